@@ -1,0 +1,3 @@
+from hiprot.cli import main
+
+main()

@@ -1,0 +1,147 @@
+"""Per-leg rotation angles from pose landmarks: pure, vectorised numpy.
+
+Geometry (see docs/geometry.md): each leg is measured in the plane
+perpendicular to its hip->ankle axis ``u``. The reference direction in that
+plane is ``r = u x l`` where ``l`` is the pelvis axis (right hip -> left hip)
+projected into the plane; with the legs up a wall ``r`` points from the wall
+towards the head (the leg's anterior side in neutral).
+
+- femur rotation: angle of the knee's offset from the hip->ankle axis. With
+  the knee slightly bent, the hip-knee-ankle plane turns with the femur but
+  not with an ankle twist.
+- foot rotation: angle of the heel->toe vector.
+- ankle twist: foot minus femur (compensation shows as large twist).
+
+Angles are degrees, internal rotation positive (toes turn towards the
+midline), external negative. They are absolute in this frame; subtracting
+the calibrated neutral (``hiprot.calibration``) makes them the user-facing
+numbers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from hiprot.landmarks import LEGS, PoseLandmark, Side
+
+#: Knee offset (fraction of the hip->ankle length) at which the femur angle
+#: is fully trusted (about 13° of knee flexion); a straighter knee gives a
+#: noisier knee-plane angle.
+FULL_CONFIDENCE_KNEE_OFFSET = 0.06
+
+_EPS = 1e-9
+
+
+@dataclass(frozen=True)
+class LegAngles:
+    """Angles of one leg over time. Every array has shape ``(n_frames,)``.
+
+    NaN marks frames where the leg could not be measured.
+
+    Attributes:
+        femur_deg: Femur (hip) rotation, internal positive, degrees.
+        foot_deg: Foot (heel->toe) rotation, same convention.
+        twist_deg: ``foot_deg - femur_deg``: rotation below the knee.
+        confidence: 0..1, from landmark visibility and knee bend.
+    """
+
+    femur_deg: npt.NDArray[np.float64]
+    foot_deg: npt.NDArray[np.float64]
+    twist_deg: npt.NDArray[np.float64]
+    confidence: npt.NDArray[np.float64]
+
+
+def _normalize(v: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    norm = np.linalg.norm(v, axis=-1, keepdims=True)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(norm > _EPS, v / norm, np.nan)
+
+
+def project_onto_plane(
+    v: npt.NDArray[np.float64], normal: npt.NDArray[np.float64]
+) -> npt.NDArray[np.float64]:
+    """Remove from ``v`` its component along the unit vector ``normal``.
+
+    Both arrays have shape ``(..., 3)``; broadcasting applies.
+    """
+    return v - np.sum(v * normal, axis=-1, keepdims=True) * normal
+
+
+def signed_angle_deg(
+    a: npt.NDArray[np.float64], b: npt.NDArray[np.float64], axis: npt.NDArray[np.float64]
+) -> npt.NDArray[np.float64]:
+    """Angle from ``a`` to ``b`` about the unit vector ``axis`` (right hand), degrees.
+
+    Inputs have shape ``(..., 3)`` and should lie in the plane normal to
+    ``axis``. Returns shape ``(...)`` in ``(-180, 180]``.
+
+    Examples:
+        >>> signed_angle_deg(np.array([1., 0, 0]), np.array([0., 1, 0]), np.array([0., 0, 1]))
+        90.0
+    """
+    sin = np.sum(axis * np.cross(a, b), axis=-1)
+    cos = np.sum(a * b, axis=-1)
+    return np.degrees(np.arctan2(sin, cos))
+
+
+def leg_angles(points: npt.NDArray[np.float64], side: Side) -> LegAngles:
+    """Femur, foot and twist angles of one leg from 3D landmarks.
+
+    Args:
+        points: ``(n_frames, 33, 4)`` landmarks (x, y, z, visibility) in a
+            metric frame of either handedness (a mirrored selfie video gives
+            a mirrored frame); NaN rows mark missing frames. The sign is made
+            anatomical from the body itself: the torso lies on the head side
+            of the legs.
+        side: Which leg.
+
+    Returns:
+        ``LegAngles`` with arrays of shape ``(n_frames,)``.
+    """
+    points = np.asarray(points, dtype=np.float64)
+    if points.ndim != 3 or points.shape[1:] != (33, 4):
+        raise ValueError(f"points must have shape (n_frames, 33, 4), got {points.shape}")
+    leg = LEGS[side]
+    xyz = points[..., :3]
+    hip, knee, ankle = xyz[:, leg.hip], xyz[:, leg.knee], xyz[:, leg.ankle]
+    heel, toe = xyz[:, leg.heel], xyz[:, leg.foot_index]
+    left_hip = xyz[:, PoseLandmark.LEFT_HIP]
+    right_hip = xyz[:, PoseLandmark.RIGHT_HIP]
+
+    # ---- the measuring plane: perpendicular to the hip->ankle axis
+    axis = _normalize(ankle - hip)
+    lateral = _normalize(project_onto_plane(left_hip - right_hip, axis))
+    reference = np.cross(axis, lateral)
+    # ---- the body's handedness: the torso lies on the head side of the
+    # legs (the reference direction points at the shoulders in a right-handed
+    # frame). A mirrored frame (e.g. y-down camera axes) flips it.
+    shoulders = 0.5 * (
+        xyz[:, PoseLandmark.LEFT_SHOULDER] + xyz[:, PoseLandmark.RIGHT_SHOULDER]
+    )
+    hips_mid = 0.5 * (left_hip + right_hip)
+    torso = project_onto_plane(shoulders - hips_mid, axis)
+    handedness = np.where(np.sum(torso * reference, axis=-1) < 0, -1.0, 1.0)
+    reference = reference * handedness[:, None]
+    turn_sign = side.sign * handedness
+
+    # ---- femur: the knee's offset from the hip->ankle axis
+    knee_offset = project_onto_plane(knee - hip, axis)
+    femur_deg = turn_sign * signed_angle_deg(reference, knee_offset, axis)
+    # ---- foot: the heel->toe vector
+    foot = project_onto_plane(toe - heel, axis)
+    foot_deg = turn_sign * signed_angle_deg(reference, foot, axis)
+    twist_deg = (foot_deg - femur_deg + 180.0) % 360.0 - 180.0
+
+    # ---- confidence: visibility of the leg's landmarks and how bent the knee is
+    leg_length = np.linalg.norm(ankle - hip, axis=-1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        bend = np.linalg.norm(knee_offset, axis=-1) / leg_length
+    visibility = np.min(points[:, list(leg.indices), 3], axis=-1)
+    confidence = np.clip(visibility, 0.0, 1.0) * np.clip(
+        bend / FULL_CONFIDENCE_KNEE_OFFSET, 0.0, 1.0
+    )
+    confidence = np.where(np.isfinite(femur_deg), confidence, 0.0)
+    return LegAngles(femur_deg, foot_deg, twist_deg, np.nan_to_num(confidence))

@@ -1,0 +1,220 @@
+"""The person's neutral per leg, found from stillness and kept as JSON.
+
+Angles from ``hiprot.angles`` are absolute in the leg's own frame; a person's
+relaxed neutral has some natural turnout, different per leg and per set-up.
+Calibration records that neutral (femur and foot angle per leg) so every
+reported angle is "degrees from your neutral". Files live under
+``calibration/`` as versioned JSON, one per camera set-up.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import tempfile
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from hiprot.errors import HiprotError
+from hiprot.landmarks import Side
+
+FORMAT_NAME = "hiprot-calibration"
+FORMAT_VERSION = 1
+DEFAULT_DIR = Path("calibration")
+
+#: Auto-neutral looks for the first period this long ...
+STILL_MIN_S = 2.0
+#: ... in which no angle moves by more than this (peak to peak).
+STILL_MAX_RANGE_DEG = 4.0
+
+
+class CalibrationError(HiprotError):
+    """A calibration file is missing, corrupt or from another set-up."""
+
+
+@dataclass(frozen=True)
+class LegNeutral:
+    """Neutral angles of one leg, degrees in the leg frame of hiprot.angles."""
+
+    femur_deg: float
+    foot_deg: float
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """A person's neutral per leg for one camera set-up.
+
+    Attributes:
+        neutral: Neutral femur and foot angle per leg.
+        method: ``"file"`` (guided calibration, saved) or ``"auto"`` (first
+            still period of a recording).
+        setup: The camera set-up it was taken in (``camera``, ``width``,
+            ``height``); a different set-up needs a new calibration.
+        created: ISO 8601 time it was taken.
+    """
+
+    neutral: dict[Side, LegNeutral]
+    method: str = "file"
+    setup: dict[str, Any] = field(default_factory=dict)
+    created: str = field(default_factory=lambda: datetime.now(timezone.utc).isoformat(timespec="seconds"))
+
+    @classmethod
+    def zero(cls) -> Calibration:
+        return cls({side: LegNeutral(0.0, 0.0) for side in Side}, method="none")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "format": FORMAT_NAME,
+            "version": FORMAT_VERSION,
+            "created": self.created,
+            "method": self.method,
+            "setup": self.setup,
+            "neutral_deg": {
+                side.value: {"femur": round(n.femur_deg, 3), "foot": round(n.foot_deg, 3)}
+                for side, n in self.neutral.items()
+            },
+        }
+
+    @classmethod
+    def from_dict(cls, data: Any, where: str = "calibration") -> Calibration:
+        hint = "run `hiprot calibrate` to make a new one"
+        if not isinstance(data, dict) or data.get("format") != FORMAT_NAME:
+            raise CalibrationError(f"{where}: not a hiprot calibration file; {hint}")
+        if data.get("version") != FORMAT_VERSION:
+            raise CalibrationError(
+                f"{where}: calibration version {data.get('version')!r} is not supported; {hint}"
+            )
+        try:
+            neutral = {
+                side: LegNeutral(
+                    _finite(data["neutral_deg"][side.value]["femur"]),
+                    _finite(data["neutral_deg"][side.value]["foot"]),
+                )
+                for side in Side
+            }
+        except (KeyError, TypeError, ValueError):
+            raise CalibrationError(
+                f"{where}: missing or invalid neutral_deg (needs left/right femur and foot); {hint}"
+            ) from None
+        setup = data.get("setup", {})
+        if not isinstance(setup, dict):
+            raise CalibrationError(f"{where}: 'setup' must be an object; {hint}")
+        return cls(neutral, str(data.get("method", "file")), setup, str(data.get("created", "")))
+
+    def check_setup(self, setup: dict[str, Any], where: str = "calibration") -> None:
+        """Raise if this calibration was taken with another camera set-up."""
+        for key in ("camera", "width", "height"):
+            if key in self.setup and key in setup and self.setup[key] != setup[key]:
+                raise CalibrationError(
+                    f"{where}: taken with {key}={self.setup[key]!r}, but this session has "
+                    f"{key}={setup[key]!r}; run `hiprot calibrate` for this set-up"
+                )
+
+
+def _finite(value: Any) -> float:
+    if isinstance(value, bool):
+        raise ValueError("not a number")
+    number = float(value)
+    if not math.isfinite(number):
+        raise ValueError("not finite")
+    return number
+
+
+def save_calibration(calibration: Calibration, path: str | Path) -> Path:
+    """Write atomically (temp file + rename), so a crash never leaves half a file."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile("w", dir=path.parent, suffix=".tmp", delete=False) as tmp:
+        json.dump(calibration.to_dict(), tmp, indent=2)
+    os.replace(tmp.name, path)
+    return path
+
+
+def load_calibration(path: str | Path) -> Calibration:
+    """Read and validate a calibration file; errors say how to recover."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise CalibrationError(f"{path}: no such calibration file; run `hiprot calibrate`") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CalibrationError(f"{path}: cannot be read ({exc})") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise CalibrationError(
+            f"{path}: corrupt calibration (not valid JSON: {exc.msg}); "
+            "run `hiprot calibrate` to make a new one"
+        ) from None
+    return Calibration.from_dict(data, str(path))
+
+
+def setup_file_name(setup: dict[str, Any]) -> str:
+    """A file name that identifies a camera set-up, e.g. ``camera-0-640x480.json``."""
+    camera = "".join(c if c.isalnum() else "-" for c in str(setup.get("camera", "video")))
+    return f"camera-{camera}-{setup.get('width', 0)}x{setup.get('height', 0)}.json"
+
+
+def find_still_period(
+    t_s: npt.ArrayLike,
+    angles_deg: npt.ArrayLike,
+    min_duration_s: float = STILL_MIN_S,
+    max_range_deg: float = STILL_MAX_RANGE_DEG,
+) -> tuple[int, int] | None:
+    """The first period of at least ``min_duration_s`` in which every angle is still.
+
+    Args:
+        t_s: ``(n,)`` increasing times.
+        angles_deg: ``(n, channels)`` angles; NaN (no measurement) breaks stillness.
+        min_duration_s: Shortest still period to accept.
+        max_range_deg: Largest peak-to-peak change of any channel within it.
+
+    Returns:
+        ``(start, stop)`` indices (stop exclusive) of the whole first still
+        period, extended while it stays still, or None.
+    """
+    t = np.asarray(t_s, dtype=np.float64)
+    a = np.asarray(angles_deg, dtype=np.float64)
+    if a.ndim == 1:
+        a = a[:, None]
+    n = len(t)
+    start = 0
+    while start < n:
+        if not np.all(np.isfinite(a[start])):
+            start += 1
+            continue
+        lo = a[start].copy()
+        hi = a[start].copy()
+        stop = start + 1
+        while stop < n and np.all(np.isfinite(a[stop])):
+            new_lo, new_hi = np.minimum(lo, a[stop]), np.maximum(hi, a[stop])
+            if np.any(new_hi - new_lo > max_range_deg):
+                break
+            lo, hi = new_lo, new_hi
+            stop += 1
+        if t[stop - 1] - t[start] >= min_duration_s:
+            return start, stop
+        start += 1
+    return None
+
+
+def neutral_from_still(
+    femur_deg: dict[Side, npt.NDArray[np.float64]],
+    foot_deg: dict[Side, npt.NDArray[np.float64]],
+    period: tuple[int, int],
+) -> dict[Side, LegNeutral]:
+    """Median femur and foot angle per leg over a still period."""
+    start, stop = period
+    return {
+        side: LegNeutral(
+            float(np.nanmedian(femur_deg[side][start:stop])),
+            float(np.nanmedian(foot_deg[side][start:stop])),
+        )
+        for side in femur_deg
+    }

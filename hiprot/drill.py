@@ -1,0 +1,35 @@
+"""What counts as a rep, a hold, a controlled rep and compensation.
+
+One definition shared by the rep counter (``hiprot.reps``) and the synthetic
+ground truth (``hiprot.synth``), so measured and true counts mean the same
+thing. All angles are degrees relative to the calibrated neutral, internal
+rotation positive. The README documents these numbers for users.
+"""
+
+from __future__ import annotations
+
+#: Motion that stays within +-this of neutral is not a rep (fidgeting, a
+#: partial rep).
+NEUTRAL_BAND_DEG = 5.0
+
+#: A rep must reach at least this far out (external, as a negative angle)
+#: and this far in (internal) to count.
+REP_MIN_EXCURSION_DEG = 10.0
+
+#: The internal end range is "held" while the angle stays within this many
+#: degrees of the rep's internal peak.
+HOLD_TOLERANCE_DEG = 3.0
+
+#: A hold of at least this long makes a rep ``held`` (the drill asks 1-2 s).
+HOLD_MIN_S = 1.0
+
+#: The inward rotation (external peak -> internal end range) must take at
+#: least this long for the rep to be ``controlled``; faster is "too fast".
+CONTROLLED_MIN_INWARD_S = 1.0
+
+#: Compensation: during the rep the ankle twist (foot minus femur) swept at
+#: least this many degrees ...
+COMPENSATION_MIN_TWIST_DEG = 15.0
+
+#: ... and more than this multiple of the femur's own sweep.
+COMPENSATION_TWIST_TO_FEMUR_RATIO = 1.0

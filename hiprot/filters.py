@@ -1,0 +1,147 @@
+"""Temporal smoothing of angle streams.
+
+Live: the One Euro filter (Casiez, Roussel & Vogel, CHI 2012), which smooths
+hard when the angle is still (removing jitter) and little when it moves
+(keeping lag low). Review: a zero-phase filter over the whole recording,
+which removes jitter without any lag because it can look ahead.
+
+Both are vectorised over channels (e.g. both legs' femur and foot angles)
+and treat NaN as "no measurement": the filter holds its state across gaps.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+from scipy.signal import savgol_filter
+
+
+def _smoothing_factor(dt_s: float, cutoff_hz: npt.NDArray[np.float64] | float) -> npt.NDArray[np.float64]:
+    tau = 1.0 / (2.0 * math.pi * np.asarray(cutoff_hz))
+    return 1.0 / (1.0 + tau / dt_s)
+
+
+@dataclass
+class OneEuroFilter:
+    """One Euro filter over ``n_channels`` values sampled at irregular times.
+
+    Args:
+        min_cutoff_hz: Cutoff when still; lower removes more jitter.
+        beta: How fast the cutoff rises with speed; higher lowers lag.
+        d_cutoff_hz: Cutoff for the derivative estimate.
+
+    Call with ``(t_s, values)`` where values has shape ``(n_channels,)``;
+    returns the filtered values, same shape. NaN channels pass through as
+    NaN and leave that channel's state untouched.
+    """
+
+    min_cutoff_hz: float = 1.0
+    beta: float = 0.02
+    d_cutoff_hz: float = 1.0
+
+    def __post_init__(self) -> None:
+        if self.min_cutoff_hz <= 0 or self.d_cutoff_hz <= 0:
+            raise ValueError("min_cutoff_hz and d_cutoff_hz must be > 0")
+        if self.beta < 0:
+            raise ValueError("beta must be >= 0")
+        self.reset()
+
+    def reset(self) -> None:
+        self._x: npt.NDArray[np.float64] | None = None
+        self._dx: npt.NDArray[np.float64] | None = None
+        self._t: npt.NDArray[np.float64] | None = None
+
+    def __call__(self, t_s: float, values: npt.ArrayLike) -> npt.NDArray[np.float64]:
+        x = np.asarray(values, dtype=np.float64)
+        if self._x is None:
+            self._x = x.copy()
+            self._dx = np.zeros_like(x)
+            self._t = np.where(np.isfinite(x), t_s, np.nan)
+            return x.copy()
+        assert self._dx is not None and self._t is not None
+        out = x.copy()
+        for ch in np.flatnonzero(np.isfinite(x)):
+            if not np.isfinite(self._x[ch]) or not np.isfinite(self._t[ch]):
+                # ---- first sample of this channel: start from it
+                self._x[ch], self._dx[ch], self._t[ch] = x[ch], 0.0, t_s
+                continue
+            dt = t_s - self._t[ch]
+            if dt <= 0:
+                out[ch] = self._x[ch]
+                continue
+            # ---- derivative, low-passed at a fixed cutoff
+            dx = (x[ch] - self._x[ch]) / dt
+            a_d = _smoothing_factor(dt, self.d_cutoff_hz)
+            self._dx[ch] = a_d * dx + (1 - a_d) * self._dx[ch]
+            # ---- value, low-passed at a cutoff that rises with speed
+            cutoff = self.min_cutoff_hz + self.beta * abs(self._dx[ch])
+            a = _smoothing_factor(dt, cutoff)
+            self._x[ch] = a * x[ch] + (1 - a) * self._x[ch]
+            self._t[ch] = t_s
+            out[ch] = self._x[ch]
+        return out
+
+
+def one_euro(
+    t_s: npt.ArrayLike, values: npt.ArrayLike, **params: float
+) -> npt.NDArray[np.float64]:
+    """Run a fresh One Euro filter causally over ``values`` of shape ``(n, channels)``."""
+    t = np.asarray(t_s, dtype=np.float64)
+    v = np.asarray(values, dtype=np.float64)
+    filt = OneEuroFilter(**params)
+    return np.stack([filt(ti, vi) for ti, vi in zip(t, v)]) if len(t) else v.copy()
+
+
+def zero_phase(
+    t_s: npt.ArrayLike, values: npt.ArrayLike, window_s: float = 0.3
+) -> npt.NDArray[np.float64]:
+    """Smooth ``values`` of shape ``(n,)`` or ``(n, channels)`` without lag.
+
+    A Savitzky-Golay filter (order 2) over a centred window of ``window_s``
+    seconds, applied to each run of finite samples; short gaps are bridged by
+    linear interpolation first (at most 0.5 s), longer gaps stay NaN.
+    """
+    t = np.asarray(t_s, dtype=np.float64)
+    v = np.asarray(values, dtype=np.float64)
+    squeeze = v.ndim == 1
+    v2 = v[:, None] if squeeze else v
+    out = np.full_like(v2, np.nan)
+    if len(t) < 3:
+        return v.copy()
+    dt = float(np.median(np.diff(t)))
+    window = max(5, int(round(window_s / dt)) | 1)
+    for ch in range(v2.shape[1]):
+        column = _bridge_gaps(t, v2[:, ch], max_gap_s=0.5)
+        finite = np.isfinite(column)
+        for start, stop in _runs(finite):
+            segment = column[start:stop]
+            if len(segment) >= window:
+                out[start:stop, ch] = savgol_filter(segment, window, 2)
+            else:
+                out[start:stop, ch] = segment
+    return out[:, 0] if squeeze else out
+
+
+def _runs(mask: npt.NDArray[np.bool_]) -> list[tuple[int, int]]:
+    """Start/stop indices of the runs of True in ``mask``."""
+    padded = np.concatenate([[False], mask, [False]]).astype(np.int8)
+    edges = np.flatnonzero(np.diff(padded))
+    return list(zip(edges[::2], edges[1::2]))
+
+
+def _bridge_gaps(
+    t: npt.NDArray[np.float64], v: npt.NDArray[np.float64], max_gap_s: float
+) -> npt.NDArray[np.float64]:
+    finite = np.isfinite(v)
+    if finite.sum() < 2:
+        return v.copy()
+    filled = np.interp(t, t[finite], v[finite])
+    for start, stop in _runs(~finite):
+        before = t[start - 1] if start > 0 else -np.inf
+        after = t[stop] if stop < len(t) else np.inf
+        if after - before > max_gap_s:
+            filled[start:stop] = np.nan
+    return filled

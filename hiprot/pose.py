@@ -1,0 +1,130 @@
+"""MediaPipe Pose behind a small adapter: Frames in, PoseFrames out.
+
+The only module that imports mediapipe. It uses the legacy solution API with
+``model_complexity=1``, whose model ships inside the mediapipe 0.10.21 wheel,
+so nothing is downloaded at run time (0 and 2 would download).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from types import TracebackType
+
+import cv2
+import numpy as np
+
+from hiprot.types import Frame, PoseFrame
+
+# Quieten MediaPipe's C++ logging before it is imported.
+os.environ.setdefault("GLOG_minloglevel", "2")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+import mediapipe as mp  # noqa: E402
+
+MODEL_NAME = f"mediapipe-pose-full-{mp.__version__}"
+
+#: The bundled "full" pose landmark model; 0 (lite) and 2 (heavy) download.
+MODEL_COMPLEXITY = 1
+
+
+@contextmanager
+def _quiet_native_stderr() -> Iterator[None]:
+    """Silence the C++ log lines MediaPipe prints while it starts up.
+
+    They go straight to file descriptor 2, past Python's ``sys.stderr``.
+    """
+    sys.stderr.flush()
+    saved = os.dup(2)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
+
+
+def _landmark_array(landmark_list: object | None) -> np.ndarray | None:
+    """MediaPipe landmark list -> ``(33, 4)`` array of x, y, z, visibility."""
+    if landmark_list is None:
+        return None
+    return np.array(
+        [(p.x, p.y, p.z, p.visibility) for p in landmark_list.landmark],  # type: ignore[attr-defined]
+        dtype=np.float64,
+    )
+
+
+class PoseEstimator:
+    """MediaPipe Pose in tracking (video) mode, as a context manager.
+
+    Tracking mode reuses the previous frame's landmarks to find the person,
+    which is faster and steadier than detecting afresh; feed frames in order.
+
+    Example:
+        >>> with open_video("set.mp4") as frames, PoseEstimator() as estimator:
+        ...     for pose_frame in estimator.track(frames):
+        ...         print(pose_frame.t_s, pose_frame.has_pose)
+    """
+
+    def __init__(
+        self,
+        min_detection_confidence: float = 0.5,
+        min_tracking_confidence: float = 0.5,
+    ) -> None:
+        self.min_detection_confidence = min_detection_confidence
+        self.min_tracking_confidence = min_tracking_confidence
+        self._pose: mp.solutions.pose.Pose | None = None
+        self._warmed_up = False
+
+    def __enter__(self) -> PoseEstimator:
+        with _quiet_native_stderr():
+            self._pose = mp.solutions.pose.Pose(
+                static_image_mode=False,
+                model_complexity=MODEL_COMPLEXITY,
+                smooth_landmarks=True,
+                enable_segmentation=False,
+                min_detection_confidence=self.min_detection_confidence,
+                min_tracking_confidence=self.min_tracking_confidence,
+            )
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._pose is not None:
+            self._pose.close()
+            self._pose = None
+
+    def estimate(self, frame: Frame) -> PoseFrame:
+        """Landmarks of the person in ``frame``, or an empty PoseFrame."""
+        if self._pose is None:
+            raise RuntimeError("PoseEstimator is not open; use it in a with-block")
+        rgb = cv2.cvtColor(frame.image, cv2.COLOR_BGR2RGB)
+        rgb.flags.writeable = False
+        if self._warmed_up:
+            results = self._pose.process(rgb)
+        else:
+            with _quiet_native_stderr():
+                results = self._pose.process(rgb)
+            self._warmed_up = True
+        return PoseFrame(
+            index=frame.index,
+            t_s=frame.t_s,
+            image=_landmark_array(results.pose_landmarks),
+            world=_landmark_array(results.pose_world_landmarks),
+        )
+
+    def track(self, frames: Iterable[Frame]) -> Iterator[PoseFrame]:
+        """Estimate every frame in order."""
+        for frame in frames:
+            yield self.estimate(frame)

@@ -1,0 +1,58 @@
+"""Where PoseFrames come from: a video (via MediaPipe) or a landmark recording.
+
+Every command that analyses a "FILE" accepts both; this module is the one
+place that decides which, so the analysis downstream never knows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from hiprot.capture import open_video, probe_video
+from hiprot.errors import InputError
+from hiprot.recording import RecordingInfo, RecordingReader, is_recording
+from hiprot.types import PoseFrame
+
+
+@dataclass(frozen=True)
+class PoseSource:
+    """An open stream of PoseFrames and what is known about it up front."""
+
+    path: Path
+    info: RecordingInfo
+    frame_count: int | None
+    frames: Iterator[PoseFrame]
+    from_video: bool
+
+
+@contextmanager
+def open_pose_source(path: str | Path) -> Iterator[PoseSource]:
+    """Open a video or a ``*.landmarks.jsonl[.gz]`` recording as PoseFrames."""
+    path = Path(path)
+    if not path.exists():
+        raise InputError(f"{path}: no such file")
+    if is_recording(path):
+        with RecordingReader(path) as reader:
+            assert reader.info is not None
+            yield PoseSource(path, reader.info, None, iter(reader), from_video=False)
+        return
+    from hiprot.pose import MODEL_NAME, PoseEstimator  # imports mediapipe: only for videos
+
+    video = probe_video(path)
+    info = RecordingInfo(video.fps, video.width, video.height, path.name, MODEL_NAME)
+    with open_video(path) as frames, PoseEstimator() as estimator:
+        yield PoseSource(path, info, video.frame_count or None, estimator.track(frames), True)
+
+
+def check_readable(path: str | Path) -> None:
+    """Fail early, with a clear message, on a path that cannot be analysed."""
+    path = Path(path)
+    if not path.exists():
+        raise InputError(f"{path}: no such file")
+    if path.is_dir():
+        raise InputError(f"{path}: is a folder; give a video or a landmark recording")
+    if path.stat().st_size == 0:
+        raise InputError(f"{path}: the file is empty (0 bytes)")

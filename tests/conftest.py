@@ -1,0 +1,40 @@
+"""Shared fixtures: the real footage, small generated videos, landmark rows."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+FOOTAGE_DIR = Path(os.environ.get("HIPROT_FOOTAGE", REPO.parent / "shared" / "footage"))
+BRIDGING_CLIP = FOOTAGE_DIR / "physioplus-bridging.mp4"
+
+
+@pytest.fixture(scope="session")
+def bridging_clip() -> Path:
+    """The real clip of a man lying on a mat (Apache-2.0, read in place)."""
+    if not BRIDGING_CLIP.is_file():
+        pytest.fail(
+            f"real footage missing: {BRIDGING_CLIP} (expected ../shared/footage beside the "
+            "repository, or set HIPROT_FOOTAGE)"
+        )
+    return BRIDGING_CLIP
+
+
+def write_video(path: Path, n_frames: int, size_wh: tuple[int, int] = (160, 120), fps: float = 30.0) -> Path:
+    """A small mp4 whose frame i shows the number i as its brightness."""
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), fps, size_wh)
+    assert writer.isOpened()
+    for i in range(n_frames):
+        writer.write(np.full((size_wh[1], size_wh[0], 3), (i * 7) % 256, np.uint8))
+    writer.release()
+    return path
+
+
+@pytest.fixture
+def tiny_video(tmp_path: Path) -> Path:
+    return write_video(tmp_path / "tiny.mp4", 20)

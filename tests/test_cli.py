@@ -1,0 +1,67 @@
+"""The command line: exit codes and one-line errors, never a traceback."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from hiprot.recording import read_recording
+
+
+def run_hiprot(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "hiprot", *args], capture_output=True, text=True, cwd=cwd, timeout=300
+    )
+
+
+def assert_one_line_error(result: subprocess.CompletedProcess[str], pattern: str) -> None:
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("hiprot: error:")
+    assert pattern in lines[0]
+
+
+def _written(path: Path, content: bytes) -> Path:
+    path.write_bytes(content)
+    return path
+
+
+BAD_INPUTS = [
+    ("missing", lambda d: d / "missing.mp4", "no such file"),
+    ("empty", lambda d: _written(d / "empty.mp4", b""), "empty"),
+    ("not a video", lambda d: _written(d / "notes.mp4", b"hello\n" * 100), "cannot be read as a video"),
+    ("folder", lambda d: d, "folder"),
+]
+
+
+@pytest.mark.parametrize(("make", "pattern"), [b[1:] for b in BAD_INPUTS], ids=[b[0] for b in BAD_INPUTS])
+def test_extract_bad_input_is_one_line(tmp_path: Path, make, pattern: str) -> None:  # noqa: ANN001
+    assert_one_line_error(run_hiprot("extract", str(make(tmp_path))), pattern)
+
+
+@pytest.mark.pose
+def test_extract_writes_a_recording_of_the_real_clip(tmp_path: Path, bridging_clip: Path) -> None:
+    out = tmp_path / "bridge.landmarks.jsonl.gz"
+    result = run_hiprot("extract", str(bridging_clip), "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    assert "91 frames" in result.stdout
+    info, frames = read_recording(out)
+    assert (info.width, info.height, info.fps) == (640, 480, 30.0)
+    assert info.model == "mediapipe-pose-full-0.10.21"
+    assert len(frames) == 91 and sum(f.has_pose for f in frames) >= 85
+
+
+def test_usage_error_exits_2() -> None:
+    result = run_hiprot("extract")
+    assert result.returncode == 2
+    assert "Missing argument" in result.stderr
+
+
+def test_version() -> None:
+    result = run_hiprot("--version")
+    assert result.returncode == 0 and "hiprot" in result.stdout

@@ -1,0 +1,69 @@
+"""Temporal filters: jitter removed, lag bounded, gaps handled."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from hiprot.filters import OneEuroFilter, one_euro, zero_phase
+
+
+def test_one_euro_constant_input_is_unchanged() -> None:
+    t = np.arange(100) / 30
+    out = one_euro(t, np.full((100, 2), 12.5))
+    np.testing.assert_allclose(out, 12.5)
+
+
+def test_one_euro_reduces_jitter_when_still() -> None:
+    rng = np.random.default_rng(1)
+    t = np.arange(300) / 30
+    noisy = 5 + rng.normal(0, 2.0, (300, 1))
+    out = one_euro(t, noisy, min_cutoff_hz=0.5, beta=0.02)
+    assert np.std(out[60:]) < 0.5 * np.std(noisy[60:])
+
+
+def test_one_euro_tracks_a_ramp() -> None:
+    t = np.arange(90) / 30
+    ramp = (40 * t)[:, None]  # 40 deg/s, a brisk rotation
+    out = one_euro(t, ramp, min_cutoff_hz=1.0, beta=0.05)
+    assert abs(out[-1, 0] - ramp[-1, 0]) < 4.0
+
+
+def test_one_euro_holds_state_across_nan() -> None:
+    f = OneEuroFilter()
+    f(0.0, [1.0, 1.0])
+    out = f(0.1, [np.nan, 2.0])
+    assert np.isnan(out[0]) and np.isfinite(out[1])
+    assert np.isfinite(f(0.2, [1.0, 2.0])[0])
+
+
+def test_one_euro_treats_time_zero_as_a_real_time() -> None:
+    f = OneEuroFilter()
+    assert f(0.0, [3.0])[0] == 3.0
+    assert f(0.0333, [3.0])[0] == pytest.approx(3.0)
+
+
+@pytest.mark.parametrize("kwargs", [{"min_cutoff_hz": 0}, {"beta": -1}, {"d_cutoff_hz": -2}])
+def test_one_euro_rejects_bad_parameters(kwargs: dict) -> None:
+    with pytest.raises(ValueError):
+        OneEuroFilter(**kwargs)
+
+
+def test_zero_phase_has_no_lag_on_a_sine() -> None:
+    t = np.arange(600) / 30
+    clean = 30 * np.sin(2 * np.pi * 0.2 * t)
+    noisy = clean + np.random.default_rng(2).normal(0, 2, t.shape)
+    out = zero_phase(t, noisy)
+    lag = np.argmax(np.correlate(out - out.mean(), clean - clean.mean(), "full")) - (len(t) - 1)
+    assert lag == 0
+    assert np.mean(np.abs(out - clean)[20:-20]) < np.mean(np.abs(noisy - clean))
+
+
+def test_zero_phase_bridges_short_gaps_only() -> None:
+    t = np.arange(120) / 30
+    v = np.linspace(0, 10, 120)
+    v[30:36] = np.nan   # 0.2 s: bridged
+    v[60:90] = np.nan   # 1.0 s: left as a gap
+    out = zero_phase(t, v)
+    assert np.all(np.isfinite(out[30:36]))
+    assert np.all(np.isnan(out[60:90]))
