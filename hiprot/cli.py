@@ -18,8 +18,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from hiprot import __version__
 from hiprot.errors import HiprotError, HiprotWarning
-from hiprot.recording import RecordingWriter
-from hiprot.sources import check_readable, open_pose_source
+from hiprot.sources import check_readable, extract_recording, open_pose_source
 
 stderr = Console(stderr=True, soft_wrap=True)
 stdout = Console()
@@ -69,19 +68,9 @@ def extract(video: Path, output: Path | None) -> None:
     """
     check_readable(video)
     output = output or default_recording_path(video)
-    with open_pose_source(video) as source:
-        frames = with_pose = 0
-        try:
-            with RecordingWriter(output, source.info) as writer, progress_bar() as progress:
-                task = progress.add_task(f"Extracting {video.name}", total=source.frame_count)
-                for pose_frame in source.frames:
-                    writer.write(pose_frame)
-                    frames += 1
-                    with_pose += pose_frame.has_pose
-                    progress.advance(task)
-        except KeyboardInterrupt:
-            stderr.print(f"Interrupted: kept {frames} frames in {output}")
-            raise
+    with open_pose_source(video) as source, progress_bar() as progress:
+        task = progress.add_task(f"Extracting {video.name}", total=source.frame_count)
+        frames, with_pose = extract_recording(source, output, lambda _: progress.advance(task))
     stdout.print(
         f"Wrote {output}: {frames} frames, a person found in {with_pose} "
         f"({100 * with_pose / max(frames, 1):.0f}%)."

@@ -6,14 +6,14 @@ place that decides which, so the analysis downstream never knows.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from hiprot.capture import open_video, probe_video
 from hiprot.errors import InputError
-from hiprot.recording import RecordingInfo, RecordingReader, is_recording
+from hiprot.recording import RecordingInfo, RecordingReader, RecordingWriter, is_recording
 from hiprot.types import PoseFrame
 
 
@@ -56,3 +56,22 @@ def check_readable(path: str | Path) -> None:
         raise InputError(f"{path}: is a folder; give a video or a landmark recording")
     if path.stat().st_size == 0:
         raise InputError(f"{path}: the file is empty (0 bytes)")
+
+
+def extract_recording(
+    source: PoseSource, output: str | Path, on_frame: Callable[[PoseFrame], None] | None = None
+) -> tuple[int, int]:
+    """Write every PoseFrame of ``source`` to a recording at ``output``.
+
+    Each frame is flushed as it is written, so an interruption keeps what was
+    done. Returns ``(frames, frames_with_pose)``.
+    """
+    frames = with_pose = 0
+    with RecordingWriter(output, source.info) as writer:
+        for pose_frame in source.frames:
+            writer.write(pose_frame)
+            frames += 1
+            with_pose += pose_frame.has_pose
+            if on_frame is not None:
+                on_frame(pose_frame)
+    return frames, with_pose
