@@ -118,6 +118,15 @@ def auto_calibration(series: AngleSeries) -> Calibration | None:
     return Calibration(neutral, method="auto", setup={"still_from_s": float(series.t_s[period[0]])})
 
 
+def median_calibration(series: AngleSeries) -> Calibration:
+    """Fallback neutral: each angle's median over the whole recording."""
+    neutral = {
+        side: LegNeutral(float(np.nanmedian(a.femur_deg)), float(np.nanmedian(a.foot_deg)))
+        for side, a in series.legs.items()
+    }
+    return Calibration(neutral, method="auto", setup={"still_from_s": None})
+
+
 def relative_to_neutral(series: AngleSeries, calibration: Calibration) -> AngleSeries:
     """Subtract each leg's neutral: 0 = the person's relaxed neutral."""
 

@@ -16,12 +16,16 @@ import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from rich.table import Table
+
 from hiprot import __version__
+from hiprot.calibration import load_calibration
 from hiprot.errors import HiprotError, HiprotWarning
+from hiprot.reps import Mode
 from hiprot.sources import check_readable, extract_recording, open_pose_source
 
 stderr = Console(stderr=True, soft_wrap=True)
-stdout = Console()
+stdout = Console(soft_wrap=True)
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -77,6 +81,92 @@ def extract(video: Path, output: Path | None) -> None:
     )
     if with_pose == 0:
         raise HiprotError(f"{video}: no person was found in any frame")
+
+
+def default_report_dir(source: Path) -> Path:
+    name = source.name
+    for suffix in (".landmarks.jsonl.gz", ".landmarks.jsonl"):
+        if name.endswith(suffix):
+            name = name[: -len(suffix)] + suffix.replace(".", "-")
+    return source.with_name(Path(name).stem + "-hiprot")
+
+
+def _rep_table(review) -> Table:  # noqa: ANN001 - hiprot.review.Review
+    table = Table(title="Reps", header_style="bold")
+    for column in ("leg", "#", "start", "internal", "external", "hold", "held", "tempo", "from"):
+        table.add_column(column, justify="right")
+    for rep in review.reps:
+        table.add_row(
+            rep.leg.value, str(rep.index), f"{rep.start_s:.1f} s", f"{rep.peak_internal_deg:+.0f}°",
+            f"{rep.peak_external_deg:+.0f}°", f"{rep.hold_s:.1f} s",
+            "[green]yes[/]" if rep.held else "[yellow]no[/]",
+            "ok" if rep.controlled else "[yellow]too fast[/]",
+            "[red]ankle[/]" if rep.compensation else "hip",
+        )
+    return table
+
+
+@cli.command()
+@click.argument("source", type=click.Path(path_type=Path))
+@click.option("--mode", type=click.Choice([m.value for m in Mode]), default="both", show_default=True,
+              help="Which legs the set works (one-leg variation: left or right).")
+@click.option("--calibration", "calibration_file", type=click.Path(path_type=Path), default=None,
+              help="Neutral from `hiprot calibrate`. Default: the recording's first still period.")
+@click.option("-o", "--out-dir", type=click.Path(path_type=Path), default=None,
+              help="Folder for the report files. Default: SOURCE-hiprot/ next to SOURCE.")
+@click.option("--json", "json_path", type=click.Path(path_type=Path), default=None,
+              help="Session summary (hiprot-session JSON). Default: OUT_DIR/session.json.")
+@click.option("--csv", "csv_path", type=click.Path(path_type=Path), default=None,
+              help="Per-frame angles. Default: OUT_DIR/angles.csv.")
+@click.option("--plot", "plot_path", type=click.Path(path_type=Path), default=None,
+              help="Angle plot PNG. Default: OUT_DIR/plot.png.")
+@click.option("--html", "html_path", type=click.Path(path_type=Path), default=None,
+              help="Self-contained HTML report. Default: OUT_DIR/report.html.")
+def review(source: Path, mode: str, calibration_file: Path | None, out_dir: Path | None,
+           json_path: Path | None, csv_path: Path | None, plot_path: Path | None,
+           html_path: Path | None) -> None:
+    """Analyse a recorded set: a video or a landmark recording.
+
+    Counts reps per leg, end-range holds, tempo and ankle compensation, and
+    writes a summary JSON, per-frame CSV, a plot and an HTML report.
+    """
+    from hiprot.report import plot_session, write_csv, write_html
+    from hiprot.review import review_pose_frames
+    from hiprot.session import write_session
+
+    check_readable(source)
+    calibration = load_calibration(calibration_file) if calibration_file else None
+    with open_pose_source(source) as pose_source, progress_bar() as progress:
+        task = progress.add_task(f"Analysing {source.name}", total=pose_source.frame_count)
+        pose_frames = []
+        for pose_frame in pose_source.frames:
+            pose_frames.append(pose_frame)
+            progress.advance(task)
+    result = review_pose_frames(pose_frames, source.name, Mode(mode), calibration)
+
+    out_dir = out_dir or default_report_dir(source)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    json_path = json_path or out_dir / "session.json"
+    csv_path = csv_path or out_dir / "angles.csv"
+    plot_path = plot_path or out_dir / "plot.png"
+    html_path = html_path or out_dir / "report.html"
+    write_session(json_path, result.summary)
+    write_csv(result.series, csv_path)
+    plot_session(result.series, result.reps, Mode(mode).sides, plot_path, title=source.name)
+    write_html(result.summary.to_dict(), plot_path, html_path)
+
+    stdout.print(_rep_table(result))
+    for side, leg in result.summary.legs.items():
+        stdout.print(
+            f"[bold]{side.value}[/]: {leg.reps} reps, {leg.held_reps} held, {leg.controlled_reps} "
+            f"controlled, {leg.compensated_reps} from the ankle; best internal "
+            f"{_signed(leg.peak_internal_deg)}, external {_signed(leg.peak_external_deg)}"
+        )
+    stdout.print(f"Report: {html_path}  (also {json_path.name}, {csv_path.name}, {plot_path.name})")
+
+
+def _signed(value: float | None) -> str:
+    return "–" if value is None else f"{value:+.0f}°"
 
 
 def _not_built(name: str, issue: int) -> None:

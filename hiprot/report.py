@@ -1,0 +1,178 @@
+"""Review outputs: per-frame CSV, angle plot, self-contained HTML report.
+
+Everything here reads the analysis results (angle series, reps, the
+``hiprot-session`` summary dict) and writes files; no analysis happens here.
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import html
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")  # files only: never needs a screen
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+from hiprot import drill  # noqa: E402
+from hiprot.analysis import AngleSeries  # noqa: E402
+from hiprot.landmarks import Side  # noqa: E402
+from hiprot.reps import Rep  # noqa: E402
+
+PLOT_SIZE_PX = (1200, 700)
+_DPI = 100
+LEG_COLOURS = {Side.LEFT: "#1f77b4", Side.RIGHT: "#ff7f0e"}
+
+
+def write_csv(series: AngleSeries, path: Path) -> Path:
+    """Per-frame angles (degrees from neutral) and confidence for both legs."""
+    columns = ["t_s", "has_pose"]
+    for side in Side:
+        columns += [f"{side.value}_{name}" for name in ("femur_deg", "foot_deg", "twist_deg", "confidence")]
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(columns)
+        for i, t in enumerate(series.t_s):
+            row: list[Any] = [f"{t:.4f}", int(series.has_pose[i])]
+            for side in Side:
+                a = series.legs[side]
+                row += [_fmt(a.femur_deg[i]), _fmt(a.foot_deg[i]), _fmt(a.twist_deg[i]), f"{a.confidence[i]:.2f}"]
+            writer.writerow(row)
+    return path
+
+
+def _fmt(value: float) -> str:
+    return "" if not np.isfinite(value) else f"{value:.2f}"
+
+
+def plot_session(series: AngleSeries, reps: Sequence[Rep], sides: Sequence[Side], path: Path,
+                 title: str = "") -> Path:
+    """Femur (thick) and foot (thin) angle against time, one panel per leg.
+
+    Reps are shaded (red when compensated), holds marked with a bar at the
+    internal peak, the neutral band drawn around 0.
+    """
+    fig, axes = plt.subplots(
+        len(sides), 1, sharex=True, squeeze=False,
+        figsize=(PLOT_SIZE_PX[0] / _DPI, PLOT_SIZE_PX[1] / _DPI), dpi=_DPI,
+    )
+    for ax, side in zip(axes[:, 0], sides):
+        a = series.legs[side]
+        ax.axhspan(-drill.NEUTRAL_BAND_DEG, drill.NEUTRAL_BAND_DEG, color="0.92", label="neutral band")
+        ax.axhline(0, color="0.5", lw=0.8)
+        for rep in (r for r in reps if r.leg is side):
+            colour = "#d62728" if rep.compensation else "#2ca02c"
+            ax.axvspan(rep.start_s, rep.end_s, color=colour, alpha=0.10 if not rep.compensation else 0.18)
+            ax.annotate(str(rep.index), (rep.start_s, 0.97), xycoords=("data", "axes fraction"),
+                        fontsize=8, va="top", color="0.3")
+            if rep.held:
+                ax.plot([rep.end_s - rep.hold_s, rep.end_s], [rep.peak_internal_deg] * 2,
+                        color="#9467bd", lw=4, solid_capstyle="butt")
+        ax.plot(series.t_s, a.foot_deg, color=LEG_COLOURS[side], lw=0.8, alpha=0.5, label="foot")
+        ax.plot(series.t_s, a.femur_deg, color=LEG_COLOURS[side], lw=2.0, label="femur (hip)")
+        ax.set_ylabel(f"{side.value} leg\n← external | internal → (°)")
+        ax.grid(alpha=0.3)
+        ax.legend(loc="lower right", fontsize=8)
+    axes[-1, 0].set_xlabel("time (s)")
+    fig.suptitle(title or "Hip rotation from neutral: shaded = reps (red = from the ankles), purple = hold")
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+    return path
+
+
+def advice(summary: dict[str, Any]) -> list[str]:
+    """What to work on next, from the session's numbers."""
+    tips: list[str] = []
+    legs = summary["legs"]
+    for side, leg in legs.items():
+        if leg["reps"] == 0:
+            tips.append(f"No reps were seen for the {side} leg: check that both feet are in view.")
+            continue
+        if leg["held_reps"] < leg["reps"]:
+            tips.append(
+                f"{side.capitalize()} leg: {leg['reps'] - leg['held_reps']} of {leg['reps']} reps had no "
+                f"{drill.HOLD_MIN_S:.0f} s hold at the inward end; pause there and count 'one-two'."
+            )
+        if leg["controlled_reps"] < leg["reps"]:
+            tips.append(
+                f"{side.capitalize()} leg: turn in more slowly (take at least "
+                f"{drill.CONTROLLED_MIN_INWARD_S:.0f} s from out to in)."
+            )
+        if leg["compensated_reps"]:
+            tips.append(
+                f"{side.capitalize()} leg: {leg['compensated_reps']} rep(s) came from the ankle, not the hip; "
+                "keep the feet relaxed and turn the whole leg from the hip."
+            )
+    if len(legs) == 2 and all(leg["reps"] for leg in legs.values()):
+        left, right = legs["left"]["peak_internal_deg"], legs["right"]["peak_internal_deg"]
+        if left is not None and right is not None and abs(left - right) >= 5:
+            weaker = "left" if left < right else "right"
+            tips.append(f"Internal rotation is {abs(left - right):.0f}° smaller on the {weaker} side: "
+                        "consider a one-leg set for it.")
+    return tips or ["A clean set: controlled, held and from the hips. Keep it up, 3-4 sessions a week."]
+
+
+def _table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in headers)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in row) + "</tr>" for row in rows
+    )
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _deg(value: float | None) -> str:
+    return "–" if value is None else f"{value:+.1f}°"
+
+
+def write_html(summary: dict[str, Any], plot_png: Path | None, path: Path) -> Path:
+    """One self-contained HTML file: summary, plot (embedded), per-rep table, advice."""
+    leg_rows = [
+        [side, leg["reps"], leg["held_reps"], leg["controlled_reps"], leg["compensated_reps"],
+         _deg(leg["peak_internal_deg"]), _deg(leg["peak_external_deg"])]
+        for side, leg in summary["legs"].items()
+    ]
+    rep_rows = [
+        [r["leg"], r["index"], f"{r['start_s']:.1f}", f"{r['end_s']:.1f}", _deg(r["peak_internal_deg"]),
+         _deg(r["peak_external_deg"]), f"{r['hold_s']:.1f} s", "yes" if r["held"] else "no",
+         "yes" if r["controlled"] else "too fast", "ankle!" if r["compensation"] else "hip"]
+        for r in summary["reps"]
+    ]
+    image = ""
+    if plot_png is not None and plot_png.exists():
+        data = base64.b64encode(plot_png.read_bytes()).decode("ascii")
+        image = f'<img alt="angle plot" src="data:image/png;base64,{data}">'
+    tracking = summary["tracking"]
+    cal = summary["calibration"]
+    tips = "".join(f"<li>{html.escape(t)}</li>" for t in advice(summary))
+    page = f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>hiprot report: {html.escape(summary['source'])}</title>
+<style>
+body {{ font-family: system-ui, sans-serif; margin: 2em auto; max-width: 1250px; color: #222; }}
+table {{ border-collapse: collapse; margin: 0.5em 0 1.5em; }}
+th, td {{ border: 1px solid #ccc; padding: 4px 10px; text-align: right; }}
+th {{ background: #f3f3f3; }} img {{ max-width: 100%; }}
+.note {{ color: #666; font-size: 0.9em; }}
+</style></head><body>
+<h1>Leg rotations on the wall: session report</h1>
+<p><b>{html.escape(summary['source'])}</b> · {summary['duration_s']:.0f} s · mode: {summary['mode']}
+ · person found in {tracking['frames_with_pose']} of {tracking['frames']} frames
+ · neutral: {cal['method']} (left {cal['neutral_deg']['left']:+.1f}°, right {cal['neutral_deg']['right']:+.1f}°)</p>
+<h2>What to work on next</h2><ul>{tips}</ul>
+<h2>Per leg</h2>
+{_table(["leg", "reps", "held", "controlled", "from the ankle", "best internal", "best external"], leg_rows)}
+<h2>Angles</h2>{image}
+<h2>Reps</h2>
+{_table(["leg", "#", "start", "end", "internal", "external", "hold", "held", "tempo", "motion from"], rep_rows)}
+<p class="note">Angles are femur (hip) rotation in degrees from your neutral: internal positive.
+A rep is held when the inward end is kept {drill.HOLD_MIN_S:.0f} s or more, controlled when turning
+in takes at least {drill.CONTROLLED_MIN_INWARD_S:.0f} s. Made by hiprot on this computer; nothing was uploaded.</p>
+</body></html>
+"""
+    path.write_text(page, encoding="utf-8")
+    return path

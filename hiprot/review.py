@@ -1,0 +1,94 @@
+"""Review a recorded set: PoseFrames -> angles -> calibration -> reps -> summary.
+
+The same stages as live mode, run over a whole recording: smoothing can look
+ahead (zero-phase) and the neutral can come from the recording's first still
+period when no calibration file is given.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from hiprot.analysis import (
+    AngleSeries,
+    angle_series,
+    auto_calibration,
+    median_calibration,
+    relative_to_neutral,
+    samples,
+    smooth_series,
+)
+from hiprot.calibration import Calibration
+from hiprot.errors import HiprotError, HiprotWarning
+from hiprot.landmarks import Side
+from hiprot.reps import BilateralCounter, Mode, Rep
+from hiprot.session import CalibrationInfo, SessionSummary, Tracking
+from hiprot.types import PoseFrame
+
+
+@dataclass(frozen=True)
+class Review:
+    """The analysed set.
+
+    Attributes:
+        series: Smoothed angles relative to the neutral, per leg.
+        calibration: The neutral used (from a file, or found automatically).
+        reps: Counted reps of the worked legs, in start order.
+        summary: The ``hiprot-session`` summary.
+    """
+
+    series: AngleSeries
+    calibration: Calibration
+    reps: tuple[Rep, ...]
+    summary: SessionSummary
+
+
+def review_pose_frames(
+    pose_frames: Sequence[PoseFrame],
+    source: str,
+    mode: Mode | str = Mode.BOTH,
+    calibration: Calibration | None = None,
+) -> Review:
+    """Analyse a whole recording's PoseFrames (pure: no I/O).
+
+    Raises:
+        HiprotError: no frames, or no person in any of them.
+    """
+    mode = Mode(mode)
+    if not pose_frames:
+        raise HiprotError(f"{source}: no frames to analyse")
+    series = smooth_series(angle_series(pose_frames))
+    frames_with_pose = int(series.has_pose.sum())
+    if frames_with_pose == 0:
+        raise HiprotError(f"{source}: no person was found in any frame")
+    if calibration is None:
+        calibration = auto_calibration(series)
+        if calibration is None:
+            warnings.warn(
+                f"{source}: no still period of 2 s to take your neutral from, so the median "
+                "angle is used; start recordings with a few seconds lying still in neutral",
+                HiprotWarning,
+                stacklevel=2,
+            )
+            calibration = median_calibration(series)
+    relative = relative_to_neutral(series, calibration)
+    counter = BilateralCounter(mode)
+    frame_samples = samples(relative)
+    for sample in frame_samples:
+        counter.update(sample)
+    counter.finish(frame_samples[-1].t_s)
+    reps = counter.reps
+    summary = SessionSummary(
+        source=source,
+        duration_s=series.duration_s,
+        mode=mode,
+        calibration=CalibrationInfo(
+            "auto" if calibration.method == "auto" else "file",
+            {side: calibration.neutral[side].femur_deg for side in Side},
+        ),
+        tracking=Tracking(len(series), frames_with_pose),
+        reps=reps,
+    )
+    return Review(relative, calibration, reps, summary)
