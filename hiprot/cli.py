@@ -169,6 +169,90 @@ def _signed(value: float | None) -> str:
     return "–" if value is None else f"{value:+.0f}°"
 
 
+@cli.command()
+@click.argument("source", type=click.Path(path_type=Path))
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
+              help="Calibration file to write. Default: calibration/camera-<source>-<W>x<H>.json.")
+def calibrate(source: Path, output: Path | None) -> None:
+    """Take your neutral per leg from SOURCE (a video or a landmark recording).
+
+    Start the recording lying still in neutral for a few seconds: the first
+    still period of at least 2 s becomes the neutral. Live calibration from
+    the camera comes with `hiprot live`.
+    """
+    from hiprot.analysis import angle_series, auto_calibration, smooth_series
+    from hiprot.calibration import DEFAULT_DIR, save_calibration, setup_file_name
+
+    check_readable(source)
+    with open_pose_source(source) as pose_source:
+        pose_frames = list(pose_source.frames)
+        info = pose_source.info
+    if not any(p.has_pose for p in pose_frames):
+        raise HiprotError(f"{source}: no person was found in any frame")
+    found = auto_calibration(smooth_series(angle_series(pose_frames)))
+    if found is None:
+        raise HiprotError(
+            f"{source}: no still period of 2 s with both legs quiet; lie still in neutral "
+            "for a few seconds at the start and record again"
+        )
+    setup = {"camera": source.name, "width": info.width, "height": info.height, **found.setup}
+    calibration = type(found)(found.neutral, method="file", setup=setup)
+    output = output or DEFAULT_DIR / setup_file_name(setup)
+    save_calibration(calibration, output)
+    for side, neutral in calibration.neutral.items():
+        stdout.print(f"{side.value}: femur {neutral.femur_deg:+.1f}°, foot {neutral.foot_deg:+.1f}°")
+    stdout.print(f"Saved {output}")
+
+
+@cli.command()
+@click.option("--camera", default=0, show_default=True, help="Camera index.")
+def live(camera: int) -> None:
+    """Coach a set live from the laptop camera (not built yet)."""
+    _not_built("live", 8)
+
+
+@cli.command()
+def history() -> None:
+    """Sessions per week and range over time (not built yet)."""
+    _not_built("history", 7)
+
+
+@cli.command()
+@click.argument("out_dir", type=click.Path(path_type=Path))
+@click.option("--seed", default=1, show_default=True, help="Seeds the person, script, camera and noise.")
+@click.option("--scenario", default="clean", show_default=True, help="Scripted session (see docs/synthetic.md).")
+@click.option("--placement", default="oblique45_left", show_default=True, help="Camera placement.")
+@click.option("--noise", default="realistic", show_default=True, help="none, low, realistic or high.")
+@click.option("--mode", type=click.Choice([m.value for m in Mode]), default="both", show_default=True)
+def synth(out_dir: Path, seed: int, scenario: str, placement: str, noise: str, mode: str) -> None:
+    """Write a synthetic drill session: a landmark recording and its truth JSON."""
+    from hiprot.synth import NOISE_LEVELS, PLACEMENTS, SCENARIOS, SessionSpec, generate, write_session
+
+    for name, value, known in (("scenario", scenario, SCENARIOS), ("placement", placement, PLACEMENTS),
+                               ("noise", noise, NOISE_LEVELS)):
+        if value not in known:
+            raise click.BadParameter(f"{value!r}; choose from {', '.join(sorted(known))}", param_hint=name)
+    session = generate(SessionSpec(seed=seed, scenario=scenario, placement=placement, noise=noise, mode=mode))
+    for path in write_session(session, out_dir):
+        stdout.print(f"Wrote {path}")
+
+
+@cli.command()
+@click.option("--seed", default=1, show_default=True)
+def demo(seed: int) -> None:
+    """Review a synthetic session: see what hiprot reports, no camera needed."""
+    from hiprot.review import review_pose_frames
+    from hiprot.synth import SessionSpec, generate
+
+    session = generate(SessionSpec(seed=seed, scenario="clean"))
+    result = review_pose_frames(session.frames, f"synthetic session (seed {seed})", session.spec.mode)
+    stdout.print(_rep_table(result))
+    for side, leg in result.summary.legs.items():
+        true = session.truth["legs"][side.value]
+        stdout.print(f"[bold]{side.value}[/]: counted {leg.reps} reps ({leg.held_reps} held); "
+                     f"truth {true['reps']} reps ({true['held_reps']} held)")
+
+
 def _not_built(name: str, issue: int) -> None:
     raise HiprotError(f"`hiprot {name}` is not built yet (tracked as issue #{issue}).")
 

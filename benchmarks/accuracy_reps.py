@@ -1,0 +1,148 @@
+"""Rep counting accuracy against synthetic truth (the reporting seeds).
+
+Runs the whole review analysis (angles -> auto-neutral -> reps) on every
+session of ``hiprot.synth.suite.reporting_specs()`` and compares with the
+truth: per session-leg rep count, held-rep count, hold duration, and
+rep-level compensation and too-fast precision/recall. Also times the rep
+counter per sample next to the angle stage.
+
+    python benchmarks/accuracy_reps.py [--noise none|low|realistic|high]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+import warnings
+from collections import defaultdict
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _common import REPO, write_results  # noqa: E402
+
+from hiprot.analysis import angle_series, samples, smooth_series  # noqa: E402
+from hiprot.reps import BilateralCounter  # noqa: E402
+from hiprot.review import review_pose_frames  # noqa: E402
+from hiprot.synth import generate  # noqa: E402
+from hiprot.synth.suite import reporting_specs  # noqa: E402
+
+
+def _match(truth: list[dict], measured: list[dict]) -> list[tuple[dict, dict]]:
+    """Pair each true rep with the measured rep of the same leg it overlaps most."""
+    pairs, used = [], set()
+    for t in truth:
+        best, best_overlap = None, 0.0
+        for k, m in enumerate(measured):
+            overlap = min(t["end_s"], m["end_s"]) - max(t["start_s"], m["start_s"])
+            if k not in used and m["leg"] == t["leg"] and overlap > best_overlap:
+                best, best_overlap = k, overlap
+        if best is not None:
+            used.add(best)
+            pairs.append((t, measured[best]))
+    return pairs
+
+
+def _precision_recall(pairs: list[tuple[dict, dict]], truth: list[dict], measured: list[dict],
+                      flag: str, negate: bool = False) -> dict[str, float | None]:
+    def f(rep: dict) -> bool:
+        return (not rep[flag]) if negate else bool(rep[flag])
+
+    tp = sum(f(t) and f(m) for t, m in pairs)
+    predicted = sum(f(m) for m in measured)
+    actual = sum(f(t) for t in truth)
+    return {
+        "precision": tp / predicted if predicted else None,
+        "recall": tp / actual if actual else None,
+        "true": actual,
+        "flagged": predicted,
+    }
+
+
+def evaluate(noise: str | None) -> dict[str, object]:
+    specs = reporting_specs()
+    if noise is not None:
+        specs = [replace(s, noise=noise) for s in specs]
+    count_err, held_err, hold_dt = [], [], []
+    all_truth, all_measured, all_pairs = [], [], []
+    by_scenario: dict[str, list[int]] = defaultdict(list)
+    for spec in specs:
+        session = generate(spec)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            result = review_pose_frames(session.frames, spec.name, spec.mode)
+        measured = result.summary.to_dict()
+        for leg, true_leg in session.truth["legs"].items():
+            got = measured["legs"][leg]
+            count_err.append(got["reps"] - true_leg["reps"])
+            held_err.append(got["held_reps"] - true_leg["held_reps"])
+            by_scenario[spec.scenario].append(abs(count_err[-1]))
+        pairs = _match(session.truth["reps"], measured["reps"])
+        hold_dt += [abs(m["hold_s"] - t["hold_s"]) for t, m in pairs]
+        all_truth += session.truth["reps"]
+        all_measured += measured["reps"]
+        all_pairs += pairs
+    errors = np.abs(count_err)
+    return {
+        "sessions": len(specs),
+        "session_legs": len(count_err),
+        "count_exact_rate": float(np.mean(errors == 0)),
+        "count_off_by_one_rate": float(np.mean(errors == 1)),
+        "count_within_one_rate": float(np.mean(errors <= 1)),
+        "count_mean_abs_error": float(np.mean(errors)),
+        "held_count_exact_rate": float(np.mean(np.abs(held_err) == 0)),
+        "hold_duration_mean_abs_error_s": float(np.mean(hold_dt)) if hold_dt else None,
+        "compensation": _precision_recall(all_pairs, all_truth, all_measured, "compensation"),
+        "too_fast": _precision_recall(all_pairs, all_truth, all_measured, "controlled", negate=True),
+        "count_exact_rate_by_scenario": {
+            name: float(np.mean(np.array(errs) == 0)) for name, errs in sorted(by_scenario.items())
+        },
+    }
+
+
+def per_sample_cost() -> dict[str, float]:
+    """Microseconds per frame of the angle stage and of the rep counter, side by side."""
+    session = generate(reporting_specs()[0])
+    frame_samples = samples(smooth_series(angle_series(session.frames)))
+    start = time.perf_counter()
+    series = smooth_series(angle_series(session.frames))
+    angles_us = (time.perf_counter() - start) / len(series) * 1e6
+    start = time.perf_counter()
+    counter = BilateralCounter("both")
+    for sample in frame_samples:
+        counter.update(sample)
+    reps_us = (time.perf_counter() - start) / len(frame_samples) * 1e6
+    return {"angles_us_per_frame": angles_us, "reps_us_per_frame": reps_us,
+            "mediapipe_us_per_frame_reference": 25_000.0,
+            "reps_vs_mediapipe": reps_us / 25_000.0}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--noise", choices=["none", "low", "realistic", "high"], default=None,
+                        help="Override every session's noise level (default: the suite's mix).")
+    args = parser.parse_args()
+    results = {"suite": "reporting", "noise": args.noise or "suite mix"}
+    for level in ([args.noise] if args.noise else [None, "none"]):
+        key = level or "suite_mix"
+        results[key] = evaluate(level)
+        r = results[key]
+        print(f"[{key}] {r['session_legs']} session-legs: count exact {r['count_exact_rate']:.1%}, "
+              f"within one {r['count_within_one_rate']:.1%}, held exact {r['held_count_exact_rate']:.1%}, "
+              f"hold error {r['hold_duration_mean_abs_error_s']:.2f} s, "
+              f"compensation P/R {r['compensation']['precision']}/{r['compensation']['recall']}, "
+              f"too fast P/R {r['too_fast']['precision']}/{r['too_fast']['recall']}")
+    results["cost"] = per_sample_cost()
+    print(f"cost: angles {results['cost']['angles_us_per_frame']:.0f} us/frame, reps "
+          f"{results['cost']['reps_us_per_frame']:.0f} us/frame "
+          f"({results['cost']['reps_vs_mediapipe']:.2%} of MediaPipe's ~25 ms)")
+    path = write_results("accuracy_reps", results)
+    print(f"wrote {path.relative_to(REPO)}")
+
+
+if __name__ == "__main__":
+    main()
