@@ -1,0 +1,577 @@
+"""Rep counting for the wall rotation drill: one explicit state machine per leg.
+
+A ``RepCounter`` takes one ``RepSample`` at a time (angles relative to the
+calibrated neutral, internal rotation positive, time from the caller) and
+returns the ``RepEvent``s that sample caused. It reads no clock and does no
+I/O, so a replayed recording gives the same events as the live session.
+
+The rules (thresholds from ``hiprot.drill``; ``d`` is the drive angle):
+
+- **The foot angle drives the cycle**, not ``max(|femur|, |foot|)``. The
+  foot angle comes from the long heel->toe vector and stays usable with a
+  straight knee; the femur angle comes from the knee's small offset from the
+  hip->ankle line and is the noisier one, so letting it drive would let its
+  noise open and close cycles. An all-ankle rep still swings the foot, so it
+  counts (with ``compensation``). The price: a hip rotation cancelled by an
+  opposite ankle twist (the foot stays still) is not a rep. Peaks, hold and
+  compensation are measured on the femur, as the drill defines them.
+- **Phases** (``Phase``): NEUTRAL -> OUTWARD when ``|d|`` leaves the neutral
+  band (REP_STARTED; the rep's ``start_s`` is when ``d`` crossed the band
+  edge) -> INWARD when ``d <= -REP_MIN_EXCURSION_DEG`` (EXTERNAL_END_REACHED)
+  -> END_RANGE when ``d >= +REP_MIN_EXCURSION_DEG`` (INTERNAL_END_REACHED)
+  -> back to NEUTRAL when ``d`` returns into the band (REP_DONE, then
+  TOO_FAST / COMPENSATION describing that rep).
+- **Hysteresis** (``HYSTERESIS_DEG``): an attempt starts only beyond
+  ``NEUTRAL_BAND_DEG + h`` and the band counts as re-entered only below
+  ``NEUTRAL_BAND_DEG - h``. The excursion thresholds latch, so jitter there
+  never matters. A rep needs ``<= -10°`` then ``>= +10°`` then ``< 3°`` in
+  that order, so jitter cannot count one twice. Jitter wider than ``2 h``
+  peak to peak (unsmoothed input) can still produce spurious
+  REP_STARTED/PARTIAL_REP pairs at the band edge, never a rep.
+- **Partial reps** (PARTIAL_REP, never counted): an attempt that comes back
+  into the band before reaching the external end range (this includes turning
+  in first), or one that reached the external end, came back to the band
+  without reaching the internal end and then reaches the external end again
+  (reported when that next attempt starts). Requiring a full new external
+  excursion there, not a mere band exit, keeps jitter at the band edge during
+  a slow inward sweep from splitting a real rep.
+- **Dropouts**: invalid samples (NaN angle, confidence below
+  ``min_confidence``) are skipped; gaps between valid samples up to
+  ``max_gap_s`` are bridged as if tracking never stopped (a hold continues
+  across them). A longer gap ends the attempt in progress as at the end of a
+  session (below) and the next valid sample starts afresh.
+- **End of session** (``finish``) and long gaps: an attempt that already
+  reached the internal end range counts as a rep (only the return to neutral
+  is missing; recordings often stop right after the last hold), ending at the
+  last valid sample; any other attempt in progress is a partial rep.
+- **Hold**: measured on the rep's inward side (samples after the external end
+  with ``d`` beyond the band inward): the longest unbroken run of the femur
+  within ``HOLD_TOLERANCE_DEG`` of its peak there. The live timer
+  (``current_hold_s``, HOLD_COMPLETE) uses the peak so far; the ``Rep``
+  record uses the final peak, so pushing further after a complete hold can
+  still leave the rep not ``held``.
+- **Controlled**: on the drive, from the external peak to first reaching
+  within ``HOLD_TOLERANCE_DEG`` of the internal peak, compared with
+  ``CONTROLLED_MIN_INWARD_S``; it is known when the rep ends, so TOO_FAST
+  comes with REP_DONE.
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Protocol
+
+from hiprot import drill
+from hiprot.landmarks import Side
+
+#: Hysteresis around the neutral band edge: jitter smaller than twice this,
+#: peak to peak, never opens or closes an attempt by itself.
+HYSTERESIS_DEG = 2.0
+
+#: Gaps between valid samples up to this long are bridged; with margin over
+#: the 0.5 s dropouts the counter must survive (plus a frame interval).
+MAX_GAP_S = 1.0
+
+#: Samples whose confidence is below this are treated as missing.
+MIN_CONFIDENCE = 0.3
+
+
+class Phase(enum.Enum):
+    """Where a leg is in the rep cycle (what the live HUD shows)."""
+
+    NEUTRAL = "neutral"  # no attempt in progress
+    OUTWARD = "outward"  # left the band, external end range not reached yet
+    INWARD = "inward"  # external end reached, turning in towards the internal end
+    END_RANGE = "end_range"  # internal end reached: hold, then return to neutral
+
+
+class RepEventKind(enum.Enum):
+    """What a ``RepEvent`` reports. Every REP_STARTED is closed by exactly one
+    REP_DONE or PARTIAL_REP."""
+
+    REP_STARTED = "rep_started"  # an attempt left the neutral band
+    EXTERNAL_END_REACHED = "external_end_reached"  # foot <= -REP_MIN_EXCURSION_DEG
+    INTERNAL_END_REACHED = "internal_end_reached"  # foot >= +REP_MIN_EXCURSION_DEG
+    HOLD_COMPLETE = "hold_complete"  # live hold timer reached HOLD_MIN_S (once per rep)
+    REP_DONE = "rep_done"  # a rep was counted; carries the Rep
+    COMPENSATION = "compensation"  # that rep came from the ankles (after REP_DONE)
+    TOO_FAST = "too_fast"  # that rep turned in too fast (after REP_DONE)
+    PARTIAL_REP = "partial_rep"  # the attempt ended without a full cycle; not counted
+
+
+class Mode(str, enum.Enum):
+    """Which legs a session works: both together or one at a time."""
+
+    BOTH = "both"
+    LEFT = "left"
+    RIGHT = "right"
+
+    @property
+    def sides(self) -> tuple[Side, ...]:
+        return (Side.LEFT, Side.RIGHT) if self is Mode.BOTH else (Side(self.value),)
+
+
+@dataclass(frozen=True)
+class RepSample:
+    """One leg at one instant, as the counter takes it.
+
+    Attributes:
+        t_s: Seconds (any origin); must increase from sample to sample.
+        femur_deg: Femur rotation from neutral, internal positive; NaN if unmeasured.
+        foot_deg: Foot rotation (femur + ankle twist), same convention.
+        confidence: 0..1 trust in the measurement.
+    """
+
+    t_s: float
+    femur_deg: float
+    foot_deg: float
+    confidence: float = 1.0
+
+    @classmethod
+    def missing(cls, t_s: float) -> RepSample:
+        """A sample in which the leg was not measured (a dropout)."""
+        return cls(t_s, math.nan, math.nan, 0.0)
+
+
+class LegReading(Protocol):
+    """One leg of a per-frame sample (e.g. ``hiprot.analysis.LegSample``)."""
+
+    @property
+    def femur_deg(self) -> float: ...
+    @property
+    def foot_deg(self) -> float: ...
+    @property
+    def confidence(self) -> float: ...
+
+
+class FrameReading(Protocol):
+    """Both legs at one instant (e.g. ``hiprot.analysis.AngleSample``)."""
+
+    @property
+    def t_s(self) -> float: ...
+    @property
+    def legs(self) -> Mapping[Side, LegReading]: ...
+
+
+@dataclass(frozen=True)
+class Rep:
+    """One counted rep of one leg; angles are the femur's, degrees from neutral."""
+
+    leg: Side
+    index: int  # 1-based, per leg
+    start_s: float
+    end_s: float
+    peak_internal_deg: float
+    peak_external_deg: float
+    hold_s: float
+    held: bool
+    controlled: bool
+    compensation: bool
+
+
+@dataclass(frozen=True)
+class RepEvent:
+    """Something that happened to one leg at ``t_s``; ``rep`` is set for
+    REP_DONE and for the TOO_FAST / COMPENSATION verdicts that follow it."""
+
+    kind: RepEventKind
+    leg: Side
+    t_s: float
+    rep: Rep | None = None
+
+
+@dataclass
+class _Attempt:
+    """What has been measured of the attempt in progress."""
+
+    start_s: float
+    returned: bool = False  # back in the band since the external end (INWARD only)
+    # ---- sweeps over the whole attempt (compensation)
+    femur_min_deg: float = math.inf
+    femur_max_deg: float = -math.inf
+    twist_min_deg: float = math.inf
+    twist_max_deg: float = -math.inf
+    # ---- external side
+    ext_drive_deg: float = math.inf
+    ext_drive_s: float = math.nan
+    ext_femur_deg: float = math.inf
+    # ---- inward side: valid samples after the external end with d beyond the band
+    in_index: list[int] = field(default_factory=list)
+    in_t_s: list[float] = field(default_factory=list)
+    in_femur_deg: list[float] = field(default_factory=list)
+    in_drive_deg: list[float] = field(default_factory=list)
+    in_peak_femur_deg: float = -math.inf
+    run_start: int | None = None  # live hold run, a position in the in_* lists
+    hold_announced: bool = False
+
+    def live_hold_s(self) -> float:
+        if self.run_start is None:
+            return 0.0
+        return self.in_t_s[-1] - self.in_t_s[self.run_start]
+
+
+def _longest_run_s(index: list[int], t_s: list[float], inside: list[bool]) -> float:
+    """Longest time span of consecutive samples (by ``index``) all ``inside``."""
+    best = 0.0
+    start: int | None = None
+    for k, ok in enumerate(inside):
+        if not ok:
+            start = None
+            continue
+        if start is None or index[k] != index[k - 1] + 1:
+            start = k
+        best = max(best, t_s[k] - t_s[start])
+    return best
+
+
+class RepCounter:
+    """Counts reps of one leg from a stream of ``RepSample``s.
+
+    Example:
+        >>> counter = RepCounter(Side.LEFT)
+        >>> for sample in samples:
+        ...     for event in counter.update(sample):
+        ...         print(event.kind, event.t_s)
+        >>> counter.finish(samples[-1].t_s)
+        >>> counter.rep_count
+    """
+
+    def __init__(
+        self,
+        side: Side,
+        *,
+        hysteresis_deg: float = HYSTERESIS_DEG,
+        max_gap_s: float = MAX_GAP_S,
+        min_confidence: float = MIN_CONFIDENCE,
+    ) -> None:
+        if not 0.0 <= hysteresis_deg < drill.NEUTRAL_BAND_DEG:
+            raise ValueError(
+                f"hysteresis_deg must be in [0, {drill.NEUTRAL_BAND_DEG}) (the neutral band), "
+                f"got {hysteresis_deg}; {HYSTERESIS_DEG} usually works"
+            )
+        if not max_gap_s > 0.0:
+            raise ValueError(f"max_gap_s must be > 0, got {max_gap_s}; {MAX_GAP_S} usually works")
+        if not 0.0 <= min_confidence <= 1.0:
+            raise ValueError(f"min_confidence must be in [0, 1], got {min_confidence}")
+        self.side = Side(side)
+        self.hysteresis_deg = float(hysteresis_deg)
+        self.max_gap_s = float(max_gap_s)
+        self.min_confidence = float(min_confidence)
+        self._phase = Phase.NEUTRAL
+        self._attempt: _Attempt | None = None
+        self._reps: list[Rep] = []
+        self._partial_count = 0
+        self._last_t_s: float | None = None
+        self._last_valid_t_s: float | None = None
+        self._valid_count = 0
+        # ---- when d last left the band, and on which side (start_s of the next attempt)
+        self._band_side = 0
+        self._band_exit_s: float | None = None
+
+    # ---------------------------------------------------------------- read-only state
+
+    @property
+    def phase(self) -> Phase:
+        return self._phase
+
+    @property
+    def reps(self) -> tuple[Rep, ...]:
+        return tuple(self._reps)
+
+    @property
+    def rep_count(self) -> int:
+        return len(self._reps)
+
+    @property
+    def held_count(self) -> int:
+        return sum(rep.held for rep in self._reps)
+
+    @property
+    def controlled_count(self) -> int:
+        return sum(rep.controlled for rep in self._reps)
+
+    @property
+    def compensated_count(self) -> int:
+        return sum(rep.compensation for rep in self._reps)
+
+    @property
+    def partial_count(self) -> int:
+        return self._partial_count
+
+    @property
+    def current_hold_s(self) -> float:
+        """Live hold timer: 0 unless the leg is holding the internal end range."""
+        if self._phase is not Phase.END_RANGE or self._attempt is None:
+            return 0.0
+        return self._attempt.live_hold_s()
+
+    # ---------------------------------------------------------------- input
+
+    def update(self, sample: RepSample) -> list[RepEvent]:
+        """Feed one sample; returns the events it caused, in order.
+
+        Raises:
+            ValueError: ``t_s`` is not finite or does not increase.
+        """
+        t = float(sample.t_s)
+        if not math.isfinite(t):
+            raise ValueError(f"sample time must be a finite number of seconds, got {t}")
+        if self._last_t_s is not None and t <= self._last_t_s:
+            raise ValueError(f"sample times must increase: {t} s after {self._last_t_s} s")
+        self._last_t_s = t
+        femur, drive = float(sample.femur_deg), float(sample.foot_deg)
+        valid = (
+            math.isfinite(femur)
+            and math.isfinite(drive)
+            and float(sample.confidence) >= self.min_confidence
+        )
+        if not valid:
+            return []
+        events: list[RepEvent] = []
+        if self._last_valid_t_s is not None and t - self._last_valid_t_s > self.max_gap_s:
+            events += self._cut(t)
+            self._band_side, self._band_exit_s = 0, None
+        self._last_valid_t_s = t
+        self._valid_count += 1
+        self._track_band_exit(t, drive)
+
+        before = self._attempt
+        if before is not None:
+            self._observe(before, t, femur, drive)
+        events += self._advance(t, drive)
+        after = self._attempt
+        if after is not None and after is not before:
+            self._observe(after, t, femur, drive)
+        if (
+            self._phase is Phase.END_RANGE
+            and after is not None
+            and not after.hold_announced
+            and after.live_hold_s() >= drill.HOLD_MIN_S
+        ):
+            after.hold_announced = True
+            events.append(RepEvent(RepEventKind.HOLD_COMPLETE, self.side, t))
+        return events
+
+    def finish(self, t_s: float) -> list[RepEvent]:
+        """End the session at ``t_s``: settle the attempt in progress.
+
+        An attempt that reached the internal end range counts as a rep; any
+        other is a partial rep. The counter can be fed on afterwards.
+        """
+        t = float(t_s)
+        if not math.isfinite(t) or (self._last_t_s is not None and t < self._last_t_s):
+            raise ValueError(f"finish time must be finite and not before the last sample, got {t}")
+        self._last_t_s = t
+        events = self._cut(t)
+        self._band_side, self._band_exit_s = 0, None
+        return events
+
+    # ---------------------------------------------------------------- the state machine
+
+    def _track_band_exit(self, t: float, drive: float) -> None:
+        side = 0 if abs(drive) <= drill.NEUTRAL_BAND_DEG else (1 if drive > 0 else -1)
+        if side != self._band_side:
+            self._band_side = side
+            self._band_exit_s = t if side else None
+
+    def _advance(self, t: float, d: float) -> list[RepEvent]:
+        """Apply every transition this drive value triggers (a gap can jump several)."""
+        band_in = drill.NEUTRAL_BAND_DEG - self.hysteresis_deg
+        band_out = drill.NEUTRAL_BAND_DEG + self.hysteresis_deg
+        excursion = drill.REP_MIN_EXCURSION_DEG
+        events: list[RepEvent] = []
+        while True:
+            if self._phase is Phase.NEUTRAL:
+                if abs(d) <= band_out:
+                    return events
+                events.append(self._open(t))
+            elif self._phase is Phase.OUTWARD:
+                if d <= -excursion:
+                    self._phase = Phase.INWARD
+                    events.append(RepEvent(RepEventKind.EXTERNAL_END_REACHED, self.side, t))
+                elif abs(d) < band_in:
+                    events.append(self._drop(t))
+                else:
+                    return events
+            elif self._phase is Phase.INWARD:
+                assert self._attempt is not None
+                if d >= excursion:
+                    self._phase = Phase.END_RANGE
+                    events.append(RepEvent(RepEventKind.INTERNAL_END_REACHED, self.side, t))
+                elif d <= -excursion and self._attempt.returned:
+                    events.append(self._drop(t))
+                    events.append(self._open(t))
+                else:
+                    if d > -band_in:
+                        self._attempt.returned = True
+                    return events
+            else:  # Phase.END_RANGE
+                if d >= band_in:
+                    return events
+                events += self._close(t, t)
+
+    def _open(self, t: float) -> RepEvent:
+        """Start an attempt; it began when ``d`` last left the band."""
+        assert self._band_exit_s is not None, "an attempt opens only outside the band"
+        self._attempt = _Attempt(start_s=self._band_exit_s)
+        self._phase = Phase.OUTWARD
+        return RepEvent(RepEventKind.REP_STARTED, self.side, t)
+
+    def _drop(self, t: float) -> RepEvent:
+        self._attempt = None
+        self._phase = Phase.NEUTRAL
+        self._partial_count += 1
+        return RepEvent(RepEventKind.PARTIAL_REP, self.side, t)
+
+    def _cut(self, t: float) -> list[RepEvent]:
+        """End the attempt in progress without its return to neutral."""
+        if self._phase is Phase.END_RANGE:
+            assert self._last_valid_t_s is not None
+            return self._close(t, self._last_valid_t_s)
+        if self._attempt is not None:
+            return [self._drop(t)]
+        return []
+
+    def _observe(self, a: _Attempt, t: float, femur: float, drive: float) -> None:
+        """Add one valid sample to the attempt's measurements."""
+        twist = drive - femur
+        a.femur_min_deg, a.femur_max_deg = min(a.femur_min_deg, femur), max(a.femur_max_deg, femur)
+        a.twist_min_deg, a.twist_max_deg = min(a.twist_min_deg, twist), max(a.twist_max_deg, twist)
+        if self._phase in (Phase.OUTWARD, Phase.INWARD):
+            if drive < a.ext_drive_deg:
+                a.ext_drive_deg, a.ext_drive_s = drive, t
+            if drive < -drill.NEUTRAL_BAND_DEG:
+                a.ext_femur_deg = min(a.ext_femur_deg, femur)
+        if self._phase is Phase.OUTWARD:
+            return
+        if drive <= drill.NEUTRAL_BAND_DEG:
+            a.run_start = None  # off the inward side: any hold is broken
+            return
+        # ---- inward side: keep the samples and the live hold run
+        k = len(a.in_index)
+        contiguous = k > 0 and a.in_index[-1] == self._valid_count - 1
+        a.in_index.append(self._valid_count)
+        a.in_t_s.append(t)
+        a.in_femur_deg.append(femur)
+        a.in_drive_deg.append(drive)
+        if not contiguous:
+            a.run_start = None
+        floor = a.in_peak_femur_deg - drill.HOLD_TOLERANCE_DEG
+        if femur > a.in_peak_femur_deg:
+            # a new peak raises the floor: the run starts at the earliest
+            # contiguous sample still within tolerance of it
+            a.in_peak_femur_deg = femur
+            floor = femur - drill.HOLD_TOLERANCE_DEG
+            j = k
+            while (
+                j > 0 and a.in_index[j - 1] == a.in_index[j] - 1 and a.in_femur_deg[j - 1] >= floor
+            ):
+                j -= 1
+            a.run_start = j
+        elif femur >= floor:
+            if a.run_start is None:
+                a.run_start = k
+        else:
+            a.run_start = None
+
+    def _close(self, t: float, end_s: float) -> list[RepEvent]:
+        """Count the attempt in progress as a rep; ``t`` is when it was decided."""
+        a = self._attempt
+        assert a is not None and a.in_index, "a rep reached the internal end range"
+        peak = a.in_peak_femur_deg
+        hold_s = _longest_run_s(
+            a.in_index, a.in_t_s, [f >= peak - drill.HOLD_TOLERANCE_DEG for f in a.in_femur_deg]
+        )
+        drive_floor = max(a.in_drive_deg) - drill.HOLD_TOLERANCE_DEG
+        reached_s = next(ts for ts, d in zip(a.in_t_s, a.in_drive_deg) if d >= drive_floor)
+        twist_sweep = a.twist_max_deg - a.twist_min_deg
+        femur_sweep = a.femur_max_deg - a.femur_min_deg
+        rep = Rep(
+            leg=self.side,
+            index=len(self._reps) + 1,
+            start_s=a.start_s,
+            end_s=end_s,
+            peak_internal_deg=peak,
+            peak_external_deg=a.ext_femur_deg,
+            hold_s=hold_s,
+            held=hold_s >= drill.HOLD_MIN_S,
+            controlled=reached_s - a.ext_drive_s >= drill.CONTROLLED_MIN_INWARD_S,
+            compensation=twist_sweep >= drill.COMPENSATION_MIN_TWIST_DEG
+            and twist_sweep > drill.COMPENSATION_TWIST_TO_FEMUR_RATIO * femur_sweep,
+        )
+        self._reps.append(rep)
+        self._attempt = None
+        self._phase = Phase.NEUTRAL
+        events = [RepEvent(RepEventKind.REP_DONE, self.side, t, rep)]
+        if not rep.controlled:
+            events.append(RepEvent(RepEventKind.TOO_FAST, self.side, t, rep))
+        if rep.compensation:
+            events.append(RepEvent(RepEventKind.COMPENSATION, self.side, t, rep))
+        return events
+
+
+class BilateralCounter:
+    """One ``RepCounter`` per worked leg, fed one per-frame sample of both legs.
+
+    Example:
+        >>> counter = BilateralCounter(Mode.BOTH)
+        >>> for frame in angle_samples:        # e.g. hiprot.analysis.AngleSample
+        ...     events = counter.update(frame)
+        >>> counter.finish(angle_samples[-1].t_s)
+        >>> counter[Side.LEFT].rep_count
+    """
+
+    def __init__(
+        self,
+        mode: Mode | str = Mode.BOTH,
+        *,
+        hysteresis_deg: float = HYSTERESIS_DEG,
+        max_gap_s: float = MAX_GAP_S,
+        min_confidence: float = MIN_CONFIDENCE,
+    ) -> None:
+        self.mode = Mode(mode)
+        self._counters = {
+            side: RepCounter(
+                side,
+                hysteresis_deg=hysteresis_deg,
+                max_gap_s=max_gap_s,
+                min_confidence=min_confidence,
+            )
+            for side in self.mode.sides
+        }
+
+    @property
+    def counters(self) -> Mapping[Side, RepCounter]:
+        return MappingProxyType(self._counters)
+
+    def __getitem__(self, side: Side) -> RepCounter:
+        return self._counters[side]
+
+    @property
+    def reps(self) -> tuple[Rep, ...]:
+        """Reps of all worked legs, in the order they started."""
+        reps = [rep for counter in self._counters.values() for rep in counter.reps]
+        return tuple(sorted(reps, key=lambda rep: (rep.start_s, rep.leg.value, rep.index)))
+
+    def update(self, frame: FrameReading) -> list[RepEvent]:
+        """Feed one frame; a worked leg missing from ``frame.legs`` is a dropout."""
+        events: list[RepEvent] = []
+        for side, counter in self._counters.items():
+            leg = frame.legs.get(side)
+            sample = (
+                RepSample.missing(frame.t_s)
+                if leg is None
+                else RepSample(frame.t_s, leg.femur_deg, leg.foot_deg, leg.confidence)
+            )
+            events += counter.update(sample)
+        return events
+
+    def finish(self, t_s: float) -> list[RepEvent]:
+        events: list[RepEvent] = []
+        for counter in self._counters.values():
+            events += counter.finish(t_s)
+        return events

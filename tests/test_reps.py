@@ -1,0 +1,539 @@
+"""Rep counting: scripted angle sequences in, counts and events out.
+
+Sequences are built from cosine-eased moves (``eased``); a rep cycle is
+``cycle()``: out to the external end, slowly in, hold, back to neutral, rest.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from contextlib import nullcontext as does_not_raise
+from dataclasses import dataclass
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from hiprot import drill
+from hiprot.landmarks import Side
+from hiprot.reps import (
+    BilateralCounter,
+    Mode,
+    Phase,
+    RepCounter,
+    RepEvent,
+    RepEventKind,
+    RepSample,
+)
+
+FPS = 30.0
+K = RepEventKind
+Move = tuple[float, float]  # (target_deg, duration_s)
+
+# ---------------------------------------------------------------- sequence builders
+
+
+def eased(
+    moves: Sequence[Move], start_deg: float = 0.0, fps: float = FPS
+) -> tuple[np.ndarray, np.ndarray]:
+    """Times and angles along ``moves``, each cosine-eased from the previous target."""
+    targets = np.array([start_deg] + [target for target, _ in moves])
+    durations = np.array([duration for _, duration in moves])
+    ends = np.cumsum(durations)
+    starts = ends - durations
+    t = np.arange(0.0, ends[-1] + 1e-9, 1.0 / fps)
+    seg = np.minimum(np.searchsorted(ends, t, side="right"), len(moves) - 1)
+    s = np.clip((t - starts[seg]) / np.maximum(durations[seg], 1e-12), 0.0, 1.0)
+    weight = (1.0 - np.cos(np.pi * s)) / 2.0
+    return t, targets[seg] + (targets[seg + 1] - targets[seg]) * weight
+
+
+def cycle(
+    ext: float = -30.0,
+    internal: float = 30.0,
+    out_s: float = 1.5,
+    in_s: float = 2.0,
+    hold_s: float = 1.5,
+    back_s: float = 1.0,
+    rest_s: float = 1.0,
+) -> list[Move]:
+    """One rep: out, slowly in, hold the internal end, back to neutral, rest."""
+    return [(ext, out_s), (internal, in_s), (internal, hold_s), (0.0, back_s), (0.0, rest_s)]
+
+
+REST: list[Move] = [(0.0, 1.0)]
+CLEAN = cycle()
+SHORT_OUT: list[Move] = [(-8.0, 1.0), (0.0, 1.0)]  # turns out only to -8°
+SHORT_IN: list[Move] = [(-30.0, 1.5), (8.0, 2.0), (0.0, 1.0)]  # full out, in only to +8°
+IN_FIRST: list[Move] = [(30.0, 1.5), (30.0, 1.5), (0.0, 1.0)]  # in and hold, never out
+UNFINISHED: list[Move] = [(-30.0, 1.5), (30.0, 2.0), (30.0, 1.5)]  # stops in the hold
+
+
+def scaled(moves: Sequence[Move], factor: float) -> list[Move]:
+    return [(target * factor, duration) for target, duration in moves]
+
+
+def ease_time_within_s(tolerance_deg: float, span_deg: float, duration_s: float) -> float:
+    """How long a cosine-eased move of ``span_deg`` stays within ``tolerance_deg`` of one end."""
+    return duration_s * math.acos(1.0 - 2.0 * tolerance_deg / span_deg) / math.pi
+
+
+def leg_samples(
+    femur_moves: Sequence[Move],
+    twist_moves: Sequence[Move] | None = None,
+    *,
+    jitter_deg: float = 0.0,
+    dropouts: Sequence[tuple[float, float]] = (),
+    seed: int = 0,
+) -> list[RepSample]:
+    """Samples of one leg; ``twist`` (ankle) adds to the femur to give the foot.
+
+    ``dropouts`` are ``(start_s, duration_s)`` spans of invalid samples; they
+    carry wild angles at low confidence, so using them would show.
+    """
+    t, femur = eased(femur_moves)
+    twist = np.zeros_like(t) if twist_moves is None else eased(twist_moves)[1]
+    twist = np.pad(twist, (0, max(0, len(t) - len(twist))), mode="edge")[: len(t)]
+    rng = np.random.default_rng(seed)
+    femur_j = femur + rng.uniform(-jitter_deg, jitter_deg, len(t))
+    foot_j = femur + twist + rng.uniform(-jitter_deg, jitter_deg, len(t))
+    samples = []
+    for ti, f, d in zip(t, femur_j, foot_j):
+        if any(start <= ti < start + duration for start, duration in dropouts):
+            samples.append(RepSample(float(ti), -80.0, 80.0, confidence=0.05))
+        else:
+            samples.append(RepSample(float(ti), float(f), float(d)))
+    return samples
+
+
+def run(samples: Sequence[RepSample], **options: float) -> tuple[RepCounter, list[RepEvent]]:
+    """Feed every sample, then finish at the last one."""
+    counter = RepCounter(Side.LEFT, **options)
+    events = [event for sample in samples for event in counter.update(sample)]
+    events += counter.finish(samples[-1].t_s)
+    return counter, events
+
+
+def kinds(events: Sequence[RepEvent]) -> list[RepEventKind]:
+    return [event.kind for event in events]
+
+
+def assert_balanced(events: Sequence[RepEvent]) -> None:
+    """Every REP_STARTED is closed by exactly one REP_DONE or PARTIAL_REP."""
+    ends = [k for k in kinds(events) if k in (K.REP_STARTED, K.REP_DONE, K.PARTIAL_REP)]
+    assert ends[0::2] == [K.REP_STARTED] * len(ends[0::2])
+    assert K.REP_STARTED not in ends[1::2]
+    assert len(ends) % 2 == 0
+
+
+# ---------------------------------------------------------------- counts
+
+
+# hold plateau that, with the eased approach and departure inside the 3° zone,
+# measures just under / just over 1.0 s
+HOLD_EXTRA_S = ease_time_within_s(3.0, 60.0, 2.0) + ease_time_within_s(3.0, 30.0, 1.0)
+# inward moves whose ext-peak -> hold-zone time is just under / over 1.0 s
+IN_EXTRA = 1.0 - ease_time_within_s(3.0, 60.0, 1.0)
+
+
+@pytest.mark.parametrize(
+    ("femur", "twist", "expected"),  # expected: (reps, held, controlled, compensated, partial)
+    [
+        (REST + CLEAN, None, (1, 1, 1, 0, 0)),  # one clean rep: held, controlled, from the hip
+        (REST + CLEAN * 3, None, (3, 3, 3, 0, 0)),  # three clean reps
+        (REST + cycle(rest_s=0.0) * 4, None, (4, 4, 4, 0, 0)),  # no rest between reps
+        (REST + cycle(ext=-12, internal=12) * 2, None, (2, 2, 2, 0, 0)),  # small but full range
+        (REST + cycle(hold_s=0.92 - HOLD_EXTRA_S), None, (1, 0, 1, 0, 0)),  # hold just under 1 s
+        (REST + cycle(hold_s=1.08 - HOLD_EXTRA_S), None, (1, 1, 1, 0, 0)),  # hold just over 1 s
+        (REST + cycle(hold_s=0.0), None, (1, 0, 1, 0, 0)),  # no hold at all
+        (REST + cycle(in_s=0.5), None, (1, 1, 0, 0, 0)),  # snaps in: too fast
+        (REST + cycle(in_s=0.93 / IN_EXTRA), None, (1, 1, 0, 0, 0)),  # inward just under 1 s
+        (REST + cycle(in_s=1.07 / IN_EXTRA), None, (1, 1, 1, 0, 0)),  # inward just over 1 s
+        (REST + scaled(CLEAN, 0.1), REST + scaled(CLEAN, 0.9), (1, 1, 1, 1, 0)),  # all ankle
+        (REST + [(0.0, 7.0)], REST + CLEAN, (1, 1, 1, 1, 0)),  # all ankle, femur dead still
+        (REST + scaled(CLEAN, 0.7), REST + scaled(CLEAN, 0.2), (1, 1, 1, 0, 0)),  # twist helps
+        (REST + scaled(CLEAN, 2 / 3), REST + scaled(CLEAN, 0.5), (1, 1, 1, 0, 0)),  # twist < femur
+        (REST + scaled(CLEAN, 0.5), REST + scaled(CLEAN, 0.6), (1, 1, 1, 1, 0)),  # twist > femur
+        (REST + scaled(CLEAN, 0.15), None, (0, 0, 0, 0, 0)),  # never leaves the band
+        (REST + SHORT_OUT + REST, None, (0, 0, 0, 0, 1)),  # out only to -8: partial
+        (REST + SHORT_IN + REST, None, (0, 0, 0, 0, 1)),  # in only to +8: partial
+        (REST + SHORT_IN + CLEAN, None, (1, 1, 1, 0, 1)),  # partial, then a good rep
+        (REST + IN_FIRST + REST, None, (0, 0, 0, 0, 1)),  # in first: partial
+        (REST + SHORT_OUT[:1] + IN_FIRST, None, (0, 0, 0, 0, 2)),  # -8 then in: two partials
+        (REST + CLEAN + UNFINISHED, None, (2, 2, 2, 0, 0)),  # session ends in the hold: counts
+        (REST + CLEAN + [(-30.0, 1.5), (5.0, 1.0)], None, (1, 1, 1, 0, 1)),  # ends going in
+    ],
+)
+def test_counts(femur: list[Move], twist: list[Move] | None, expected: tuple[int, ...]) -> None:
+    counter, _ = run(leg_samples(femur, twist))
+    got = (
+        counter.rep_count,
+        counter.held_count,
+        counter.controlled_count,
+        counter.compensated_count,
+        counter.partial_count,
+    )
+    assert got == expected
+
+
+@pytest.mark.parametrize(
+    ("femur", "twist", "expected"),
+    [
+        (  # clean rep
+            REST + CLEAN, None,
+            [K.REP_STARTED, K.EXTERNAL_END_REACHED, K.INTERNAL_END_REACHED, K.HOLD_COMPLETE,
+             K.REP_DONE],
+        ),
+        (  # snaps in, no hold: verdict follows the rep
+            REST + cycle(in_s=0.4, hold_s=0.0), None,
+            [K.REP_STARTED, K.EXTERNAL_END_REACHED, K.INTERNAL_END_REACHED, K.REP_DONE, K.TOO_FAST],
+        ),
+        (  # all from the ankles
+            REST + [(0.0, 7.0)], REST + CLEAN,
+            [K.REP_STARTED, K.EXTERNAL_END_REACHED, K.INTERNAL_END_REACHED, K.HOLD_COMPLETE,
+             K.REP_DONE, K.COMPENSATION],
+        ),
+        (  # too shallow out
+            REST + SHORT_OUT, None, [K.REP_STARTED, K.PARTIAL_REP],
+        ),
+        (  # turned in first, then a rep: the in-first excursion is a partial
+            REST + [(30.0, 1.5), (0.0, 1.0)] + CLEAN, None,
+            [K.REP_STARTED, K.PARTIAL_REP, K.REP_STARTED, K.EXTERNAL_END_REACHED,
+             K.INTERNAL_END_REACHED, K.HOLD_COMPLETE, K.REP_DONE],
+        ),
+        (  # fell short inside, reported when the next rep reaches its external end
+            REST + SHORT_IN + CLEAN, None,
+            [K.REP_STARTED, K.EXTERNAL_END_REACHED, K.PARTIAL_REP, K.REP_STARTED,
+             K.EXTERNAL_END_REACHED, K.INTERNAL_END_REACHED, K.HOLD_COMPLETE, K.REP_DONE],
+        ),
+        (  # session ends in the hold: counted by finish()
+            REST + [(-30.0, 1.5), (30.0, 2.0), (30.0, 0.3)], None,
+            [K.REP_STARTED, K.EXTERNAL_END_REACHED, K.INTERNAL_END_REACHED, K.REP_DONE],
+        ),
+        (REST + scaled(CLEAN, 0.15), None, []),  # fidgeting inside the band: nothing
+    ],
+)
+def test_event_sequences(
+    femur: list[Move], twist: list[Move] | None, expected: list[RepEventKind]
+) -> None:
+    _, events = run(leg_samples(femur, twist))
+    assert kinds(events) == expected
+
+
+# ---------------------------------------------------------------- the rep record
+
+
+def test_rep_record_measures_the_femur() -> None:
+    # an ankle twist of 5° on top of a clean hip rep: peaks are the femur's
+    counter, events = run(leg_samples(REST + CLEAN * 2, REST + scaled(CLEAN, 1 / 6) * 2))
+    first, second = counter.reps
+    assert (first.leg, first.index, second.index) == (Side.LEFT, 1, 2)
+    assert first.peak_internal_deg == pytest.approx(30.0)
+    assert first.peak_external_deg == pytest.approx(-30.0)
+    # starts when the foot leaves the 5° band, ends back inside 3°
+    foot_out_s = 1.0 + ease_time_within_s(5.0, 35.0, 1.5)
+    assert first.start_s == pytest.approx(foot_out_s, abs=1.5 / FPS)
+    back_in_s = 1.0 + 1.5 + 2.0 + 1.5 + (1.0 - ease_time_within_s(3.0, 35.0, 1.0))
+    assert first.end_s == pytest.approx(back_in_s, abs=1.5 / FPS)
+    assert first.hold_s == pytest.approx(1.5 + HOLD_EXTRA_S, abs=1.5 / FPS)
+    assert second.start_s == pytest.approx(first.start_s + 7.0, abs=1e-6)
+    done = [event for event in events if event.kind is K.REP_DONE]
+    assert [event.rep for event in done] == [first, second]
+    assert done[0].t_s == first.end_s
+
+
+@pytest.mark.parametrize(
+    ("plateau_s", "held"),
+    [
+        (0.90 - HOLD_EXTRA_S, False),  # measures 0.90 s
+        (0.95 - HOLD_EXTRA_S, False),  # measures 0.95 s
+        (1.05 - HOLD_EXTRA_S, True),  # measures 1.05 s
+        (1.50, True),  # the drill's 1-2 s
+    ],
+)
+def test_hold_is_measured(plateau_s: float, held: bool) -> None:
+    counter, _ = run(leg_samples(REST + cycle(hold_s=plateau_s)))
+    (rep,) = counter.reps
+    # measured between the first and last sample inside: up to a frame short at each end
+    assert plateau_s + HOLD_EXTRA_S - 2 / FPS <= rep.hold_s <= plateau_s + HOLD_EXTRA_S
+    assert rep.held is held
+
+
+def test_hold_survives_a_wobble_within_tolerance_only() -> None:
+    # 1.2 s at 30°, a dip to 26° (outside 3°), 1.2 s more: two holds, not one
+    wobble = [(26.0, 0.3), (30.0, 0.3), (30.0, 1.2), (0.0, 1.0)]
+    counter, _ = run(leg_samples(REST + [(-30.0, 1.5), (30.0, 2.0), (30.0, 1.2)] + wobble))
+    (rep,) = counter.reps
+    assert 1.2 < rep.hold_s < 2.0
+
+
+def test_live_phase_and_hold_timer() -> None:
+    counter = RepCounter(Side.LEFT)
+    phases, holds = [], []
+    for sample in leg_samples(REST + CLEAN):
+        counter.update(sample)
+        if not phases or phases[-1] is not counter.phase:
+            phases.append(counter.phase)
+        holds.append(counter.current_hold_s)
+    assert phases == [Phase.NEUTRAL, Phase.OUTWARD, Phase.INWARD, Phase.END_RANGE, Phase.NEUTRAL]
+    assert max(holds) == pytest.approx(counter.reps[0].hold_s, abs=1e-9)
+    assert holds[-1] == 0.0
+    rising = [h for h in holds if h > 0]
+    assert all(later >= earlier - 1e-9 for earlier, later in zip(rising, rising[1:]))
+
+
+# ---------------------------------------------------------------- jitter
+
+
+def paused_at(angle_deg: float) -> list[Move]:
+    """Out to -30°, then in to ``angle_deg`` and pause there 3 s."""
+    return [(-30.0, 1.5), (angle_deg, 1.0), (angle_deg, 3.0)]
+
+
+
+@pytest.mark.parametrize(
+    ("femur", "jitter_deg", "reps", "no_partials"),
+    [
+        (REST + [(5.0, 0.5), (5.0, 3.0), (0.0, 0.5)] + CLEAN * 2, 1.9, 2, True),  # lingers at +5
+        (REST + [(-5.0, 0.5), (-5.0, 3.0), (0.0, 0.5)] + CLEAN * 2, 1.9, 2, True),  # lingers at -5
+        (REST + cycle(ext=-11.0) * 3, 1.9, 3, True),  # external end right at -10
+        (REST + cycle(internal=11.0) * 3, 1.9, 3, True),  # internal end right at +10
+        (REST + (UNFINISHED + [(4.0, 1.0), (4.0, 3.0)]) * 3, 1.9, 3, True),  # comes back to +4 only
+        (REST + (paused_at(-4.0) + cycle()[1:]) * 3, 1.9, 3, True),  # pauses at -4 on the way in
+        (REST + (paused_at(5.0) + cycle()[1:]) * 3, 3.5, 3, False),  # pauses at +5, heavy jitter
+        (REST + CLEAN * 3, 3.5, 3, False),  # heavy jitter everywhere
+    ],
+)
+def test_jitter_never_double_counts(
+    femur: list[Move], jitter_deg: float, reps: int, no_partials: bool
+) -> None:
+    for seed in range(5):
+        counter, events = run(leg_samples(femur, jitter_deg=jitter_deg, seed=seed))
+        assert_balanced(events)
+        assert counter.rep_count == reps
+        if no_partials:
+            assert counter.partial_count == 0
+
+
+# ---------------------------------------------------------------- dropouts
+
+
+# CLEAN after 1 s rest: out 1.0-2.5, in 2.5-4.5 (crosses 0 at 3.5), hold 4.5-6.0, back 6.0-7.0
+@pytest.mark.parametrize(
+    "dropouts",
+    [
+        [(1.4, 0.5)],  # while turning out (across the band edge)
+        [(2.2, 0.5)],  # over the external end
+        [(3.2, 0.5)],  # while crossing neutral on the way in
+        [(4.4, 0.5)],  # as the internal end is reached
+        [(5.0, 0.5)],  # in the middle of the hold
+        [(6.2, 0.5)],  # on the way back
+        [(6.7, 0.5)],  # across the end of the rep
+        [(7.8, 0.5)],  # across the start of the next rep
+        [(1.4, 0.5), (3.2, 0.5), (5.0, 0.5), (6.7, 0.5)],  # one in every phase
+    ],
+)
+def test_short_dropouts_change_nothing(dropouts: list[tuple[float, float]]) -> None:
+    reference, _ = run(leg_samples(REST + CLEAN * 3))
+    counter, _ = run(leg_samples(REST + CLEAN * 3, dropouts=dropouts))
+    assert counter.rep_count == 3
+    assert [(r.held, r.controlled, r.compensation) for r in counter.reps] == [
+        (r.held, r.controlled, r.compensation) for r in reference.reps
+    ]
+
+
+@pytest.mark.parametrize(
+    ("dropouts", "reps", "partials"),
+    [
+        ([(5.0, 3.0)], 3, 0),  # 3 s lost in the hold: the rep counts (internal end was reached)
+        ([(1.6, 2.0)], 2, 2),  # 2 s lost turning out and in: rep 1 is two partial fragments
+        ([(7.2, 2.0)], 3, 0),  # 2 s lost at rest between reps: nothing lost
+        ([(5.0, 0.9)], 3, 0),  # 0.9 s: still bridged
+    ],
+)
+def test_long_gaps_end_the_attempt(
+    dropouts: list[tuple[float, float]], reps: int, partials: int
+) -> None:
+    counter, _ = run(leg_samples(REST + CLEAN * 3, dropouts=dropouts))
+    assert (counter.rep_count, counter.partial_count) == (reps, partials)
+
+
+def test_rep_cut_by_a_long_gap_ends_at_the_last_valid_sample() -> None:
+    counter, events = run(leg_samples(REST + CLEAN, dropouts=[(5.0, 3.0)]))
+    (rep,) = counter.reps
+    assert rep.end_s == pytest.approx(5.0 - 1 / FPS, abs=1e-6)
+    (done,) = [event for event in events if event.kind is K.REP_DONE]
+    assert done.t_s == pytest.approx(8.0, abs=1 / FPS)
+
+
+# ---------------------------------------------------------------- both legs
+
+
+@dataclass(frozen=True)
+class Leg:
+    femur_deg: float
+    foot_deg: float
+    confidence: float
+
+
+@dataclass(frozen=True)
+class Frame:
+    t_s: float
+    legs: dict[Side, Leg]
+
+
+def frames(left: Sequence[RepSample], right: Sequence[RepSample] | None) -> list[Frame]:
+    out = []
+    for k, sample in enumerate(left):
+        legs = {Side.LEFT: Leg(sample.femur_deg, sample.foot_deg, sample.confidence)}
+        if right is not None:
+            r = right[k]
+            legs[Side.RIGHT] = Leg(r.femur_deg, r.foot_deg, r.confidence)
+        out.append(Frame(sample.t_s, legs))
+    return out
+
+
+def test_one_leg_still_while_the_other_works() -> None:
+    working = leg_samples(REST + CLEAN * 3, jitter_deg=1.0, seed=1)
+    still = leg_samples(REST + [(0.0, 21.0)], jitter_deg=1.9, seed=2)
+    counter = BilateralCounter(Mode.BOTH)
+    events = [event for frame in frames(working, still) for event in counter.update(frame)]
+    events += counter.finish(working[-1].t_s)
+    assert counter[Side.LEFT].rep_count == 3
+    assert counter[Side.RIGHT].rep_count == 0
+    assert {event.leg for event in events} == {Side.LEFT}
+    assert [rep.leg for rep in counter.reps] == [Side.LEFT] * 3
+
+
+def test_both_legs_counted_independently() -> None:
+    left = leg_samples(REST + CLEAN * 2)
+    right = leg_samples(REST + [(0.0, 0.5)] + cycle(in_s=0.5) * 2 + [(0.0, 3.0)])[: len(left)]
+    counter = BilateralCounter("both")
+    for frame in frames(left, right):
+        counter.update(frame)
+    counter.finish(left[-1].t_s)
+    assert (counter[Side.LEFT].controlled_count, counter[Side.RIGHT].rep_count) == (2, 2)
+    assert counter[Side.RIGHT].controlled_count == 0
+    # right reps take 5.5 s, left 7 s: in start order L R R L
+    assert [rep.leg for rep in counter.reps] == [Side.LEFT, Side.RIGHT, Side.RIGHT, Side.LEFT]
+
+
+def test_one_leg_mode_ignores_the_other_leg() -> None:
+    left = leg_samples(REST + CLEAN * 2)
+    counter = BilateralCounter(Mode.RIGHT)
+    for frame in frames(left, None):  # the right leg is never in the frame
+        assert counter.update(frame) == []
+    assert set(counter.counters) == {Side.RIGHT}
+    assert counter[Side.RIGHT].rep_count == 0
+    with pytest.raises(KeyError):
+        counter[Side.LEFT]
+
+
+# ---------------------------------------------------------------- misuse
+
+
+@pytest.mark.parametrize(
+    ("options", "expectation"),
+    [
+        ({}, does_not_raise()),  # defaults
+        ({"hysteresis_deg": 0.0}, does_not_raise()),  # no hysteresis is allowed
+        ({"hysteresis_deg": drill.NEUTRAL_BAND_DEG}, pytest.raises(ValueError, match="hysteresis")),
+        ({"hysteresis_deg": -1.0}, pytest.raises(ValueError, match="hysteresis")),
+        ({"max_gap_s": 0.0}, pytest.raises(ValueError, match="max_gap_s")),
+        ({"min_confidence": 1.5}, pytest.raises(ValueError, match="min_confidence")),
+    ],
+)
+def test_configuration_is_validated(options: dict[str, float], expectation) -> None:  # noqa: ANN001
+    with expectation:
+        RepCounter(Side.LEFT, **options)
+
+
+def test_time_must_increase_and_zero_is_a_time() -> None:
+    counter = RepCounter(Side.RIGHT)
+    counter.update(RepSample(0.0, 0.0, 0.0))
+    with pytest.raises(ValueError, match="increase"):
+        counter.update(RepSample(0.0, 0.0, 0.0))
+    with pytest.raises(ValueError, match="finite"):
+        counter.update(RepSample(math.nan, 0.0, 0.0))
+    with pytest.raises(ValueError, match="finish"):
+        counter.finish(-1.0)
+
+
+def test_low_confidence_samples_are_dropouts() -> None:
+    # every 3rd sample is garbage at low confidence: same result as without
+    samples = leg_samples(REST + CLEAN * 2)
+    noisy = [
+        RepSample(s.t_s, 90.0, -90.0, 0.1) if k % 3 == 0 else s for k, s in enumerate(samples)
+    ]
+    counter, _ = run(noisy)
+    assert (counter.rep_count, counter.held_count, counter.partial_count) == (2, 2, 0)
+
+
+# ---------------------------------------------------------------- properties
+
+PROPERTY_SETTINGS = settings(max_examples=60, deadline=None, derandomize=True)
+
+
+@st.composite
+def full_cycles(draw: st.DrawFn, min_dwell: bool = False) -> list[Move]:
+    """1-5 full cycles of random range and tempo; ``min_dwell`` keeps every end
+    range in view for longer than 0.5 s."""
+    moves: list[Move] = list(REST)
+    for _ in range(draw(st.integers(1, 5))):
+        lo = 20.0 if min_dwell else 15.0
+        moves += cycle(
+            ext=-draw(st.floats(lo, 40.0)),
+            internal=draw(st.floats(lo, 40.0)),
+            out_s=draw(st.floats(1.0 if min_dwell else 0.4, 2.5)),
+            in_s=draw(st.floats(1.0 if min_dwell else 0.4, 3.0)),
+            hold_s=draw(st.floats(0.6 if min_dwell else 0.0, 2.0)),
+            back_s=draw(st.floats(0.4, 2.0)),
+            rest_s=draw(st.floats(0.0, 1.5)),
+        )
+    return moves
+
+
+def n_cycles(moves: list[Move]) -> int:
+    return sum(1 for target, _ in moves if target < 0)
+
+
+@PROPERTY_SETTINGS
+@given(moves=full_cycles(), jitter_deg=st.floats(0.0, 1.9), seed=st.integers(0, 2**16))
+def test_k_full_cycles_give_k_reps(moves: list[Move], jitter_deg: float, seed: int) -> None:
+    counter, _ = run(leg_samples(moves, jitter_deg=jitter_deg, seed=seed))
+    assert counter.rep_count == n_cycles(moves)
+    assert counter.partial_count == 0
+    internal_peaks = [target for target, _ in moves if target > 0][::2]
+    for rep, peak in zip(counter.reps, internal_peaks):
+        # a peak without a hold may fall between two samples
+        assert rep.peak_internal_deg == pytest.approx(peak, abs=jitter_deg + 0.5)
+
+
+@PROPERTY_SETTINGS
+@given(
+    targets=st.lists(
+        st.floats(-drill.NEUTRAL_BAND_DEG, drill.NEUTRAL_BAND_DEG), min_size=1, max_size=12
+    ),
+    durations=st.lists(st.floats(0.1, 2.0), min_size=12, max_size=12),
+    jitter_deg=st.floats(0.0, 1.9),
+    seed=st.integers(0, 2**16),
+)
+def test_motion_inside_the_band_is_never_a_rep(
+    targets: list[float], durations: list[float], jitter_deg: float, seed: int
+) -> None:
+    moves = list(zip(targets, durations))
+    _, events = run(leg_samples(moves, jitter_deg=jitter_deg, seed=seed))
+    assert events == []
+
+
+@PROPERTY_SETTINGS
+@given(moves=full_cycles(min_dwell=True), where=st.floats(0.0, 1.0), length_s=st.floats(0.0, 0.5))
+def test_a_short_dropout_never_changes_the_count(
+    moves: list[Move], where: float, length_s: float
+) -> None:
+    total_s = sum(duration for _, duration in moves)
+    counter, events = run(leg_samples(moves, dropouts=[(where * total_s, length_s)]))
+    assert counter.rep_count == n_cycles(moves)
+    assert_balanced(events)
