@@ -87,7 +87,7 @@ def angle_series(pose_frames: Sequence[PoseFrame]) -> AngleSeries:
     def unwrapped(side: Side) -> LegAngles:
         a = leg_angles(world, side)
         femur, foot = _unwrap_deg(a.femur_deg), _unwrap_deg(a.foot_deg)
-        return LegAngles(femur, foot, wrap_deg(foot - femur), a.confidence)
+        return LegAngles(femur, foot, wrap_deg(foot - femur), a.confidence, a.femur_confidence)
 
     return AngleSeries(t, has_pose, {side: unwrapped(side) for side in Side})
 
@@ -97,7 +97,7 @@ def smooth_series(series: AngleSeries, window_s: float = REVIEW_WINDOW_S) -> Ang
 
     def smooth(_: Side, a: LegAngles) -> LegAngles:
         femur, foot = zero_phase(series.t_s, np.stack([a.femur_deg, a.foot_deg], 1), window_s).T
-        return LegAngles(femur, foot, wrap_deg(foot - femur), a.confidence)
+        return LegAngles(femur, foot, wrap_deg(foot - femur), a.confidence, a.femur_confidence)
 
     return series.map_legs(smooth)
 
@@ -133,7 +133,7 @@ def relative_to_neutral(series: AngleSeries, calibration: Calibration) -> AngleS
     def shift(side: Side, a: LegAngles) -> LegAngles:
         n = calibration.neutral[side]
         femur, foot = wrap_deg(a.femur_deg - n.femur_deg), wrap_deg(a.foot_deg - n.foot_deg)
-        return LegAngles(femur, foot, wrap_deg(foot - femur), a.confidence)
+        return LegAngles(femur, foot, wrap_deg(foot - femur), a.confidence, a.femur_confidence)
 
     return series.map_legs(shift)
 

@@ -45,13 +45,17 @@ class LegAngles:
         femur_deg: Femur (hip) rotation, internal positive, degrees.
         foot_deg: Foot (heel->toe) rotation, same convention.
         twist_deg: ``foot_deg - femur_deg``: rotation below the knee.
-        confidence: 0..1, from landmark visibility and knee bend.
+        confidence: 0..1, how well the leg's landmarks are seen (visibility);
+            the foot angle's trust.
+        femur_confidence: 0..1, ``confidence`` times how bent the knee is:
+            with a straight knee the knee-plane angle is undefined.
     """
 
     femur_deg: npt.NDArray[np.float64]
     foot_deg: npt.NDArray[np.float64]
     twist_deg: npt.NDArray[np.float64]
     confidence: npt.NDArray[np.float64]
+    femur_confidence: npt.NDArray[np.float64]
 
 
 def _normalize(v: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
@@ -135,13 +139,14 @@ def leg_angles(points: npt.NDArray[np.float64], side: Side) -> LegAngles:
     foot_deg = turn_sign * signed_angle_deg(reference, foot, axis)
     twist_deg = (foot_deg - femur_deg + 180.0) % 360.0 - 180.0
 
-    # ---- confidence: visibility of the leg's landmarks and how bent the knee is
+    # ---- confidence: visibility of the leg's landmarks, and how bent the knee is
     leg_length = np.linalg.norm(ankle - hip, axis=-1)
     with np.errstate(invalid="ignore", divide="ignore"):
         bend = np.linalg.norm(knee_offset, axis=-1) / leg_length
     visibility = np.min(points[:, list(leg.indices), 3], axis=-1)
-    confidence = np.clip(visibility, 0.0, 1.0) * np.clip(
-        bend / FULL_CONFIDENCE_KNEE_OFFSET, 0.0, 1.0
+    confidence = np.where(np.isfinite(foot_deg), np.clip(visibility, 0.0, 1.0), 0.0)
+    femur_confidence = confidence * np.clip(bend / FULL_CONFIDENCE_KNEE_OFFSET, 0.0, 1.0)
+    femur_confidence = np.where(np.isfinite(femur_deg), femur_confidence, 0.0)
+    return LegAngles(
+        femur_deg, foot_deg, twist_deg, np.nan_to_num(confidence), np.nan_to_num(femur_confidence)
     )
-    confidence = np.where(np.isfinite(femur_deg), confidence, 0.0)
-    return LegAngles(femur_deg, foot_deg, twist_deg, np.nan_to_num(confidence))

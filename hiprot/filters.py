@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-from scipy.signal import savgol_filter
+from scipy.signal import medfilt, savgol_filter
 
 
 def _smoothing_factor(dt_s: float, cutoff_hz: npt.NDArray[np.float64] | float) -> npt.NDArray[np.float64]:
@@ -100,9 +100,11 @@ def zero_phase(
 ) -> npt.NDArray[np.float64]:
     """Smooth ``values`` of shape ``(n,)`` or ``(n, channels)`` without lag.
 
-    A Savitzky-Golay filter (order 2) over a centred window of ``window_s``
-    seconds, applied to each run of finite samples; short gaps are bridged by
-    linear interpolation first (at most 0.5 s), longer gaps stay NaN.
+    A 5-sample running median (removes single-frame spikes such as a
+    left/right landmark swap) and then a Savitzky-Golay filter (order 2)
+    over a centred window of ``window_s`` seconds, applied to each run of
+    finite samples; short gaps are bridged by linear interpolation first (at
+    most 0.5 s), longer gaps stay NaN.
     """
     t = np.asarray(t_s, dtype=np.float64)
     v = np.asarray(values, dtype=np.float64)
@@ -119,10 +121,13 @@ def zero_phase(
         for start, stop in _runs(finite):
             segment = column[start:stop]
             if len(segment) >= window:
-                out[start:stop, ch] = savgol_filter(segment, window, 2)
+                out[start:stop, ch] = savgol_filter(medfilt(segment, _MEDIAN_SAMPLES), window, 2)
             else:
                 out[start:stop, ch] = segment
     return out[:, 0] if squeeze else out
+
+
+_MEDIAN_SAMPLES = 5
 
 
 def _runs(mask: npt.NDArray[np.bool_]) -> list[tuple[int, int]]:

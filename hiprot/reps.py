@@ -44,12 +44,15 @@ The rules (thresholds from ``hiprot.drill``; ``d`` is the drive angle):
   reached the internal end range counts as a rep (only the return to neutral
   is missing; recordings often stop right after the last hold), ending at the
   last valid sample; any other attempt in progress is a partial rep.
-- **Hold**: measured on the rep's inward side (samples after the external end
-  with ``d`` beyond the band inward): the longest unbroken run of the femur
-  within ``HOLD_TOLERANCE_DEG`` of its peak there. The live timer
-  (``current_hold_s``, HOLD_COMPLETE) uses the peak so far; the ``Rep``
-  record uses the final peak, so pushing further after a complete hold can
-  still leave the rep not ``held``.
+- **Hold**: measured on the drive (foot) angle on the rep's inward side
+  (samples after the external end with ``d`` beyond the band inward): the
+  longest unbroken run within ``HOLD_TOLERANCE_DEG`` of its peak there. The
+  foot is the steadier of the two angles, and in a hip-driven rep it stays
+  still exactly when the femur does; a 3° tolerance on the noisier femur
+  would break real holds apart. The live timer (``current_hold_s``,
+  HOLD_COMPLETE) uses the peak so far; the ``Rep`` record uses the final
+  peak, so pushing further after a complete hold can still leave the rep not
+  ``held``.
 - **Controlled**: on the drive, from the external peak to first reaching
   within ``HOLD_TOLERANCE_DEG`` of the internal peak, compared with
   ``CONTROLLED_MIN_INWARD_S``; it is known when the rep ends, so TOO_FAST
@@ -205,6 +208,7 @@ class _Attempt:
     in_femur_deg: list[float] = field(default_factory=list)
     in_drive_deg: list[float] = field(default_factory=list)
     in_peak_femur_deg: float = -math.inf
+    in_peak_drive_deg: float = -math.inf
     run_start: int | None = None  # live hold run, a position in the in_* lists
     hold_announced: bool = False
 
@@ -460,19 +464,20 @@ class RepCounter:
         a.in_drive_deg.append(drive)
         if not contiguous:
             a.run_start = None
-        floor = a.in_peak_femur_deg - drill.HOLD_TOLERANCE_DEG
-        if femur > a.in_peak_femur_deg:
+        a.in_peak_femur_deg = max(a.in_peak_femur_deg, femur)
+        floor = a.in_peak_drive_deg - drill.HOLD_TOLERANCE_DEG
+        if drive > a.in_peak_drive_deg:
             # a new peak raises the floor: the run starts at the earliest
             # contiguous sample still within tolerance of it
-            a.in_peak_femur_deg = femur
-            floor = femur - drill.HOLD_TOLERANCE_DEG
+            a.in_peak_drive_deg = drive
+            floor = drive - drill.HOLD_TOLERANCE_DEG
             j = k
             while (
-                j > 0 and a.in_index[j - 1] == a.in_index[j] - 1 and a.in_femur_deg[j - 1] >= floor
+                j > 0 and a.in_index[j - 1] == a.in_index[j] - 1 and a.in_drive_deg[j - 1] >= floor
             ):
                 j -= 1
             a.run_start = j
-        elif femur >= floor:
+        elif drive >= floor:
             if a.run_start is None:
                 a.run_start = k
         else:
@@ -483,10 +488,8 @@ class RepCounter:
         a = self._attempt
         assert a is not None and a.in_index, "a rep reached the internal end range"
         peak = a.in_peak_femur_deg
-        hold_s = _longest_run_s(
-            a.in_index, a.in_t_s, [f >= peak - drill.HOLD_TOLERANCE_DEG for f in a.in_femur_deg]
-        )
-        drive_floor = max(a.in_drive_deg) - drill.HOLD_TOLERANCE_DEG
+        drive_floor = a.in_peak_drive_deg - drill.HOLD_TOLERANCE_DEG
+        hold_s = _longest_run_s(a.in_index, a.in_t_s, [d >= drive_floor for d in a.in_drive_deg])
         reached_s = next(ts for ts, d in zip(a.in_t_s, a.in_drive_deg) if d >= drive_floor)
         twist_sweep = a.twist_max_deg - a.twist_min_deg
         femur_sweep = a.femur_max_deg - a.femur_min_deg

@@ -57,6 +57,7 @@ def test_recovers_femur_and_foot_rotation(side: Side, theta: float, phi: float, 
     assert angles.foot_deg[0] == pytest.approx(theta + phi, abs=1e-6)
     assert angles.twist_deg[0] == pytest.approx(phi, abs=1e-6)
     assert angles.confidence[0] == pytest.approx(1.0)
+    assert angles.femur_confidence[0] == pytest.approx(1.0)
 
 
 @pytest.mark.parametrize("side", list(Side))
@@ -82,7 +83,8 @@ def test_internal_rotation_turns_toes_towards_the_midline() -> None:
 
 def test_straight_knee_has_no_femur_confidence() -> None:
     angles = leg_angles(body_points(20, 0, Side.RIGHT, knee_flexion_deg=0.0)[None], Side.RIGHT)
-    assert angles.confidence[0] == pytest.approx(0.0, abs=1e-6)
+    assert angles.femur_confidence[0] == pytest.approx(0.0, abs=1e-6)
+    assert angles.confidence[0] == pytest.approx(1.0)
     assert angles.foot_deg[0] == pytest.approx(20, abs=1e-6)
 
 

@@ -12,35 +12,10 @@ from pathlib import Path
 
 import cv2
 import numpy as np
-import numpy.typing as npt
 
-from hiprot.landmarks import LEGS, SKELETON, PoseLandmark, Side
+from hiprot.overlay import draw_skeleton
 from hiprot.synth import SessionSpec, generate
 from hiprot.synth.camera import PLACEMENTS
-
-_COLOURS = {Side.LEFT: (60, 180, 255), Side.RIGHT: (255, 160, 60)}  # BGR: left orange, right blue
-_BODY = (200, 200, 200)
-
-
-def draw_skeleton(image: npt.NDArray[np.uint8], landmarks: npt.NDArray[np.float64]) -> None:
-    """Draw ``(33, 4)`` normalised landmarks on a BGR image in place.
-
-    Legs are coloured by side (left orange, right blue); dim points have low
-    visibility.
-    """
-    height, width = image.shape[:2]
-    xy = np.round(landmarks[:, :2] * [width, height]).astype(int)
-    side_of = {i: side for side in Side for i in LEGS[side].indices}
-    for a, b in sorted(SKELETON):
-        same_leg = a in side_of and side_of.get(b) is side_of[a]
-        colour = _COLOURS[side_of[a]] if same_leg else _BODY
-        cv2.line(image, tuple(xy[a]), tuple(xy[b]), colour, 2, cv2.LINE_AA)
-    for i, (x, y) in enumerate(xy):
-        shade = int(80 + 175 * float(landmarks[i, 3]))
-        cv2.circle(image, (int(x), int(y)), 3, (shade, shade, shade), -1, cv2.LINE_AA)
-    nose = xy[PoseLandmark.NOSE]
-    cv2.circle(image, tuple(nose), 7, _BODY, 1, cv2.LINE_AA)
-
 
 def placements_grid(
     path: str | Path, tile_wh: tuple[int, int] = (320, 240), per_row: int = 2,
