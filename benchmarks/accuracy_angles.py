@@ -1,0 +1,148 @@
+"""Angle accuracy against truth, per camera placement, and the live filter's lag.
+
+- Synthetic landmark suite (``hiprot.synth.suite.reporting_specs()``): femur
+  rotation and ankle twist error of the review analysis (auto-neutral,
+  zero-phase smoothing) per placement and noise level.
+- Rendered pixel suite: every ``*.mp4`` with a ``*.truth.json`` beside it in
+  ``sample_videos/`` (and in folders given on the command line) runs through
+  MediaPipe and the same analysis.
+- Live filter lag: the One Euro filter of ``hiprot.analysis.LIVE_FILTER`` on
+  synthetic drill angles, as the delay that best aligns it with the truth.
+
+    python benchmarks/accuracy_angles.py [RENDER_DIR ...]
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import warnings
+from collections import defaultdict
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _common import REPO, write_results  # noqa: E402
+
+from hiprot.analysis import LIVE_FILTER, AngleSeries, angle_series, auto_calibration  # noqa: E402
+from hiprot.analysis import median_calibration, relative_to_neutral, smooth_series  # noqa: E402
+from hiprot.filters import one_euro  # noqa: E402
+from hiprot.landmarks import Side  # noqa: E402
+from hiprot.synth import generate  # noqa: E402
+from hiprot.synth.suite import reporting_specs  # noqa: E402
+from hiprot.types import PoseFrame  # noqa: E402
+
+
+def analysed(pose_frames: Sequence[PoseFrame]) -> AngleSeries:
+    """The review analysis' angles: smoothed, relative to the auto-neutral."""
+    series = smooth_series(angle_series(pose_frames))
+    calibration = auto_calibration(series) or median_calibration(series)
+    return relative_to_neutral(series, calibration)
+
+
+def errors(series: AngleSeries, truth_frames: dict, sides: Sequence[str]) -> dict[str, np.ndarray]:
+    """Absolute femur and twist errors (deg) at the measured frames, truth interpolated."""
+    t_true = np.asarray(truth_frames["t"], dtype=float)
+    out: dict[str, list[np.ndarray]] = {"femur": [], "twist": [], "foot": []}
+    for leg in sides:
+        a = series.legs[Side(leg)]
+        truth = truth_frames[leg]
+        for name, measured in (("femur", a.femur_deg), ("twist", a.twist_deg), ("foot", a.foot_deg)):
+            true = np.interp(series.t_s, t_true, np.asarray(truth[f"{name}_deg"], dtype=float))
+            err = np.abs(measured - true)
+            out[name].append(err[np.isfinite(err)])
+    return {k: np.concatenate(v) if v else np.array([]) for k, v in out.items()}
+
+
+def stats(err: np.ndarray) -> dict[str, float | None]:
+    if err.size == 0:
+        return {"mae_deg": None, "p95_deg": None, "frames": 0}
+    return {"mae_deg": float(np.mean(err)), "p95_deg": float(np.percentile(err, 95)), "frames": int(err.size)}
+
+
+def synthetic_suite() -> dict[str, dict]:
+    pooled: dict[tuple[str, str], dict[str, list[np.ndarray]]] = defaultdict(lambda: defaultdict(list))
+    for spec in reporting_specs():
+        session = generate(spec)
+        legs = [leg for leg in ("left", "right") if leg in session.truth["legs"]]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            err = errors(analysed(session.frames), session.truth["frames"], legs)
+        for key in ((spec.placement, spec.noise), ("all", spec.noise)):
+            for name, values in err.items():
+                pooled[key][name].append(values)
+    return {
+        f"{placement}/{noise}": {name: stats(np.concatenate(v)) for name, v in d.items()}
+        for (placement, noise), d in sorted(pooled.items())
+    }
+
+
+def rendered_suite(folders: Sequence[Path]) -> dict[str, dict]:
+    from hiprot.sources import open_pose_source  # runs MediaPipe on the pixels
+
+    results = {}
+    for folder in folders:
+        for video in sorted(folder.glob("*.mp4")):
+            truth_path = video.with_suffix(".truth.json")
+            if not truth_path.exists():
+                continue
+            truth = json.loads(truth_path.read_text())
+            with open_pose_source(video) as source:
+                pose_frames = list(source.frames)
+            legs = list(truth["legs"])
+            err = errors(analysed(pose_frames), truth["frames"], legs)
+            detected = sum(p.has_pose for p in pose_frames) / max(len(pose_frames), 1)
+            results[video.name] = {
+                "placement": truth.get("placement", {}).get("name"),
+                "detection_rate": detected,
+                **{name: stats(v) for name, v in err.items()},
+            }
+    return results
+
+
+def live_filter_lag_ms() -> dict[str, float]:
+    """Delay (ms) of the live One Euro filter on noisy synthetic drill angles."""
+    session = generate(reporting_specs()[0])
+    truth = session.truth["frames"]
+    t = np.asarray(truth["t"])
+    clean = np.asarray(truth["left"]["foot_deg"])
+    noisy = clean + np.random.default_rng(0).normal(0.0, 2.0, clean.shape)
+    filtered = one_euro(t, noisy[:, None], **LIVE_FILTER)[:, 0]
+    grid = np.arange(t[0], t[-1], 0.001)
+    f = np.interp(grid, t, filtered)
+    c = np.interp(grid, t, clean)
+    shifts = np.arange(0, 400)  # ms
+    mse = [np.mean((f[s:] - c[: len(c) - s]) ** 2) for s in shifts]
+    return {
+        "lag_ms": float(shifts[int(np.argmin(mse))]),
+        "jitter_in_deg": 2.0,
+        "residual_rms_deg": float(np.sqrt(min(mse))),
+    }
+
+
+def main() -> None:
+    folders = [REPO / "sample_videos", *(Path(a) for a in sys.argv[1:])]
+    results = {
+        "synthetic": synthetic_suite(),
+        "rendered": rendered_suite(folders),
+        "live_filter": live_filter_lag_ms(),
+    }
+    print("synthetic (review analysis, auto-neutral), femur / twist MAE and p95 in degrees:")
+    for key, r in results["synthetic"].items():
+        print(f"  {key:32} femur {r['femur']['mae_deg']:5.1f} / {r['femur']['p95_deg']:5.1f}"
+              f"   twist {r['twist']['mae_deg']:5.1f} / {r['twist']['p95_deg']:5.1f}")
+    print("rendered videos:")
+    for key, r in results["rendered"].items():
+        print(f"  {key:32} detected {r['detection_rate']:.0%}  femur {r['femur']['mae_deg']:.1f} / "
+              f"{r['femur']['p95_deg']:.1f}   twist {r['twist']['mae_deg']:.1f} / {r['twist']['p95_deg']:.1f}")
+    lag = results["live_filter"]
+    print(f"live filter lag {lag['lag_ms']:.0f} ms (residual {lag['residual_rms_deg']:.1f} deg rms)")
+    path = write_results("accuracy_angles", results)
+    print(f"wrote {path.relative_to(REPO)}")
+
+
+if __name__ == "__main__":
+    main()
