@@ -1,15 +1,19 @@
 """hiprot: a webcam coach for the "leg rotations on the wall" hip drill.
 
-The pipeline, one module per stage::
+The pipeline, one module per stage (``hiprot review`` wires it for a whole
+recording, ``hiprot live`` frame by frame)::
 
-    from hiprot import capture, pose, angles, reps
-    with capture.open_source("set.mp4") as frames, pose.PoseEstimator() as estimator:
-        for pose_frame in estimator.track(frames):       # Frame -> PoseFrame
-            sample = analyser.update(pose_frame)          # PoseFrame -> AngleSample
-            events = counter.update(sample)               # AngleSample -> [RepEvent]
+    from hiprot.analysis import LiveAngles
+    from hiprot.capture import open_video
+    from hiprot.pose import PoseEstimator
+    from hiprot.reps import BilateralCounter
 
-``hiprot review``, ``hiprot live`` and ``hiprot extract`` wire these stages
-together (``hiprot/cli.py``).
+    angles, counter = LiveAngles(), BilateralCounter("both")
+    with open_video("set.mp4") as frames, PoseEstimator() as estimator:
+        for pose_frame in estimator.track(frames):         # Frame -> PoseFrame
+            _, sample = angles.update(pose_frame)          # PoseFrame -> AngleSample
+            for event in counter.update(sample):           # AngleSample -> RepEvents
+                print(event.kind, event.leg, event.t_s)
 """
 
 __version__ = "0.1.0"

@@ -7,6 +7,8 @@ so nothing is downloaded at run time (0 and 2 would download).
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import os
 import sys
 from collections.abc import Iterable, Iterator
@@ -25,26 +27,33 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 import mediapipe as mp  # noqa: E402
 
 MODEL_NAME = f"mediapipe-pose-full-{mp.__version__}"
+_LIBC = ctypes.CDLL(ctypes.util.find_library("c") or None)
 
 #: The bundled "full" pose landmark model; 0 (lite) and 2 (heavy) download.
 MODEL_COMPLEXITY = 1
 
 
 @contextmanager
-def _quiet_native_stderr() -> Iterator[None]:
-    """Silence the C++ log lines MediaPipe prints while it starts up.
+def _quiet_native_output() -> Iterator[None]:
+    """Silence the log lines MediaPipe's C++ code prints while it starts up.
 
-    They go straight to file descriptor 2, past Python's ``sys.stderr``.
+    They go straight to file descriptors 1 and 2, past Python's streams; C's
+    own buffers are flushed before the descriptors are restored so nothing
+    leaks out later.
     """
+    sys.stdout.flush()
     sys.stderr.flush()
-    saved = os.dup(2)
+    saved = {fd: os.dup(fd) for fd in (1, 2)}
     devnull = os.open(os.devnull, os.O_WRONLY)
     try:
-        os.dup2(devnull, 2)
+        for fd in saved:
+            os.dup2(devnull, fd)
         yield
     finally:
-        os.dup2(saved, 2)
-        os.close(saved)
+        _LIBC.fflush(None)
+        for fd, copy in saved.items():
+            os.dup2(copy, fd)
+            os.close(copy)
         os.close(devnull)
 
 
@@ -78,10 +87,9 @@ class PoseEstimator:
         self.min_detection_confidence = min_detection_confidence
         self.min_tracking_confidence = min_tracking_confidence
         self._pose: mp.solutions.pose.Pose | None = None
-        self._warmed_up = False
 
     def __enter__(self) -> PoseEstimator:
-        with _quiet_native_stderr():
+        with _quiet_native_output():
             self._pose = mp.solutions.pose.Pose(
                 static_image_mode=False,
                 model_complexity=MODEL_COMPLEXITY,
@@ -111,12 +119,10 @@ class PoseEstimator:
             raise RuntimeError("PoseEstimator is not open; use it in a with-block")
         rgb = cv2.cvtColor(frame.image, cv2.COLOR_BGR2RGB)
         rgb.flags.writeable = False
-        if self._warmed_up:
+        # MediaPipe creates its landmark model lazily, at the first frame with
+        # a person, and logs it: keep every call quiet (a few syscalls).
+        with _quiet_native_output():
             results = self._pose.process(rgb)
-        else:
-            with _quiet_native_stderr():
-                results = self._pose.process(rgb)
-            self._warmed_up = True
         return PoseFrame(
             index=frame.index,
             t_s=frame.t_s,
