@@ -8,13 +8,21 @@ saving what was done.
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import warnings
 from pathlib import Path
 
 import click
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeRemainingColumn,
+)
 
 from rich.table import Table
 
@@ -84,11 +92,18 @@ def extract(video: Path, output: Path | None) -> None:
 
 
 def default_report_dir(source: Path) -> Path:
-    name = source.name
-    for suffix in (".landmarks.jsonl.gz", ".landmarks.jsonl"):
-        if name.endswith(suffix):
-            name = name[: -len(suffix)] + suffix.replace(".", "-")
-    return source.with_name(Path(name).stem + "-hiprot")
+    from hiprot.review_files import report_dir_name
+
+    return source.with_name(report_dir_name(source))
+
+
+def history_db_option(fn):  # noqa: ANN001, ANN201 - a click decorator
+    """``--db PATH``: the history database (default: the per-user one)."""
+    return click.option(
+        "--db", "db_path", type=click.Path(path_type=Path), default=None,
+        help="History database. Default: $HIPROT_HOME/history.sqlite3, else "
+        "~/.local/share/hiprot/history.sqlite3.",
+    )(fn)
 
 
 def _rep_table(review) -> Table:  # noqa: ANN001 - hiprot.review.Review
@@ -113,7 +128,8 @@ def _rep_table(review) -> Table:  # noqa: ANN001 - hiprot.review.Review
 @click.option("--calibration", "calibration_file", type=click.Path(path_type=Path), default=None,
               help="Neutral from `hiprot calibrate`. Default: the recording's first still period.")
 @click.option("-o", "--out-dir", type=click.Path(path_type=Path), default=None,
-              help="Folder for the report files. Default: SOURCE-hiprot/ next to SOURCE.")
+              help="Folder for the report files. Default: SOURCE-hiprot/ next to SOURCE. "
+              "For a folder SOURCE: where the per-file report folders go.")
 @click.option("--json", "json_path", type=click.Path(path_type=Path), default=None,
               help="Session summary (hiprot-session JSON). Default: OUT_DIR/session.json.")
 @click.option("--csv", "csv_path", type=click.Path(path_type=Path), default=None,
@@ -122,38 +138,56 @@ def _rep_table(review) -> Table:  # noqa: ANN001 - hiprot.review.Review
               help="Angle plot PNG. Default: OUT_DIR/plot.png.")
 @click.option("--html", "html_path", type=click.Path(path_type=Path), default=None,
               help="Self-contained HTML report. Default: OUT_DIR/report.html.")
+@click.option("--annotate", "annotate_path", type=click.Path(path_type=Path), default=None,
+              help="Also write the video with skeleton, angles, reps, holds and cues drawn "
+              "(OUT.mp4; video sources only).")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+              help="For a folder: files reviewed at once. Default: one per core.")
+@history_db_option
+@click.option("--no-history", is_flag=True, help="Do not add the session(s) to the history.")
 def review(source: Path, mode: str, calibration_file: Path | None, out_dir: Path | None,
            json_path: Path | None, csv_path: Path | None, plot_path: Path | None,
-           html_path: Path | None) -> None:
-    """Analyse a recorded set: a video or a landmark recording.
+           html_path: Path | None, annotate_path: Path | None, jobs: int | None,
+           db_path: Path | None, no_history: bool) -> None:
+    """Analyse a recorded set: a video, a landmark recording, or a folder of them.
 
     Counts reps per leg, end-range holds, tempo and ankle compensation, and
-    writes a summary JSON, per-frame CSV, a plot and an HTML report.
+    writes a summary JSON, per-frame CSV, a plot and an HTML report (and with
+    --annotate, an annotated video). A folder is reviewed file by file in
+    parallel, one report folder per file. Each session is added to the history.
     """
-    from hiprot.report import plot_session, write_csv, write_html
-    from hiprot.review import review_pose_frames
-    from hiprot.session import write_session
+    from hiprot.history import HistoryStore
+    from hiprot.review_files import ReviewPaths, review_file
+
+    calibration = load_calibration(calibration_file) if calibration_file else None
+    if source.is_dir():
+        single_only = {"--json": json_path, "--csv": csv_path, "--plot": plot_path,
+                       "--html": html_path, "--annotate": annotate_path}
+        given = [name for name, value in single_only.items() if value is not None]
+        if given:
+            raise click.UsageError(f"{', '.join(given)} name one file; not usable with a folder")
+        _review_folder(source, out_dir, Mode(mode), calibration, jobs, db_path, no_history)
+        return
 
     check_readable(source)
-    calibration = load_calibration(calibration_file) if calibration_file else None
-    with open_pose_source(source) as pose_source, progress_bar() as progress:
-        task = progress.add_task(f"Analysing {source.name}", total=pose_source.frame_count)
-        pose_frames = []
-        for pose_frame in pose_source.frames:
-            pose_frames.append(pose_frame)
-            progress.advance(task)
-    result = review_pose_frames(pose_frames, source.name, Mode(mode), calibration)
-
     out_dir = out_dir or default_report_dir(source)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    json_path = json_path or out_dir / "session.json"
-    csv_path = csv_path or out_dir / "angles.csv"
-    plot_path = plot_path or out_dir / "plot.png"
-    html_path = html_path or out_dir / "report.html"
-    write_session(json_path, result.summary)
-    write_csv(result.series, csv_path)
-    plot_session(result.series, result.reps, Mode(mode).sides, plot_path, title=source.name)
-    write_html(result.summary.to_dict(), plot_path, html_path)
+    defaults = ReviewPaths.in_folder(out_dir)
+    paths = ReviewPaths(json_path or defaults.json, csv_path or defaults.csv,
+                        plot_path or defaults.plot, html_path or defaults.html, annotate_path)
+    with contextlib.ExitStack() as stack:
+        store = None if no_history else stack.enter_context(HistoryStore(db_path))
+        with progress_bar() as progress:
+            tasks: dict[str, TaskID] = {}
+
+            def advance(stage: str) -> None:
+                if stage not in tasks:
+                    label = "Analysing" if stage == "analyse" else "Writing annotated video of"
+                    tasks[stage] = progress.add_task(f"{label} {source.name}", total=_frame_total(source))
+                progress.advance(tasks[stage])
+
+            result, outcome = review_file(source, paths, Mode(mode), calibration, advance)
+        if store is not None:
+            store.add_summary(outcome.summary, outcome.started_at)
 
     stdout.print(_rep_table(result))
     for side, leg in result.summary.legs.items():
@@ -162,7 +196,70 @@ def review(source: Path, mode: str, calibration_file: Path | None, out_dir: Path
             f"controlled, {leg.compensated_reps} from the ankle; best internal "
             f"{_signed(leg.peak_internal_deg)}, external {_signed(leg.peak_external_deg)}"
         )
-    stdout.print(f"Report: {html_path}  (also {json_path.name}, {csv_path.name}, {plot_path.name})")
+    stdout.print(f"Report: {paths.html}  (also {paths.json.name}, {paths.csv.name}, {paths.plot.name})")
+    if paths.annotated is not None:
+        stdout.print(f"Annotated video: {paths.annotated}")
+    if store is not None:
+        stdout.print(f"Added to the history: {store.path}")
+
+
+def _frame_total(source: Path) -> int | None:
+    """Frames to expect, for the progress bar (unknown for recordings)."""
+    from hiprot.capture import probe_video
+    from hiprot.recording import is_recording
+
+    return None if is_recording(source) else probe_video(source).frame_count or None
+
+
+def _review_folder(folder: Path, out_root: Path | None, mode: Mode, calibration,  # noqa: ANN001
+                   jobs: int | None, db_path: Path | None, no_history: bool) -> None:
+    """Review every file of ``folder``; a failed file is one error line, the rest go on."""
+    from hiprot.history import HistoryStore
+    from hiprot.review_files import FileFailure, folder_sources, review_folder
+
+    sources, skipped = folder_sources(folder)
+    for video in skipped:
+        stdout.print(f"Skipping {video.name}: its landmark recording is reviewed instead.")
+    done, failed = [], []
+    with contextlib.ExitStack() as stack:
+        store = None if no_history else stack.enter_context(HistoryStore(db_path))
+        with progress_bar() as progress:
+            task = progress.add_task(f"Reviewing {folder}", total=len(sources))
+            for outcome in review_folder(sources, out_root, mode, calibration, jobs):
+                progress.advance(task)
+                if isinstance(outcome, FileFailure):
+                    stderr.print(f"[red]hiprot: error:[/] {outcome.message}", highlight=False)
+                    failed.append(outcome)
+                    continue
+                for message in outcome.warnings:
+                    stderr.print(f"[yellow]hiprot: warning:[/] {message}", highlight=False)
+                if store is not None:
+                    store.add_summary(outcome.summary, outcome.started_at)
+                done.append(outcome)
+    stdout.print(_folder_table(done, mode))
+    if store is not None and done:
+        stdout.print(f"Added {len(done)} session(s) to the history: {store.path}")
+    if failed:
+        raise HiprotError(f"{len(failed)} of {len(sources)} files could not be reviewed")
+
+
+def _folder_table(outcomes, mode: Mode) -> Table:  # noqa: ANN001 - list[ReviewOutcome]
+    table = Table(title="Reviewed", header_style="bold")
+    for column in ("file", "tracked", *(f"{s.value} reps" for s in mode.sides), "held", "too fast",
+                   "ankle", *(f"{s.value} best in" for s in mode.sides), "report"):
+        table.add_column(column, justify="left" if column in ("file", "report") else "right")
+    for outcome in sorted(outcomes, key=lambda o: o.source.name):
+        summary = outcome.summary
+        legs = summary.legs
+        reps = summary.reps
+        tracked = summary.tracking.frames_with_pose / max(summary.tracking.frames, 1)
+        table.add_row(
+            outcome.source.name, f"{100 * tracked:.0f}%", *(str(legs[s].reps) for s in mode.sides),
+            str(sum(r.held for r in reps)), str(sum(not r.controlled for r in reps)),
+            str(sum(r.compensation for r in reps)),
+            *(_signed(legs[s].peak_internal_deg) for s in mode.sides), str(outcome.paths.html),
+        )
+    return table
 
 
 def _signed(value: float | None) -> str:
@@ -206,15 +303,128 @@ def calibrate(source: Path, output: Path | None) -> None:
 
 @cli.command()
 @click.option("--camera", default=0, show_default=True, help="Camera index.")
-def live(camera: int) -> None:
-    """Coach a set live from the laptop camera (not built yet)."""
-    _not_built("live", 8)
+@click.option("--source", type=click.Path(path_type=Path), default=None,
+              help="Play a video at its real frame rate as if it were the camera.")
+@click.option("--mode", type=click.Choice([m.value for m in Mode]), default="both", show_default=True,
+              help="Which legs to count (keys l/r/b switch during the session).")
+@click.option("--reps", default=12, show_default=True, type=click.IntRange(1, 50), help="Target reps per set.")
+@click.option("--sets", default=3, show_default=True, type=click.IntRange(1, 10))
+@click.option("--rest", "rest_s", default=60.0, show_default=True, type=click.FloatRange(0, 600),
+              help="Rest between sets, seconds.")
+@click.option("--quiet", is_flag=True, help="No voice.")
+@click.option("--no-window", is_flag=True, help="No window: voice and terminal only.")
+@click.option("--db", type=click.Path(path_type=Path), default=None,
+              help="History database. Default: ~/.local/share/hiprot/history.sqlite3 (or $HIPROT_HOME).")
+def live(camera: int, source: Path | None, mode: str, reps: int, sets: int, rest_s: float,
+         quiet: bool, no_window: bool, db: Path | None) -> None:
+    """Coach sets live from the camera, on screen and by voice.
+
+    Lie down with your legs up the wall, both feet in view. hiprot checks
+    the view, takes your neutral (lie still for a few seconds; a saved one
+    for this camera set-up is reused), then counts reps, times the hold and
+    cues you. Every rep is saved to the history as it is counted.
+
+    Keys: q/Esc quit, space pause, c recalibrate, l/r/b left/right/both legs.
+    """
+    from hiprot.coach import CoachConfig
+    from hiprot.live import LiveOptions, run_live
+
+    if source is not None:
+        check_readable(source)
+    options = LiveOptions(
+        config=CoachConfig(mode=Mode(mode), target_reps=reps, sets=sets, rest_s=rest_s),
+        camera=camera, source=source, quiet=quiet, window=not no_window, db=db,
+    )
+    summary = run_live(options, lambda line: stdout.print(line, highlight=False))
+    if summary is None:
+        stdout.print("Nothing measured, nothing saved.")
+        return
+    for side, leg in summary.legs.items():
+        stdout.print(
+            f"[bold]{side.value}[/]: {leg.reps} reps, {leg.held_reps} held, {leg.controlled_reps} "
+            f"controlled, {leg.compensated_reps} from the ankle; best internal "
+            f"{_signed(leg.peak_internal_deg)}, external {_signed(leg.peak_external_deg)}"
+        )
 
 
 @cli.command()
-def history() -> None:
-    """Sessions per week and range over time (not built yet)."""
-    _not_built("history", 7)
+@history_db_option
+@click.option("--plot", "plot_path", type=click.Path(path_type=Path), default=None,
+              help="Write a trend plot PNG: range per leg, days per week, asymmetry.")
+@click.option("--csv", "csv_path", type=click.Path(path_type=Path), default=None,
+              help="Export every session as one CSV row.")
+@click.option("--weeks", default=12, show_default=True, type=click.IntRange(min=1),
+              help="Most recent weeks shown in the table.")
+def history(db_path: Path | None, plot_path: Path | None, csv_path: Path | None, weeks: int) -> None:
+    """Progress over weeks: sessions per week against the 3-4 a week goal,
+    internal-rotation range per leg over time, left/right asymmetry."""
+    from hiprot.history import GOAL_DAYS_PER_WEEK, HistoryStore, default_path, weekly, write_history_csv
+    from hiprot.landmarks import Side
+
+    path = db_path or default_path()
+    records = []
+    if path.exists():  # reading never creates a history file
+        with HistoryStore(path) as store:
+            records = store.sessions()
+    trained = [r for r in records if r.reps]
+    if not trained:
+        stdout.print(f"No sessions in the history yet ({path}). Review a set with "
+                     "`hiprot review VIDEO` or coach one with `hiprot live`; it is saved here.")
+        return
+    all_weeks = weekly(records)
+    low, high = GOAL_DAYS_PER_WEEK
+    table = Table(title=f"Training days per ISO week (goal {low}-{high})", header_style="bold")
+    for column in ("week", "sets", "days", "goal", "reps L", "reps R", "best in L", "best in R", "L−R"):
+        table.add_column(column, justify="left" if column in ("week", "goal") else "right",
+                         no_wrap=column in ("week", "goal"))
+    status_style = {"below goal": "yellow", "on goal": "green", "above goal": "cyan"}
+    for week in all_weeks[-weeks:]:
+        table.add_row(
+            week.label, str(week.sessions), str(week.days),
+            f"[{status_style[week.status]}]{week.status}[/]",
+            str(week.reps[Side.LEFT]), str(week.reps[Side.RIGHT]),
+            _signed(week.best_internal_deg[Side.LEFT]), _signed(week.best_internal_deg[Side.RIGHT]),
+            _signed(week.asymmetry_deg),
+        )
+    stdout.print(table)
+
+    sessions = Table(title="Range per session (best internal / external, degrees from neutral)",
+                     header_style="bold")
+    for column in ("date", "source", "mode", "reps L", "L in / out", "reps R", "R in / out"):
+        sessions.add_column(column, justify="left" if column in ("date", "source", "mode") else "right",
+                            no_wrap=column != "source", max_width=30 if column == "source" else None)
+    for record in trained[-weeks * 4:]:
+        state = "" if record.complete else " [yellow](interrupted)[/]"
+        sessions.add_row(
+            record.started_at.strftime("%Y-%m-%d"), record.source + state, record.mode.value,
+            *(item for side in Side for item in (
+                str(record.rep_count(side)),
+                f"{_signed(record.best_internal_deg(side))} / {_signed(record.best_external_deg(side))}",
+            )),
+        )
+    stdout.print(sessions)
+
+    recent = all_weeks[-4:]
+    on_goal = sum(w.status == "on goal" for w in recent)
+    stdout.print(f"Adherence: {on_goal} of the last {len(recent)} week(s) on the {low}-{high} days goal.")
+    for side in Side:
+        bests = [v for r in trained if (v := r.best_internal_deg(side)) is not None]
+        if len(bests) >= 2:
+            stdout.print(f"{side.value.capitalize()} internal rotation: first {bests[0]:+.0f}°, "
+                         f"latest {bests[-1]:+.0f}°, best {max(bests):+.0f}°.")
+    latest = next((w for w in reversed(all_weeks) if w.asymmetry_deg is not None), None)
+    if latest is not None and abs(latest.asymmetry_deg) >= 1:
+        weaker = "left" if latest.asymmetry_deg < 0 else "right"
+        stdout.print(f"Asymmetry ({latest.label}): {abs(latest.asymmetry_deg):.0f}° less internal "
+                     f"rotation on the {weaker} side.")
+    elif latest is not None:
+        stdout.print(f"Asymmetry ({latest.label}): left and right within 1°.")
+    if csv_path is not None:
+        stdout.print(f"Wrote {write_history_csv(records, csv_path)}")
+    if plot_path is not None:
+        from hiprot.report import plot_history
+
+        stdout.print(f"Wrote {plot_history(trained, all_weeks, plot_path)}")
 
 
 @cli.command()
@@ -251,10 +461,6 @@ def demo(seed: int) -> None:
         true = session.truth["legs"][side.value]
         stdout.print(f"[bold]{side.value}[/]: counted {leg.reps} reps ({leg.held_reps} held); "
                      f"truth {true['reps']} reps ({true['held_reps']} held)")
-
-
-def _not_built(name: str, issue: int) -> None:
-    raise HiprotError(f"`hiprot {name}` is not built yet (tracked as issue #{issue}).")
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:  # noqa: ANN001

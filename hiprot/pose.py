@@ -87,6 +87,7 @@ class PoseEstimator:
         self.min_detection_confidence = min_detection_confidence
         self.min_tracking_confidence = min_tracking_confidence
         self._pose: mp.solutions.pose.Pose | None = None
+        self._first_call = True
 
     def __enter__(self) -> PoseEstimator:
         with _quiet_native_output():
@@ -110,7 +111,8 @@ class PoseEstimator:
 
     def close(self) -> None:
         if self._pose is not None:
-            self._pose.close()
+            with _quiet_native_output():  # its log buffer is flushed on close
+                self._pose.close()
             self._pose = None
 
     def estimate(self, frame: Frame) -> PoseFrame:
@@ -119,9 +121,15 @@ class PoseEstimator:
             raise RuntimeError("PoseEstimator is not open; use it in a with-block")
         rgb = cv2.cvtColor(frame.image, cv2.COLOR_BGR2RGB)
         rgb.flags.writeable = False
-        # MediaPipe creates its landmark model lazily, at the first frame with
-        # a person, and logs it: keep every call quiet (a few syscalls).
-        with _quiet_native_output():
+        if self._first_call:
+            # the graph logs its start-up warnings here; muting is
+            # process-wide (file descriptors), so only this one call is muted.
+            # (TFLite's "Created ... XNNPACK delegate" line is buffered by the
+            # C++ runtime and can still appear once, later.)
+            with _quiet_native_output():
+                results = self._pose.process(rgb)
+            self._first_call = False
+        else:
             results = self._pose.process(rgb)
         return PoseFrame(
             index=frame.index,

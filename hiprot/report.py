@@ -1,7 +1,8 @@
-"""Review outputs: per-frame CSV, angle plot, self-contained HTML report.
+"""Review and history outputs: per-frame CSV, angle plot, HTML report, trend plot.
 
 Everything here reads the analysis results (angle series, reps, the
-``hiprot-session`` summary dict) and writes files; no analysis happens here.
+``hiprot-session`` summary dict, history weeks and sessions) and writes
+files; no analysis happens here.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import base64
 import csv
 import html
+from datetime import datetime, time, timedelta
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -21,6 +23,8 @@ import numpy as np  # noqa: E402
 
 from hiprot import drill  # noqa: E402
 from hiprot.analysis import AngleSeries  # noqa: E402
+from hiprot.annotate import rep_timeline  # noqa: E402
+from hiprot.history import GOAL_DAYS_PER_WEEK, SessionRecord, WeekSummary  # noqa: E402
 from hiprot.landmarks import Side  # noqa: E402
 from hiprot.reps import Rep  # noqa: E402
 
@@ -70,9 +74,9 @@ def plot_session(series: AngleSeries, reps: Sequence[Rep], sides: Sequence[Side]
             ax.axvspan(rep.start_s, rep.end_s, color=colour, alpha=0.10 if not rep.compensation else 0.18)
             ax.annotate(str(rep.index), (rep.start_s, 0.97), xycoords=("data", "axes fraction"),
                         fontsize=8, va="top", color="0.3")
-            if rep.held:
-                ax.plot([rep.end_s - rep.hold_s, rep.end_s], [rep.peak_internal_deg] * 2,
-                        color="#9467bd", lw=4, solid_capstyle="butt")
+            hold = rep_timeline(series, rep).hold
+            if rep.held and hold is not None:
+                ax.plot(hold, [rep.peak_internal_deg] * 2, color="#9467bd", lw=4, solid_capstyle="butt")
         ax.plot(series.t_s, a.foot_deg, color=LEG_COLOURS[side], lw=0.8, alpha=0.5, label="foot")
         ax.plot(series.t_s, a.femur_deg, color=LEG_COLOURS[side], lw=2.0, label="femur (hip)")
         ax.set_ylabel(f"{side.value} leg\n← external | internal → (°)")
@@ -175,4 +179,56 @@ in takes at least {drill.CONTROLLED_MIN_INWARD_S:.0f} s. Made by hiprot on this 
 </body></html>
 """
     path.write_text(page, encoding="utf-8")
+    return path
+
+
+HISTORY_PLOT_SIZE_PX = (1200, 900)
+
+
+def plot_history(records: Sequence[SessionRecord], weeks: Sequence[WeekSummary], path: Path) -> Path:
+    """Progress over weeks, three panels sharing the date axis.
+
+    Best internal (solid) and external (dashed) rotation per leg per session;
+    training days per ISO week against the 3-4 day goal band; left minus
+    right best internal rotation per week.
+    """
+    fig, (ranges, days, asym) = plt.subplots(
+        3, 1, sharex=True, height_ratios=(3, 1.4, 1.2),
+        figsize=(HISTORY_PLOT_SIZE_PX[0] / _DPI, HISTORY_PLOT_SIZE_PX[1] / _DPI), dpi=_DPI,
+    )
+    for side in Side:
+        trained = [r for r in records if r.best_internal_deg(side) is not None]
+        when = [r.started_at for r in trained]
+        ranges.plot(when, [r.best_internal_deg(side) for r in trained], "o-", color=LEG_COLOURS[side],
+                    lw=2, label=f"{side.value} internal")
+        ranges.plot(when, [r.best_external_deg(side) for r in trained], "s--", color=LEG_COLOURS[side],
+                    lw=1, alpha=0.6, ms=4, label=f"{side.value} external")
+    ranges.axhline(0, color="0.5", lw=0.8)
+    ranges.set_ylabel("best rotation per session (°)\n← external | internal →")
+    ranges.legend(loc="upper left", fontsize=8, ncol=2)
+    ranges.grid(alpha=0.3)
+
+    mondays = [datetime.combine(w.monday, time(12)) for w in weeks]
+    week_width = timedelta(days=5)
+    low, high = GOAL_DAYS_PER_WEEK
+    days.axhspan(low, high, color="#2ca02c", alpha=0.15, label=f"goal: {low}-{high} days")
+    colours = ["#2ca02c" if low <= w.days <= high else "#d62728" if w.days < low else "#1f77b4"
+               for w in weeks]
+    days.bar(mondays, [w.days for w in weeks], width=week_width, align="edge", color=colours)
+    days.set_ylabel("training days\nper ISO week")
+    days.set_ylim(0, max(high + 1, *(w.days + 1 for w in weeks)))
+    days.legend(loc="upper left", fontsize=8)
+    days.grid(alpha=0.3, axis="y")
+
+    both = [(m, w.asymmetry_deg) for m, w in zip(mondays, weeks) if w.asymmetry_deg is not None]
+    asym.bar([m for m, _ in both], [a for _, a in both], width=week_width, align="edge",
+             color=["#1f77b4" if a >= 0 else "#ff7f0e" for _, a in both])
+    asym.axhline(0, color="0.5", lw=0.8)
+    asym.set_ylabel("left − right\ninternal (°)")
+    asym.grid(alpha=0.3, axis="y")
+    fig.autofmt_xdate()
+    fig.suptitle("hiprot progress: range per leg, sessions per week, left/right asymmetry")
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
     return path

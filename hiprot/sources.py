@@ -13,6 +13,7 @@ from pathlib import Path
 
 from hiprot.capture import open_video, probe_video
 from hiprot.errors import InputError
+from hiprot.readahead import read_ahead
 from hiprot.recording import RecordingInfo, RecordingReader, RecordingWriter, is_recording
 from hiprot.types import PoseFrame
 
@@ -43,8 +44,9 @@ def open_pose_source(path: str | Path) -> Iterator[PoseSource]:
 
     video = probe_video(path)
     info = RecordingInfo(video.fps, video.width, video.height, path.name, MODEL_NAME)
-    with open_video(path) as frames, PoseEstimator() as estimator:
-        yield PoseSource(path, info, video.frame_count or None, estimator.track(frames), True)
+    # decoding runs a few frames ahead in a thread, overlapping with MediaPipe
+    with open_video(path) as frames, read_ahead(frames) as ahead, PoseEstimator() as estimator:
+        yield PoseSource(path, info, video.frame_count or None, estimator.track(ahead), True)
 
 
 def check_readable(path: str | Path) -> None:

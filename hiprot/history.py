@@ -1,0 +1,496 @@
+"""Training history in SQLite: every session, its reps, and progress over weeks.
+
+One file per user (``default_path``). ``HistoryStore`` writes sessions (a
+review all at once, a live session rep by rep, each rep committed as it is
+counted so a crash never loses one) and reads them back; the functions after
+it turn the sessions into what ``hiprot history`` shows: sessions per ISO
+week against the 3-4 a week goal, best range per leg over time, left/right
+asymmetry.
+
+The schema is versioned with ``PRAGMA user_version`` and upgraded in place
+by ``_MIGRATIONS`` (a copy of the old file is kept beside it first). A file
+that is not a hiprot history (corrupt, not SQLite, another program's
+database, from a newer hiprot) or that another program holds locked is
+reported as a ``HistoryError`` naming the file, and never written to.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import os
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from types import TracebackType
+
+from hiprot.errors import HiprotError
+from hiprot.landmarks import Side
+from hiprot.reps import Mode, Rep
+from hiprot.session import SessionSummary
+
+FILE_NAME = "history.sqlite3"
+
+#: The drill's goal: 3-4 training days a week.
+GOAL_DAYS_PER_WEEK = (3, 4)
+
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+
+#: ``_MIGRATIONS[k]`` upgrades a database from ``user_version`` k to k + 1.
+#: Never edit a released step; append a new one.
+_MIGRATIONS: tuple[tuple[str, ...], ...] = (
+    (  # 0 -> 1: sessions and their reps
+        """CREATE TABLE sessions (
+            id INTEGER PRIMARY KEY,
+            source TEXT NOT NULL,
+            mode TEXT NOT NULL,
+            started_at TEXT NOT NULL,
+            calibration_method TEXT NOT NULL,
+            neutral_left_deg REAL,
+            neutral_right_deg REAL,
+            duration_s REAL
+        )""",
+        """CREATE TABLE reps (
+            session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+            leg TEXT NOT NULL,
+            rep_index INTEGER NOT NULL,
+            start_s REAL NOT NULL,
+            end_s REAL NOT NULL,
+            peak_internal_deg REAL NOT NULL,
+            peak_external_deg REAL NOT NULL,
+            hold_s REAL NOT NULL,
+            held INTEGER NOT NULL,
+            controlled INTEGER NOT NULL,
+            compensation INTEGER NOT NULL,
+            PRIMARY KEY (session_id, leg, rep_index)
+        )""",
+    ),
+    (  # 1 -> 2: tracking quality per session; sessions listed by date
+        "ALTER TABLE sessions ADD COLUMN frames INTEGER",
+        "ALTER TABLE sessions ADD COLUMN frames_with_pose INTEGER",
+        "CREATE INDEX sessions_by_start ON sessions(started_at)",
+    ),
+)
+SCHEMA_VERSION = len(_MIGRATIONS)
+
+
+class HistoryError(HiprotError):
+    """The history database cannot be used (corrupt, foreign, newer, locked)."""
+
+
+def default_path() -> Path:
+    """``$HIPROT_HOME/history.sqlite3``, else ``~/.local/share/hiprot/history.sqlite3``."""
+    home = os.environ.get("HIPROT_HOME")
+    base = Path(home) if home else Path.home() / ".local" / "share" / "hiprot"
+    return base / FILE_NAME
+
+
+@dataclass(frozen=True)
+class SessionRecord:
+    """One stored session.
+
+    Attributes:
+        id: Row id (what ``begin_session`` / ``add_summary`` returned).
+        source: Video or recording name, or ``camera:N``.
+        mode: Which legs the session worked.
+        started_at: When it started (timezone-aware, as stored).
+        calibration_method: ``file`` or ``auto``.
+        neutral_deg: Femur neutral per leg (degrees, absolute).
+        duration_s: Length; ``None`` when a live session never ended (crash).
+        frames, frames_with_pose: Tracking counts, ``None`` if unknown.
+        reps: The reps, in start order.
+    """
+
+    id: int
+    source: str
+    mode: Mode
+    started_at: datetime
+    calibration_method: str
+    neutral_deg: dict[str, float]
+    duration_s: float | None
+    frames: int | None
+    frames_with_pose: int | None
+    reps: tuple[Rep, ...]
+
+    @property
+    def complete(self) -> bool:
+        return self.duration_s is not None
+
+    def best_internal_deg(self, side: Side) -> float | None:
+        return max((r.peak_internal_deg for r in self.reps if r.leg is side), default=None)
+
+    def best_external_deg(self, side: Side) -> float | None:
+        return min((r.peak_external_deg for r in self.reps if r.leg is side), default=None)
+
+    def rep_count(self, side: Side) -> int:
+        return sum(r.leg is side for r in self.reps)
+
+
+class HistoryStore:
+    """The history database, open for reading and writing.
+
+    Example:
+        >>> with HistoryStore(tmp / "h.sqlite3") as store:
+        ...     session_id = store.add_summary(summary, started_at=datetime.now().astimezone())
+        ...     [s.id for s in store.sessions()]
+        [1]
+
+    Args:
+        path: Database file; ``None`` for ``default_path()``. Created (with
+            its folder) when missing.
+        timeout_s: How long to wait for another program's lock.
+
+    Raises:
+        HistoryError: Not a hiprot history, damaged, from a newer hiprot,
+            or locked; the file is left exactly as it was.
+    """
+
+    def __init__(self, path: Path | None = None, *, timeout_s: float = 5.0) -> None:
+        self.path = Path(path) if path is not None else default_path()
+        _check_file(self.path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._conn = sqlite3.connect(str(self.path), timeout=timeout_s, isolation_level=None)
+        try:
+            with self._errors():
+                self._open()
+        except BaseException:
+            self._conn.close()
+            raise
+
+    # ------------------------------------------------------------ lifecycle
+
+    def __enter__(self) -> HistoryStore:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._conn.close()
+
+    @contextmanager
+    def _errors(self) -> Iterator[None]:
+        """SQLite's exceptions as one clear HistoryError naming the file."""
+        try:
+            yield
+        except sqlite3.OperationalError as exc:
+            if "locked" in str(exc) or "busy" in str(exc):
+                raise HistoryError(
+                    f"{self.path}: the history database is locked by another program "
+                    "(another hiprot running?); try again when it has finished"
+                ) from None
+            raise HistoryError(f"{self.path}: cannot use the history database ({exc})") from None
+        except sqlite3.DatabaseError as exc:
+            raise HistoryError(
+                f"{self.path}: the history database is damaged ({exc}); it was left untouched, "
+                "move it aside (or use --db) to start a new one"
+            ) from None
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        with self._errors():
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._conn
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            self._conn.execute("COMMIT")
+
+    def _open(self) -> None:
+        conn = self._conn
+        conn.execute("PRAGMA foreign_keys = ON")
+        if conn.execute("PRAGMA quick_check").fetchone()[0] != "ok":
+            raise sqlite3.DatabaseError("integrity check failed")
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise HistoryError(
+                f"{self.path}: this history was written by a newer hiprot (schema v{version}, "
+                f"this one reads up to v{SCHEMA_VERSION}); update hiprot"
+            )
+        if version == 0:
+            tables = [row[0] for row in conn.execute("SELECT name FROM sqlite_master")]
+            if tables:
+                raise HistoryError(
+                    f"{self.path}: is a SQLite database but not a hiprot history "
+                    f"(it holds {', '.join(sorted(tables)[:5])}); give another --db"
+                )
+        elif version < SCHEMA_VERSION:
+            backup = self.path.with_name(f"{self.path.name}.v{version}.bak")
+            with sqlite3.connect(str(backup)) as copy:
+                conn.backup(copy)
+            copy.close()
+        for step in range(version, SCHEMA_VERSION):
+            with self._transaction():
+                for statement in _MIGRATIONS[step]:
+                    conn.execute(statement)
+                conn.execute(f"PRAGMA user_version = {step + 1}")
+
+    # ------------------------------------------------------------ writing
+
+    def begin_session(
+        self,
+        *,
+        source: str,
+        mode: str,
+        started_at: datetime,
+        calibration_method: str,
+        neutral_deg: dict[str, float],
+    ) -> int:
+        """Start a session whose reps arrive one by one (live); returns its id."""
+        with self._transaction() as conn:
+            return self._insert_session(conn, source, Mode(mode), started_at, calibration_method,
+                                        neutral_deg)
+
+    def add_rep(self, session_id: int, rep: Rep) -> None:
+        """Store one counted rep, committed at once."""
+        with self._transaction() as conn:
+            self._check_session(conn, session_id)
+            _insert_rep(conn, session_id, rep)
+
+    def end_session(self, session_id: int, summary: SessionSummary) -> None:
+        """Complete a live session: its totals, and its reps as the summary has them."""
+        with self._transaction() as conn:
+            self._check_session(conn, session_id)
+            conn.execute(
+                "UPDATE sessions SET mode = ?, duration_s = ?, frames = ?, frames_with_pose = ? "
+                "WHERE id = ?",
+                (summary.mode.value, summary.duration_s, summary.tracking.frames,
+                 summary.tracking.frames_with_pose, session_id),
+            )
+            conn.execute("DELETE FROM reps WHERE session_id = ?", (session_id,))
+            for rep in summary.reps:
+                _insert_rep(conn, session_id, rep)
+
+    def add_summary(self, summary: SessionSummary, started_at: datetime) -> int:
+        """Store a reviewed session at once; returns its id.
+
+        Reviewing the same recording again (same source and start time)
+        replaces its earlier entry, so re-runs do not inflate the weekly count.
+        """
+        with self._transaction() as conn:
+            conn.execute(
+                "DELETE FROM sessions WHERE source = ? AND started_at = ?",
+                (summary.source, _iso(started_at)),
+            )
+            session_id = self._insert_session(
+                conn, summary.source, summary.mode, started_at, summary.calibration.method,
+                dict(summary.calibration.neutral_deg),
+            )
+            conn.execute(
+                "UPDATE sessions SET duration_s = ?, frames = ?, frames_with_pose = ? WHERE id = ?",
+                (summary.duration_s, summary.tracking.frames, summary.tracking.frames_with_pose,
+                 session_id),
+            )
+            for rep in summary.reps:
+                _insert_rep(conn, session_id, rep)
+            return session_id
+
+    @staticmethod
+    def _insert_session(conn: sqlite3.Connection, source: str, mode: Mode, started_at: datetime,
+                        calibration_method: str, neutral_deg: dict[str, float]) -> int:
+        neutral = {Side(key): value for key, value in neutral_deg.items()}
+        cursor = conn.execute(
+            "INSERT INTO sessions (source, mode, started_at, calibration_method, "
+            "neutral_left_deg, neutral_right_deg) VALUES (?, ?, ?, ?, ?, ?)",
+            (source, mode.value, _iso(started_at), calibration_method,
+             neutral.get(Side.LEFT), neutral.get(Side.RIGHT)),
+        )
+        assert cursor.lastrowid is not None
+        return cursor.lastrowid
+
+    @staticmethod
+    def _check_session(conn: sqlite3.Connection, session_id: int) -> None:
+        if conn.execute("SELECT 1 FROM sessions WHERE id = ?", (session_id,)).fetchone() is None:
+            raise ValueError(f"no session {session_id} in the history")
+
+    # ------------------------------------------------------------ reading
+
+    def sessions(self) -> list[SessionRecord]:
+        """Every session with its reps, oldest first."""
+        with self._errors():
+            reps: dict[int, list[Rep]] = {}
+            for row in self._conn.execute(
+                "SELECT session_id, leg, rep_index, start_s, end_s, peak_internal_deg, "
+                "peak_external_deg, hold_s, held, controlled, compensation FROM reps "
+                "ORDER BY session_id, start_s, leg, rep_index"
+            ):
+                reps.setdefault(row[0], []).append(
+                    Rep(Side(row[1]), row[2], row[3], row[4], row[5], row[6], row[7],
+                        bool(row[8]), bool(row[9]), bool(row[10]))
+                )
+            rows = self._conn.execute(
+                "SELECT id, source, mode, started_at, calibration_method, neutral_left_deg, "
+                "neutral_right_deg, duration_s, frames, frames_with_pose FROM sessions "
+                "ORDER BY started_at, id"
+            ).fetchall()
+        return [
+            SessionRecord(
+                id=row[0], source=row[1], mode=Mode(row[2]),
+                started_at=datetime.fromisoformat(row[3]), calibration_method=row[4],
+                neutral_deg={side.value: value for side, value in zip(Side, row[5:7])
+                             if value is not None},
+                duration_s=row[7], frames=row[8], frames_with_pose=row[9],
+                reps=tuple(reps.get(row[0], ())),
+            )
+            for row in rows
+        ]
+
+
+def _check_file(path: Path) -> None:
+    """Refuse, before SQLite touches it, a path that is not a SQLite file."""
+    if path.is_dir():
+        raise HistoryError(f"{path}: is a folder; give a history file (.sqlite3)")
+    if not path.exists():
+        return
+    try:
+        with open(path, "rb") as f:
+            head = f.read(len(_SQLITE_MAGIC))
+    except OSError as exc:
+        raise HistoryError(f"{path}: cannot be read ({exc.strerror})") from None
+    if head and head != _SQLITE_MAGIC:
+        raise HistoryError(
+            f"{path}: is not a SQLite database, so not a hiprot history; it was left "
+            "untouched (give another --db)"
+        )
+
+
+def _iso(moment: datetime) -> str:
+    """ISO 8601 with the UTC offset; a naive datetime is taken as local time."""
+    return moment.astimezone().isoformat(timespec="seconds")
+
+
+def _insert_rep(conn: sqlite3.Connection, session_id: int, rep: Rep) -> None:
+    conn.execute(
+        "INSERT OR REPLACE INTO reps (session_id, leg, rep_index, start_s, end_s, "
+        "peak_internal_deg, peak_external_deg, hold_s, held, controlled, compensation) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (session_id, rep.leg.value, rep.index, rep.start_s, rep.end_s, rep.peak_internal_deg,
+         rep.peak_external_deg, rep.hold_s, rep.held, rep.controlled, rep.compensation),
+    )
+
+
+# ---------------------------------------------------------------- progress
+
+
+@dataclass(frozen=True)
+class WeekSummary:
+    """One ISO week of training.
+
+    Attributes:
+        monday: First day of the week.
+        sessions: Sessions with at least one rep.
+        days: Distinct days with such a session: what the 3-4 a week goal counts
+            (two sets on one day are one training day).
+        reps: Reps per leg.
+        best_internal_deg: Best internal rotation per leg that week, ``None``
+            when the leg was not trained.
+    """
+
+    monday: date
+    sessions: int
+    days: int
+    reps: dict[Side, int]
+    best_internal_deg: dict[Side, float | None]
+
+    @property
+    def label(self) -> str:
+        year, week, _ = self.monday.isocalendar()
+        return f"{year}-W{week:02d}"
+
+    @property
+    def status(self) -> str:
+        low, high = GOAL_DAYS_PER_WEEK
+        return "below goal" if self.days < low else "on goal" if self.days <= high else "above goal"
+
+    @property
+    def asymmetry_deg(self) -> float | None:
+        """Left minus right best internal rotation; ``None`` unless both legs trained."""
+        left, right = self.best_internal_deg[Side.LEFT], self.best_internal_deg[Side.RIGHT]
+        return None if left is None or right is None else left - right
+
+
+def _monday(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def weekly(records: Sequence[SessionRecord], today: date | None = None) -> list[WeekSummary]:
+    """Every ISO week from the first session's to ``today``'s, empty weeks included.
+
+    Only sessions with reps count: a recording of something else is not training.
+    """
+    trained = [r for r in records if r.reps]
+    if not trained:
+        return []
+    days = [r.started_at.date() for r in trained]
+    first = _monday(min(days))
+    last = _monday(max([*days, today or date.today()]))
+    weeks = []
+    monday = first
+    while monday <= last:
+        these = [r for r, day in zip(trained, days) if _monday(day) == monday]
+        weeks.append(WeekSummary(
+            monday=monday,
+            sessions=len(these),
+            days=len({r.started_at.date() for r in these}),
+            reps={side: sum(r.rep_count(side) for r in these) for side in Side},
+            best_internal_deg={
+                side: max((v for r in these if (v := r.best_internal_deg(side)) is not None),
+                          default=None)
+                for side in Side
+            },
+        ))
+        monday += timedelta(days=7)
+    return weeks
+
+
+CSV_COLUMNS = (
+    "session_id", "started_at", "iso_week", "source", "mode", "complete", "duration_s",
+    "left_reps", "right_reps", "left_best_internal_deg", "left_best_external_deg",
+    "right_best_internal_deg", "right_best_external_deg", "asymmetry_internal_deg",
+)
+
+
+def session_row(record: SessionRecord) -> dict[str, object]:
+    """One session as a flat row (``CSV_COLUMNS``); asymmetry is left minus right."""
+    year, week, _ = record.started_at.isocalendar()
+    left, right = record.best_internal_deg(Side.LEFT), record.best_internal_deg(Side.RIGHT)
+    row: dict[str, object] = {
+        "session_id": record.id,
+        "started_at": record.started_at.isoformat(),
+        "iso_week": f"{year}-W{week:02d}",
+        "source": record.source,
+        "mode": record.mode.value,
+        "complete": record.complete,
+        "duration_s": record.duration_s,
+    }
+    for side in Side:
+        row[f"{side.value}_reps"] = record.rep_count(side)
+        row[f"{side.value}_best_internal_deg"] = record.best_internal_deg(side)
+        row[f"{side.value}_best_external_deg"] = record.best_external_deg(side)
+    row["asymmetry_internal_deg"] = None if left is None or right is None else left - right
+    return row
+
+
+def write_history_csv(records: Sequence[SessionRecord], path: Path) -> Path:
+    """Every session, one row each, for a spreadsheet; empty cells for unknowns."""
+
+    def cell(value: object) -> object:
+        if value is None:
+            return ""
+        return f"{value:.2f}" if isinstance(value, float) and math.isfinite(value) else value
+
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, fieldnames=CSV_COLUMNS)
+        writer.writeheader()
+        for record in records:
+            writer.writerow({k: cell(v) for k, v in session_row(record).items()})
+    return path

@@ -1,0 +1,402 @@
+"""``hiprot live``: camera -> pose -> angles -> coach -> window, voice and history.
+
+The loop below the pose stage (``run_session``) takes ``(image, PoseFrame)``
+pairs, so tests and benchmarks can feed synthetic PoseFrames or a video
+through the same code as the webcam. Every completed rep is committed to
+the history at once; the session is closed with its summary however the
+loop ends (quit, window closed, source ended, camera lost, Ctrl-C, a bug).
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Protocol
+
+import cv2
+import numpy as np
+import numpy.typing as npt
+
+from hiprot.analysis import LiveAngles
+from hiprot.calibration import (
+    DEFAULT_DIR,
+    Calibration,
+    load_calibration,
+    save_calibration,
+    setup_file_name,
+)
+from hiprot.capture import CameraError, open_camera, open_realtime_video
+from hiprot.coach import (
+    Coach,
+    CoachConfig,
+    CoachOutput,
+    CoachView,
+    Command,
+    RangeBest,
+    Stage,
+    check_view,
+)
+from hiprot.errors import HiprotError, InputError
+from hiprot.history import HistoryStore
+from hiprot.landmarks import Side
+from hiprot.overlay import render_live
+from hiprot.readahead import read_ahead
+from hiprot.reps import Rep
+from hiprot.session import SessionSummary
+from hiprot.types import Frame, PoseFrame
+from hiprot.voice import Speaker, Spoken, open_player
+
+WINDOW_NAME = "hiprot live"
+
+#: Keys, as ``cv2.waitKey`` returns them (low byte).
+QUIT_KEYS = frozenset({ord("q"), 27})  # q, Esc
+COMMAND_KEYS: dict[int, Command] = {
+    ord(" "): Command.PAUSE,
+    ord("c"): Command.RECALIBRATE,
+    ord("l"): Command.MODE_LEFT,
+    ord("r"): Command.MODE_RIGHT,
+    ord("b"): Command.MODE_BOTH,
+}
+
+
+class Display(Protocol):
+    """Where frames are shown and keys come from (a window, or nothing)."""
+
+    def show(self, image: npt.NDArray[np.uint8]) -> None: ...
+    def poll_key(self, wait_ms: int = 1) -> int | None: ...
+    @property
+    def closed(self) -> bool: ...
+
+
+class Window:
+    """The OpenCV window, as a context manager (destroyed on any exit)."""
+
+    def __init__(self, name: str = WINDOW_NAME) -> None:
+        self.name = name
+
+    def __enter__(self) -> Window:
+        cv2.namedWindow(self.name, cv2.WINDOW_NORMAL)
+        cv2.resizeWindow(self.name, 1280, 720)
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        cv2.destroyWindow(self.name)
+        cv2.waitKey(1)
+
+    def show(self, image: npt.NDArray[np.uint8]) -> None:
+        cv2.imshow(self.name, image)
+
+    def poll_key(self, wait_ms: int = 1) -> int | None:
+        key = cv2.waitKey(wait_ms)
+        return None if key == -1 else key & 0xFF
+
+    @property
+    def closed(self) -> bool:
+        return cv2.getWindowProperty(self.name, cv2.WND_PROP_VISIBLE) < 1
+
+
+class NoDisplay:
+    """``--no-window``: nothing shown, no keys; voice and terminal only."""
+
+    closed = False
+
+    def show(self, image: npt.NDArray[np.uint8]) -> None:
+        return None
+
+    def poll_key(self, wait_ms: int = 1) -> int | None:
+        time.sleep(wait_ms / 1000)
+        return None
+
+
+#: ``PoseEstimator`` mutes file descriptors 1 and 2 process-wide while
+#: MediaPipe starts up (its first call); terminal output waits for this lock
+#: so that it is not swallowed while the pose thread estimates.
+OUTPUT_LOCK = threading.Lock()
+
+
+@contextmanager
+def pose_stream(
+    frames: Iterable[Frame], estimate: Callable[[Frame], PoseFrame]
+) -> Iterator[Iterator[tuple[npt.NDArray[np.uint8], PoseFrame]]]:
+    """Camera frames -> (image, PoseFrame) pairs for ``LiveSession.run``.
+
+    The pose stage runs one frame ahead in its own thread: MediaPipe (which
+    releases the GIL) then overlaps with drawing and showing the previous
+    frame, so the window keeps the pose stage's rate instead of the sum of
+    both (benchmarks/live_latency.py). One ahead, not more: the display must
+    not fall behind the camera.
+    """
+
+    def estimated() -> Iterator[tuple[npt.NDArray[np.uint8], PoseFrame]]:
+        for frame in frames:
+            with OUTPUT_LOCK:
+                pose_frame = estimate(frame)
+            yield frame.image, pose_frame
+
+    with read_ahead(estimated(), depth=1) as ahead:
+        yield ahead
+
+
+def locked(log: Callable[[str], None]) -> Callable[[str], None]:
+    """``log`` that never writes while the pose thread has the terminal muted."""
+
+    def write(line: str) -> None:
+        with OUTPUT_LOCK:
+            log(line)
+
+    return write
+
+
+def find_calibration(folder: Path, setup: dict[str, object]) -> tuple[Path, Calibration | None]:
+    """The calibration file for this camera set-up, and its content if it exists."""
+    path = folder / setup_file_name(setup)
+    if not path.exists():
+        return path, None
+    calibration = load_calibration(path)
+    calibration.check_setup(setup, str(path))
+    return path, calibration
+
+
+def history_best(store: HistoryStore) -> dict[Side, RangeBest]:
+    """The person's best range per leg over every stored session."""
+    records = store.sessions()
+    return {
+        side: RangeBest().extend([rep for record in records for rep in record.reps if rep.leg is side])
+        for side in Side
+    }
+
+
+@dataclass
+class HistorySaver:
+    """Writes a live session to the history: begun at its first rep, each rep
+    committed as it comes, ended with the summary."""
+
+    store: HistoryStore | None
+    source: str
+    started_at: datetime
+    session_id: int | None = None
+    saved_reps: int = 0
+
+    def add(self, reps: Iterable[Rep], coach: Coach) -> None:
+        if self.store is None:
+            return
+        for rep in reps:
+            if self.session_id is None:
+                assert coach.calibration is not None, "reps are counted only after calibration"
+                self.session_id = self.store.begin_session(
+                    source=self.source,
+                    mode=coach.mode.value,
+                    started_at=self.started_at,
+                    calibration_method="auto" if coach.calibration.method == "auto" else "file",
+                    neutral_deg={s.value: coach.calibration.neutral[s].femur_deg for s in Side},
+                )
+            self.store.add_rep(self.session_id, rep)
+            self.saved_reps += 1
+
+    def end(self, summary: SessionSummary | None) -> None:
+        if self.store is not None and self.session_id is not None and summary is not None:
+            self.store.end_session(self.session_id, summary)
+
+
+@dataclass
+class LiveSession:
+    """One live session's wiring: angles -> coach -> window, speaker, history, terminal.
+
+    Attributes:
+        coach: The state machine (holds the calibration in use).
+        speaker: Says counts and cues.
+        saver: Commits reps to the history.
+        display: The window, or ``NoDisplay``.
+        log: Prints one line per event to the terminal.
+        calibration_path: Where a new calibration is saved (this set-up's file).
+        setup: The camera set-up, stored in the calibration.
+    """
+
+    coach: Coach
+    speaker: Speaker
+    saver: HistorySaver
+    display: Display
+    log: Callable[[str], None]
+    calibration_path: Path | None = None
+    setup: dict[str, object] = field(default_factory=dict)
+    last_image: npt.NDArray[np.uint8] | None = None
+    _angles: LiveAngles = field(init=False)
+    _t_s: float = 0.0
+    _stage: Stage | None = None
+    _view: CoachView | None = None
+
+    def __post_init__(self) -> None:
+        self._angles = LiveAngles(self.coach.calibration)
+
+    def run(self, stream: Iterable[tuple[npt.NDArray[np.uint8] | None, PoseFrame]]) -> SessionSummary | None:
+        """Coach until the last set, a quit key, the window closing or the source ending.
+
+        Reps are saved as they come; the summary is saved however this ends.
+
+        Raises:
+            CameraError: the camera stopped delivering (after saving).
+        """
+        try:
+            for image, pose_frame in stream:
+                if not self._step(image, pose_frame):
+                    break
+            if self.coach.stage is not Stage.SUMMARY:
+                self._handle(self.coach.finish(self._t_s))
+        except CameraError:
+            self._handle(self.coach.finish(self._t_s))
+            self.log(f"[red]Camera lost.[/] Session saved ({self.saver.saved_reps} reps).")
+            raise
+        finally:
+            self.saver.end(self.coach.summary())
+        return self.coach.summary()
+
+    def linger(self, clock: Callable[[], float]) -> None:
+        """Let the last words play and keep the summary on screen until a quit
+        key or the window is closed (without a window: until the voice is
+        done). ``clock`` continues the frame time."""
+        start, offset = clock(), self._t_s
+        assert self._view is not None, "run() ends with the summary"
+        image = render_live(None, None, self._view)
+        self.display.show(image)
+        while True:
+            t_s = offset + clock() - start
+            self.speaker.tick(t_s)
+            if isinstance(self.display, NoDisplay) and self.speaker.idle(t_s):
+                return
+            if self.display.poll_key(30) in QUIT_KEYS or self.display.closed:
+                return
+
+    def _step(self, image: npt.NDArray[np.uint8] | None, pose_frame: PoseFrame) -> bool:
+        """One frame in; False when the session should stop."""
+        self._t_s = pose_frame.t_s
+        absolute, relative = self._angles.update(pose_frame)
+        view_check = check_view(pose_frame, self.coach.mode.sides)
+        out = self._handle(self.coach.update(pose_frame.t_s, view_check, absolute, relative))
+        self.last_image = render_live(image, pose_frame.image, out.view)
+        self.display.show(self.last_image)
+        key = self.display.poll_key()
+        if key in QUIT_KEYS or self.display.closed:
+            return False
+        if key is not None and key in COMMAND_KEYS:
+            self._handle(self.coach.command(COMMAND_KEYS[key], self._t_s))
+        return self.coach.stage is not Stage.SUMMARY
+
+    def _handle(self, out: CoachOutput) -> CoachOutput:
+        """Save, say and print what the coach decided."""
+        if out.calibration is not None:
+            self._angles.calibration = out.calibration
+            if self.calibration_path is not None:
+                saved = Calibration(out.calibration.neutral, method="file", setup=self.setup)
+                save_calibration(saved, self.calibration_path)
+                self.log(f"Calibrated; saved {self.calibration_path}")
+        self.saver.add(out.reps, self.coach)
+        for rep in out.reps:
+            self.log(
+                f"{rep.leg.value} rep {rep.index}: in {rep.peak_internal_deg:+.0f}°, out "
+                f"{rep.peak_external_deg:+.0f}°, hold {rep.hold_s:.1f} s"
+                + ("" if rep.controlled else ", too fast")
+                + (", from the ankles" if rep.compensation else "")
+            )
+        self._view = out.view
+        if out.view.stage is not self._stage:
+            self._stage = out.view.stage
+            self.log(f"[bold]{out.view.title}[/]: {out.view.detail}")
+        for utterance in out.say:
+            self.speaker.say(utterance, self._t_s)
+        spoken = self.speaker.tick(self._t_s)
+        if spoken is not None:
+            self._log_spoken(spoken)
+        return out
+
+    def _log_spoken(self, spoken: Spoken) -> None:
+        if not spoken.clip.startswith("count_"):
+            self.log(f"[yellow]» {spoken.clip.replace('_', ' ')}[/]")
+
+
+@dataclass(frozen=True)
+class LiveOptions:
+    """What ``hiprot live`` was asked to do.
+
+    Attributes:
+        config: The session (mode, reps, sets, rest).
+        camera: Webcam index, used when ``source`` is None.
+        source: A video played at its real frame rate as if it were the camera.
+        quiet: No voice.
+        window: Show the window (else voice and terminal only).
+        db: History database; None for the default.
+        calibration_dir: Where calibrations per camera set-up are kept.
+    """
+
+    config: CoachConfig
+    camera: int = 0
+    source: Path | None = None
+    quiet: bool = False
+    window: bool = True
+    db: Path | None = None
+    calibration_dir: Path = DEFAULT_DIR
+
+
+def _check_display() -> None:
+    """Fail with a hint, not a Qt abort, when a window cannot be opened."""
+    if sys.platform.startswith("linux") and not (
+        os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+    ):
+        raise HiprotError("no display to open the window on; use --no-window for voice and terminal only")
+
+
+def run_live(options: LiveOptions, log: Callable[[str], None]) -> SessionSummary | None:
+    """Open everything ``hiprot live`` needs, coach the session, close it all.
+
+    Returns the summary (None when nothing was measured).
+
+    Raises:
+        CameraError: the camera cannot be opened or stopped delivering
+            (reps done so far are saved first).
+        HiprotError: other problems the user can fix.
+    """
+    if options.window:
+        _check_display()
+    from hiprot.pose import PoseEstimator  # imports mediapipe
+
+    if options.source is None:
+        label, opener = f"camera:{options.camera}", open_camera(options.camera)
+    else:
+        label, opener = options.source.name, open_realtime_video(options.source)
+    with ExitStack() as stack:
+        store = stack.enter_context(HistoryStore(options.db))
+        frames = stack.enter_context(opener)
+        first = next(frames, None)
+        if first is None:
+            raise InputError(f"{label}: delivered no frames")
+        setup = {"camera": label.removeprefix("camera:"), "width": first.size_wh[0], "height": first.size_wh[1]}
+        path, calibration = find_calibration(options.calibration_dir, setup)
+        if calibration is not None:
+            log(f"Using your neutral from {path} (press c to recalibrate).")
+        estimator = stack.enter_context(PoseEstimator())
+        log = locked(log)
+        player = stack.enter_context(open_player(options.quiet, log))
+        display: Display = stack.enter_context(Window()) if options.window else NoDisplay()
+        session = LiveSession(
+            coach=Coach(options.config, calibration, label, history_best(store)),
+            speaker=Speaker(player),
+            saver=HistorySaver(store, label, datetime.now().astimezone()),
+            display=display,
+            log=log,
+            calibration_path=path,
+            setup=setup,
+        )
+        pairs = stack.enter_context(pose_stream(itertools.chain([first], frames), estimator.estimate))
+        summary = session.run(pairs)
+        session.linger(time.monotonic)
+    return summary

@@ -1,0 +1,376 @@
+"""The live coaching state machine, driven by scripted sequences (no window, no clock)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pytest
+
+from hiprot.analysis import AngleSample, LegSample
+from hiprot.calibration import Calibration, LegNeutral
+from hiprot.coach import (
+    Coach,
+    CoachConfig,
+    CoachOutput,
+    Command,
+    Cue,
+    RangeBest,
+    Say,
+    Stage,
+    Utterance,
+    ViewCheck,
+    check_view,
+)
+from hiprot.landmarks import LEGS, PoseLandmark, Side
+from hiprot.reps import Mode
+from hiprot.synth import SessionSpec, generate
+from hiprot.types import PoseFrame
+
+FPS = 30.0
+READY = ViewCheck(person=True, standing=False, legs_in_view=True)
+NOBODY = ViewCheck(person=False, standing=False, legs_in_view=False)
+STANDING = ViewCheck(person=True, standing=True, legs_in_view=True)
+FEET_OUT = ViewCheck(person=True, standing=False, legs_in_view=False)
+ZERO = Calibration({side: LegNeutral(0.0, 0.0) for side in Side})
+
+
+def sample(t: float, left: float = 0.0, right: float | None = None, twist: float = 0.0) -> AngleSample:
+    """Both legs at ``t``: femur angles, foot = femur + twist."""
+    right = left if right is None else right
+    legs = {
+        Side.LEFT: LegSample(left, left + twist, twist, 1.0),
+        Side.RIGHT: LegSample(right, right + twist, twist, 1.0),
+    }
+    return AngleSample(t, True, legs)
+
+
+@dataclass
+class Script:
+    """Feeds a coach frame by frame at 30 fps and keeps everything it returned."""
+
+    coach: Coach
+    t: float = 0.0
+    outputs: list[tuple[float, CoachOutput]] | None = None
+
+    def __post_init__(self) -> None:
+        self.outputs = []
+
+    def feed(self, seconds: float, angle: float = 0.0, view: ViewCheck = READY, twist: float = 0.0) -> CoachOutput:
+        out = None
+        for _ in range(round(seconds * FPS)):
+            self.t += 1 / FPS
+            s = sample(self.t, angle, twist=twist)
+            out = self.coach.update(self.t, view, s, s)
+            self.outputs.append((self.t, out))
+        assert out is not None
+        return out
+
+    def ramp(self, seconds: float, start: float, end: float, twist: float = 0.0) -> None:
+        n = round(seconds * FPS)
+        for k in range(n):
+            self.feed(1 / FPS, start + (end - start) * (k + 1) / n, twist=twist)
+
+    def rep(self, inward_s: float = 1.5, hold_s: float = 1.5, twist: float = 0.0,
+            femur: float = 20.0) -> None:
+        """Out to -20°, slowly in to +20°, hold, back to neutral."""
+        self.ramp(1.0, 0.0, -femur, twist=-twist)
+        self.ramp(inward_s, -femur, femur, twist=twist)
+        self.feed(hold_s, femur, twist=twist)
+        self.ramp(1.0, femur, 0.0)
+        self.feed(0.5, 0.0)
+
+    def command(self, command: Command) -> CoachOutput:
+        out = self.coach.command(command, self.t)
+        self.outputs.append((self.t, out))
+        return out
+
+    @property
+    def said(self) -> list[str]:
+        return [u.clip for _, out in self.outputs for u in out.say]
+
+    @property
+    def stages(self) -> list[Stage]:
+        seen: list[Stage] = []
+        for _, out in self.outputs:
+            if not seen or seen[-1] is not out.view.stage:
+                seen.append(out.view.stage)
+        return seen
+
+
+def coach(**config) -> Coach:  # noqa: ANN003
+    defaults = {"target_reps": 3, "sets": 2, "rest_s": 5.0}
+    return Coach(CoachConfig(**{**defaults, **config}))
+
+
+def test_full_session_flow_and_counts() -> None:
+    # set-up 1 s, calibration 3 s, 3 reps, rest 5 s, set-up, 3 reps, summary
+    script = Script(coach())
+    script.feed(4.5)
+    assert script.coach.stage is Stage.SET
+    assert script.coach.calibration is not None
+    for _ in range(3):
+        script.rep()
+    assert script.coach.stage is Stage.REST
+    script.feed(5.2)
+    script.feed(1.2)
+    assert script.coach.stage is Stage.SET
+    assert script.coach.set_number == 2
+    for _ in range(3):
+        script.rep()
+    assert script.stages == [Stage.SETUP, Stage.CALIBRATION, Stage.SET, Stage.REST, Stage.SETUP,
+                             Stage.SET, Stage.SUMMARY]
+    counts = [c for c in script.said if c.startswith("count_")]
+    assert counts == ["count_1", "count_2", "count_3"] * 2
+    assert [c for c in script.said if c in ("go", "rest", "next_set", "done")] == [
+        "go", "rest", "next_set", "go", "done"]
+    summary = script.coach.summary()
+    assert summary is not None and summary.mode is Mode.BOTH
+    assert {side: leg.reps for side, leg in summary.legs.items()} == {Side.LEFT: 6, Side.RIGHT: 6}
+    # numbered across the session, although each set's counter starts at 1
+    assert [r.index for r in summary.reps if r.leg is Side.LEFT] == [1, 2, 3, 4, 5, 6]
+    assert script.outputs[-1][1].view.summary == summary
+
+
+def test_each_rep_is_reported_once_for_saving() -> None:
+    script = Script(coach(target_reps=2, sets=1))
+    script.feed(4.5)
+    script.rep()
+    script.rep()
+    saved = [rep for _, out in script.outputs for rep in out.reps]
+    assert len(saved) == 4 and len(set(saved)) == 4
+    assert tuple(sorted(saved, key=lambda r: (r.start_s, r.leg.value))) == script.coach.reps
+
+
+@pytest.mark.parametrize(
+    "view, cue",
+    [
+        (NOBODY, Cue.LIE_DOWN),  # nobody on the mat yet
+        (STANDING, Cue.LIE_DOWN),  # standing in front of the camera
+        (FEET_OUT, Cue.FEET_INTO_VIEW),  # lying, feet cut off
+    ],
+)
+def test_setup_asks_for_the_right_thing(view: ViewCheck, cue: Cue) -> None:
+    script = Script(coach())
+    out = script.feed(2.0, view=view)
+    assert script.coach.stage is Stage.SETUP
+    assert out.view.cue is cue
+    assert script.said.count(cue.clip) >= 1
+
+
+def test_setup_needs_a_steady_view_but_ignores_short_glitches() -> None:
+    script = Script(coach())
+    script.feed(0.6)
+    script.feed(0.2, view=FEET_OUT)  # a dropout of a few frames: not worth a word
+    script.feed(0.3)
+    assert script.coach.stage is Stage.CALIBRATION
+    assert Cue.FEET_INTO_VIEW.clip not in script.said
+
+    script = Script(coach())
+    script.feed(0.3)
+    script.feed(1.0, view=FEET_OUT)  # a real loss: cue, and the 1 s wait starts over
+    assert script.coach.stage is Stage.SETUP
+    assert Cue.FEET_INTO_VIEW.clip in script.said
+    script.feed(0.6)
+    assert script.coach.stage is Stage.SETUP
+    script.feed(0.5)
+    assert script.coach.stage is Stage.CALIBRATION
+
+
+def test_calibration_counts_down_and_restarts_on_movement() -> None:
+    script = Script(coach())
+    script.feed(1.0)
+    out = script.feed(1.5, angle=2.0)
+    assert out.view.stage is Stage.CALIBRATION
+    assert out.view.countdown_s == pytest.approx(1.5, abs=0.1)
+    script.ramp(1.0, 2.0, 30.0)  # the person moved: countdown starts over
+    out = script.feed(1.0, angle=30.0)
+    assert out.view.stage is Stage.CALIBRATION and out.view.countdown_s > 1.5
+    assert Cue.HOLD_STILL.clip in script.said
+    script.feed(2.5, angle=30.0)
+    assert script.coach.stage is Stage.SET
+    new = [out.calibration for _, out in script.outputs if out.calibration is not None]
+    assert len(new) == 1
+    assert new[0].neutral[Side.LEFT].foot_deg == pytest.approx(30.0)
+
+
+def test_noise_spikes_do_not_restart_calibration() -> None:
+    script = Script(coach())
+    script.feed(1.0)
+    rng = np.random.default_rng(0)
+    for k in range(round(3.2 * FPS)):
+        spike = 25.0 if k % 20 == 0 else 0.0  # one wild frame in 20
+        script.feed(1 / FPS, angle=float(rng.normal(0, 2)) + spike)
+    assert script.coach.stage is Stage.SET
+
+
+def test_a_saved_calibration_skips_calibration() -> None:
+    script = Script(Coach(CoachConfig(target_reps=3, sets=1), calibration=ZERO))
+    script.feed(1.2)
+    assert script.stages == [Stage.SETUP, Stage.SET]
+    assert all(out.calibration is None for _, out in script.outputs)
+
+
+@pytest.mark.parametrize(
+    "rep_kwargs, cue",
+    [
+        ({}, Cue.HOLD),  # reaching the internal end range: hold
+        ({"inward_s": 0.3}, Cue.SLOWER),  # turned in too fast
+        ({"twist": 30.0, "femur": 4.0}, Cue.FROM_THE_HIPS),  # the feet turned, the femurs barely
+    ],
+)
+def test_rep_cues(rep_kwargs: dict[str, float], cue: Cue) -> None:
+    script = Script(coach(sets=1, target_reps=5))
+    script.feed(4.5)
+    script.rep(**rep_kwargs)
+    assert cue.clip in script.said
+    assert any(out.view.cue is cue for _, out in script.outputs)
+
+
+@pytest.mark.parametrize("view, cue", [(STANDING, Cue.LIE_DOWN), (FEET_OUT, Cue.FEET_INTO_VIEW)])
+def test_losing_the_view_mid_set_is_cued(view: ViewCheck, cue: Cue) -> None:
+    script = Script(coach(sets=1))
+    script.feed(4.5)
+    out = script.feed(1.0, view=view)
+    assert out.view.stage is Stage.SET and out.view.cue is cue
+    assert script.said.count(cue.clip) == 1
+
+
+def test_hold_timer_runs_at_the_internal_end_range() -> None:
+    script = Script(coach(sets=1))
+    script.feed(4.5)
+    script.ramp(1.0, 0.0, -20.0)
+    script.ramp(1.5, -20.0, 20.0)
+    out = script.feed(1.2, 20.0)
+    assert out.view.hold_s == pytest.approx(1.2, abs=0.15)
+    assert out.view.legs[0].current_deg == pytest.approx(20.0)
+    script.ramp(1.0, 20.0, 0.0)
+    out = script.feed(0.5)
+    assert out.view.hold_s == 0.0
+    gauge = out.view.legs[0]
+    assert gauge.this_set.internal_deg == pytest.approx(20.0, abs=0.5)
+    assert gauge.this_set.external_deg == pytest.approx(-20.0, abs=0.5)
+
+
+def test_best_range_includes_earlier_sessions() -> None:
+    earlier = {Side.LEFT: RangeBest(35.0, -15.0), Side.RIGHT: RangeBest(None, None)}
+    script = Script(Coach(CoachConfig(target_reps=3, sets=1), ZERO, history_best=earlier))
+    script.feed(1.2)
+    script.rep()
+    left, right = script.outputs[-1][1].view.legs
+    assert left.best == RangeBest(35.0, pytest.approx(-20.0, abs=0.5))
+    assert right.best == RangeBest(pytest.approx(20.0, abs=0.5), pytest.approx(-20.0, abs=0.5))
+
+
+def test_pause_freezes_counting_and_the_rest_timer() -> None:
+    script = Script(coach(target_reps=1, rest_s=5.0))
+    script.feed(4.5)
+    script.rep()
+    assert script.coach.stage is Stage.REST
+    script.feed(2.0)
+    paused = script.command(Command.PAUSE).view
+    assert paused.paused and paused.countdown_s > 2.0
+    out = script.feed(10.0)
+    assert out.view.paused and out.view.stage is Stage.REST
+    assert out.view.countdown_s == pytest.approx(paused.countdown_s)
+    script.command(Command.PAUSE)
+    out = script.feed(2.0)
+    assert out.view.stage is Stage.REST
+    assert out.view.countdown_s == pytest.approx(paused.countdown_s - 2.0, abs=0.05)
+
+
+def test_recalibrating_mid_set_keeps_the_set_going() -> None:
+    script = Script(coach(target_reps=3, sets=1))
+    script.feed(4.5)
+    script.rep()
+    out = script.command(Command.RECALIBRATE)
+    assert out.view.stage is Stage.CALIBRATION
+    assert script.said[-1] == Cue.HOLD_STILL.clip
+    script.feed(3.2, angle=3.0)
+    assert script.coach.stage is Stage.SET
+    assert script.coach.calibration.neutral[Side.LEFT].femur_deg == pytest.approx(3.0)
+    script.rep()
+    script.rep()
+    assert script.coach.stage is Stage.SUMMARY
+    assert [c for c in script.said if c.startswith("count_")] == ["count_1", "count_2", "count_3"]
+
+
+def test_switching_legs_counts_only_the_worked_leg() -> None:
+    script = Script(coach(target_reps=2, sets=1))
+    script.feed(4.5)
+    script.command(Command.MODE_LEFT)
+    script.rep()
+    script.rep()
+    summary = script.coach.summary()
+    assert summary is not None and summary.mode is Mode.LEFT
+    assert [rep.leg for rep in summary.reps] == [Side.LEFT, Side.LEFT]
+    assert [g.side for g in script.outputs[-1][1].view.legs] == [Side.LEFT]
+
+
+def test_finish_settles_a_rep_at_its_hold() -> None:
+    # the source ends (or q) while the last rep holds its end range: it counts
+    script = Script(coach(sets=1))
+    script.feed(4.5)
+    script.ramp(1.0, 0.0, -20.0)
+    script.ramp(1.5, -20.0, 20.0)
+    script.feed(1.5, 20.0)
+    out = script.coach.finish(script.t)
+    assert out.view.stage is Stage.SUMMARY
+    assert len(out.reps) == 2
+    assert out.say == (Utterance("done", Say.ANNOUNCE),)
+
+
+def test_times_must_increase() -> None:
+    c = coach()
+    c.update(1.0, READY, sample(1.0), sample(1.0))
+    with pytest.raises(ValueError, match="increase"):
+        c.update(1.0, READY, sample(1.0), sample(1.0))
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [({"target_reps": 0}, "target reps"), ({"sets": 0}, "sets"), ({"rest_s": -1.0}, "rest_s"),
+     ({"still_tolerance_deg": 0.0}, "still_tolerance_deg")],
+)
+def test_config_is_validated(kwargs: dict[str, float], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        CoachConfig(**kwargs)
+
+
+# ---------------------------------------------------------------- check_view
+
+
+def _synth_frame(placement: str) -> PoseFrame:
+    session = generate(SessionSpec(seed=1, noise="none", placement=placement, reps_per_set=1,
+                                   duration_s=1.0))
+    return session.frames[5]
+
+
+@pytest.mark.parametrize("placement", ["side_left", "oblique45_left", "tripod_left", "head_end"])
+def test_lying_person_with_legs_up_is_ready(placement: str) -> None:
+    view = check_view(_synth_frame(placement), (Side.LEFT, Side.RIGHT))
+    assert view == READY
+
+
+def test_standing_person_is_told_to_lie_down() -> None:
+    rows = np.zeros((33, 4))
+    rows[:, 3] = 1.0
+    y = {"SHOULDER": 0.3, "HIP": 0.55, "KNEE": 0.72, "ANKLE": 0.88, "HEEL": 0.9, "FOOT_INDEX": 0.9}
+    for part, value in y.items():
+        for side, x in (("LEFT", 0.55), ("RIGHT", 0.45)):
+            rows[PoseLandmark[f"{side}_{part}"], :2] = (x, value)
+    view = check_view(PoseFrame(0, 0.0, rows, rows), (Side.LEFT, Side.RIGHT))
+    assert view.standing and view.cue is Cue.LIE_DOWN
+
+
+def test_feet_outside_the_image_are_not_in_view() -> None:
+    frame = _synth_frame("oblique45_left")
+    rows = frame.image.copy()
+    rows[LEGS[Side.RIGHT].foot_index, 1] = -0.05  # toes cut off at the top edge
+    view = check_view(PoseFrame(0, 0.0, rows, frame.world), (Side.LEFT, Side.RIGHT))
+    assert not view.legs_in_view and view.cue is Cue.FEET_INTO_VIEW
+    assert check_view(PoseFrame(0, 0.0, rows, frame.world), (Side.LEFT,)).ready  # left leg only
+
+
+def test_nobody_found() -> None:
+    assert check_view(PoseFrame.empty(0, 0.0), (Side.LEFT,)) == NOBODY

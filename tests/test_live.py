@@ -1,0 +1,409 @@
+"""``hiprot live`` below the pose stage: voice policy, saving, keys, the window.
+
+Synthetic PoseFrames with known reps go straight into ``LiveSession``; the
+window tests run in a subprocess on their own Xvfb display (xdotool sends
+real key presses), so Qt never outlives its X server inside pytest.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+import time
+from collections.abc import Iterator
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from hiprot.calibration import load_calibration
+from hiprot.capture import CameraError
+from hiprot.coach import Coach, CoachConfig, Say, Stage, Utterance
+from hiprot.history import HistoryStore
+from hiprot.landmarks import Side
+from hiprot.live import HistorySaver, LiveSession, NoDisplay, history_best
+from hiprot.overlay import LIVE_SIZE_WH
+from hiprot.synth import SessionSpec, generate
+from hiprot.types import PoseFrame
+from hiprot.voice import CLIP_DIR, SilentPlayer, Speaker
+
+REPO = Path(__file__).resolve().parents[1]
+CLIP_S = 0.5
+
+
+class FakePlayer:
+    """Plays nothing; every clip lasts CLIP_S; remembers what it was asked to play."""
+
+    def __init__(self) -> None:
+        self.played: list[str] = []
+
+    def duration_s(self, clip: str) -> float:
+        return CLIP_S
+
+    def play(self, clip: str) -> None:
+        self.played.append(clip)
+
+
+class FakeDisplay:
+    """Keys pressed at given frame numbers; optionally closed after some frames."""
+
+    def __init__(self, keys: dict[int, str] | None = None, close_after: int | None = None) -> None:
+        self.keys = {frame: ord(key) for frame, key in (keys or {}).items()}
+        self.close_after = close_after
+        self.shown = 0
+        self.images: list[np.ndarray] = []
+
+    def show(self, image: np.ndarray) -> None:
+        self.shown += 1
+
+    def poll_key(self, wait_ms: int = 1) -> int | None:
+        return self.keys.get(self.shown)
+
+    @property
+    def closed(self) -> bool:
+        return self.close_after is not None and self.shown >= self.close_after
+
+
+def synth_frames(reps: int = 3, seed: int = 3) -> list[PoseFrame]:
+    return generate(SessionSpec(seed=seed, noise="none", reps_per_set=reps)).frames
+
+
+def make_session(
+    store: HistoryStore | None, display: object, player: FakePlayer, **config: object
+) -> LiveSession:
+    settings = {"target_reps": 3, "sets": 1, **config}
+    return LiveSession(
+        coach=Coach(CoachConfig(**settings), source="synthetic"),
+        speaker=Speaker(player),
+        saver=HistorySaver(store, "synthetic", datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)),
+        display=display,  # type: ignore[arg-type]
+        log=lambda line: None,
+    )
+
+
+def stream(frames: list[PoseFrame]) -> Iterator[tuple[None, PoseFrame]]:
+    for frame in frames:
+        yield None, frame
+
+
+# ---------------------------------------------------------------- the speaker policy
+
+
+def test_speaker_counts_first_and_never_overlaps() -> None:
+    player = FakePlayer()
+    speaker = Speaker(player)
+    speaker.say(Utterance("hold", Say.CUE), 0.0)
+    speaker.say(Utterance.announce("go"), 0.0)
+    speaker.say(Utterance.count(1), 0.0)
+    assert speaker.tick(0.0).clip == "count_1"
+    assert speaker.tick(0.3) is None  # count_1 still playing
+    assert speaker.tick(0.7).clip == "go"
+    assert speaker.tick(1.4) is None  # "hold" waited too long: said now it would be wrong
+    speaker.say(Utterance("hold", Say.CUE), 1.5)
+    assert speaker.tick(1.5).clip == "hold"
+    starts = [s.t_s for s in speaker.spoken]
+    assert all(b - a >= CLIP_S for a, b in zip(starts, starts[1:]))
+
+
+def test_speaker_cues_have_cooldowns_and_go_stale() -> None:
+    player = FakePlayer()
+    speaker = Speaker(player, cue_cooldown_s=3.0, repeat_cooldown_s=8.0, max_cue_wait_s=1.0)
+    speaker.say(Utterance("slower", Say.CUE), 0.0)
+    speaker.tick(0.0)
+    speaker.say(Utterance("hold", Say.CUE), 1.0)  # within the cue cooldown: waits ...
+    assert speaker.tick(1.5) is None
+    assert speaker.tick(2.5) is None  # ... and is dropped once stale
+    assert speaker.tick(3.5) is None
+    speaker.say(Utterance("slower", Say.CUE), 5.0)  # the same cue within 8 s: dropped
+    assert speaker.tick(5.0) is None
+    speaker.say(Utterance("hold", Say.CUE), 6.0)
+    speaker.say(Utterance("from_the_hips", Say.CUE), 6.1)  # one cue at a time: the newest
+    assert speaker.tick(6.1).clip == "from_the_hips"
+    assert player.played == ["slower", "from_the_hips"]
+
+
+def test_every_clip_the_coach_can_say_ships() -> None:
+    from hiprot.coach import Cue
+    from hiprot.voice import MAX_SPOKEN_COUNT
+
+    durations = SilentPlayer()
+    names = [c.clip for c in Cue] + ["go", "rest", "next_set", "done"]
+    names += [f"count_{n}" for n in range(1, MAX_SPOKEN_COUNT + 1)]
+    for name in names:
+        assert 0.2 < durations.duration_s(name) < 3.0, name
+    assert sum(p.stat().st_size for p in CLIP_DIR.glob("*.wav")) < 1_000_000
+
+
+# ---------------------------------------------------------------- a scripted session
+
+
+def test_scripted_session_is_heard_and_saved(tmp_path: Path) -> None:
+    player = FakePlayer()
+    frames = synth_frames(reps=3)
+    with HistoryStore(tmp_path / "h.sqlite3") as store:
+        session = make_session(store, NoDisplay(), player)
+        summary = session.run(stream(frames))
+        clock = itertools.count(0.0, 0.1)
+        session.linger(lambda: next(clock))  # the last words are said after the last frame
+        records = store.sessions()
+    assert summary is not None and session.coach.stage is Stage.SUMMARY
+    assert {side: leg.reps for side, leg in summary.legs.items()} == {Side.LEFT: 3, Side.RIGHT: 3}
+    assert player.played == ["hold_still", "go", "hold", "count_1", "hold", "count_2", "hold",
+                             "count_3", "done"]
+    starts = [s.t_s for s in session.speaker.spoken]
+    assert all(b - a >= CLIP_S for a, b in zip(starts, starts[1:]))  # never two at once
+    assert len(records) == 1
+    record = records[0]
+    assert record.reps == summary.reps
+    assert record.duration_s == pytest.approx(summary.duration_s)
+    assert record.frames == summary.tracking.frames
+    assert record.mode is summary.mode
+
+
+def test_reps_are_committed_as_they_come_and_a_lost_camera_saves(tmp_path: Path) -> None:
+    frames = synth_frames(reps=3)
+    db = tmp_path / "h.sqlite3"
+    committed: list[int] = []
+
+    def camera_dies() -> Iterator[tuple[None, PoseFrame]]:
+        for frame in frames:
+            if frame.t_s > 20.0:  # mid-set, after two reps
+                raise CameraError("camera 0: no frames for 3 s (camera unplugged?)")
+            with HistoryStore(db) as reader:  # another connection sees every committed rep
+                committed.append(sum(len(r.reps) for r in reader.sessions()))
+            yield None, frame
+
+    with HistoryStore(db) as store:
+        session = make_session(store, NoDisplay(), FakePlayer())
+        with pytest.raises(CameraError, match="no frames"):
+            session.run(camera_dies())
+    assert committed[-1] == 4 and sorted(set(committed)) == [0, 2, 4]
+    with HistoryStore(db) as store:
+        (record,) = store.sessions()
+    assert record.complete and len(record.reps) == 4
+    assert record.reps == session.coach.summary().reps
+
+
+def test_a_crash_keeps_the_reps(tmp_path: Path) -> None:
+    frames = synth_frames(reps=3)
+
+    def crashing() -> Iterator[tuple[None, PoseFrame]]:
+        for frame in frames:
+            if frame.t_s > 20.0:
+                raise RuntimeError("a bug")
+            yield None, frame
+
+    with HistoryStore(tmp_path / "h.sqlite3") as store:
+        session = make_session(store, NoDisplay(), FakePlayer())
+        with pytest.raises(RuntimeError):
+            session.run(crashing())
+        (record,) = store.sessions()
+    assert len(record.reps) == 4
+
+
+def test_keys_pause_switch_legs_and_quit(tmp_path: Path) -> None:
+    frames = synth_frames(reps=4)
+    # frame 200 (6.7 s, in the set): l = left leg only; 330: pause; 360: go on; 700: q
+    display = FakeDisplay(keys={200: "l", 330: " ", 360: " ", 700: "q"})
+    with HistoryStore(tmp_path / "h.sqlite3") as store:
+        session = make_session(store, display, FakePlayer(), target_reps=10)
+        summary = session.run(stream(frames))
+        (record,) = store.sessions()
+    assert display.shown == 700  # q ended it there, not the source
+    assert summary is not None and summary.mode.value == "left"
+    assert {rep.leg for rep in summary.reps} == {Side.LEFT}
+    assert record.reps == summary.reps and record.mode.value == "left"
+
+
+def test_recalibrate_key_takes_and_saves_a_new_neutral(tmp_path: Path) -> None:
+    lines: list[str] = []
+    session = make_session(None, FakeDisplay(keys={140: "c"}), FakePlayer())  # in the set
+    session.log = lines.append
+    session.calibration_path = tmp_path / "calibration" / "camera-x-640x480.json"
+    session.setup = {"camera": "x", "width": 640, "height": 480}
+    session.run(stream(synth_frames(reps=3)))
+    assert sum(line.startswith("Calibrated") for line in lines) == 2
+    assert [s.clip for s in session.speaker.spoken][:3] == ["hold_still", "go", "hold_still"]
+    saved = load_calibration(session.calibration_path)
+    assert saved.setup["camera"] == "x"
+    for side, neutral in session.coach.calibration.neutral.items():
+        assert saved.neutral[side].femur_deg == pytest.approx(neutral.femur_deg, abs=1e-3)
+
+
+def test_closing_the_window_ends_cleanly(tmp_path: Path) -> None:
+    with HistoryStore(tmp_path / "h.sqlite3") as store:
+        session = make_session(store, FakeDisplay(close_after=500), FakePlayer())
+        summary = session.run(stream(synth_frames(reps=3)))
+        (record,) = store.sessions()
+    assert summary is not None and record.complete and record.reps == summary.reps
+
+
+def test_history_best_reads_earlier_sessions(tmp_path: Path) -> None:
+    with HistoryStore(tmp_path / "h.sqlite3") as store:
+        make_session(store, NoDisplay(), FakePlayer()).run(stream(synth_frames(reps=3)))
+        best = history_best(store)
+        reps = store.sessions()[0].reps
+    left = [r for r in reps if r.leg is Side.LEFT]
+    assert best[Side.LEFT].internal_deg == max(r.peak_internal_deg for r in left)
+
+
+# ---------------------------------------------------------------- the real window, on Xvfb
+
+
+def _free_display() -> int:
+    for number in range(90, 200):
+        if not Path(f"/tmp/.X{number}-lock").exists() and not Path(f"/tmp/.X11-unix/X{number}").exists():
+            return number
+    raise RuntimeError("no free X display number")
+
+
+@pytest.fixture
+def xvfb() -> Iterator[dict[str, str]]:
+    """An Xvfb display of its own; the environment to run a window on it."""
+    for tool, package in (("Xvfb", "xvfb"), ("xdotool", "xdotool")):
+        if shutil.which(tool) is None:
+            pytest.fail(f"{tool} is missing: the window tests need it (Debian: apt-get install {package})")
+    number = _free_display()
+    server = subprocess.Popen(
+        ["Xvfb", f":{number}", "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 10
+        while not Path(f"/tmp/.X11-unix/X{number}").exists():
+            if server.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"Xvfb :{number} did not start")
+            time.sleep(0.05)
+        yield {**os.environ, "DISPLAY": f":{number}", "QT_QPA_PLATFORM": "xcb"}
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+WINDOW_DRIVER = textwrap.dedent(
+    """
+    import json, subprocess, sys
+    from pathlib import Path
+    import cv2
+    from hiprot.history import HistoryStore
+    from hiprot.live import Window, WINDOW_NAME
+    sys.path.insert(0, sys.argv[2])
+    from test_live import FakePlayer, make_session, synth_frames
+
+    out = Path(sys.argv[1])
+    KEYS = {200: "l", 330: "space", 360: "space", 700: "q"}
+    received, snapshots = [], {}
+
+    class RecordingWindow(Window):
+        def poll_key(self, wait_ms=1):
+            key = super().poll_key(wait_ms)
+            if key is not None:
+                received.append(key)
+            return key
+
+    def press(key):
+        found = subprocess.run(["xdotool", "search", "--name", WINDOW_NAME],
+                               capture_output=True, text=True, check=True).stdout.split()
+        subprocess.run(["xdotool", "windowfocus", "--sync", found[-1], "key", key], check=True)
+
+    with RecordingWindow() as window, HistoryStore(out / "h.sqlite3") as store:
+        session = make_session(store, window, FakePlayer(), target_reps=10)
+
+        def frames():
+            for i, frame in enumerate(synth_frames(reps=4)):
+                if i in KEYS:
+                    press(KEYS[i])
+                if i in (20, 80, 450, 337):
+                    snapshots[i] = session.last_image
+                yield None, frame
+
+        summary = session.run(frames())
+        for i, image in snapshots.items():
+            cv2.imwrite(str(out / f"frame_{i}.png"), image)
+        (record,) = store.sessions()
+    json.dump({"received": received, "mode": summary.mode.value,
+               "reps": len(summary.reps), "saved_reps": len(record.reps),
+               "saved_matches": record.reps == summary.reps, "frames": summary.tracking.frames},
+              open(out / "result.json", "w"))
+    """
+)
+
+
+def test_window_shows_the_hud_and_keys_act(xvfb: dict[str, str], tmp_path: Path) -> None:
+    import cv2
+
+    run = subprocess.run(
+        [sys.executable, "-c", WINDOW_DRIVER, str(tmp_path), str(REPO / "tests")],
+        env=xvfb, capture_output=True, text=True, timeout=120,
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    result = json.loads((tmp_path / "result.json").read_text())
+    assert [ord("l"), ord(" "), ord(" "), ord("q")] == [k for k in result["received"] if k != 255]
+    assert result["mode"] == "left" and result["reps"] >= 1
+    assert result["saved_matches"] and result["saved_reps"] == result["reps"]
+    assert result["frames"] < 705  # q ended it
+
+    w, h = LIVE_SIZE_WH
+    setup = cv2.imread(str(tmp_path / "frame_20.png"))
+    calibrating = cv2.imread(str(tmp_path / "frame_80.png"))
+    paused = cv2.imread(str(tmp_path / "frame_337.png"))
+    mid_set = cv2.imread(str(tmp_path / "frame_450.png"))
+    for image in (setup, calibrating, paused, mid_set):
+        assert image.shape == (h, w, 3)
+        assert tuple(image[5, 5]) == (45, 45, 45)  # the top bar
+        title = image[20:110, 20:700]
+        assert (title.min(axis=2) > 240).sum() > 500  # big white title text
+    amber = np.array([60, 220, 255])
+    # calibration: the big amber countdown over the camera view
+    assert (np.abs(calibrating[150:600, 100:700].astype(int) - amber).sum(axis=2) < 30).sum() > 2000
+    assert (np.abs(paused[150:600, 100:700].astype(int) - amber).sum(axis=2) < 30).sum() > 2000
+    # mid-set: a left-leg gauge (left colour) in the right panel and the rep count top right
+    left_colour = np.array([255, 160, 0])
+    panel = mid_set[130:360, 820:1240].astype(int)
+    assert (np.abs(panel - left_colour).sum(axis=2) < 30).sum() > 300
+    assert (mid_set[20:110, 1000:1270].min(axis=2) > 200).sum() > 300
+
+
+def test_cli_live_opens_the_window_on_a_video_and_quits_on_q(
+    xvfb: dict[str, str], tmp_path: Path, bridging_clip: Path
+) -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "hiprot", "live", "--source", str(bridging_clip), "--quiet",
+         "--db", str(tmp_path / "h.sqlite3")],
+        env=xvfb, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    deadline = time.monotonic() + 60
+    while process.poll() is None and time.monotonic() < deadline:
+        found = subprocess.run(["xdotool", "search", "--name", "hiprot live"], env=xvfb,
+                               capture_output=True, text=True).stdout.split()
+        if found:  # the summary stays up until q
+            subprocess.run(["xdotool", "windowfocus", "--sync", found[-1], "key", "q"], env=xvfb)
+        time.sleep(0.5)
+    if process.poll() is None:
+        process.kill()
+    stdout, stderr = process.communicate()
+    assert process.returncode == 0, stderr
+    assert "Traceback" not in stderr
+    assert "Get ready" in stdout
+
+
+def test_cli_live_without_a_display_says_so(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    run = subprocess.run([sys.executable, "-m", "hiprot", "live", "--db", str(tmp_path / "h.sqlite3")],
+                         env=env, capture_output=True, text=True, timeout=60)
+    assert run.returncode == 1
+    assert run.stderr.strip().startswith("hiprot: error: no display")
+    assert "--no-window" in run.stderr and "Traceback" not in run.stderr
+
+
+def test_cli_live_missing_source_is_one_line(tmp_path: Path) -> None:
+    run = subprocess.run([sys.executable, "-m", "hiprot", "live", "--no-window", "--source",
+                          str(tmp_path / "nope.mp4")], capture_output=True, text=True, timeout=60)
+    assert run.returncode == 1
+    assert run.stderr.strip() == f"hiprot: error: {tmp_path / 'nope.mp4'}: no such file"
