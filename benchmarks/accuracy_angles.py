@@ -28,7 +28,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import REPO, write_results  # noqa: E402
 
 from hiprot.analysis import LIVE_FILTER, AngleSeries, angle_series, auto_calibration  # noqa: E402
-from hiprot.analysis import median_calibration, relative_to_neutral, smooth_series  # noqa: E402
+from hiprot.analysis import ESTIMATORS, fit_foot_to_femur, median_calibration  # noqa: E402
+from hiprot.analysis import relative_to_neutral, smooth_series  # noqa: E402
 from hiprot.filters import one_euro  # noqa: E402
 from hiprot.landmarks import Side  # noqa: E402
 from hiprot.synth import generate  # noqa: E402
@@ -36,11 +37,11 @@ from hiprot.synth.suite import reporting_specs  # noqa: E402
 from hiprot.types import PoseFrame  # noqa: E402
 
 
-def analysed(pose_frames: Sequence[PoseFrame]) -> AngleSeries:
+def analysed(pose_frames: Sequence[PoseFrame], size_wh: tuple[int, int], estimator: str) -> AngleSeries:
     """The review analysis' angles: smoothed, relative to the auto-neutral."""
-    series = smooth_series(angle_series(pose_frames))
+    series = smooth_series(angle_series(pose_frames, size_wh, estimator))
     calibration = auto_calibration(series) or median_calibration(series)
-    return relative_to_neutral(series, calibration)
+    return fit_foot_to_femur(relative_to_neutral(series, calibration))
 
 
 def errors(series: AngleSeries, truth_frames: dict, sides: Sequence[str]) -> dict[str, np.ndarray]:
@@ -63,14 +64,15 @@ def stats(err: np.ndarray) -> dict[str, float | None]:
     return {"mae_deg": float(np.mean(err)), "p95_deg": float(np.percentile(err, 95)), "frames": int(err.size)}
 
 
-def synthetic_suite() -> dict[str, dict]:
+def synthetic_suite(estimator: str) -> dict[str, dict]:
     pooled: dict[tuple[str, str], dict[str, list[np.ndarray]]] = defaultdict(lambda: defaultdict(list))
     for spec in reporting_specs():
         session = generate(spec)
         legs = [leg for leg in ("left", "right") if leg in session.truth["legs"]]
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            err = errors(analysed(session.frames), session.truth["frames"], legs)
+            series = analysed(session.frames, (spec.width, spec.height), estimator)
+        err = errors(series, session.truth["frames"], legs)
         for key in ((spec.placement, spec.noise), ("all", spec.noise)):
             for name, values in err.items():
                 pooled[key][name].append(values)
@@ -81,9 +83,10 @@ def synthetic_suite() -> dict[str, dict]:
 
 
 def rendered_suite(folders: Sequence[Path]) -> dict[str, dict]:
+    """Both estimators on every rendered video with truth (MediaPipe runs once per video)."""
     from hiprot.sources import open_pose_source  # runs MediaPipe on the pixels
 
-    results = {}
+    results: dict[str, dict] = {}
     for folder in folders:
         for video in sorted(folder.glob("*.mp4")):
             truth_path = video.with_suffix(".truth.json")
@@ -92,14 +95,16 @@ def rendered_suite(folders: Sequence[Path]) -> dict[str, dict]:
             truth = json.loads(truth_path.read_text())
             with open_pose_source(video) as source:
                 pose_frames = list(source.frames)
+                size_wh = (source.info.width, source.info.height)
             legs = list(truth["legs"])
-            err = errors(analysed(pose_frames), truth["frames"], legs)
             detected = sum(p.has_pose for p in pose_frames) / max(len(pose_frames), 1)
-            results[video.name] = {
-                "placement": truth.get("placement", {}).get("name"),
-                "detection_rate": detected,
-                **{name: stats(v) for name, v in err.items()},
-            }
+            for estimator in ESTIMATORS:
+                err = errors(analysed(pose_frames, size_wh, estimator), truth["frames"], legs)
+                results[f"{video.name}/{estimator}"] = {
+                    "placement": truth.get("placement", {}).get("name"),
+                    "detection_rate": detected,
+                    **{name: stats(v) for name, v in err.items()},
+                }
     return results
 
 
@@ -126,14 +131,15 @@ def live_filter_lag_ms() -> dict[str, float]:
 def main() -> None:
     folders = [REPO / "sample_videos", *(Path(a) for a in sys.argv[1:])]
     results = {
-        "synthetic": synthetic_suite(),
+        "synthetic": {estimator: synthetic_suite(estimator) for estimator in ESTIMATORS},
         "rendered": rendered_suite(folders),
         "live_filter": live_filter_lag_ms(),
     }
-    print("synthetic (review analysis, auto-neutral), femur / twist MAE and p95 in degrees:")
-    for key, r in results["synthetic"].items():
-        print(f"  {key:32} femur {r['femur']['mae_deg']:5.1f} / {r['femur']['p95_deg']:5.1f}"
-              f"   twist {r['twist']['mae_deg']:5.1f} / {r['twist']['p95_deg']:5.1f}")
+    for estimator, suite in results["synthetic"].items():
+        print(f"synthetic, {estimator} estimator (auto-neutral), femur / twist MAE and p95 in degrees:")
+        for key, r in suite.items():
+            print(f"  {key:32} femur {r['femur']['mae_deg']:5.1f} / {r['femur']['p95_deg']:5.1f}"
+                  f"   twist {r['twist']['mae_deg']:5.1f} / {r['twist']['p95_deg']:5.1f}")
     print("rendered videos:")
     for key, r in results["rendered"].items():
         print(f"  {key:32} detected {r['detection_rate']:.0%}  femur {r['femur']['mae_deg']:.1f} / "

@@ -74,7 +74,9 @@ def evaluate(noise: str | None) -> dict[str, object]:
         session = generate(spec)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            result = review_pose_frames(session.frames, spec.name, spec.mode)
+            result = review_pose_frames(
+                session.frames, spec.name, spec.mode, size_wh=(spec.width, spec.height)
+            )
         measured = result.summary.to_dict()
         for leg, true_leg in session.truth["legs"].items():
             got = measured["legs"][leg]
@@ -106,10 +108,12 @@ def evaluate(noise: str | None) -> dict[str, object]:
 
 def per_sample_cost() -> dict[str, float]:
     """Microseconds per frame of the angle stage and of the rep counter, side by side."""
-    session = generate(reporting_specs()[0])
-    frame_samples = samples(smooth_series(angle_series(session.frames)))
+    spec = reporting_specs()[0]
+    session = generate(spec)
+    size = (spec.width, spec.height)
+    frame_samples = samples(smooth_series(angle_series(session.frames, size)))
     start = time.perf_counter()
-    series = smooth_series(angle_series(session.frames))
+    series = smooth_series(angle_series(session.frames, size))
     angles_us = (time.perf_counter() - start) / len(series) * 1e6
     start = time.perf_counter()
     counter = BilateralCounter("both")

@@ -150,3 +150,79 @@ def leg_angles(points: npt.NDArray[np.float64], side: Side) -> LegAngles:
     return LegAngles(
         femur_deg, foot_deg, twist_deg, np.nan_to_num(confidence), np.nan_to_num(femur_confidence)
     )
+
+
+# ---------------------------------------------------------------- from 2D
+#
+# MediaPipe's depth does not follow the drill's small rotations, but its 2D
+# knee does (docs/angles.md, docs/placements.md): with the knee slightly bent,
+# a femur rotation swings the knee sideways off the hip->ankle line, and an
+# ankle twist does not. The image estimator reads that sideways offset; its
+# scale (degrees per offset) depends on how bent the knee is, which the
+# person's neutral tells (``hiprot.analysis``).
+
+#: Knee offset from the hip->ankle line, in hip->ankle lengths, assumed
+#: until a person's neutral is known (about 14° of knee bend).
+NOMINAL_KNEE_OFFSET = 0.06
+
+
+def _cross2(a: npt.NDArray[np.float64], b: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    return a[..., 0] * b[..., 1] - a[..., 1] * b[..., 0]
+
+
+def torso_depth_sign(world: npt.NDArray[np.float64]) -> float:
+    """+1 if the torso points away from the camera, -1 if towards it.
+
+    The sign of a 0.5 m vector's depth is about the one thing MediaPipe's
+    world depth gets right; it tells which way a sideways knee swing turns.
+
+    Args:
+        world: ``(n_frames, 33, 4)`` world landmarks (NaN rows ignored).
+    """
+    xyz = np.asarray(world, dtype=np.float64)[..., :3]
+    lm = PoseLandmark
+    torso_z = 0.5 * (
+        xyz[:, lm.LEFT_SHOULDER, 2] + xyz[:, lm.RIGHT_SHOULDER, 2]
+        - xyz[:, lm.LEFT_HIP, 2] - xyz[:, lm.RIGHT_HIP, 2]
+    )
+    median = np.nanmedian(torso_z) if np.isfinite(torso_z).any() else np.nan
+    return 1.0 if median > 0 else -1.0
+
+
+def image_leg_angles(
+    image: npt.NDArray[np.float64], size_wh: tuple[int, int], side: Side, depth_sign: float
+) -> LegAngles:
+    """Femur and foot signals of one leg from 2D image landmarks.
+
+    Args:
+        image: ``(n_frames, 33, 4)`` MediaPipe image landmarks (normalised x, y).
+        size_wh: Image width and height in pixels, so x and y are isotropic.
+        side: Which leg.
+        depth_sign: ``torso_depth_sign`` of the recording.
+
+    Returns:
+        ``LegAngles`` where ``femur_deg`` is the knee's sideways offset from
+        the hip->ankle image line converted to degrees with the nominal knee
+        bend (``NOMINAL_KNEE_OFFSET``; ``hiprot.analysis`` rescales it with
+        the person's own), internal positive; ``foot_deg`` is the image angle
+        of heel->toe (its sign and scale depend on the view and are fitted
+        per session); confidence is the leg's landmark visibility.
+    """
+    image = np.asarray(image, dtype=np.float64)
+    if image.ndim != 3 or image.shape[1:] != (33, 4):
+        raise ValueError(f"image must have shape (n_frames, 33, 4), got {image.shape}")
+    px = image[..., :2] * np.asarray(size_wh, dtype=np.float64)
+    leg = LEGS[side]
+    hip, knee, ankle = px[:, leg.hip], px[:, leg.knee], px[:, leg.ankle]
+    span = ankle - hip
+    with np.errstate(invalid="ignore", divide="ignore"):
+        offset = _cross2(span, knee - hip) / np.sum(span**2, axis=-1)
+    # a right-hand turn about the leg axis moves the knee against the torso's
+    # depth direction in the image; internal is +turn for the left leg
+    femur_deg = -depth_sign * side.sign * np.degrees(offset / NOMINAL_KNEE_OFFSET)
+    foot = px[:, leg.foot_index] - px[:, leg.heel]
+    foot_deg = np.degrees(np.arctan2(foot[:, 1], foot[:, 0]))
+    visibility = np.min(image[:, list(leg.indices), 3], axis=-1)
+    confidence = np.where(np.isfinite(femur_deg) & np.isfinite(foot_deg), np.clip(visibility, 0, 1), 0.0)
+    confidence = np.nan_to_num(confidence)
+    return LegAngles(femur_deg, foot_deg, foot_deg - femur_deg, confidence, confidence)

@@ -22,7 +22,7 @@ from hiprot.capture import open_video, probe_video
 from hiprot.errors import HiprotError
 from hiprot.landmarks import Side
 from hiprot.overlay import FrameAnnotation, LegAnnotation, draw_annotation, draw_skeleton
-from hiprot.reps import Rep
+from hiprot.reps import Rep, drive_deg
 from hiprot.sink import VideoSink
 
 #: A cue about a finished rep stays on screen this long after the rep ends.
@@ -51,19 +51,20 @@ class RepTimeline:
 def rep_timeline(series: AngleSeries, rep: Rep) -> RepTimeline:
     """Locate the inward arrival and the hold of ``rep`` in the series.
 
-    Mirrors the counter's rules (``hiprot.reps``), which the foot angle
-    drives: after the external end, with the foot beyond the neutral band
-    inward, the longest unbroken run within ``HOLD_TOLERANCE_DEG`` of the
-    foot's internal peak is the hold; the first sample within it is the
-    arrival.
+    Mirrors the counter's rules (``hiprot.reps``, ``drive_deg``): after the
+    external end, with the drive beyond the neutral band inward, the longest
+    unbroken run within ``HOLD_TOLERANCE_DEG`` of the drive's internal peak
+    is the hold; the first sample within it is the arrival.
     """
     t = series.t_s
+    legs = series.legs[rep.leg]
     inside = np.flatnonzero((t >= rep.start_s) & (t <= rep.end_s))
-    foot = series.legs[rep.leg].foot_deg[inside]
-    if inside.size == 0 or not np.isfinite(foot).any():
+    in_rep = np.array([drive_deg(legs.femur_deg[i], legs.foot_deg[i]) for i in inside])
+    if inside.size == 0 or not np.isfinite(in_rep).any():
         return RepTimeline(rep, rep.start_s, None)
-    after = inside[int(np.nanargmin(foot)):]
-    drive = series.legs[rep.leg].foot_deg[after]
+    start = int(np.nanargmin(in_rep))
+    after = inside[start:]
+    drive = in_rep[start:]
     inward = np.nan_to_num(drive, nan=-np.inf) > drill.NEUTRAL_BAND_DEG
     if not inward.any():
         return RepTimeline(rep, rep.start_s, None)

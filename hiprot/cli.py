@@ -201,6 +201,12 @@ def review(source: Path, mode: str, calibration_file: Path | None, out_dir: Path
         stdout.print(f"Annotated video: {paths.annotated}")
     if store is not None:
         stdout.print(f"Added to the history: {store.path}")
+    if outcome.interrupted:
+        stderr.print(
+            f"[yellow]Interrupted[/] at {outcome.interrupted_at_s:.1f} s: the report covers the "
+            "recording up to there only.", highlight=False,
+        )
+        sys.exit(EXIT_INTERRUPTED)
 
 
 def _frame_total(source: Path) -> int | None:
@@ -286,7 +292,7 @@ def calibrate(source: Path, output: Path | None) -> None:
         info = pose_source.info
     if not any(p.has_pose for p in pose_frames):
         raise HiprotError(f"{source}: no person was found in any frame")
-    found = auto_calibration(smooth_series(angle_series(pose_frames)))
+    found = auto_calibration(smooth_series(angle_series(pose_frames, (info.width, info.height))))
     if found is None:
         raise HiprotError(
             f"{source}: no still period of 2 s with both legs quiet; lie still in neutral "
@@ -455,7 +461,10 @@ def demo(seed: int) -> None:
     from hiprot.synth import SessionSpec, generate
 
     session = generate(SessionSpec(seed=seed, scenario="clean"))
-    result = review_pose_frames(session.frames, f"synthetic session (seed {seed})", session.spec.mode)
+    result = review_pose_frames(
+        session.frames, f"synthetic session (seed {seed})", session.spec.mode,
+        size_wh=(session.info.width, session.info.height),
+    )
     stdout.print(_rep_table(result))
     for side, leg in result.summary.legs.items():
         true = session.truth["legs"][side.value]

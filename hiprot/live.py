@@ -30,11 +30,18 @@ from hiprot.analysis import LiveAngles
 from hiprot.calibration import (
     DEFAULT_DIR,
     Calibration,
+    CalibrationError,
     load_calibration,
     save_calibration,
     setup_file_name,
 )
-from hiprot.capture import CameraError, open_camera, open_realtime_video
+from hiprot.capture import (
+    DARK_MEAN_BRIGHTNESS,
+    CameraError,
+    brightness,
+    open_camera,
+    open_realtime_video,
+)
 from hiprot.coach import (
     Coach,
     CoachConfig,
@@ -158,14 +165,37 @@ def locked(log: Callable[[str], None]) -> Callable[[str], None]:
     return write
 
 
-def find_calibration(folder: Path, setup: dict[str, object]) -> tuple[Path, Calibration | None]:
-    """The calibration file for this camera set-up, and its content if it exists."""
+def find_calibration(
+    folder: Path, setup: dict[str, object], log: Callable[[str], None] | None = None
+) -> tuple[Path, Calibration | None]:
+    """The calibration file for this camera set-up, and its content if it exists.
+
+    A file there that cannot be used (corrupt, foreign, from another set-up)
+    is moved aside, never overwritten, and the session calibrates afresh.
+    """
     path = folder / setup_file_name(setup)
     if not path.exists():
         return path, None
-    calibration = load_calibration(path)
-    calibration.check_setup(setup, str(path))
+    try:
+        calibration = load_calibration(path)
+        calibration.check_setup(setup, str(path))
+    except CalibrationError as exc:
+        aside = _set_aside(path)
+        if log is not None:
+            log(f"[yellow]Not using {path}[/]: {exc}. Kept it as {aside.name}; "
+                "you will be calibrated afresh.")
+        return path, None
     return path, calibration
+
+
+def _set_aside(path: Path) -> Path:
+    """Rename ``path`` to ``<name>.unusable[-N]`` beside it; returns the new path."""
+    for n in itertools.count():
+        aside = path.with_name(f"{path.name}.unusable" + (f"-{n}" if n else ""))
+        if not aside.exists():
+            path.rename(aside)
+            return aside
+    raise AssertionError("unreachable")
 
 
 def history_best(store: HistoryStore) -> dict[Side, RangeBest]:
@@ -235,9 +265,11 @@ class LiveSession:
     _t_s: float = 0.0
     _stage: Stage | None = None
     _view: CoachView | None = None
+    _told_dark: bool = False
 
     def __post_init__(self) -> None:
-        self._angles = LiveAngles(self.coach.calibration)
+        size_wh = (int(self.setup.get("width", 640)), int(self.setup.get("height", 480)))  # type: ignore[call-overload]
+        self._angles = LiveAngles(self.coach.calibration, size_wh=size_wh)
 
     def run(self, stream: Iterable[tuple[npt.NDArray[np.uint8] | None, PoseFrame]]) -> SessionSummary | None:
         """Coach until the last set, a quit key, the window closing or the source ending.
@@ -256,6 +288,10 @@ class LiveSession:
         except CameraError:
             self._handle(self.coach.finish(self._t_s))
             self.log(f"[red]Camera lost.[/] Session saved ({self.saver.saved_reps} reps).")
+            raise
+        except KeyboardInterrupt:
+            self._handle(self.coach.finish(self._t_s))
+            self.log(f"Interrupted. Session saved ({self.saver.saved_reps} reps).")
             raise
         finally:
             self.saver.end(self.coach.summary())
@@ -280,6 +316,11 @@ class LiveSession:
     def _step(self, image: npt.NDArray[np.uint8] | None, pose_frame: PoseFrame) -> bool:
         """One frame in; False when the session should stop."""
         self._t_s = pose_frame.t_s
+        if not pose_frame.has_pose and image is not None and not self._told_dark:
+            if brightness(image) < DARK_MEAN_BRIGHTNESS:
+                self._told_dark = True
+                self.log("[yellow]Too dark for the camera to find you[/]: turn on a light, "
+                         "or face a lamp towards you.")
         absolute, relative = self._angles.update(pose_frame)
         view_check = check_view(pose_frame, self.coach.mode.sides)
         out = self._handle(self.coach.update(pose_frame.t_s, view_check, absolute, relative))
@@ -380,7 +421,7 @@ def run_live(options: LiveOptions, log: Callable[[str], None]) -> SessionSummary
         if first is None:
             raise InputError(f"{label}: delivered no frames")
         setup = {"camera": label.removeprefix("camera:"), "width": first.size_wh[0], "height": first.size_wh[1]}
-        path, calibration = find_calibration(options.calibration_dir, setup)
+        path, calibration = find_calibration(options.calibration_dir, setup, log)
         if calibration is not None:
             log(f"Using your neutral from {path} (press c to recalibrate).")
         estimator = stack.enter_context(PoseEstimator())

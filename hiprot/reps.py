@@ -7,14 +7,13 @@ I/O, so a replayed recording gives the same events as the live session.
 
 The rules (thresholds from ``hiprot.drill``; ``d`` is the drive angle):
 
-- **The foot angle drives the cycle**, not ``max(|femur|, |foot|)``. The
-  foot angle comes from the long heel->toe vector and stays usable with a
-  straight knee; the femur angle comes from the knee's small offset from the
-  hip->ankle line and is the noisier one, so letting it drive would let its
-  noise open and close cycles. An all-ankle rep still swings the foot, so it
-  counts (with ``compensation``). The price: a hip rotation cancelled by an
-  opposite ankle twist (the foot stays still) is not a rep. Peaks, hold and
-  compensation are measured on the femur, as the drill defines them.
+- **The drive is whichever of the femur and foot angles is further from
+  neutral** at each sample. A hip-driven rep moves both (the foot's image
+  angle is foreshortened on one side, depending on the view, so the femur
+  carries that side); a rep done "all from the ankles" swings only the
+  foot, so it still counts (with ``compensation``); a hip rotation cancelled
+  by an opposite ankle twist still counts through the femur. Peaks are the
+  femur's, as the drill defines them.
 - **Phases** (``Phase``): NEUTRAL -> OUTWARD when ``|d|`` leaves the neutral
   band (REP_STARTED; the rep's ``start_s`` is when ``d`` crossed the band
   edge) -> INWARD when ``d <= -REP_MIN_EXCURSION_DEG`` (EXTERNAL_END_REACHED)
@@ -44,12 +43,11 @@ The rules (thresholds from ``hiprot.drill``; ``d`` is the drive angle):
   reached the internal end range counts as a rep (only the return to neutral
   is missing; recordings often stop right after the last hold), ending at the
   last valid sample; any other attempt in progress is a partial rep.
-- **Hold**: measured on the drive (foot) angle on the rep's inward side
-  (samples after the external end with ``d`` beyond the band inward): the
-  longest unbroken run within ``HOLD_TOLERANCE_DEG`` of its peak there. The
-  foot is the steadier of the two angles, and in a hip-driven rep it stays
-  still exactly when the femur does; a 3° tolerance on the noisier femur
-  would break real holds apart. The live timer (``current_hold_s``,
+- **Hold**: measured on the drive angle on the rep's inward side (samples
+  after the external end with ``d`` beyond the band inward): the longest
+  unbroken run within ``HOLD_TOLERANCE_DEG`` of its peak there. The drive
+  is the larger, hence relatively steadier, of the two angles, and in a
+  hip-driven rep both stay still together. The live timer (``current_hold_s``,
   HOLD_COMPLETE) uses the peak so far; the ``Rep`` record uses the final
   peak, so pushing further after a complete hold can still leave the rep not
   ``held``.
@@ -83,6 +81,11 @@ MAX_GAP_S = 1.0
 MIN_CONFIDENCE = 0.3
 
 
+def drive_deg(femur_deg: float, foot_deg: float) -> float:
+    """The angle that drives the cycle: whichever is further from neutral."""
+    return femur_deg if abs(femur_deg) >= abs(foot_deg) else foot_deg
+
+
 class Phase(enum.Enum):
     """Where a leg is in the rep cycle (what the live HUD shows)."""
 
@@ -97,8 +100,8 @@ class RepEventKind(enum.Enum):
     REP_DONE or PARTIAL_REP."""
 
     REP_STARTED = "rep_started"  # an attempt left the neutral band
-    EXTERNAL_END_REACHED = "external_end_reached"  # foot <= -REP_MIN_EXCURSION_DEG
-    INTERNAL_END_REACHED = "internal_end_reached"  # foot >= +REP_MIN_EXCURSION_DEG
+    EXTERNAL_END_REACHED = "external_end_reached"  # drive <= -REP_MIN_EXCURSION_DEG
+    INTERNAL_END_REACHED = "internal_end_reached"  # drive >= +REP_MIN_EXCURSION_DEG
     HOLD_COMPLETE = "hold_complete"  # live hold timer reached HOLD_MIN_S (once per rep)
     REP_DONE = "rep_done"  # a rep was counted; carries the Rep
     COMPENSATION = "compensation"  # that rep came from the ankles (after REP_DONE)
@@ -327,10 +330,10 @@ class RepCounter:
         if self._last_t_s is not None and t <= self._last_t_s:
             raise ValueError(f"sample times must increase: {t} s after {self._last_t_s} s")
         self._last_t_s = t
-        femur, drive = float(sample.femur_deg), float(sample.foot_deg)
+        femur, foot = float(sample.femur_deg), float(sample.foot_deg)
         valid = (
             math.isfinite(femur)
-            and math.isfinite(drive)
+            and math.isfinite(foot)
             and float(sample.confidence) >= self.min_confidence
         )
         if not valid:
@@ -341,15 +344,16 @@ class RepCounter:
             self._band_side, self._band_exit_s = 0, None
         self._last_valid_t_s = t
         self._valid_count += 1
+        drive = drive_deg(femur, foot)
         self._track_band_exit(t, drive)
 
         before = self._attempt
         if before is not None:
-            self._observe(before, t, femur, drive)
+            self._observe(before, t, femur, foot, drive)
         events += self._advance(t, drive)
         after = self._attempt
         if after is not None and after is not before:
-            self._observe(after, t, femur, drive)
+            self._observe(after, t, femur, foot, drive)
         if (
             self._phase is Phase.END_RANGE
             and after is not None
@@ -440,9 +444,9 @@ class RepCounter:
             return [self._drop(t)]
         return []
 
-    def _observe(self, a: _Attempt, t: float, femur: float, drive: float) -> None:
+    def _observe(self, a: _Attempt, t: float, femur: float, foot: float, drive: float) -> None:
         """Add one valid sample to the attempt's measurements."""
-        twist = drive - femur
+        twist = foot - femur
         a.femur_min_deg, a.femur_max_deg = min(a.femur_min_deg, femur), max(a.femur_max_deg, femur)
         a.twist_min_deg, a.twist_max_deg = min(a.twist_min_deg, twist), max(a.twist_max_deg, twist)
         if self._phase in (Phase.OUTWARD, Phase.INWARD):

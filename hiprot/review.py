@@ -15,6 +15,7 @@ from hiprot.analysis import (
     AngleSeries,
     angle_series,
     auto_calibration,
+    fit_foot_to_femur,
     median_calibration,
     relative_to_neutral,
     samples,
@@ -50,8 +51,19 @@ def review_pose_frames(
     source: str,
     mode: Mode | str = Mode.BOTH,
     calibration: Calibration | None = None,
+    *,
+    size_wh: tuple[int, int],
+    estimator: str = "image",
 ) -> Review:
     """Analyse a whole recording's PoseFrames (pure: no I/O).
+
+    Args:
+        pose_frames: The recording, in time order.
+        source: Its name, for messages and the summary.
+        mode: Which legs the set works.
+        calibration: A saved neutral; None takes it from the recording.
+        size_wh: Pixel size of the frames the landmarks came from.
+        estimator: ``"image"`` or ``"world"`` (``hiprot.analysis.angle_series``).
 
     Raises:
         HiprotError: no frames, or no person in any of them.
@@ -59,7 +71,7 @@ def review_pose_frames(
     mode = Mode(mode)
     if not pose_frames:
         raise HiprotError(f"{source}: no frames to analyse")
-    series = smooth_series(angle_series(pose_frames))
+    series = smooth_series(angle_series(pose_frames, size_wh, estimator))
     frames_with_pose = int(series.has_pose.sum())
     if frames_with_pose == 0:
         raise HiprotError(f"{source}: no person was found in any frame")
@@ -73,7 +85,7 @@ def review_pose_frames(
                 stacklevel=2,
             )
             calibration = median_calibration(series)
-    relative = relative_to_neutral(series, calibration)
+    relative = fit_foot_to_femur(relative_to_neutral(series, calibration))
     counter = BilateralCounter(mode)
     frame_samples = samples(relative)
     for sample in frame_samples:

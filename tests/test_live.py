@@ -183,7 +183,9 @@ def test_reps_are_committed_as_they_come_and_a_lost_camera_saves(tmp_path: Path)
         session = make_session(store, NoDisplay(), FakePlayer())
         with pytest.raises(CameraError, match="no frames"):
             session.run(camera_dies())
-    assert committed[-1] == 4 and sorted(set(committed)) == [0, 2, 4]
+    # committed as they come: seen by another connection during the set, not at the end
+    assert committed == sorted(committed) and committed[-1] == 4
+    assert committed[0] == 0 and len(set(committed)) >= 3
     with HistoryStore(db) as store:
         (record,) = store.sessions()
     assert record.complete and len(record.reps) == 4
