@@ -1,0 +1,114 @@
+"""Build the sample videos and their truth files from the render cache.
+
+Two steps, both idempotent:
+    nice -n 19 /work/render-venv/bin/python tools/render/make_videos.py render
+        renders every distinct (quantised) pose the scripts need, once;
+    /work/render-venv/bin/python tools/render/make_videos.py assemble
+        writes sample_videos/NAME.mp4 and NAME.truth.json from the cache.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import cv2
+import numpy as np
+from camera import PLACEMENTS
+from pose import LANDMARKS
+from poses import PoseKey, render_jobs
+from timeline import LEGS, SCRIPTS, build, leg_summary, rep_truth
+
+#: Chosen in docs/placements.md.
+RECOMMENDED_PLACEMENT = "oblique45_raised"
+LOOK = "default"
+OUT_DIR = Path(__file__).resolve().parents[2] / "sample_videos"
+#: OpenCV's pip wheel has no H.264 encoder here; MPEG-4 Part 2 it is.
+FOURCC = "mp4v"
+#: Webcam-like degradation: per-frame sensor noise (grey levels) and a slow
+#: auto-exposure drift. A per-frame brightness flicker would change every
+#: pixel of every frame and triple the file size for no realism gained.
+NOISE_SIGMA = 2.0
+EXPOSURE_DRIFT = 0.03
+EXPOSURE_PERIOD_S = 9.0
+SEED = 7
+LANDMARK_NAMES = [f"{leg}_{part}" for leg in LEGS for part in LANDMARKS]
+
+
+def frame_keys(name: str) -> tuple:
+    """The script's frames and the cache key of every frame."""
+    script = SCRIPTS[name]()
+    frames = build(script)
+    keys = [PoseKey.make(RECOMMENDED_PLACEMENT, LOOK,
+                         (frames.femur["left"][i], frames.twist["left"][i]),
+                         (frames.femur["right"][i], frames.twist["right"][i]))
+            for i in range(len(frames.t))]
+    return script, frames, keys
+
+
+def degrade(image: np.ndarray, t: float, rng: np.random.Generator) -> np.ndarray:
+    """Add sensor noise and the slow exposure drift at time t."""
+    gain = 1.0 + EXPOSURE_DRIFT * np.sin(2 * np.pi * t / EXPOSURE_PERIOD_S)
+    noisy = image.astype(np.float32) * gain + rng.normal(0.0, NOISE_SIGMA, image.shape)
+    return np.clip(noisy, 0, 255).astype(np.uint8)
+
+
+def truth_document(script, frames, keys: list, truths: dict) -> dict:
+    """The NAME.truth.json content (format hiprot-render-truth v1)."""
+    reps = rep_truth(frames, script.fps)
+    pixels = {n: [truths[k]["pixels"][n] for k in keys] for n in LANDMARK_NAMES}
+    hips = truths[keys[0]]["world_m"]
+    hip_mid_y = (hips["left_hip"][1] + hips["right_hip"][1]) / 2
+    return {
+        "format": "hiprot-render-truth", "version": 1,
+        "placement": PLACEMENTS[RECOMMENDED_PLACEMENT].describe(hip_mid_y),
+        "look": LOOK, "fps": script.fps, "duration_s": round(len(keys) / script.fps, 3),
+        "frames": {
+            "t": [round(float(t), 4) for t in frames.t],
+            **{leg: {"femur_deg": frames.femur[leg].tolist(),
+                     "twist_deg": frames.twist[leg].tolist()} for leg in LEGS},
+            "pixels": pixels,
+        },
+        "reps": reps,
+        "legs": leg_summary(reps),
+    }
+
+
+def assemble(name: str) -> None:
+    """Write NAME.mp4 and NAME.truth.json from cached renders."""
+    script, frames, keys = frame_keys(name)
+    missing = [k.stem for k in set(keys) if not k.truth.exists()]
+    if missing:
+        raise SystemExit(f"{len(missing)} poses not rendered yet, e.g. {missing[0]}: "
+                         "run 'render' first")
+    images = {k: cv2.imread(str(k.png)) for k in set(keys)}
+    truths = {k: json.loads(k.truth.read_text()) for k in set(keys)}
+    OUT_DIR.mkdir(exist_ok=True)
+    video = OUT_DIR / f"{name}.mp4"
+    h, w = next(iter(images.values())).shape[:2]
+    writer = cv2.VideoWriter(str(video), cv2.VideoWriter_fourcc(*FOURCC), script.fps, (w, h))
+    rng = np.random.default_rng(SEED)
+    for key, t in zip(keys, frames.t):
+        writer.write(degrade(images[key], t, rng))
+    writer.release()
+    doc = truth_document(script, frames, keys, truths)
+    (OUT_DIR / f"{name}.truth.json").write_text(json.dumps(doc, separators=(",", ":")))
+    print(f"{video.name}: {len(keys)} frames, {len(keys) / script.fps:.1f} s, "
+          f"{video.stat().st_size / 1e6:.2f} MB, {len(set(keys))} distinct poses")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("step", choices=("render", "assemble"))
+    parser.add_argument("names", nargs="*", default=list(SCRIPTS))
+    args = parser.parse_args()
+    for name in args.names:
+        if args.step == "render":
+            render_jobs(frame_keys(name)[2])
+        else:
+            assemble(name)
+
+
+if __name__ == "__main__":
+    main()
