@@ -50,7 +50,8 @@ def errors(series: AngleSeries, truth_frames: dict, sides: Sequence[str]) -> dic
     out: dict[str, list[np.ndarray]] = {"femur": [], "twist": [], "foot": []}
     for leg in sides:
         a = series.legs[Side(leg)]
-        truth = truth_frames[leg]
+        truth = dict(truth_frames[leg])
+        truth.setdefault("foot_deg", np.add(truth["femur_deg"], truth["twist_deg"]))
         for name, measured in (("femur", a.femur_deg), ("twist", a.twist_deg), ("foot", a.foot_deg)):
             true = np.interp(series.t_s, t_true, np.asarray(truth[f"{name}_deg"], dtype=float))
             err = np.abs(measured - true)

@@ -98,7 +98,7 @@ class Calibration:
                 )
                 for side in Side
             }
-        except (KeyError, TypeError, ValueError):
+        except (KeyError, TypeError, ValueError, OverflowError):
             raise CalibrationError(
                 f"{where}: missing or invalid neutral_deg (needs left/right femur and foot); {hint}"
             ) from None
@@ -147,6 +147,10 @@ def load_calibration(path: str | Path) -> Calibration:
         raise CalibrationError(f"{path}: cannot be read ({exc})") from None
     try:
         data = json.loads(text)
+    except RecursionError:
+        raise CalibrationError(
+            f"{path}: corrupt calibration (nested too deeply); run `hiprot calibrate` to make a new one"
+        ) from None
     except json.JSONDecodeError as exc:
         raise CalibrationError(
             f"{path}: corrupt calibration (not valid JSON: {exc.msg}); "

@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 import threading
 import time
+import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -31,7 +32,7 @@ os.environ.setdefault("OPENCV_LOG_LEVEL", "ERROR")
 import cv2  # noqa: E402
 import numpy as np  # noqa: E402
 
-from hiprot.errors import HiprotError, InputError
+from hiprot.errors import HiprotError, HiprotWarning, InputError
 from hiprot.types import Frame
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp")
@@ -77,7 +78,19 @@ def _open_video(path: Path) -> cv2.VideoCapture:
     if not cap.isOpened():
         cap.release()
         raise InputError(f"{path}: cannot be read as a video (unknown or damaged format)")
+    # Phones store portrait video as landscape frames plus a rotation tag.
+    # OpenCV 4.11 ignores the tag unless asked (CAP_PROP_ORIENTATION_AUTO is
+    # off by default in the pip wheels); with it on, frames and the reported
+    # width/height come upright, as every video player shows them.
+    cap.set(cv2.CAP_PROP_ORIENTATION_AUTO, 1)
     return cap
+
+
+def _codec_name(cap: cv2.VideoCapture) -> str:
+    """The stream's four-character codec code (``avc1``, ``av01``...), if printable."""
+    code = int(cap.get(cv2.CAP_PROP_FOURCC))
+    text = "".join(chr((code >> (8 * i)) & 0xFF) for i in range(4))
+    return text if text.isprintable() and text.strip() else "unknown"
 
 
 def probe_video(path: str | Path) -> VideoInfo:
@@ -94,6 +107,27 @@ def probe_video(path: str | Path) -> VideoInfo:
         cap.release()
 
 
+#: Mean pixel brightness (0-255) below which a frame is too dark for MediaPipe
+#: to find a person (the pose tests' real clip, dimmed: found at 123, lost at 18).
+DARK_MEAN_BRIGHTNESS = 40.0
+
+
+def brightness(image: np.ndarray) -> float:
+    """Mean brightness 0-255 of a BGR image (sampled every 8th pixel: cheap)."""
+    return float(image[::8, ::8].mean()) if image.size else 0.0
+
+
+def video_brightness(path: str | Path, max_frames: int = 60) -> float:
+    """Mean brightness of a video's first ``max_frames`` frames."""
+    values = []
+    with open_video(path) as frames:
+        for frame in frames:
+            values.append(brightness(frame.image))
+            if len(values) >= max_frames:
+                break
+    return float(np.mean(values)) if values else 0.0
+
+
 def _downscale(image: np.ndarray, max_width: int | None) -> np.ndarray:
     if max_width is None or image.shape[1] <= max_width:
         return image
@@ -102,10 +136,16 @@ def _downscale(image: np.ndarray, max_width: int | None) -> np.ndarray:
     return cv2.resize(image, size, interpolation=cv2.INTER_AREA)
 
 
+#: A video that decodes fewer than this share of the frames its container
+#: announces was cut off (a copy interrupted, a phone that died mid-recording).
+CUT_OFF_SHARE = 0.9
+
+
 def _video_frames(
     cap: cv2.VideoCapture, path: Path, max_width: int | None
 ) -> Iterator[Frame]:
     fps = float(cap.get(cv2.CAP_PROP_FPS)) or 30.0
+    expected = max(0, int(cap.get(cv2.CAP_PROP_FRAME_COUNT)))
     last_t = -1.0
     index = 0
     while True:
@@ -121,7 +161,17 @@ def _video_frames(
         yield Frame(index=index, t_s=t_s, image=_downscale(image, max_width))
         index += 1
     if index == 0:
-        raise InputError(f"{path}: contains no decodable frames (damaged or unsupported codec)")
+        raise InputError(
+            f"{path}: no frame could be decoded (codec '{_codec_name(cap)}' not supported, or the "
+            "file is damaged); convert it to H.264, e.g. ffmpeg -i IN -c:v libx264 OUT.mp4"
+        )
+    if index < CUT_OFF_SHARE * expected and expected - index >= 5:
+        warnings.warn(
+            f"{path}: the video ends after {index} of its {expected} frames ({last_t:.1f} s; "
+            "the file is cut off or damaged); using the frames before it",
+            HiprotWarning,
+            stacklevel=2,
+        )
 
 
 @contextmanager
@@ -238,7 +288,14 @@ def _camera_reader(cap: cv2.VideoCapture) -> Callable[[], np.ndarray | None]:
 @contextmanager
 def open_camera(index: int = 0, max_width: int | None = DEFAULT_MAX_WIDTH) -> Iterator[Iterator[Frame]]:
     """Live frames from webcam ``index``, newest frame wins."""
-    cap = cv2.VideoCapture(index)
+    # OpenCV logs its own "Camera index out of range" at ERROR level when
+    # probing backends; hiprot says it in one line below instead.
+    level = cv2.getLogLevel()
+    cv2.setLogLevel(0)  # silent
+    try:
+        cap = cv2.VideoCapture(index)
+    finally:
+        cv2.setLogLevel(level)
     if not cap.isOpened():
         cap.release()
         raise CameraError(

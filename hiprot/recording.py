@@ -13,6 +13,7 @@ import io
 import json
 import math
 import warnings
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -136,10 +137,33 @@ def write_recording(
 # ---------------------------------------------------------------- reading
 
 
+#: What a damaged file can make the decoders raise (gzip: BadGzipFile is an
+#: OSError, a corrupt deflate stream a zlib.error, a cut-off one EOFError).
+_READ_ERRORS = (OSError, EOFError, UnicodeDecodeError, zlib.error)
+
+
+def _json(line: str) -> Any:
+    """``json.loads``, with absurd nesting reported like any other invalid JSON."""
+    try:
+        return json.loads(line)
+    except RecursionError:
+        raise json.JSONDecodeError("nested too deeply", line, 0) from None
+
+
+def _finite_number(value: Any) -> bool:
+    """A JSON number (not a boolean) that is a finite float; huge integers are not."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an integer too large for a float
+        return False
+
+
 def _parse_header(line: str, path: Path) -> RecordingInfo:
     where = f"{path}, line 1"
     try:
-        header = json.loads(line)
+        header = _json(line)
     except json.JSONDecodeError as exc:
         raise RecordingError(f"{where}: the header is not valid JSON ({exc.msg})") from None
     if not isinstance(header, dict) or "format" not in header:
@@ -157,7 +181,7 @@ def _parse_header(line: str, path: Path) -> RecordingInfo:
         fps = float(header["fps"])
         width = int(header["width"])
         height = int(header["height"])
-    except (KeyError, TypeError, ValueError):
+    except (KeyError, TypeError, ValueError, OverflowError):
         raise RecordingError(f"{where}: header needs numeric fps, width and height") from None
     if not (math.isfinite(fps) and fps > 0 and width > 0 and height > 0):
         raise RecordingError(f"{where}: fps, width and height must be positive")
@@ -182,7 +206,7 @@ def _parse_landmarks(value: Any, key: str, where: str) -> np.ndarray | None:
                 f"{where}: '{key}' row {row_number} must be [x, y, z, visibility]"
             )
         for item in row:
-            if isinstance(item, bool) or not isinstance(item, (int, float)) or not math.isfinite(item):
+            if not _finite_number(item):
                 raise RecordingError(
                     f"{where}: '{key}' row {row_number} has a non-numeric value {item!r}"
                 )
@@ -195,7 +219,7 @@ def _parse_frame(record: Any, where: str) -> PoseFrame:
     index, t = record.get("i"), record.get("t")
     if isinstance(index, bool) or not isinstance(index, int):
         raise RecordingError(f"{where}: 'i' must be an integer frame index")
-    if isinstance(t, bool) or not isinstance(t, (int, float)) or not math.isfinite(t):
+    if not _finite_number(t):
         raise RecordingError(f"{where}: 't' must be a number of seconds")
     image = _parse_landmarks(record.get("image"), "image", where)
     world = _parse_landmarks(record.get("world"), "world", where)
@@ -222,7 +246,7 @@ class RecordingReader:
         try:
             self._file = _open_text(self.path, "r")
             first = self._file.readline()
-        except (OSError, EOFError, UnicodeDecodeError) as exc:
+        except _READ_ERRORS as exc:
             self.close()
             raise RecordingError(f"{self.path}: cannot read the recording ({exc})") from None
         if not first.strip():
@@ -253,7 +277,7 @@ class RecordingReader:
         try:
             for number, line in enumerate(self._file, start=2):
                 yield number, line
-        except (OSError, EOFError, UnicodeDecodeError) as exc:
+        except _READ_ERRORS as exc:
             warnings.warn(
                 f"{self.path}: the file is cut off or damaged ({exc}); "
                 "using the frames before it",
@@ -278,7 +302,7 @@ class RecordingReader:
     ) -> Iterator[PoseFrame]:
         where = f"{self.path}, line {number}"
         try:
-            record = json.loads(line)
+            record = _json(line)
         except json.JSONDecodeError as exc:
             if is_last:
                 warnings.warn(

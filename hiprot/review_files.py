@@ -9,23 +9,26 @@ that file while the others carry on.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
+import tempfile
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
 from hiprot.analysis import landmark_array
 from hiprot.calibration import Calibration
-from hiprot.errors import HiprotError, InputError
-from hiprot.recording import is_recording
+from hiprot.errors import HiprotError, HiprotWarning, InputError
+from hiprot.recording import RecordingInfo, is_recording
 from hiprot.reps import Mode
 from hiprot.review import Review, review_pose_frames
 from hiprot.session import SessionSummary, write_session
 from hiprot.sources import check_readable, open_pose_source
+from hiprot.types import PoseFrame
 
 VIDEO_SUFFIXES = (".mp4", ".mov", ".m4v", ".avi", ".mkv", ".webm")
 RECORDING_SUFFIXES = (".landmarks.jsonl", ".landmarks.jsonl.gz")
@@ -68,6 +71,8 @@ class ReviewOutcome:
         started_at: When the set was recorded (the file's modification
             time: the best guess a file gives), timezone-aware.
         warnings: Messages of the ``HiprotWarning``s raised on the way.
+        interrupted: Ctrl-C stopped the reading: the report covers the
+            recording up to ``interrupted_at_s`` only.
     """
 
     source: Path
@@ -75,10 +80,178 @@ class ReviewOutcome:
     summary: SessionSummary
     started_at: datetime
     warnings: tuple[str, ...] = ()
+    interrupted: bool = False
+    interrupted_at_s: float | None = None
 
 
 def recorded_at(path: Path) -> datetime:
     return datetime.fromtimestamp(path.stat().st_mtime).astimezone()
+
+
+#: A stretch this long with nobody in view is worth telling the user about
+#: (shorter dropouts are bridged by the rep counter, see ``drill.MAX_GAP_S``).
+LONG_GAP_S = 5.0
+
+
+def longest_gap(pose_frames: Sequence[PoseFrame]) -> tuple[float, float] | None:
+    """``(start_s, end_s)`` of the longest stretch with nobody in view, or None.
+
+    The stretch runs from the first frame without a person to the next frame
+    with one (or the last frame).
+    """
+    best: tuple[float, float] | None = None
+    start: float | None = None
+    for pose_frame in pose_frames:
+        if not pose_frame.has_pose:
+            start = pose_frame.t_s if start is None else start
+            end = pose_frame.t_s
+            continue
+        if start is not None:
+            end = pose_frame.t_s
+            if best is None or end - start > best[1] - best[0]:
+                best = (start, end)
+            start = None
+    if start is not None and (best is None or end - start > best[1] - best[0]):
+        best = (start, end)
+    return best
+
+
+def _warn_about_gaps(pose_frames: Sequence[PoseFrame], name: str) -> None:
+    if not any(p.has_pose for p in pose_frames):
+        return  # "no person in any frame" is the analysis' error
+    gap = longest_gap(pose_frames)
+    if gap is not None and gap[1] - gap[0] >= LONG_GAP_S:
+        missing = sum(not p.has_pose for p in pose_frames)
+        warnings.warn(
+            f"{name}: nobody in view from {gap[0]:.1f} s to {gap[1]:.1f} s "
+            f"({gap[1] - gap[0]:.0f} s; {100 * missing / len(pose_frames):.0f}% of all frames "
+            "without a person): nothing is counted there",
+            HiprotWarning,
+            stacklevel=3,
+        )
+
+
+def _warn_about_setup(calibration: Calibration, info: RecordingInfo, source: Path) -> None:
+    """A calibration from frames of another size was most likely another camera set-up."""
+    taken = (calibration.setup.get("width"), calibration.setup.get("height"))
+    if None in taken or taken == (info.width, info.height):
+        return
+    warnings.warn(
+        f"{source}: the calibration was taken from {taken[0]}x{taken[1]} frames but this "
+        f"recording is {info.width}x{info.height}: another camera set-up? Its neutral may not "
+        "fit; run `hiprot calibrate` on a clip from this set-up",
+        HiprotWarning,
+        stacklevel=3,
+    )
+
+
+def _with_darkness_hint(exc: HiprotError, source: Path, pose_frames: Sequence[PoseFrame]) -> HiprotError:
+    """"No person found" in a very dark video: say that light is what is missing."""
+    from hiprot.capture import DARK_MEAN_BRIGHTNESS, video_brightness
+
+    if is_recording(source) or any(p.has_pose for p in pose_frames):
+        return exc
+    try:
+        level = video_brightness(source)
+    except HiprotError:
+        return exc
+    if level >= DARK_MEAN_BRIGHTNESS:
+        return exc
+    return type(exc)(
+        f"{exc}: the video is very dark (mean brightness {level:.0f} of 255); "
+        "turn on a light, or face a lamp towards you, and record again"
+    )
+
+
+def _output_folders(paths: ReviewPaths) -> list[Path]:
+    outputs = [paths.json, paths.csv, paths.plot, paths.html]
+    if paths.annotated is not None:
+        outputs.append(paths.annotated)
+    return list(dict.fromkeys(p.parent for p in outputs))
+
+
+def _prepare_folders(paths: ReviewPaths) -> list[Path]:
+    """Create the output folders and check they can be written, before the
+    (possibly long) analysis. Returns the folders it created.
+
+    Raises:
+        HiprotError: a folder cannot be created or written.
+    """
+    created: list[Path] = []
+    for folder in _output_folders(paths):
+        try:
+            missing = [p for p in (folder, *folder.parents) if not p.exists()]
+            folder.mkdir(parents=True, exist_ok=True)
+            created.extend(reversed(missing))
+            with tempfile.TemporaryFile(dir=folder):
+                pass
+        except OSError as exc:
+            _remove_empty(created)
+            raise HiprotError(
+                f"{folder}: cannot write the report there ({exc.strerror or exc}); "
+                "choose another folder with -o"
+            ) from None
+    return created
+
+
+def _remove_empty(folders: list[Path]) -> None:
+    for folder in reversed(folders):
+        with contextlib.suppress(OSError):
+            folder.rmdir()  # only if still empty
+
+
+def _write_outputs(review: Review, paths: ReviewPaths, mode: Mode, title: str) -> None:
+    """Write the four report files all or nothing.
+
+    Each goes to a hidden file beside its target first; only when all four
+    are complete do they replace the targets, so a failure (disk full, a
+    folder made read-only) leaves an earlier report exactly as it was.
+    """
+    from hiprot.report import plot_session, write_csv, write_html
+
+    finals = (paths.json, paths.csv, paths.plot, paths.html)
+    staged = {f: f.with_name(f".{f.stem}.partial-{os.getpid()}{f.suffix}") for f in finals}
+    try:
+        write_session(staged[paths.json], review.summary)
+        write_csv(review.series, staged[paths.csv])
+        plot_session(review.series, review.reps, mode.sides, staged[paths.plot], title=title)
+        write_html(review.summary.to_dict(), staged[paths.plot], staged[paths.html])
+        for final, tmp in staged.items():
+            os.replace(tmp, final)
+    except OSError as exc:
+        where = exc.filename or paths.html.parent
+        raise HiprotError(
+            f"{where}: cannot write the report ({exc.strerror or exc}); an earlier report "
+            "there was left as it was"
+        ) from None
+    finally:
+        for tmp in staged.values():
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+
+
+def _collect(
+    source: Path, on_frame: Callable[[str], None] | None, keep_partial: bool
+) -> tuple[list[PoseFrame], RecordingInfo, bool]:
+    """The source's PoseFrames; on Ctrl-C (with ``keep_partial``) the ones so far.
+
+    Returns ``(pose_frames, info, interrupted)``.
+    """
+    pose_frames: list[PoseFrame] = []
+    info: RecordingInfo | None = None
+    try:
+        with open_pose_source(source) as pose_source:
+            info = pose_source.info
+            for pose_frame in pose_source.frames:
+                pose_frames.append(pose_frame)
+                if on_frame is not None:
+                    on_frame("analyse")
+    except KeyboardInterrupt:
+        if not keep_partial or info is None or not pose_frames:
+            raise
+        return pose_frames, info, True
+    assert info is not None
+    return pose_frames, info, False
 
 
 def review_file(
@@ -87,52 +260,64 @@ def review_file(
     mode: Mode = Mode.BOTH,
     calibration: Calibration | None = None,
     on_frame: Callable[[str], None] | None = None,
+    keep_partial: bool = True,
 ) -> tuple[Review, ReviewOutcome]:
     """Analyse ``source`` and write the summary JSON, CSV, plot, HTML and
     (for a video, when asked) the annotated video.
 
     ``on_frame`` is called with a stage name (``"analyse"``, ``"annotate"``)
-    after each frame, for progress.
+    after each frame, for progress. The output folders are checked before
+    the analysis starts; the report replaces an earlier one only once it is
+    completely written.
+
+    On Ctrl-C while frames are read (``keep_partial``), the frames read so
+    far are analysed and reported (no annotated video), and the outcome says
+    ``interrupted``; with nothing to report, ``KeyboardInterrupt`` is raised.
 
     Raises:
         HiprotError: Unreadable source, nobody in view, outputs not writable,
             or an annotated video asked of a landmark recording.
     """
     from hiprot.annotate import frame_annotations, write_annotated_video
-    from hiprot.report import plot_session, write_csv, write_html
 
+    mode = Mode(mode)
     check_readable(source)
     if paths.annotated is not None and is_recording(source):
         raise InputError(f"{source}: --annotate needs a video; a landmark recording has no pixels")
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        with open_pose_source(source) as pose_source:
-            pose_frames = []
-            for pose_frame in pose_source.frames:
-                pose_frames.append(pose_frame)
-                if on_frame is not None:
-                    on_frame("analyse")
-        review = review_pose_frames(pose_frames, source.name, mode, calibration)
+    created = _prepare_folders(paths)
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            pose_frames, info, interrupted = _collect(source, on_frame, keep_partial)
+            if calibration is not None:
+                _warn_about_setup(calibration, info, source)
+            _warn_about_gaps(pose_frames, source.name)
+            try:
+                review = review_pose_frames(
+                    pose_frames, source.name, mode, calibration, size_wh=(info.width, info.height)
+                )
+            except HiprotError as exc:
+                if interrupted:  # too little so far to say anything: just stop
+                    raise KeyboardInterrupt from None
+                raise _with_darkness_hint(exc, source, pose_frames) from None
+    except BaseException:
+        _remove_empty(created)
+        raise
     for warning in caught:
         warnings.warn_explicit(warning.message, warning.category, warning.filename, warning.lineno)
 
-    try:
-        for path in (paths.json, paths.csv, paths.plot, paths.html):
-            path.parent.mkdir(parents=True, exist_ok=True)
-        write_session(paths.json, review.summary)
-        write_csv(review.series, paths.csv)
-        plot_session(review.series, review.reps, Mode(mode).sides, paths.plot, title=source.name)
-        write_html(review.summary.to_dict(), paths.plot, paths.html)
-    except OSError as exc:
-        raise HiprotError(f"{exc.filename or source}: cannot write the report ({exc.strerror})") from None
+    _write_outputs(review, paths, mode, source.name)
+    if paths.annotated is not None and interrupted:
+        paths = replace(paths, annotated=None)
     if paths.annotated is not None:
-        annotations = frame_annotations(review.series, review.reps, Mode(mode).sides)
+        annotations = frame_annotations(review.series, review.reps, mode.sides)
         write_annotated_video(
             source, landmark_array(pose_frames, "image"), annotations, paths.annotated,
             None if on_frame is None else lambda: on_frame("annotate"),
         )
     outcome = ReviewOutcome(source, paths, review.summary, recorded_at(source),
-                            tuple(str(w.message) for w in caught))
+                            tuple(str(w.message) for w in caught), interrupted,
+                            pose_frames[-1].t_s if interrupted else None)
     return review, outcome
 
 
@@ -175,7 +360,8 @@ def _review_task(source: Path, out_dir: Path, mode: Mode, calibration: Calibrati
     try:
         with warnings.catch_warnings(record=True):
             warnings.simplefilter("always")
-            return review_file(source, ReviewPaths.in_folder(out_dir), mode, calibration)[1]
+            return review_file(source, ReviewPaths.in_folder(out_dir), mode, calibration,
+                               keep_partial=False)[1]
     except HiprotError as exc:
         return FileFailure(source, str(exc))
     except Exception as exc:  # noqa: BLE001 - a damaged file must not end the batch

@@ -1,0 +1,96 @@
+"""End to end on pixels: rendered drill videos with truth through the whole pipeline.
+
+Every ``*.mp4`` with a ``*.truth.json`` beside it (``sample_videos/`` and any
+folder given) goes through MediaPipe and ``hiprot.review`` exactly as
+``hiprot review`` runs it, and is scored against the truth: per session-leg
+rep count, held and controlled and compensated counts, per-rep hold error,
+and femur / twist angle error.
+
+    python benchmarks/accuracy_pixels.py [FOLDER ...]
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _common import REPO, write_results  # noqa: E402
+from accuracy_angles import errors, stats  # noqa: E402
+from accuracy_reps import _match  # noqa: E402
+
+from hiprot.review import review_pose_frames  # noqa: E402
+from hiprot.sources import open_pose_source  # noqa: E402
+
+COUNTS = ("reps", "held_reps", "controlled_reps", "compensated_reps")
+
+
+def score(video: Path, truth: dict) -> dict:
+    legs = [leg for leg, counts in truth["legs"].items() if counts["reps"] > 0]
+    mode = "both" if len(legs) == 2 else legs[0]
+    with open_pose_source(video) as source:
+        pose_frames = list(source.frames)
+        size_wh = (source.info.width, source.info.height)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        review = review_pose_frames(pose_frames, video.name, mode, size_wh=size_wh)
+    measured = review.summary.to_dict()
+    pairs = _match(truth["reps"], measured["reps"])
+    err = errors(review.series, truth["frames"], legs)
+    return {
+        "mode": mode,
+        "detection_rate": sum(p.has_pose for p in pose_frames) / max(len(pose_frames), 1),
+        "legs": {
+            leg: {name: {"measured": measured["legs"][leg][name], "true": truth["legs"][leg][name]}
+                  for name in COUNTS}
+            for leg in legs
+        },
+        "hold_abs_error_s": [abs(m["hold_s"] - t["hold_s"]) for t, m in pairs],
+        "femur": stats(err["femur"]),
+        "twist": stats(err["twist"]),
+    }
+
+
+def main() -> None:
+    folders = [REPO / "sample_videos", *(Path(a) for a in sys.argv[1:])]
+    videos = {}
+    for folder in folders:
+        for video in sorted(folder.glob("*.mp4")):
+            truth_path = video.with_suffix(".truth.json")
+            if truth_path.exists():
+                videos[video.name] = score(video, json.loads(truth_path.read_text()))
+    session_legs = [leg for v in videos.values() for leg in v["legs"].values()]
+
+    def exact_rate(name: str) -> float:
+        return float(np.mean([leg[name]["measured"] == leg[name]["true"] for leg in session_legs]))
+
+    summary = {
+        "videos": len(videos),
+        "session_legs": len(session_legs),
+        "count_exact_rate": exact_rate("reps"),
+        "count_within_one_rate": float(np.mean(
+            [abs(leg["reps"]["measured"] - leg["reps"]["true"]) <= 1 for leg in session_legs])),
+        "held_exact_rate": exact_rate("held_reps"),
+        "controlled_exact_rate": exact_rate("controlled_reps"),
+        "compensated_exact_rate": exact_rate("compensated_reps"),
+    }
+    for name, v in videos.items():
+        counts = {leg: {k: f"{c[k]['measured']}/{c[k]['true']}" for k in COUNTS} for leg, c in v["legs"].items()}
+        print(f"{name}: detected {v['detection_rate']:.0%}, measured/true {counts}")
+        print(f"   femur MAE {v['femur']['mae_deg']:.1f} p95 {v['femur']['p95_deg']:.1f}, twist MAE "
+              f"{v['twist']['mae_deg']:.1f} p95 {v['twist']['p95_deg']:.1f}, hold error "
+              f"{np.mean(v['hold_abs_error_s']):.2f} s")
+    print(f"{summary['session_legs']} session-legs: count exact {summary['count_exact_rate']:.0%}, within one "
+          f"{summary['count_within_one_rate']:.0%}, held exact {summary['held_exact_rate']:.0%}, "
+          f"compensated exact {summary['compensated_exact_rate']:.0%}")
+    path = write_results("accuracy_pixels", {"summary": summary, "videos": videos})
+    print(f"wrote {path.relative_to(REPO)}")
+
+
+if __name__ == "__main__":
+    main()
