@@ -13,7 +13,6 @@ import dataclasses
 import errno
 import gzip
 import json
-import time
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -141,15 +140,12 @@ def test_one_frame_recording_with_a_person_reviews_to_zero_reps(
     assert (tmp_path / "out" / "report.html").is_file()
 
 
-def test_4k_video_is_read_downscaled_and_fast(tmp_path: Path) -> None:
+def test_4k_video_is_read_downscaled(tmp_path: Path) -> None:
     video = write_video(tmp_path / "uhd.mp4", 4, size_wh=(3840, 2160))
     assert (probe_video(video).width, probe_video(video).height) == (3840, 2160)
-    start = time.perf_counter()
     with open_video(video) as frames:
         sizes = [f.size_wh for f in frames]
-    per_frame_s = (time.perf_counter() - start) / len(sizes)
     assert sizes == [(1280, 720)] * 4  # capture.DEFAULT_MAX_WIDTH
-    assert per_frame_s < 0.5, f"{per_frame_s:.2f} s per 4K frame"
 
 
 def test_rotated_phone_video_comes_upright() -> None:
