@@ -48,13 +48,29 @@ class RepTimeline:
     hold: tuple[float, float] | None
 
 
+def _longest_span(t_s: np.ndarray, holding: np.ndarray) -> tuple[float, float] | None:
+    """(start, end) seconds of the longest run of True in ``holding``."""
+    best: tuple[float, float] | None = None
+    run_start: int | None = None
+    for k, ok in enumerate(holding):
+        if not ok:
+            run_start = None
+            continue
+        run_start = k if run_start is None else run_start
+        span = (float(t_s[run_start]), float(t_s[k]))
+        if best is None or span[1] - span[0] > best[1] - best[0]:
+            best = span
+    return best
+
+
 def rep_timeline(series: AngleSeries, rep: Rep) -> RepTimeline:
     """Locate the inward arrival and the hold of ``rep`` in the series.
 
     Mirrors the counter's rules (``hiprot.reps``, ``drive_deg``): after the
-    external end, with the drive beyond the neutral band inward, the longest
-    unbroken run within ``HOLD_TOLERANCE_DEG`` of the drive's internal peak
-    is the hold; the first sample within it is the arrival.
+    external end, with the drive beyond the neutral band inward, the hold is
+    the longest unbroken run within ``HOLD_TOLERANCE_DEG`` of the internal
+    peak, of the drive or of the femur, whichever is longer; the drive's
+    first sample within its zone is the arrival.
     """
     t = series.t_s
     legs = series.legs[rep.leg]
@@ -64,23 +80,16 @@ def rep_timeline(series: AngleSeries, rep: Rep) -> RepTimeline:
         return RepTimeline(rep, rep.start_s, None)
     start = int(np.nanargmin(in_rep))
     after = inside[start:]
-    drive = in_rep[start:]
-    inward = np.nan_to_num(drive, nan=-np.inf) > drill.NEUTRAL_BAND_DEG
+    drive = np.nan_to_num(in_rep[start:], nan=-np.inf)
+    femur = np.nan_to_num(legs.femur_deg[after], nan=-np.inf)
+    inward = drive > drill.NEUTRAL_BAND_DEG
     if not inward.any():
         return RepTimeline(rep, rep.start_s, None)
-    floor = np.max(drive[inward]) - drill.HOLD_TOLERANCE_DEG
-    holding = inward & (np.nan_to_num(drive, nan=-np.inf) >= floor)
-    inward_s = float(t[after[np.argmax(holding)]])
-    best: tuple[float, float] | None = None
-    run_start: int | None = None
-    for k, ok in enumerate(holding):
-        if not ok:
-            run_start = None
-            continue
-        run_start = k if run_start is None else run_start
-        span = (float(t[after[run_start]]), float(t[after[k]]))
-        if best is None or span[1] - span[0] > best[1] - best[0]:
-            best = span
+    on_drive = inward & (drive >= np.max(drive[inward]) - drill.HOLD_TOLERANCE_DEG)
+    on_femur = inward & (femur >= np.max(femur[inward]) - drill.HOLD_TOLERANCE_DEG)
+    inward_s = float(t[after[np.argmax(on_drive)]])
+    spans = [s for s in (_longest_span(t[after], on_drive), _longest_span(t[after], on_femur)) if s]
+    best = max(spans, key=lambda s: s[1] - s[0]) if spans else None
     return RepTimeline(rep, inward_s, best)
 
 

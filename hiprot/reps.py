@@ -43,11 +43,12 @@ The rules (thresholds from ``hiprot.drill``; ``d`` is the drive angle):
   reached the internal end range counts as a rep (only the return to neutral
   is missing; recordings often stop right after the last hold), ending at the
   last valid sample; any other attempt in progress is a partial rep.
-- **Hold**: measured on the drive angle on the rep's inward side (samples
-  after the external end with ``d`` beyond the band inward): the longest
-  unbroken run within ``HOLD_TOLERANCE_DEG`` of its peak there. The drive
-  is the larger, hence relatively steadier, of the two angles, and in a
-  hip-driven rep both stay still together. The live timer (``current_hold_s``,
+- **Hold**: on the rep's inward side (samples after the external end with
+  ``d`` beyond the band inward), the longest unbroken run within
+  ``HOLD_TOLERANCE_DEG`` of the peak there, timed on the drive and on the
+  femur: the longer wins. In a hip-driven rep both stay still together;
+  which one is steadier depends on the view and the estimator, and
+  measurement noise only ever breaks a hold apart. The live timer (``current_hold_s``,
   HOLD_COMPLETE) uses the peak so far; the ``Rep`` record uses the final
   peak, so pushing further after a complete hold can still leave the rep not
   ``held``.
@@ -493,7 +494,12 @@ class RepCounter:
         assert a is not None and a.in_index, "a rep reached the internal end range"
         peak = a.in_peak_femur_deg
         drive_floor = a.in_peak_drive_deg - drill.HOLD_TOLERANCE_DEG
-        hold_s = _longest_run_s(a.in_index, a.in_t_s, [d >= drive_floor for d in a.in_drive_deg])
+        femur_floor = peak - drill.HOLD_TOLERANCE_DEG
+        # timed on both angles, the steadier one wins (see Hold above)
+        hold_s = max(
+            _longest_run_s(a.in_index, a.in_t_s, [d >= drive_floor for d in a.in_drive_deg]),
+            _longest_run_s(a.in_index, a.in_t_s, [f >= femur_floor for f in a.in_femur_deg]),
+        )
         reached_s = next(ts for ts, d in zip(a.in_t_s, a.in_drive_deg) if d >= drive_floor)
         twist_sweep = a.twist_max_deg - a.twist_min_deg
         femur_sweep = a.femur_max_deg - a.femur_min_deg
