@@ -42,5 +42,7 @@ def interleaved(runs: dict[str, Callable[[], int]], rounds: int = 3) -> dict[str
 def write_results(name: str, results: dict[str, object]) -> Path:
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     path = RESULTS_DIR / f"{name}.json"
-    path.write_text(json.dumps({"benchmark": name, "machine": machine(), **results}, indent=2) + "\n")
+    path.write_text(
+        json.dumps({"benchmark": name, "machine": machine(), **results}, indent=2) + "\n"
+    )
     return path

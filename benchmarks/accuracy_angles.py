@@ -25,19 +25,29 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import REPO, write_results  # noqa: E402
+from _common import REPO, write_results
 
-from hiprot.analysis import LIVE_FILTER, AngleSeries, angle_series, auto_calibration  # noqa: E402
-from hiprot.analysis import ESTIMATORS, fit_foot_to_femur, median_calibration  # noqa: E402
-from hiprot.analysis import relative_to_neutral, smooth_series  # noqa: E402
-from hiprot.filters import one_euro  # noqa: E402
-from hiprot.landmarks import Side  # noqa: E402
-from hiprot.synth import generate  # noqa: E402
-from hiprot.synth.suite import reporting_specs  # noqa: E402
-from hiprot.types import PoseFrame  # noqa: E402
+from hiprot.analysis import (
+    ESTIMATORS,
+    LIVE_FILTER,
+    AngleSeries,
+    angle_series,
+    auto_calibration,
+    fit_foot_to_femur,
+    median_calibration,
+    relative_to_neutral,
+    smooth_series,
+)
+from hiprot.filters import one_euro
+from hiprot.landmarks import Side
+from hiprot.synth import generate
+from hiprot.synth.suite import reporting_specs
+from hiprot.types import PoseFrame
 
 
-def analysed(pose_frames: Sequence[PoseFrame], size_wh: tuple[int, int], estimator: str) -> AngleSeries:
+def analysed(
+    pose_frames: Sequence[PoseFrame], size_wh: tuple[int, int], estimator: str
+) -> AngleSeries:
     """The review analysis' angles: smoothed, relative to the auto-neutral."""
     series = smooth_series(angle_series(pose_frames, size_wh, estimator))
     calibration = auto_calibration(series) or median_calibration(series)
@@ -52,7 +62,11 @@ def errors(series: AngleSeries, truth_frames: dict, sides: Sequence[str]) -> dic
         a = series.legs[Side(leg)]
         truth = dict(truth_frames[leg])
         truth.setdefault("foot_deg", np.add(truth["femur_deg"], truth["twist_deg"]))
-        for name, measured in (("femur", a.femur_deg), ("twist", a.twist_deg), ("foot", a.foot_deg)):
+        for name, measured in (
+            ("femur", a.femur_deg),
+            ("twist", a.twist_deg),
+            ("foot", a.foot_deg),
+        ):
             true = np.interp(series.t_s, t_true, np.asarray(truth[f"{name}_deg"], dtype=float))
             err = np.abs(measured - true)
             out[name].append(err[np.isfinite(err)])
@@ -62,11 +76,17 @@ def errors(series: AngleSeries, truth_frames: dict, sides: Sequence[str]) -> dic
 def stats(err: np.ndarray) -> dict[str, float | None]:
     if err.size == 0:
         return {"mae_deg": None, "p95_deg": None, "frames": 0}
-    return {"mae_deg": float(np.mean(err)), "p95_deg": float(np.percentile(err, 95)), "frames": int(err.size)}
+    return {
+        "mae_deg": float(np.mean(err)),
+        "p95_deg": float(np.percentile(err, 95)),
+        "frames": int(err.size),
+    }
 
 
 def synthetic_suite(estimator: str) -> dict[str, dict]:
-    pooled: dict[tuple[str, str], dict[str, list[np.ndarray]]] = defaultdict(lambda: defaultdict(list))
+    pooled: dict[tuple[str, str], dict[str, list[np.ndarray]]] = defaultdict(
+        lambda: defaultdict(list)
+    )
     for spec in reporting_specs():
         session = generate(spec)
         legs = [leg for leg in ("left", "right") if leg in session.truth["legs"]]
@@ -137,16 +157,24 @@ def main() -> None:
         "live_filter": live_filter_lag_ms(),
     }
     for estimator, suite in results["synthetic"].items():
-        print(f"synthetic, {estimator} estimator (auto-neutral), femur / twist MAE and p95 in degrees:")
+        print(
+            f"synthetic, {estimator} estimator (auto-neutral), femur / twist MAE and p95 in degrees:"
+        )
         for key, r in suite.items():
-            print(f"  {key:32} femur {r['femur']['mae_deg']:5.1f} / {r['femur']['p95_deg']:5.1f}"
-                  f"   twist {r['twist']['mae_deg']:5.1f} / {r['twist']['p95_deg']:5.1f}")
+            print(
+                f"  {key:32} femur {r['femur']['mae_deg']:5.1f} / {r['femur']['p95_deg']:5.1f}"
+                f"   twist {r['twist']['mae_deg']:5.1f} / {r['twist']['p95_deg']:5.1f}"
+            )
     print("rendered videos:")
     for key, r in results["rendered"].items():
-        print(f"  {key:32} detected {r['detection_rate']:.0%}  femur {r['femur']['mae_deg']:.1f} / "
-              f"{r['femur']['p95_deg']:.1f}   twist {r['twist']['mae_deg']:.1f} / {r['twist']['p95_deg']:.1f}")
+        print(
+            f"  {key:32} detected {r['detection_rate']:.0%}  femur {r['femur']['mae_deg']:.1f} / "
+            f"{r['femur']['p95_deg']:.1f}   twist {r['twist']['mae_deg']:.1f} / {r['twist']['p95_deg']:.1f}"
+        )
     lag = results["live_filter"]
-    print(f"live filter lag {lag['lag_ms']:.0f} ms (residual {lag['residual_rms_deg']:.1f} deg rms)")
+    print(
+        f"live filter lag {lag['lag_ms']:.0f} ms (residual {lag['residual_rms_deg']:.1f} deg rms)"
+    )
     path = write_results("accuracy_angles", results)
     print(f"wrote {path.relative_to(REPO)}")
 

@@ -20,12 +20,12 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import REPO, write_results  # noqa: E402
-from accuracy_angles import errors, stats  # noqa: E402
-from accuracy_reps import _match  # noqa: E402
+from _common import REPO, write_results
+from accuracy_angles import errors, stats
+from accuracy_reps import _match
 
-from hiprot.review import review_pose_frames  # noqa: E402
-from hiprot.sources import open_pose_source  # noqa: E402
+from hiprot.review import review_pose_frames
+from hiprot.sources import open_pose_source
 
 COUNTS = ("reps", "held_reps", "controlled_reps", "compensated_reps")
 
@@ -46,8 +46,10 @@ def score(video: Path, truth: dict) -> dict:
         "mode": mode,
         "detection_rate": sum(p.has_pose for p in pose_frames) / max(len(pose_frames), 1),
         "legs": {
-            leg: {name: {"measured": measured["legs"][leg][name], "true": truth["legs"][leg][name]}
-                  for name in COUNTS}
+            leg: {
+                name: {"measured": measured["legs"][leg][name], "true": truth["legs"][leg][name]}
+                for name in COUNTS
+            }
             for leg in legs
         },
         "hold_abs_error_s": [abs(m["hold_s"] - t["hold_s"]) for t, m in pairs],
@@ -73,21 +75,31 @@ def main() -> None:
         "videos": len(videos),
         "session_legs": len(session_legs),
         "count_exact_rate": exact_rate("reps"),
-        "count_within_one_rate": float(np.mean(
-            [abs(leg["reps"]["measured"] - leg["reps"]["true"]) <= 1 for leg in session_legs])),
+        "count_within_one_rate": float(
+            np.mean(
+                [abs(leg["reps"]["measured"] - leg["reps"]["true"]) <= 1 for leg in session_legs]
+            )
+        ),
         "held_exact_rate": exact_rate("held_reps"),
         "controlled_exact_rate": exact_rate("controlled_reps"),
         "compensated_exact_rate": exact_rate("compensated_reps"),
     }
     for name, v in videos.items():
-        counts = {leg: {k: f"{c[k]['measured']}/{c[k]['true']}" for k in COUNTS} for leg, c in v["legs"].items()}
+        counts = {
+            leg: {k: f"{c[k]['measured']}/{c[k]['true']}" for k in COUNTS}
+            for leg, c in v["legs"].items()
+        }
         print(f"{name}: detected {v['detection_rate']:.0%}, measured/true {counts}")
-        print(f"   femur MAE {v['femur']['mae_deg']:.1f} p95 {v['femur']['p95_deg']:.1f}, twist MAE "
-              f"{v['twist']['mae_deg']:.1f} p95 {v['twist']['p95_deg']:.1f}, hold error "
-              f"{np.mean(v['hold_abs_error_s']):.2f} s")
-    print(f"{summary['session_legs']} session-legs: count exact {summary['count_exact_rate']:.0%}, within one "
-          f"{summary['count_within_one_rate']:.0%}, held exact {summary['held_exact_rate']:.0%}, "
-          f"compensated exact {summary['compensated_exact_rate']:.0%}")
+        print(
+            f"   femur MAE {v['femur']['mae_deg']:.1f} p95 {v['femur']['p95_deg']:.1f}, twist MAE "
+            f"{v['twist']['mae_deg']:.1f} p95 {v['twist']['p95_deg']:.1f}, hold error "
+            f"{np.mean(v['hold_abs_error_s']):.2f} s"
+        )
+    print(
+        f"{summary['session_legs']} session-legs: count exact {summary['count_exact_rate']:.0%}, within one "
+        f"{summary['count_within_one_rate']:.0%}, held exact {summary['held_exact_rate']:.0%}, "
+        f"compensated exact {summary['compensated_exact_rate']:.0%}"
+    )
     path = write_results("accuracy_pixels", {"summary": summary, "videos": videos})
     print(f"wrote {path.relative_to(REPO)}")
 

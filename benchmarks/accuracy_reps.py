@@ -25,13 +25,13 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import REPO, write_results  # noqa: E402
+from _common import REPO, write_results
 
-from hiprot.analysis import ESTIMATORS, angle_series, samples, smooth_series  # noqa: E402
-from hiprot.reps import BilateralCounter  # noqa: E402
-from hiprot.review import review_pose_frames  # noqa: E402
-from hiprot.synth import generate  # noqa: E402
-from hiprot.synth.suite import reporting_specs  # noqa: E402
+from hiprot.analysis import ESTIMATORS, angle_series, samples, smooth_series
+from hiprot.reps import BilateralCounter
+from hiprot.review import review_pose_frames
+from hiprot.synth import generate
+from hiprot.synth.suite import reporting_specs
 
 
 def _match(truth: list[dict], measured: list[dict]) -> list[tuple[dict, dict]]:
@@ -49,8 +49,13 @@ def _match(truth: list[dict], measured: list[dict]) -> list[tuple[dict, dict]]:
     return pairs
 
 
-def _precision_recall(pairs: list[tuple[dict, dict]], truth: list[dict], measured: list[dict],
-                      flag: str, negate: bool = False) -> dict[str, float | None]:
+def _precision_recall(
+    pairs: list[tuple[dict, dict]],
+    truth: list[dict],
+    measured: list[dict],
+    flag: str,
+    negate: bool = False,
+) -> dict[str, float | None]:
     def f(rep: dict) -> bool:
         return (not rep[flag]) if negate else bool(rep[flag])
 
@@ -78,7 +83,10 @@ def evaluate(noise: str | None, estimator: str) -> dict[str, object]:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             result = review_pose_frames(
-                session.frames, spec.name, spec.mode, size_wh=(spec.width, spec.height),
+                session.frames,
+                spec.name,
+                spec.mode,
+                size_wh=(spec.width, spec.height),
                 estimator=estimator,
             )
         measured = result.summary.to_dict()
@@ -104,7 +112,9 @@ def evaluate(noise: str | None, estimator: str) -> dict[str, object]:
         "held_count_exact_rate": float(np.mean(np.abs(held_err) == 0)),
         "hold_duration_mean_abs_error_s": float(np.mean(hold_dt)) if hold_dt else None,
         "compensation": _precision_recall(all_pairs, all_truth, all_measured, "compensation"),
-        "too_fast": _precision_recall(all_pairs, all_truth, all_measured, "controlled", negate=True),
+        "too_fast": _precision_recall(
+            all_pairs, all_truth, all_measured, "controlled", negate=True
+        ),
         "count_exact_rate_by_scenario": {
             name: float(np.mean(np.array(errs) == 0)) for name, errs in sorted(by_scenario.items())
         },
@@ -128,9 +138,12 @@ def per_sample_cost() -> dict[str, float]:
     for sample in frame_samples:
         counter.update(sample)
     reps_us = (time.perf_counter() - start) / len(frame_samples) * 1e6
-    return {"angles_us_per_frame": angles_us, "reps_us_per_frame": reps_us,
-            "mediapipe_us_per_frame_reference": 25_000.0,
-            "reps_vs_mediapipe": reps_us / 25_000.0}
+    return {
+        "angles_us_per_frame": angles_us,
+        "reps_us_per_frame": reps_us,
+        "mediapipe_us_per_frame_reference": 25_000.0,
+        "reps_vs_mediapipe": reps_us / 25_000.0,
+    }
 
 
 def _fmt(value: float | None) -> str:
@@ -139,25 +152,36 @@ def _fmt(value: float | None) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--noise", choices=["none", "low", "realistic", "high"], default=None,
-                        help="Override every session's noise level (default: the suite's mix).")
+    parser.add_argument(
+        "--noise",
+        choices=["none", "low", "realistic", "high"],
+        default=None,
+        help="Override every session's noise level (default: the suite's mix).",
+    )
     args = parser.parse_args()
     results: dict[str, object] = {"suite": "reporting", "noise": args.noise or "suite mix"}
     for estimator in ESTIMATORS:
-        for level in ([args.noise] if args.noise else [None, "none"]):
+        for level in [args.noise] if args.noise else [None, "none"]:
             key = f"{estimator}/{level or 'suite_mix'}"
             r = evaluate(level, estimator)
             results[key] = r
-            print(f"[{key}] {r['session_legs']} session-legs: count exact {r['count_exact_rate']:.1%}, "
-                  f"within one {r['count_within_one_rate']:.1%}, held exact {r['held_count_exact_rate']:.1%}, "
-                  f"hold error {r['hold_duration_mean_abs_error_s']:.2f} s, compensation P/R "
-                  f"{_fmt(r['compensation']['precision'])}/{_fmt(r['compensation']['recall'])}, too fast P/R "
-                  f"{_fmt(r['too_fast']['precision'])}/{_fmt(r['too_fast']['recall'])}")
-            print("    count exact by placement:", {k: round(v, 2) for k, v in r["count_exact_rate_by_placement"].items()})
+            print(
+                f"[{key}] {r['session_legs']} session-legs: count exact {r['count_exact_rate']:.1%}, "
+                f"within one {r['count_within_one_rate']:.1%}, held exact {r['held_count_exact_rate']:.1%}, "
+                f"hold error {r['hold_duration_mean_abs_error_s']:.2f} s, compensation P/R "
+                f"{_fmt(r['compensation']['precision'])}/{_fmt(r['compensation']['recall'])}, too fast P/R "
+                f"{_fmt(r['too_fast']['precision'])}/{_fmt(r['too_fast']['recall'])}"
+            )
+            print(
+                "    count exact by placement:",
+                {k: round(v, 2) for k, v in r["count_exact_rate_by_placement"].items()},
+            )
     results["cost"] = per_sample_cost()
-    print(f"cost: angles {results['cost']['angles_us_per_frame']:.0f} us/frame, reps "
-          f"{results['cost']['reps_us_per_frame']:.0f} us/frame "
-          f"({results['cost']['reps_vs_mediapipe']:.2%} of MediaPipe's ~25 ms)")
+    print(
+        f"cost: angles {results['cost']['angles_us_per_frame']:.0f} us/frame, reps "
+        f"{results['cost']['reps_us_per_frame']:.0f} us/frame "
+        f"({results['cost']['reps_vs_mediapipe']:.2%} of MediaPipe's ~25 ms)"
+    )
     path = write_results("accuracy_reps", results)
     print(f"wrote {path.relative_to(REPO)}")
 

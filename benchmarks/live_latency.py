@@ -36,14 +36,14 @@ from pathlib import Path
 import cv2
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import REPO, write_results  # noqa: E402
+from _common import REPO, write_results
 
-from hiprot.capture import LatestFrameReader, probe_video  # noqa: E402
-from hiprot.coach import Coach, CoachConfig  # noqa: E402
-from hiprot.live import HistorySaver, LiveSession, Window, pose_stream  # noqa: E402
-from hiprot.pose import PoseEstimator  # noqa: E402
-from hiprot.types import Frame  # noqa: E402
-from hiprot.voice import SilentPlayer, Speaker  # noqa: E402
+from hiprot.capture import LatestFrameReader, probe_video
+from hiprot.coach import Coach, CoachConfig
+from hiprot.live import HistorySaver, LiveSession, Window, pose_stream
+from hiprot.pose import PoseEstimator
+from hiprot.types import Frame
+from hiprot.voice import SilentPlayer, Speaker
 
 DEFAULT_CLIP = REPO.parent / "shared" / "footage" / "physioplus-bridging.mp4"
 
@@ -58,7 +58,7 @@ class TimedCamera:
         self.captured_s: list[float] = []
         self._next_due = time.monotonic()
 
-    def read(self):  # noqa: ANN201 - np.ndarray | None, as LatestFrameReader wants
+    def read(self):
         delay = self._next_due - time.monotonic()
         if delay > 0:
             time.sleep(delay)
@@ -89,7 +89,9 @@ def _measure(path: Path, consume: Callable[..., None]) -> dict[str, float]:
     camera = TimedCamera(path)
     finished: list[tuple[float, int]] = []
     with PoseEstimator() as estimator:
-        estimator.estimate(Frame(0, 0.0, cv2.imread(str(REPO / "docs" / "images" / "live_setup.png"))))
+        estimator.estimate(
+            Frame(0, 0.0, cv2.imread(str(REPO / "docs" / "images" / "live_setup.png")))
+        )
         with camera.frames() as frames:
             consume(frames, estimator, lambda index: finished.append((time.monotonic(), index)))
     finished = finished[WARMUP_FRAMES:]
@@ -107,7 +109,9 @@ def _measure(path: Path, consume: Callable[..., None]) -> dict[str, float]:
     }
 
 
-def bare_mediapipe(frames: Iterator[Frame], estimator: PoseEstimator, done: Callable[[int], None]) -> None:
+def bare_mediapipe(
+    frames: Iterator[Frame], estimator: PoseEstimator, done: Callable[[int], None]
+) -> None:
     for frame in frames:
         estimator.estimate(frame)
         done(frame.index)
@@ -119,12 +123,14 @@ class _TimedWindow(Window):
         self.done = done
         self.index = 0
 
-    def show(self, image) -> None:  # noqa: ANN001
+    def show(self, image) -> None:
         super().show(image)
         self.done(self.index)
 
 
-def live_loop(frames: Iterator[Frame], estimator: PoseEstimator, done: Callable[[int], None]) -> None:
+def live_loop(
+    frames: Iterator[Frame], estimator: PoseEstimator, done: Callable[[int], None]
+) -> None:
     """``hiprot live``'s loop as ``run_live`` wires it, in the real window."""
     with _TimedWindow(done) as window:
         session = LiveSession(
@@ -135,7 +141,7 @@ def live_loop(frames: Iterator[Frame], estimator: PoseEstimator, done: Callable[
             log=lambda line: None,
         )
 
-        def shown(pairs):  # noqa: ANN001, ANN202 - tells the window which frame it shows
+        def shown(pairs):
             for image, pose_frame in pairs:
                 window.index = pose_frame.index
                 yield image, pose_frame
@@ -153,8 +159,11 @@ def display() -> Iterator[str]:
     if shutil.which("Xvfb") is None:
         raise SystemExit("no display and no Xvfb (Debian: apt-get install xvfb)")
     number = next(n for n in range(90, 200) if not Path(f"/tmp/.X11-unix/X{n}").exists())
-    server = subprocess.Popen(["Xvfb", f":{number}", "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        ["Xvfb", f":{number}", "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         while not Path(f"/tmp/.X11-unix/X{number}").exists():
             time.sleep(0.05)
@@ -197,9 +206,13 @@ def main() -> None:
     }
     path = write_results("live_latency", results)
     for name, m in median.items():
-        print(f"{name:>9}: {m['fps']:5.1f} fps, latency {m['latency_ms_median']:5.1f} ms "
-              f"(p95 {m['latency_ms_p95']:5.1f}), frames behind max {m['frames_behind_max']:.0f}")
-    print(f"live/mediapipe fps: {ratio:.2f}; worst frames behind (live): {worst_behind}; wrote {path}")
+        print(
+            f"{name:>9}: {m['fps']:5.1f} fps, latency {m['latency_ms_median']:5.1f} ms "
+            f"(p95 {m['latency_ms_p95']:5.1f}), frames behind max {m['frames_behind_max']:.0f}"
+        )
+    print(
+        f"live/mediapipe fps: {ratio:.2f}; worst frames behind (live): {worst_behind}; wrote {path}"
+    )
 
 
 if __name__ == "__main__":

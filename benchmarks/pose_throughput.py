@@ -14,11 +14,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import REPO, interleaved, write_results  # noqa: E402
+from _common import REPO, interleaved, write_results
 
-from hiprot.capture import open_video  # noqa: E402
-from hiprot.pose import PoseEstimator  # noqa: E402
-from hiprot.sources import extract_recording, open_pose_source  # noqa: E402
+from hiprot.capture import open_video
+from hiprot.pose import PoseEstimator
+from hiprot.sources import extract_recording, open_pose_source
 
 DEFAULT_CLIP = REPO.parent / "shared" / "footage" / "physioplus-bridging.mp4"
 

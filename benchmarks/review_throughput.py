@@ -28,13 +28,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import REPO, interleaved, write_results  # noqa: E402
+from _common import REPO, interleaved, write_results
 
-from hiprot.capture import open_video  # noqa: E402
-from hiprot.errors import HiprotWarning  # noqa: E402
-from hiprot.pose import PoseEstimator  # noqa: E402
-from hiprot.review_files import ReviewPaths, review_file  # noqa: E402
-from hiprot.sink import VideoSink  # noqa: E402
+from hiprot.capture import open_video
+from hiprot.errors import HiprotWarning
+from hiprot.pose import PoseEstimator
+from hiprot.review_files import ReviewPaths, review_file
+from hiprot.sink import VideoSink
 
 DEFAULT_CLIP = REPO.parent / "shared" / "footage" / "physioplus-bridging.mp4"
 TARGET_RATIO = 0.9
@@ -58,11 +58,13 @@ def measure(clip: Path) -> dict[str, object]:
             paths = ReviewPaths.in_folder(out, out / "annotated.mp4" if annotate else None)
             return review_file(clip, paths)[1].summary.tracking.frames
 
-    fps = interleaved({
-        "mediapipe": mediapipe_only,
-        "review": lambda: review(annotate=False),
-        "review_annotated": lambda: review(annotate=True),
-    })
+    fps = interleaved(
+        {
+            "mediapipe": mediapipe_only,
+            "review": lambda: review(annotate=False),
+            "review_annotated": lambda: review(annotate=True),
+        }
+    )
     ratios = {
         "review_vs_mediapipe": fps["review"] / fps["mediapipe"],
         "review_annotated_vs_mediapipe": fps["review_annotated"] / fps["mediapipe"],

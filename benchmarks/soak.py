@@ -33,14 +33,14 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import write_results  # noqa: E402
+from _common import write_results
 
-from hiprot.coach import Coach, CoachConfig  # noqa: E402
-from hiprot.history import HistoryStore  # noqa: E402
-from hiprot.live import HistorySaver, LiveSession  # noqa: E402
-from hiprot.synth import SessionSpec, generate  # noqa: E402
-from hiprot.types import PoseFrame  # noqa: E402
-from hiprot.voice import SilentPlayer, Speaker  # noqa: E402
+from hiprot.coach import Coach, CoachConfig
+from hiprot.history import HistoryStore
+from hiprot.live import HistorySaver, LiveSession
+from hiprot.synth import SessionSpec, generate
+from hiprot.types import PoseFrame
+from hiprot.voice import SilentPlayer, Speaker
 
 
 def rss_mb() -> float:
@@ -140,8 +140,12 @@ def soak(minutes: float, warmup_minutes: float, seed: int = 1) -> dict[str, obje
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--minutes", type=float, default=30.0, help="simulated session length")
-    parser.add_argument("--warmup", type=float, default=5.0, help="minutes before growth is measured")
-    parser.add_argument("--limit-mb", type=float, default=5.0, help="allowed RSS growth after warm-up")
+    parser.add_argument(
+        "--warmup", type=float, default=5.0, help="minutes before growth is measured"
+    )
+    parser.add_argument(
+        "--limit-mb", type=float, default=5.0, help="allowed RSS growth after warm-up"
+    )
     args = parser.parse_args()
     results = soak(args.minutes, args.warmup)
     rss = results["rss_mb"]
@@ -150,14 +154,18 @@ def main() -> None:
     results["limit_mb"] = args.limit_mb
     results["passed"] = bool(ok)
     path = write_results("soak", results)
-    print(f"{results['simulated_minutes']:.0f} simulated minutes: {results['frames']} frames in "
-          f"{results['wall_s']} s ({results['frames_per_s']} frames/s), {results['reps_counted']} reps "
-          f"in {results['sets_started']} sets; {results['reps_in_history']} reps in the history "
-          f"({'matches' if results['history_matches'] else 'DOES NOT MATCH'} the session)")
-    print(f"RSS: start {rss['start']} MB, after {args.warmup:.0f} min warm-up {rss['after_warmup']} MB, "
-          f"end {rss['end']} MB, max {rss['max']} MB; growth after warm-up "
-          f"{rss['growth_after_warmup']:+.2f} MB (limit {args.limit_mb} MB), slope "
-          f"{rss['slope_mb_per_hour']:+.2f} MB/h -> {'PASS' if ok else 'FAIL'}")
+    print(
+        f"{results['simulated_minutes']:.0f} simulated minutes: {results['frames']} frames in "
+        f"{results['wall_s']} s ({results['frames_per_s']} frames/s), {results['reps_counted']} reps "
+        f"in {results['sets_started']} sets; {results['reps_in_history']} reps in the history "
+        f"({'matches' if results['history_matches'] else 'DOES NOT MATCH'} the session)"
+    )
+    print(
+        f"RSS: start {rss['start']} MB, after {args.warmup:.0f} min warm-up {rss['after_warmup']} MB, "
+        f"end {rss['end']} MB, max {rss['max']} MB; growth after warm-up "
+        f"{rss['growth_after_warmup']:+.2f} MB (limit {args.limit_mb} MB), slope "
+        f"{rss['slope_mb_per_hour']:+.2f} MB/h -> {'PASS' if ok else 'FAIL'}"
+    )
     print(f"Wrote {path}")
     sys.exit(0 if ok else 1)
 

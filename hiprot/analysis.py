@@ -31,7 +31,9 @@ REVIEW_WINDOW_S = 0.3
 _DEPTH_SIGN_FRAMES = 60
 
 
-def landmark_array(pose_frames: Sequence[PoseFrame], which: str = "world") -> npt.NDArray[np.float64]:
+def landmark_array(
+    pose_frames: Sequence[PoseFrame], which: str = "world"
+) -> npt.NDArray[np.float64]:
     """Stack one kind of landmarks into ``(n_frames, 33, 4)``; NaN where missing."""
     out = np.full((len(pose_frames), NUM_LANDMARKS, 4), np.nan)
     for i, pose_frame in enumerate(pose_frames):
@@ -65,7 +67,7 @@ class AngleSeries:
     def duration_s(self) -> float:
         return float(self.t_s[-1] - self.t_s[0]) if len(self.t_s) > 1 else 0.0
 
-    def map_legs(self, fn) -> AngleSeries:  # noqa: ANN001 - fn: (Side, LegAngles) -> LegAngles
+    def map_legs(self, fn) -> AngleSeries:
         return replace(self, legs={side: fn(side, angles) for side, angles in self.legs.items()})
 
 
@@ -236,7 +238,9 @@ def fit_foot_to_femur(series: AngleSeries) -> AngleSeries:
 
     def scaled(_: Side, a: LegAngles) -> LegAngles:
         foot = a.foot_deg * foot_gain(a.femur_deg, a.foot_deg)
-        return LegAngles(a.femur_deg, foot, wrap_deg(foot - a.femur_deg), a.confidence, a.femur_confidence)
+        return LegAngles(
+            a.femur_deg, foot, wrap_deg(foot - a.femur_deg), a.confidence, a.femur_confidence
+        )
 
     return series.map_legs(scaled)
 
@@ -270,7 +274,10 @@ def samples(series: AngleSeries) -> list[AngleSample]:
     for i, t in enumerate(series.t_s):
         legs = {
             side: LegSample(
-                float(a.femur_deg[i]), float(a.foot_deg[i]), float(a.twist_deg[i]), float(a.confidence[i])
+                float(a.femur_deg[i]),
+                float(a.foot_deg[i]),
+                float(a.twist_deg[i]),
+                float(a.confidence[i]),
             )
             for side, a in series.legs.items()
         }
@@ -338,7 +345,11 @@ class LiveAngles:
         if self.estimator != "image":
             return 1.0
         fit = self._foot_fit[side]
-        if self._calibration.method != "none" and abs(femur_rel) > _FOOT_FIT_MIN_FEMUR_DEG and np.isfinite(foot_rel):
+        if (
+            self._calibration.method != "none"
+            and abs(femur_rel) > _FOOT_FIT_MIN_FEMUR_DEG
+            and np.isfinite(foot_rel)
+        ):
             fit[0] += foot_rel * femur_rel
             fit[1] += foot_rel * foot_rel
             fit[2] += 1

@@ -122,9 +122,7 @@ def leg_angles(points: npt.NDArray[np.float64], side: Side) -> LegAngles:
     # ---- the body's handedness: the torso lies on the head side of the
     # legs (the reference direction points at the shoulders in a right-handed
     # frame). A mirrored frame (e.g. y-down camera axes) flips it.
-    shoulders = 0.5 * (
-        xyz[:, PoseLandmark.LEFT_SHOULDER] + xyz[:, PoseLandmark.RIGHT_SHOULDER]
-    )
+    shoulders = 0.5 * (xyz[:, PoseLandmark.LEFT_SHOULDER] + xyz[:, PoseLandmark.RIGHT_SHOULDER])
     hips_mid = 0.5 * (left_hip + right_hip)
     torso = project_onto_plane(shoulders - hips_mid, axis)
     handedness = np.where(np.sum(torso * reference, axis=-1) < 0, -1.0, 1.0)
@@ -182,8 +180,10 @@ def torso_depth_sign(world: npt.NDArray[np.float64]) -> float:
     xyz = np.asarray(world, dtype=np.float64)[..., :3]
     lm = PoseLandmark
     torso_z = 0.5 * (
-        xyz[:, lm.LEFT_SHOULDER, 2] + xyz[:, lm.RIGHT_SHOULDER, 2]
-        - xyz[:, lm.LEFT_HIP, 2] - xyz[:, lm.RIGHT_HIP, 2]
+        xyz[:, lm.LEFT_SHOULDER, 2]
+        + xyz[:, lm.RIGHT_SHOULDER, 2]
+        - xyz[:, lm.LEFT_HIP, 2]
+        - xyz[:, lm.RIGHT_HIP, 2]
     )
     median = np.nanmedian(torso_z) if np.isfinite(torso_z).any() else np.nan
     return 1.0 if median > 0 else -1.0
@@ -223,6 +223,8 @@ def image_leg_angles(
     foot = px[:, leg.foot_index] - px[:, leg.heel]
     foot_deg = np.degrees(np.arctan2(foot[:, 1], foot[:, 0]))
     visibility = np.min(image[:, list(leg.indices), 3], axis=-1)
-    confidence = np.where(np.isfinite(femur_deg) & np.isfinite(foot_deg), np.clip(visibility, 0, 1), 0.0)
+    confidence = np.where(
+        np.isfinite(femur_deg) & np.isfinite(foot_deg), np.clip(visibility, 0, 1), 0.0
+    )
     confidence = np.nan_to_num(confidence)
     return LegAngles(femur_deg, foot_deg, foot_deg - femur_deg, confidence, confidence)

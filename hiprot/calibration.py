@@ -62,7 +62,9 @@ class Calibration:
     neutral: dict[Side, LegNeutral]
     method: str = "file"
     setup: dict[str, Any] = field(default_factory=dict)
-    created: str = field(default_factory=lambda: datetime.now(timezone.utc).isoformat(timespec="seconds"))
+    created: str = field(
+        default_factory=lambda: datetime.now(timezone.utc).isoformat(timespec="seconds")
+    )
 
     @classmethod
     def zero(cls) -> Calibration:
@@ -142,7 +144,9 @@ def load_calibration(path: str | Path) -> Calibration:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise CalibrationError(f"{path}: no such calibration file; run `hiprot calibrate`") from None
+        raise CalibrationError(
+            f"{path}: no such calibration file; run `hiprot calibrate`"
+        ) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise CalibrationError(f"{path}: cannot be read ({exc})") from None
     try:

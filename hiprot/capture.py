@@ -29,8 +29,8 @@ from pathlib import Path
 os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")
 os.environ.setdefault("OPENCV_LOG_LEVEL", "ERROR")
 
-import cv2  # noqa: E402
-import numpy as np  # noqa: E402
+import cv2
+import numpy as np
 
 from hiprot.errors import HiprotError, HiprotWarning, InputError
 from hiprot.types import Frame
@@ -141,9 +141,7 @@ def _downscale(image: np.ndarray, max_width: int | None) -> np.ndarray:
 CUT_OFF_SHARE = 0.9
 
 
-def _video_frames(
-    cap: cv2.VideoCapture, path: Path, max_width: int | None
-) -> Iterator[Frame]:
+def _video_frames(cap: cv2.VideoCapture, path: Path, max_width: int | None) -> Iterator[Frame]:
     fps = float(cap.get(cv2.CAP_PROP_FPS)) or 30.0
     expected = max(0, int(cap.get(cv2.CAP_PROP_FRAME_COUNT)))
     last_t = -1.0
@@ -175,7 +173,9 @@ def _video_frames(
 
 
 @contextmanager
-def open_video(path: str | Path, max_width: int | None = DEFAULT_MAX_WIDTH) -> Iterator[Iterator[Frame]]:
+def open_video(
+    path: str | Path, max_width: int | None = DEFAULT_MAX_WIDTH
+) -> Iterator[Iterator[Frame]]:
     """Frames of a video file, timed by the container's timestamps."""
     path = Path(path)
     cap = _open_video(path)
@@ -286,7 +286,9 @@ def _camera_reader(cap: cv2.VideoCapture) -> Callable[[], np.ndarray | None]:
 
 
 @contextmanager
-def open_camera(index: int = 0, max_width: int | None = DEFAULT_MAX_WIDTH) -> Iterator[Iterator[Frame]]:
+def open_camera(
+    index: int = 0, max_width: int | None = DEFAULT_MAX_WIDTH
+) -> Iterator[Iterator[Frame]]:
     """Live frames from webcam ``index``, newest frame wins."""
     # OpenCV logs its own "Camera index out of range" at ERROR level when
     # probing backends; hiprot says it in one line below instead.

@@ -23,7 +23,6 @@ from rich.progress import (
     TextColumn,
     TimeRemainingColumn,
 )
-
 from rich.table import Table
 
 from hiprot import __version__
@@ -68,7 +67,10 @@ def cli() -> None:
 @cli.command()
 @click.argument("video", type=click.Path(path_type=Path))
 @click.option(
-    "-o", "--output", type=click.Path(path_type=Path), default=None,
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    default=None,
     help="Landmark recording to write (.landmarks.jsonl or .landmarks.jsonl.gz). "
     "Default: next to the video.",
 )
@@ -97,23 +99,30 @@ def default_report_dir(source: Path) -> Path:
     return source.with_name(report_dir_name(source))
 
 
-def history_db_option(fn):  # noqa: ANN001, ANN201 - a click decorator
+def history_db_option(fn):
     """``--db PATH``: the history database (default: the per-user one)."""
     return click.option(
-        "--db", "db_path", type=click.Path(path_type=Path), default=None,
+        "--db",
+        "db_path",
+        type=click.Path(path_type=Path),
+        default=None,
         help="History database. Default: $HIPROT_HOME/history.sqlite3, else "
         "~/.local/share/hiprot/history.sqlite3.",
     )(fn)
 
 
-def _rep_table(review) -> Table:  # noqa: ANN001 - hiprot.review.Review
+def _rep_table(review) -> Table:
     table = Table(title="Reps", header_style="bold")
     for column in ("leg", "#", "start", "internal", "external", "hold", "held", "tempo", "from"):
         table.add_column(column, justify="right")
     for rep in review.reps:
         table.add_row(
-            rep.leg.value, str(rep.index), f"{rep.start_s:.1f} s", f"{rep.peak_internal_deg:+.0f}°",
-            f"{rep.peak_external_deg:+.0f}°", f"{rep.hold_s:.1f} s",
+            rep.leg.value,
+            str(rep.index),
+            f"{rep.start_s:.1f} s",
+            f"{rep.peak_internal_deg:+.0f}°",
+            f"{rep.peak_external_deg:+.0f}°",
+            f"{rep.hold_s:.1f} s",
             "[green]yes[/]" if rep.held else "[yellow]no[/]",
             "ok" if rep.controlled else "[yellow]too fast[/]",
             "[red]ankle[/]" if rep.compensation else "hip",
@@ -123,32 +132,87 @@ def _rep_table(review) -> Table:  # noqa: ANN001 - hiprot.review.Review
 
 @cli.command()
 @click.argument("source", type=click.Path(path_type=Path))
-@click.option("--mode", type=click.Choice([m.value for m in Mode]), default="both", show_default=True,
-              help="Which legs the set works (one-leg variation: left or right).")
-@click.option("--calibration", "calibration_file", type=click.Path(path_type=Path), default=None,
-              help="Neutral from `hiprot calibrate`. Default: the recording's first still period.")
-@click.option("-o", "--out-dir", type=click.Path(path_type=Path), default=None,
-              help="Folder for the report files. Default: SOURCE-hiprot/ next to SOURCE. "
-              "For a folder SOURCE: where the per-file report folders go.")
-@click.option("--json", "json_path", type=click.Path(path_type=Path), default=None,
-              help="Session summary (hiprot-session JSON). Default: OUT_DIR/session.json.")
-@click.option("--csv", "csv_path", type=click.Path(path_type=Path), default=None,
-              help="Per-frame angles. Default: OUT_DIR/angles.csv.")
-@click.option("--plot", "plot_path", type=click.Path(path_type=Path), default=None,
-              help="Angle plot PNG. Default: OUT_DIR/plot.png.")
-@click.option("--html", "html_path", type=click.Path(path_type=Path), default=None,
-              help="Self-contained HTML report. Default: OUT_DIR/report.html.")
-@click.option("--annotate", "annotate_path", type=click.Path(path_type=Path), default=None,
-              help="Also write the video with skeleton, angles, reps, holds and cues drawn "
-              "(OUT.mp4; video sources only).")
-@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
-              help="For a folder: files reviewed at once. Default: one per core.")
+@click.option(
+    "--mode",
+    type=click.Choice([m.value for m in Mode]),
+    default="both",
+    show_default=True,
+    help="Which legs the set works (one-leg variation: left or right).",
+)
+@click.option(
+    "--calibration",
+    "calibration_file",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Neutral from `hiprot calibrate`. Default: the recording's first still period.",
+)
+@click.option(
+    "-o",
+    "--out-dir",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Folder for the report files. Default: SOURCE-hiprot/ next to SOURCE. "
+    "For a folder SOURCE: where the per-file report folders go.",
+)
+@click.option(
+    "--json",
+    "json_path",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Session summary (hiprot-session JSON). Default: OUT_DIR/session.json.",
+)
+@click.option(
+    "--csv",
+    "csv_path",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Per-frame angles. Default: OUT_DIR/angles.csv.",
+)
+@click.option(
+    "--plot",
+    "plot_path",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Angle plot PNG. Default: OUT_DIR/plot.png.",
+)
+@click.option(
+    "--html",
+    "html_path",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Self-contained HTML report. Default: OUT_DIR/report.html.",
+)
+@click.option(
+    "--annotate",
+    "annotate_path",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Also write the video with skeleton, angles, reps, holds and cues drawn "
+    "(OUT.mp4; video sources only).",
+)
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    help="For a folder: files reviewed at once. Default: one per core.",
+)
 @history_db_option
 @click.option("--no-history", is_flag=True, help="Do not add the session(s) to the history.")
-def review(source: Path, mode: str, calibration_file: Path | None, out_dir: Path | None,
-           json_path: Path | None, csv_path: Path | None, plot_path: Path | None,
-           html_path: Path | None, annotate_path: Path | None, jobs: int | None,
-           db_path: Path | None, no_history: bool) -> None:
+def review(
+    source: Path,
+    mode: str,
+    calibration_file: Path | None,
+    out_dir: Path | None,
+    json_path: Path | None,
+    csv_path: Path | None,
+    plot_path: Path | None,
+    html_path: Path | None,
+    annotate_path: Path | None,
+    jobs: int | None,
+    db_path: Path | None,
+    no_history: bool,
+) -> None:
     """Analyse a recorded set: a video, a landmark recording, or a folder of them.
 
     Counts reps per leg, end-range holds, tempo and ankle compensation, and
@@ -161,8 +225,13 @@ def review(source: Path, mode: str, calibration_file: Path | None, out_dir: Path
 
     calibration = load_calibration(calibration_file) if calibration_file else None
     if source.is_dir():
-        single_only = {"--json": json_path, "--csv": csv_path, "--plot": plot_path,
-                       "--html": html_path, "--annotate": annotate_path}
+        single_only = {
+            "--json": json_path,
+            "--csv": csv_path,
+            "--plot": plot_path,
+            "--html": html_path,
+            "--annotate": annotate_path,
+        }
         given = [name for name, value in single_only.items() if value is not None]
         if given:
             raise click.UsageError(f"{', '.join(given)} name one file; not usable with a folder")
@@ -172,8 +241,13 @@ def review(source: Path, mode: str, calibration_file: Path | None, out_dir: Path
     check_readable(source)
     out_dir = out_dir or default_report_dir(source)
     defaults = ReviewPaths.in_folder(out_dir)
-    paths = ReviewPaths(json_path or defaults.json, csv_path or defaults.csv,
-                        plot_path or defaults.plot, html_path or defaults.html, annotate_path)
+    paths = ReviewPaths(
+        json_path or defaults.json,
+        csv_path or defaults.csv,
+        plot_path or defaults.plot,
+        html_path or defaults.html,
+        annotate_path,
+    )
     with contextlib.ExitStack() as stack:
         store = None if no_history else stack.enter_context(HistoryStore(db_path))
         with progress_bar() as progress:
@@ -182,7 +256,9 @@ def review(source: Path, mode: str, calibration_file: Path | None, out_dir: Path
             def advance(stage: str) -> None:
                 if stage not in tasks:
                     label = "Analysing" if stage == "analyse" else "Writing annotated video of"
-                    tasks[stage] = progress.add_task(f"{label} {source.name}", total=_frame_total(source))
+                    tasks[stage] = progress.add_task(
+                        f"{label} {source.name}", total=_frame_total(source)
+                    )
                 progress.advance(tasks[stage])
 
             result, outcome = review_file(source, paths, Mode(mode), calibration, advance)
@@ -196,7 +272,9 @@ def review(source: Path, mode: str, calibration_file: Path | None, out_dir: Path
             f"controlled, {leg.compensated_reps} from the ankle; best internal "
             f"{_signed(leg.peak_internal_deg)}, external {_signed(leg.peak_external_deg)}"
         )
-    stdout.print(f"Report: {paths.html}  (also {paths.json.name}, {paths.csv.name}, {paths.plot.name})")
+    stdout.print(
+        f"Report: {paths.html}  (also {paths.json.name}, {paths.csv.name}, {paths.plot.name})"
+    )
     if paths.annotated is not None:
         stdout.print(f"Annotated video: {paths.annotated}")
     if store is not None:
@@ -204,7 +282,8 @@ def review(source: Path, mode: str, calibration_file: Path | None, out_dir: Path
     if outcome.interrupted:
         stderr.print(
             f"[yellow]Interrupted[/] at {outcome.interrupted_at_s:.1f} s: the report covers the "
-            "recording up to there only.", highlight=False,
+            "recording up to there only.",
+            highlight=False,
         )
         sys.exit(EXIT_INTERRUPTED)
 
@@ -217,8 +296,15 @@ def _frame_total(source: Path) -> int | None:
     return None if is_recording(source) else probe_video(source).frame_count or None
 
 
-def _review_folder(folder: Path, out_root: Path | None, mode: Mode, calibration,  # noqa: ANN001
-                   jobs: int | None, db_path: Path | None, no_history: bool) -> None:
+def _review_folder(
+    folder: Path,
+    out_root: Path | None,
+    mode: Mode,
+    calibration,
+    jobs: int | None,
+    db_path: Path | None,
+    no_history: bool,
+) -> None:
     """Review every file of ``folder``; a failed file is one error line, the rest go on."""
     from hiprot.history import HistoryStore
     from hiprot.review_files import FileFailure, folder_sources, review_folder
@@ -249,10 +335,18 @@ def _review_folder(folder: Path, out_root: Path | None, mode: Mode, calibration,
         raise HiprotError(f"{len(failed)} of {len(sources)} files could not be reviewed")
 
 
-def _folder_table(outcomes, mode: Mode) -> Table:  # noqa: ANN001 - list[ReviewOutcome]
+def _folder_table(outcomes, mode: Mode) -> Table:
     table = Table(title="Reviewed", header_style="bold")
-    for column in ("file", "tracked", *(f"{s.value} reps" for s in mode.sides), "held", "too fast",
-                   "ankle", *(f"{s.value} best in" for s in mode.sides), "report"):
+    for column in (
+        "file",
+        "tracked",
+        *(f"{s.value} reps" for s in mode.sides),
+        "held",
+        "too fast",
+        "ankle",
+        *(f"{s.value} best in" for s in mode.sides),
+        "report",
+    ):
         table.add_column(column, justify="left" if column in ("file", "report") else "right")
     for outcome in sorted(outcomes, key=lambda o: o.source.name):
         summary = outcome.summary
@@ -260,10 +354,14 @@ def _folder_table(outcomes, mode: Mode) -> Table:  # noqa: ANN001 - list[ReviewO
         reps = summary.reps
         tracked = summary.tracking.frames_with_pose / max(summary.tracking.frames, 1)
         table.add_row(
-            outcome.source.name, f"{100 * tracked:.0f}%", *(str(legs[s].reps) for s in mode.sides),
-            str(sum(r.held for r in reps)), str(sum(not r.controlled for r in reps)),
+            outcome.source.name,
+            f"{100 * tracked:.0f}%",
+            *(str(legs[s].reps) for s in mode.sides),
+            str(sum(r.held for r in reps)),
+            str(sum(not r.controlled for r in reps)),
             str(sum(r.compensation for r in reps)),
-            *(_signed(legs[s].peak_internal_deg) for s in mode.sides), str(outcome.paths.html),
+            *(_signed(legs[s].peak_internal_deg) for s in mode.sides),
+            str(outcome.paths.html),
         )
     return table
 
@@ -274,8 +372,13 @@ def _signed(value: float | None) -> str:
 
 @cli.command()
 @click.argument("source", type=click.Path(path_type=Path))
-@click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
-              help="Calibration file to write. Default: calibration/camera-<source>-<W>x<H>.json.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Calibration file to write. Default: calibration/camera-<source>-<W>x<H>.json.",
+)
 def calibrate(source: Path, output: Path | None) -> None:
     """Take your neutral per leg from SOURCE (a video or a landmark recording).
 
@@ -303,26 +406,58 @@ def calibrate(source: Path, output: Path | None) -> None:
     output = output or DEFAULT_DIR / setup_file_name(setup)
     save_calibration(calibration, output)
     for side, neutral in calibration.neutral.items():
-        stdout.print(f"{side.value}: femur {neutral.femur_deg:+.1f}°, foot {neutral.foot_deg:+.1f}°")
+        stdout.print(
+            f"{side.value}: femur {neutral.femur_deg:+.1f}°, foot {neutral.foot_deg:+.1f}°"
+        )
     stdout.print(f"Saved {output}")
 
 
 @cli.command()
 @click.option("--camera", default=0, show_default=True, help="Camera index.")
-@click.option("--source", type=click.Path(path_type=Path), default=None,
-              help="Play a video at its real frame rate as if it were the camera.")
-@click.option("--mode", type=click.Choice([m.value for m in Mode]), default="both", show_default=True,
-              help="Which legs to count (keys l/r/b switch during the session).")
-@click.option("--reps", default=12, show_default=True, type=click.IntRange(1, 50), help="Target reps per set.")
+@click.option(
+    "--source",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Play a video at its real frame rate as if it were the camera.",
+)
+@click.option(
+    "--mode",
+    type=click.Choice([m.value for m in Mode]),
+    default="both",
+    show_default=True,
+    help="Which legs to count (keys l/r/b switch during the session).",
+)
+@click.option(
+    "--reps", default=12, show_default=True, type=click.IntRange(1, 50), help="Target reps per set."
+)
 @click.option("--sets", default=3, show_default=True, type=click.IntRange(1, 10))
-@click.option("--rest", "rest_s", default=60.0, show_default=True, type=click.FloatRange(0, 600),
-              help="Rest between sets, seconds.")
+@click.option(
+    "--rest",
+    "rest_s",
+    default=60.0,
+    show_default=True,
+    type=click.FloatRange(0, 600),
+    help="Rest between sets, seconds.",
+)
 @click.option("--quiet", is_flag=True, help="No voice.")
 @click.option("--no-window", is_flag=True, help="No window: voice and terminal only.")
-@click.option("--db", type=click.Path(path_type=Path), default=None,
-              help="History database. Default: ~/.local/share/hiprot/history.sqlite3 (or $HIPROT_HOME).")
-def live(camera: int, source: Path | None, mode: str, reps: int, sets: int, rest_s: float,
-         quiet: bool, no_window: bool, db: Path | None) -> None:
+@click.option(
+    "--db",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="History database. Default: ~/.local/share/hiprot/history.sqlite3 (or $HIPROT_HOME).",
+)
+def live(
+    camera: int,
+    source: Path | None,
+    mode: str,
+    reps: int,
+    sets: int,
+    rest_s: float,
+    quiet: bool,
+    no_window: bool,
+    db: Path | None,
+) -> None:
     """Coach sets live from the camera, on screen and by voice.
 
     Lie down with your legs up the wall, both feet in view. hiprot checks
@@ -339,7 +474,11 @@ def live(camera: int, source: Path | None, mode: str, reps: int, sets: int, rest
         check_readable(source)
     options = LiveOptions(
         config=CoachConfig(mode=Mode(mode), target_reps=reps, sets=sets, rest_s=rest_s),
-        camera=camera, source=source, quiet=quiet, window=not no_window, db=db,
+        camera=camera,
+        source=source,
+        quiet=quiet,
+        window=not no_window,
+        db=db,
     )
     summary = run_live(options, lambda line: stdout.print(line, highlight=False))
     if summary is None:
@@ -355,16 +494,39 @@ def live(camera: int, source: Path | None, mode: str, reps: int, sets: int, rest
 
 @cli.command()
 @history_db_option
-@click.option("--plot", "plot_path", type=click.Path(path_type=Path), default=None,
-              help="Write a trend plot PNG: range per leg, days per week, asymmetry.")
-@click.option("--csv", "csv_path", type=click.Path(path_type=Path), default=None,
-              help="Export every session as one CSV row.")
-@click.option("--weeks", default=12, show_default=True, type=click.IntRange(min=1),
-              help="Most recent weeks shown in the table.")
-def history(db_path: Path | None, plot_path: Path | None, csv_path: Path | None, weeks: int) -> None:
+@click.option(
+    "--plot",
+    "plot_path",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Write a trend plot PNG: range per leg, days per week, asymmetry.",
+)
+@click.option(
+    "--csv",
+    "csv_path",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Export every session as one CSV row.",
+)
+@click.option(
+    "--weeks",
+    default=12,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Most recent weeks shown in the table.",
+)
+def history(
+    db_path: Path | None, plot_path: Path | None, csv_path: Path | None, weeks: int
+) -> None:
     """Progress over weeks: sessions per week against the 3-4 a week goal,
     internal-rotation range per leg over time, left/right asymmetry."""
-    from hiprot.history import GOAL_DAYS_PER_WEEK, HistoryStore, default_path, weekly, write_history_csv
+    from hiprot.history import (
+        GOAL_DAYS_PER_WEEK,
+        HistoryStore,
+        default_path,
+        weekly,
+        write_history_csv,
+    )
     from hiprot.landmarks import Side
 
     path = db_path or default_path()
@@ -374,55 +536,92 @@ def history(db_path: Path | None, plot_path: Path | None, csv_path: Path | None,
             records = store.sessions()
     trained = [r for r in records if r.reps]
     if not trained:
-        stdout.print(f"No sessions in the history yet ({path}). Review a set with "
-                     "`hiprot review VIDEO` or coach one with `hiprot live`; it is saved here.")
+        stdout.print(
+            f"No sessions in the history yet ({path}). Review a set with "
+            "`hiprot review VIDEO` or coach one with `hiprot live`; it is saved here."
+        )
         return
     all_weeks = weekly(records)
     low, high = GOAL_DAYS_PER_WEEK
     table = Table(title=f"Training days per ISO week (goal {low}-{high})", header_style="bold")
-    for column in ("week", "sets", "days", "goal", "reps L", "reps R", "best in L", "best in R", "L−R"):
-        table.add_column(column, justify="left" if column in ("week", "goal") else "right",
-                         no_wrap=column in ("week", "goal"))
+    for column in (
+        "week",
+        "sets",
+        "days",
+        "goal",
+        "reps L",
+        "reps R",
+        "best in L",
+        "best in R",
+        "L−R",
+    ):
+        table.add_column(
+            column,
+            justify="left" if column in ("week", "goal") else "right",
+            no_wrap=column in ("week", "goal"),
+        )
     status_style = {"below goal": "yellow", "on goal": "green", "above goal": "cyan"}
     for week in all_weeks[-weeks:]:
         table.add_row(
-            week.label, str(week.sessions), str(week.days),
+            week.label,
+            str(week.sessions),
+            str(week.days),
             f"[{status_style[week.status]}]{week.status}[/]",
-            str(week.reps[Side.LEFT]), str(week.reps[Side.RIGHT]),
-            _signed(week.best_internal_deg[Side.LEFT]), _signed(week.best_internal_deg[Side.RIGHT]),
+            str(week.reps[Side.LEFT]),
+            str(week.reps[Side.RIGHT]),
+            _signed(week.best_internal_deg[Side.LEFT]),
+            _signed(week.best_internal_deg[Side.RIGHT]),
             _signed(week.asymmetry_deg),
         )
     stdout.print(table)
 
-    sessions = Table(title="Range per session (best internal / external, degrees from neutral)",
-                     header_style="bold")
+    sessions = Table(
+        title="Range per session (best internal / external, degrees from neutral)",
+        header_style="bold",
+    )
     for column in ("date", "source", "mode", "reps L", "L in / out", "reps R", "R in / out"):
-        sessions.add_column(column, justify="left" if column in ("date", "source", "mode") else "right",
-                            no_wrap=column != "source", max_width=30 if column == "source" else None)
-    for record in trained[-weeks * 4:]:
+        sessions.add_column(
+            column,
+            justify="left" if column in ("date", "source", "mode") else "right",
+            no_wrap=column != "source",
+            max_width=30 if column == "source" else None,
+        )
+    for record in trained[-weeks * 4 :]:
         state = "" if record.complete else " [yellow](interrupted)[/]"
         sessions.add_row(
-            record.started_at.strftime("%Y-%m-%d"), record.source + state, record.mode.value,
-            *(item for side in Side for item in (
-                str(record.rep_count(side)),
-                f"{_signed(record.best_internal_deg(side))} / {_signed(record.best_external_deg(side))}",
-            )),
+            record.started_at.strftime("%Y-%m-%d"),
+            record.source + state,
+            record.mode.value,
+            *(
+                item
+                for side in Side
+                for item in (
+                    str(record.rep_count(side)),
+                    f"{_signed(record.best_internal_deg(side))} / {_signed(record.best_external_deg(side))}",
+                )
+            ),
         )
     stdout.print(sessions)
 
     recent = all_weeks[-4:]
     on_goal = sum(w.status == "on goal" for w in recent)
-    stdout.print(f"Adherence: {on_goal} of the last {len(recent)} week(s) on the {low}-{high} days goal.")
+    stdout.print(
+        f"Adherence: {on_goal} of the last {len(recent)} week(s) on the {low}-{high} days goal."
+    )
     for side in Side:
         bests = [v for r in trained if (v := r.best_internal_deg(side)) is not None]
         if len(bests) >= 2:
-            stdout.print(f"{side.value.capitalize()} internal rotation: first {bests[0]:+.0f}°, "
-                         f"latest {bests[-1]:+.0f}°, best {max(bests):+.0f}°.")
+            stdout.print(
+                f"{side.value.capitalize()} internal rotation: first {bests[0]:+.0f}°, "
+                f"latest {bests[-1]:+.0f}°, best {max(bests):+.0f}°."
+            )
     latest = next((w for w in reversed(all_weeks) if w.asymmetry_deg is not None), None)
     if latest is not None and abs(latest.asymmetry_deg) >= 1:
         weaker = "left" if latest.asymmetry_deg < 0 else "right"
-        stdout.print(f"Asymmetry ({latest.label}): {abs(latest.asymmetry_deg):.0f}° less internal "
-                     f"rotation on the {weaker} side.")
+        stdout.print(
+            f"Asymmetry ({latest.label}): {abs(latest.asymmetry_deg):.0f}° less internal "
+            f"rotation on the {weaker} side."
+        )
     elif latest is not None:
         stdout.print(f"Asymmetry ({latest.label}): left and right within 1°.")
     if csv_path is not None:
@@ -435,20 +634,45 @@ def history(db_path: Path | None, plot_path: Path | None, csv_path: Path | None,
 
 @cli.command()
 @click.argument("out_dir", type=click.Path(path_type=Path))
-@click.option("--seed", default=1, show_default=True, help="Seeds the person, script, camera and noise.")
-@click.option("--scenario", default="clean", show_default=True, help="Scripted session (see docs/synthetic.md).")
+@click.option(
+    "--seed", default=1, show_default=True, help="Seeds the person, script, camera and noise."
+)
+@click.option(
+    "--scenario",
+    default="clean",
+    show_default=True,
+    help="Scripted session (see docs/synthetic.md).",
+)
 @click.option("--placement", default="oblique45_left", show_default=True, help="Camera placement.")
-@click.option("--noise", default="realistic", show_default=True, help="none, low, realistic or high.")
-@click.option("--mode", type=click.Choice([m.value for m in Mode]), default="both", show_default=True)
+@click.option(
+    "--noise", default="realistic", show_default=True, help="none, low, realistic or high."
+)
+@click.option(
+    "--mode", type=click.Choice([m.value for m in Mode]), default="both", show_default=True
+)
 def synth(out_dir: Path, seed: int, scenario: str, placement: str, noise: str, mode: str) -> None:
     """Write a synthetic drill session: a landmark recording and its truth JSON."""
-    from hiprot.synth import NOISE_LEVELS, PLACEMENTS, SCENARIOS, SessionSpec, generate, write_session
+    from hiprot.synth import (
+        NOISE_LEVELS,
+        PLACEMENTS,
+        SCENARIOS,
+        SessionSpec,
+        generate,
+        write_session,
+    )
 
-    for name, value, known in (("scenario", scenario, SCENARIOS), ("placement", placement, PLACEMENTS),
-                               ("noise", noise, NOISE_LEVELS)):
+    for name, value, known in (
+        ("scenario", scenario, SCENARIOS),
+        ("placement", placement, PLACEMENTS),
+        ("noise", noise, NOISE_LEVELS),
+    ):
         if value not in known:
-            raise click.BadParameter(f"{value!r}; choose from {', '.join(sorted(known))}", param_hint=name)
-    session = generate(SessionSpec(seed=seed, scenario=scenario, placement=placement, noise=noise, mode=mode))
+            raise click.BadParameter(
+                f"{value!r}; choose from {', '.join(sorted(known))}", param_hint=name
+            )
+    session = generate(
+        SessionSpec(seed=seed, scenario=scenario, placement=placement, noise=noise, mode=mode)
+    )
     for path in write_session(session, out_dir):
         stdout.print(f"Wrote {path}")
 
@@ -462,17 +686,21 @@ def demo(seed: int) -> None:
 
     session = generate(SessionSpec(seed=seed, scenario="clean"))
     result = review_pose_frames(
-        session.frames, f"synthetic session (seed {seed})", session.spec.mode,
+        session.frames,
+        f"synthetic session (seed {seed})",
+        session.spec.mode,
         size_wh=(session.info.width, session.info.height),
     )
     stdout.print(_rep_table(result))
     for side, leg in result.summary.legs.items():
         true = session.truth["legs"][side.value]
-        stdout.print(f"[bold]{side.value}[/]: counted {leg.reps} reps ({leg.held_reps} held); "
-                     f"truth {true['reps']} reps ({true['held_reps']} held)")
+        stdout.print(
+            f"[bold]{side.value}[/]: counted {leg.reps} reps ({leg.held_reps} held); "
+            f"truth {true['reps']} reps ({true['held_reps']} held)"
+        )
 
 
-def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:  # noqa: ANN001
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
     if issubclass(category, HiprotWarning):
         stderr.print(f"[yellow]hiprot: warning:[/] {message}", highlight=False)
     else:

@@ -147,7 +147,9 @@ class CoachConfig:
     def __post_init__(self) -> None:
         object.__setattr__(self, "mode", Mode(self.mode))
         if self.target_reps < 1:
-            raise ValueError(f"target reps must be at least 1, got {self.target_reps}; 10-15 is the drill")
+            raise ValueError(
+                f"target reps must be at least 1, got {self.target_reps}; 10-15 is the drill"
+            )
         if self.sets < 1:
             raise ValueError(f"sets must be at least 1, got {self.sets}")
         for name in ("rest_s", "setup_s", "calibration_s", "cue_show_s"):
@@ -439,7 +441,9 @@ class Coach:
         elif self._bad_view_since is None:
             self._bad_view_since = t_s
         if self._bad_view_since is not None and t_s - self._bad_view_since < BAD_VIEW_S:
-            view = ViewCheck(person=True, standing=False, legs_in_view=True)  # a glitch, not a change
+            view = ViewCheck(
+                person=True, standing=False, legs_in_view=True
+            )  # a glitch, not a change
         if self.paused or self.stage is Stage.SUMMARY:
             return self._output(t_s)
         step = {
@@ -493,7 +497,9 @@ class Coach:
             return self._output(t, say=(Utterance.announce(Cue.HOLD_STILL.clip),))
         return self._start_set(t)
 
-    def _calibrate(self, t: float, view: ViewCheck, absolute: AngleSample, _: AngleSample) -> CoachOutput:
+    def _calibrate(
+        self, t: float, view: ViewCheck, absolute: AngleSample, _: AngleSample
+    ) -> CoachOutput:
         sides = self.mode.sides
         foot = np.array([absolute.legs[s].foot_deg for s in sides])
         femur = np.array([absolute.legs[s].femur_deg for s in sides])
@@ -522,7 +528,9 @@ class Coach:
         self._enter_stage(self._after_calibration)
         return self._output(t, calibration=self.calibration)
 
-    def _count(self, t: float, view: ViewCheck, _: AngleSample, relative: AngleSample) -> CoachOutput:
+    def _count(
+        self, t: float, view: ViewCheck, _: AngleSample, relative: AngleSample
+    ) -> CoachOutput:
         cue = view.cue
         say: list[Utterance] = []
         new_reps: list[Rep] = []
@@ -650,7 +658,9 @@ class Coach:
                     side=side,
                     current_deg=leg.femur_deg if measured and leg is not None else math.nan,
                     reps=len(this_set),
-                    hold_s=counter.current_hold_s if counter is not None and self.stage is Stage.SET else 0.0,
+                    hold_s=counter.current_hold_s
+                    if counter is not None and self.stage is Stage.SET
+                    else 0.0,
                     this_set=RangeBest().extend(this_set),
                     best=self.history_best.get(side, RangeBest()).extend(mine),
                 )

@@ -19,7 +19,9 @@ import numpy.typing as npt
 from scipy.signal import medfilt, savgol_filter
 
 
-def _smoothing_factor(dt_s: float, cutoff_hz: npt.NDArray[np.float64] | float) -> npt.NDArray[np.float64]:
+def _smoothing_factor(
+    dt_s: float, cutoff_hz: npt.NDArray[np.float64] | float
+) -> npt.NDArray[np.float64]:
     tau = 1.0 / (2.0 * math.pi * np.asarray(cutoff_hz))
     return 1.0 / (1.0 + tau / dt_s)
 
@@ -85,9 +87,7 @@ class OneEuroFilter:
         return out
 
 
-def one_euro(
-    t_s: npt.ArrayLike, values: npt.ArrayLike, **params: float
-) -> npt.NDArray[np.float64]:
+def one_euro(t_s: npt.ArrayLike, values: npt.ArrayLike, **params: float) -> npt.NDArray[np.float64]:
     """Run a fresh One Euro filter causally over ``values`` of shape ``(n, channels)``."""
     t = np.asarray(t_s, dtype=np.float64)
     v = np.asarray(values, dtype=np.float64)

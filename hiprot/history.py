@@ -247,8 +247,9 @@ class HistoryStore:
     ) -> int:
         """Start a session whose reps arrive one by one (live); returns its id."""
         with self._transaction() as conn:
-            return self._insert_session(conn, source, Mode(mode), started_at, calibration_method,
-                                        neutral_deg)
+            return self._insert_session(
+                conn, source, Mode(mode), started_at, calibration_method, neutral_deg
+            )
 
     def add_rep(self, session_id: int, rep: Rep) -> None:
         """Store one counted rep, committed at once."""
@@ -263,8 +264,13 @@ class HistoryStore:
             conn.execute(
                 "UPDATE sessions SET mode = ?, duration_s = ?, frames = ?, frames_with_pose = ? "
                 "WHERE id = ?",
-                (summary.mode.value, summary.duration_s, summary.tracking.frames,
-                 summary.tracking.frames_with_pose, session_id),
+                (
+                    summary.mode.value,
+                    summary.duration_s,
+                    summary.tracking.frames,
+                    summary.tracking.frames_with_pose,
+                    session_id,
+                ),
             )
             conn.execute("DELETE FROM reps WHERE session_id = ?", (session_id,))
             for rep in summary.reps:
@@ -282,27 +288,47 @@ class HistoryStore:
                 (summary.source, _iso(started_at)),
             )
             session_id = self._insert_session(
-                conn, summary.source, summary.mode, started_at, summary.calibration.method,
+                conn,
+                summary.source,
+                summary.mode,
+                started_at,
+                summary.calibration.method,
                 dict(summary.calibration.neutral_deg),
             )
             conn.execute(
                 "UPDATE sessions SET duration_s = ?, frames = ?, frames_with_pose = ? WHERE id = ?",
-                (summary.duration_s, summary.tracking.frames, summary.tracking.frames_with_pose,
-                 session_id),
+                (
+                    summary.duration_s,
+                    summary.tracking.frames,
+                    summary.tracking.frames_with_pose,
+                    session_id,
+                ),
             )
             for rep in summary.reps:
                 _insert_rep(conn, session_id, rep)
             return session_id
 
     @staticmethod
-    def _insert_session(conn: sqlite3.Connection, source: str, mode: Mode, started_at: datetime,
-                        calibration_method: str, neutral_deg: dict[str, float]) -> int:
+    def _insert_session(
+        conn: sqlite3.Connection,
+        source: str,
+        mode: Mode,
+        started_at: datetime,
+        calibration_method: str,
+        neutral_deg: dict[str, float],
+    ) -> int:
         neutral = {Side(key): value for key, value in neutral_deg.items()}
         cursor = conn.execute(
             "INSERT INTO sessions (source, mode, started_at, calibration_method, "
             "neutral_left_deg, neutral_right_deg) VALUES (?, ?, ?, ?, ?, ?)",
-            (source, mode.value, _iso(started_at), calibration_method,
-             neutral.get(Side.LEFT), neutral.get(Side.RIGHT)),
+            (
+                source,
+                mode.value,
+                _iso(started_at),
+                calibration_method,
+                neutral.get(Side.LEFT),
+                neutral.get(Side.RIGHT),
+            ),
         )
         assert cursor.lastrowid is not None
         return cursor.lastrowid
@@ -324,8 +350,18 @@ class HistoryStore:
                 "ORDER BY session_id, start_s, leg, rep_index"
             ):
                 reps.setdefault(row[0], []).append(
-                    Rep(Side(row[1]), row[2], row[3], row[4], row[5], row[6], row[7],
-                        bool(row[8]), bool(row[9]), bool(row[10]))
+                    Rep(
+                        Side(row[1]),
+                        row[2],
+                        row[3],
+                        row[4],
+                        row[5],
+                        row[6],
+                        row[7],
+                        bool(row[8]),
+                        bool(row[9]),
+                        bool(row[10]),
+                    )
                 )
             rows = self._conn.execute(
                 "SELECT id, source, mode, started_at, calibration_method, neutral_left_deg, "
@@ -334,11 +370,17 @@ class HistoryStore:
             ).fetchall()
         return [
             SessionRecord(
-                id=row[0], source=row[1], mode=Mode(row[2]),
-                started_at=datetime.fromisoformat(row[3]), calibration_method=row[4],
-                neutral_deg={side.value: value for side, value in zip(Side, row[5:7])
-                             if value is not None},
-                duration_s=row[7], frames=row[8], frames_with_pose=row[9],
+                id=row[0],
+                source=row[1],
+                mode=Mode(row[2]),
+                started_at=datetime.fromisoformat(row[3]),
+                calibration_method=row[4],
+                neutral_deg={
+                    side.value: value for side, value in zip(Side, row[5:7]) if value is not None
+                },
+                duration_s=row[7],
+                frames=row[8],
+                frames_with_pose=row[9],
                 reps=tuple(reps.get(row[0], ())),
             )
             for row in rows
@@ -373,8 +415,19 @@ def _insert_rep(conn: sqlite3.Connection, session_id: int, rep: Rep) -> None:
         "INSERT OR REPLACE INTO reps (session_id, leg, rep_index, start_s, end_s, "
         "peak_internal_deg, peak_external_deg, hold_s, held, controlled, compensation) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (session_id, rep.leg.value, rep.index, rep.start_s, rep.end_s, rep.peak_internal_deg,
-         rep.peak_external_deg, rep.hold_s, rep.held, rep.controlled, rep.compensation),
+        (
+            session_id,
+            rep.leg.value,
+            rep.index,
+            rep.start_s,
+            rep.end_s,
+            rep.peak_internal_deg,
+            rep.peak_external_deg,
+            rep.hold_s,
+            rep.held,
+            rep.controlled,
+            rep.compensation,
+        ),
     )
 
 
@@ -437,25 +490,40 @@ def weekly(records: Sequence[SessionRecord], today: date | None = None) -> list[
     monday = first
     while monday <= last:
         these = [r for r, day in zip(trained, days) if _monday(day) == monday]
-        weeks.append(WeekSummary(
-            monday=monday,
-            sessions=len(these),
-            days=len({r.started_at.date() for r in these}),
-            reps={side: sum(r.rep_count(side) for r in these) for side in Side},
-            best_internal_deg={
-                side: max((v for r in these if (v := r.best_internal_deg(side)) is not None),
-                          default=None)
-                for side in Side
-            },
-        ))
+        weeks.append(
+            WeekSummary(
+                monday=monday,
+                sessions=len(these),
+                days=len({r.started_at.date() for r in these}),
+                reps={side: sum(r.rep_count(side) for r in these) for side in Side},
+                best_internal_deg={
+                    side: max(
+                        (v for r in these if (v := r.best_internal_deg(side)) is not None),
+                        default=None,
+                    )
+                    for side in Side
+                },
+            )
+        )
         monday += timedelta(days=7)
     return weeks
 
 
 CSV_COLUMNS = (
-    "session_id", "started_at", "iso_week", "source", "mode", "complete", "duration_s",
-    "left_reps", "right_reps", "left_best_internal_deg", "left_best_external_deg",
-    "right_best_internal_deg", "right_best_external_deg", "asymmetry_internal_deg",
+    "session_id",
+    "started_at",
+    "iso_week",
+    "source",
+    "mode",
+    "complete",
+    "duration_s",
+    "left_reps",
+    "right_reps",
+    "left_best_internal_deg",
+    "left_best_external_deg",
+    "right_best_internal_deg",
+    "right_best_external_deg",
+    "asymmetry_internal_deg",
 )
 
 

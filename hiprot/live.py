@@ -96,7 +96,10 @@ class Window:
         return self
 
     def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
     ) -> None:
         cv2.destroyWindow(self.name)
         cv2.waitKey(1)
@@ -182,8 +185,10 @@ def find_calibration(
     except CalibrationError as exc:
         aside = _set_aside(path)
         if log is not None:
-            log(f"[yellow]Not using {path}[/]: {exc}. Kept it as {aside.name}; "
-                "you will be calibrated afresh.")
+            log(
+                f"[yellow]Not using {path}[/]: {exc}. Kept it as {aside.name}; "
+                "you will be calibrated afresh."
+            )
         return path, None
     return path, calibration
 
@@ -202,7 +207,9 @@ def history_best(store: HistoryStore) -> dict[Side, RangeBest]:
     """The person's best range per leg over every stored session."""
     records = store.sessions()
     return {
-        side: RangeBest().extend([rep for record in records for rep in record.reps if rep.leg is side])
+        side: RangeBest().extend(
+            [rep for record in records for rep in record.reps if rep.leg is side]
+        )
         for side in Side
     }
 
@@ -271,7 +278,9 @@ class LiveSession:
         size_wh = (int(self.setup.get("width", 640)), int(self.setup.get("height", 480)))  # type: ignore[call-overload]
         self._angles = LiveAngles(self.coach.calibration, size_wh=size_wh)
 
-    def run(self, stream: Iterable[tuple[npt.NDArray[np.uint8] | None, PoseFrame]]) -> SessionSummary | None:
+    def run(
+        self, stream: Iterable[tuple[npt.NDArray[np.uint8] | None, PoseFrame]]
+    ) -> SessionSummary | None:
         """Coach until the last set, a quit key, the window closing or the source ending.
 
         Reps are saved as they come; the summary is saved however this ends.
@@ -319,8 +328,10 @@ class LiveSession:
         if not pose_frame.has_pose and image is not None and not self._told_dark:
             if brightness(image) < DARK_MEAN_BRIGHTNESS:
                 self._told_dark = True
-                self.log("[yellow]Too dark for the camera to find you[/]: turn on a light, "
-                         "or face a lamp towards you.")
+                self.log(
+                    "[yellow]Too dark for the camera to find you[/]: turn on a light, "
+                    "or face a lamp towards you."
+                )
         absolute, relative = self._angles.update(pose_frame)
         view_check = check_view(pose_frame, self.coach.mode.sides)
         out = self._handle(self.coach.update(pose_frame.t_s, view_check, absolute, relative))
@@ -393,7 +404,9 @@ def _check_display() -> None:
     if sys.platform.startswith("linux") and not (
         os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
     ):
-        raise HiprotError("no display to open the window on; use --no-window for voice and terminal only")
+        raise HiprotError(
+            "no display to open the window on; use --no-window for voice and terminal only"
+        )
 
 
 def run_live(options: LiveOptions, log: Callable[[str], None]) -> SessionSummary | None:
@@ -420,7 +433,11 @@ def run_live(options: LiveOptions, log: Callable[[str], None]) -> SessionSummary
         first = next(frames, None)
         if first is None:
             raise InputError(f"{label}: delivered no frames")
-        setup = {"camera": label.removeprefix("camera:"), "width": first.size_wh[0], "height": first.size_wh[1]}
+        setup = {
+            "camera": label.removeprefix("camera:"),
+            "width": first.size_wh[0],
+            "height": first.size_wh[1],
+        }
         path, calibration = find_calibration(options.calibration_dir, setup, log)
         if calibration is not None:
             log(f"Using your neutral from {path} (press c to recalibrate).")
@@ -437,7 +454,9 @@ def run_live(options: LiveOptions, log: Callable[[str], None]) -> SessionSummary
             calibration_path=path,
             setup=setup,
         )
-        pairs = stack.enter_context(pose_stream(itertools.chain([first], frames), estimator.estimate))
+        pairs = stack.enter_context(
+            pose_stream(itertools.chain([first], frames), estimator.estimate)
+        )
         summary = session.run(pairs)
         session.linger(time.monotonic)
     return summary

@@ -105,15 +105,23 @@ class FrameAnnotation:
     cues: tuple[str, ...] = ()
 
 
-def _text(image: npt.NDArray[np.uint8], text: str, org: tuple[int, int], scale: float,
-          colour: tuple[int, int, int], thickness: int) -> int:
+def _text(
+    image: npt.NDArray[np.uint8],
+    text: str,
+    org: tuple[int, int],
+    scale: float,
+    colour: tuple[int, int, int],
+    thickness: int,
+) -> int:
     """Text with a dark outline (readable on any background); returns its width (px)."""
     cv2.putText(image, text, org, _FONT, scale, (0, 0, 0), thickness + 2, cv2.LINE_AA)
     cv2.putText(image, text, org, _FONT, scale, colour, thickness, cv2.LINE_AA)
     return cv2.getTextSize(text, _FONT, scale, thickness)[0][0]
 
 
-def _panel(image: npt.NDArray[np.uint8], x0: int, y0: int, x1: int, y1: int, alpha: float = 0.55) -> None:
+def _panel(
+    image: npt.NDArray[np.uint8], x0: int, y0: int, x1: int, y1: int, alpha: float = 0.55
+) -> None:
     """Darken a rectangle so text on it stays readable."""
     h, w = image.shape[:2]
     x0, x1, y0, y1 = max(0, x0), min(w, x1), max(0, y0), min(h, y1)
@@ -122,8 +130,15 @@ def _panel(image: npt.NDArray[np.uint8], x0: int, y0: int, x1: int, y1: int, alp
         cv2.addWeighted(roi, 1 - alpha, np.full_like(roi, PANEL_COLOUR), alpha, 0.0, dst=roi)
 
 
-def _gauge(image: npt.NDArray[np.uint8], x: int, y: int, width: int, height: int,
-           femur_deg: float, colour: tuple[int, int, int]) -> None:
+def _gauge(
+    image: npt.NDArray[np.uint8],
+    x: int,
+    y: int,
+    width: int,
+    height: int,
+    femur_deg: float,
+    colour: tuple[int, int, int],
+) -> None:
     """A horizontal bar: external left, internal right, neutral in the middle."""
     mid = x + width // 2
     cv2.rectangle(image, (x, y), (x + width, y + height), (110, 110, 110), 1, cv2.LINE_AA)
@@ -135,7 +150,9 @@ def _gauge(image: npt.NDArray[np.uint8], x: int, y: int, width: int, height: int
     cv2.rectangle(image, (min(mid, end), y + 1), (max(mid, end), y + height - 1), colour, -1)
 
 
-def draw_annotation(image: npt.NDArray[np.uint8], annotation: FrameAnnotation) -> npt.NDArray[np.uint8]:
+def draw_annotation(
+    image: npt.NDArray[np.uint8], annotation: FrameAnnotation
+) -> npt.NDArray[np.uint8]:
     """Draw the per-leg panel (angle, gauge, reps, hold timer) and the cues in place.
 
     Sizes follow the image width, so a phone video and a 640x480 webcam
@@ -154,18 +171,40 @@ def draw_annotation(image: npt.NDArray[np.uint8], annotation: FrameAnnotation) -
         y = pad + line_h * row + round(line_h * 0.62)
         x = pad
         angle = "  --" if not np.isfinite(leg.femur_deg) else f"{leg.femur_deg:+4.0f}"
-        x += _text(image, f"{side.value.upper():<5} {angle} deg", (x, y), scale, colours[side], thick)
+        x += _text(
+            image, f"{side.value.upper():<5} {angle} deg", (x, y), scale, colours[side], thick
+        )
         gauge_w = round(w * 0.09)
-        _gauge(image, x + pad, y - round(line_h * 0.38), gauge_w, round(line_h * 0.36),
-               leg.femur_deg, colours[side])
+        _gauge(
+            image,
+            x + pad,
+            y - round(line_h * 0.38),
+            gauge_w,
+            round(line_h * 0.36),
+            leg.femur_deg,
+            colours[side],
+        )
         x += gauge_w + 2 * pad
         x += _text(image, f"reps {leg.reps}", (x, y), scale, (255, 255, 255), thick)
         if leg.hold_s is not None:
             label = f"HOLD {leg.hold_s:.1f}s" + (" ok" if leg.held else "")
-            _text(image, label, (x + pad, y), scale, (120, 255, 120) if leg.held else HOLD_COLOUR, thick)
+            _text(
+                image,
+                label,
+                (x + pad, y),
+                scale,
+                (120, 255, 120) if leg.held else HOLD_COLOUR,
+                thick,
+            )
 
-    _text(image, f"{annotation.t_s:5.1f} s", (w - round(95 * scale * 1.6), pad + round(line_h * 0.62)),
-          scale, (255, 255, 255), thick)
+    _text(
+        image,
+        f"{annotation.t_s:5.1f} s",
+        (w - round(95 * scale * 1.6), pad + round(line_h * 0.62)),
+        scale,
+        (255, 255, 255),
+        thick,
+    )
     for k, cue in enumerate(reversed(annotation.cues)):
         y = h - pad - k * line_h
         width = cv2.getTextSize(cue, _FONT, scale * 1.1, thick + 1)[0][0]
@@ -187,15 +226,24 @@ _GOOD = (90, 230, 90)
 _TOP_H, _BOTTOM_H, _PANEL_X = 110, 110, 800
 
 
-def _big(image: npt.NDArray[np.uint8], text: str, org: tuple[int, int], scale: float,
-         colour: tuple[int, int, int] = _WHITE, thickness: int = 3, anchor: str = "left",
-         outline: bool = False) -> int:
+def _big(
+    image: npt.NDArray[np.uint8],
+    text: str,
+    org: tuple[int, int],
+    scale: float,
+    colour: tuple[int, int, int] = _WHITE,
+    thickness: int = 3,
+    anchor: str = "left",
+    outline: bool = False,
+) -> int:
     """Bold text, ``anchor`` left, centre or right of ``org``; ``outline`` (black)
     where it lies on the camera image. Returns its width."""
     width = cv2.getTextSize(text, _LIVE_FONT, scale, thickness)[0][0]
     x = org[0] - {"left": 0, "centre": width // 2, "right": width}[anchor]
     if outline:
-        cv2.putText(image, text, (x, org[1]), _LIVE_FONT, scale, (0, 0, 0), thickness + 6, cv2.LINE_AA)
+        cv2.putText(
+            image, text, (x, org[1]), _LIVE_FONT, scale, (0, 0, 0), thickness + 6, cv2.LINE_AA
+        )
     cv2.putText(image, text, (x, org[1]), _LIVE_FONT, scale, colour, thickness, cv2.LINE_AA)
     return width
 
@@ -232,11 +280,15 @@ def _live_gauge(canvas: npt.NDArray[np.uint8], gauge: LegGauge, x: int, y: int, 
         end = at(gauge.current_deg)
         cv2.rectangle(canvas, (min(mid, end), top), (max(mid, end), top + height), colour, -1)
     for value, tick_colour, reach in (
-        (gauge.best.internal_deg, colour, 14), (gauge.best.external_deg, colour, 14),
-        (gauge.this_set.internal_deg, _WHITE, 6), (gauge.this_set.external_deg, _WHITE, 6),
+        (gauge.best.internal_deg, colour, 14),
+        (gauge.best.external_deg, colour, 14),
+        (gauge.this_set.internal_deg, _WHITE, 6),
+        (gauge.this_set.external_deg, _WHITE, 6),
     ):
         if value is not None:
-            cv2.line(canvas, (at(value), top - reach), (at(value), top + height + reach), tick_colour, 5)
+            cv2.line(
+                canvas, (at(value), top - reach), (at(value), top + height + reach), tick_colour, 5
+            )
     cv2.line(canvas, (mid, top - 8), (mid, top + height + 8), _WHITE, 3)
     cv2.rectangle(canvas, (x, top), (x + width, top + height), _GREY, 2)
     below = top + height + 40
@@ -289,16 +341,49 @@ def render_live(
         canvas[y0 : y0 + camera.shape[0], x0 : x0 + camera.shape[1]] = camera
         centre = (x0 + camera.shape[1] // 2, y0 + camera.shape[0] // 2)
         if view.countdown_s is not None:
-            _big(canvas, f"{math.ceil(view.countdown_s)}", (centre[0], centre[1] + 70), 6.0,
-                 CUE_COLOUR, 12, "centre", outline=True)
+            _big(
+                canvas,
+                f"{math.ceil(view.countdown_s)}",
+                (centre[0], centre[1] + 70),
+                6.0,
+                CUE_COLOUR,
+                12,
+                "centre",
+                outline=True,
+            )
         if view.stage is Stage.SET and view.hold_s > 0:  # on the body, where the eyes are
             held = view.hold_s >= drill.HOLD_MIN_S
-            _big(canvas, f"HOLD {view.hold_s:.1f} s", (centre[0], y0 + camera.shape[0] - 30), 2.4,
-                 _GOOD if held else HOLD_COLOUR, 6, "centre", outline=True)
+            _big(
+                canvas,
+                f"HOLD {view.hold_s:.1f} s",
+                (centre[0], y0 + camera.shape[0] - 30),
+                2.4,
+                _GOOD if held else HOLD_COLOUR,
+                6,
+                "centre",
+                outline=True,
+            )
         if view.paused:
-            _big(canvas, "PAUSED", (centre[0], centre[1] + 40), 3.0, CUE_COLOUR, 6, "centre", outline=True)
-            _big(canvas, "space to go on", (centre[0], centre[1] + 110), 1.3, _WHITE, 3, "centre",
-                 outline=True)
+            _big(
+                canvas,
+                "PAUSED",
+                (centre[0], centre[1] + 40),
+                3.0,
+                CUE_COLOUR,
+                6,
+                "centre",
+                outline=True,
+            )
+            _big(
+                canvas,
+                "space to go on",
+                (centre[0], centre[1] + 110),
+                1.3,
+                _WHITE,
+                3,
+                "centre",
+                outline=True,
+            )
 
     # ---- top bar: where the session is, and the count
     cv2.rectangle(canvas, (0, 0), (w, _TOP_H), _BAR, -1)
@@ -306,10 +391,25 @@ def render_live(
     if view.stage is Stage.SET:
         count = max((g.reps for g in view.legs), default=0)
         done = count >= view.target_reps
-        _big(canvas, f"{count}/{view.target_reps}", (w - 30, 82), 2.5, _GOOD if done else _WHITE, 5, "right")
+        _big(
+            canvas,
+            f"{count}/{view.target_reps}",
+            (w - 30, 82),
+            2.5,
+            _GOOD if done else _WHITE,
+            5,
+            "right",
+        )
     elif view.stage is not Stage.SUMMARY:
-        _big(canvas, f"{view.mode.value} legs" if view.mode is Mode.BOTH else f"{view.mode.value} leg",
-             (w - 30, 78), 1.4, _GREY, 3, "right")
+        _big(
+            canvas,
+            f"{view.mode.value} legs" if view.mode is Mode.BOTH else f"{view.mode.value} leg",
+            (w - 30, 78),
+            1.4,
+            _GREY,
+            3,
+            "right",
+        )
 
     # ---- right panel: a gauge per leg
     if view.stage is not Stage.SUMMARY:

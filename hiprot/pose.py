@@ -24,7 +24,7 @@ from hiprot.types import Frame, PoseFrame
 os.environ.setdefault("GLOG_minloglevel", "2")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-import mediapipe as mp  # noqa: E402
+import mediapipe as mp
 
 MODEL_NAME = f"mediapipe-pose-full-{mp.__version__}"
 _LIBC = ctypes.CDLL(ctypes.util.find_library("c") or None)

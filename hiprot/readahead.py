@@ -64,7 +64,7 @@ def read_ahead(items: Iterable[T], depth: int = DEPTH) -> Iterator[Iterator[T]]:
             for item in items:
                 if not put(item):
                     return
-        except BaseException as exc:  # noqa: BLE001 - handed to the consumer
+        except BaseException as exc:
             put(_Failed(exc))
             return
         put(_DONE)

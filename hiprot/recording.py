@@ -108,9 +108,7 @@ class RecordingWriter:
         if self._file is None:
             raise RuntimeError("RecordingWriter is not open; use it in a with-block")
         if self._last_t is not None and pose_frame.t_s <= self._last_t:
-            raise ValueError(
-                f"frame times must increase: {pose_frame.t_s} after {self._last_t}"
-            )
+            raise ValueError(f"frame times must increase: {pose_frame.t_s} after {self._last_t}")
         self._last_t = pose_frame.t_s
         line = {
             "i": int(pose_frame.index),
@@ -122,9 +120,7 @@ class RecordingWriter:
         self._file.flush()
 
 
-def write_recording(
-    path: str | Path, info: RecordingInfo, pose_frames: Iterable[PoseFrame]
-) -> int:
+def write_recording(path: str | Path, info: RecordingInfo, pose_frames: Iterable[PoseFrame]) -> int:
     """Write all frames to ``path``; returns how many were written."""
     count = 0
     with RecordingWriter(path, info) as writer:
@@ -169,9 +165,7 @@ def _parse_header(line: str, path: Path) -> RecordingInfo:
     if not isinstance(header, dict) or "format" not in header:
         raise RecordingError(f"{where}: missing header (expected a '{FORMAT_NAME}' object)")
     if header["format"] != FORMAT_NAME:
-        raise RecordingError(
-            f"{where}: format is {header['format']!r}, expected {FORMAT_NAME!r}"
-        )
+        raise RecordingError(f"{where}: format is {header['format']!r}, expected {FORMAT_NAME!r}")
     if header.get("version") != FORMAT_VERSION:
         raise RecordingError(
             f"{where}: version {header.get('version')!r} is not supported "
@@ -188,7 +182,9 @@ def _parse_header(line: str, path: Path) -> RecordingInfo:
     source = header.get("source")
     model = header.get("model")
     return RecordingInfo(
-        fps, width, height,
+        fps,
+        width,
+        height,
         None if source is None else str(source),
         None if model is None else str(model),
     )
@@ -202,9 +198,7 @@ def _parse_landmarks(value: Any, key: str, where: str) -> np.ndarray | None:
         raise RecordingError(f"{where}: '{key}' must have {NUM_LANDMARKS} rows, got {count}")
     for row_number, row in enumerate(value):
         if not isinstance(row, list) or len(row) != 4:
-            raise RecordingError(
-                f"{where}: '{key}' row {row_number} must be [x, y, z, visibility]"
-            )
+            raise RecordingError(f"{where}: '{key}' row {row_number} must be [x, y, z, visibility]")
         for item in row:
             if not _finite_number(item):
                 raise RecordingError(
@@ -279,8 +273,7 @@ class RecordingReader:
                 yield number, line
         except _READ_ERRORS as exc:
             warnings.warn(
-                f"{self.path}: the file is cut off or damaged ({exc}); "
-                "using the frames before it",
+                f"{self.path}: the file is cut off or damaged ({exc}); using the frames before it",
                 HiprotWarning,
                 stacklevel=3,
             )

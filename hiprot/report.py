@@ -10,23 +10,23 @@ from __future__ import annotations
 import base64
 import csv
 import html
-from datetime import datetime, time, timedelta
 from collections.abc import Sequence
+from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
 import matplotlib
 
 matplotlib.use("Agg")  # files only: never needs a screen
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
 
-from hiprot import drill  # noqa: E402
-from hiprot.analysis import AngleSeries  # noqa: E402
-from hiprot.annotate import rep_timeline  # noqa: E402
-from hiprot.history import GOAL_DAYS_PER_WEEK, SessionRecord, WeekSummary  # noqa: E402
-from hiprot.landmarks import Side  # noqa: E402
-from hiprot.reps import Rep  # noqa: E402
+from hiprot import drill
+from hiprot.analysis import AngleSeries
+from hiprot.annotate import rep_timeline
+from hiprot.history import GOAL_DAYS_PER_WEEK, SessionRecord, WeekSummary
+from hiprot.landmarks import Side
+from hiprot.reps import Rep
 
 PLOT_SIZE_PX = (1200, 700)
 _DPI = 100
@@ -37,7 +37,9 @@ def write_csv(series: AngleSeries, path: Path) -> Path:
     """Per-frame angles (degrees from neutral) and confidence for both legs."""
     columns = ["t_s", "has_pose"]
     for side in Side:
-        columns += [f"{side.value}_{name}" for name in ("femur_deg", "foot_deg", "twist_deg", "confidence")]
+        columns += [
+            f"{side.value}_{name}" for name in ("femur_deg", "foot_deg", "twist_deg", "confidence")
+        ]
     with open(path, "w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f)
         writer.writerow(columns)
@@ -45,7 +47,12 @@ def write_csv(series: AngleSeries, path: Path) -> Path:
             row: list[Any] = [f"{t:.4f}", int(series.has_pose[i])]
             for side in Side:
                 a = series.legs[side]
-                row += [_fmt(a.femur_deg[i]), _fmt(a.foot_deg[i]), _fmt(a.twist_deg[i]), f"{a.confidence[i]:.2f}"]
+                row += [
+                    _fmt(a.femur_deg[i]),
+                    _fmt(a.foot_deg[i]),
+                    _fmt(a.twist_deg[i]),
+                    f"{a.confidence[i]:.2f}",
+                ]
             writer.writerow(row)
     return path
 
@@ -54,36 +61,55 @@ def _fmt(value: float) -> str:
     return "" if not np.isfinite(value) else f"{value:.2f}"
 
 
-def plot_session(series: AngleSeries, reps: Sequence[Rep], sides: Sequence[Side], path: Path,
-                 title: str = "") -> Path:
+def plot_session(
+    series: AngleSeries, reps: Sequence[Rep], sides: Sequence[Side], path: Path, title: str = ""
+) -> Path:
     """Femur (thick) and foot (thin) angle against time, one panel per leg.
 
     Reps are shaded (red when compensated), holds marked with a bar at the
     internal peak, the neutral band drawn around 0.
     """
     fig, axes = plt.subplots(
-        len(sides), 1, sharex=True, squeeze=False,
-        figsize=(PLOT_SIZE_PX[0] / _DPI, PLOT_SIZE_PX[1] / _DPI), dpi=_DPI,
+        len(sides),
+        1,
+        sharex=True,
+        squeeze=False,
+        figsize=(PLOT_SIZE_PX[0] / _DPI, PLOT_SIZE_PX[1] / _DPI),
+        dpi=_DPI,
     )
     for ax, side in zip(axes[:, 0], sides):
         a = series.legs[side]
-        ax.axhspan(-drill.NEUTRAL_BAND_DEG, drill.NEUTRAL_BAND_DEG, color="0.92", label="neutral band")
+        ax.axhspan(
+            -drill.NEUTRAL_BAND_DEG, drill.NEUTRAL_BAND_DEG, color="0.92", label="neutral band"
+        )
         ax.axhline(0, color="0.5", lw=0.8)
         for rep in (r for r in reps if r.leg is side):
             colour = "#d62728" if rep.compensation else "#2ca02c"
-            ax.axvspan(rep.start_s, rep.end_s, color=colour, alpha=0.10 if not rep.compensation else 0.18)
-            ax.annotate(str(rep.index), (rep.start_s, 0.97), xycoords=("data", "axes fraction"),
-                        fontsize=8, va="top", color="0.3")
+            ax.axvspan(
+                rep.start_s, rep.end_s, color=colour, alpha=0.10 if not rep.compensation else 0.18
+            )
+            ax.annotate(
+                str(rep.index),
+                (rep.start_s, 0.97),
+                xycoords=("data", "axes fraction"),
+                fontsize=8,
+                va="top",
+                color="0.3",
+            )
             hold = rep_timeline(series, rep).hold
             if rep.held and hold is not None:
-                ax.plot(hold, [rep.peak_internal_deg] * 2, color="#9467bd", lw=4, solid_capstyle="butt")
+                ax.plot(
+                    hold, [rep.peak_internal_deg] * 2, color="#9467bd", lw=4, solid_capstyle="butt"
+                )
         ax.plot(series.t_s, a.foot_deg, color=LEG_COLOURS[side], lw=0.8, alpha=0.5, label="foot")
         ax.plot(series.t_s, a.femur_deg, color=LEG_COLOURS[side], lw=2.0, label="femur (hip)")
         ax.set_ylabel(f"{side.value} leg\n← external | internal → (°)")
         ax.grid(alpha=0.3)
         ax.legend(loc="lower right", fontsize=8)
     axes[-1, 0].set_xlabel("time (s)")
-    fig.suptitle(title or "Hip rotation from neutral: shaded = reps (red = from the ankles), purple = hold")
+    fig.suptitle(
+        title or "Hip rotation from neutral: shaded = reps (red = from the ankles), purple = hold"
+    )
     fig.tight_layout()
     fig.savefig(path)
     plt.close(fig)
@@ -117,9 +143,13 @@ def advice(summary: dict[str, Any]) -> list[str]:
         left, right = legs["left"]["peak_internal_deg"], legs["right"]["peak_internal_deg"]
         if left is not None and right is not None and abs(left - right) >= 5:
             weaker = "left" if left < right else "right"
-            tips.append(f"Internal rotation is {abs(left - right):.0f}° smaller on the {weaker} side: "
-                        "consider a one-leg set for it.")
-    return tips or ["A clean set: controlled, held and from the hips. Keep it up, 3-4 sessions a week."]
+            tips.append(
+                f"Internal rotation is {abs(left - right):.0f}° smaller on the {weaker} side: "
+                "consider a one-leg set for it."
+            )
+    return tips or [
+        "A clean set: controlled, held and from the hips. Keep it up, 3-4 sessions a week."
+    ]
 
 
 def _table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
@@ -137,14 +167,30 @@ def _deg(value: float | None) -> str:
 def write_html(summary: dict[str, Any], plot_png: Path | None, path: Path) -> Path:
     """One self-contained HTML file: summary, plot (embedded), per-rep table, advice."""
     leg_rows = [
-        [side, leg["reps"], leg["held_reps"], leg["controlled_reps"], leg["compensated_reps"],
-         _deg(leg["peak_internal_deg"]), _deg(leg["peak_external_deg"])]
+        [
+            side,
+            leg["reps"],
+            leg["held_reps"],
+            leg["controlled_reps"],
+            leg["compensated_reps"],
+            _deg(leg["peak_internal_deg"]),
+            _deg(leg["peak_external_deg"]),
+        ]
         for side, leg in summary["legs"].items()
     ]
     rep_rows = [
-        [r["leg"], r["index"], f"{r['start_s']:.1f}", f"{r['end_s']:.1f}", _deg(r["peak_internal_deg"]),
-         _deg(r["peak_external_deg"]), f"{r['hold_s']:.1f} s", "yes" if r["held"] else "no",
-         "yes" if r["controlled"] else "too fast", "ankle!" if r["compensation"] else "hip"]
+        [
+            r["leg"],
+            r["index"],
+            f"{r['start_s']:.1f}",
+            f"{r['end_s']:.1f}",
+            _deg(r["peak_internal_deg"]),
+            _deg(r["peak_external_deg"]),
+            f"{r['hold_s']:.1f} s",
+            "yes" if r["held"] else "no",
+            "yes" if r["controlled"] else "too fast",
+            "ankle!" if r["compensation"] else "hip",
+        ]
         for r in summary["reps"]
     ]
     image = ""
@@ -155,7 +201,7 @@ def write_html(summary: dict[str, Any], plot_png: Path | None, path: Path) -> Pa
     cal = summary["calibration"]
     tips = "".join(f"<li>{html.escape(t)}</li>" for t in advice(summary))
     page = f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>hiprot report: {html.escape(summary['source'])}</title>
+<html lang="en"><head><meta charset="utf-8"><title>hiprot report: {html.escape(summary["source"])}</title>
 <style>
 body {{ font-family: system-ui, sans-serif; margin: 2em auto; max-width: 1250px; color: #222; }}
 table {{ border-collapse: collapse; margin: 0.5em 0 1.5em; }}
@@ -164,9 +210,9 @@ th {{ background: #f3f3f3; }} img {{ max-width: 100%; }}
 .note {{ color: #666; font-size: 0.9em; }}
 </style></head><body>
 <h1>Leg rotations on the wall: session report</h1>
-<p><b>{html.escape(summary['source'])}</b> · {summary['duration_s']:.0f} s · mode: {summary['mode']}
- · person found in {tracking['frames_with_pose']} of {tracking['frames']} frames
- · neutral: {cal['method']} (left {cal['neutral_deg']['left']:+.1f}°, right {cal['neutral_deg']['right']:+.1f}°)</p>
+<p><b>{html.escape(summary["source"])}</b> · {summary["duration_s"]:.0f} s · mode: {summary["mode"]}
+ · person found in {tracking["frames_with_pose"]} of {tracking["frames"]} frames
+ · neutral: {cal["method"]} (left {cal["neutral_deg"]["left"]:+.1f}°, right {cal["neutral_deg"]["right"]:+.1f}°)</p>
 <h2>What to work on next</h2><ul>{tips}</ul>
 <h2>Per leg</h2>
 {_table(["leg", "reps", "held", "controlled", "from the ankle", "best internal", "best external"], leg_rows)}
@@ -185,7 +231,9 @@ in takes at least {drill.CONTROLLED_MIN_INWARD_S:.0f} s. Made by hiprot on this 
 HISTORY_PLOT_SIZE_PX = (1200, 900)
 
 
-def plot_history(records: Sequence[SessionRecord], weeks: Sequence[WeekSummary], path: Path) -> Path:
+def plot_history(
+    records: Sequence[SessionRecord], weeks: Sequence[WeekSummary], path: Path
+) -> Path:
     """Progress over weeks, three panels sharing the date axis.
 
     Best internal (solid) and external (dashed) rotation per leg per session;
@@ -193,16 +241,34 @@ def plot_history(records: Sequence[SessionRecord], weeks: Sequence[WeekSummary],
     right best internal rotation per week.
     """
     fig, (ranges, days, asym) = plt.subplots(
-        3, 1, sharex=True, height_ratios=(3, 1.4, 1.2),
-        figsize=(HISTORY_PLOT_SIZE_PX[0] / _DPI, HISTORY_PLOT_SIZE_PX[1] / _DPI), dpi=_DPI,
+        3,
+        1,
+        sharex=True,
+        height_ratios=(3, 1.4, 1.2),
+        figsize=(HISTORY_PLOT_SIZE_PX[0] / _DPI, HISTORY_PLOT_SIZE_PX[1] / _DPI),
+        dpi=_DPI,
     )
     for side in Side:
         trained = [r for r in records if r.best_internal_deg(side) is not None]
         when = [r.started_at for r in trained]
-        ranges.plot(when, [r.best_internal_deg(side) for r in trained], "o-", color=LEG_COLOURS[side],
-                    lw=2, label=f"{side.value} internal")
-        ranges.plot(when, [r.best_external_deg(side) for r in trained], "s--", color=LEG_COLOURS[side],
-                    lw=1, alpha=0.6, ms=4, label=f"{side.value} external")
+        ranges.plot(
+            when,
+            [r.best_internal_deg(side) for r in trained],
+            "o-",
+            color=LEG_COLOURS[side],
+            lw=2,
+            label=f"{side.value} internal",
+        )
+        ranges.plot(
+            when,
+            [r.best_external_deg(side) for r in trained],
+            "s--",
+            color=LEG_COLOURS[side],
+            lw=1,
+            alpha=0.6,
+            ms=4,
+            label=f"{side.value} external",
+        )
     ranges.axhline(0, color="0.5", lw=0.8)
     ranges.set_ylabel("best rotation per session (°)\n← external | internal →")
     ranges.legend(loc="upper left", fontsize=8, ncol=2)
@@ -212,8 +278,10 @@ def plot_history(records: Sequence[SessionRecord], weeks: Sequence[WeekSummary],
     week_width = timedelta(days=5)
     low, high = GOAL_DAYS_PER_WEEK
     days.axhspan(low, high, color="#2ca02c", alpha=0.15, label=f"goal: {low}-{high} days")
-    colours = ["#2ca02c" if low <= w.days <= high else "#d62728" if w.days < low else "#1f77b4"
-               for w in weeks]
+    colours = [
+        "#2ca02c" if low <= w.days <= high else "#d62728" if w.days < low else "#1f77b4"
+        for w in weeks
+    ]
     days.bar(mondays, [w.days for w in weeks], width=week_width, align="edge", color=colours)
     days.set_ylabel("training days\nper ISO week")
     days.set_ylim(0, max(high + 1, *(w.days + 1 for w in weeks)))
@@ -221,8 +289,13 @@ def plot_history(records: Sequence[SessionRecord], weeks: Sequence[WeekSummary],
     days.grid(alpha=0.3, axis="y")
 
     both = [(m, w.asymmetry_deg) for m, w in zip(mondays, weeks) if w.asymmetry_deg is not None]
-    asym.bar([m for m, _ in both], [a for _, a in both], width=week_width, align="edge",
-             color=["#1f77b4" if a >= 0 else "#ff7f0e" for _, a in both])
+    asym.bar(
+        [m for m, _ in both],
+        [a for _, a in both],
+        width=week_width,
+        align="edge",
+        color=["#1f77b4" if a >= 0 else "#ff7f0e" for _, a in both],
+    )
     asym.axhline(0, color="0.5", lw=0.8)
     asym.set_ylabel("left − right\ninternal (°)")
     asym.grid(alpha=0.3, axis="y")

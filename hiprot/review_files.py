@@ -56,8 +56,13 @@ class ReviewPaths:
 
     @classmethod
     def in_folder(cls, out_dir: Path, annotated: Path | None = None) -> ReviewPaths:
-        return cls(out_dir / "session.json", out_dir / "angles.csv", out_dir / "plot.png",
-                   out_dir / "report.html", annotated)
+        return cls(
+            out_dir / "session.json",
+            out_dir / "angles.csv",
+            out_dir / "plot.png",
+            out_dir / "report.html",
+            annotated,
+        )
 
 
 @dataclass(frozen=True)
@@ -145,8 +150,10 @@ def _warn_about_setup(calibration: Calibration, info: RecordingInfo, source: Pat
     )
 
 
-def _with_darkness_hint(exc: HiprotError, source: Path, pose_frames: Sequence[PoseFrame]) -> HiprotError:
-    """"No person found" in a very dark video: say that light is what is missing."""
+def _with_darkness_hint(
+    exc: HiprotError, source: Path, pose_frames: Sequence[PoseFrame]
+) -> HiprotError:
+    """ "No person found" in a very dark video: say that light is what is missing."""
     from hiprot.capture import DARK_MEAN_BRIGHTNESS, video_brightness
 
     if is_recording(source) or any(p.has_pose for p in pose_frames):
@@ -312,12 +319,21 @@ def review_file(
     if paths.annotated is not None:
         annotations = frame_annotations(review.series, review.reps, mode.sides)
         write_annotated_video(
-            source, landmark_array(pose_frames, "image"), annotations, paths.annotated,
+            source,
+            landmark_array(pose_frames, "image"),
+            annotations,
+            paths.annotated,
             None if on_frame is None else lambda: on_frame("annotate"),
         )
-    outcome = ReviewOutcome(source, paths, review.summary, recorded_at(source),
-                            tuple(str(w.message) for w in caught), interrupted,
-                            pose_frames[-1].t_s if interrupted else None)
+    outcome = ReviewOutcome(
+        source,
+        paths,
+        review.summary,
+        recorded_at(source),
+        tuple(str(w.message) for w in caught),
+        interrupted,
+        pose_frames[-1].t_s if interrupted else None,
+    )
     return review, outcome
 
 
@@ -354,17 +370,19 @@ class FileFailure:
     message: str
 
 
-def _review_task(source: Path, out_dir: Path, mode: Mode, calibration: Calibration | None
-                 ) -> ReviewOutcome | FileFailure:
+def _review_task(
+    source: Path, out_dir: Path, mode: Mode, calibration: Calibration | None
+) -> ReviewOutcome | FileFailure:
     """One file in a worker process; never raises, so one bad file stops nothing."""
     try:
         with warnings.catch_warnings(record=True):
             warnings.simplefilter("always")
-            return review_file(source, ReviewPaths.in_folder(out_dir), mode, calibration,
-                               keep_partial=False)[1]
+            return review_file(
+                source, ReviewPaths.in_folder(out_dir), mode, calibration, keep_partial=False
+            )[1]
     except HiprotError as exc:
         return FileFailure(source, str(exc))
-    except Exception as exc:  # noqa: BLE001 - a damaged file must not end the batch
+    except Exception as exc:
         return FileFailure(source, f"{source}: could not be reviewed ({type(exc).__name__}: {exc})")
 
 
@@ -386,8 +404,13 @@ def review_folder(
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         futures = [
-            pool.submit(_review_task, source, (out_root or source.parent) / report_dir_name(source),
-                        mode, calibration)
+            pool.submit(
+                _review_task,
+                source,
+                (out_root or source.parent) / report_dir_name(source),
+                mode,
+                calibration,
+            )
             for source in sources
         ]
         for future in as_completed(futures):

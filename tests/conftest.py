@@ -25,7 +25,9 @@ def bridging_clip() -> Path:
     return BRIDGING_CLIP
 
 
-def write_video(path: Path, n_frames: int, size_wh: tuple[int, int] = (160, 120), fps: float = 30.0) -> Path:
+def write_video(
+    path: Path, n_frames: int, size_wh: tuple[int, int] = (160, 120), fps: float = 30.0
+) -> Path:
     """A small mp4 whose frame i shows the number i as its brightness."""
     writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), fps, size_wh)
     assert writer.isOpened()

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from hiprot.angles import leg_angles, project_onto_plane, signed_angle_deg
-from hiprot.landmarks import LEGS, PoseLandmark as L, Side
+from hiprot.landmarks import LEGS, Side
+from hiprot.landmarks import PoseLandmark as L
 
 
 def rot_about(axis: np.ndarray, deg: float) -> np.ndarray:
@@ -17,8 +18,13 @@ def rot_about(axis: np.ndarray, deg: float) -> np.ndarray:
     return np.eye(3) + np.sin(a) * K + (1 - np.cos(a)) * K @ K
 
 
-def body_points(theta_deg: float, phi_deg: float, side: Side, knee_flexion_deg: float = 15.0,
-                splay_deg: float = 0.0) -> np.ndarray:
+def body_points(
+    theta_deg: float,
+    phi_deg: float,
+    side: Side,
+    knee_flexion_deg: float = 15.0,
+    splay_deg: float = 0.0,
+) -> np.ndarray:
     """Body frame (x left, y up, z towards the wall): one leg posed, shape (33, 4)."""
     pts = np.zeros((33, 4))
     pts[:, 3] = 1.0
@@ -40,8 +46,14 @@ def body_points(theta_deg: float, phi_deg: float, side: Side, knee_flexion_deg: 
     heel = ankle + u * 0.05 - Rf @ anterior * 0.05
     toe = ankle + u * 0.08 + Rf @ anterior * 0.18
     leg = LEGS[side]
-    for index, point in [(leg.hip, hip), (leg.other_hip, other_hip), (leg.knee, knee),
-                         (leg.ankle, ankle), (leg.heel, heel), (leg.foot_index, toe)]:
+    for index, point in [
+        (leg.hip, hip),
+        (leg.other_hip, other_hip),
+        (leg.knee, knee),
+        (leg.ankle, ankle),
+        (leg.heel, heel),
+        (leg.foot_index, toe),
+    ]:
         pts[index, :3] = point
     for shoulder, x in [(L.LEFT_SHOULDER, 0.18), (L.RIGHT_SHOULDER, -0.18)]:
         pts[shoulder, :3] = [x, 0.1, -0.5]
@@ -49,9 +61,13 @@ def body_points(theta_deg: float, phi_deg: float, side: Side, knee_flexion_deg: 
 
 
 @pytest.mark.parametrize("side", list(Side))
-@pytest.mark.parametrize(("theta", "phi"), [(0, 0), (30, 0), (-40, 0), (10, 25), (-20, -30), (0, 35)])
+@pytest.mark.parametrize(
+    ("theta", "phi"), [(0, 0), (30, 0), (-40, 0), (10, 25), (-20, -30), (0, 35)]
+)
 @pytest.mark.parametrize("splay", [0.0, 12.0])
-def test_recovers_femur_and_foot_rotation(side: Side, theta: float, phi: float, splay: float) -> None:
+def test_recovers_femur_and_foot_rotation(
+    side: Side, theta: float, phi: float, splay: float
+) -> None:
     angles = leg_angles(body_points(theta, phi, side, splay_deg=splay)[None], side)
     assert angles.femur_deg[0] == pytest.approx(theta, abs=1e-6)
     assert angles.foot_deg[0] == pytest.approx(theta + phi, abs=1e-6)

@@ -38,15 +38,42 @@ def test_round_trip(tmp_path: Path) -> None:
         ("", "corrupt calibration"),
         (json.dumps({"format": "something-else", "version": 1}), "not a hiprot calibration"),
         (json.dumps({**CAL.to_dict(), "version": 7}), "version 7"),
-        (json.dumps({k: v for k, v in CAL.to_dict().items() if k != "neutral_deg"}), "missing or invalid"),
-        (json.dumps({**CAL.to_dict(), "neutral_deg": {"left": {"femur": 1, "foot": 2}}}), "missing or invalid"),
-        (json.dumps({**CAL.to_dict(), "neutral_deg": {"left": {"femur": "x", "foot": 2},
-                                                       "right": {"femur": 1, "foot": 2}}}), "missing or invalid"),
+        (
+            json.dumps({k: v for k, v in CAL.to_dict().items() if k != "neutral_deg"}),
+            "missing or invalid",
+        ),
+        (
+            json.dumps({**CAL.to_dict(), "neutral_deg": {"left": {"femur": 1, "foot": 2}}}),
+            "missing or invalid",
+        ),
+        (
+            json.dumps(
+                {
+                    **CAL.to_dict(),
+                    "neutral_deg": {
+                        "left": {"femur": "x", "foot": 2},
+                        "right": {"femur": 1, "foot": 2},
+                    },
+                }
+            ),
+            "missing or invalid",
+        ),
         ("[1, 2, 3]", "not a hiprot calibration"),
     ],
-    ids=["corrupt", "empty", "foreign", "wrong version", "no neutral", "one leg", "non-numeric", "array"],
+    ids=[
+        "corrupt",
+        "empty",
+        "foreign",
+        "wrong version",
+        "no neutral",
+        "one leg",
+        "non-numeric",
+        "array",
+    ],
 )
-def test_bad_files_give_a_clear_error_and_say_how_to_recover(tmp_path: Path, content: str, message: str) -> None:
+def test_bad_files_give_a_clear_error_and_say_how_to_recover(
+    tmp_path: Path, content: str, message: str
+) -> None:
     path = tmp_path / "c.json"
     path.write_text(content)
     with pytest.raises(CalibrationError, match=message) as info:
@@ -66,15 +93,18 @@ def test_other_setup_is_refused() -> None:
 
 
 def test_setup_file_name_is_filesystem_safe() -> None:
-    assert setup_file_name({"camera": "/dev/video0", "width": 640, "height": 480}) == "camera--dev-video0-640x480.json"
+    assert (
+        setup_file_name({"camera": "/dev/video0", "width": 640, "height": 480})
+        == "camera--dev-video0-640x480.json"
+    )
 
 
 def test_still_period_found_after_initial_motion() -> None:
     t = np.arange(300) / 30.0
     angles = np.zeros((300, 2))
-    angles[:60, 0] = 20 * np.sin(np.arange(60) / 5)       # 2 s of moving first
+    angles[:60, 0] = 20 * np.sin(np.arange(60) / 5)  # 2 s of moving first
     angles[60:, :] = [3.0, -2.0]
-    angles[200:, 1] = 30                                   # later motion
+    angles[200:, 1] = 30  # later motion
     start, stop = find_still_period(t, angles)
     assert 55 <= start <= 61 and stop == 200
     neutral = neutral_from_still(

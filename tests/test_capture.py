@@ -53,7 +53,7 @@ def test_large_frames_are_downscaled(tmp_path: Path) -> None:
     ],
     ids=["missing", "directory", "zero bytes", "text named .mp4"],
 )
-def test_bad_video_files_give_clear_errors(tmp_path: Path, make, message: str) -> None:  # noqa: ANN001
+def test_bad_video_files_give_clear_errors(tmp_path: Path, make, message: str) -> None:
     path = make(tmp_path / "clip.mp4")
     with pytest.raises(InputError, match=message), open_video(path) as frames:
         list(frames)

@@ -13,7 +13,11 @@ from hiprot.recording import read_recording
 
 def run_hiprot(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "hiprot", *args], capture_output=True, text=True, cwd=cwd, timeout=300
+        [sys.executable, "-m", "hiprot", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=300,
     )
 
 
@@ -34,13 +38,19 @@ def _written(path: Path, content: bytes) -> Path:
 BAD_INPUTS = [
     ("missing", lambda d: d / "missing.mp4", "no such file"),
     ("empty", lambda d: _written(d / "empty.mp4", b""), "empty"),
-    ("not a video", lambda d: _written(d / "notes.mp4", b"hello\n" * 100), "cannot be read as a video"),
+    (
+        "not a video",
+        lambda d: _written(d / "notes.mp4", b"hello\n" * 100),
+        "cannot be read as a video",
+    ),
     ("folder", lambda d: d, "folder"),
 ]
 
 
-@pytest.mark.parametrize(("make", "pattern"), [b[1:] for b in BAD_INPUTS], ids=[b[0] for b in BAD_INPUTS])
-def test_extract_bad_input_is_one_line(tmp_path: Path, make, pattern: str) -> None:  # noqa: ANN001
+@pytest.mark.parametrize(
+    ("make", "pattern"), [b[1:] for b in BAD_INPUTS], ids=[b[0] for b in BAD_INPUTS]
+)
+def test_extract_bad_input_is_one_line(tmp_path: Path, make, pattern: str) -> None:
     assert_one_line_error(run_hiprot("extract", str(make(tmp_path))), pattern)
 
 

@@ -35,7 +35,9 @@ FEET_OUT = ViewCheck(person=True, standing=False, legs_in_view=False)
 ZERO = Calibration({side: LegNeutral(0.0, 0.0) for side in Side})
 
 
-def sample(t: float, left: float = 0.0, right: float | None = None, twist: float = 0.0) -> AngleSample:
+def sample(
+    t: float, left: float = 0.0, right: float | None = None, twist: float = 0.0
+) -> AngleSample:
     """Both legs at ``t``: femur angles, foot = femur + twist."""
     right = left if right is None else right
     legs = {
@@ -56,7 +58,9 @@ class Script:
     def __post_init__(self) -> None:
         self.outputs = []
 
-    def feed(self, seconds: float, angle: float = 0.0, view: ViewCheck = READY, twist: float = 0.0) -> CoachOutput:
+    def feed(
+        self, seconds: float, angle: float = 0.0, view: ViewCheck = READY, twist: float = 0.0
+    ) -> CoachOutput:
         out = None
         for _ in range(round(seconds * FPS)):
             self.t += 1 / FPS
@@ -71,8 +75,9 @@ class Script:
         for k in range(n):
             self.feed(1 / FPS, start + (end - start) * (k + 1) / n, twist=twist)
 
-    def rep(self, inward_s: float = 1.5, hold_s: float = 1.5, twist: float = 0.0,
-            femur: float = 20.0) -> None:
+    def rep(
+        self, inward_s: float = 1.5, hold_s: float = 1.5, twist: float = 0.0, femur: float = 20.0
+    ) -> None:
         """Out to -20°, slowly in to +20°, hold, back to neutral."""
         self.ramp(1.0, 0.0, -femur, twist=-twist)
         self.ramp(inward_s, -femur, femur, twist=twist)
@@ -98,7 +103,7 @@ class Script:
         return seen
 
 
-def coach(**config) -> Coach:  # noqa: ANN003
+def coach(**config) -> Coach:
     defaults = {"target_reps": 3, "sets": 2, "rest_s": 5.0}
     return Coach(CoachConfig(**{**defaults, **config}))
 
@@ -118,12 +123,24 @@ def test_full_session_flow_and_counts() -> None:
     assert script.coach.set_number == 2
     for _ in range(3):
         script.rep()
-    assert script.stages == [Stage.SETUP, Stage.CALIBRATION, Stage.SET, Stage.REST, Stage.SETUP,
-                             Stage.SET, Stage.SUMMARY]
+    assert script.stages == [
+        Stage.SETUP,
+        Stage.CALIBRATION,
+        Stage.SET,
+        Stage.REST,
+        Stage.SETUP,
+        Stage.SET,
+        Stage.SUMMARY,
+    ]
     counts = [c for c in script.said if c.startswith("count_")]
     assert counts == ["count_1", "count_2", "count_3"] * 2
     assert [c for c in script.said if c in ("go", "rest", "next_set", "done")] == [
-        "go", "rest", "next_set", "go", "done"]
+        "go",
+        "rest",
+        "next_set",
+        "go",
+        "done",
+    ]
     summary = script.coach.summary()
     assert summary is not None and summary.mode is Mode.BOTH
     assert {side: leg.reps for side, leg in summary.legs.items()} == {Side.LEFT: 6, Side.RIGHT: 6}
@@ -329,8 +346,12 @@ def test_times_must_increase() -> None:
 
 @pytest.mark.parametrize(
     "kwargs, message",
-    [({"target_reps": 0}, "target reps"), ({"sets": 0}, "sets"), ({"rest_s": -1.0}, "rest_s"),
-     ({"still_tolerance_deg": 0.0}, "still_tolerance_deg")],
+    [
+        ({"target_reps": 0}, "target reps"),
+        ({"sets": 0}, "sets"),
+        ({"rest_s": -1.0}, "rest_s"),
+        ({"still_tolerance_deg": 0.0}, "still_tolerance_deg"),
+    ],
 )
 def test_config_is_validated(kwargs: dict[str, float], message: str) -> None:
     with pytest.raises(ValueError, match=message):
@@ -341,8 +362,9 @@ def test_config_is_validated(kwargs: dict[str, float], message: str) -> None:
 
 
 def _synth_frame(placement: str) -> PoseFrame:
-    session = generate(SessionSpec(seed=1, noise="none", placement=placement, reps_per_set=1,
-                                   duration_s=1.0))
+    session = generate(
+        SessionSpec(seed=1, noise="none", placement=placement, reps_per_set=1, duration_s=1.0)
+    )
     return session.frames[5]
 
 

@@ -62,8 +62,8 @@ def test_zero_phase_has_no_lag_on_a_sine() -> None:
 def test_zero_phase_bridges_short_gaps_only() -> None:
     t = np.arange(120) / 30
     v = np.linspace(0, 10, 120)
-    v[30:36] = np.nan   # 0.2 s: bridged
-    v[60:90] = np.nan   # 1.0 s: left as a gap
+    v[30:36] = np.nan  # 0.2 s: bridged
+    v[60:90] = np.nan  # 1.0 s: left as a gap
     out = zero_phase(t, v)
     assert np.all(np.isfinite(out[30:36]))
     assert np.all(np.isnan(out[60:90]))

@@ -30,23 +30,37 @@ from hiprot.session import CalibrationInfo, SessionSummary, Tracking
 UTC = timezone.utc
 
 
-def rep(leg: Side, index: int, internal: float = 25.0, external: float = -35.0, start_s: float = 0.0,
-        compensation: bool = False) -> Rep:
+def rep(
+    leg: Side,
+    index: int,
+    internal: float = 25.0,
+    external: float = -35.0,
+    start_s: float = 0.0,
+    compensation: bool = False,
+) -> Rep:
     start = start_s + 6.0 * (index - 1)
     return Rep(leg, index, start, start + 5.0, internal, external, 1.4, True, True, compensation)
 
 
-def summary(internal: dict[Side, float] | None = None, n_reps: int = 3, source: str = "set.mp4",
-            mode: Mode = Mode.BOTH) -> SessionSummary:
+def summary(
+    internal: dict[Side, float] | None = None,
+    n_reps: int = 3,
+    source: str = "set.mp4",
+    mode: Mode = Mode.BOTH,
+) -> SessionSummary:
     internal = internal or {Side.LEFT: 25.0, Side.RIGHT: 25.0}
     reps = tuple(
         rep(side, i, internal=internal[side] - (n_reps - i))  # the last rep is the best
-        for side in mode.sides for i in range(1, n_reps + 1)
+        for side in mode.sides
+        for i in range(1, n_reps + 1)
     )
     return SessionSummary(
-        source=source, duration_s=6.0 * n_reps, mode=mode,
+        source=source,
+        duration_s=6.0 * n_reps,
+        mode=mode,
         calibration=CalibrationInfo("auto", {Side.LEFT: 1.5, Side.RIGHT: -2.0}),
-        tracking=Tracking(30 * 6 * n_reps + 4, 30 * 6 * n_reps), reps=reps,
+        tracking=Tracking(30 * 6 * n_reps + 4, 30 * 6 * n_reps),
+        reps=reps,
     )
 
 
@@ -75,7 +89,8 @@ def test_review_summary_round_trips(db: Path) -> None:
     assert record.complete and record.duration_s == pytest.approx(18.0)
     assert (record.frames, record.frames_with_pose) == (544, 540)
     assert sorted(record.reps, key=lambda r: (r.leg.value, r.index)) == sorted(
-        given.reps, key=lambda r: (r.leg.value, r.index))
+        given.reps, key=lambda r: (r.leg.value, r.index)
+    )
     assert record.best_internal_deg(Side.LEFT) == 31.0
     assert record.best_internal_deg(Side.RIGHT) == 24.0
     assert record.best_external_deg(Side.LEFT) == -35.0
@@ -92,8 +107,13 @@ def test_reviewing_the_same_recording_again_replaces_it(db: Path) -> None:
 
 def test_live_session_keeps_every_committed_rep_after_a_crash(db: Path) -> None:
     store = HistoryStore(db)
-    session_id = store.begin_session(source="camera:0", mode="left", started_at=at(date(2025, 3, 4)),
-                                     calibration_method="file", neutral_deg={"left": 3.0, "right": 1.0})
+    session_id = store.begin_session(
+        source="camera:0",
+        mode="left",
+        started_at=at(date(2025, 3, 4)),
+        calibration_method="file",
+        neutral_deg={"left": 3.0, "right": 1.0},
+    )
     store.add_rep(session_id, rep(Side.LEFT, 1))
     store.add_rep(session_id, rep(Side.LEFT, 2))
     # Another process reads while the session is still open (or after a crash).
@@ -126,11 +146,17 @@ def test_default_path_follows_hiprot_home(monkeypatch: pytest.MonkeyPatch, tmp_p
 def test_weekly_adherence_counts_training_days_per_iso_week(db: Path) -> None:
     monday = date(2025, 3, 3)  # ISO 2025-W10
     plan = [  # (day offset, hour, reps)
-        (0, 8, 3), (0, 19, 3),  # two sets on Monday: one training day
-        (2, 18, 3), (4, 18, 3),  # W10: 3 days, 4 sessions
+        (0, 8, 3),
+        (0, 19, 3),  # two sets on Monday: one training day
+        (2, 18, 3),
+        (4, 18, 3),  # W10: 3 days, 4 sessions
         (7, 18, 3),  # W11: 1 day
         # W12: nothing
-        (21, 18, 3), (22, 18, 3), (23, 18, 3), (24, 18, 3), (25, 18, 3),  # W13: 5 days
+        (21, 18, 3),
+        (22, 18, 3),
+        (23, 18, 3),
+        (24, 18, 3),
+        (25, 18, 3),  # W13: 5 days
         (26, 18, 0),  # a recording without reps is not training
     ]
     with HistoryStore(db) as store:
@@ -142,8 +168,13 @@ def test_weekly_adherence_counts_training_days_per_iso_week(db: Path) -> None:
     assert [w.label for w in weeks] == ["2025-W10", "2025-W11", "2025-W12", "2025-W13", "2025-W14"]
     assert [w.sessions for w in weeks] == [4, 1, 0, 5, 0]
     assert [w.days for w in weeks] == [3, 1, 0, 5, 0]
-    assert [w.status for w in weeks] == ["on goal", "below goal", "below goal", "above goal",
-                                         "below goal"]
+    assert [w.status for w in weeks] == [
+        "on goal",
+        "below goal",
+        "below goal",
+        "above goal",
+        "below goal",
+    ]
     assert weeks[0].reps == {Side.LEFT: 12, Side.RIGHT: 12}
     assert weeks[2].best_internal_deg == {Side.LEFT: None, Side.RIGHT: None}
     assert weekly([], today=monday) == []
@@ -154,10 +185,14 @@ def test_range_trend_and_asymmetry(db: Path) -> None:
     bests = [(20.0, 15.0), (24.0, 16.0), (28.0, 21.0)]  # left improves faster than right
     with HistoryStore(db) as store:
         for week, (left, right) in enumerate(bests):
-            store.add_summary(summary({Side.LEFT: left, Side.RIGHT: right}, source=f"w{week}.mp4"),
-                              at(monday + timedelta(weeks=week)))
-        store.add_summary(summary({Side.LEFT: 0, Side.RIGHT: 26.0}, mode=Mode.RIGHT, source="r.mp4"),
-                          at(monday + timedelta(weeks=2, days=1)))
+            store.add_summary(
+                summary({Side.LEFT: left, Side.RIGHT: right}, source=f"w{week}.mp4"),
+                at(monday + timedelta(weeks=week)),
+            )
+        store.add_summary(
+            summary({Side.LEFT: 0, Side.RIGHT: 26.0}, mode=Mode.RIGHT, source="r.mp4"),
+            at(monday + timedelta(weeks=2, days=1)),
+        )
         records = store.sessions()
     assert [r.best_internal_deg(Side.LEFT) for r in records] == [20.0, 24.0, 28.0, None]
     rows = [session_row(r) for r in records]
@@ -176,7 +211,10 @@ def test_csv_export_has_one_row_per_session(db: Path, tmp_path: Path) -> None:
     with open(write_history_csv(records, tmp_path / "h.csv"), newline="") as f:
         rows = list(csv.DictReader(f))
     assert len(rows) == 2
-    assert rows[0]["left_best_internal_deg"] == "30.00" and rows[0]["asymmetry_internal_deg"] == "10.00"
+    assert (
+        rows[0]["left_best_internal_deg"] == "30.00"
+        and rows[0]["asymmetry_internal_deg"] == "10.00"
+    )
     assert rows[1]["right_reps"] == "0" and rows[1]["right_best_internal_deg"] == ""
 
 
@@ -209,7 +247,10 @@ def test_v1_database_is_migrated_without_losing_rows(db: Path) -> None:
     with HistoryStore(db) as store:
         records = store.sessions()
         store.add_summary(summary(), at(date(2025, 3, 7)))  # the new columns work
-    assert [(r.id, r.source, len(r.reps)) for r in records] == [(1, "monday.mp4", 2), (2, "camera:0", 1)]
+    assert [(r.id, r.source, len(r.reps)) for r in records] == [
+        (1, "monday.mp4", 2),
+        (2, "camera:0", 1),
+    ]
     first, second = records
     assert first.duration_s == 62.5 and first.frames is None  # added in v2, unknown for old rows
     assert first.reps[1] == Rep(Side.RIGHT, 1, 3.2, 9.1, 22.0, -30.0, 0.4, False, True, True)
@@ -248,22 +289,38 @@ def _damaged(path: Path) -> Path:
         for day in range(1, 20):
             store.add_summary(summary(source=f"{day}.mp4"), at(date(2025, 3, day)))
     data = bytearray(path.read_bytes())
-    data[100:] = np.random.default_rng(0).integers(0, 256, len(data) - 100, dtype=np.uint8).tobytes()
+    data[100:] = (
+        np.random.default_rng(0).integers(0, 256, len(data) - 100, dtype=np.uint8).tobytes()
+    )
     path.write_bytes(bytes(data))
     return path
 
 
 BAD_FILES = [
-    ("text", lambda p: p.write_bytes(b"hello, not a database\n" * 50) or p, "not a SQLite database"),
-    ("random", lambda p: p.write_bytes(np.random.default_rng(1).bytes(4096)) or p, "not a SQLite database"),
+    (
+        "text",
+        lambda p: p.write_bytes(b"hello, not a database\n" * 50) or p,
+        "not a SQLite database",
+    ),
+    (
+        "random",
+        lambda p: p.write_bytes(np.random.default_rng(1).bytes(4096)) or p,
+        "not a SQLite database",
+    ),
     ("damaged", _damaged, "damaged"),
-    ("foreign", lambda p: _sqlite_file(p, "CREATE TABLE photos (id INTEGER);"), "not a hiprot history"),
+    (
+        "foreign",
+        lambda p: _sqlite_file(p, "CREATE TABLE photos (id INTEGER);"),
+        "not a hiprot history",
+    ),
     ("newer", lambda p: _sqlite_file(p, "PRAGMA user_version = 99;"), "newer hiprot"),
 ]
 
 
-@pytest.mark.parametrize(("make", "message"), [b[1:] for b in BAD_FILES], ids=[b[0] for b in BAD_FILES])
-def test_unusable_file_is_refused_and_left_untouched(db: Path, make, message: str) -> None:  # noqa: ANN001
+@pytest.mark.parametrize(
+    ("make", "message"), [b[1:] for b in BAD_FILES], ids=[b[0] for b in BAD_FILES]
+)
+def test_unusable_file_is_refused_and_left_untouched(db: Path, make, message: str) -> None:
     make(db)
     before = db.read_bytes()
     with pytest.raises(HistoryError, match=message) as info:
@@ -293,8 +350,13 @@ def test_locked_database_is_a_clear_error(db: Path) -> None:
 
 def hiprot(*args: str, home: Path) -> subprocess.CompletedProcess[str]:
     env = {"HIPROT_HOME": str(home), "PATH": "/usr/bin:/bin", "COLUMNS": "120"}
-    return subprocess.run([sys.executable, "-m", "hiprot", *args], capture_output=True, text=True,
-                          env=env, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "hiprot", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
 
 
 def test_history_command_on_an_empty_history_says_so(tmp_path: Path) -> None:
@@ -313,10 +375,20 @@ def test_history_command_tables_plot_and_csv(tmp_path: Path) -> None:
     year, week, _ = monday.isocalendar()
     with HistoryStore(db) as store:
         for k in range(8):
-            store.add_summary(summary({Side.LEFT: 20.0 + k, Side.RIGHT: 18.0 + k / 2}, source=f"{k}.mp4"),
-                              at(monday + timedelta(days=2 * k)))
-    result = hiprot("history", "--db", str(db), "--plot", str(tmp_path / "t.png"),
-                    "--csv", str(tmp_path / "t.csv"), home=tmp_path)
+            store.add_summary(
+                summary({Side.LEFT: 20.0 + k, Side.RIGHT: 18.0 + k / 2}, source=f"{k}.mp4"),
+                at(monday + timedelta(days=2 * k)),
+            )
+    result = hiprot(
+        "history",
+        "--db",
+        str(db),
+        "--plot",
+        str(tmp_path / "t.png"),
+        "--csv",
+        str(tmp_path / "t.csv"),
+        home=tmp_path,
+    )
     assert result.returncode == 0, result.stderr
     assert f"{year}-W{week:02d}" in result.stdout and "on goal" in result.stdout
     assert "Left internal rotation: first +20°, latest +27°" in result.stdout

@@ -154,8 +154,17 @@ def test_scripted_session_is_heard_and_saved(tmp_path: Path) -> None:
         records = store.sessions()
     assert summary is not None and session.coach.stage is Stage.SUMMARY
     assert {side: leg.reps for side, leg in summary.legs.items()} == {Side.LEFT: 3, Side.RIGHT: 3}
-    assert player.played == ["hold_still", "go", "hold", "count_1", "hold", "count_2", "hold",
-                             "count_3", "done"]
+    assert player.played == [
+        "hold_still",
+        "go",
+        "hold",
+        "count_1",
+        "hold",
+        "count_2",
+        "hold",
+        "count_3",
+        "done",
+    ]
     starts = [s.t_s for s in session.speaker.spoken]
     assert all(b - a >= CLIP_S for a, b in zip(starts, starts[1:]))  # never two at once
     assert len(records) == 1
@@ -260,7 +269,10 @@ def test_history_best_reads_earlier_sessions(tmp_path: Path) -> None:
 
 def _free_display() -> int:
     for number in range(90, 200):
-        if not Path(f"/tmp/.X{number}-lock").exists() and not Path(f"/tmp/.X11-unix/X{number}").exists():
+        if (
+            not Path(f"/tmp/.X{number}-lock").exists()
+            and not Path(f"/tmp/.X11-unix/X{number}").exists()
+        ):
             return number
     raise RuntimeError("no free X display number")
 
@@ -270,11 +282,14 @@ def xvfb() -> Iterator[dict[str, str]]:
     """An Xvfb display of its own; the environment to run a window on it."""
     for tool, package in (("Xvfb", "xvfb"), ("xdotool", "xdotool")):
         if shutil.which(tool) is None:
-            pytest.fail(f"{tool} is missing: the window tests need it (Debian: apt-get install {package})")
+            pytest.fail(
+                f"{tool} is missing: the window tests need it (Debian: apt-get install {package})"
+            )
     number = _free_display()
     server = subprocess.Popen(
         ["Xvfb", f":{number}", "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         deadline = time.monotonic() + 10
@@ -342,7 +357,10 @@ def test_window_shows_the_hud_and_keys_act(xvfb: dict[str, str], tmp_path: Path)
 
     run = subprocess.run(
         [sys.executable, "-c", WINDOW_DRIVER, str(tmp_path), str(REPO / "tests")],
-        env=xvfb, capture_output=True, text=True, timeout=120,
+        env=xvfb,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert run.returncode == 0, run.stderr[-2000:]
     result = json.loads((tmp_path / "result.json").read_text())
@@ -376,14 +394,28 @@ def test_cli_live_opens_the_window_on_a_video_and_quits_on_q(
     xvfb: dict[str, str], tmp_path: Path, bridging_clip: Path
 ) -> None:
     process = subprocess.Popen(
-        [sys.executable, "-m", "hiprot", "live", "--source", str(bridging_clip), "--quiet",
-         "--db", str(tmp_path / "h.sqlite3")],
-        env=xvfb, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-m",
+            "hiprot",
+            "live",
+            "--source",
+            str(bridging_clip),
+            "--quiet",
+            "--db",
+            str(tmp_path / "h.sqlite3"),
+        ],
+        env=xvfb,
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     deadline = time.monotonic() + 60
     while process.poll() is None and time.monotonic() < deadline:
-        found = subprocess.run(["xdotool", "search", "--name", "hiprot live"], env=xvfb,
-                               capture_output=True, text=True).stdout.split()
+        found = subprocess.run(
+            ["xdotool", "search", "--name", "hiprot live"], env=xvfb, capture_output=True, text=True
+        ).stdout.split()
         if found:  # the summary stays up until q
             subprocess.run(["xdotool", "windowfocus", "--sync", found[-1], "key", "q"], env=xvfb)
         time.sleep(0.5)
@@ -397,15 +429,32 @@ def test_cli_live_opens_the_window_on_a_video_and_quits_on_q(
 
 def test_cli_live_without_a_display_says_so(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
-    run = subprocess.run([sys.executable, "-m", "hiprot", "live", "--db", str(tmp_path / "h.sqlite3")],
-                         env=env, capture_output=True, text=True, timeout=60)
+    run = subprocess.run(
+        [sys.executable, "-m", "hiprot", "live", "--db", str(tmp_path / "h.sqlite3")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert run.returncode == 1
     assert run.stderr.strip().startswith("hiprot: error: no display")
     assert "--no-window" in run.stderr and "Traceback" not in run.stderr
 
 
 def test_cli_live_missing_source_is_one_line(tmp_path: Path) -> None:
-    run = subprocess.run([sys.executable, "-m", "hiprot", "live", "--no-window", "--source",
-                          str(tmp_path / "nope.mp4")], capture_output=True, text=True, timeout=60)
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "hiprot",
+            "live",
+            "--no-window",
+            "--source",
+            str(tmp_path / "nope.mp4"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert run.returncode == 1
     assert run.stderr.strip() == f"hiprot: error: {tmp_path / 'nope.mp4'}: no such file"

@@ -71,7 +71,9 @@ def test_landmarks_are_anatomically_plausible_for_a_supine_person(
 
 
 def test_hips_rise_during_the_bridge(bridging_poses: list[PoseFrame]) -> None:
-    hip_y = np.array([_mid(p.image, L.LEFT_HIP, L.RIGHT_HIP)[1] for p in bridging_poses if p.has_pose])
+    hip_y = np.array(
+        [_mid(p.image, L.LEFT_HIP, L.RIGHT_HIP)[1] for p in bridging_poses if p.has_pose]
+    )
     # y grows downwards: the bridge lifts the hips well above where they start
     assert hip_y[0] - hip_y.min() > 0.08
 

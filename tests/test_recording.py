@@ -64,8 +64,13 @@ def test_header_has_exactly_the_documented_fields(tmp_path: Path) -> None:
     write_recording(path, INFO, make_frames(2))
     header = json.loads(path.read_text().splitlines()[0])
     assert header == {
-        "format": "hiprot-landmarks", "version": 1, "fps": 30.0, "width": 640,
-        "height": 480, "source": "wall.mp4", "model": "test",
+        "format": "hiprot-landmarks",
+        "version": 1,
+        "fps": 30.0,
+        "width": 640,
+        "height": 480,
+        "source": "wall.mp4",
+        "model": "test",
     }
     frame = json.loads(path.read_text().splitlines()[1])
     assert set(frame) == {"i", "t", "image", "world"}
@@ -86,7 +91,9 @@ GOOD_HEADER = json.dumps(INFO.header())
 
 
 def _frame(i: int, t: float, image: object = None, world: object = None) -> str:
-    return json.dumps({"i": i, "t": t, "image": image if image is not None else _row(), "world": world})
+    return json.dumps(
+        {"i": i, "t": t, "image": image if image is not None else _row(), "world": world}
+    )
 
 
 MALFORMED = [
@@ -98,19 +105,55 @@ MALFORMED = [
     ("header not JSON", ["{oops"], 1, "not valid JSON"),
     ("32 image rows", [GOOD_HEADER, _frame(0, 0.0, image=_row(32)), _frame(1, 0.1)], 2, "33 rows"),
     ("34 world rows", [GOOD_HEADER, _frame(0, 0.0, world=_row(34)), _frame(1, 0.1)], 2, "33 rows"),
-    ("3 values in a row", [GOOD_HEADER, _frame(0, 0.0, image=[[0, 0, 0]] * 33), _frame(1, 0.1)], 2, r"\[x, y, z, visibility\]"),
-    ("string value", [GOOD_HEADER, _frame(0, 0.0, image=_row(value="a")), _frame(1, 0.1)], 2, "non-numeric"),
-    ("boolean value", [GOOD_HEADER, _frame(0, 0.0, image=_row(value=True)), _frame(1, 0.1)], 2, "non-numeric"),
+    (
+        "3 values in a row",
+        [GOOD_HEADER, _frame(0, 0.0, image=[[0, 0, 0]] * 33), _frame(1, 0.1)],
+        2,
+        r"\[x, y, z, visibility\]",
+    ),
+    (
+        "string value",
+        [GOOD_HEADER, _frame(0, 0.0, image=_row(value="a")), _frame(1, 0.1)],
+        2,
+        "non-numeric",
+    ),
+    (
+        "boolean value",
+        [GOOD_HEADER, _frame(0, 0.0, image=_row(value=True)), _frame(1, 0.1)],
+        2,
+        "non-numeric",
+    ),
     ("time goes back", [GOOD_HEADER, _frame(0, 0.5), _frame(1, 0.4)], 3, "must increase"),
-    ("time repeats", [GOOD_HEADER, _frame(0, 0.5), _frame(1, 0.5), _frame(2, 0.6)], 3, "must increase"),
-    ("t missing", [GOOD_HEADER, json.dumps({"i": 0, "image": None, "world": None}), _frame(1, 0.1)], 2, "'t' must be"),
-    ("i not int", [GOOD_HEADER, json.dumps({"i": "x", "t": 0.0, "image": None, "world": None}), _frame(1, 0.1)], 2, "'i' must be"),
+    (
+        "time repeats",
+        [GOOD_HEADER, _frame(0, 0.5), _frame(1, 0.5), _frame(2, 0.6)],
+        3,
+        "must increase",
+    ),
+    (
+        "t missing",
+        [GOOD_HEADER, json.dumps({"i": 0, "image": None, "world": None}), _frame(1, 0.1)],
+        2,
+        "'t' must be",
+    ),
+    (
+        "i not int",
+        [
+            GOOD_HEADER,
+            json.dumps({"i": "x", "t": 0.0, "image": None, "world": None}),
+            _frame(1, 0.1),
+        ],
+        2,
+        "'i' must be",
+    ),
     ("broken JSON mid-file", [GOOD_HEADER, "{not json", _frame(1, 0.1)], 2, "not valid JSON"),
     ("frame not an object", [GOOD_HEADER, "[1, 2]", _frame(1, 0.1)], 2, "JSON object"),
 ]
 
 
-@pytest.mark.parametrize(("scenario", "lines", "line_number", "pattern"), MALFORMED, ids=[m[0] for m in MALFORMED])
+@pytest.mark.parametrize(
+    ("scenario", "lines", "line_number", "pattern"), MALFORMED, ids=[m[0] for m in MALFORMED]
+)
 def test_reader_rejects_with_line_number(
     tmp_path: Path, scenario: str, lines: list[str], line_number: int, pattern: str
 ) -> None:

@@ -182,34 +182,68 @@ def test_counts(femur: list[Move], twist: list[Move] | None, expected: tuple[int
     ("femur", "twist", "expected"),
     [
         (  # clean rep
-            REST + CLEAN, None,
-            [K.REP_STARTED, K.EXTERNAL_END_REACHED, K.INTERNAL_END_REACHED, K.HOLD_COMPLETE,
-             K.REP_DONE],
+            REST + CLEAN,
+            None,
+            [
+                K.REP_STARTED,
+                K.EXTERNAL_END_REACHED,
+                K.INTERNAL_END_REACHED,
+                K.HOLD_COMPLETE,
+                K.REP_DONE,
+            ],
         ),
         (  # snaps in, no hold: verdict follows the rep
-            REST + cycle(in_s=0.4, hold_s=0.0), None,
+            REST + cycle(in_s=0.4, hold_s=0.0),
+            None,
             [K.REP_STARTED, K.EXTERNAL_END_REACHED, K.INTERNAL_END_REACHED, K.REP_DONE, K.TOO_FAST],
         ),
         (  # all from the ankles
-            REST + [(0.0, 7.0)], REST + CLEAN,
-            [K.REP_STARTED, K.EXTERNAL_END_REACHED, K.INTERNAL_END_REACHED, K.HOLD_COMPLETE,
-             K.REP_DONE, K.COMPENSATION],
+            REST + [(0.0, 7.0)],
+            REST + CLEAN,
+            [
+                K.REP_STARTED,
+                K.EXTERNAL_END_REACHED,
+                K.INTERNAL_END_REACHED,
+                K.HOLD_COMPLETE,
+                K.REP_DONE,
+                K.COMPENSATION,
+            ],
         ),
         (  # too shallow out
-            REST + SHORT_OUT, None, [K.REP_STARTED, K.PARTIAL_REP],
+            REST + SHORT_OUT,
+            None,
+            [K.REP_STARTED, K.PARTIAL_REP],
         ),
         (  # turned in first, then a rep: the in-first excursion is a partial
-            REST + [(30.0, 1.5), (0.0, 1.0)] + CLEAN, None,
-            [K.REP_STARTED, K.PARTIAL_REP, K.REP_STARTED, K.EXTERNAL_END_REACHED,
-             K.INTERNAL_END_REACHED, K.HOLD_COMPLETE, K.REP_DONE],
+            REST + [(30.0, 1.5), (0.0, 1.0)] + CLEAN,
+            None,
+            [
+                K.REP_STARTED,
+                K.PARTIAL_REP,
+                K.REP_STARTED,
+                K.EXTERNAL_END_REACHED,
+                K.INTERNAL_END_REACHED,
+                K.HOLD_COMPLETE,
+                K.REP_DONE,
+            ],
         ),
         (  # fell short inside, reported when the next rep reaches its external end
-            REST + SHORT_IN + CLEAN, None,
-            [K.REP_STARTED, K.EXTERNAL_END_REACHED, K.PARTIAL_REP, K.REP_STARTED,
-             K.EXTERNAL_END_REACHED, K.INTERNAL_END_REACHED, K.HOLD_COMPLETE, K.REP_DONE],
+            REST + SHORT_IN + CLEAN,
+            None,
+            [
+                K.REP_STARTED,
+                K.EXTERNAL_END_REACHED,
+                K.PARTIAL_REP,
+                K.REP_STARTED,
+                K.EXTERNAL_END_REACHED,
+                K.INTERNAL_END_REACHED,
+                K.HOLD_COMPLETE,
+                K.REP_DONE,
+            ],
         ),
         (  # session ends in the hold: counted by finish()
-            REST + [(-30.0, 1.5), (30.0, 2.0), (30.0, 0.3)], None,
+            REST + [(-30.0, 1.5), (30.0, 2.0), (30.0, 0.3)],
+            None,
             [K.REP_STARTED, K.EXTERNAL_END_REACHED, K.INTERNAL_END_REACHED, K.REP_DONE],
         ),
         (REST + scaled(CLEAN, 0.15), None, []),  # fidgeting inside the band: nothing
@@ -293,7 +327,6 @@ def test_live_phase_and_hold_timer() -> None:
 def paused_at(angle_deg: float) -> list[Move]:
     """Out to -30°, then in to ``angle_deg`` and pause there 3 s."""
     return [(-30.0, 1.5), (angle_deg, 1.0), (angle_deg, 3.0)]
-
 
 
 @pytest.mark.parametrize(
@@ -448,7 +481,7 @@ def test_one_leg_mode_ignores_the_other_leg() -> None:
         ({"min_confidence": 1.5}, pytest.raises(ValueError, match="min_confidence")),
     ],
 )
-def test_configuration_is_validated(options: dict[str, float], expectation) -> None:  # noqa: ANN001
+def test_configuration_is_validated(options: dict[str, float], expectation) -> None:
     with expectation:
         RepCounter(Side.LEFT, **options)
 
@@ -467,9 +500,7 @@ def test_time_must_increase_and_zero_is_a_time() -> None:
 def test_low_confidence_samples_are_dropouts() -> None:
     # every 3rd sample is garbage at low confidence: same result as without
     samples = leg_samples(REST + CLEAN * 2)
-    noisy = [
-        RepSample(s.t_s, 90.0, -90.0, 0.1) if k % 3 == 0 else s for k, s in enumerate(samples)
-    ]
+    noisy = [RepSample(s.t_s, 90.0, -90.0, 0.1) if k % 3 == 0 else s for k, s in enumerate(samples)]
     counter, _ = run(noisy)
     assert (counter.rep_count, counter.held_count, counter.partial_count) == (2, 2, 0)
 

@@ -44,8 +44,13 @@ def recording(session: SyntheticSession, tmp_path_factory: pytest.TempPathFactor
 
 def hiprot(*args: str, home: Path) -> subprocess.CompletedProcess[str]:
     env = {"HIPROT_HOME": str(home), "PATH": "/usr/bin:/bin", "COLUMNS": "160"}
-    return subprocess.run([sys.executable, "-m", "hiprot", *args], capture_output=True, text=True,
-                          env=env, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "hiprot", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
 
 
 # ---------------------------------------------------------------- one recording, every output
@@ -68,8 +73,9 @@ def test_summary_json_matches_the_analysis_and_the_truth(
     summary = json.loads((reviewed[0] / "session.json").read_text())
     assert summary["format"] == "hiprot-session"
     info, frames = read_recording(recording)
-    analysed = review_pose_frames(frames, recording.name, SPEC.mode,
-                                  size_wh=(info.width, info.height)).summary.to_dict()
+    analysed = review_pose_frames(
+        frames, recording.name, SPEC.mode, size_wh=(info.width, info.height)
+    ).summary.to_dict()
     assert summary["legs"] == analysed["legs"] and summary["reps"] == analysed["reps"]
     for leg in ("left", "right"):  # the image estimator on a noise-free synthetic set
         assert abs(summary["legs"][leg]["reps"] - session.truth["legs"][leg]["reps"]) <= 1
@@ -96,7 +102,10 @@ def test_html_has_a_row_per_rep(reviewed: tuple[Path, Path]) -> None:
     reps_table = page.split("<h2>Reps</h2>")[1].split("</table>")[0]
     assert reps_table.count("<tr>") == 1 + len(summary["reps"])
     for rep in summary["reps"]:
-        assert f"<td>{rep['leg']}</td><td>{rep['index']}</td><td>{rep['start_s']:.1f}</td>" in reps_table
+        assert (
+            f"<td>{rep['leg']}</td><td>{rep['index']}</td><td>{rep['start_s']:.1f}</td>"
+            in reps_table
+        )
     assert 'src="data:image/png;base64,' in page
 
 
@@ -109,7 +118,9 @@ def test_review_adds_the_session_to_history(reviewed: tuple[Path, Path]) -> None
 
 
 def test_no_history_leaves_the_history_alone(recording: Path, tmp_path: Path) -> None:
-    result = hiprot("review", str(recording), "-o", str(tmp_path / "r"), "--no-history", home=tmp_path)
+    result = hiprot(
+        "review", str(recording), "-o", str(tmp_path / "r"), "--no-history", home=tmp_path
+    )
     assert result.returncode == 0, result.stderr
     assert not (tmp_path / "history.sqlite3").exists()
 
@@ -117,7 +128,9 @@ def test_no_history_leaves_the_history_alone(recording: Path, tmp_path: Path) ->
 def test_corrupt_history_fails_before_the_analysis(recording: Path, tmp_path: Path) -> None:
     db = tmp_path / "h.sqlite3"
     db.write_bytes(b"not sqlite" * 10)
-    result = hiprot("review", str(recording), "-o", str(tmp_path / "r"), "--db", str(db), home=tmp_path)
+    result = hiprot(
+        "review", str(recording), "-o", str(tmp_path / "r"), "--db", str(db), home=tmp_path
+    )
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert str(db) in result.stderr and not (tmp_path / "r").exists()
     assert db.read_bytes() == b"not sqlite" * 10
@@ -127,7 +140,9 @@ def test_corrupt_history_fails_before_the_analysis(recording: Path, tmp_path: Pa
 
 
 def test_annotations_follow_the_reps(session: SyntheticSession) -> None:
-    review = review_pose_frames(session.frames, "synthetic", SPEC.mode, size_wh=(SPEC.width, SPEC.height))
+    review = review_pose_frames(
+        session.frames, "synthetic", SPEC.mode, size_wh=(SPEC.width, SPEC.height)
+    )
     sides = review.summary.mode.sides
     annotations = frame_annotations(review.series, review.reps, sides)
     assert len(annotations) == len(session.frames)
@@ -186,15 +201,22 @@ def test_annotated_video_frames_match_landmarks_and_skeleton_is_drawn(tmp_path: 
     annotations = frame_annotations(series, (), tuple(series.legs))
     from hiprot.annotate import write_annotated_video
 
-    written = write_annotated_video(video, landmark_array(session.frames[:12], "image"), annotations,
-                                    tmp_path / "out.mp4")
+    written = write_annotated_video(
+        video, landmark_array(session.frames[:12], "image"), annotations, tmp_path / "out.mp4"
+    )
     assert written == 12 == probe_video(tmp_path / "out.mp4").frame_count
     with pytest.raises(HiprotError, match="decoded"):
-        write_annotated_video(video, landmark_array(session.frames[:10], "image"), annotations[:10],
-                              tmp_path / "out2.mp4")
+        write_annotated_video(
+            video,
+            landmark_array(session.frames[:10], "image"),
+            annotations[:10],
+            tmp_path / "out2.mp4",
+        )
 
 
-@pytest.mark.parametrize(("name", "message"), [("out.xyz", "cannot write"), ("missing/out.mp4", "does not exist")])
+@pytest.mark.parametrize(
+    ("name", "message"), [("out.xyz", "cannot write"), ("missing/out.mp4", "does not exist")]
+)
 def test_video_sink_refuses_what_it_cannot_write(tmp_path: Path, name: str, message: str) -> None:
     with pytest.raises(HiprotError, match=message), VideoSink(tmp_path / name, 30.0, (64, 48)):
         pass
@@ -222,10 +244,17 @@ def test_folder_review_in_parallel_with_one_bad_file(recording: Path, tmp_path: 
     assert "monday.landmarks.jsonl.gz" in result.stdout and "Reviewed" in result.stdout
     for name in ("monday", "wednesday"):
         folder = week / f"{name}-landmarks-jsonl-gz-hiprot"
-        assert {p.name for p in folder.iterdir()} == {"session.json", "angles.csv", "plot.png", "report.html"}
+        assert {p.name for p in folder.iterdir()} == {
+            "session.json",
+            "angles.csv",
+            "plot.png",
+            "report.html",
+        }
     with HistoryStore(tmp_path / "history.sqlite3") as store:
         assert sorted(r.source for r in store.sessions()) == [
-            "monday.landmarks.jsonl.gz", "wednesday.landmarks.jsonl.gz"]
+            "monday.landmarks.jsonl.gz",
+            "wednesday.landmarks.jsonl.gz",
+        ]
 
 
 def test_folder_options_that_name_one_file_are_refused(tmp_path: Path) -> None:

@@ -23,9 +23,23 @@ VIDEO = REPO / "sample_videos" / "wall_left_leg.mp4"
 def reviewed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("sample")
     result = subprocess.run(
-        [sys.executable, "-m", "hiprot", "review", str(VIDEO), "--mode", "left", "-o", str(out / "report"),
-         "--annotate", str(out / "annotated.mp4"), "--no-history"],
-        capture_output=True, text=True, timeout=600,
+        [
+            sys.executable,
+            "-m",
+            "hiprot",
+            "review",
+            str(VIDEO),
+            "--mode",
+            "left",
+            "-o",
+            str(out / "report"),
+            "--annotate",
+            str(out / "annotated.mp4"),
+            "--no-history",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr

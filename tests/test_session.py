@@ -107,20 +107,38 @@ def test_values_follow_the_contract() -> None:
     assert (data["format"], data["version"], data["mode"]) == ("hiprot-session", 1, "both")
     assert data["calibration"] == {"method": "auto", "neutral_deg": {"left": -4.25, "right": 6.5}}
     assert data["legs"]["left"] == {
-        "reps": 2, "held_reps": 2, "controlled_reps": 2, "compensated_reps": 1,
-        "peak_internal_deg": 31.5, "peak_external_deg": -36.4,
+        "reps": 2,
+        "held_reps": 2,
+        "controlled_reps": 2,
+        "compensated_reps": 1,
+        "peak_internal_deg": 31.5,
+        "peak_external_deg": -36.4,
     }
     assert data["legs"]["right"] == {
-        "reps": 2, "held_reps": 1, "controlled_reps": 1, "compensated_reps": 0,
-        "peak_internal_deg": 30.0, "peak_external_deg": -41.2,
+        "reps": 2,
+        "held_reps": 1,
+        "controlled_reps": 1,
+        "compensated_reps": 0,
+        "peak_internal_deg": 30.0,
+        "peak_external_deg": -41.2,
     }
     assert [(r["leg"], r["index"]) for r in data["reps"]] == [
-        ("left", 1), ("right", 1), ("left", 2), ("right", 2)
+        ("left", 1),
+        ("right", 1),
+        ("left", 2),
+        ("right", 2),
     ]
     assert data["reps"][0] == {
-        "leg": "left", "index": 1, "start_s": 3.2, "end_s": 9.2,
-        "peak_internal_deg": 30.1, "peak_external_deg": -36.4,
-        "hold_s": 1.4, "held": True, "controlled": True, "compensation": False,
+        "leg": "left",
+        "index": 1,
+        "start_s": 3.2,
+        "end_s": 9.2,
+        "peak_internal_deg": 30.1,
+        "peak_external_deg": -36.4,
+        "hold_s": 1.4,
+        "held": True,
+        "controlled": True,
+        "compensation": False,
     }
     assert data["tracking"] == {"frames": 1869, "frames_with_pose": 1850}
     json.dumps(data, allow_nan=False)  # plain JSON
@@ -144,8 +162,12 @@ def test_legs_follow_the_mode(mode: Mode, legs: set[str]) -> None:
     assert set(data["legs"]) == legs
     for leg in data["legs"].values():
         assert leg == {
-            "reps": 0, "held_reps": 0, "controlled_reps": 0, "compensated_reps": 0,
-            "peak_internal_deg": None, "peak_external_deg": None,
+            "reps": 0,
+            "held_reps": 0,
+            "controlled_reps": 0,
+            "compensated_reps": 0,
+            "peak_internal_deg": None,
+            "peak_external_deg": None,
         }
 
 
@@ -173,9 +195,12 @@ def test_rounds_seconds_and_degrees() -> None:
 )
 def test_inconsistent_summaries_are_refused(change: dict[str, Any], message: str) -> None:
     fields = dict(
-        source="x", duration_s=1.0, mode=Mode.BOTH,
+        source="x",
+        duration_s=1.0,
+        mode=Mode.BOTH,
         calibration=CalibrationInfo("file", {Side.LEFT: 0.0, Side.RIGHT: 0.0}),
-        tracking=Tracking(10, 10), reps=summary().reps,
+        tracking=Tracking(10, 10),
+        reps=summary().reps,
     )
     fields.update(change)
     with pytest.raises(ValueError, match=message):

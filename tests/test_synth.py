@@ -54,14 +54,21 @@ def test_body_frame_angles_are_recovered(knee_flexion_deg: float, stance_width_m
         offset = setups[side].turnout_deg
         np.testing.assert_allclose(angles.femur_deg - offset, femur[side], atol=TOLERANCE_DEG)
         np.testing.assert_allclose(
-            angles.foot_deg - offset, femur[side] + twist[side], atol=TOLERANCE_DEG,
+            angles.foot_deg - offset,
+            femur[side] + twist[side],
+            atol=TOLERANCE_DEG,
         )
 
 
 @pytest.mark.parametrize("placement", sorted(PLACEMENTS))
 def test_world_landmarks_recover_truth_from_every_placement(placement: str) -> None:
     spec = SessionSpec(
-        seed=len(placement), scenario="mixed", placement=placement, noise="none", reps_per_set=2, knee_flexion_deg=6.0
+        seed=len(placement),
+        scenario="mixed",
+        placement=placement,
+        noise="none",
+        reps_per_set=2,
+        knee_flexion_deg=6.0,
     )
     session = generate(spec)
     world = _stack([f.world for f in session.frames])
@@ -70,11 +77,17 @@ def test_world_landmarks_recover_truth_from_every_placement(placement: str) -> N
 
 
 @pytest.mark.parametrize(
-    "mode, other_leg", [("left", "off_wall"), ("right", "wall"), ("both", "wall")],
+    "mode, other_leg",
+    [("left", "off_wall"), ("right", "wall"), ("both", "wall")],
 )
 def test_one_leg_sessions_recover_the_active_leg(mode: str, other_leg: str) -> None:
     spec = SessionSpec(
-        seed=5, scenario="ankle", noise="none", mode=mode, other_leg=other_leg, reps_per_set=3,
+        seed=5,
+        scenario="ankle",
+        noise="none",
+        mode=mode,
+        other_leg=other_leg,
+        reps_per_set=3,
     )
     session = generate(spec)
     world = _stack([f.world for f in session.frames])
@@ -120,7 +133,11 @@ def test_round_trip_keeps_dropouts(tmp_path) -> None:
 def test_truth_counts_match_the_script(scenario: str, mode: str) -> None:
     reps_per_set = 4
     spec = SessionSpec(
-        seed=3, scenario=scenario, noise="none", mode=mode, reps_per_set=reps_per_set,
+        seed=3,
+        scenario=scenario,
+        noise="none",
+        mode=mode,
+        reps_per_set=reps_per_set,
     )
     truth = generate(spec).truth
     expected = SCENARIOS[scenario].sets * reps_per_set
@@ -149,7 +166,9 @@ def test_every_rep_keeps_clear_margins(seed: int) -> None:
 
 def test_scenarios_produce_what_they_promise() -> None:
     def reps(scenario: str) -> list[dict]:
-        return generate(SessionSpec(seed=1, scenario=scenario, noise="none", reps_per_set=12)).truth["reps"]
+        return generate(
+            SessionSpec(seed=1, scenario=scenario, noise="none", reps_per_set=12)
+        ).truth["reps"]
 
     assert all(r["held"] and r["controlled"] and not r["compensation"] for r in reps("clean"))
     assert sum(not r["controlled"] for r in reps("fast")) >= 12
@@ -195,11 +214,24 @@ def test_truth_format() -> None:
             ("femur_deg", "twist_deg", "foot_deg"), n
         )
         assert set(truth["legs"][side]) == {
-            "reps", "held_reps", "controlled_reps", "compensated_reps", "peak_internal_deg", "peak_external_deg",
+            "reps",
+            "held_reps",
+            "controlled_reps",
+            "compensated_reps",
+            "peak_internal_deg",
+            "peak_external_deg",
         }
     assert set(truth["reps"][0]) == {
-        "leg", "index", "start_s", "end_s", "peak_internal_deg", "peak_external_deg",
-        "hold_s", "held", "controlled", "compensation",
+        "leg",
+        "index",
+        "start_s",
+        "end_s",
+        "peak_internal_deg",
+        "peak_external_deg",
+        "hold_s",
+        "held",
+        "controlled",
+        "compensation",
     }
     json.dumps(truth)
 
@@ -209,7 +241,11 @@ def test_truth_format() -> None:
 
 def test_same_seed_same_session_other_seed_other_session() -> None:
     spec = SessionSpec(seed=21, scenario="mixed", noise="realistic", reps_per_set=3)
-    a, b, c = generate(spec), generate(spec), generate(SessionSpec(seed=22, scenario="mixed", reps_per_set=3))
+    a, b, c = (
+        generate(spec),
+        generate(spec),
+        generate(SessionSpec(seed=22, scenario="mixed", reps_per_set=3)),
+    )
     assert a.truth == b.truth
     assert len(a.frames) == len(b.frames)
     for fa, fb in zip(a.frames, b.frames):

@@ -217,19 +217,30 @@ def generate(spec: SessionSpec) -> SyntheticSession:
     camera = Camera.from_placement(placement, spec.width, spec.height)
 
     model = NOISE_LEVELS[spec.noise]
-    duration_s = script.duration_s if spec.duration_s is None else min(
-        spec.duration_s, script.duration_s,
+    duration_s = (
+        script.duration_s
+        if spec.duration_s is None
+        else min(
+            spec.duration_s,
+            script.duration_s,
+        )
     )
     index, t_s = frame_times(duration_s, spec.fps, model, noise_rng)
     femur, twist = script.angles(t_s)
     image, world = camera.observe(body_points(shape, posture, femur, twist))
     image, world, has_pose = corrupt(t_s, image, world, model, noise_rng, spec.width, spec.height)
     frames = [
-        PoseFrame(int(i), float(t), image[k], world[k]) if has_pose[k] else PoseFrame.empty(int(i), float(t))
+        PoseFrame(int(i), float(t), image[k], world[k])
+        if has_pose[k]
+        else PoseFrame.empty(int(i), float(t))
         for k, (i, t) in enumerate(zip(index, t_s))
     ]
     info = RecordingInfo(
-        fps=spec.fps, width=spec.width, height=spec.height, source=f"synthetic:{spec.name}", model="hiprot.synth"
+        fps=spec.fps,
+        width=spec.width,
+        height=spec.height,
+        source=f"synthetic:{spec.name}",
+        model="hiprot.synth",
     )
     extra = {
         "body": asdict(shape),
@@ -267,7 +278,9 @@ def write_session(
     else:
         recording = out / f"{session.spec.name}.landmarks.jsonl.gz"
         stem = session.spec.name
-    truth = Path(truth_path) if truth_path is not None else recording.with_name(f"{stem}.truth.json")
+    truth = (
+        Path(truth_path) if truth_path is not None else recording.with_name(f"{stem}.truth.json")
+    )
     recording.parent.mkdir(parents=True, exist_ok=True)
     truth.parent.mkdir(parents=True, exist_ok=True)
     write_recording(recording, session.info, session.frames)

@@ -133,9 +133,7 @@ class Posture:
     )
 
     @classmethod
-    def sample(
-        cls, rng: np.random.Generator, off_wall: Side | None = None
-    ) -> Posture:
+    def sample(cls, rng: np.random.Generator, off_wall: Side | None = None) -> Posture:
         """A random plausible set-up; ``off_wall`` names an idle leg off the wall."""
         elevation = rng.uniform(75.0, 88.0)
         legs = {}
@@ -212,7 +210,12 @@ def leg_frame(shape: BodyShape, posture: Posture, side: Side) -> LegFrame:
     flexion = np.radians(setup.knee_flexion_deg)
     length = float(
         np.sqrt(
-            shape.femur_m**2 + shape.shank_m**2 + 2.0 * shape.femur_m * shape.shank_m * np.cos(
+            shape.femur_m**2
+            + shape.shank_m**2
+            + 2.0
+            * shape.femur_m
+            * shape.shank_m
+            * np.cos(
                 flexion,
             )
         )
@@ -253,7 +256,9 @@ def _leg_points(
     offset = np.sqrt(max(shape.femur_m**2 - along**2, 0.0))
     # The right leg turns about -u for internal rotation (docs/geometry.md).
     knee_dir = rotate_about(
-        frame.reference, frame.axis, side.sign * (setup.turnout_deg + femur_deg),
+        frame.reference,
+        frame.axis,
+        side.sign * (setup.turnout_deg + femur_deg),
     )
     foot_dir = rotate_about(
         frame.reference, frame.axis, side.sign * (setup.turnout_deg + femur_deg + twist_deg)
@@ -279,10 +284,20 @@ def _static_points(shape: BodyShape, posture: Posture) -> dict[int, FloatArray]:
     }
     arm = {
         Side.LEFT: (
-            _L.LEFT_SHOULDER, _L.LEFT_ELBOW, _L.LEFT_WRIST, _L.LEFT_PINKY, _L.LEFT_INDEX, _L.LEFT_THUMB,
+            _L.LEFT_SHOULDER,
+            _L.LEFT_ELBOW,
+            _L.LEFT_WRIST,
+            _L.LEFT_PINKY,
+            _L.LEFT_INDEX,
+            _L.LEFT_THUMB,
         ),
         Side.RIGHT: (
-            _L.RIGHT_SHOULDER, _L.RIGHT_ELBOW, _L.RIGHT_WRIST, _L.RIGHT_PINKY, _L.RIGHT_INDEX, _L.RIGHT_THUMB,
+            _L.RIGHT_SHOULDER,
+            _L.RIGHT_ELBOW,
+            _L.RIGHT_WRIST,
+            _L.RIGHT_PINKY,
+            _L.RIGHT_INDEX,
+            _L.RIGHT_THUMB,
         ),
     }
     abduction = np.radians(posture.arm_abduction_deg)
@@ -299,11 +314,21 @@ def _static_points(shape: BodyShape, posture: Posture) -> dict[int, FloatArray]:
         points[elbow] = elbow_p
         points[wrist] = wrist_p
         points[index] = wrist_p + shape.hand_m * direction + np.array([0.0, 0.01, 0.0])
-        points[pinky] = wrist_p + 0.8 * shape.hand_m * direction - 0.03 * outward + np.array(
-            [0.0, 0.01, 0.0],
+        points[pinky] = (
+            wrist_p
+            + 0.8 * shape.hand_m * direction
+            - 0.03 * outward
+            + np.array(
+                [0.0, 0.01, 0.0],
+            )
         )
-        points[thumb] = wrist_p + 0.45 * shape.hand_m * direction + 0.04 * outward + np.array(
-            [0.0, 0.02, 0.0],
+        points[thumb] = (
+            wrist_p
+            + 0.45 * shape.hand_m * direction
+            + 0.04 * outward
+            + np.array(
+                [0.0, 0.02, 0.0],
+            )
         )
     # Head: face up; the top of the head points to -z.
     nose = np.array([0.0, shoulder_y + 0.13, -shape.torso_m - shape.neck_m])
@@ -312,7 +337,11 @@ def _static_points(shape: BodyShape, posture: Posture) -> dict[int, FloatArray]:
     for side, (inner, eye, outer, ear, mouth) in {
         Side.LEFT: (_L.LEFT_EYE_INNER, _L.LEFT_EYE, _L.LEFT_EYE_OUTER, _L.LEFT_EAR, _L.MOUTH_LEFT),
         Side.RIGHT: (
-            _L.RIGHT_EYE_INNER, _L.RIGHT_EYE, _L.RIGHT_EYE_OUTER, _L.RIGHT_EAR, _L.MOUTH_RIGHT,
+            _L.RIGHT_EYE_INNER,
+            _L.RIGHT_EYE,
+            _L.RIGHT_EYE_OUTER,
+            _L.RIGHT_EAR,
+            _L.MOUTH_RIGHT,
         ),
     }.items():
         s = side.sign

@@ -133,7 +133,10 @@ class Camera:
 
     @classmethod
     def from_placement(
-        cls, placement: CameraPlacement, width: int = 640, height: int = 480,
+        cls,
+        placement: CameraPlacement,
+        width: int = 640,
+        height: int = 480,
     ) -> Camera:
         target = np.asarray(placement.target, dtype=np.float64)
         azimuth = np.radians(placement.azimuth_deg)
@@ -214,4 +217,3 @@ class Camera:
         visibility = _VISIBLE - loss
         inside = np.all((image_xyz[..., :2] >= 0.0) & (image_xyz[..., :2] <= 1.0), axis=-1)
         return np.where(inside, visibility, 0.3 * visibility)
-

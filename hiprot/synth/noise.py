@@ -58,7 +58,10 @@ from hiprot.landmarks import LEGS, NUM_LANDMARKS, Side
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
-_LEG_INDICES = {side: [LEGS[side].knee, LEGS[side].ankle, LEGS[side].heel, LEGS[side].foot_index] for side in Side}
+_LEG_INDICES = {
+    side: [LEGS[side].knee, LEGS[side].ankle, LEGS[side].heel, LEGS[side].foot_index]
+    for side in Side
+}
 
 
 @dataclass(frozen=True)
@@ -170,7 +173,11 @@ def frame_times(
 
 
 def _drift(
-    t_s: FloatArray, shape: tuple[int, ...], std: FloatArray, time_s: float, rng: np.random.Generator,
+    t_s: FloatArray,
+    shape: tuple[int, ...],
+    std: FloatArray,
+    time_s: float,
+    rng: np.random.Generator,
 ) -> FloatArray:
     """Stationary Ornstein-Uhlenbeck noise along axis 0, ``(n_frames, *shape)``."""
     dt = np.diff(t_s, prepend=t_s[0])
@@ -182,7 +189,10 @@ def _drift(
 
 
 def _episodes(
-    t_s: FloatArray, rate_hz: float, mean_s: float, rng: np.random.Generator,
+    t_s: FloatArray,
+    rate_hz: float,
+    mean_s: float,
+    rng: np.random.Generator,
 ) -> list[slice]:
     """Random intervals (Poisson starts, exponential lengths) as frame slices."""
     if rate_hz <= 0.0 or t_s.size == 0:
@@ -192,7 +202,8 @@ def _episodes(
     lengths = rng.exponential(mean_s, starts.size) + 1e-3
     return [
         slice(
-            int(np.searchsorted(t_s, start)), int(np.searchsorted(t_s, start + length, side="right")),
+            int(np.searchsorted(t_s, start)),
+            int(np.searchsorted(t_s, start + length, side="right")),
         )
         for start, length in zip(starts, lengths)
     ]
@@ -230,7 +241,9 @@ def corrupt(
         legs = _LEG_INDICES[Side.LEFT if rng.random() < 0.5 else Side.RIGHT]
         visibility[sl, legs] *= rng.uniform(0.1, 0.5)
     visibility = np.clip(
-        visibility + rng.normal(0.0, model.visibility_jitter, visibility.shape), 0.0, 1.0,
+        visibility + rng.normal(0.0, model.visibility_jitter, visibility.shape),
+        0.0,
+        1.0,
     )
 
     gain = (1.0 + model.occluded_gain * (1.0 - visibility))[..., None]
@@ -238,14 +251,24 @@ def corrupt(
     image_jitter = np.array([model.image_jitter_px, model.image_jitter_px, model.image_z_jitter_px])
     image_drift = model.image_drift_px * np.array([1.0, 1.0, 3.0])
     image[..., :3] += gain * rng.normal(0.0, 1.0, (n, NUM_LANDMARKS, 3)) * image_jitter * to_unit
-    world[..., :3] += gain * rng.normal(0.0, 1.0, (n, NUM_LANDMARKS, 3)) * np.asarray(model.world_jitter_m)
+    world[..., :3] += (
+        gain * rng.normal(0.0, 1.0, (n, NUM_LANDMARKS, 3)) * np.asarray(model.world_jitter_m)
+    )
     if model.image_drift_px > 0.0:
         image[..., :3] += _drift(
-            t_s, (NUM_LANDMARKS, 3), image_drift * to_unit, model.drift_time_s, rng,
+            t_s,
+            (NUM_LANDMARKS, 3),
+            image_drift * to_unit,
+            model.drift_time_s,
+            rng,
         )
     if any(model.world_drift_m):
         world[..., :3] += _drift(
-            t_s, (NUM_LANDMARKS, 3), np.asarray(model.world_drift_m), model.drift_time_s, rng,
+            t_s,
+            (NUM_LANDMARKS, 3),
+            np.asarray(model.world_drift_m),
+            model.drift_time_s,
+            rng,
         )
     image[..., 3] = visibility
     world[..., 3] = visibility

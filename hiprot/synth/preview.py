@@ -17,15 +17,23 @@ from hiprot.overlay import draw_skeleton
 from hiprot.synth import SessionSpec, generate
 from hiprot.synth.camera import PLACEMENTS
 
+
 def placements_grid(
-    path: str | Path, tile_wh: tuple[int, int] = (320, 240), per_row: int = 2,
+    path: str | Path,
+    tile_wh: tuple[int, int] = (320, 240),
+    per_row: int = 2,
 ) -> Path:
     """Write the grid PNG of every placement; returns its path."""
     tiles = []
     for seed, name in enumerate(PLACEMENTS):
         session = generate(
             SessionSpec(
-                seed=seed, scenario="clean", placement=name, noise="none", reps_per_set=1, jitter_camera=False,
+                seed=seed,
+                scenario="clean",
+                placement=name,
+                noise="none",
+                reps_per_set=1,
+                jitter_camera=False,
             )
         )
         rep = session.script.reps()[0]
@@ -44,7 +52,14 @@ def placements_grid(
             draw_skeleton(canvas, frame.image)
             tile = cv2.resize(canvas, tile_wh, interpolation=cv2.INTER_AREA)
             cv2.putText(
-                tile, f"{name}: {label} {femur[k]:+.0f} deg", (6, 18), cv2.FONT_HERSHEY_SIMPLEX, 0.45, (255, 255, 255), 1, cv2.LINE_AA,
+                tile,
+                f"{name}: {label} {femur[k]:+.0f} deg",
+                (6, 18),
+                cv2.FONT_HERSHEY_SIMPLEX,
+                0.45,
+                (255, 255, 255),
+                1,
+                cv2.LINE_AA,
             )
             cv2.rectangle(tile, (0, 0), (tile_wh[0] - 1, tile_wh[1] - 1), (90, 90, 90), 1)
             tiles.append(tile)

@@ -91,13 +91,19 @@ SCENARIOS: dict[str, Scenario] = {
             {"clean": 0.4, "unheld": 0.25, "fast": 0.2, "fast_held": 0.15},
         ),
         Scenario(
-            "fast", "mostly too-fast reps (inward < 0.6 s)", {"fast": 0.6, "fast_held": 0.2, "clean": 0.2},
+            "fast",
+            "mostly too-fast reps (inward < 0.6 s)",
+            {"fast": 0.6, "fast_held": 0.2, "clean": 0.2},
         ),
         Scenario(
-            "no_hold", "mostly reps without the end-range hold", {"unheld": 0.7, "clean": 0.3},
+            "no_hold",
+            "mostly reps without the end-range hold",
+            {"unheld": 0.7, "clean": 0.3},
         ),
         Scenario(
-            "ankle", "some reps done from the ankles (foot turns, femur barely)", {"clean": 0.55, "ankle": 0.45},
+            "ankle",
+            "some reps done from the ankles (foot turns, femur barely)",
+            {"clean": 0.55, "ankle": 0.45},
         ),
         Scenario(
             "partials",
@@ -113,10 +119,16 @@ SCENARIOS: dict[str, Scenario] = {
             lag_s=(0.15, 0.6),
         ),
         Scenario(
-            "asymmetric", "clearly different ranges per leg", {"clean": 0.8, "unheld": 0.2}, asymmetric=True,
+            "asymmetric",
+            "clearly different ranges per leg",
+            {"clean": 0.8, "unheld": 0.2},
+            asymmetric=True,
         ),
         Scenario(
-            "two_sets", "two sets with a rest between", {"clean": 0.7, "unheld": 0.15, "fast": 0.15}, sets=2,
+            "two_sets",
+            "two sets with a rest between",
+            {"clean": 0.7, "unheld": 0.15, "fast": 0.15},
+            sets=2,
         ),
         Scenario(
             "mixed",
@@ -237,9 +249,7 @@ class RepTruth:
         }
 
 
-def rep_truth(
-    leg: Side, t_s: FloatArray, femur_deg: FloatArray, twist_deg: FloatArray
-) -> RepTruth:
+def rep_truth(leg: Side, t_s: FloatArray, femur_deg: FloatArray, twist_deg: FloatArray) -> RepTruth:
     """The truth of one rep from its noiseless, densely sampled window.
 
     Args:
@@ -252,7 +262,8 @@ def rep_truth(
     """
     foot_deg = femur_deg + twist_deg
     femur_is_rep = (
-        femur_deg.min() <= -drill.REP_MIN_EXCURSION_DEG and femur_deg.max() >= drill.REP_MIN_EXCURSION_DEG
+        femur_deg.min() <= -drill.REP_MIN_EXCURSION_DEG
+        and femur_deg.max() >= drill.REP_MIN_EXCURSION_DEG
     )
     drive = femur_deg if femur_is_rep else foot_deg
     ext = drive.size - 1 - int(np.argmin(drive[::-1]))  # the last moment out
@@ -310,7 +321,9 @@ def _keeps_margins(kind: str, truth: RepTruth) -> bool:
     controlled = kind in ("clean", "unheld", "ankle")
     m = _MARGINS
     ok = truth.hold_s >= m["held_min_s"] if held else truth.hold_s <= m["unheld_max_s"]
-    ok &= truth.inward_s >= m["controlled_min_s"] if controlled else truth.inward_s <= m["fast_max_s"]
+    ok &= (
+        truth.inward_s >= m["controlled_min_s"] if controlled else truth.inward_s <= m["fast_max_s"]
+    )
     if kind == "ankle":
         ok &= truth.twist_sweep_deg >= m["ankle_twist_min_deg"]
         ok &= truth.femur_sweep_deg <= m["ankle_femur_max_deg"]
@@ -383,7 +396,8 @@ def sample_ranges(rng: np.random.Generator, asymmetric: bool) -> dict[Side, LegR
     """Per-leg ranges: internal 15-40, external 20-50 degrees."""
     while True:
         ranges = {
-            s: LegRange(float(rng.uniform(18.0, 40.0)), float(rng.uniform(22.0, 50.0))) for s in Side
+            s: LegRange(float(rng.uniform(18.0, 40.0)), float(rng.uniform(22.0, 50.0)))
+            for s in Side
         }
         gap = abs(ranges[Side.LEFT].internal_deg - ranges[Side.RIGHT].internal_deg)
         if not asymmetric or gap >= 10.0:
@@ -403,7 +417,11 @@ def _leg_targets(
     external = -leg_range.external_deg * float(rng.uniform(0.85, 1.0))
     internal = leg_range.internal_deg * float(rng.uniform(0.85, 1.0))
     follow = float(rng.uniform(-0.04, 0.04))  # the foot follows the femur a little
-    return (external, internal, internal - drift), (follow * external, follow * internal, follow * internal)
+    return (external, internal, internal - drift), (
+        follow * external,
+        follow * internal,
+        follow * internal,
+    )
 
 
 def sample_rep(
@@ -435,7 +453,9 @@ def sample_rep(
             inward_s = rng.uniform(0.25, 0.5)
         in_s = inward_s / reach_frac
         return_s = float(rng.uniform(0.5, 1.5) if held else rng.uniform(0.5, 1.0))
-        ramp_hold = in_s * (1.0 - reach_frac) + return_s * _ramp_fraction_within(tol - 1.0, return_amp)
+        ramp_hold = in_s * (1.0 - reach_frac) + return_s * _ramp_fraction_within(
+            tol - 1.0, return_amp
+        )
         hold_s = max(0.0, rng.uniform(1.4, 3.0) - ramp_hold) if held else 0.0
         plan = RepPlan(
             kind=dict(kinds),
@@ -504,7 +524,10 @@ class Script:
 
 
 def _fidget(
-    builder: _TrackBuilder, legs: tuple[Side, ...], rng: np.random.Generator, amplitude_deg: float,
+    builder: _TrackBuilder,
+    legs: tuple[Side, ...],
+    rng: np.random.Generator,
+    amplitude_deg: float,
 ) -> None:
     """A small wobble of the given legs, staying inside the neutral band."""
     femur = {s: builder.femur[s][-1] for s in Side}
@@ -523,7 +546,9 @@ def _partial(builder: _TrackBuilder, legs: tuple[Side, ...], rng: np.random.Gene
     builder.move(float(rng.uniform(0.5, 1.2)), out, twist)
     builder.move(float(rng.uniform(0.6, 1.5)), inn, twist)
     builder.move(
-        float(rng.uniform(0.4, 1.0)), {s: 0.0 if s in legs else builder.femur[s][-1] for s in Side}, twist
+        float(rng.uniform(0.4, 1.0)),
+        {s: 0.0 if s in legs else builder.femur[s][-1] for s in Side},
+        twist,
     )
 
 
