@@ -34,7 +34,7 @@ from hiprot.sources import check_readable, extract_recording, open_pose_source
 stderr = Console(stderr=True, soft_wrap=True)
 stdout = Console(soft_wrap=True)
 
-EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+EXIT_FAILURE, EXIT_INTERRUPTED = 1, 130  # usage errors exit 2 (click)
 
 
 def progress_bar(console: Console = stderr) -> Progress:

@@ -26,7 +26,6 @@ class PoseSource:
     info: RecordingInfo
     frame_count: int | None
     frames: Iterator[PoseFrame]
-    from_video: bool
 
 
 @contextmanager
@@ -38,7 +37,7 @@ def open_pose_source(path: str | Path) -> Iterator[PoseSource]:
     if is_recording(path):
         with RecordingReader(path) as reader:
             assert reader.info is not None
-            yield PoseSource(path, reader.info, None, iter(reader), from_video=False)
+            yield PoseSource(path, reader.info, None, iter(reader))
         return
     from hiprot.pose import MODEL_NAME, PoseEstimator  # imports mediapipe: only for videos
 
@@ -46,7 +45,7 @@ def open_pose_source(path: str | Path) -> Iterator[PoseSource]:
     info = RecordingInfo(video.fps, video.width, video.height, path.name, MODEL_NAME)
     # decoding runs a few frames ahead in a thread, overlapping with MediaPipe
     with open_video(path) as frames, read_ahead(frames) as ahead, PoseEstimator() as estimator:
-        yield PoseSource(path, info, video.frame_count or None, estimator.track(ahead), True)
+        yield PoseSource(path, info, video.frame_count or None, estimator.track(ahead))
 
 
 def check_readable(path: str | Path) -> None:

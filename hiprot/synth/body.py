@@ -233,17 +233,6 @@ def leg_frame(shape: BodyShape, posture: Posture, side: Side) -> LegFrame:
     return LegFrame(hip=hips[side], axis=axis, reference=reference, length_m=length)
 
 
-def wall_z_m(shape: BodyShape, posture: Posture) -> float:
-    """The wall plane ``z``: where the neutral heels of the legs on the wall touch."""
-    heels = []
-    for side in Side:
-        if posture.legs[side].on_wall:
-            frame = leg_frame(shape, posture, side)
-            heel = frame.ankle + shape.sole_m * frame.axis - shape.heel_back_m * frame.reference
-            heels.append(heel[2])
-    return float(max(heels)) if heels else 0.5
-
-
 def _leg_points(
     shape: BodyShape, posture: Posture, side: Side, femur_deg: FloatArray, twist_deg: FloatArray
 ) -> dict[int, FloatArray]:
