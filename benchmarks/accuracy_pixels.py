@@ -1,7 +1,7 @@
 """End to end on pixels: rendered drill videos with truth through the whole pipeline.
 
-Every ``*.mp4`` with a ``*.truth.json`` beside it (``sample_videos/`` and any
-folder given) goes through MediaPipe and ``hiprot.review`` exactly as
+Every ``*.mp4`` with a ``*.truth.json`` beside it (``sample_videos/``,
+``benchmarks/render_suite/`` and any folder given) goes through MediaPipe and ``hiprot.review`` exactly as
 ``hiprot review`` runs it, and is scored against the truth: per session-leg
 rep count, held and controlled and compensated counts, per-rep hold error,
 and femur / twist angle error.
@@ -59,7 +59,11 @@ def score(video: Path, truth: dict) -> dict:
 
 
 def main() -> None:
-    folders = [REPO / "sample_videos", *(Path(a) for a in sys.argv[1:])]
+    folders = [
+        REPO / "sample_videos",
+        REPO / "benchmarks" / "render_suite",
+        *(Path(a) for a in sys.argv[1:]),
+    ]
     videos = {}
     for folder in folders:
         for video in sorted(folder.glob("*.mp4")):

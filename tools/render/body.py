@@ -131,11 +131,23 @@ def load_body_cached(cache: Path = DEFAULT_CACHE) -> Body:
         body = load_body(cache)
         faces = np.array([f + [-1] * (4 - len(f)) for f in body.faces])
         np.savez_compressed(
-            store, verts=body.verts, faces=faces, names=np.array(body.bone_names),
-            parents=body.parents, heads=body.heads, tails=body.tails, weights=body.weights,
+            store,
+            verts=body.verts,
+            faces=faces,
+            names=np.array(body.bone_names),
+            parents=body.parents,
+            heads=body.heads,
+            tails=body.tails,
+            weights=body.weights,
         )
     data = np.load(store)
     faces = [[i for i in row if i >= 0] for row in data["faces"].tolist()]
-    return Body(data["verts"], faces, data["names"].tolist(), data["parents"],
-                data["heads"], data["tails"], data["weights"])
-
+    return Body(
+        data["verts"],
+        faces,
+        data["names"].tolist(),
+        data["parents"],
+        data["heads"],
+        data["tails"],
+        data["weights"],
+    )

@@ -74,10 +74,15 @@ class Placement:
         """Placement as JSON, with the camera also in geometry.md's body frame
         (origin on the floor under the hip joints; see pose.py)."""
         x, y, z = self.position
-        return {**asdict(self), "target": list(self.target),
-                "position_world_m": [round(v, 4) for v in (x, y, z)],
-                "position_body_frame_m": [round(v, 4) for v in (x, z, hip_mid_y - y)],
-                "width": WIDTH, "height": HEIGHT, "sensor_width_mm": SENSOR_WIDTH_MM}
+        return {
+            **asdict(self),
+            "target": list(self.target),
+            "position_world_m": [round(v, 4) for v in (x, y, z)],
+            "position_body_frame_m": [round(v, 4) for v in (x, z, hip_mid_y - y)],
+            "width": WIDTH,
+            "height": HEIGHT,
+            "sensor_width_mm": SENSOR_WIDTH_MM,
+        }
 
 
 PLACEMENTS = {

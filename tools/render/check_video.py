@@ -38,11 +38,11 @@ def summarise(video: Path) -> str:
     found = track(video)
     frames = truth["frames"]
     seen = [i for i, f in enumerate(found) if f is not None]
-    lines = [f"### {video.name}", "",
-             f"- frames with a pose: {len(seen)}/{len(found)}"]
-    errors = {name: np.median([np.hypot(*(found[i][idx, :2] - frames["pixels"][name][i]))
-                               for i in seen])
-              for name, idx in MP_INDEX.items()}
+    lines = [f"### {video.name}", "", f"- frames with a pose: {len(seen)}/{len(found)}"]
+    errors = {
+        name: np.median([np.hypot(*(found[i][idx, :2] - frames["pixels"][name][i])) for i in seen])
+        for name, idx in MP_INDEX.items()
+    }
     lines.append("- median pixel error: " + ", ".join(f"{k} {v:.1f}" for k, v in errors.items()))
     for name, fn in OBSERVABLES.items():
         for leg in LEGS:

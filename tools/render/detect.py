@@ -16,23 +16,48 @@ import numpy as np
 
 #: MediaPipe Pose landmark index of each truth landmark.
 MP_INDEX = {
-    "left_hip": 23, "right_hip": 24, "left_knee": 25, "right_knee": 26,
-    "left_ankle": 27, "right_ankle": 28, "left_heel": 29, "right_heel": 30,
-    "left_toe": 31, "right_toe": 32,
+    "left_hip": 23,
+    "right_hip": 24,
+    "left_knee": 25,
+    "right_knee": 26,
+    "left_ankle": 27,
+    "right_ankle": 28,
+    "left_heel": 29,
+    "right_heel": 30,
+    "left_toe": 31,
+    "right_toe": 32,
 }
 TRUTH_COLOUR, DETECTED_COLOUR = (0, 255, 0), (0, 0, 255)
 #: Lower-body skeleton edges drawn on the overlays (MediaPipe indices).
-EDGES = [(23, 24), (23, 25), (25, 27), (27, 29), (29, 31), (27, 31),
-         (24, 26), (26, 28), (28, 30), (30, 32), (28, 32), (11, 12), (11, 23), (12, 24),
-         (11, 13), (13, 15), (12, 14), (14, 16)]
+EDGES = [
+    (23, 24),
+    (23, 25),
+    (25, 27),
+    (27, 29),
+    (29, 31),
+    (27, 31),
+    (24, 26),
+    (26, 28),
+    (28, 30),
+    (30, 32),
+    (28, 32),
+    (11, 12),
+    (11, 23),
+    (12, 24),
+    (11, 13),
+    (13, 15),
+    (12, 14),
+    (14, 16),
+]
 
 
 def make_pose(static: bool = True):
     """A MediaPipe Pose instance with the bundled full model."""
     import mediapipe as mp
 
-    return mp.solutions.pose.Pose(static_image_mode=static, model_complexity=1,
-                                  min_detection_confidence=0.5)
+    return mp.solutions.pose.Pose(
+        static_image_mode=static, model_complexity=1, min_detection_confidence=0.5
+    )
 
 
 def detect(pose, bgr: np.ndarray) -> np.ndarray | None:
@@ -46,8 +71,10 @@ def detect(pose, bgr: np.ndarray) -> np.ndarray | None:
 
 def pixel_errors(found: np.ndarray, truth_pixels: dict) -> dict:
     """Distance in pixels between each detected and true landmark."""
-    return {name: float(np.hypot(*(found[i, :2] - np.asarray(truth_pixels[name]))))
-            for name, i in MP_INDEX.items()}
+    return {
+        name: float(np.hypot(*(found[i, :2] - np.asarray(truth_pixels[name]))))
+        for name, i in MP_INDEX.items()
+    }
 
 
 def draw(bgr: np.ndarray, found: np.ndarray | None, truth_pixels: dict) -> np.ndarray:
@@ -55,8 +82,13 @@ def draw(bgr: np.ndarray, found: np.ndarray | None, truth_pixels: dict) -> np.nd
     out = bgr.copy()
     if found is not None:
         for a, b in EDGES:
-            cv2.line(out, tuple(int(v) for v in found[a, :2]), tuple(int(v) for v in found[b, :2]),
-                     DETECTED_COLOUR, 2)
+            cv2.line(
+                out,
+                tuple(int(v) for v in found[a, :2]),
+                tuple(int(v) for v in found[b, :2]),
+                DETECTED_COLOUR,
+                2,
+            )
     for name in MP_INDEX:
         cv2.circle(out, tuple(int(v) for v in truth_pixels[name]), 3, TRUTH_COLOUR, -1)
     return out

@@ -44,12 +44,39 @@ class Look:
 HEAVIER = Look(
     name="heavy",
     targets=(("macrodetails/universal-female-young-averagemuscle-maxweight.target.gz", 0.7),),
-    skin=(0.30, 0.17, 0.10), shirt=(0.55, 0.65, 0.75), leggings=(0.18, 0.18, 0.20),
-    hair=(0.02, 0.015, 0.01), mat=(0.25, 0.08, 0.35), floor=(0.50, 0.45, 0.38),
-    wall=(0.55, 0.50, 0.42), ceiling_light_w=90.0, window_sun=2.5, ambient=0.25,
+    skin=(0.30, 0.17, 0.10),
+    shirt=(0.55, 0.65, 0.75),
+    leggings=(0.18, 0.18, 0.20),
+    hair=(0.02, 0.015, 0.01),
+    mat=(0.25, 0.08, 0.35),
+    floor=(0.50, 0.45, 0.38),
+    wall=(0.55, 0.50, 0.42),
+    ceiling_light_w=90.0,
+    window_sun=2.5,
+    ambient=0.25,
 )
 
-LOOKS = {look.name: look for look in (Look(), HEAVIER)}
+#: Third variant (benchmarks/render_suite): the base body, paler skin, navy
+#: shirt, mid-blue (denim-like) leggings, grey mat, cool white wall, and a
+#: second lighting set-up: a brighter ceiling panel over the person's right
+#: side towards the head, a weak window sun, more ambient light.
+COOL = Look(
+    name="cool",
+    skin=(0.80, 0.55, 0.45),
+    shirt=(0.03, 0.05, 0.20),
+    leggings=(0.10, 0.20, 0.45),
+    hair=(0.30, 0.18, 0.08),
+    mat=(0.30, 0.30, 0.32),
+    floor=(0.55, 0.40, 0.25),
+    wall=(0.70, 0.72, 0.75),
+    ceiling_light_w=170.0,
+    ceiling_light_xyz=(-1.3, 1.8, 2.4),
+    window_sun=0.5,
+    ambient=0.45,
+    background=(0.50, 0.52, 0.55),
+)
+
+LOOKS = {look.name: look for look in (Look(), HEAVIER, COOL)}
 
 
 def read_target(path: Path) -> tuple[np.ndarray, np.ndarray]:
@@ -86,5 +113,8 @@ def body_for(look: Look, body: Body) -> Body:
     skin_idx = np.unique(np.concatenate([np.asarray(f) for f in body.faces]))
     rest, moved = body.verts[skin_idx], offsets[skin_idx]
     return dataclasses.replace(
-        body, verts=body.verts + offsets,
-        heads=follow_skin(body.heads, rest, moved), tails=follow_skin(body.tails, rest, moved))
+        body,
+        verts=body.verts + offsets,
+        heads=follow_skin(body.heads, rest, moved),
+        tails=follow_skin(body.tails, rest, moved),
+    )

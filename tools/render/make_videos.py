@@ -40,10 +40,15 @@ def frame_keys(name: str) -> tuple:
     """The script's frames and the cache key of every frame."""
     script = SCRIPTS[name]()
     frames = build(script)
-    keys = [PoseKey.make(RECOMMENDED_PLACEMENT, LOOK,
-                         (frames.femur["left"][i], frames.twist["left"][i]),
-                         (frames.femur["right"][i], frames.twist["right"][i]))
-            for i in range(len(frames.t))]
+    keys = [
+        PoseKey.make(
+            RECOMMENDED_PLACEMENT,
+            LOOK,
+            (frames.femur["left"][i], frames.twist["left"][i]),
+            (frames.femur["right"][i], frames.twist["right"][i]),
+        )
+        for i in range(len(frames.t))
+    ]
     return script, frames, keys
 
 
@@ -61,13 +66,21 @@ def truth_document(script, frames, keys: list, truths: dict) -> dict:
     hips = truths[keys[0]]["world_m"]
     hip_mid_y = (hips["left_hip"][1] + hips["right_hip"][1]) / 2
     return {
-        "format": "hiprot-render-truth", "version": 1,
+        "format": "hiprot-render-truth",
+        "version": 1,
         "placement": PLACEMENTS[RECOMMENDED_PLACEMENT].describe(hip_mid_y),
-        "look": LOOK, "fps": script.fps, "duration_s": round(len(keys) / script.fps, 3),
+        "look": LOOK,
+        "fps": script.fps,
+        "duration_s": round(len(keys) / script.fps, 3),
         "frames": {
             "t": [round(float(t), 4) for t in frames.t],
-            **{leg: {"femur_deg": frames.femur[leg].tolist(),
-                     "twist_deg": frames.twist[leg].tolist()} for leg in LEGS},
+            **{
+                leg: {
+                    "femur_deg": frames.femur[leg].tolist(),
+                    "twist_deg": frames.twist[leg].tolist(),
+                }
+                for leg in LEGS
+            },
             "pixels": pixels,
         },
         "reps": reps,
@@ -80,8 +93,9 @@ def assemble(name: str) -> None:
     script, frames, keys = frame_keys(name)
     missing = [k.stem for k in set(keys) if not k.truth.exists()]
     if missing:
-        raise SystemExit(f"{len(missing)} poses not rendered yet, e.g. {missing[0]}: "
-                         "run 'render' first")
+        raise SystemExit(
+            f"{len(missing)} poses not rendered yet, e.g. {missing[0]}: run 'render' first"
+        )
     images = {k: cv2.imread(str(k.png)) for k in set(keys)}
     truths = {k: json.loads(k.truth.read_text()) for k in set(keys)}
     OUT_DIR.mkdir(exist_ok=True)
@@ -94,8 +108,10 @@ def assemble(name: str) -> None:
     writer.release()
     doc = truth_document(script, frames, keys, truths)
     (OUT_DIR / f"{name}.truth.json").write_text(json.dumps(doc, separators=(",", ":")))
-    print(f"{video.name}: {len(keys)} frames, {len(keys) / script.fps:.1f} s, "
-          f"{video.stat().st_size / 1e6:.2f} MB, {len(set(keys))} distinct poses")
+    print(
+        f"{video.name}: {len(keys)} frames, {len(keys) / script.fps:.1f} s, "
+        f"{video.stat().st_size / 1e6:.2f} MB, {len(set(keys))} distinct poses"
+    )
 
 
 def main() -> None:

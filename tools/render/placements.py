@@ -109,10 +109,14 @@ def evaluate(placement: str, look: str, pose) -> dict:
         rows.append({"key": key, "truth": truth, "found": found, "image": image})
     detected = [r for r in rows if r["found"] is not None]
     errors = [pixel_errors(r["found"], r["truth"]["pixels"]) for r in detected]
-    result = {"placement": placement if look == "default" else f"{placement} ({look})",
-              "detected": len(detected), "frames": len(rows),
-              "overlays": {(r["key"].left): draw(r["image"], r["found"], r["truth"]["pixels"])
-                           for r in rows}}
+    result = {
+        "placement": placement if look == "default" else f"{placement} ({look})",
+        "detected": len(detected),
+        "frames": len(rows),
+        "overlays": {
+            (r["key"].left): draw(r["image"], r["found"], r["truth"]["pixels"]) for r in rows
+        },
+    }
     for part in ("hip", "knee", "ankle", "heel", "toe"):
         vals = [e[f"{leg}_{part}"] for e in errors for leg in LEGS]
         result[f"err_{part}"] = float(np.median(vals)) if vals else float("nan")
@@ -122,8 +126,10 @@ def evaluate(placement: str, look: str, pose) -> dict:
     for name, fn in OBSERVABLES.items():
         for leg in LEGS:
             truth_vals = [fn(r["truth"]["pixels"], leg) for r in sweep]
-            mp_vals = [fn(as_points(r["found"]), leg) if r["found"] is not None else np.nan
-                       for r in [*sweep, twist]]
+            mp_vals = [
+                fn(as_points(r["found"]), leg) if r["found"] is not None else np.nan
+                for r in [*sweep, twist]
+            ]
             if name in CIRCULAR:
                 truth_vals = unwrap(truth_vals, truth_vals[neutral])
                 mp_vals = unwrap(mp_vals, mp_vals[neutral])
@@ -142,23 +148,36 @@ def fmt(v: float, digits: int = 2) -> str:
 
 def table(results: list[dict]) -> str:
     """Markdown tables: detection and pixel error, then the observables."""
-    lines = ["| placement | detected | hip px | knee px | ankle px | heel px | toe px |",
-             "|---|---|---|---|---|---|---|"]
+    lines = [
+        "| placement | detected | hip px | knee px | ankle px | heel px | toe px |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for r in results:
-        lines.append(f"| {r['placement']} | {r['detected']}/{r['frames']} | " + " | ".join(
-            fmt(r[f"err_{p}"], 1) for p in ("hip", "knee", "ankle", "heel", "toe")) + " |")
-    lines += ["", "| placement | observable | leg | r (truth px) | r (MediaPipe) | "
-              "MediaPipe range over sweep | theta RMSE after line fit (deg) | "
-              "phi=30 pose read as theta (deg) |",
-              "|---|---|---|---|---|---|---|---|"]
+        lines.append(
+            f"| {r['placement']} | {r['detected']}/{r['frames']} | "
+            + " | ".join(fmt(r[f"err_{p}"], 1) for p in ("hip", "knee", "ankle", "heel", "toe"))
+            + " |"
+        )
+    lines += [
+        "",
+        "| placement | observable | leg | r (truth px) | r (MediaPipe) | "
+        "MediaPipe range over sweep | theta RMSE after line fit (deg) | "
+        "phi=30 pose read as theta (deg) |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
     for r in results:
         for name in OBSERVABLES:
             for leg in LEGS:
-                cells = [r["placement"], name, leg, fmt(r[f"r_truth {name} {leg}"]),
-                         fmt(r[f"r_mp {name} {leg}"]),
-                         f"{fmt(r[f'range_mp {name} {leg}'], 1)} {UNITS[name]}",
-                         fmt(r[f"rmse_mp {name} {leg}"], 1),
-                         fmt(r[f"twist_as_theta {name} {leg}"], 0)]
+                cells = [
+                    r["placement"],
+                    name,
+                    leg,
+                    fmt(r[f"r_truth {name} {leg}"]),
+                    fmt(r[f"r_mp {name} {leg}"]),
+                    f"{fmt(r[f'range_mp {name} {leg}'], 1)} {UNITS[name]}",
+                    fmt(r[f"rmse_mp {name} {leg}"], 1),
+                    fmt(r[f"twist_as_theta {name} {leg}"], 0),
+                ]
                 lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 
@@ -185,8 +204,12 @@ def main() -> None:
     parser.add_argument("--grid", type=Path)
     parser.add_argument("--json", type=Path)
     parser.add_argument("--look", default="default", help="render variant (tools/render/looks.py)")
-    parser.add_argument("--placement", action="append", choices=sorted(PLACEMENTS),
-                        help="repeatable; default: all placements")
+    parser.add_argument(
+        "--placement",
+        action="append",
+        choices=sorted(PLACEMENTS),
+        help="repeatable; default: all placements",
+    )
     args = parser.parse_args()
     placements = args.placement or list(PLACEMENTS)
     if args.jobs:
@@ -200,8 +223,9 @@ def main() -> None:
     args.table.write_text(table(results))
     cv2.imwrite(str(args.grid), grid(results))
     if args.json:
-        args.json.write_text(json.dumps([{k: v for k, v in r.items() if k != "overlays"}
-                                         for r in results], indent=1))
+        args.json.write_text(
+            json.dumps([{k: v for k, v in r.items() if k != "overlays"} for r in results], indent=1)
+        )
     print(table(results))
 
 

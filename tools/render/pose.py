@@ -204,8 +204,10 @@ def build_neutral(body: Body) -> Neutral:
     lie[:3, :3] = rotation([1.0, 0, 0], SUPINE_DEG)
     world = forward(body, local, lie)
     verts = skin(body, world)
-    hips = [apply(world[body.bone(f"upperleg01.{s}")], body.heads[body.bone(f"upperleg01.{s}")])
-            for s in SIDES.values()]
+    hips = [
+        apply(world[body.bone(f"upperleg01.{s}")], body.heads[body.bone(f"upperleg01.{s}")])
+        for s in SIDES.values()
+    ]
     shift = np.eye(4)
     hip_mid = np.mean(hips, axis=0)
     shift[:3, 3] = [-hip_mid[0], 0.0, -verts[:, 2].min()]

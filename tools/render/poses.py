@@ -74,8 +74,12 @@ class PoseKey:
 
     def to_job(self) -> dict:
         """The key as a job line for poses.py."""
-        return {"placement": self.placement, "look": self.look,
-                "left": list(self.left), "right": list(self.right)}
+        return {
+            "placement": self.placement,
+            "look": self.look,
+            "left": list(self.left),
+            "right": list(self.right),
+        }
 
 
 def render_jobs(keys: list[PoseKey]) -> None:
@@ -106,9 +110,13 @@ def render_jobs(keys: list[PoseKey]) -> None:
         scene.render(verts, placement, key.png)
         seconds = time.time() - start
         points = landmarks(body, neutral, world, verts)
-        truth = {**key.to_job(), "camera": placement.describe(), "render_s": round(seconds, 2),
-                 "pixels": {n: placement.project(p).round(2).tolist() for n, p in points.items()},
-                 "world_m": {n: p.round(4).tolist() for n, p in points.items()}}
+        truth = {
+            **key.to_job(),
+            "camera": placement.describe(),
+            "render_s": round(seconds, 2),
+            "pixels": {n: placement.project(p).round(2).tolist() for n, p in points.items()},
+            "world_m": {n: p.round(4).tolist() for n, p in points.items()},
+        }
         key.truth.write_text(json.dumps(truth))
         with open(CACHE_DIR / LOG_NAME, "a") as log:
             log.write(json.dumps({"stem": key.stem, "render_s": round(seconds, 2)}) + "\n")
@@ -118,8 +126,9 @@ def render_jobs(keys: list[PoseKey]) -> None:
 def read_jobs(path: Path) -> list[PoseKey]:
     """Keys from a JSON-lines job file."""
     jobs = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
-    return [PoseKey.make(j["placement"], j.get("look", "default"), j["left"], j["right"])
-            for j in jobs]
+    return [
+        PoseKey.make(j["placement"], j.get("look", "default"), j["left"], j["right"]) for j in jobs
+    ]
 
 
 if __name__ == "__main__":

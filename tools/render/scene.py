@@ -33,9 +33,27 @@ ROOM_HALF = 6.0
 WALL_HEIGHT = 2.6
 
 SLEEVE_BONES = ("upperarm01", "shoulder01", "clavicle", "breast")
-SKIN_BONES = ("upperarm02", "lowerarm", "wrist", "finger", "metacarpal", "foot", "toe",
-              "neck", "head", "jaw", "eye", "oculi", "orbicularis", "oris", "levator",
-              "risorius", "temporalis", "tongue", "special")
+SKIN_BONES = (
+    "upperarm02",
+    "lowerarm",
+    "wrist",
+    "finger",
+    "metacarpal",
+    "foot",
+    "toe",
+    "neck",
+    "head",
+    "jaw",
+    "eye",
+    "oculi",
+    "orbicularis",
+    "oris",
+    "levator",
+    "risorius",
+    "temporalis",
+    "tongue",
+    "special",
+)
 
 
 MATERIAL_SLOTS = ("skin", "shirt", "leggings", "hair")
@@ -115,12 +133,20 @@ def add_lights(look: Look) -> None:
 def add_room(look: Look, wall_y: float) -> None:
     """Floor, exercise mat and the wall the feet rest on."""
     thick = MAT_SIZE[2]
-    add_box("floor", (0, 0, -thick - 0.05), (2 * ROOM_HALF, 2 * ROOM_HALF, 0.1),
-            plain_material("floor", look.floor, 0.5))
+    add_box(
+        "floor",
+        (0, 0, -thick - 0.05),
+        (2 * ROOM_HALF, 2 * ROOM_HALF, 0.1),
+        plain_material("floor", look.floor, 0.5),
+    )
     mat_centre_y = wall_y + 0.01 + MAT_SIZE[1] / 2
     add_box("mat", (0, mat_centre_y, -thick / 2), MAT_SIZE, plain_material("mat", look.mat, 0.9))
-    add_box("wall", (0, wall_y - 0.05, WALL_HEIGHT / 2), (2 * ROOM_HALF, 0.1, WALL_HEIGHT),
-            plain_material("wall", look.wall, 0.9))
+    add_box(
+        "wall",
+        (0, wall_y - 0.05, WALL_HEIGHT / 2),
+        (2 * ROOM_HALF, 0.1, WALL_HEIGHT),
+        plain_material("wall", look.wall, 0.9),
+    )
 
 
 class BodyScene:

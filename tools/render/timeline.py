@@ -49,6 +49,9 @@ class Script:
     tail_s: float = 2.0
     fps: float = 15.0
     knots: dict = field(default_factory=dict)  # filled by build()
+    #: Optional angle levels (on the render grid) the motion snaps to instead
+    #: of every 2.5 deg step: fewer distinct poses to render (benchmarks/render_suite).
+    levels: tuple | None = None
 
 
 def ease(a: float, b: float, n: int) -> np.ndarray:
@@ -64,15 +67,18 @@ def frame_count(seconds: float, fps: float) -> int:
 
 def rep_curve(rep: Rep, fps: float) -> tuple[np.ndarray, list]:
     """The swinging angle of one rep per frame, and its phase boundaries."""
+
     def n(seconds: float) -> int:
         return frame_count(seconds, fps)
 
-    parts = [ease(0.0, rep.external_deg, n(rep.out_s)),
-             np.full(n(rep.pause_s), rep.external_deg),
-             ease(rep.external_deg, rep.internal_deg, n(rep.inward_s)),
-             np.full(n(rep.hold_s), rep.internal_deg),
-             ease(rep.internal_deg, 0.0, n(rep.back_s)),
-             np.zeros(n(rep.rest_s))]
+    parts = [
+        ease(0.0, rep.external_deg, n(rep.out_s)),
+        np.full(n(rep.pause_s), rep.external_deg),
+        ease(rep.external_deg, rep.internal_deg, n(rep.inward_s)),
+        np.full(n(rep.hold_s), rep.internal_deg),
+        ease(rep.internal_deg, 0.0, n(rep.back_s)),
+        np.zeros(n(rep.rest_s)),
+    ]
     return np.concatenate(parts), np.cumsum([len(p) for p in parts]).tolist()
 
 
@@ -101,7 +107,13 @@ def build(script: Script) -> Frames:
     swing.append(np.zeros(tail))
     kinds.append(np.zeros(tail, bool))
     swing, from_ankles = np.concatenate(swing), np.concatenate(kinds)
-    q = np.vectorize(quantise)
+    if script.levels:
+        grid = np.asarray(sorted(script.levels), float)
+
+        def q(a: np.ndarray) -> np.ndarray:
+            return grid[np.abs(np.asarray(a, float)[..., None] - grid).argmin(axis=-1)]
+    else:
+        q = np.vectorize(quantise)
     femur = {leg: np.zeros(len(swing)) for leg in LEGS}
     twist = {leg: np.zeros(len(swing)) for leg in LEGS}
     for leg in script.legs:
@@ -135,18 +147,26 @@ def rep_truth(frames: Frames, fps: float) -> list[dict]:
         phi = frames.twist[leg][first:end]
         foot = theta + phi
         femur_sweep, twist_sweep = np.ptp(theta), np.ptp(phi)
-        compensated = bool(twist_sweep >= drill.COMPENSATION_MIN_TWIST_DEG
-                           and twist_sweep > drill.COMPENSATION_TWIST_TO_FEMUR_RATIO * femur_sweep)
+        compensated = bool(
+            twist_sweep >= drill.COMPENSATION_MIN_TWIST_DEG
+            and twist_sweep > drill.COMPENSATION_TWIST_TO_FEMUR_RATIO * femur_sweep
+        )
         swing = foot if compensated else theta  # what the person swung
         hold = hold_seconds(theta, fps) if not compensated else 0.0
-        reps.append({
-            "leg": leg, "index": index,
-            "start_s": round(first / fps, 3), "end_s": round(end / fps, 3),
-            "peak_internal_deg": float(theta.max()), "peak_external_deg": float(theta.min()),
-            "hold_s": round(hold, 3), "held": hold >= drill.HOLD_MIN_S,
-            "controlled": inward_seconds(swing, fps) >= drill.CONTROLLED_MIN_INWARD_S,
-            "compensation": compensated,
-        })
+        reps.append(
+            {
+                "leg": leg,
+                "index": index,
+                "start_s": round(first / fps, 3),
+                "end_s": round(end / fps, 3),
+                "peak_internal_deg": float(theta.max()),
+                "peak_external_deg": float(theta.min()),
+                "hold_s": round(hold, 3),
+                "held": hold >= drill.HOLD_MIN_S,
+                "controlled": inward_seconds(swing, fps) >= drill.CONTROLLED_MIN_INWARD_S,
+                "compensation": compensated,
+            }
+        )
     return reps
 
 
@@ -183,8 +203,14 @@ def both_legs_script() -> Script:
 def left_leg_script() -> Script:
     """(b) 6 reps of the left leg, right leg still on the wall: rep 3 without
     a hold, rep 5 rushed inward (not controlled)."""
-    reps = [Rep(-35, 30), Rep(-37.5, 30), Rep(-35, 27.5, hold_s=0.0),
-            Rep(-32.5, 30), Rep(-35, 30, inward_s=0.6), Rep(-35, 32.5)]
+    reps = [
+        Rep(-35, 30),
+        Rep(-37.5, 30),
+        Rep(-35, 27.5, hold_s=0.0),
+        Rep(-32.5, 30),
+        Rep(-35, 30, inward_s=0.6),
+        Rep(-35, 32.5),
+    ]
     return Script(legs=("left",), reps=reps)
 
 

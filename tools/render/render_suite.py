@@ -1,0 +1,195 @@
+"""Build benchmarks/render_suite/: three short rendered clips with truth.
+
+Other bodies, looks and placements than sample_videos/, for
+benchmarks/accuracy_pixels.py. Same truth format (hiprot-render-truth v1),
+same degradation and codec as make_videos.py. To keep the render count small
+every clip snaps its motion to one shared set of angle levels (LEVELS, all on
+the 2.5 deg render grid, at most 5 deg apart, chosen to include the levels
+the placement study already rendered), and both legs move together where the
+clip allows.
+
+    nice -n 19 /work/render-venv/bin/python tools/render/render_suite.py render [NAME ...]
+    /work/render-venv/bin/python tools/render/render_suite.py assemble [NAME ...]
+    /work/render-venv/bin/python tools/render/render_suite.py plan      # poses still to render
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import cv2
+import numpy as np
+from camera import PLACEMENTS
+from make_videos import FOURCC, LANDMARK_NAMES, SEED, degrade
+from poses import PoseKey, render_jobs
+from timeline import LEGS, Rep, Script, build, leg_summary, rep_truth
+
+OUT_DIR = Path(__file__).resolve().parents[2] / "benchmarks" / "render_suite"
+
+#: The placement study's sweep (-40 .. +30 in 7.5 deg steps, cached for every
+#: placement with the default look and for two with the heavy one) plus one
+#: level in each gap: steps of 2.5 or 5 deg. Used for theta and phi alike.
+LEVELS = (
+    -35.0,
+    -32.5,
+    -30.0,
+    -25.0,
+    -20.0,
+    -17.5,
+    -12.5,
+    -10.0,
+    -5.0,
+    0.0,
+    5.0,
+    7.5,
+    12.5,
+    15.0,
+    20.0,
+    22.5,
+    27.5,
+    30.0,
+)
+
+
+def heavy_raised() -> Script:
+    """Heavy body, laptop on a chair: 6 reps of both legs, all held except
+    rep 4, which is swung from the ankles (femurs still)."""
+    externals = [-35, -32.5, -35, None, -32.5, -35]
+    internals = [30, 27.5, 30, None, 30, 27.5]
+    reps = []
+    for ext, inn in zip(externals, internals):
+        if ext is None:
+            reps.append(Rep(-30.0, 30.0, hold_s=0.0, rest_s=0.8, from_ankles=True))
+        else:
+            reps.append(Rep(ext, inn, rest_s=0.8))
+    return Script(legs=("left", "right"), reps=reps, levels=LEVELS)
+
+
+def default_floor() -> Script:
+    """Default body, laptop on the floor: 6 reps of both legs; rep 3 without
+    a hold, rep 5 rushed inward in 0.6 s (not controlled)."""
+    reps = [
+        Rep(-35, 30, rest_s=0.8),
+        Rep(-32.5, 27.5, rest_s=0.8),
+        Rep(-35, 30, hold_s=0.0, rest_s=0.8),
+        Rep(-30, 30, rest_s=0.8),
+        Rep(-35, 27.5, inward_s=0.6, rest_s=0.8),
+        Rep(-32.5, 30, rest_s=0.8),
+    ]
+    return Script(legs=("left", "right"), reps=reps, levels=LEVELS)
+
+
+def cool_right_leg() -> Script:
+    """Cool look (second lighting set-up), laptop on a chair: 5 reps of the
+    right leg, the left leg still on the wall; all held and controlled."""
+    reps = [Rep(-35, 30), Rep(-32.5, 27.5), Rep(-35, 30), Rep(-30, 30), Rep(-35, 27.5)]
+    return Script(legs=("right",), reps=reps, levels=LEVELS)
+
+
+#: name -> (script, placement, look); rendered and assembled in this order.
+CLIPS = {
+    "floor_default_both": (default_floor, "oblique45_floor", "default"),
+    "raised_heavy_both": (heavy_raised, "oblique45_raised", "heavy"),
+    "raised_cool_right": (cool_right_leg, "oblique45_raised", "cool"),
+}
+
+
+def frame_keys(name: str) -> tuple:
+    """The clip's script, frames and the cache key of every frame."""
+    make, placement, look = CLIPS[name]
+    script = make()
+    frames = build(script)
+    keys = [
+        PoseKey.make(
+            placement,
+            look,
+            (frames.femur["left"][i], frames.twist["left"][i]),
+            (frames.femur["right"][i], frames.twist["right"][i]),
+        )
+        for i in range(len(frames.t))
+    ]
+    return script, frames, keys
+
+
+def truth_document(name: str, script, frames, keys: list, truths: dict) -> dict:
+    """The NAME.truth.json content (format hiprot-render-truth v1)."""
+    _, placement, look = CLIPS[name]
+    reps = rep_truth(frames, script.fps)
+    pixels = {n: [truths[k]["pixels"][n] for k in keys] for n in LANDMARK_NAMES}
+    hips = truths[keys[0]]["world_m"]
+    hip_mid_y = (hips["left_hip"][1] + hips["right_hip"][1]) / 2
+    return {
+        "format": "hiprot-render-truth",
+        "version": 1,
+        "placement": PLACEMENTS[placement].describe(hip_mid_y),
+        "look": look,
+        "fps": script.fps,
+        "duration_s": round(len(keys) / script.fps, 3),
+        "frames": {
+            "t": [round(float(t), 4) for t in frames.t],
+            **{
+                leg: {
+                    "femur_deg": frames.femur[leg].tolist(),
+                    "twist_deg": frames.twist[leg].tolist(),
+                }
+                for leg in LEGS
+            },
+            "pixels": pixels,
+        },
+        "reps": reps,
+        "legs": leg_summary(reps),
+    }
+
+
+def assemble(name: str) -> None:
+    """Write NAME.mp4 and NAME.truth.json from cached renders."""
+    script, frames, keys = frame_keys(name)
+    missing = [k.stem for k in set(keys) if not k.truth.exists()]
+    if missing:
+        raise SystemExit(f"{name}: {len(missing)} poses not rendered yet, e.g. {missing[0]}")
+    images = {k: cv2.imread(str(k.png)) for k in set(keys)}
+    truths = {k: json.loads(k.truth.read_text()) for k in set(keys)}
+    OUT_DIR.mkdir(parents=True, exist_ok=True)
+    video = OUT_DIR / f"{name}.mp4"
+    h, w = next(iter(images.values())).shape[:2]
+    writer = cv2.VideoWriter(str(video), cv2.VideoWriter_fourcc(*FOURCC), script.fps, (w, h))
+    rng = np.random.default_rng(SEED)
+    for key, t in zip(keys, frames.t):
+        writer.write(degrade(images[key], t, rng))
+    writer.release()
+    doc = truth_document(name, script, frames, keys, truths)
+    (OUT_DIR / f"{name}.truth.json").write_text(json.dumps(doc, separators=(",", ":")))
+    legs = {
+        leg: {k: v for k, v in c.items() if k.endswith("reps")} for leg, c in doc["legs"].items()
+    }
+    print(
+        f"{video.name}: {len(keys)} frames, {len(keys) / script.fps:.1f} s, "
+        f"{video.stat().st_size / 1e6:.2f} MB, {len(set(keys))} distinct poses, {legs}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("step", choices=("plan", "render", "assemble"))
+    parser.add_argument("names", nargs="*", default=list(CLIPS))
+    args = parser.parse_args()
+    total = set()
+    for name in args.names:
+        keys = frame_keys(name)[2]
+        if args.step == "plan":
+            todo = {k for k in keys if not k.png.exists()}
+            total |= todo
+            distinct = len(set(keys))
+            print(f"{name}: {len(keys)} frames, {distinct} distinct poses, {len(todo)} to render")
+        elif args.step == "render":
+            render_jobs(keys)
+        else:
+            assemble(name)
+    if args.step == "plan":
+        print(f"total to render: {len(total)}")
+
+
+if __name__ == "__main__":
+    main()
