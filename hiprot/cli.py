@@ -679,12 +679,19 @@ def synth(out_dir: Path, seed: int, scenario: str, placement: str, noise: str, m
 
 @cli.command()
 @click.option("--seed", default=1, show_default=True)
-def demo(seed: int) -> None:
-    """Review a synthetic session: see what hiprot reports, no camera needed."""
-    from hiprot.review import review_pose_frames
-    from hiprot.synth import SessionSpec, generate
+@click.option("--noise", default="low", show_default=True, help="none, low, realistic or high.")
+def demo(seed: int, noise: str) -> None:
+    """Review a synthetic session: see what hiprot reports, no camera needed.
 
-    session = generate(SessionSpec(seed=seed, scenario="clean"))
+    The session is seen from the recommended placement (45°, raised) and
+    printed next to its truth, so you also see where hiprot is still wrong.
+    """
+    from hiprot.review import review_pose_frames
+    from hiprot.synth import NOISE_LEVELS, SessionSpec, generate
+
+    if noise not in NOISE_LEVELS:
+        raise click.BadParameter(f"{noise!r}; choose from {', '.join(NOISE_LEVELS)}", param_hint="noise")
+    session = generate(SessionSpec(seed=seed, scenario="clean", placement="chair_left", noise=noise))
     result = review_pose_frames(
         session.frames,
         f"synthetic session (seed {seed})",

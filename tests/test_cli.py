@@ -75,3 +75,12 @@ def test_usage_error_exits_2() -> None:
 def test_version() -> None:
     result = run_hiprot("--version")
     assert result.returncode == 0 and "hiprot" in result.stdout
+
+
+def test_demo_prints_counts_next_to_the_truth() -> None:
+    result = run_hiprot("demo", "--noise", "none")
+    assert result.returncode == 0, result.stderr
+    for leg in ("left", "right"):
+        line = next(x for x in result.stdout.splitlines() if x.startswith(f"{leg}: counted"))
+        counted, truth = (int(part.split(" reps")[0].split()[-1]) for part in line.split(";"))
+        assert counted == truth > 0
