@@ -59,7 +59,14 @@ def degrade(image: np.ndarray, t: float, rng: np.random.Generator) -> np.ndarray
     return np.clip(noisy, 0, 255).astype(np.uint8)
 
 
-def truth_document(script, frames, keys: list, truths: dict) -> dict:
+def truth_document(
+    script,
+    frames,
+    keys: list,
+    truths: dict,
+    placement: str = RECOMMENDED_PLACEMENT,
+    look: str = LOOK,
+) -> dict:
     """The NAME.truth.json content (format hiprot-render-truth v1)."""
     reps = rep_truth(frames, script.fps)
     pixels = {n: [truths[k]["pixels"][n] for k in keys] for n in LANDMARK_NAMES}
@@ -68,8 +75,8 @@ def truth_document(script, frames, keys: list, truths: dict) -> dict:
     return {
         "format": "hiprot-render-truth",
         "version": 1,
-        "placement": PLACEMENTS[RECOMMENDED_PLACEMENT].describe(hip_mid_y),
-        "look": LOOK,
+        "placement": PLACEMENTS[placement].describe(hip_mid_y),
+        "look": look,
         "fps": script.fps,
         "duration_s": round(len(keys) / script.fps, 3),
         "frames": {

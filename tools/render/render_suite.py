@@ -21,10 +21,9 @@ from pathlib import Path
 
 import cv2
 import numpy as np
-from camera import PLACEMENTS
-from make_videos import FOURCC, LANDMARK_NAMES, SEED, degrade
+from make_videos import FOURCC, SEED, degrade, truth_document
 from poses import PoseKey, render_jobs
-from timeline import LEGS, Rep, Script, build, leg_summary, rep_truth
+from timeline import Rep, Script, build
 
 OUT_DIR = Path(__file__).resolve().parents[2] / "benchmarks" / "render_suite"
 
@@ -113,36 +112,6 @@ def frame_keys(name: str) -> tuple:
     return script, frames, keys
 
 
-def truth_document(name: str, script, frames, keys: list, truths: dict) -> dict:
-    """The NAME.truth.json content (format hiprot-render-truth v1)."""
-    _, placement, look = CLIPS[name]
-    reps = rep_truth(frames, script.fps)
-    pixels = {n: [truths[k]["pixels"][n] for k in keys] for n in LANDMARK_NAMES}
-    hips = truths[keys[0]]["world_m"]
-    hip_mid_y = (hips["left_hip"][1] + hips["right_hip"][1]) / 2
-    return {
-        "format": "hiprot-render-truth",
-        "version": 1,
-        "placement": PLACEMENTS[placement].describe(hip_mid_y),
-        "look": look,
-        "fps": script.fps,
-        "duration_s": round(len(keys) / script.fps, 3),
-        "frames": {
-            "t": [round(float(t), 4) for t in frames.t],
-            **{
-                leg: {
-                    "femur_deg": frames.femur[leg].tolist(),
-                    "twist_deg": frames.twist[leg].tolist(),
-                }
-                for leg in LEGS
-            },
-            "pixels": pixels,
-        },
-        "reps": reps,
-        "legs": leg_summary(reps),
-    }
-
-
 def assemble(name: str) -> None:
     """Write NAME.mp4 and NAME.truth.json from cached renders."""
     script, frames, keys = frame_keys(name)
@@ -159,7 +128,8 @@ def assemble(name: str) -> None:
     for key, t in zip(keys, frames.t):
         writer.write(degrade(images[key], t, rng))
     writer.release()
-    doc = truth_document(name, script, frames, keys, truths)
+    _, placement, look = CLIPS[name]
+    doc = truth_document(script, frames, keys, truths, placement, look)
     (OUT_DIR / f"{name}.truth.json").write_text(json.dumps(doc, separators=(",", ":")))
     legs = {
         leg: {k: v for k, v in c.items() if k.endswith("reps")} for leg, c in doc["legs"].items()
