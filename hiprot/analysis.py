@@ -20,8 +20,9 @@ from hiprot.filters import OneEuroFilter, zero_phase
 from hiprot.landmarks import NUM_LANDMARKS, Side
 from hiprot.types import PoseFrame
 
-#: Live smoothing, chosen by measurement (benchmarks/accuracy_angles.py):
-#: strong when still, quick to follow a rotation.
+#: Live smoothing: strong when still, quick to follow a rotation. Its lag on
+#: drill-speed rotations is 30 ms (benchmarks/accuracy_angles.py); not tuned
+#: further yet.
 LIVE_FILTER = {"min_cutoff_hz": 1.0, "beta": 0.05, "d_cutoff_hz": 1.0}
 
 #: Review smoothing window (zero-phase, no lag).
