@@ -141,13 +141,20 @@ def live_loop(
             log=lambda line: None,
         )
 
-        def shown(pairs):
-            for image, pose_frame in pairs:
-                window.index = pose_frame.index
-                yield image, pose_frame
+        class Shown:
+            """The pose stream, noting which frame the window is showing."""
+
+            def __init__(self, pairs) -> None:
+                self.pairs = pairs
+                self.pending = pairs.pending
+
+            def __iter__(self):
+                for image, pose_frame in self.pairs:
+                    window.index = pose_frame.index
+                    yield image, pose_frame
 
         with pose_stream(frames, estimator.estimate) as pairs:
-            session.run(shown(pairs))
+            session.run(Shown(pairs))
 
 
 @contextmanager

@@ -56,7 +56,7 @@ from hiprot.errors import HiprotError, InputError
 from hiprot.history import HistoryStore
 from hiprot.landmarks import Side
 from hiprot.overlay import render_live
-from hiprot.readahead import read_ahead
+from hiprot.readahead import Ahead, read_ahead
 from hiprot.reps import Rep
 from hiprot.session import SessionSummary
 from hiprot.types import Frame, PoseFrame
@@ -138,14 +138,15 @@ OUTPUT_LOCK = threading.Lock()
 @contextmanager
 def pose_stream(
     frames: Iterable[Frame], estimate: Callable[[Frame], PoseFrame]
-) -> Iterator[Iterator[tuple[npt.NDArray[np.uint8], PoseFrame]]]:
+) -> Iterator[Ahead[tuple[npt.NDArray[np.uint8], PoseFrame]]]:
     """Camera frames -> (image, PoseFrame) pairs for ``LiveSession.run``.
 
     The pose stage runs one frame ahead in its own thread: MediaPipe (which
     releases the GIL) then overlaps with drawing and showing the previous
     frame, so the window keeps the pose stage's rate instead of the sum of
-    both (benchmarks/live_latency.py). One ahead, not more: the display must
-    not fall behind the camera.
+    both (benchmarks/live_latency.py). One ahead, not more, and the stream's
+    ``pending()`` lets the display skip a frame whose successor is already
+    done: the display must not fall behind the camera.
     """
 
     def estimated() -> Iterator[tuple[npt.NDArray[np.uint8], PoseFrame]]:
@@ -288,9 +289,13 @@ class LiveSession:
         Raises:
             CameraError: the camera stopped delivering (after saving).
         """
+        # a pose stream that can tell what is already waiting (pose_stream)
+        # lets the display skip to the newest frame; every frame is still
+        # analysed and counted
+        pending = getattr(stream, "pending", lambda: 0)
         try:
             for image, pose_frame in stream:
-                if not self._step(image, pose_frame):
+                if not self._step(image, pose_frame, show=pending() == 0):
                     break
             if self.coach.stage is not Stage.SUMMARY:
                 self._handle(self.coach.finish(self._t_s))
@@ -322,8 +327,14 @@ class LiveSession:
             if self.display.poll_key(30) in QUIT_KEYS or self.display.closed:
                 return
 
-    def _step(self, image: npt.NDArray[np.uint8] | None, pose_frame: PoseFrame) -> bool:
-        """One frame in; False when the session should stop."""
+    def _step(
+        self, image: npt.NDArray[np.uint8] | None, pose_frame: PoseFrame, show: bool = True
+    ) -> bool:
+        """One frame in; False when the session should stop.
+
+        ``show=False`` analyses the frame without drawing it: a newer one is
+        already waiting, and the display must not fall behind the camera.
+        """
         self._t_s = pose_frame.t_s
         if not pose_frame.has_pose and image is not None and not self._told_dark:
             if brightness(image) < DARK_MEAN_BRIGHTNESS:
@@ -335,6 +346,8 @@ class LiveSession:
         absolute, relative = self._angles.update(pose_frame)
         view_check = check_view(pose_frame, self.coach.mode.sides)
         out = self._handle(self.coach.update(pose_frame.t_s, view_check, absolute, relative))
+        if not show:
+            return self.coach.stage is not Stage.SUMMARY
         self.last_image = render_live(image, pose_frame.image, out.view)
         self.display.show(self.last_image)
         key = self.display.poll_key()

@@ -33,8 +33,29 @@ class _Failed:
 _DONE = object()
 
 
+class Ahead(Iterator[T]):
+    """The consumer's side of ``read_ahead``: an iterator that can also say
+    how many items are already waiting (a live display skips to the newest)."""
+
+    def __init__(self, buffer: queue.Queue[object]) -> None:
+        self._buffer = buffer
+
+    def pending(self) -> int:
+        """Items produced and not yet taken (the end marker included)."""
+        return self._buffer.qsize()
+
+    def __next__(self) -> T:
+        item = self._buffer.get()
+        if item is _DONE:
+            self._buffer.put(_DONE)  # stay exhausted
+            raise StopIteration
+        if isinstance(item, _Failed):
+            raise item.error
+        return item  # type: ignore[return-value]
+
+
 @contextmanager
-def read_ahead(items: Iterable[T], depth: int = DEPTH) -> Iterator[Iterator[T]]:
+def read_ahead(items: Iterable[T], depth: int = DEPTH) -> Iterator[Ahead[T]]:
     """Iterate ``items`` in a background thread, at most ``depth`` ahead.
 
     The thread is the only one touching ``items`` (e.g. a ``cv2.VideoCapture``)
@@ -69,19 +90,10 @@ def read_ahead(items: Iterable[T], depth: int = DEPTH) -> Iterator[Iterator[T]]:
             return
         put(_DONE)
 
-    def consume() -> Iterator[T]:
-        while True:
-            item = buffer.get()
-            if item is _DONE:
-                return
-            if isinstance(item, _Failed):
-                raise item.error
-            yield item  # type: ignore[misc]
-
     thread = threading.Thread(target=produce, name="read-ahead", daemon=True)
     thread.start()
     try:
-        yield consume()
+        yield Ahead(buffer)
     finally:
         stop.set()
         thread.join()
