@@ -36,20 +36,25 @@ SEED = 7
 LANDMARK_NAMES = [f"{leg}_{part}" for leg in LEGS for part in LANDMARKS]
 
 
-def frame_keys(name: str) -> tuple:
+def pose_keys(script, placement: str, look: str) -> tuple:
     """The script's frames and the cache key of every frame."""
-    script = SCRIPTS[name]()
     frames = build(script)
     keys = [
         PoseKey.make(
-            RECOMMENDED_PLACEMENT,
-            LOOK,
+            placement,
+            look,
             (frames.femur["left"][i], frames.twist["left"][i]),
             (frames.femur["right"][i], frames.twist["right"][i]),
         )
         for i in range(len(frames.t))
     ]
-    return script, frames, keys
+    return frames, keys
+
+
+def frame_keys(name: str) -> tuple:
+    """A sample video's script, frames and the cache key of every frame."""
+    script = SCRIPTS[name]()
+    return (script, *pose_keys(script, RECOMMENDED_PLACEMENT, LOOK))
 
 
 def degrade(image: np.ndarray, t: float, rng: np.random.Generator) -> np.ndarray:
@@ -95,30 +100,36 @@ def truth_document(
     }
 
 
-def assemble(name: str) -> None:
-    """Write NAME.mp4 and NAME.truth.json from cached renders."""
-    script, frames, keys = frame_keys(name)
+def write_clip(name: str, script, placement: str, look: str, out_dir: Path) -> dict:
+    """Write NAME.mp4 and NAME.truth.json from cached renders; returns the truth."""
+    frames, keys = pose_keys(script, placement, look)
     missing = [k.stem for k in set(keys) if not k.truth.exists()]
     if missing:
         raise SystemExit(
-            f"{len(missing)} poses not rendered yet, e.g. {missing[0]}: run 'render' first"
+            f"{name}: {len(missing)} poses not rendered yet, e.g. {missing[0]}: run 'render' first"
         )
     images = {k: cv2.imread(str(k.png)) for k in set(keys)}
     truths = {k: json.loads(k.truth.read_text()) for k in set(keys)}
-    OUT_DIR.mkdir(exist_ok=True)
-    video = OUT_DIR / f"{name}.mp4"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    video = out_dir / f"{name}.mp4"
     h, w = next(iter(images.values())).shape[:2]
     writer = cv2.VideoWriter(str(video), cv2.VideoWriter_fourcc(*FOURCC), script.fps, (w, h))
     rng = np.random.default_rng(SEED)
     for key, t in zip(keys, frames.t):
         writer.write(degrade(images[key], t, rng))
     writer.release()
-    doc = truth_document(script, frames, keys, truths)
-    (OUT_DIR / f"{name}.truth.json").write_text(json.dumps(doc, separators=(",", ":")))
+    doc = truth_document(script, frames, keys, truths, placement, look)
+    (out_dir / f"{name}.truth.json").write_text(json.dumps(doc, separators=(",", ":")))
     print(
         f"{video.name}: {len(keys)} frames, {len(keys) / script.fps:.1f} s, "
         f"{video.stat().st_size / 1e6:.2f} MB, {len(set(keys))} distinct poses"
     )
+    return doc
+
+
+def assemble(name: str) -> None:
+    """Write a sample video and its truth from cached renders."""
+    write_clip(name, SCRIPTS[name](), RECOMMENDED_PLACEMENT, LOOK, OUT_DIR)
 
 
 def main() -> None:

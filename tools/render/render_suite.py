@@ -16,14 +16,11 @@ clip allows.
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
-import cv2
-import numpy as np
-from make_videos import FOURCC, SEED, degrade, truth_document
-from poses import PoseKey, render_jobs
-from timeline import Rep, Script, build
+from make_videos import pose_keys, write_clip
+from poses import render_jobs
+from timeline import Rep, Script
 
 OUT_DIR = Path(__file__).resolve().parents[2] / "benchmarks" / "render_suite"
 
@@ -99,45 +96,17 @@ def frame_keys(name: str) -> tuple:
     """The clip's script, frames and the cache key of every frame."""
     make, placement, look = CLIPS[name]
     script = make()
-    frames = build(script)
-    keys = [
-        PoseKey.make(
-            placement,
-            look,
-            (frames.femur["left"][i], frames.twist["left"][i]),
-            (frames.femur["right"][i], frames.twist["right"][i]),
-        )
-        for i in range(len(frames.t))
-    ]
-    return script, frames, keys
+    return (script, *pose_keys(script, placement, look))
 
 
 def assemble(name: str) -> None:
     """Write NAME.mp4 and NAME.truth.json from cached renders."""
-    script, frames, keys = frame_keys(name)
-    missing = [k.stem for k in set(keys) if not k.truth.exists()]
-    if missing:
-        raise SystemExit(f"{name}: {len(missing)} poses not rendered yet, e.g. {missing[0]}")
-    images = {k: cv2.imread(str(k.png)) for k in set(keys)}
-    truths = {k: json.loads(k.truth.read_text()) for k in set(keys)}
-    OUT_DIR.mkdir(parents=True, exist_ok=True)
-    video = OUT_DIR / f"{name}.mp4"
-    h, w = next(iter(images.values())).shape[:2]
-    writer = cv2.VideoWriter(str(video), cv2.VideoWriter_fourcc(*FOURCC), script.fps, (w, h))
-    rng = np.random.default_rng(SEED)
-    for key, t in zip(keys, frames.t):
-        writer.write(degrade(images[key], t, rng))
-    writer.release()
-    _, placement, look = CLIPS[name]
-    doc = truth_document(script, frames, keys, truths, placement, look)
-    (OUT_DIR / f"{name}.truth.json").write_text(json.dumps(doc, separators=(",", ":")))
+    make, placement, look = CLIPS[name]
+    doc = write_clip(name, make(), placement, look, OUT_DIR)
     legs = {
         leg: {k: v for k, v in c.items() if k.endswith("reps")} for leg, c in doc["legs"].items()
     }
-    print(
-        f"{video.name}: {len(keys)} frames, {len(keys) / script.fps:.1f} s, "
-        f"{video.stat().st_size / 1e6:.2f} MB, {len(set(keys))} distinct poses, {legs}"
-    )
+    print(f"{name}: {legs}")
 
 
 def main() -> None:
