@@ -4,8 +4,10 @@
   rotation and ankle twist error of the review analysis (auto-neutral,
   zero-phase smoothing) per placement and noise level.
 - Rendered pixel suite: every ``*.mp4`` with a ``*.truth.json`` beside it in
-  ``sample_videos/`` (and in folders given on the command line) runs through
-  MediaPipe and the same analysis.
+  ``sample_videos/`` and ``benchmarks/render_suite/`` (and in folders given
+  on the command line; not the ``tuning/`` clips the estimator was tuned on)
+  runs through MediaPipe and the same analysis, per video and pooled per
+  camera placement, over the legs that do reps.
 - Live filter lag: the One Euro filter of ``hiprot.analysis.LIVE_FILTER`` on
   synthetic drill angles, as the delay that best aligns it with the truth.
 
@@ -108,6 +110,7 @@ def rendered_suite(folders: Sequence[Path]) -> dict[str, dict]:
     from hiprot.sources import open_pose_source  # runs MediaPipe on the pixels
 
     results: dict[str, dict] = {}
+    pooled: dict[str, dict[str, list[np.ndarray]]] = defaultdict(lambda: defaultdict(list))
     for folder in folders:
         for video in sorted(folder.glob("*.mp4")):
             truth_path = video.with_suffix(".truth.json")
@@ -117,15 +120,20 @@ def rendered_suite(folders: Sequence[Path]) -> dict[str, dict]:
             with open_pose_source(video) as source:
                 pose_frames = list(source.frames)
                 size_wh = (source.info.width, source.info.height)
-            legs = list(truth["legs"])
             detected = sum(p.has_pose for p in pose_frames) / max(len(pose_frames), 1)
+            legs = [leg for leg, counts in truth["legs"].items() if counts["reps"] > 0]
+            placement = truth.get("placement", {}).get("name")
             for estimator in ESTIMATORS:
                 err = errors(analysed(pose_frames, size_wh, estimator), truth["frames"], legs)
                 results[f"{video.name}/{estimator}"] = {
-                    "placement": truth.get("placement", {}).get("name"),
+                    "placement": placement,
                     "detection_rate": detected,
                     **{name: stats(v) for name, v in err.items()},
                 }
+                for name, values in err.items():
+                    pooled[f"placement {placement}/{estimator}"][name].append(values)
+    for key, d in sorted(pooled.items()):
+        results[key] = {name: stats(np.concatenate(v)) for name, v in d.items()}
     return results
 
 
@@ -150,7 +158,11 @@ def live_filter_lag_ms() -> dict[str, float]:
 
 
 def main() -> None:
-    folders = [REPO / "sample_videos", *(Path(a) for a in sys.argv[1:])]
+    folders = [
+        REPO / "sample_videos",
+        REPO / "benchmarks" / "render_suite",
+        *(Path(a) for a in sys.argv[1:]),
+    ]
     results = {
         "synthetic": {estimator: synthetic_suite(estimator) for estimator in ESTIMATORS},
         "rendered": rendered_suite(folders),
@@ -167,8 +179,9 @@ def main() -> None:
             )
     print("rendered videos:")
     for key, r in results["rendered"].items():
+        detected = f"detected {r['detection_rate']:.0%}" if "detection_rate" in r else " " * 13
         print(
-            f"  {key:32} detected {r['detection_rate']:.0%}  femur {r['femur']['mae_deg']:.1f} / "
+            f"  {key:40} {detected}  femur {r['femur']['mae_deg']:.1f} / "
             f"{r['femur']['p95_deg']:.1f}   twist {r['twist']['mae_deg']:.1f} / {r['twist']['p95_deg']:.1f}"
         )
     lag = results["live_filter"]

@@ -14,10 +14,18 @@ from dataclasses import dataclass, replace
 import numpy as np
 import numpy.typing as npt
 
-from hiprot.angles import LegAngles, image_leg_angles, leg_angles, torso_depth_sign
+from hiprot.angles import (
+    LegAngles,
+    femur_from_knee_ratio,
+    image_leg_angles,
+    knee_phase_deg,
+    leg_angles,
+    near_side,
+    torso_depth_sign,
+)
 from hiprot.calibration import Calibration, LegNeutral, find_still_period, neutral_from_still
 from hiprot.filters import OneEuroFilter, zero_phase
-from hiprot.landmarks import NUM_LANDMARKS, Side
+from hiprot.landmarks import LEGS, NUM_LANDMARKS, Side
 from hiprot.types import PoseFrame
 
 #: Live smoothing: strong when still, quick to follow a rotation. Its lag on
@@ -54,12 +62,14 @@ class AngleSeries:
         legs: ``LegAngles`` per side, arrays of shape ``(n_frames,)``.
         estimator: ``"image"`` (2D knee and foot, the default) or
             ``"world"`` (3D geometry on MediaPipe's world landmarks).
+        near: The leg nearer the camera (``near_side``), None if unknown.
     """
 
     t_s: npt.NDArray[np.float64]
     has_pose: npt.NDArray[np.bool_]
     legs: dict[Side, LegAngles]
     estimator: str = "image"
+    near: Side | None = None
 
     def __len__(self) -> int:
         return len(self.t_s)
@@ -87,6 +97,42 @@ def _unwrap_deg(angle_deg: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
 
 ESTIMATORS = ("image", "world")
 
+#: Span of the running median that steadies the hip and ankle points of the
+#: image estimator: long next to a set, so a rep's own landmark wobble
+#: averages out (10 s windows did worse than whole-clip medians on the
+#: renders), short enough to follow a person who shifts between sets.
+ANCHOR_WINDOW_S = 120.0
+
+
+def steady_anchors(
+    t_s: npt.NDArray[np.float64],
+    image: npt.NDArray[np.float64],
+    size_wh: tuple[int, int],
+    side: Side,
+    window_s: float = ANCHOR_WINDOW_S,
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """Hip and ankle pixel positions as a centred running median over time.
+
+    Args:
+        t_s: ``(n_frames,)`` timestamps.
+        image: ``(n_frames, 33, 4)`` image landmarks (normalised x, y).
+
+    Returns:
+        ``(hip, ankle)``, each ``(n_frames, 2)`` pixels; NaN where no frame
+        within the window saw the person.
+    """
+    leg = LEGS[side]
+    points = image[:, [leg.hip, leg.ankle], :2] * np.asarray(size_wh, dtype=np.float64)
+    starts = np.searchsorted(t_s, t_s - window_s / 2, side="left")
+    ends = np.searchsorted(t_s, t_s + window_s / 2, side="right")
+    steady = np.full_like(points, np.nan)
+    for i, (a, b) in enumerate(zip(starts, ends)):
+        window = points[a:b]
+        seen = np.isfinite(window[:, 0, 0])
+        if seen.any():
+            steady[i] = np.median(window[seen], axis=0)
+    return steady[:, 0], steady[:, 1]
+
 
 def angle_series(
     pose_frames: Sequence[PoseFrame], size_wh: tuple[int, int], estimator: str = "image"
@@ -112,7 +158,12 @@ def angle_series(
     if estimator == "image":
         image = landmark_array(pose_frames, "image")
         depth_sign = torso_depth_sign(world)
-        raw = {side: image_leg_angles(image, size_wh, side, depth_sign) for side in Side}
+        raw = {
+            side: image_leg_angles(
+                image, size_wh, side, depth_sign, steady_anchors(t, image, size_wh, side)
+            )
+            for side in Side
+        }
     else:
         raw = {side: leg_angles(world, side) for side in Side}
 
@@ -120,7 +171,8 @@ def angle_series(
         femur, foot = _unwrap_deg(a.femur_deg), _unwrap_deg(a.foot_deg)
         return LegAngles(femur, foot, wrap_deg(foot - femur), a.confidence, a.femur_confidence)
 
-    return AngleSeries(t, has_pose, {side: unwrapped(a) for side, a in raw.items()}, estimator)
+    legs = {side: unwrapped(a) for side, a in raw.items()}
+    return AngleSeries(t, has_pose, legs, estimator, near_side(world))
 
 
 def smooth_series(series: AngleSeries, window_s: float = REVIEW_WINDOW_S) -> AngleSeries:
@@ -134,10 +186,13 @@ def smooth_series(series: AngleSeries, window_s: float = REVIEW_WINDOW_S) -> Ang
 
 
 def auto_calibration(series: AngleSeries) -> Calibration | None:
-    """Neutral from the first still period (>= 2 s, both legs quiet), or None."""
-    channels = np.stack(
-        [series.legs[s].femur_deg for s in Side] + [series.legs[s].foot_deg for s in Side], 1
-    )
+    """Neutral from the first still period (>= 2 s, both feet quiet), or None.
+
+    Stillness is judged on the feet, as the hiprot-session format says: the
+    image femur reading (the knee's offset) can creep for seconds after
+    MediaPipe starts tracking while the person lies still.
+    """
+    channels = np.stack([series.legs[s].foot_deg for s in Side], 1)
     period = find_still_period(series.t_s, channels)
     if period is None:
         return None
@@ -158,41 +213,62 @@ def median_calibration(series: AngleSeries) -> Calibration:
     return Calibration(neutral, method="auto", setup={"still_from_s": None})
 
 
-#: Bounds of the per-person rescaling of image femur angles: a knee offset
-#: at neutral outside 0.25-4x the nominal one is more likely a tracking fault
-#: than a knee.
-_KNEE_SCALE_BOUNDS = (0.25, 4.0)
+#: Bounds of the neutral knee reading (nominal degrees, ``image_leg_angles``):
+#: a knee offset at neutral outside 0.25-4x the nominal one is more likely a
+#: tracking fault than a knee.
+_KNEE_NEUTRAL_BOUNDS = (np.degrees(1.0) / 4.0, np.degrees(1.0) * 4.0)
 
 
-def knee_scale(estimator: str, calibration: Calibration) -> float:
-    """Factor from nominal to this person's femur degrees (image estimator).
+def knee_neutral(calibration: Calibration) -> dict[Side, float]:
+    """Each leg's signed neutral knee reading, with one shared magnitude.
 
-    The knee's sideways swing per degree of femur rotation grows with the
-    knee's offset from the hip->ankle line, i.e. with the knee bend; the
-    neutral femur reading (nominal degrees, proportional to that offset)
-    measures it. Both legs are averaged: MediaPipe places a single knee a few
-    pixels off, and the two knees bend alike in this drill.
+    The knee's sideways swing per degree of femur rotation grows with its
+    offset from the hip->ankle line at neutral, i.e. with the knee bend.
+    Both legs share the magnitude: MediaPipe places a single knee a few
+    pixels off, and the two knees bend alike in this drill. 0 when there is
+    no neutral yet.
     """
-    if estimator != "image":
-        return 1.0
-    offsets = [abs(n.femur_deg) for n in calibration.neutral.values() if np.isfinite(n.femur_deg)]
-    if not offsets or np.mean(offsets) == 0:
-        return 1.0
-    return float(np.clip(np.degrees(1.0) / np.mean(offsets), *_KNEE_SCALE_BOUNDS))
+    readings = {s: n.femur_deg for s, n in calibration.neutral.items() if np.isfinite(n.femur_deg)}
+    magnitude = np.mean([abs(v) for v in readings.values()]) if readings else 0.0
+    if magnitude == 0:
+        return {side: 0.0 for side in Side}
+    magnitude = float(np.clip(magnitude, *_KNEE_NEUTRAL_BOUNDS))
+    return {side: magnitude * (1.0 if readings.get(side, 1.0) >= 0 else -1.0) for side in Side}
+
+
+def femur_from_reading(
+    reading: npt.ArrayLike, neutral: float, offset: float, phase_deg: float
+) -> npt.NDArray[np.float64]:
+    """Image femur reading (nominal degrees) -> degrees from neutral.
+
+    Args:
+        reading: ``image_leg_angles`` femur values.
+        neutral: The leg's neutral reading.
+        offset: ``knee_neutral`` for the leg; 0 keeps nominal degrees.
+        phase_deg: ``knee_phase_deg`` for the leg.
+    """
+    change = wrap_deg(np.asarray(reading, dtype=np.float64) - neutral)
+    if offset == 0:
+        return change
+    return femur_from_knee_ratio(1.0 + change / offset, float(np.sign(offset)), phase_deg)
 
 
 def relative_to_neutral(series: AngleSeries, calibration: Calibration) -> AngleSeries:
     """Subtract each leg's neutral: 0 = the person's relaxed neutral.
 
-    Image femur angles are also rescaled to the person's knee bend
-    (``knee_scale``). Foot angles stay in their raw scale until
+    Image femur readings are turned into degrees with the knee's circle
+    (``femur_from_reading``). Foot angles stay in their raw scale until
     ``fit_foot_to_femur``.
     """
-    scale = knee_scale(series.estimator, calibration)
+    offsets = knee_neutral(calibration) if series.estimator == "image" else None
 
     def shift(side: Side, a: LegAngles) -> LegAngles:
         n = calibration.neutral[side]
-        femur = wrap_deg(a.femur_deg - n.femur_deg) * scale
+        if offsets is None:
+            femur = wrap_deg(a.femur_deg - n.femur_deg)
+        else:
+            phase = knee_phase_deg(side, series.near)
+            femur = femur_from_reading(a.femur_deg, n.femur_deg, offsets[side], phase)
         foot = wrap_deg(a.foot_deg - n.foot_deg)
         return LegAngles(femur, foot, wrap_deg(foot - femur), a.confidence, a.femur_confidence)
 
@@ -205,18 +281,8 @@ _FOOT_FIT_MIN_FEMUR_DEG = 8.0
 _FOOT_FIT_MIN_FRAMES = 15
 
 
-def foot_gain(femur_deg: npt.NDArray[np.float64], foot_deg: npt.NDArray[np.float64]) -> float:
-    """Robust slope mapping a raw image foot angle onto femur degrees.
-
-    In most reps the foot turns with the femur, so over a session the foot's
-    image angle is a scaled (and, by view, possibly mirrored) copy of the
-    femur angle; Huber-weighted least squares through the neutral finds the
-    scale while compensated (ankle-only) reps, which break the relation,
-    are down-weighted. Returns 0 when the femur hardly moved.
-    """
-    x, y = np.asarray(foot_deg, dtype=np.float64), np.asarray(femur_deg, dtype=np.float64)
-    use = np.isfinite(x) & np.isfinite(y) & (np.abs(y) > _FOOT_FIT_MIN_FEMUR_DEG)
-    x, y = x[use], y[use]
+def _huber_slope(x: npt.NDArray[np.float64], y: npt.NDArray[np.float64]) -> float:
+    """Slope of ``y ~ gain * x`` by Huber-weighted least squares; 0 for too few points."""
     if len(x) < _FOOT_FIT_MIN_FRAMES or not np.any(x):
         return 0.0
     weights = np.ones_like(x)
@@ -229,6 +295,37 @@ def foot_gain(femur_deg: npt.NDArray[np.float64], foot_deg: npt.NDArray[np.float
     return gain
 
 
+def foot_gain(
+    femur_deg: npt.NDArray[np.float64], foot_deg: npt.NDArray[np.float64]
+) -> tuple[float, float]:
+    """Robust slopes mapping a raw image foot angle onto femur degrees.
+
+    In most reps the foot turns with the femur, so over a session the foot's
+    image angle is a scaled (and, by view, possibly mirrored) copy of the
+    femur angle, foreshortened more on one side of neutral than the other;
+    Huber-weighted least squares through the neutral finds one slope for
+    readings below neutral and one above, while compensated (ankle-only)
+    reps, which break the relation, are down-weighted. A side with too
+    little data, or whose slope disagrees in sign, takes the overall slope.
+
+    Returns:
+        ``(below, above)`` slopes; both 0 when the femur hardly moved.
+    """
+    x, y = np.asarray(foot_deg, dtype=np.float64), np.asarray(femur_deg, dtype=np.float64)
+    use = np.isfinite(x) & np.isfinite(y) & (np.abs(y) > _FOOT_FIT_MIN_FEMUR_DEG)
+    x, y = x[use], y[use]
+    overall = _huber_slope(x, y)
+    sides = [_huber_slope(x[part], y[part]) for part in (x < 0, x > 0)]
+    below, above = (g if g * overall > 0 else overall for g in sides)
+    return below, above
+
+
+def apply_foot_gain(foot_deg: npt.ArrayLike, gain: tuple[float, float]) -> npt.NDArray[np.float64]:
+    """Raw foot angle (relative to neutral) -> femur degrees with ``foot_gain``'s slopes."""
+    foot = np.asarray(foot_deg, dtype=np.float64)
+    return np.where(foot < 0, foot * gain[0], foot * gain[1])
+
+
 def fit_foot_to_femur(series: AngleSeries) -> AngleSeries:
     """Bring image foot angles (relative to neutral) into femur degrees, per leg.
 
@@ -238,7 +335,7 @@ def fit_foot_to_femur(series: AngleSeries) -> AngleSeries:
         return series
 
     def scaled(_: Side, a: LegAngles) -> LegAngles:
-        foot = a.foot_deg * foot_gain(a.femur_deg, a.foot_deg)
+        foot = apply_foot_gain(a.foot_deg, foot_gain(a.femur_deg, a.foot_deg))
         return LegAngles(
             a.femur_deg, foot, wrap_deg(foot - a.femur_deg), a.confidence, a.femur_confidence
         )
@@ -286,6 +383,42 @@ def samples(series: AngleSeries) -> list[AngleSample]:
     return out
 
 
+class RunningAnchors:
+    """Live version of ``steady_anchors``: median hip and ankle pixels of one
+    leg over the last ``window_s`` seconds, sampled every ``every_s`` (the
+    median is recomputed only when a sample comes or goes, so a frame costs
+    next to nothing)."""
+
+    def __init__(self, window_s: float = ANCHOR_WINDOW_S, every_s: float = 0.2) -> None:
+        self.window_s = window_s
+        self.every_s = every_s
+        self._seen: deque[tuple[float, npt.NDArray[np.float64]]] = deque()
+        self._steady = np.full((2, 2), np.nan)
+
+    def update(
+        self, t_s: float, image: npt.NDArray[np.float64], size_wh: tuple[int, int], side: Side
+    ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+        """Add one frame's ``(33, 4)`` image landmarks; return ``(hip, ankle)``,
+        each ``(1, 2)`` pixels (NaN until the leg has been seen)."""
+        changed = False
+        while self._seen and self._seen[0][0] < t_s - self.window_s:
+            self._seen.popleft()
+            changed = True
+        leg = LEGS[side]
+        points = image[[leg.hip, leg.ankle], :2] * np.asarray(size_wh, dtype=np.float64)
+        due = not self._seen or t_s - self._seen[-1][0] >= self.every_s
+        if due and np.isfinite(points).all():
+            self._seen.append((t_s, points))
+            changed = True
+        if changed:
+            self._steady = (
+                np.median(np.stack([p for _, p in self._seen]), axis=0)
+                if self._seen
+                else np.full((2, 2), np.nan)
+            )
+        return self._steady[:1], self._steady[1:]
+
+
 class LiveAngles:
     """Frame-by-frame angles for live mode: One Euro smoothing, then neutral.
 
@@ -308,6 +441,8 @@ class LiveAngles:
         self.estimator = estimator
         self._filter = OneEuroFilter(**LIVE_FILTER)
         self._depth_signs: deque[float] = deque(maxlen=_DEPTH_SIGN_FRAMES)
+        self._near_votes: deque[int] = deque(maxlen=_DEPTH_SIGN_FRAMES)
+        self._anchors = {side: RunningAnchors() for side in Side}
         self._last_foot_deg = {side: math.nan for side in Side}
         self.calibration = calibration or Calibration.zero()
 
@@ -319,8 +454,10 @@ class LiveAngles:
     def calibration(self, calibration: Calibration) -> None:
         """A new neutral: the foot's scale is learnt afresh against it."""
         self._calibration = calibration
-        self._scale = knee_scale(self.estimator, calibration)
-        self._foot_fit = {side: [0.0, 0.0, 0] for side in Side}  # sum xy, sum xx, count
+        self._knee_neutral = knee_neutral(calibration)
+        # per leg, for all samples and for foot readings below / above neutral:
+        # [sum foot * femur, sum foot * foot, count]
+        self._foot_fit = {side: {key: [0.0, 0.0, 0] for key in (0, -1, 1)} for side in Side}
 
     def reset(self) -> None:
         self._filter.reset()
@@ -331,9 +468,21 @@ class LiveAngles:
             return {side: leg_angles(world, side) for side in Side}
         if np.isfinite(world).any():
             self._depth_signs.append(torso_depth_sign(world))
+            near = near_side(world)
+            if near is not None:
+                self._near_votes.append(1 if near is Side.LEFT else -1)
         depth_sign = 1.0 if sum(self._depth_signs) > 0 else -1.0
         image = landmark_array([pose_frame], "image")
-        raw = {side: image_leg_angles(image, self.size_wh, side, depth_sign) for side in Side}
+        raw = {
+            side: image_leg_angles(
+                image,
+                self.size_wh,
+                side,
+                depth_sign,
+                self._anchors[side].update(pose_frame.t_s, image[0], self.size_wh, side),
+            )
+            for side in Side
+        }
         for side, a in raw.items():  # keep the foot's image angle continuous
             last = self._last_foot_deg[side]
             if np.isfinite(a.foot_deg[0]):
@@ -342,19 +491,32 @@ class LiveAngles:
                 self._last_foot_deg[side] = float(a.foot_deg[0])
         return raw
 
+    def _near(self) -> Side | None:
+        """The leg nearer the camera, by majority over the recent frames."""
+        votes = sum(self._near_votes)
+        return None if votes == 0 else Side.LEFT if votes > 0 else Side.RIGHT
+
     def _foot_gain(self, side: Side, femur_rel: float, foot_rel: float) -> float:
+        """The running version of ``foot_gain``, learnt from this sample on."""
         if self.estimator != "image":
             return 1.0
-        fit = self._foot_fit[side]
+        fits = self._foot_fit[side]
+        part = 1 if foot_rel > 0 else -1
         if (
             self._calibration.method != "none"
             and abs(femur_rel) > _FOOT_FIT_MIN_FEMUR_DEG
             and np.isfinite(foot_rel)
         ):
-            fit[0] += foot_rel * femur_rel
-            fit[1] += foot_rel * foot_rel
-            fit[2] += 1
-        return fit[0] / fit[1] if fit[2] >= _FOOT_FIT_MIN_FRAMES and fit[1] > 0 else 0.0
+            for key in (0, part):
+                fits[key][0] += foot_rel * femur_rel
+                fits[key][1] += foot_rel * foot_rel
+                fits[key][2] += 1
+
+        def slope(fit: list) -> float:
+            return fit[0] / fit[1] if fit[2] >= _FOOT_FIT_MIN_FRAMES and fit[1] > 0 else 0.0
+
+        overall, own = slope(fits[0]), slope(fits[part])
+        return own if own * overall > 0 else overall
 
     def update(self, pose_frame: PoseFrame) -> tuple[AngleSample, AngleSample]:
         raw = self._raw(pose_frame)
@@ -367,7 +529,10 @@ class LiveAngles:
             conf = float(raw[side].confidence[0])
             n: LegNeutral = self._calibration.neutral[side]
             absolute[side] = LegSample(femur, foot, float(wrap_deg(foot - femur)), conf)
-            rf = float(wrap_deg(femur - n.femur_deg)) * self._scale
+            phase = knee_phase_deg(side, self._near())
+            rf = float(femur_from_reading(femur, n.femur_deg, self._knee_neutral[side], phase))
+            if self.estimator != "image":
+                rf = float(wrap_deg(femur - n.femur_deg))
             rt = float(wrap_deg(foot - n.foot_deg))
             rt *= self._foot_gain(side, rf, rt)
             relative[side] = LegSample(rf, rt, float(wrap_deg(rt - rf)), conf)

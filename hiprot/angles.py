@@ -164,6 +164,77 @@ def leg_angles(points: npt.NDArray[np.float64], side: Side) -> LegAngles:
 NOMINAL_KNEE_OFFSET = 0.06
 
 
+#: Where the knee sits on its circle about the hip->ankle axis at neutral,
+#: seen from the camera: 0 when its sideways image offset is at its widest,
+#: 90° when the knee points straight across the view. About 45° at the
+#: recommended 45° placement; chosen on the rendered tuning clips
+#: (docs/angles.md).
+KNEE_PHASE_DEG = 45.0
+#: The leg further from the camera is seen further round than the near one
+#: (perspective, and the legs splay apart: 42° and 52° on the renders' truth
+#: pixels), and MediaPipe squeezes the near knee's inward swing on top: the
+#: far leg's phase is this much larger, the near leg's this much smaller
+#: (best of 0-12.5° on the tuning clips).
+KNEE_PHASE_SPREAD_DEG = 10.0
+#: The inversion stops this far short of the knee's widest offset, where
+#: the offset no longer changes with the rotation and noise would blow up.
+KNEE_APEX_MARGIN_DEG = 10.0
+
+
+def near_side(world: npt.NDArray[np.float64]) -> Side | None:
+    """The leg nearer the camera, from the depth of the hips and knees.
+
+    The ordering of two points 20 cm apart in depth is, like the torso's
+    direction, something MediaPipe's world depth gets right.
+
+    Args:
+        world: ``(n_frames, 33, 4)`` world landmarks (NaN rows ignored).
+    """
+    xyz = np.asarray(world, dtype=np.float64)[..., :3]
+    lm = PoseLandmark
+    left_minus_right = (
+        xyz[:, lm.LEFT_HIP, 2]
+        + xyz[:, lm.LEFT_KNEE, 2]
+        - xyz[:, lm.RIGHT_HIP, 2]
+        - xyz[:, lm.RIGHT_KNEE, 2]
+    )
+    if not np.isfinite(left_minus_right).any():
+        return None
+    median = np.nanmedian(left_minus_right)
+    if median == 0:
+        return None
+    return Side.LEFT if median < 0 else Side.RIGHT
+
+
+def knee_phase_deg(side: Side, near: Side | None) -> float:
+    """``KNEE_PHASE_DEG`` for one leg, spread by which leg is nearer the camera."""
+    if near is None:
+        return KNEE_PHASE_DEG
+    return KNEE_PHASE_DEG + (-KNEE_PHASE_SPREAD_DEG if side is near else KNEE_PHASE_SPREAD_DEG)
+
+
+def femur_from_knee_ratio(
+    ratio: npt.ArrayLike, direction: float, phase_deg: float = KNEE_PHASE_DEG
+) -> npt.NDArray[np.float64]:
+    """Femur rotation (degrees from neutral) from the knee's sideways offset.
+
+    The bent knee circles the hip->ankle axis, so its offset across the
+    hip->ankle image line goes as ``R cos(theta - psi)`` and is
+    ``R cos(psi)`` at neutral: a straight-line reading stretches one side of
+    the range and squeezes the other (by up to a third at 45°). This inverts
+    the sinusoid on the branch through neutral.
+
+    Args:
+        ratio: Offset over the offset at neutral, any shape (1 at neutral).
+        direction: +1 if the ratio grows with internal rotation, else -1.
+        phase_deg: ``|psi|``, the knee's phase at neutral (``KNEE_PHASE_DEG``).
+    """
+    phase = np.radians(phase_deg)
+    top = np.cos(np.radians(KNEE_APEX_MARGIN_DEG))
+    cosine = np.clip(np.asarray(ratio, dtype=np.float64) * np.cos(phase), -1.0, top)
+    return np.degrees(direction * (phase - np.arccos(cosine)))
+
+
 def _cross2(a: npt.NDArray[np.float64], b: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
     return a[..., 0] * b[..., 1] - a[..., 1] * b[..., 0]
 
@@ -190,7 +261,11 @@ def torso_depth_sign(world: npt.NDArray[np.float64]) -> float:
 
 
 def image_leg_angles(
-    image: npt.NDArray[np.float64], size_wh: tuple[int, int], side: Side, depth_sign: float
+    image: npt.NDArray[np.float64],
+    size_wh: tuple[int, int],
+    side: Side,
+    depth_sign: float,
+    anchors: tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]] | None = None,
 ) -> LegAngles:
     """Femur and foot signals of one leg from 2D image landmarks.
 
@@ -199,6 +274,11 @@ def image_leg_angles(
         size_wh: Image width and height in pixels, so x and y are isotropic.
         side: Which leg.
         depth_sign: ``torso_depth_sign`` of the recording.
+        anchors: Optional steady hip and ankle pixel positions, each
+            ``(n_frames, 2)``, that replace the per-frame ones in the knee
+            offset. The hip and ankle stay put in this drill, while
+            MediaPipe's points for them wander with the thigh's and foot's
+            appearance (``hiprot.analysis.steady_anchors``).
 
     Returns:
         ``LegAngles`` where ``femur_deg`` is the knee's sideways offset from
@@ -214,6 +294,8 @@ def image_leg_angles(
     px = image[..., :2] * np.asarray(size_wh, dtype=np.float64)
     leg = LEGS[side]
     hip, knee, ankle = px[:, leg.hip], px[:, leg.knee], px[:, leg.ankle]
+    if anchors is not None:
+        hip, ankle = anchors
     span = ankle - hip
     with np.errstate(invalid="ignore", divide="ignore"):
         offset = _cross2(span, knee - hip) / np.sum(span**2, axis=-1)

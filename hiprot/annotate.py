@@ -69,7 +69,8 @@ def rep_timeline(series: AngleSeries, rep: Rep) -> RepTimeline:
     Mirrors the counter's rules (``hiprot.reps``, ``drive_deg``): after the
     external end, with the drive beyond the neutral band inward, the hold is
     the longest unbroken run within ``HOLD_TOLERANCE_DEG`` of the internal
-    peak, of the drive or of the femur, whichever is longer; the drive's
+    peak, of the drive or (if it reached the internal end range) of the
+    femur, whichever is longer; the drive's
     first sample within its zone is the arrival.
     """
     t = series.t_s
@@ -86,9 +87,13 @@ def rep_timeline(series: AngleSeries, rep: Rep) -> RepTimeline:
     if not inward.any():
         return RepTimeline(rep, rep.start_s, None)
     on_drive = inward & (drive >= np.max(drive[inward]) - drill.HOLD_TOLERANCE_DEG)
-    on_femur = inward & (femur >= np.max(femur[inward]) - drill.HOLD_TOLERANCE_DEG)
+    femur_peak = np.max(femur[inward])
+    on_femur = inward & (femur >= femur_peak - drill.HOLD_TOLERANCE_DEG)
     inward_s = float(t[after[np.argmax(on_drive)]])
-    spans = [s for s in (_longest_span(t[after], on_drive), _longest_span(t[after], on_femur)) if s]
+    candidates = [_longest_span(t[after], on_drive)]
+    if femur_peak >= drill.REP_MIN_EXCURSION_DEG:
+        candidates.append(_longest_span(t[after], on_femur))
+    spans = [s for s in candidates if s]
     best = max(spans, key=lambda s: s[1] - s[0]) if spans else None
     return RepTimeline(rep, inward_s, best)
 

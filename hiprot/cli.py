@@ -690,8 +690,12 @@ def demo(seed: int, noise: str) -> None:
     from hiprot.synth import NOISE_LEVELS, SessionSpec, generate
 
     if noise not in NOISE_LEVELS:
-        raise click.BadParameter(f"{noise!r}; choose from {', '.join(NOISE_LEVELS)}", param_hint="noise")
-    session = generate(SessionSpec(seed=seed, scenario="clean", placement="chair_left", noise=noise))
+        raise click.BadParameter(
+            f"{noise!r}; choose from {', '.join(NOISE_LEVELS)}", param_hint="noise"
+        )
+    session = generate(
+        SessionSpec(seed=seed, scenario="clean", placement="chair_left", noise=noise)
+    )
     result = review_pose_frames(
         session.frames,
         f"synthetic session (seed {seed})",

@@ -45,8 +45,10 @@ The rules (thresholds from ``hiprot.drill``; ``d`` is the drive angle):
   last valid sample; any other attempt in progress is a partial rep.
 - **Hold**: on the rep's inward side (samples after the external end with
   ``d`` beyond the band inward), the longest unbroken run within
-  ``HOLD_TOLERANCE_DEG`` of the peak there, timed on the drive and on the
-  femur: the longer wins. In a hip-driven rep both stay still together;
+  ``HOLD_TOLERANCE_DEG`` of the peak there, timed on the drive and, if
+  the femur itself reached the internal end range, on the femur: the longer
+  wins (a rep swung from the ankles is timed on the foot alone, as in
+  ``hiprot.synth``'s truth). In a hip-driven rep both stay still together;
   which one is steadier depends on the view and the estimator, and
   measurement noise only ever breaks a hold apart. The live timer (``current_hold_s``,
   HOLD_COMPLETE) uses the peak so far; the ``Rep`` record uses the final
@@ -495,11 +497,12 @@ class RepCounter:
         peak = a.in_peak_femur_deg
         drive_floor = a.in_peak_drive_deg - drill.HOLD_TOLERANCE_DEG
         femur_floor = peak - drill.HOLD_TOLERANCE_DEG
-        # timed on both angles, the steadier one wins (see Hold above)
-        hold_s = max(
-            _longest_run_s(a.in_index, a.in_t_s, [d >= drive_floor for d in a.in_drive_deg]),
-            _longest_run_s(a.in_index, a.in_t_s, [f >= femur_floor for f in a.in_femur_deg]),
-        )
+        # timed on both angles, the steadier one wins (see Hold above); a
+        # femur that never reached the internal end range has no hold to time
+        hold_s = _longest_run_s(a.in_index, a.in_t_s, [d >= drive_floor for d in a.in_drive_deg])
+        if peak >= drill.REP_MIN_EXCURSION_DEG:
+            femur_run = [f >= femur_floor for f in a.in_femur_deg]
+            hold_s = max(hold_s, _longest_run_s(a.in_index, a.in_t_s, femur_run))
         reached_s = next(ts for ts, d in zip(a.in_t_s, a.in_drive_deg) if d >= drive_floor)
         twist_sweep = a.twist_max_deg - a.twist_min_deg
         femur_sweep = a.femur_max_deg - a.femur_min_deg

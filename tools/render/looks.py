@@ -76,7 +76,26 @@ COOL = Look(
     background=(0.50, 0.52, 0.55),
 )
 
-LOOKS = {look.name: look for look in (Look(), HEAVIER, COOL)}
+#: Fourth variant, the third body shape: a lean, muscular young male body,
+#: green shirt, light beige leggings (little contrast with the wall), wooden
+#: mat, warm ceiling light over the feet.
+LEAN = Look(
+    name="lean",
+    targets=(("macrodetails/universal-male-young-maxmuscle-minweight.target.gz", 0.8),),
+    skin=(0.50, 0.30, 0.20),
+    shirt=(0.08, 0.30, 0.10),
+    leggings=(0.55, 0.48, 0.36),
+    hair=(0.02, 0.015, 0.01),
+    mat=(0.35, 0.20, 0.10),
+    floor=(0.30, 0.30, 0.30),
+    wall=(0.62, 0.58, 0.50),
+    ceiling_light_w=130.0,
+    ceiling_light_xyz=(0.8, -0.5, 2.5),
+    window_sun=0.9,
+    ambient=0.40,
+)
+
+LOOKS = {look.name: look for look in (Look(), HEAVIER, COOL, LEAN)}
 
 
 def read_target(path: Path) -> tuple[np.ndarray, np.ndarray]:

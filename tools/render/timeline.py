@@ -52,6 +52,9 @@ class Script:
     #: Optional angle levels (on the render grid) the motion snaps to instead
     #: of every 2.5 deg step: fewer distinct poses to render (benchmarks/render_suite).
     levels: tuple | None = None
+    #: Optional per-leg factor on the swing (asymmetric mobility), e.g.
+    #: {"right": 0.75}: that leg turns to 75% of the scripted angles.
+    gain: dict = field(default_factory=dict)
 
 
 def ease(a: float, b: float, n: int) -> np.ndarray:
@@ -117,8 +120,9 @@ def build(script: Script) -> Frames:
     femur = {leg: np.zeros(len(swing)) for leg in LEGS}
     twist = {leg: np.zeros(len(swing)) for leg in LEGS}
     for leg in script.legs:
-        femur[leg] = q(np.where(from_ankles, 0.0, swing))
-        twist[leg] = q(np.where(from_ankles, swing, 0.0))
+        leg_swing = swing * script.gain.get(leg, 1.0)
+        femur[leg] = q(np.where(from_ankles, 0.0, leg_swing))
+        twist[leg] = q(np.where(from_ankles, leg_swing, 0.0))
     return Frames(np.arange(len(swing)) / script.fps, femur, twist, spans)
 
 
@@ -152,7 +156,7 @@ def rep_truth(frames: Frames, fps: float) -> list[dict]:
             and twist_sweep > drill.COMPENSATION_TWIST_TO_FEMUR_RATIO * femur_sweep
         )
         swing = foot if compensated else theta  # what the person swung
-        hold = hold_seconds(theta, fps) if not compensated else 0.0
+        hold = hold_seconds(swing, fps)  # on what the person swung, as hiprot.synth
         reps.append(
             {
                 "leg": leg,

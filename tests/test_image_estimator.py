@@ -1,0 +1,153 @@
+"""The image estimator's parts: the knee circle, near leg, steady anchors, foot fit."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from hiprot import angles
+from hiprot.analysis import (
+    RunningAnchors,
+    apply_foot_gain,
+    femur_from_reading,
+    foot_gain,
+    knee_neutral,
+    steady_anchors,
+)
+from hiprot.angles import femur_from_knee_ratio, knee_phase_deg, near_side
+from hiprot.calibration import Calibration, LegNeutral
+from hiprot.landmarks import LEGS, Side
+from hiprot.landmarks import PoseLandmark as L
+
+
+@pytest.mark.parametrize("phase", [30.0, 45.0, 60.0])
+@pytest.mark.parametrize("direction", [1.0, -1.0])
+def test_knee_circle_is_inverted_on_the_branch_through_neutral(
+    phase: float, direction: float
+) -> None:
+    psi = np.radians(direction * phase)
+    # every rotation the inversion does not clip: short of the apex by the margin
+    limit = phase - angles.KNEE_APEX_MARGIN_DEG - 0.5
+    theta = np.linspace(-45.0, limit, 60) * direction
+    ratio = np.cos(np.radians(theta) - psi) / np.cos(psi)
+    assert femur_from_knee_ratio(ratio, direction, phase) == pytest.approx(theta, abs=1e-6)
+
+
+def test_knee_circle_saturates_near_the_apex_instead_of_exploding() -> None:
+    theta = femur_from_knee_ratio(np.array([1.5, 10.0, np.nan]), 1.0, 45.0)
+    apex = 45.0 - angles.KNEE_APEX_MARGIN_DEG
+    assert theta[0] == pytest.approx(apex) and theta[1] == pytest.approx(apex)
+    assert np.isnan(theta[2])
+
+
+def test_a_straight_line_reading_is_stretched_on_one_side_and_squeezed_on_the_other() -> None:
+    """The reason for the sinusoid: equal knee offsets either side of neutral
+    are unequal rotations."""
+    inward, outward = femur_from_knee_ratio(np.array([1.3, 0.7]), 1.0, 45.0)
+    assert inward > 0 > outward and inward > abs(outward) + 5
+
+
+def test_reading_in_nominal_degrees_maps_through_the_person_s_neutral() -> None:
+    calibration = Calibration(
+        {Side.LEFT: LegNeutral(50.0, 0.0), Side.RIGHT: LegNeutral(-70.0, 0.0)}
+    )
+    offsets = knee_neutral(calibration)
+    assert offsets == {Side.LEFT: 60.0, Side.RIGHT: -60.0}  # shared size, own sign
+    at_neutral = femur_from_reading(np.array([50.0]), 50.0, offsets[Side.LEFT], 45.0)
+    assert at_neutral == pytest.approx([0.0])
+    # readings grow inward for either sign of neutral (image_leg_angles)
+    turned_in, turned_out = femur_from_reading(
+        np.array([-50.0, -90.0]), -70.0, offsets[Side.RIGHT], 45.0
+    )
+    assert turned_in > 10 and turned_out < -10
+    # no neutral yet: nominal degrees pass through
+    assert femur_from_reading(np.array([12.0]), 2.0, 0.0, 45.0) == pytest.approx([10.0])
+
+
+def _world(left_depth: float, right_depth: float, n: int = 5) -> np.ndarray:
+    world = np.full((n, 33, 4), np.nan)
+    for side, depth in ((Side.LEFT, left_depth), (Side.RIGHT, right_depth)):
+        leg = LEGS[side]
+        world[:, [leg.hip, leg.knee], :] = [0.0, 0.0, depth, 1.0]
+    return world
+
+
+def test_near_leg_is_the_one_closer_in_depth() -> None:
+    assert near_side(_world(-0.1, 0.1)) is Side.LEFT
+    assert near_side(_world(0.2, -0.05)) is Side.RIGHT
+    assert near_side(np.full((3, 33, 4), np.nan)) is None
+
+
+def test_far_leg_is_seen_further_round_the_knee_circle() -> None:
+    near, far = knee_phase_deg(Side.LEFT, Side.LEFT), knee_phase_deg(Side.RIGHT, Side.LEFT)
+    assert near < angles.KNEE_PHASE_DEG < far
+    assert knee_phase_deg(Side.RIGHT, None) == angles.KNEE_PHASE_DEG
+
+
+def _leg_image(hip_xy: np.ndarray, ankle_xy: np.ndarray, side: Side) -> np.ndarray:
+    """``(n, 33, 4)`` image landmarks (normalised to 100x100 px) with one leg's hip and ankle."""
+    image = np.full((len(hip_xy), 33, 4), np.nan)
+    leg = LEGS[side]
+    image[:, leg.hip, :2] = hip_xy / 100.0
+    image[:, leg.ankle, :2] = ankle_xy / 100.0
+    return image
+
+
+def test_steady_anchors_are_a_running_median_that_ignores_glitches_and_gaps() -> None:
+    t = np.arange(40) * 0.5  # 20 s
+    hip = np.tile([30.0, 60.0], (40, 1))
+    ankle = np.tile([35.0, 10.0], (40, 1))
+    hip[5] = [90.0, 90.0]  # a one-frame glitch
+    hip[6] = np.nan  # a lost frame
+    hip[30:] += [4.0, 0.0]  # the person shifts on the mat at 15 s
+    steady_hip, steady_ankle = steady_anchors(
+        t, _leg_image(hip, ankle, Side.LEFT), (100, 100), Side.LEFT, window_s=6.0
+    )
+    assert steady_hip[5] == pytest.approx([30.0, 60.0])
+    assert np.isfinite(steady_hip[6]).all()
+    assert steady_hip[-1] == pytest.approx([34.0, 60.0])  # follows the shift
+    assert steady_ankle == pytest.approx(ankle)
+
+
+def test_running_anchors_forget_what_left_the_window() -> None:
+    anchors = RunningAnchors(window_s=2.0)
+    frame = np.full((33, 4), np.nan)
+    leg = LEGS[Side.RIGHT]
+    hip = ankle = None
+    for i in range(10):
+        frame[leg.hip, :2] = [0.5 if i < 5 else 0.6, 0.5]
+        frame[leg.ankle, :2] = [0.5, 0.1]
+        hip, ankle = anchors.update(i * 1.0, frame, (100, 100), Side.RIGHT)
+    assert hip == pytest.approx(np.array([[60.0, 50.0]]))
+    assert ankle == pytest.approx(np.array([[50.0, 10.0]]))
+    lost = np.full((33, 4), np.nan)
+    hip, _ = anchors.update(20.0, lost, (100, 100), Side.RIGHT)
+    assert np.isnan(hip).all()
+
+
+def test_foot_fit_has_a_slope_per_side_and_shrugs_off_ankle_reps() -> None:
+    rng = np.random.default_rng(3)
+    femur = np.concatenate([np.linspace(-35, 30, 400), np.linspace(30, -35, 400)])
+    # the foot's image angle: foreshortened three times more on the inward side
+    foot = np.where(femur > 0, femur / 3.0, femur / 1.2) + rng.normal(0, 0.5, femur.size)
+    # an ankle rep: the foot swings, the femur stays put near 12 deg
+    femur = np.concatenate([femur, np.full(60, 12.0)])
+    foot = np.concatenate([foot, np.linspace(-25, 25, 60)])
+    below, above = foot_gain(femur, foot)
+    assert below == pytest.approx(1.2, rel=0.1) and above == pytest.approx(3.0, rel=0.1)
+    mapped = apply_foot_gain(np.array([-10.0, 5.0]), (below, above))
+    assert mapped == pytest.approx([-12.0, 15.0], rel=0.1)
+
+
+def test_foot_fit_falls_back_to_one_slope_when_a_side_is_unseen() -> None:
+    femur = np.linspace(-35, -9, 100)
+    foot = femur / 2.0
+    below, above = foot_gain(femur, foot)
+    assert below == pytest.approx(2.0) and above == pytest.approx(2.0)
+    assert foot_gain(np.zeros(50), np.ones(50)) == (0.0, 0.0)
+
+
+def test_near_side_reads_the_hips_and_knees_only() -> None:
+    world = _world(-0.1, 0.1)
+    world[:, L.LEFT_ANKLE, :] = [0.0, 0.0, 5.0, 1.0]  # ankles say nothing
+    assert near_side(world) is Side.LEFT
