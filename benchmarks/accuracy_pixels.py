@@ -4,7 +4,8 @@ Every ``*.mp4`` with a ``*.truth.json`` beside it (``sample_videos/``,
 ``benchmarks/render_suite/`` and any folder given) goes through MediaPipe and ``hiprot.review`` exactly as
 ``hiprot review`` runs it, and is scored against the truth: per session-leg
 rep count, held and controlled and compensated counts, per-rep hold error,
-and femur / twist angle error.
+rep-level compensation and too-fast precision / recall, and femur / twist
+angle error.
 
     python benchmarks/accuracy_pixels.py [FOLDER ...]
     python benchmarks/accuracy_pixels.py --tuning   # the tuning clips only, written apart
@@ -23,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import REPO, write_results
 from accuracy_angles import errors, stats
-from accuracy_reps import _match
+from accuracy_reps import _fmt, _match, _precision_recall
 
 from hiprot.review import review_pose_frames
 from hiprot.sources import open_pose_source
@@ -54,6 +55,11 @@ def score(video: Path, truth: dict) -> dict:
             for leg in legs
         },
         "hold_abs_error_s": [abs(m["hold_s"] - t["hold_s"]) for t, m in pairs],
+        "rep_pairs": {
+            "truth": [r for r in truth["reps"] if r["leg"] in legs],
+            "measured": measured["reps"],
+            "pairs": pairs,
+        },
         "femur": stats(err["femur"]),
         "twist": stats(err["twist"]),
     }
@@ -91,6 +97,18 @@ def main() -> None:
         "controlled_exact_rate": exact_rate("controlled_reps"),
         "compensated_exact_rate": exact_rate("compensated_reps"),
     }
+    # rep level, over every video: a rep flagged "from the ankles" that was
+    # not (or was not a rep at all) costs precision, a missed one recall
+    all_pairs, all_truth, all_measured = [], [], []
+    for v in videos.values():
+        reps = v.pop("rep_pairs")
+        all_pairs += reps["pairs"]
+        all_truth += reps["truth"]
+        all_measured += reps["measured"]
+    for flag, negate in (("compensation", False), ("controlled", True)):
+        pr = _precision_recall(all_pairs, all_truth, all_measured, flag, negate)
+        summary[f"{'too_fast' if negate else flag}_precision"] = pr["precision"]
+        summary[f"{'too_fast' if negate else flag}_recall"] = pr["recall"]
     for name, v in videos.items():
         counts = {
             leg: {k: f"{c[k]['measured']}/{c[k]['true']}" for k in COUNTS}
@@ -105,7 +123,9 @@ def main() -> None:
     print(
         f"{summary['session_legs']} session-legs: count exact {summary['count_exact_rate']:.0%}, within one "
         f"{summary['count_within_one_rate']:.0%}, held exact {summary['held_exact_rate']:.0%}, "
-        f"compensated exact {summary['compensated_exact_rate']:.0%}"
+        f"compensated exact {summary['compensated_exact_rate']:.0%}; rep level: compensation "
+        f"P/R {_fmt(summary['compensation_precision'])}/{_fmt(summary['compensation_recall'])}, "
+        f"too fast P/R {_fmt(summary['too_fast_precision'])}/{_fmt(summary['too_fast_recall'])}"
     )
     name = "accuracy_pixels_tuning" if tuning else "accuracy_pixels"
     path = write_results(name, {"summary": summary, "videos": videos})

@@ -326,16 +326,32 @@ def apply_foot_gain(foot_deg: npt.ArrayLike, gain: tuple[float, float]) -> npt.N
     return np.where(foot < 0, foot * gain[0], foot * gain[1])
 
 
-def fit_foot_to_femur(series: AngleSeries) -> AngleSeries:
-    """Bring image foot angles (relative to neutral) into femur degrees, per leg.
+#: A foot further than this from its femur is a tracking fault, not an ankle:
+#: the shank barely turns on the femur with the knee nearly straight, and
+#: the foot turns about +-30° on the shank (ankle-only reps on the renders
+#: measured up to 40°). MediaPipe's heel and toe can flicker to 50-100° off.
+MAX_PLAUSIBLE_TWIST_DEG = 60.0
 
-    The world estimator's foot is already in degrees and is left alone.
+
+def plausible_foot(femur_deg: npt.ArrayLike, foot_deg: npt.ArrayLike) -> npt.NDArray[np.float64]:
+    """The foot angle, NaN where it is implausibly far from the femur."""
+    femur, foot = np.asarray(femur_deg, dtype=np.float64), np.asarray(foot_deg, dtype=np.float64)
+    with np.errstate(invalid="ignore"):
+        return np.where(np.abs(foot - femur) > MAX_PLAUSIBLE_TWIST_DEG, np.nan, foot)
+
+
+def fit_foot_to_femur(series: AngleSeries) -> AngleSeries:
+    """Bring image foot angles (relative to neutral) into femur degrees, per leg,
+    and drop foot readings no ankle could produce (``plausible_foot``).
+
+    The world estimator's foot is already in degrees and is not rescaled.
     """
-    if series.estimator != "image":
-        return series
 
     def scaled(_: Side, a: LegAngles) -> LegAngles:
-        foot = apply_foot_gain(a.foot_deg, foot_gain(a.femur_deg, a.foot_deg))
+        foot = a.foot_deg
+        if series.estimator == "image":
+            foot = apply_foot_gain(foot, foot_gain(a.femur_deg, foot))
+        foot = plausible_foot(a.femur_deg, foot)
         return LegAngles(
             a.femur_deg, foot, wrap_deg(foot - a.femur_deg), a.confidence, a.femur_confidence
         )
@@ -535,6 +551,8 @@ class LiveAngles:
                 rf = float(wrap_deg(femur - n.femur_deg))
             rt = float(wrap_deg(foot - n.foot_deg))
             rt *= self._foot_gain(side, rf, rt)
+            if self._calibration.method != "none":  # before, nothing is in degrees yet
+                rt = float(plausible_foot(rf, rt))
             relative[side] = LegSample(rf, rt, float(wrap_deg(rt - rf)), conf)
         return (
             AngleSample(pose_frame.t_s, pose_frame.has_pose, absolute),

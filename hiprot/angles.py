@@ -178,7 +178,9 @@ KNEE_PHASE_DEG = 45.0
 KNEE_PHASE_SPREAD_DEG = 10.0
 #: The inversion stops this far short of the knee's widest offset, where
 #: the offset no longer changes with the rotation and noise would blow up.
-KNEE_APEX_MARGIN_DEG = 10.0
+#: 5° and 10° tie on the tuning clips' rep counts; 5° lets the leg nearer the
+#: camera read inward rotation up to 30° instead of 25°.
+KNEE_APEX_MARGIN_DEG = 5.0
 
 
 def near_side(world: npt.NDArray[np.float64]) -> Side | None:
@@ -211,6 +213,16 @@ def knee_phase_deg(side: Side, near: Side | None) -> float:
     if near is None:
         return KNEE_PHASE_DEG
     return KNEE_PHASE_DEG + (-KNEE_PHASE_SPREAD_DEG if side is near else KNEE_PHASE_SPREAD_DEG)
+
+
+def measurable_internal_deg(side: Side, near: Side | None) -> float:
+    """The most internal rotation the knee's offset can show for this leg.
+
+    Past the top of the knee's circle (``knee_phase_deg``) its sideways
+    offset shrinks again, so turning further in cannot be told from turning
+    less: readings stop at this value.
+    """
+    return knee_phase_deg(side, near) - KNEE_APEX_MARGIN_DEG
 
 
 def femur_from_knee_ratio(

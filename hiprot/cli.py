@@ -221,6 +221,7 @@ def review(
     parallel, one report folder per file. Each session is added to the history.
     """
     from hiprot.history import HistoryStore
+    from hiprot.report import at_limit
     from hiprot.review_files import ReviewPaths, review_file
 
     calibration = load_calibration(calibration_file) if calibration_file else None
@@ -267,10 +268,13 @@ def review(
 
     stdout.print(_rep_table(result))
     for side, leg in result.summary.legs.items():
+        best_in = _signed(leg.peak_internal_deg)
+        if at_limit(leg.peak_internal_deg, result.internal_limit_deg[side]):
+            best_in = f"≥{best_in} (the most this camera view can measure)"
         stdout.print(
             f"[bold]{side.value}[/]: {leg.reps} reps, {leg.held_reps} held, {leg.controlled_reps} "
             f"controlled, {leg.compensated_reps} from the ankle; best internal "
-            f"{_signed(leg.peak_internal_deg)}, external {_signed(leg.peak_external_deg)}"
+            f"{best_in}, external {_signed(leg.peak_external_deg)}"
         )
     stdout.print(
         f"Report: {paths.html}  (also {paths.json.name}, {paths.csv.name}, {paths.plot.name})"

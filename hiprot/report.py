@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import csv
 import html
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -116,14 +116,35 @@ def plot_session(
     return path
 
 
-def advice(summary: dict[str, Any]) -> list[str]:
-    """What to work on next, from the session's numbers."""
+def at_limit(peak_deg: float | None, limit_deg: float | None) -> bool:
+    """Whether a leg's best internal rotation is as far as the view can measure."""
+    return peak_deg is not None and limit_deg is not None and peak_deg >= limit_deg - 0.5
+
+
+def advice(
+    summary: dict[str, Any], internal_limit_deg: Mapping[str, float | None] | None = None
+) -> list[str]:
+    """What to work on next, from the session's numbers.
+
+    Args:
+        summary: A ``hiprot-session`` summary dict.
+        internal_limit_deg: Per leg name, the most internal rotation the
+            camera's view can measure (``hiprot.review.Review``); a leg at
+            its limit may have turned further, so it is not called weaker.
+    """
+    limits = internal_limit_deg or {}
     tips: list[str] = []
     legs = summary["legs"]
     for side, leg in legs.items():
         if leg["reps"] == 0:
             tips.append(f"No reps were seen for the {side} leg: check that both feet are in view.")
             continue
+        if at_limit(leg["peak_internal_deg"], limits.get(side)):
+            tips.append(
+                f"{side.capitalize()} leg: turned in to {limits[side]:+.0f}°, the most this camera "
+                "view can measure for it; it may have turned further. To measure more, move the "
+                "camera further round towards your head."
+            )
         if leg["held_reps"] < leg["reps"]:
             tips.append(
                 f"{side.capitalize()} leg: {leg['reps'] - leg['held_reps']} of {leg['reps']} reps had no "
@@ -141,8 +162,13 @@ def advice(summary: dict[str, Any]) -> list[str]:
             )
     if len(legs) == 2 and all(leg["reps"] for leg in legs.values()):
         left, right = legs["left"]["peak_internal_deg"], legs["right"]["peak_internal_deg"]
-        if left is not None and right is not None and abs(left - right) >= 5:
-            weaker = "left" if left < right else "right"
+        weaker = "left" if (left or 0.0) < (right or 0.0) else "right"
+        if (
+            left is not None
+            and right is not None
+            and abs(left - right) >= 5
+            and not at_limit(legs[weaker]["peak_internal_deg"], limits.get(weaker))
+        ):
             tips.append(
                 f"Internal rotation is {abs(left - right):.0f}° smaller on the {weaker} side: "
                 "consider a one-leg set for it."
@@ -164,8 +190,14 @@ def _deg(value: float | None) -> str:
     return "–" if value is None else f"{value:+.1f}°"
 
 
-def write_html(summary: dict[str, Any], plot_png: Path | None, path: Path) -> Path:
-    """One self-contained HTML file: summary, plot (embedded), per-rep table, advice."""
+def write_html(
+    summary: dict[str, Any],
+    plot_png: Path | None,
+    path: Path,
+    internal_limit_deg: Mapping[str, float | None] | None = None,
+) -> Path:
+    """One self-contained HTML file: summary, plot (embedded), per-rep table, advice
+    (``internal_limit_deg`` as in ``advice``)."""
     leg_rows = [
         [
             side,
@@ -199,7 +231,7 @@ def write_html(summary: dict[str, Any], plot_png: Path | None, path: Path) -> Pa
         image = f'<img alt="angle plot" src="data:image/png;base64,{data}">'
     tracking = summary["tracking"]
     cal = summary["calibration"]
-    tips = "".join(f"<li>{html.escape(t)}</li>" for t in advice(summary))
+    tips = "".join(f"<li>{html.escape(t)}</li>" for t in advice(summary, internal_limit_deg))
     page = f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>hiprot report: {html.escape(summary["source"])}</title>
 <style>

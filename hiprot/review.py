@@ -21,6 +21,7 @@ from hiprot.analysis import (
     samples,
     smooth_series,
 )
+from hiprot.angles import measurable_internal_deg
 from hiprot.calibration import Calibration
 from hiprot.errors import HiprotError, HiprotWarning
 from hiprot.landmarks import Side
@@ -38,12 +39,16 @@ class Review:
         calibration: The neutral used (from a file, or found automatically).
         reps: Counted reps of the worked legs, in start order.
         summary: The ``hiprot-session`` summary.
+        internal_limit_deg: Per leg, the most internal rotation this view
+            can measure (``hiprot.angles.measurable_internal_deg``); None
+            when there is no such limit (the 3D estimator).
     """
 
     series: AngleSeries
     calibration: Calibration
     reps: tuple[Rep, ...]
     summary: SessionSummary
+    internal_limit_deg: dict[Side, float | None]
 
 
 def review_pose_frames(
@@ -103,4 +108,8 @@ def review_pose_frames(
         tracking=Tracking(len(series), frames_with_pose),
         reps=reps,
     )
-    return Review(relative, calibration, reps, summary)
+    limits = {
+        side: measurable_internal_deg(side, series.near) if estimator == "image" else None
+        for side in Side
+    }
+    return Review(relative, calibration, reps, summary, limits)

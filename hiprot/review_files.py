@@ -222,7 +222,8 @@ def _write_outputs(review: Review, paths: ReviewPaths, mode: Mode, title: str) -
         write_session(staged[paths.json], review.summary)
         write_csv(review.series, staged[paths.csv])
         plot_session(review.series, review.reps, mode.sides, staged[paths.plot], title=title)
-        write_html(review.summary.to_dict(), staged[paths.plot], staged[paths.html])
+        limits = {side.value: limit for side, limit in review.internal_limit_deg.items()}
+        write_html(review.summary.to_dict(), staged[paths.plot], staged[paths.html], limits)
         for final, tmp in staged.items():
             os.replace(tmp, final)
     except OSError as exc:

@@ -12,12 +12,19 @@ from hiprot.analysis import (
     femur_from_reading,
     foot_gain,
     knee_neutral,
+    plausible_foot,
     steady_anchors,
 )
-from hiprot.angles import femur_from_knee_ratio, knee_phase_deg, near_side
+from hiprot.angles import (
+    femur_from_knee_ratio,
+    knee_phase_deg,
+    measurable_internal_deg,
+    near_side,
+)
 from hiprot.calibration import Calibration, LegNeutral
 from hiprot.landmarks import LEGS, Side
 from hiprot.landmarks import PoseLandmark as L
+from hiprot.report import advice
 
 
 @pytest.mark.parametrize("phase", [30.0, 45.0, 60.0])
@@ -151,3 +158,41 @@ def test_near_side_reads_the_hips_and_knees_only() -> None:
     world = _world(-0.1, 0.1)
     world[:, L.LEFT_ANKLE, :] = [0.0, 0.0, 5.0, 1.0]  # ankles say nothing
     assert near_side(world) is Side.LEFT
+
+
+def test_a_foot_no_ankle_could_turn_to_is_dropped() -> None:
+    femur = np.array([27.0, 27.0, 0.0, -30.0, np.nan])
+    foot = np.array([30.0, -78.0, 40.0, 35.0, 5.0])  # a flicker to -78 during a hold
+    kept = plausible_foot(femur, foot)
+    assert kept[0] == 30.0 and np.isnan(kept[1]) and kept[2] == 40.0
+    assert np.isnan(kept[3])
+    assert kept[4] == 5.0  # no femur to judge it by: kept
+
+
+def test_readings_stop_at_the_top_of_the_knee_circle() -> None:
+    near = measurable_internal_deg(Side.LEFT, Side.LEFT)
+    far = measurable_internal_deg(Side.RIGHT, Side.LEFT)
+    assert near < far
+    # the inversion never reads past it, however wide the knee's offset
+    phase = knee_phase_deg(Side.LEFT, Side.LEFT)
+    assert femur_from_knee_ratio(np.array([5.0]), 1.0, phase)[0] == pytest.approx(near)
+
+
+def _summary(left_in: float, right_in: float) -> dict:
+    leg = {"reps": 6, "held_reps": 6, "controlled_reps": 6, "compensated_reps": 0}
+    return {
+        "legs": {
+            "left": {**leg, "peak_internal_deg": left_in},
+            "right": {**leg, "peak_internal_deg": right_in},
+        }
+    }
+
+
+def test_a_leg_at_the_view_s_limit_is_not_called_the_weaker_one() -> None:
+    summary = _summary(30.0, 38.0)
+    assert any("smaller on the left" in tip for tip in advice(summary))
+    tips = advice(summary, {"left": 30.0, "right": 50.0})
+    assert not any("smaller" in tip for tip in tips)
+    assert any(tip.startswith("Left leg: turned in to +30°") for tip in tips)
+    # a leg short of its limit is still compared
+    assert any("smaller on the left" in tip for tip in advice(_summary(20.0, 38.0), {"left": 30.0}))

@@ -57,10 +57,19 @@ def frame_keys(name: str) -> tuple:
     return (script, *pose_keys(script, RECOMMENDED_PLACEMENT, LOOK))
 
 
-def degrade(image: np.ndarray, t: float, rng: np.random.Generator) -> np.ndarray:
-    """Add sensor noise and the slow exposure drift at time t."""
+def degrade(
+    image: np.ndarray,
+    t: float,
+    rng: np.random.Generator,
+    noise_sigma: float = NOISE_SIGMA,
+    blur_px: float = 0.0,
+) -> np.ndarray:
+    """Blur (a soft or defocused webcam, Gaussian sigma in pixels), then add
+    sensor noise and the slow exposure drift at time t."""
+    if blur_px > 0:
+        image = cv2.GaussianBlur(image, (0, 0), blur_px)
     gain = 1.0 + EXPOSURE_DRIFT * np.sin(2 * np.pi * t / EXPOSURE_PERIOD_S)
-    noisy = image.astype(np.float32) * gain + rng.normal(0.0, NOISE_SIGMA, image.shape)
+    noisy = image.astype(np.float32) * gain + rng.normal(0.0, noise_sigma, image.shape)
     return np.clip(noisy, 0, 255).astype(np.uint8)
 
 
@@ -100,8 +109,12 @@ def truth_document(
     }
 
 
-def write_clip(name: str, script, placement: str, look: str, out_dir: Path) -> dict:
-    """Write NAME.mp4 and NAME.truth.json from cached renders; returns the truth."""
+def write_clip(
+    name: str, script, placement: str, look: str, out_dir: Path, **degradation: float
+) -> dict:
+    """Write NAME.mp4 and NAME.truth.json from cached renders; returns the truth.
+
+    ``degradation``: ``noise_sigma`` and ``blur_px`` for ``degrade``."""
     frames, keys = pose_keys(script, placement, look)
     missing = [k.stem for k in set(keys) if not k.truth.exists()]
     if missing:
@@ -116,7 +129,7 @@ def write_clip(name: str, script, placement: str, look: str, out_dir: Path) -> d
     writer = cv2.VideoWriter(str(video), cv2.VideoWriter_fourcc(*FOURCC), script.fps, (w, h))
     rng = np.random.default_rng(SEED)
     for key, t in zip(keys, frames.t):
-        writer.write(degrade(images[key], t, rng))
+        writer.write(degrade(images[key], t, rng, **degradation))
     writer.release()
     doc = truth_document(script, frames, keys, truths, placement, look)
     (out_dir / f"{name}.truth.json").write_text(json.dumps(doc, separators=(",", ":")))

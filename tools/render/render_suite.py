@@ -128,7 +128,13 @@ def tune_heavy_floor() -> Script:
 
 def tune_lean_left() -> Script:
     """Tuning: lean body, laptop on a chair, the left leg alone, 5 reps."""
-    reps = [Rep(-32.5, 27.5), Rep(-35, 30), Rep(-30, 22.5), Rep(-35, 30, hold_s=0.4), Rep(-30, 27.5)]
+    reps = [
+        Rep(-32.5, 27.5),
+        Rep(-35, 30),
+        Rep(-30, 22.5),
+        Rep(-35, 30, hold_s=0.4),
+        Rep(-30, 27.5),
+    ]
     return Script(legs=("left",), reps=reps, levels=LEVELS)
 
 
@@ -138,7 +144,12 @@ CLIPS = {
     "raised_heavy_both": (heavy_raised, "oblique45_raised", "heavy"),
     "raised_cool_right": (cool_right_leg, "oblique45_raised", "cool"),
     "raised_lean_both": (lean_raised, "oblique45_raised", "lean"),
+    "raised_blur_both": (default_floor, "oblique45_raised", "default"),
 }
+
+#: Clips degraded beyond the usual sensor noise: a soft, noisier webcam
+#: (Gaussian blur of 1.5 px, twice the noise). Same renders as the others.
+DEGRADATION = {"raised_blur_both": {"blur_px": 1.5, "noise_sigma": 4.0}}
 
 #: Clips the estimator's parameters are chosen on (benchmarks/render_suite/tuning/);
 #: never reported as accuracy.
@@ -167,7 +178,7 @@ def assemble(name: str) -> None:
     """Write NAME.mp4 and NAME.truth.json from cached renders."""
     make, placement, look, out_dir = clip(name)
     out_dir.mkdir(exist_ok=True)
-    doc = write_clip(name, make(), placement, look, out_dir)
+    doc = write_clip(name, make(), placement, look, out_dir, **DEGRADATION.get(name, {}))
     legs = {
         leg: {k: v for k, v in c.items() if k.endswith("reps")} for leg, c in doc["legs"].items()
     }
