@@ -19,6 +19,7 @@ from hiprot.angles import (
     femur_from_knee_ratio,
     image_leg_angles,
     knee_phase_deg,
+    knee_reading_range,
     leg_angles,
     near_side,
     torso_depth_sign,
@@ -251,6 +252,23 @@ def femur_from_reading(
     if offset == 0:
         return change
     return femur_from_knee_ratio(1.0 + change / offset, float(np.sign(offset)), phase_deg)
+
+
+def femur_range(
+    series: AngleSeries, calibration: Calibration
+) -> dict[Side, tuple[float, float] | None]:
+    """Per leg, the (lowest, highest) femur angle the image estimator can read
+    with this neutral (``knee_reading_range``); None where there is no limit
+    (the 3D estimator, or no neutral yet)."""
+    if series.estimator != "image":
+        return {side: None for side in Side}
+    offsets = knee_neutral(calibration)
+    return {
+        side: knee_reading_range(float(np.sign(offset)), knee_phase_deg(side, series.near))
+        if offset
+        else None
+        for side, offset in offsets.items()
+    }
 
 
 def relative_to_neutral(series: AngleSeries, calibration: Calibration) -> AngleSeries:

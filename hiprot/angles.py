@@ -215,14 +215,18 @@ def knee_phase_deg(side: Side, near: Side | None) -> float:
     return KNEE_PHASE_DEG + (-KNEE_PHASE_SPREAD_DEG if side is near else KNEE_PHASE_SPREAD_DEG)
 
 
-def measurable_internal_deg(side: Side, near: Side | None) -> float:
-    """The most internal rotation the knee's offset can show for this leg.
+def knee_reading_range(direction: float, phase_deg: float) -> tuple[float, float]:
+    """The femur angles (lowest, highest) ``femur_from_knee_ratio`` can return.
 
-    Past the top of the knee's circle (``knee_phase_deg``) its sideways
-    offset shrinks again, so turning further in cannot be told from turning
-    less: readings stop at this value.
+    Past the top of the knee's circle its sideways offset shrinks again, so
+    turning further that way cannot be told from turning less: readings stop
+    ``KNEE_APEX_MARGIN_DEG`` short of the phase. For the leg whose offset
+    grows inward (``direction`` +1, the leg nearer the camera in the
+    renders) that caps internal rotation; for the other, external rotation.
     """
-    return knee_phase_deg(side, near) - KNEE_APEX_MARGIN_DEG
+    top = phase_deg - KNEE_APEX_MARGIN_DEG
+    bottom = phase_deg - 180.0
+    return (bottom, top) if direction > 0 else (-top, -bottom)
 
 
 def femur_from_knee_ratio(

@@ -221,7 +221,7 @@ def review(
     parallel, one report folder per file. Each session is added to the history.
     """
     from hiprot.history import HistoryStore
-    from hiprot.report import at_limit
+    from hiprot.report import capped
     from hiprot.review_files import ReviewPaths, review_file
 
     calibration = load_calibration(calibration_file) if calibration_file else None
@@ -267,14 +267,20 @@ def review(
             store.add_summary(outcome.summary, outcome.started_at)
 
     stdout.print(_rep_table(result))
+    summary = result.summary.to_dict()
     for side, leg in result.summary.legs.items():
-        best_in = _signed(leg.peak_internal_deg)
-        if at_limit(leg.peak_internal_deg, result.internal_limit_deg[side]):
-            best_in = f"≥{best_in} (the most this camera view can measure)"
+        best_in, best_out = _signed(leg.peak_internal_deg), _signed(leg.peak_external_deg)
+        at_in, at_out = capped(summary["legs"][side.value], result.femur_range_deg[side])
+        if at_in or at_out:
+            best_in = f"≥{best_in}" if at_in else best_in
+            best_out = f"≤{best_out}" if at_out else best_out
+            note = " (as far as this camera view can read)"
+        else:
+            note = ""
         stdout.print(
             f"[bold]{side.value}[/]: {leg.reps} reps, {leg.held_reps} held, {leg.controlled_reps} "
             f"controlled, {leg.compensated_reps} from the ankle; best internal "
-            f"{best_in}, external {_signed(leg.peak_external_deg)}"
+            f"{best_in}, external {best_out}{note}"
         )
     stdout.print(
         f"Report: {paths.html}  (also {paths.json.name}, {paths.csv.name}, {paths.plot.name})"

@@ -116,35 +116,61 @@ def plot_session(
     return path
 
 
+#: A peak within this of the view's limit counts as at the limit.
+_AT_LIMIT_DEG = 0.5
+
+Range = tuple[float, float] | None
+
+
 def at_limit(peak_deg: float | None, limit_deg: float | None) -> bool:
-    """Whether a leg's best internal rotation is as far as the view can measure."""
-    return peak_deg is not None and limit_deg is not None and peak_deg >= limit_deg - 0.5
+    """Whether a leg's best rotation one way is as far as the view can read."""
+    return (
+        peak_deg is not None
+        and limit_deg is not None
+        and abs(peak_deg - limit_deg) <= _AT_LIMIT_DEG
+    )
 
 
-def advice(
-    summary: dict[str, Any], internal_limit_deg: Mapping[str, float | None] | None = None
-) -> list[str]:
+def capped(leg: dict[str, Any], femur_range: Range) -> tuple[bool, bool]:
+    """(internal, external): which of the leg's best rotations sit at the
+    limit of what the camera's view can read (``hiprot.analysis.femur_range``)."""
+    if femur_range is None:
+        return False, False
+    lowest, highest = femur_range
+    return (
+        at_limit(leg["peak_internal_deg"], highest),
+        at_limit(leg["peak_external_deg"], lowest),
+    )
+
+
+def advice(summary: dict[str, Any], femur_range: Mapping[str, Range] | None = None) -> list[str]:
     """What to work on next, from the session's numbers.
 
     Args:
         summary: A ``hiprot-session`` summary dict.
-        internal_limit_deg: Per leg name, the most internal rotation the
-            camera's view can measure (``hiprot.review.Review``); a leg at
-            its limit may have turned further, so it is not called weaker.
+        femur_range: Per leg name, the (lowest, highest) femur angle the
+            camera's view can read; a leg at its limit may have turned
+            further, so it is not called the weaker one.
     """
-    limits = internal_limit_deg or {}
+    ranges = femur_range or {}
     tips: list[str] = []
     legs = summary["legs"]
     for side, leg in legs.items():
         if leg["reps"] == 0:
             tips.append(f"No reps were seen for the {side} leg: check that both feet are in view.")
             continue
-        if at_limit(leg["peak_internal_deg"], limits.get(side)):
-            tips.append(
-                f"{side.capitalize()} leg: turned in to {limits[side]:+.0f}°, the most this camera "
-                "view can measure for it; it may have turned further. To measure more, move the "
-                "camera further round towards your head."
-            )
+        leg_range = ranges.get(side)
+        if leg_range is not None:
+            lowest, highest = leg_range
+            at_in, at_out = capped(leg, leg_range)
+            for way, at, limit in (("in", at_in, highest), ("out", at_out, lowest)):
+                if not at:
+                    continue
+                tips.append(
+                    f"{side.capitalize()} leg: turned {way} to {limit:+.0f}°, the most this camera "
+                    "view can read for it; it may have turned further. To read more, move the "
+                    "camera further round towards your head."
+                )
         if leg["held_reps"] < leg["reps"]:
             tips.append(
                 f"{side.capitalize()} leg: {leg['reps'] - leg['held_reps']} of {leg['reps']} reps had no "
@@ -167,7 +193,7 @@ def advice(
             left is not None
             and right is not None
             and abs(left - right) >= 5
-            and not at_limit(legs[weaker]["peak_internal_deg"], limits.get(weaker))
+            and not capped(legs[weaker], ranges.get(weaker))[0]
         ):
             tips.append(
                 f"Internal rotation is {abs(left - right):.0f}° smaller on the {weaker} side: "
@@ -194,10 +220,10 @@ def write_html(
     summary: dict[str, Any],
     plot_png: Path | None,
     path: Path,
-    internal_limit_deg: Mapping[str, float | None] | None = None,
+    femur_range: Mapping[str, Range] | None = None,
 ) -> Path:
     """One self-contained HTML file: summary, plot (embedded), per-rep table, advice
-    (``internal_limit_deg`` as in ``advice``)."""
+    (``femur_range`` as in ``advice``)."""
     leg_rows = [
         [
             side,
@@ -231,7 +257,7 @@ def write_html(
         image = f'<img alt="angle plot" src="data:image/png;base64,{data}">'
     tracking = summary["tracking"]
     cal = summary["calibration"]
-    tips = "".join(f"<li>{html.escape(t)}</li>" for t in advice(summary, internal_limit_deg))
+    tips = "".join(f"<li>{html.escape(t)}</li>" for t in advice(summary, femur_range))
     page = f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>hiprot report: {html.escape(summary["source"])}</title>
 <style>

@@ -15,13 +15,13 @@ from hiprot.analysis import (
     AngleSeries,
     angle_series,
     auto_calibration,
+    femur_range,
     fit_foot_to_femur,
     median_calibration,
     relative_to_neutral,
     samples,
     smooth_series,
 )
-from hiprot.angles import measurable_internal_deg
 from hiprot.calibration import Calibration
 from hiprot.errors import HiprotError, HiprotWarning
 from hiprot.landmarks import Side
@@ -39,16 +39,16 @@ class Review:
         calibration: The neutral used (from a file, or found automatically).
         reps: Counted reps of the worked legs, in start order.
         summary: The ``hiprot-session`` summary.
-        internal_limit_deg: Per leg, the most internal rotation this view
-            can measure (``hiprot.angles.measurable_internal_deg``); None
-            when there is no such limit (the 3D estimator).
+        femur_range_deg: Per leg, the (lowest, highest) femur angle this
+            view can read (``hiprot.analysis.femur_range``); None when there
+            is no such limit (the 3D estimator).
     """
 
     series: AngleSeries
     calibration: Calibration
     reps: tuple[Rep, ...]
     summary: SessionSummary
-    internal_limit_deg: dict[Side, float | None]
+    femur_range_deg: dict[Side, tuple[float, float] | None]
 
 
 def review_pose_frames(
@@ -108,8 +108,4 @@ def review_pose_frames(
         tracking=Tracking(len(series), frames_with_pose),
         reps=reps,
     )
-    limits = {
-        side: measurable_internal_deg(side, series.near) if estimator == "image" else None
-        for side in Side
-    }
-    return Review(relative, calibration, reps, summary, limits)
+    return Review(relative, calibration, reps, summary, femur_range(series, calibration))

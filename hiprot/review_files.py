@@ -222,8 +222,8 @@ def _write_outputs(review: Review, paths: ReviewPaths, mode: Mode, title: str) -
         write_session(staged[paths.json], review.summary)
         write_csv(review.series, staged[paths.csv])
         plot_session(review.series, review.reps, mode.sides, staged[paths.plot], title=title)
-        limits = {side.value: limit for side, limit in review.internal_limit_deg.items()}
-        write_html(review.summary.to_dict(), staged[paths.plot], staged[paths.html], limits)
+        ranges = {side.value: limits for side, limits in review.femur_range_deg.items()}
+        write_html(review.summary.to_dict(), staged[paths.plot], staged[paths.html], ranges)
         for final, tmp in staged.items():
             os.replace(tmp, final)
     except OSError as exc:

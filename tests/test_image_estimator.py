@@ -18,7 +18,7 @@ from hiprot.analysis import (
 from hiprot.angles import (
     femur_from_knee_ratio,
     knee_phase_deg,
-    measurable_internal_deg,
+    knee_reading_range,
     near_side,
 )
 from hiprot.calibration import Calibration, LegNeutral
@@ -169,30 +169,37 @@ def test_a_foot_no_ankle_could_turn_to_is_dropped() -> None:
     assert kept[4] == 5.0  # no femur to judge it by: kept
 
 
-def test_readings_stop_at_the_top_of_the_knee_circle() -> None:
-    near = measurable_internal_deg(Side.LEFT, Side.LEFT)
-    far = measurable_internal_deg(Side.RIGHT, Side.LEFT)
-    assert near < far
-    # the inversion never reads past it, however wide the knee's offset
-    phase = knee_phase_deg(Side.LEFT, Side.LEFT)
-    assert femur_from_knee_ratio(np.array([5.0]), 1.0, phase)[0] == pytest.approx(near)
+@pytest.mark.parametrize("direction", [1.0, -1.0])
+def test_readings_stop_short_of_the_top_of_the_knee_circle(direction: float) -> None:
+    phase = 45.0
+    lowest, highest = knee_reading_range(direction, phase)
+    ratios = np.linspace(-3.0, 3.0, 601)  # every offset the knee could show, and more
+    readings = femur_from_knee_ratio(ratios, direction, phase)
+    assert readings.min() == pytest.approx(lowest) and readings.max() == pytest.approx(highest)
+    # the cap sits on the side the offset grows towards: inward for +1
+    cap = phase - angles.KNEE_APEX_MARGIN_DEG
+    assert (highest if direction > 0 else -lowest) == pytest.approx(cap)
 
 
-def _summary(left_in: float, right_in: float) -> dict:
-    leg = {"reps": 6, "held_reps": 6, "controlled_reps": 6, "compensated_reps": 0}
+def _summary(left: tuple[float, float], right: tuple[float, float]) -> dict:
+    counts = {"reps": 6, "held_reps": 6, "controlled_reps": 6, "compensated_reps": 0}
     return {
         "legs": {
-            "left": {**leg, "peak_internal_deg": left_in},
-            "right": {**leg, "peak_internal_deg": right_in},
+            name: {**counts, "peak_internal_deg": inward, "peak_external_deg": outward}
+            for name, (inward, outward) in (("left", left), ("right", right))
         }
     }
 
 
-def test_a_leg_at_the_view_s_limit_is_not_called_the_weaker_one() -> None:
-    summary = _summary(30.0, 38.0)
+def test_a_leg_at_the_view_s_limit_is_said_so_and_not_called_the_weaker_one() -> None:
+    summary = _summary((30.0, -35.0), (38.0, -50.0))
     assert any("smaller on the left" in tip for tip in advice(summary))
-    tips = advice(summary, {"left": 30.0, "right": 50.0})
+    ranges = {"left": (-145.0, 30.0), "right": (-50.0, 145.0)}
+    tips = advice(summary, ranges)
     assert not any("smaller" in tip for tip in tips)
     assert any(tip.startswith("Left leg: turned in to +30°") for tip in tips)
-    # a leg short of its limit is still compared
-    assert any("smaller on the left" in tip for tip in advice(_summary(20.0, 38.0), {"left": 30.0}))
+    assert any(tip.startswith("Right leg: turned out to -50°") for tip in tips)
+    # a leg short of its limit is still compared, and gets no limit tip
+    tips = advice(_summary((20.0, -35.0), (38.0, -40.0)), ranges)
+    assert any("smaller on the left" in tip for tip in tips)
+    assert not any("the most this camera view" in tip for tip in tips)

@@ -456,7 +456,7 @@ def test_disk_full_while_writing_keeps_the_earlier_report_and_history(
 
     import hiprot.report
 
-    def disk_full(summary: object, plot: Path, path: Path, *limits: object) -> Path:
+    def disk_full(summary: object, plot: Path, path: Path, *ranges: object) -> Path:
         path.write_text("<!doctype html><html><body>half a rep")  # some bytes got out
         raise OSError(errno.ENOSPC, "No space left on device", str(path))
 
