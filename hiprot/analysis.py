@@ -37,8 +37,8 @@ LIVE_FILTER = {"min_cutoff_hz": 1.0, "beta": 0.05, "d_cutoff_hz": 1.0}
 #: Review smoothing window (zero-phase, no lag).
 REVIEW_WINDOW_S = 0.3
 
-#: Live: the torso's depth sign is the majority over this many frames.
-_DEPTH_SIGN_FRAMES = 60
+#: Live: the torso's depth sign and the near leg are majorities over this many frames.
+_VOTE_FRAMES = 60
 
 
 def landmark_array(
@@ -129,7 +129,7 @@ def steady_anchors(
     steady = np.full_like(points, np.nan)
     for i, (a, b) in enumerate(zip(starts, ends)):
         window = points[a:b]
-        seen = np.isfinite(window[:, 0, 0])
+        seen = np.isfinite(window).all(axis=(1, 2))
         if seen.any():
             steady[i] = np.median(window[seen], axis=0)
     return steady[:, 0], steady[:, 1]
@@ -169,7 +169,9 @@ def angle_series(
         raw = {side: leg_angles(world, side) for side in Side}
 
     def unwrapped(a: LegAngles) -> LegAngles:
-        femur, foot = _unwrap_deg(a.femur_deg), _unwrap_deg(a.foot_deg)
+        # the image femur reading is a scaled knee offset, not an angle: no seam
+        femur = a.femur_deg if estimator == "image" else _unwrap_deg(a.femur_deg)
+        foot = _unwrap_deg(a.foot_deg)
         return LegAngles(femur, foot, wrap_deg(foot - femur), a.confidence, a.femur_confidence)
 
     legs = {side: unwrapped(a) for side, a in raw.items()}
@@ -220,21 +222,33 @@ def median_calibration(series: AngleSeries) -> Calibration:
 _KNEE_NEUTRAL_BOUNDS = (np.degrees(1.0) / 4.0, np.degrees(1.0) * 4.0)
 
 
-def knee_neutral(calibration: Calibration) -> dict[Side, float]:
+def knee_neutral(
+    calibration: Calibration, worked: Sequence[Side] = tuple(Side)
+) -> dict[Side, float]:
     """Each leg's signed neutral knee reading, with one shared magnitude.
 
     The knee's sideways swing per degree of femur rotation grows with its
     offset from the hip->ankle line at neutral, i.e. with the knee bend.
-    Both legs share the magnitude: MediaPipe places a single knee a few
-    pixels off, and the two knees bend alike in this drill. 0 when there is
-    no neutral yet.
+    Knees bent alike share the magnitude, since MediaPipe places a single
+    knee a few pixels off: the worked legs always, and an idle leg only if
+    its reading is within a factor of two of theirs (still on the wall, as
+    in the one-leg renders), not when it rests off the wall bent any
+    amount. A reading of exactly 0 is a placeholder, never a measured knee.
+    0 when there is no neutral yet.
     """
-    readings = {s: n.femur_deg for s, n in calibration.neutral.items() if np.isfinite(n.femur_deg)}
-    magnitude = np.mean([abs(v) for v in readings.values()]) if readings else 0.0
-    if magnitude == 0:
+    readings = {
+        s: abs(n.femur_deg)
+        for s, n in calibration.neutral.items()
+        if np.isfinite(n.femur_deg) and n.femur_deg != 0
+    }
+    own = [v for s, v in readings.items() if s in worked]
+    if not own:
         return {side: 0.0 for side in Side}
+    alike = [v for s, v in readings.items() if s not in worked and 0.5 <= v / np.mean(own) <= 2.0]
+    magnitude = float(np.mean(own + alike))
     magnitude = float(np.clip(magnitude, *_KNEE_NEUTRAL_BOUNDS))
-    return {side: magnitude * (1.0 if readings.get(side, 1.0) >= 0 else -1.0) for side in Side}
+    signs = {s: 1.0 if n.femur_deg >= 0 else -1.0 for s, n in calibration.neutral.items()}
+    return {side: magnitude * signs.get(side, 1.0) for side in Side}
 
 
 def femur_from_reading(
@@ -248,21 +262,21 @@ def femur_from_reading(
         offset: ``knee_neutral`` for the leg; 0 keeps nominal degrees.
         phase_deg: ``knee_phase_deg`` for the leg.
     """
-    change = wrap_deg(np.asarray(reading, dtype=np.float64) - neutral)
+    change = np.asarray(reading, dtype=np.float64) - neutral  # an offset, not an angle
     if offset == 0:
         return change
     return femur_from_knee_ratio(1.0 + change / offset, float(np.sign(offset)), phase_deg)
 
 
 def femur_range(
-    series: AngleSeries, calibration: Calibration
+    series: AngleSeries, calibration: Calibration, worked: Sequence[Side] = tuple(Side)
 ) -> dict[Side, tuple[float, float] | None]:
     """Per leg, the (lowest, highest) femur angle the image estimator can read
     with this neutral (``knee_reading_range``); None where there is no limit
     (the 3D estimator, or no neutral yet)."""
     if series.estimator != "image":
         return {side: None for side in Side}
-    offsets = knee_neutral(calibration)
+    offsets = knee_neutral(calibration, worked)
     return {
         side: knee_reading_range(float(np.sign(offset)), knee_phase_deg(side, series.near))
         if offset
@@ -271,14 +285,16 @@ def femur_range(
     }
 
 
-def relative_to_neutral(series: AngleSeries, calibration: Calibration) -> AngleSeries:
+def relative_to_neutral(
+    series: AngleSeries, calibration: Calibration, worked: Sequence[Side] = tuple(Side)
+) -> AngleSeries:
     """Subtract each leg's neutral: 0 = the person's relaxed neutral.
 
     Image femur readings are turned into degrees with the knee's circle
     (``femur_from_reading``). Foot angles stay in their raw scale until
     ``fit_foot_to_femur``.
     """
-    offsets = knee_neutral(calibration) if series.estimator == "image" else None
+    offsets = knee_neutral(calibration, worked) if series.estimator == "image" else None
 
     def shift(side: Side, a: LegAngles) -> LegAngles:
         n = calibration.neutral[side]
@@ -292,6 +308,11 @@ def relative_to_neutral(series: AngleSeries, calibration: Calibration) -> AngleS
 
     return series.map_legs(shift)
 
+
+#: Live foot fit: the span of recent samples it is fitted on, and how many
+#: new samples trigger a refit (about twice a second at 30 frames/s).
+_LIVE_FOOT_WINDOW_S = 120.0
+_LIVE_FOOT_REFIT = 15
 
 #: Frames whose femur is further than this from neutral carry the foot fit.
 _FOOT_FIT_MIN_FEMUR_DEG = 8.0
@@ -430,9 +451,15 @@ class RunningAnchors:
         self._steady = np.full((2, 2), np.nan)
 
     def update(
-        self, t_s: float, image: npt.NDArray[np.float64], size_wh: tuple[int, int], side: Side
+        self,
+        t_s: float,
+        image: npt.NDArray[np.float64],
+        size_wh: tuple[int, int],
+        side: Side,
+        learn: bool = True,
     ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
-        """Add one frame's ``(33, 4)`` image landmarks; return ``(hip, ankle)``,
+        """Add one frame's ``(33, 4)`` image landmarks (unless ``learn`` is
+        False: the person is not in position yet); return ``(hip, ankle)``,
         each ``(1, 2)`` pixels (NaN until the leg has been seen)."""
         changed = False
         while self._seen and self._seen[0][0] < t_s - self.window_s:
@@ -441,7 +468,7 @@ class RunningAnchors:
         leg = LEGS[side]
         points = image[[leg.hip, leg.ankle], :2] * np.asarray(size_wh, dtype=np.float64)
         due = not self._seen or t_s - self._seen[-1][0] >= self.every_s
-        if due and np.isfinite(points).all():
+        if learn and due and np.isfinite(points).all():
             self._seen.append((t_s, points))
             changed = True
         if changed:
@@ -458,9 +485,15 @@ class LiveAngles:
 
     ``update`` returns the smoothed absolute sample (for calibration) and
     the sample relative to the current calibration. With the image
-    estimator the foot's scale is learnt as the session goes (the running
-    version of ``foot_gain``); until the hips have moved enough, the foot
-    reads 0 and the femur alone drives the rep counter.
+    estimator the foot's two slopes are learnt as the session goes:
+    ``foot_gain`` refitted every ``_LIVE_FOOT_REFIT`` samples over the last
+    ``_LIVE_FOOT_WINDOW_S``; until the hips have moved enough, the foot reads
+    0 and the femur alone drives the rep counter. Frames taken while the
+    person is not in position (``update(in_position=False)``) teach neither
+    the anchors nor the foot fit.
+
+    ``worked``: the legs doing reps (``knee_neutral``); settable when the
+    mode changes.
     """
 
     def __init__(
@@ -468,16 +501,18 @@ class LiveAngles:
         calibration: Calibration | None = None,
         size_wh: tuple[int, int] = (640, 480),
         estimator: str = "image",
+        worked: Sequence[Side] = tuple(Side),
     ) -> None:
         if estimator not in ESTIMATORS:
             raise ValueError(f"estimator must be one of {ESTIMATORS}, got {estimator!r}")
         self.size_wh = size_wh
         self.estimator = estimator
         self._filter = OneEuroFilter(**LIVE_FILTER)
-        self._depth_signs: deque[float] = deque(maxlen=_DEPTH_SIGN_FRAMES)
-        self._near_votes: deque[int] = deque(maxlen=_DEPTH_SIGN_FRAMES)
+        self._depth_signs: deque[float] = deque(maxlen=_VOTE_FRAMES)
+        self._near_votes: deque[int] = deque(maxlen=_VOTE_FRAMES)
         self._anchors = {side: RunningAnchors() for side in Side}
         self._last_foot_deg = {side: math.nan for side in Side}
+        self._worked = tuple(worked)
         self.calibration = calibration or Calibration.zero()
 
     @property
@@ -488,15 +523,29 @@ class LiveAngles:
     def calibration(self, calibration: Calibration) -> None:
         """A new neutral: the foot's scale is learnt afresh against it."""
         self._calibration = calibration
-        self._knee_neutral = knee_neutral(calibration)
-        # per leg, for all samples and for foot readings below / above neutral:
-        # [sum foot * femur, sum foot * foot, count]
-        self._foot_fit = {side: {key: [0.0, 0.0, 0] for key in (0, -1, 1)} for side in Side}
+        self._knee_neutral = knee_neutral(calibration, self._worked)
+        # per leg: recent (femur, foot) pairs relative to neutral, the slopes
+        # fitted on them, and samples added since the last fit
+        self._foot_pairs: dict[Side, deque[tuple[float, float, float]]] = {
+            side: deque() for side in Side
+        }
+        self._foot_slopes = {side: (0.0, 0.0) for side in Side}
+        self._foot_new = {side: 0 for side in Side}
+
+    @property
+    def worked(self) -> tuple[Side, ...]:
+        return self._worked
+
+    @worked.setter
+    def worked(self, worked: Sequence[Side]) -> None:
+        if tuple(worked) != self._worked:
+            self._worked = tuple(worked)
+            self._knee_neutral = knee_neutral(self._calibration, self._worked)
 
     def reset(self) -> None:
         self._filter.reset()
 
-    def _raw(self, pose_frame: PoseFrame) -> dict[Side, LegAngles]:
+    def _raw(self, pose_frame: PoseFrame, in_position: bool) -> dict[Side, LegAngles]:
         world = landmark_array([pose_frame], "world")
         if self.estimator == "world":
             return {side: leg_angles(world, side) for side in Side}
@@ -513,7 +562,9 @@ class LiveAngles:
                 self.size_wh,
                 side,
                 depth_sign,
-                self._anchors[side].update(pose_frame.t_s, image[0], self.size_wh, side),
+                self._anchors[side].update(
+                    pose_frame.t_s, image[0], self.size_wh, side, learn=in_position
+                ),
             )
             for side in Side
         }
@@ -530,30 +581,35 @@ class LiveAngles:
         votes = sum(self._near_votes)
         return None if votes == 0 else Side.LEFT if votes > 0 else Side.RIGHT
 
-    def _foot_gain(self, side: Side, femur_rel: float, foot_rel: float) -> float:
-        """The running version of ``foot_gain``, learnt from this sample on."""
+    def _foot_degrees(
+        self, side: Side, t_s: float, femur_rel: float, foot_rel: float, learn: bool
+    ) -> float:
+        """The foot reading in femur degrees: the running version of ``foot_gain``."""
         if self.estimator != "image":
-            return 1.0
-        fits = self._foot_fit[side]
-        part = 1 if foot_rel > 0 else -1
+            return foot_rel
+        pairs = self._foot_pairs[side]
         if (
-            self._calibration.method != "none"
-            and abs(femur_rel) > _FOOT_FIT_MIN_FEMUR_DEG
-            and np.isfinite(foot_rel)
+            learn
+            and self._calibration.method != "none"
+            and np.isfinite([femur_rel, foot_rel]).all()
         ):
-            for key in (0, part):
-                fits[key][0] += foot_rel * femur_rel
-                fits[key][1] += foot_rel * foot_rel
-                fits[key][2] += 1
+            pairs.append((t_s, femur_rel, foot_rel))
+            self._foot_new[side] += 1
+        while pairs and pairs[0][0] < t_s - _LIVE_FOOT_WINDOW_S:
+            pairs.popleft()
+        if self._foot_new[side] >= _LIVE_FOOT_REFIT and pairs:
+            _, femur, foot = np.asarray(pairs).T
+            self._foot_slopes[side] = foot_gain(femur, foot)
+            self._foot_new[side] = 0
+        return float(apply_foot_gain(foot_rel, self._foot_slopes[side]))
 
-        def slope(fit: list) -> float:
-            return fit[0] / fit[1] if fit[2] >= _FOOT_FIT_MIN_FRAMES and fit[1] > 0 else 0.0
-
-        overall, own = slope(fits[0]), slope(fits[part])
-        return own if own * overall > 0 else overall
-
-    def update(self, pose_frame: PoseFrame) -> tuple[AngleSample, AngleSample]:
-        raw = self._raw(pose_frame)
+    def update(
+        self, pose_frame: PoseFrame, in_position: bool = True
+    ) -> tuple[AngleSample, AngleSample]:
+        """One frame: (absolute, relative) samples. ``in_position`` False
+        (setting up, walking in) keeps the frame from teaching the anchors
+        and the foot fit."""
+        raw = self._raw(pose_frame, in_position)
         values = [raw[s].femur_deg[0] for s in Side] + [raw[s].foot_deg[0] for s in Side]
         smoothed = self._filter(pose_frame.t_s, values)
         absolute: dict[Side, LegSample] = {}
@@ -567,8 +623,9 @@ class LiveAngles:
             rf = float(femur_from_reading(femur, n.femur_deg, self._knee_neutral[side], phase))
             if self.estimator != "image":
                 rf = float(wrap_deg(femur - n.femur_deg))
-            rt = float(wrap_deg(foot - n.foot_deg))
-            rt *= self._foot_gain(side, rf, rt)
+            rt = self._foot_degrees(
+                side, pose_frame.t_s, rf, float(wrap_deg(foot - n.foot_deg)), in_position
+            )
             if self._calibration.method != "none":  # before, nothing is in degrees yet
                 rt = float(plausible_foot(rf, rt))
             relative[side] = LegSample(rf, rt, float(wrap_deg(rt - rf)), conf)

@@ -28,7 +28,7 @@ import numpy.typing as npt
 from hiprot.landmarks import LEGS, PoseLandmark, Side
 
 #: Knee offset (fraction of the hip->ankle length) at which the femur angle
-#: is fully trusted (about 13° of knee flexion); a straighter knee gives a
+#: is fully trusted (about 14° of knee flexion); a straighter knee gives a
 #: noisier knee-plane angle.
 FULL_CONFIDENCE_KNEE_OFFSET = 0.06
 
@@ -155,9 +155,9 @@ def leg_angles(points: npt.NDArray[np.float64], side: Side) -> LegAngles:
 # MediaPipe's depth does not follow the drill's small rotations, but its 2D
 # knee does (docs/angles.md, docs/placements.md): with the knee slightly bent,
 # a femur rotation swings the knee sideways off the hip->ankle line, and an
-# ankle twist does not. The image estimator reads that sideways offset; its
-# scale (degrees per offset) depends on how bent the knee is, which the
-# person's neutral tells (``hiprot.analysis``).
+# ankle twist does not. The image estimator reads that sideways offset;
+# ``hiprot.analysis`` turns it into degrees on the knee's circle, whose size
+# the person's neutral tells (``femur_from_knee_ratio``).
 
 #: Knee offset from the hip->ankle line, in hip->ankle lengths, assumed
 #: until a person's neutral is known (about 14° of knee bend).
@@ -165,8 +165,9 @@ NOMINAL_KNEE_OFFSET = 0.06
 
 
 #: Where the knee sits on its circle about the hip->ankle axis at neutral,
-#: seen from the camera: 0 when its sideways image offset is at its widest,
-#: 90° when the knee points straight across the view. About 45° at the
+#: seen from the camera: 0 when its sideways image offset is at its widest
+#: (the knee points across the view), 90° when the knee points at the camera
+#: (its offset is 0, as seen from the head end). About 45° at the
 #: recommended 45° placement; chosen on the rendered tuning clips
 #: (docs/angles.md).
 KNEE_PHASE_DEG = 45.0
@@ -297,10 +298,11 @@ def image_leg_angles(
             appearance (``hiprot.analysis.steady_anchors``).
 
     Returns:
-        ``LegAngles`` where ``femur_deg`` is the knee's sideways offset from
-        the hip->ankle image line converted to degrees with the nominal knee
-        bend (``NOMINAL_KNEE_OFFSET``; ``hiprot.analysis`` rescales it with
-        the person's own), internal positive; ``foot_deg`` is the image angle
+        ``LegAngles`` where ``femur_deg`` is a reading, not yet degrees: the
+        knee's sideways offset from the hip->ankle image line over
+        ``NOMINAL_KNEE_OFFSET``, in radians shown as degrees, signed to grow
+        with internal rotation (``hiprot.analysis.femur_from_reading`` turns
+        it into degrees from neutral); ``foot_deg`` is the image angle
         of heel->toe (its sign and scale depend on the view and are fitted
         per session); confidence is the leg's landmark visibility.
     """

@@ -114,7 +114,7 @@ def zero_phase(
     if len(t) < 3:
         return v.copy()
     dt = float(np.median(np.diff(t)))
-    window = max(5, int(round(window_s / dt)) | 1)
+    window = max(5, round(window_s / dt) | 1)
     for ch in range(v2.shape[1]):
         column = _bridge_gaps(t, v2[:, ch], max_gap_s=0.5)
         finite = np.isfinite(column)

@@ -277,7 +277,9 @@ class LiveSession:
 
     def __post_init__(self) -> None:
         size_wh = (int(self.setup.get("width", 640)), int(self.setup.get("height", 480)))  # type: ignore[call-overload]
-        self._angles = LiveAngles(self.coach.calibration, size_wh=size_wh)
+        self._angles = LiveAngles(
+            self.coach.calibration, size_wh=size_wh, worked=self.coach.mode.sides
+        )
 
     def run(
         self, stream: Iterable[tuple[npt.NDArray[np.uint8] | None, PoseFrame]]
@@ -343,8 +345,9 @@ class LiveSession:
                     "[yellow]Too dark for the camera to find you[/]: turn on a light, "
                     "or face a lamp towards you."
                 )
-        absolute, relative = self._angles.update(pose_frame)
         view_check = check_view(pose_frame, self.coach.mode.sides)
+        self._angles.worked = self.coach.mode.sides
+        absolute, relative = self._angles.update(pose_frame, in_position=view_check.ready)
         out = self._handle(self.coach.update(pose_frame.t_s, view_check, absolute, relative))
         if not show:
             return self.coach.stage is not Stage.SUMMARY

@@ -269,8 +269,7 @@ class RecordingReader:
     def _lines(self) -> Iterator[tuple[int, str]]:
         assert self._file is not None, "use RecordingReader in a with-block"
         try:
-            for number, line in enumerate(self._file, start=2):
-                yield number, line
+            yield from enumerate(self._file, start=2)
         except _READ_ERRORS as exc:
             warnings.warn(
                 f"{self.path}: the file is cut off or damaged ({exc}); using the frames before it",

@@ -90,7 +90,8 @@ def review_pose_frames(
                 stacklevel=2,
             )
             calibration = median_calibration(series)
-    relative = fit_foot_to_femur(relative_to_neutral(series, calibration))
+    worked = Mode(mode).sides
+    relative = fit_foot_to_femur(relative_to_neutral(series, calibration, worked))
     counter = BilateralCounter(mode)
     frame_samples = samples(relative)
     for sample in frame_samples:
@@ -108,4 +109,4 @@ def review_pose_frames(
         tracking=Tracking(len(series), frames_with_pose),
         reps=reps,
     )
-    return Review(relative, calibration, reps, summary, femur_range(series, calibration))
+    return Review(relative, calibration, reps, summary, femur_range(series, calibration, worked))

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import warnings
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
 from hiprot import angles
 from hiprot.analysis import (
+    AngleSeries,
+    LiveAngles,
     RunningAnchors,
     apply_foot_gain,
     femur_from_reading,
+    femur_range,
     foot_gain,
     knee_neutral,
     plausible_foot,
@@ -22,9 +28,12 @@ from hiprot.angles import (
     near_side,
 )
 from hiprot.calibration import Calibration, LegNeutral
+from hiprot.errors import HiprotWarning
 from hiprot.landmarks import LEGS, Side
 from hiprot.landmarks import PoseLandmark as L
 from hiprot.report import advice
+from hiprot.review import review_pose_frames
+from hiprot.synth import SessionSpec, generate
 
 
 @pytest.mark.parametrize("phase", [30.0, 45.0, 60.0])
@@ -203,3 +212,56 @@ def test_a_leg_at_the_view_s_limit_is_said_so_and_not_called_the_weaker_one() ->
     tips = advice(_summary((20.0, -35.0), (38.0, -40.0)), ranges)
     assert any("smaller on the left" in tip for tip in tips)
     assert not any("the most this camera view" in tip for tip in tips)
+
+
+@pytest.mark.parametrize("noise", ["none", "low"])
+def test_live_reads_the_angles_review_reads(noise: str) -> None:
+    """The live estimator (trailing anchors, online foot fit, frame by frame)
+    and the review one (centred anchors, whole-session fit) agree once live
+    has seen a few reps."""
+    spec = SessionSpec(seed=11, scenario="ankle", placement="oblique45_left", noise=noise)
+    session = generate(spec)
+    with warnings.catch_warnings():  # a noisy session may have no still period: median neutral
+        warnings.simplefilter("ignore", HiprotWarning)
+        review = review_pose_frames(
+            session.frames, "s", spec.mode, size_wh=(spec.width, spec.height)
+        )
+    live = LiveAngles(review.calibration, size_wh=(spec.width, spec.height))
+    rows = [live.update(frame)[1] for frame in session.frames]
+    later = review.series.t_s > 20.0
+    for side in Side:
+        a = review.series.legs[side]
+        for name, mine in (("femur", a.femur_deg), ("foot", a.foot_deg)):
+            theirs = np.array([getattr(r.legs[side], f"{name}_deg") for r in rows])
+            both = later & np.isfinite(mine) & np.isfinite(theirs)
+            assert both.sum() > 100
+            assert np.median(np.abs(theirs[both] - mine[both])) < 3.0, (side, name)
+
+
+def test_femur_range_caps_the_side_each_leg_s_knee_circle_tops_out() -> None:
+    t = np.arange(10.0)
+    legs = {side: angles.LegAngles(*(np.zeros(10),) * 5) for side in Side}
+    series = AngleSeries(t, np.ones(10, bool), legs, "image", near=Side.LEFT)
+    # left reading grows inward from a positive neutral; right from a negative one
+    calibration = Calibration(
+        {Side.LEFT: LegNeutral(60.0, 0.0), Side.RIGHT: LegNeutral(-55.0, 0.0)}
+    )
+    ranges = femur_range(series, calibration)
+    near_cap = angles.KNEE_PHASE_DEG - angles.KNEE_PHASE_SPREAD_DEG - angles.KNEE_APEX_MARGIN_DEG
+    far_cap = angles.KNEE_PHASE_DEG + angles.KNEE_PHASE_SPREAD_DEG - angles.KNEE_APEX_MARGIN_DEG
+    assert ranges[Side.LEFT][1] == pytest.approx(near_cap) and ranges[Side.LEFT][0] < -90
+    assert ranges[Side.RIGHT][0] == pytest.approx(-far_cap) and ranges[Side.RIGHT][1] > 90
+    assert femur_range(replace(series, estimator="world"), calibration) == {
+        Side.LEFT: None,
+        Side.RIGHT: None,
+    }
+
+
+def test_an_idle_leg_does_not_set_the_worked_knee_s_scale() -> None:
+    calibration = Calibration({Side.LEFT: LegNeutral(40.0, 0.0), Side.RIGHT: LegNeutral(0.0, 0.0)})
+    assert knee_neutral(calibration)[Side.LEFT] == 40.0  # a 0 placeholder is no reading
+    bent = Calibration({Side.LEFT: LegNeutral(40.0, 0.0), Side.RIGHT: LegNeutral(-200.0, 0.0)})
+    assert knee_neutral(bent, worked=(Side.LEFT,))[Side.LEFT] == 40.0
+    assert knee_neutral(bent)[Side.LEFT] > 100  # both worked: shared
+    alike = Calibration({Side.LEFT: LegNeutral(40.0, 0.0), Side.RIGHT: LegNeutral(-50.0, 0.0)})
+    assert knee_neutral(alike, worked=(Side.LEFT,)) == {Side.LEFT: 45.0, Side.RIGHT: -45.0}

@@ -108,7 +108,7 @@ def test_speaker_counts_first_and_never_overlaps() -> None:
     speaker.say(Utterance("hold", Say.CUE), 1.5)
     assert speaker.tick(1.5).clip == "hold"
     starts = [s.t_s for s in speaker.spoken]
-    assert all(b - a >= CLIP_S for a, b in zip(starts, starts[1:]))
+    assert all(b - a >= CLIP_S for a, b in itertools.pairwise(starts))
 
 
 def test_speaker_cues_have_cooldowns_and_go_stale() -> None:
@@ -166,7 +166,7 @@ def test_scripted_session_is_heard_and_saved(tmp_path: Path) -> None:
         "done",
     ]
     starts = [s.t_s for s in session.speaker.spoken]
-    assert all(b - a >= CLIP_S for a, b in zip(starts, starts[1:]))  # never two at once
+    assert all(b - a >= CLIP_S for a, b in itertools.pairwise(starts))  # never two at once
     assert len(records) == 1
     record = records[0]
     assert record.reps == summary.reps

@@ -6,6 +6,7 @@ Sequences are built from cosine-eased moves (``eased``); a rep cycle is
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 from contextlib import nullcontext as does_not_raise
@@ -152,7 +153,9 @@ IN_EXTRA = 1.0 - ease_time_within_s(3.0, 60.0, 1.0)
         (REST + cycle(in_s=0.93 / IN_EXTRA), None, (1, 1, 0, 0, 0)),  # inward just under 1 s
         (REST + cycle(in_s=1.07 / IN_EXTRA), None, (1, 1, 1, 0, 0)),  # inward just over 1 s
         (REST + scaled(CLEAN, 0.1), REST + scaled(CLEAN, 0.9), (1, 1, 1, 1, 0)),  # all ankle
-        (REST + [(0.0, 7.0)], REST + CLEAN, (1, 1, 1, 1, 0)),  # all ankle, femur dead still
+        ([*REST, (0.0, 7.0)], REST + CLEAN, (1, 1, 1, 1, 0)),  # all ankle, femur dead still
+        # all ankle, the foot passes its end without a hold: a still femur is no hold
+        ([*REST, (0.0, 7.0)], REST + cycle(hold_s=0.0), (1, 0, 1, 1, 0)),
         (REST + scaled(CLEAN, 0.7), REST + scaled(CLEAN, 0.2), (1, 1, 1, 0, 0)),  # twist helps
         (REST + scaled(CLEAN, 2 / 3), REST + scaled(CLEAN, 0.5), (1, 1, 1, 0, 0)),  # twist < femur
         (REST + scaled(CLEAN, 0.5), REST + scaled(CLEAN, 0.6), (1, 1, 1, 1, 0)),  # twist > femur
@@ -198,7 +201,7 @@ def test_counts(femur: list[Move], twist: list[Move] | None, expected: tuple[int
             [K.REP_STARTED, K.EXTERNAL_END_REACHED, K.INTERNAL_END_REACHED, K.REP_DONE, K.TOO_FAST],
         ),
         (  # all from the ankles
-            REST + [(0.0, 7.0)],
+            [*REST, (0.0, 7.0)],
             REST + CLEAN,
             [
                 K.REP_STARTED,
@@ -215,7 +218,7 @@ def test_counts(femur: list[Move], twist: list[Move] | None, expected: tuple[int
             [K.REP_STARTED, K.PARTIAL_REP],
         ),
         (  # turned in first, then a rep: the in-first excursion is a partial
-            REST + [(30.0, 1.5), (0.0, 1.0)] + CLEAN,
+            [*REST, (30.0, 1.5), (0.0, 1.0), *CLEAN],
             None,
             [
                 K.REP_STARTED,
@@ -242,7 +245,7 @@ def test_counts(femur: list[Move], twist: list[Move] | None, expected: tuple[int
             ],
         ),
         (  # session ends in the hold: counted by finish()
-            REST + [(-30.0, 1.5), (30.0, 2.0), (30.0, 0.3)],
+            [*REST, (-30.0, 1.5), (30.0, 2.0), (30.0, 0.3)],
             None,
             [K.REP_STARTED, K.EXTERNAL_END_REACHED, K.INTERNAL_END_REACHED, K.REP_DONE],
         ),
@@ -301,7 +304,7 @@ def test_hold_is_measured(plateau_s: float, held: bool) -> None:
 def test_hold_survives_a_wobble_within_tolerance_only() -> None:
     # 1.2 s at 30°, a dip to 26° (outside 3°), 1.2 s more: two holds, not one
     wobble = [(26.0, 0.3), (30.0, 0.3), (30.0, 1.2), (0.0, 1.0)]
-    counter, _ = run(leg_samples(REST + [(-30.0, 1.5), (30.0, 2.0), (30.0, 1.2)] + wobble))
+    counter, _ = run(leg_samples([*REST, (-30.0, 1.5), (30.0, 2.0), (30.0, 1.2), *wobble]))
     (rep,) = counter.reps
     assert 1.2 < rep.hold_s < 2.0
 
@@ -318,7 +321,7 @@ def test_live_phase_and_hold_timer() -> None:
     assert max(holds) == pytest.approx(counter.reps[0].hold_s, abs=1e-9)
     assert holds[-1] == 0.0
     rising = [h for h in holds if h > 0]
-    assert all(later >= earlier - 1e-9 for earlier, later in zip(rising, rising[1:]))
+    assert all(later >= earlier - 1e-9 for earlier, later in itertools.pairwise(rising))
 
 
 # ---------------------------------------------------------------- jitter
@@ -336,7 +339,7 @@ def paused_at(angle_deg: float) -> list[Move]:
         (REST + [(-5.0, 0.5), (-5.0, 3.0), (0.0, 0.5)] + CLEAN * 2, 1.9, 2, True),  # lingers at -5
         (REST + cycle(ext=-11.0) * 3, 1.9, 3, True),  # external end right at -10
         (REST + cycle(internal=11.0) * 3, 1.9, 3, True),  # internal end right at +10
-        (REST + (UNFINISHED + [(4.0, 1.0), (4.0, 3.0)]) * 3, 1.9, 3, True),  # comes back to +4 only
+        (REST + ([*UNFINISHED, (4.0, 1.0), (4.0, 3.0)]) * 3, 1.9, 3, True),  # comes back to +4 only
         (REST + (paused_at(-4.0) + cycle()[1:]) * 3, 1.9, 3, True),  # pauses at -4 on the way in
         (REST + (paused_at(5.0) + cycle()[1:]) * 3, 3.5, 3, False),  # pauses at +5, heavy jitter
         (REST + CLEAN * 3, 3.5, 3, False),  # heavy jitter everywhere
@@ -433,7 +436,7 @@ def frames(left: Sequence[RepSample], right: Sequence[RepSample] | None) -> list
 
 def test_one_leg_still_while_the_other_works() -> None:
     working = leg_samples(REST + CLEAN * 3, jitter_deg=1.0, seed=1)
-    still = leg_samples(REST + [(0.0, 21.0)], jitter_deg=1.9, seed=2)
+    still = leg_samples([*REST, (0.0, 21.0)], jitter_deg=1.9, seed=2)
     counter = BilateralCounter(Mode.BOTH)
     events = [event for frame in frames(working, still) for event in counter.update(frame)]
     events += counter.finish(working[-1].t_s)

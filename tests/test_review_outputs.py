@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import gzip
+import itertools
 import json
 import shutil
 import subprocess
@@ -150,7 +151,7 @@ def test_annotations_follow_the_reps(session: SyntheticSession) -> None:
         mine = [r for r in review.reps if r.leg is side]
         counts = [a.legs[side].reps for a in annotations]
         assert counts[0] == 0 and counts[-1] == len(mine)
-        assert all(b - a in (0, 1) for a, b in zip(counts, counts[1:]))
+        assert all(b - a in (0, 1) for a, b in itertools.pairwise(counts))
         held = [a.legs[side].held for a in annotations]
         assert any(held) == any(r.held for r in mine)
         for r in mine:  # the hold found in the series is the one the counter measured
