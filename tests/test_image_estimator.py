@@ -265,3 +265,23 @@ def test_an_idle_leg_does_not_set_the_worked_knee_s_scale() -> None:
     assert knee_neutral(bent)[Side.LEFT] > 100  # both worked: shared
     alike = Calibration({Side.LEFT: LegNeutral(40.0, 0.0), Side.RIGHT: LegNeutral(-50.0, 0.0)})
     assert knee_neutral(alike, worked=(Side.LEFT,)) == {Side.LEFT: 45.0, Side.RIGHT: -45.0}
+
+
+def test_live_drops_a_foot_no_ankle_could_turn_to() -> None:
+    """Half a second of heel and toe swapped (a MediaPipe flicker) late in a
+    session: live reads those feet as missing, not as a 180° ankle twist."""
+    spec = SessionSpec(seed=11, scenario="clean", placement="oblique45_left", noise="none")
+    session = generate(spec)
+    review = review_pose_frames(session.frames, "s", spec.mode, size_wh=(spec.width, spec.height))
+    live = LiveAngles(review.calibration, size_wh=(spec.width, spec.height))
+    leg = LEGS[Side.LEFT]
+    flicker = range(len(session.frames) - 40, len(session.frames) - 25)
+    feet = []
+    for i, frame in enumerate(session.frames):
+        if i in flicker:
+            image = frame.image.copy()
+            image[[leg.heel, leg.foot_index]] = image[[leg.foot_index, leg.heel]]
+            frame = replace(frame, image=image)
+        feet.append(live.update(frame)[1].legs[Side.LEFT].foot_deg)
+    assert np.isnan([feet[i] for i in flicker]).sum() >= 5
+    assert np.isfinite(feet[len(feet) // 2 : flicker.start]).all()
