@@ -32,7 +32,9 @@ from hiprot.sources import open_pose_source
 COUNTS = ("reps", "held_reps", "controlled_reps", "compensated_reps")
 
 
-def score(video: Path, truth: dict) -> dict:
+def score(video: Path, truth: dict) -> tuple[dict, tuple[list, list, list]]:
+    """The video's scores, and its (pairs, true reps, measured reps) for the
+    rep-level precision / recall pooled over all videos."""
     legs = [leg for leg, counts in truth["legs"].items() if counts["reps"] > 0]
     mode = "both" if len(legs) == 2 else legs[0]
     with open_pose_source(video) as source:
@@ -55,14 +57,9 @@ def score(video: Path, truth: dict) -> dict:
             for leg in legs
         },
         "hold_abs_error_s": [abs(m["hold_s"] - t["hold_s"]) for t, m in pairs],
-        "rep_pairs": {
-            "truth": [r for r in truth["reps"] if r["leg"] in legs],
-            "measured": measured["reps"],
-            "pairs": pairs,
-        },
         "femur": stats(err["femur"]),
         "twist": stats(err["twist"]),
-    }
+    }, (pairs, [r for r in truth["reps"] if r["leg"] in legs], measured["reps"])
 
 
 def main() -> None:
@@ -74,11 +71,18 @@ def main() -> None:
         folders = [REPO / "sample_videos", REPO / "benchmarks" / "render_suite"]
     folders += [Path(a) for a in args if a != "--tuning"]
     videos = {}
+    all_pairs, all_truth, all_measured = [], [], []
     for folder in folders:
         for video in sorted(folder.glob("*.mp4")):
             truth_path = video.with_suffix(".truth.json")
             if truth_path.exists():
-                videos[video.name] = score(video, json.loads(truth_path.read_text()))
+                result, (pairs, true_reps, measured_reps) = score(
+                    video, json.loads(truth_path.read_text())
+                )
+                videos[video.name] = result
+                all_pairs += pairs
+                all_truth += true_reps
+                all_measured += measured_reps
     session_legs = [leg for v in videos.values() for leg in v["legs"].values()]
 
     def exact_rate(name: str) -> float:
@@ -99,12 +103,6 @@ def main() -> None:
     }
     # rep level, over every video: a rep flagged "from the ankles" that was
     # not (or was not a rep at all) costs precision, a missed one recall
-    all_pairs, all_truth, all_measured = [], [], []
-    for v in videos.values():
-        reps = v.pop("rep_pairs")
-        all_pairs += reps["pairs"]
-        all_truth += reps["truth"]
-        all_measured += reps["measured"]
     for flag, negate in (("compensation", False), ("controlled", True)):
         pr = _precision_recall(all_pairs, all_truth, all_measured, flag, negate)
         summary[f"{'too_fast' if negate else flag}_precision"] = pr["precision"]

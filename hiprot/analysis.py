@@ -619,9 +619,10 @@ class LiveAngles:
             conf = float(raw[side].confidence[0])
             n: LegNeutral = self._calibration.neutral[side]
             absolute[side] = LegSample(femur, foot, float(wrap_deg(foot - femur)), conf)
-            phase = knee_phase_deg(side, self._near())
-            rf = float(femur_from_reading(femur, n.femur_deg, self._knee_neutral[side], phase))
-            if self.estimator != "image":
+            if self.estimator == "image":
+                phase = knee_phase_deg(side, self._near())
+                rf = float(femur_from_reading(femur, n.femur_deg, self._knee_neutral[side], phase))
+            else:
                 rf = float(wrap_deg(femur - n.femur_deg))
             rt = self._foot_degrees(
                 side, pose_frame.t_s, rf, float(wrap_deg(foot - n.foot_deg)), in_position

@@ -267,10 +267,11 @@ def review(
             store.add_summary(outcome.summary, outcome.started_at)
 
     stdout.print(_rep_table(result))
-    summary = result.summary.to_dict()
     for side, leg in result.summary.legs.items():
         best_in, best_out = _signed(leg.peak_internal_deg), _signed(leg.peak_external_deg)
-        at_in, at_out = capped(summary["legs"][side.value], result.femur_range_deg[side])
+        at_in, at_out = capped(
+            leg.peak_internal_deg, leg.peak_external_deg, result.femur_range_deg[side]
+        )
         if at_in or at_out:
             best_in = f"≥{best_in}" if at_in else best_in
             best_out = f"≤{best_out}" if at_out else best_out

@@ -131,16 +131,15 @@ def at_limit(peak_deg: float | None, limit_deg: float | None) -> bool:
     )
 
 
-def capped(leg: dict[str, Any], femur_range: Range) -> tuple[bool, bool]:
-    """(internal, external): which of the leg's best rotations sit at the
-    limit of what the camera's view can read (``hiprot.analysis.femur_range``)."""
+def capped(
+    peak_internal_deg: float | None, peak_external_deg: float | None, femur_range: Range
+) -> tuple[bool, bool]:
+    """(internal, external): which of a leg's best rotations sit at the limit
+    of what the camera's view can read (``hiprot.analysis.femur_range``)."""
     if femur_range is None:
         return False, False
     lowest, highest = femur_range
-    return (
-        at_limit(leg["peak_internal_deg"], highest),
-        at_limit(leg["peak_external_deg"], lowest),
-    )
+    return at_limit(peak_internal_deg, highest), at_limit(peak_external_deg, lowest)
 
 
 def advice(summary: dict[str, Any], femur_range: Mapping[str, Range] | None = None) -> list[str]:
@@ -162,7 +161,7 @@ def advice(summary: dict[str, Any], femur_range: Mapping[str, Range] | None = No
         leg_range = ranges.get(side)
         if leg_range is not None:
             lowest, highest = leg_range
-            at_in, at_out = capped(leg, leg_range)
+            at_in, at_out = capped(leg["peak_internal_deg"], leg["peak_external_deg"], leg_range)
             for way, at, limit in (("in", at_in, highest), ("out", at_out, lowest)):
                 if not at:
                     continue
@@ -193,7 +192,7 @@ def advice(summary: dict[str, Any], femur_range: Mapping[str, Range] | None = No
             left is not None
             and right is not None
             and abs(left - right) >= 5
-            and not capped(legs[weaker], ranges.get(weaker))[0]
+            and not capped(legs[weaker]["peak_internal_deg"], None, ranges.get(weaker))[0]
         ):
             tips.append(
                 f"Internal rotation is {abs(left - right):.0f}° smaller on the {weaker} side: "
