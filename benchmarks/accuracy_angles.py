@@ -170,7 +170,8 @@ def main() -> None:
     }
     for estimator, suite in results["synthetic"].items():
         print(
-            f"synthetic, {estimator} estimator (auto-neutral), femur / twist MAE and p95 in degrees:"
+            f"synthetic, {estimator} estimator (auto-neutral), "
+            "femur / twist MAE and p95 in degrees:"
         )
         for key, r in suite.items():
             print(
@@ -182,7 +183,8 @@ def main() -> None:
         detected = f"detected {r['detection_rate']:.0%}" if "detection_rate" in r else " " * 13
         print(
             f"  {key:40} {detected}  femur {r['femur']['mae_deg']:.1f} / "
-            f"{r['femur']['p95_deg']:.1f}   twist {r['twist']['mae_deg']:.1f} / {r['twist']['p95_deg']:.1f}"
+            f"{r['femur']['p95_deg']:.1f}   twist {r['twist']['mae_deg']:.1f} / "
+            f"{r['twist']['p95_deg']:.1f}"
         )
     lag = results["live_filter"]
     print(

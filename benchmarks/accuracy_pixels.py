@@ -1,11 +1,11 @@
 """End to end on pixels: rendered drill videos with truth through the whole pipeline.
 
 Every ``*.mp4`` with a ``*.truth.json`` beside it (``sample_videos/``,
-``benchmarks/render_suite/`` and any folder given) goes through MediaPipe and ``hiprot.review`` exactly as
-``hiprot review`` runs it, and is scored against the truth: per session-leg
-rep count, held and controlled and compensated counts, per-rep hold error,
-rep-level compensation and too-fast precision / recall, and femur / twist
-angle error.
+``benchmarks/render_suite/`` and any folder given) goes through MediaPipe and
+``hiprot.review`` exactly as ``hiprot review`` runs it, and is scored against
+the truth: per session-leg rep count, held and controlled and compensated
+counts, per-rep hold error, rep-level compensation and too-fast precision /
+recall, and femur / twist angle error.
 
     python benchmarks/accuracy_pixels.py [FOLDER ...]
     python benchmarks/accuracy_pixels.py --tuning   # the tuning clips only, written apart
@@ -119,7 +119,8 @@ def main() -> None:
             f"{np.mean(v['hold_abs_error_s']):.2f} s"
         )
     print(
-        f"{summary['session_legs']} session-legs: count exact {summary['count_exact_rate']:.0%}, within one "
+        f"{summary['session_legs']} session-legs: "
+        f"count exact {summary['count_exact_rate']:.0%}, within one "
         f"{summary['count_within_one_rate']:.0%}, held exact {summary['held_exact_rate']:.0%}, "
         f"compensated exact {summary['compensated_exact_rate']:.0%}; rep level: compensation "
         f"P/R {_fmt(summary['compensation_precision'])}/{_fmt(summary['compensation_recall'])}, "

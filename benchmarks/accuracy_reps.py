@@ -166,10 +166,13 @@ def main() -> None:
             r = evaluate(level, estimator)
             results[key] = r
             print(
-                f"[{key}] {r['session_legs']} session-legs: count exact {r['count_exact_rate']:.1%}, "
-                f"within one {r['count_within_one_rate']:.1%}, held exact {r['held_count_exact_rate']:.1%}, "
+                f"[{key}] {r['session_legs']} session-legs: "
+                f"count exact {r['count_exact_rate']:.1%}, "
+                f"within one {r['count_within_one_rate']:.1%}, "
+                f"held exact {r['held_count_exact_rate']:.1%}, "
                 f"hold error {r['hold_duration_mean_abs_error_s']:.2f} s, compensation P/R "
-                f"{_fmt(r['compensation']['precision'])}/{_fmt(r['compensation']['recall'])}, too fast P/R "
+                f"{_fmt(r['compensation']['precision'])}/{_fmt(r['compensation']['recall'])}, "
+                "too fast P/R "
                 f"{_fmt(r['too_fast']['precision'])}/{_fmt(r['too_fast']['recall'])}"
             )
             print(

@@ -37,7 +37,7 @@ from _common import write_results
 
 from hiprot.coach import Coach, CoachConfig
 from hiprot.history import HistoryStore
-from hiprot.live import HistorySaver, LiveSession
+from hiprot.live import HistorySaver, LiveSession, NullDisplay
 from hiprot.synth import SessionSpec, generate
 from hiprot.types import PoseFrame
 from hiprot.voice import SilentPlayer, Speaker
@@ -50,18 +50,6 @@ def rss_mb() -> float:
             if line.startswith("VmRSS:"):
                 return int(line.split()[1]) / 1024.0
     raise RuntimeError("no VmRSS in /proc/self/status (Linux only)")
-
-
-class NullDisplay:
-    """Shows nothing and never waits (``NoDisplay`` sleeps 1 ms per key poll)."""
-
-    closed = False
-
-    def show(self, image: np.ndarray) -> None:
-        return None
-
-    def poll_key(self, wait_ms: int = 1) -> int | None:
-        return None
 
 
 def replayed(base: list[PoseFrame], duration_s: float) -> Iterator[PoseFrame]:
@@ -156,12 +144,14 @@ def main() -> None:
     path = write_results("soak", results)
     print(
         f"{results['simulated_minutes']:.0f} simulated minutes: {results['frames']} frames in "
-        f"{results['wall_s']} s ({results['frames_per_s']} frames/s), {results['reps_counted']} reps "
+        f"{results['wall_s']} s ({results['frames_per_s']} frames/s), "
+        f"{results['reps_counted']} reps "
         f"in {results['sets_started']} sets; {results['reps_in_history']} reps in the history "
         f"({'matches' if results['history_matches'] else 'DOES NOT MATCH'} the session)"
     )
     print(
-        f"RSS: start {rss['start']} MB, after {args.warmup:.0f} min warm-up {rss['after_warmup']} MB, "
+        f"RSS: start {rss['start']} MB, "
+        f"after {args.warmup:.0f} min warm-up {rss['after_warmup']} MB, "
         f"end {rss['end']} MB, max {rss['max']} MB; growth after warm-up "
         f"{rss['growth_after_warmup']:+.2f} MB (limit {args.limit_mb} MB), slope "
         f"{rss['slope_mb_per_hour']:+.2f} MB/h -> {'PASS' if ok else 'FAIL'}"

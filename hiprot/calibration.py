@@ -153,7 +153,8 @@ def load_calibration(path: str | Path) -> Calibration:
         data = json.loads(text)
     except RecursionError:
         raise CalibrationError(
-            f"{path}: corrupt calibration (nested too deeply); run `hiprot calibrate` to make a new one"
+            f"{path}: corrupt calibration (nested too deeply); "
+            "run `hiprot calibrate` to make a new one"
         ) from None
     except json.JSONDecodeError as exc:
         raise CalibrationError(

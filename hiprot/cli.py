@@ -608,7 +608,8 @@ def history(
                 for side in Side
                 for item in (
                     str(record.rep_count(side)),
-                    f"{_signed(record.best_internal_deg(side))} / {_signed(record.best_external_deg(side))}",
+                    f"{_signed(record.best_internal_deg(side))} / "
+                    f"{_signed(record.best_external_deg(side))}",
                 )
             ),
         )

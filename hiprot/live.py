@@ -129,6 +129,13 @@ class NoDisplay:
         return None
 
 
+class NullDisplay(NoDisplay):
+    """``NoDisplay`` that never waits: for runs on simulated time (tests, benchmarks)."""
+
+    def poll_key(self, wait_ms: int = 1) -> int | None:
+        return None
+
+
 #: ``PoseEstimator`` mutes file descriptors 1 and 2 process-wide while
 #: MediaPipe starts up (its first call); terminal output waits for this lock
 #: so that it is not swallowed while the pose thread estimates.

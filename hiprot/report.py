@@ -172,7 +172,8 @@ def advice(summary: dict[str, Any], femur_range: Mapping[str, Range] | None = No
                 )
         if leg["held_reps"] < leg["reps"]:
             tips.append(
-                f"{side.capitalize()} leg: {leg['reps'] - leg['held_reps']} of {leg['reps']} reps had no "
+                f"{side.capitalize()} leg: "
+                f"{leg['reps'] - leg['held_reps']} of {leg['reps']} reps had no "
                 f"{drill.HOLD_MIN_S:.0f} s hold at the inward end; pause there and count 'one-two'."
             )
         if leg["controlled_reps"] < leg["reps"]:
@@ -182,8 +183,8 @@ def advice(summary: dict[str, Any], femur_range: Mapping[str, Range] | None = No
             )
         if leg["compensated_reps"]:
             tips.append(
-                f"{side.capitalize()} leg: {leg['compensated_reps']} rep(s) came from the ankle, not the hip; "
-                "keep the feet relaxed and turn the whole leg from the hip."
+                f"{side.capitalize()} leg: {leg['compensated_reps']} rep(s) came from the ankle, "
+                "not the hip; keep the feet relaxed and turn the whole leg from the hip."
             )
     if len(legs) == 2 and all(leg["reps"] for leg in legs.values()):
         left, right = legs["left"]["peak_internal_deg"], legs["right"]["peak_internal_deg"]
@@ -256,9 +257,32 @@ def write_html(
         image = f'<img alt="angle plot" src="data:image/png;base64,{data}">'
     tracking = summary["tracking"]
     cal = summary["calibration"]
+    neutral = cal["neutral_deg"]
+    source = html.escape(summary["source"])
     tips = "".join(f"<li>{html.escape(t)}</li>" for t in advice(summary, femur_range))
+    leg_table = _table(
+        ["leg", "reps", "held", "controlled", "from the ankle", "best internal", "best external"],
+        leg_rows,
+    )
+    rep_table = _table(
+        [
+            "leg",
+            "#",
+            "start",
+            "end",
+            "internal",
+            "external",
+            "hold",
+            "held",
+            "tempo",
+            "motion from",
+        ],
+        rep_rows,
+    )
+    hold_min_s = f"{drill.HOLD_MIN_S:.0f}"
+    inward_min_s = f"{drill.CONTROLLED_MIN_INWARD_S:.0f}"
     page = f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>hiprot report: {html.escape(summary["source"])}</title>
+<html lang="en"><head><meta charset="utf-8"><title>hiprot report: {source}</title>
 <style>
 body {{ font-family: system-ui, sans-serif; margin: 2em auto; max-width: 1250px; color: #222; }}
 table {{ border-collapse: collapse; margin: 0.5em 0 1.5em; }}
@@ -267,18 +291,18 @@ th {{ background: #f3f3f3; }} img {{ max-width: 100%; }}
 .note {{ color: #666; font-size: 0.9em; }}
 </style></head><body>
 <h1>Leg rotations on the wall: session report</h1>
-<p><b>{html.escape(summary["source"])}</b> · {summary["duration_s"]:.0f} s · mode: {summary["mode"]}
+<p><b>{source}</b> · {summary["duration_s"]:.0f} s · mode: {summary["mode"]}
  · person found in {tracking["frames_with_pose"]} of {tracking["frames"]} frames
- · neutral: {cal["method"]} (left {cal["neutral_deg"]["left"]:+.1f}°, right {cal["neutral_deg"]["right"]:+.1f}°)</p>
+ · neutral: {cal["method"]} (left {neutral["left"]:+.1f}°, right {neutral["right"]:+.1f}°)</p>
 <h2>What to work on next</h2><ul>{tips}</ul>
 <h2>Per leg</h2>
-{_table(["leg", "reps", "held", "controlled", "from the ankle", "best internal", "best external"], leg_rows)}
+{leg_table}
 <h2>Angles</h2>{image}
 <h2>Reps</h2>
-{_table(["leg", "#", "start", "end", "internal", "external", "hold", "held", "tempo", "motion from"], rep_rows)}
+{rep_table}
 <p class="note">Angles are femur (hip) rotation in degrees from your neutral: internal positive.
-A rep is held when the inward end is kept {drill.HOLD_MIN_S:.0f} s or more, controlled when turning
-in takes at least {drill.CONTROLLED_MIN_INWARD_S:.0f} s. Made by hiprot on this computer; nothing was uploaded.</p>
+A rep is held when the inward end is kept {hold_min_s} s or more, controlled when turning
+in takes at least {inward_min_s} s. Made by hiprot on this computer; nothing was uploaded.</p>
 </body></html>
 """
     path.write_text(page, encoding="utf-8")

@@ -35,7 +35,10 @@ RECORDING_SUFFIXES = (".landmarks.jsonl", ".landmarks.jsonl.gz")
 
 
 def report_dir_name(source: Path) -> str:
-    """``clip.mp4`` -> ``clip-hiprot``; ``s.landmarks.jsonl.gz`` -> ``s-landmarks-jsonl-gz-hiprot``."""
+    """Report folder name for ``source``.
+
+    ``clip.mp4`` -> ``clip-hiprot``; ``s.landmarks.jsonl.gz`` -> ``s-landmarks-jsonl-gz-hiprot``.
+    """
     name = source.name
     for suffix in RECORDING_SUFFIXES[::-1]:
         if name.endswith(suffix):

@@ -224,15 +224,18 @@ def test_csv_export_has_one_row_per_session(db: Path, tmp_path: Path) -> None:
 V1_SCHEMA = """
 CREATE TABLE sessions (
     id INTEGER PRIMARY KEY, source TEXT NOT NULL, mode TEXT NOT NULL, started_at TEXT NOT NULL,
-    calibration_method TEXT NOT NULL, neutral_left_deg REAL, neutral_right_deg REAL, duration_s REAL);
+    calibration_method TEXT NOT NULL, neutral_left_deg REAL, neutral_right_deg REAL,
+    duration_s REAL);
 CREATE TABLE reps (
     session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE, leg TEXT NOT NULL,
     rep_index INTEGER NOT NULL, start_s REAL NOT NULL, end_s REAL NOT NULL,
     peak_internal_deg REAL NOT NULL, peak_external_deg REAL NOT NULL, hold_s REAL NOT NULL,
     held INTEGER NOT NULL, controlled INTEGER NOT NULL, compensation INTEGER NOT NULL,
     PRIMARY KEY (session_id, leg, rep_index));
-INSERT INTO sessions VALUES (1, 'monday.mp4', 'both', '2025-03-03T18:00:00+00:00', 'auto', 1.0, -1.0, 62.5);
-INSERT INTO sessions VALUES (2, 'camera:0', 'left', '2025-03-05T07:30:00+01:00', 'file', 2.0, NULL, NULL);
+INSERT INTO sessions VALUES
+    (1, 'monday.mp4', 'both', '2025-03-03T18:00:00+00:00', 'auto', 1.0, -1.0, 62.5);
+INSERT INTO sessions VALUES
+    (2, 'camera:0', 'left', '2025-03-05T07:30:00+01:00', 'file', 2.0, NULL, NULL);
 INSERT INTO reps VALUES (1, 'left', 1, 3.0, 9.0, 28.5, -33.0, 1.5, 1, 1, 0);
 INSERT INTO reps VALUES (1, 'right', 1, 3.2, 9.1, 22.0, -30.0, 0.4, 0, 1, 1);
 INSERT INTO reps VALUES (2, 'left', 1, 1.0, 6.0, 18.0, -25.0, 1.1, 1, 0, 0);

@@ -39,7 +39,7 @@ from hiprot.coach import Coach, CoachConfig, check_view
 from hiprot.errors import HiprotWarning, InputError, RecordingError
 from hiprot.history import HistoryStore
 from hiprot.landmarks import LEGS, Side
-from hiprot.live import HistorySaver, LiveSession, find_calibration
+from hiprot.live import HistorySaver, LiveSession, NullDisplay, find_calibration
 from hiprot.recording import RecordingInfo, read_recording, write_recording
 from hiprot.review import review_pose_frames
 from hiprot.review_files import ReviewPaths, review_file
@@ -287,16 +287,6 @@ def test_very_dark_video_says_light_is_missing(
     assert code == 1
     line = one_error_line(err)
     assert "no person was found in any frame" in line and "very dark" in line and "light" in line
-
-
-class NullDisplay:
-    closed = False
-
-    def show(self, image: np.ndarray) -> None:
-        return None
-
-    def poll_key(self, wait_ms: int = 1) -> int | None:
-        return None
 
 
 @pytest.fixture
