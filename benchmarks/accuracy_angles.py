@@ -29,31 +29,23 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import REPO, write_results
 
-from hiprot.analysis import (
-    ESTIMATORS,
-    LIVE_FILTER,
-    AngleSeries,
-    angle_series,
-    auto_calibration,
-    fit_foot_to_femur,
-    median_calibration,
-    relative_to_neutral,
-    smooth_series,
-)
+from hiprot.analysis import ESTIMATORS, LIVE_FILTER, AngleSeries
 from hiprot.filters import one_euro
 from hiprot.landmarks import Side
+from hiprot.review import review_pose_frames
 from hiprot.synth import generate
 from hiprot.synth.suite import reporting_specs
 from hiprot.types import PoseFrame
 
 
 def analysed(
-    pose_frames: Sequence[PoseFrame], size_wh: tuple[int, int], estimator: str
+    pose_frames: Sequence[PoseFrame], size_wh: tuple[int, int], estimator: str, mode: str
 ) -> AngleSeries:
-    """The review analysis' angles: smoothed, relative to the auto-neutral."""
-    series = smooth_series(angle_series(pose_frames, size_wh, estimator))
-    calibration = auto_calibration(series) or median_calibration(series)
-    return fit_foot_to_femur(relative_to_neutral(series, calibration))
+    """The review analysis' angles: smoothed, relative to the auto-neutral
+    (re-taken from the rests between reps, as ``hiprot review`` does)."""
+    return review_pose_frames(
+        pose_frames, "benchmark", mode, size_wh=size_wh, estimator=estimator
+    ).series
 
 
 def errors(series: AngleSeries, truth_frames: dict, sides: Sequence[str]) -> dict[str, np.ndarray]:
@@ -94,7 +86,7 @@ def synthetic_suite(estimator: str) -> dict[str, dict]:
         legs = [leg for leg in ("left", "right") if leg in session.truth["legs"]]
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            series = analysed(session.frames, (spec.width, spec.height), estimator)
+            series = analysed(session.frames, (spec.width, spec.height), estimator, spec.mode)
         err = errors(series, session.truth["frames"], legs)
         for key in ((spec.placement, spec.noise), ("all", spec.noise)):
             for name, values in err.items():
@@ -122,9 +114,11 @@ def rendered_suite(folders: Sequence[Path]) -> dict[str, dict]:
                 size_wh = (source.info.width, source.info.height)
             detected = sum(p.has_pose for p in pose_frames) / max(len(pose_frames), 1)
             legs = [leg for leg, counts in truth["legs"].items() if counts["reps"] > 0]
+            mode = "both" if len(legs) == 2 else legs[0]
             placement = truth.get("placement", {}).get("name")
             for estimator in ESTIMATORS:
-                err = errors(analysed(pose_frames, size_wh, estimator), truth["frames"], legs)
+                series = analysed(pose_frames, size_wh, estimator, mode)
+                err = errors(series, truth["frames"], legs)
                 results[f"{video.name}/{estimator}"] = {
                     "placement": placement,
                     "detection_rate": detected,

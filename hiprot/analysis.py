@@ -15,7 +15,11 @@ import numpy as np
 import numpy.typing as npt
 
 from hiprot.angles import (
+    SIDE_ON_RATIO,
+    CameraView,
     LegAngles,
+    body_view_ratio,
+    camera_view,
     femur_from_knee_ratio,
     image_leg_angles,
     knee_phase_deg,
@@ -37,7 +41,8 @@ LIVE_FILTER = {"min_cutoff_hz": 1.0, "beta": 0.05, "d_cutoff_hz": 1.0}
 #: Review smoothing window (zero-phase, no lag).
 REVIEW_WINDOW_S = 0.3
 
-#: Live: the torso's depth sign and the near leg are majorities over this many frames.
+#: Live: the torso's depth sign, the near leg and the camera view are
+#: majorities (medians) over this many frames.
 _VOTE_FRAMES = 60
 
 
@@ -64,6 +69,8 @@ class AngleSeries:
         estimator: ``"image"`` (2D knee and foot, the default) or
             ``"world"`` (3D geometry on MediaPipe's world landmarks).
         near: The leg nearer the camera (``near_side``), None if unknown.
+        view_ratio: ``body_view_ratio`` of the recording (NaN if unknown),
+            which sets ``view``.
     """
 
     t_s: npt.NDArray[np.float64]
@@ -71,6 +78,12 @@ class AngleSeries:
     legs: dict[Side, LegAngles]
     estimator: str = "image"
     near: Side | None = None
+    view_ratio: float = math.nan
+
+    @property
+    def view(self) -> CameraView:
+        """The camera placement the knee's circle is read for (``camera_view``)."""
+        return camera_view(self.view_ratio)
 
     def __len__(self) -> int:
         return len(self.t_s)
@@ -156,8 +169,10 @@ def angle_series(
     t = np.array([p.t_s for p in pose_frames], dtype=np.float64)
     has_pose = np.array([p.has_pose for p in pose_frames], dtype=bool)
     world = landmark_array(pose_frames, "world")
+    view_ratio = math.nan
     if estimator == "image":
         image = landmark_array(pose_frames, "image")
+        view_ratio = body_view_ratio(image, world, size_wh)
         depth_sign = torso_depth_sign(world)
         raw = {
             side: image_leg_angles(
@@ -175,7 +190,7 @@ def angle_series(
         return LegAngles(femur, foot, wrap_deg(foot - femur), a.confidence, a.femur_confidence)
 
     legs = {side: unwrapped(a) for side, a in raw.items()}
-    return AngleSeries(t, has_pose, legs, estimator, near_side(world))
+    return AngleSeries(t, has_pose, legs, estimator, near_side(world), view_ratio)
 
 
 def smooth_series(series: AngleSeries, window_s: float = REVIEW_WINDOW_S) -> AngleSeries:
@@ -214,6 +229,44 @@ def median_calibration(series: AngleSeries) -> Calibration:
         for side, a in series.legs.items()
     }
     return Calibration(neutral, method="auto", setup={"still_from_s": None})
+
+
+def neutral_from_rests(
+    series: AngleSeries,
+    calibration: Calibration,
+    rep_windows: dict[Side, Sequence[tuple[float, float]]],
+) -> Calibration:
+    """The femur's neutral re-taken from every moment the leg rests between reps.
+
+    MediaPipe's 2D knee does not come back to the same place after a rep: its
+    offset at rest can settle 10-60% of the neutral reading away from where
+    it was in the opening still period, most from the 60° view, where the
+    neutral offset is small. The median reading outside the counted reps
+    (the opening still period, the rests, the end) is the neutral the rest
+    of the set is actually measured from. Legs with no reps (idle) use their
+    whole recording. Feet keep their neutral: the foot fit absorbs their
+    drift.
+
+    Args:
+        series: Absolute angles (``angle_series``, smoothed).
+        calibration: The first neutral, that the reps were counted with.
+        rep_windows: Per leg, the counted reps' (start_s, end_s).
+    """
+    neutral = dict(calibration.neutral)
+    for side, leg in series.legs.items():
+        rest = np.isfinite(leg.femur_deg)
+        for start_s, end_s in rep_windows.get(side, ()):
+            rest &= (series.t_s < start_s) | (series.t_s > end_s)
+        if rest.sum() >= _REST_MIN_FRAMES:
+            femur = float(np.median(leg.femur_deg[rest]))
+            neutral[side] = LegNeutral(femur, calibration.neutral[side].foot_deg)
+    return replace(calibration, neutral=neutral)
+
+
+#: Fewer resting samples than this (half a second at 30 frames/s; 3 s live,
+#: where they are taken every ``_REST_EVERY_S``): keep the first neutral.
+_REST_MIN_FRAMES = 15
+_REST_EVERY_S = 0.2
 
 
 #: Bounds of the neutral knee reading (nominal degrees, ``image_leg_angles``):
@@ -278,7 +331,9 @@ def femur_range(
         return {side: None for side in Side}
     offsets = knee_neutral(calibration, worked)
     return {
-        side: knee_reading_range(float(np.sign(offset)), knee_phase_deg(side, series.near))
+        side: knee_reading_range(
+            float(np.sign(offset)), knee_phase_deg(side, series.near, series.view)
+        )
         if offset
         else None
         for side, offset in offsets.items()
@@ -301,7 +356,7 @@ def relative_to_neutral(
         if offsets is None:
             femur = wrap_deg(a.femur_deg - n.femur_deg)
         else:
-            phase = knee_phase_deg(side, series.near)
+            phase = knee_phase_deg(side, series.near, series.view)
             femur = femur_from_reading(a.femur_deg, n.femur_deg, offsets[side], phase)
         foot = wrap_deg(a.foot_deg - n.foot_deg)
         return LegAngles(femur, foot, wrap_deg(foot - femur), a.confidence, a.femur_confidence)
@@ -510,8 +565,10 @@ class LiveAngles:
         self._filter = OneEuroFilter(**LIVE_FILTER)
         self._depth_signs: deque[float] = deque(maxlen=_VOTE_FRAMES)
         self._near_votes: deque[int] = deque(maxlen=_VOTE_FRAMES)
+        self._view_ratios: deque[float] = deque(maxlen=_VOTE_FRAMES)
         self._anchors = {side: RunningAnchors() for side in Side}
         self._last_foot_deg = {side: math.nan for side in Side}
+        self._last_femur_reading = {side: math.nan for side in Side}
         self._worked = tuple(worked)
         self.calibration = calibration or Calibration.zero()
 
@@ -531,6 +588,8 @@ class LiveAngles:
         }
         self._foot_slopes = {side: (0.0, 0.0) for side in Side}
         self._foot_new = {side: 0 for side in Side}
+        # per leg: (time, absolute femur reading) while resting between reps
+        self._rests: dict[Side, deque[tuple[float, float]]] = {side: deque() for side in Side}
 
     @property
     def worked(self) -> tuple[Side, ...]:
@@ -556,6 +615,9 @@ class LiveAngles:
                 self._near_votes.append(1 if near is Side.LEFT else -1)
         depth_sign = 1.0 if sum(self._depth_signs) > 0 else -1.0
         image = landmark_array([pose_frame], "image")
+        ratio = body_view_ratio(image, world, self.size_wh)
+        if in_position and np.isfinite(ratio):
+            self._view_ratios.append(ratio)
         raw = {
             side: image_leg_angles(
                 image,
@@ -576,10 +638,28 @@ class LiveAngles:
                 self._last_foot_deg[side] = float(a.foot_deg[0])
         return raw
 
+    @property
+    def near(self) -> Side | None:
+        """The leg nearer the camera (image estimator), by majority over the
+        recent frames; None for the 3D estimator or before any vote."""
+        return self._near() if self.estimator == "image" else None
+
     def _near(self) -> Side | None:
         """The leg nearer the camera, by majority over the recent frames."""
         votes = sum(self._near_votes)
         return None if votes == 0 else Side.LEFT if votes > 0 else Side.RIGHT
+
+    @property
+    def view_ratio(self) -> float:
+        """``body_view_ratio`` over the recent frames in position (NaN before)."""
+        return float(np.median(self._view_ratios)) if self._view_ratios else math.nan
+
+    @property
+    def side_on(self) -> bool:
+        """The camera has seen the person side-on for ``_VOTE_FRAMES``
+        frames in position (``SIDE_ON_RATIO``)."""
+        full = len(self._view_ratios) == self._view_ratios.maxlen
+        return full and self.view_ratio < SIDE_ON_RATIO
 
     def _foot_degrees(
         self, side: Side, t_s: float, femur_rel: float, foot_rel: float, learn: bool
@@ -603,6 +683,29 @@ class LiveAngles:
             self._foot_new[side] = 0
         return float(apply_foot_gain(foot_rel, self._foot_slopes[side]))
 
+    def note_rest(self, t_s: float, legs: Sequence[Side]) -> None:
+        """These legs rest between reps at the last frame: re-take their femur
+        neutral from the rests, as review does (``neutral_from_rests``), over
+        the last ``ANCHOR_WINDOW_S`` at 5 samples a second. The foot fit is
+        kept."""
+        if self.estimator != "image" or self._calibration.method == "none":
+            return
+        neutral = dict(self._calibration.neutral)
+        for side in legs:
+            rests = self._rests[side]
+            reading = self._last_femur_reading[side]
+            if not math.isfinite(reading) or (rests and t_s - rests[-1][0] < _REST_EVERY_S):
+                continue
+            rests.append((t_s, reading))
+            while rests[0][0] < t_s - ANCHOR_WINDOW_S:
+                rests.popleft()
+            if len(rests) >= _REST_MIN_FRAMES:
+                femur = float(np.median([r for _, r in rests]))
+                neutral[side] = LegNeutral(femur, neutral[side].foot_deg)
+        if neutral != self._calibration.neutral:
+            self._calibration = replace(self._calibration, neutral=neutral)
+            self._knee_neutral = knee_neutral(self._calibration, self._worked)
+
     def update(
         self, pose_frame: PoseFrame, in_position: bool = True
     ) -> tuple[AngleSample, AngleSample]:
@@ -619,8 +722,9 @@ class LiveAngles:
             conf = float(raw[side].confidence[0])
             n: LegNeutral = self._calibration.neutral[side]
             absolute[side] = LegSample(femur, foot, float(wrap_deg(foot - femur)), conf)
+            self._last_femur_reading[side] = femur
             if self.estimator == "image":
-                phase = knee_phase_deg(side, self._near())
+                phase = knee_phase_deg(side, self._near(), camera_view(self.view_ratio))
                 rf = float(femur_from_reading(femur, n.femur_deg, self._knee_neutral[side], phase))
             else:
                 rf = float(wrap_deg(femur - n.femur_deg))

@@ -20,6 +20,7 @@ numbers.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -164,19 +165,42 @@ def leg_angles(points: npt.NDArray[np.float64], side: Side) -> LegAngles:
 NOMINAL_KNEE_OFFSET = 0.06
 
 
-#: Where the knee sits on its circle about the hip->ankle axis at neutral,
-#: seen from the camera: 0 when its sideways image offset is at its widest
-#: (the knee points across the view), 90° when the knee points at the camera
-#: (its offset is 0, as seen from the head end). About 45° at the
-#: recommended 45° placement; chosen on the rendered tuning clips
-#: (docs/angles.md).
-KNEE_PHASE_DEG = 45.0
-#: The leg further from the camera is seen further round than the near one
-#: (perspective, and the legs splay apart: 42° and 52° on the renders' truth
-#: pixels), and MediaPipe squeezes the near knee's inward swing on top: the
-#: far leg's phase is this much larger, the near leg's this much smaller
-#: (best of 0-12.5° on the tuning clips).
-KNEE_PHASE_SPREAD_DEG = 10.0
+@dataclass(frozen=True)
+class CameraView:
+    """A camera placement the knee's circle is tuned for.
+
+    ``phase_deg`` is where the knee sits on its circle about the hip->ankle
+    axis at neutral, seen from the camera: 0 when its sideways image offset
+    is at its widest (the knee points across the view), 90° when the knee
+    points at the camera (its offset is 0, as seen from the head end). The
+    leg further from the camera is seen further round than the near one
+    (perspective, and the legs splay apart: 42° and 52° on the 45° renders'
+    truth pixels), and MediaPipe squeezes the near knee's inward swing on
+    top: the far leg's phase is ``spread_deg`` larger, the near leg's that
+    much smaller. Both chosen on the rendered tuning clips (docs/angles.md).
+    """
+
+    name: str
+    phase_deg: float
+    spread_deg: float
+
+
+#: Camera 45° round from the person's side towards the head.
+OBLIQUE45 = CameraView("oblique45", phase_deg=45.0, spread_deg=10.0)
+#: Camera 60° round (the recommended placement): the knees point nearly at
+#: the camera, so their sideways offset swings almost linearly through the
+#: whole range instead of topping out inside it.
+OBLIQUE60 = CameraView("oblique60", phase_deg=75.0, spread_deg=2.5)
+
+#: ``body_view_ratio`` above this: the 60° view. The ratio grows with the
+#: camera's azimuth: 0.57-0.85 on every 45° clip, 1.37-1.47 on the 60° ones.
+VIEW_RATIO_SPLIT = 1.1
+#: ``body_view_ratio`` below this: the camera is side-on (0.20 from the
+#: side, 0.37 at 30°, 0.57-0.86 at 45° on the renders; 0.14-0.17 from the
+#: side in the synthetic suite), where the knee's swing points along the
+#: line of sight and hardly shows.
+SIDE_ON_RATIO = 0.3
+
 #: The inversion stops this far short of the knee's widest offset, where
 #: the offset no longer changes with the rotation and noise would blow up.
 #: 5° and 10° tie on the tuning clips' rep counts; 5° lets the leg nearer the
@@ -209,11 +233,58 @@ def near_side(world: npt.NDArray[np.float64]) -> Side | None:
     return Side.LEFT if median < 0 else Side.RIGHT
 
 
-def knee_phase_deg(side: Side, near: Side | None) -> float:
-    """``KNEE_PHASE_DEG`` for one leg, spread by which leg is nearer the camera."""
+def body_view_ratio(
+    image: npt.NDArray[np.float64], world: npt.NDArray[np.float64], size_wh: tuple[int, int]
+) -> float:
+    """How square-on the camera sees the lying body's width (tan(azimuth) from afar, level).
+
+    The hip and shoulder lines run across the body and the torso along it,
+    all three on the floor; seen from the side the widths vanish, seen from
+    the head end the torso does. Their image lengths over the same ratio in
+    MediaPipe's world landmarks (body proportions, which its depth gets
+    roughly right, unlike small rotations) take out the person's build.
+
+    Args:
+        image: ``(n_frames, 33, 4)`` image landmarks (normalised x, y).
+        world: ``(n_frames, 33, 4)`` world landmarks.
+        size_wh: Image width and height in pixels.
+
+    Returns:
+        The median ratio over the frames, NaN without a usable frame.
+    """
+    lm = PoseLandmark
+    px = np.asarray(image, dtype=np.float64)[..., :2] * np.asarray(size_wh, dtype=np.float64)
+    xyz = np.asarray(world, dtype=np.float64)[..., :3]
+
+    def width_over_torso(points: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+        hips = points[:, lm.LEFT_HIP] - points[:, lm.RIGHT_HIP]
+        shoulders = points[:, lm.LEFT_SHOULDER] - points[:, lm.RIGHT_SHOULDER]
+        torso = (
+            points[:, lm.LEFT_SHOULDER]
+            + points[:, lm.RIGHT_SHOULDER]
+            - points[:, lm.LEFT_HIP]
+            - points[:, lm.RIGHT_HIP]
+        ) / 2
+        widths = (np.linalg.norm(hips, axis=-1) + np.linalg.norm(shoulders, axis=-1)) / 2
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return widths / np.linalg.norm(torso, axis=-1)
+
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = width_over_torso(px) / width_over_torso(xyz)
+    ratio = ratio[np.isfinite(ratio) & (ratio > 0)]
+    return float(np.median(ratio)) if ratio.size else math.nan
+
+
+def camera_view(ratio: float) -> CameraView:
+    """The tuned view nearest a ``body_view_ratio`` (45° when unknown)."""
+    return OBLIQUE60 if ratio > VIEW_RATIO_SPLIT else OBLIQUE45
+
+
+def knee_phase_deg(side: Side, near: Side | None, view: CameraView = OBLIQUE45) -> float:
+    """The view's knee phase for one leg, spread by which leg is nearer the camera."""
     if near is None:
-        return KNEE_PHASE_DEG
-    return KNEE_PHASE_DEG + (-KNEE_PHASE_SPREAD_DEG if side is near else KNEE_PHASE_SPREAD_DEG)
+        return view.phase_deg
+    return view.phase_deg + (-view.spread_deg if side is near else view.spread_deg)
 
 
 def knee_reading_range(direction: float, phase_deg: float) -> tuple[float, float]:
@@ -231,7 +302,7 @@ def knee_reading_range(direction: float, phase_deg: float) -> tuple[float, float
 
 
 def femur_from_knee_ratio(
-    ratio: npt.ArrayLike, direction: float, phase_deg: float = KNEE_PHASE_DEG
+    ratio: npt.ArrayLike, direction: float, phase_deg: float = OBLIQUE45.phase_deg
 ) -> npt.NDArray[np.float64]:
     """Femur rotation (degrees from neutral) from the knee's sideways offset.
 
@@ -244,7 +315,7 @@ def femur_from_knee_ratio(
     Args:
         ratio: Offset over the offset at neutral, any shape (1 at neutral).
         direction: +1 if the ratio grows with internal rotation, else -1.
-        phase_deg: ``|psi|``, the knee's phase at neutral (``KNEE_PHASE_DEG``).
+        phase_deg: ``|psi|``, the knee's phase at neutral (``knee_phase_deg``).
     """
     phase = np.radians(phase_deg)
     top = np.cos(np.radians(KNEE_APEX_MARGIN_DEG))

@@ -374,9 +374,13 @@ class Coach:
         self.stage = Stage.SETUP
         self.set_number = 1
         self.paused = False
+        #: The leg nearer the camera (image angles), for the counters of the
+        #: next set: its inward side and the other leg's outward side are
+        #: seen edge-on (``BilateralCounter``). Set by the caller.
+        self.near: Side | None = None
         self._reps: list[Rep] = []  # the session's, numbered per leg
         self._set_reps: list[Rep] = []
-        self._counter = BilateralCounter(self.mode)
+        self._counter = BilateralCounter(self.mode, near=self.near)
         self._spoken_count = 0
         self._stillness = _Stillness(config.still_tolerance_deg)
         self._ready_since: float | None = None
@@ -416,6 +420,15 @@ class Coach:
             ),
             tracking=Tracking(self._frames, self._frames_with_pose),
             reps=tuple(self._reps),
+        )
+
+    def resting_legs(self) -> tuple[Side, ...]:
+        """Worked legs back in neutral between reps of a set: where live
+        re-takes the femur's neutral (``LiveAngles.note_rest``)."""
+        if self.stage is not Stage.SET or self.paused:
+            return ()
+        return tuple(
+            side for side, c in self._counter.counters.items() if c.phase is Phase.NEUTRAL
         )
 
     # ---------------------------------------------------------------- input
@@ -468,7 +481,7 @@ class Coach:
             self._enter_calibration()
             return self._output(t_s, reps=reps, say=(Utterance.announce(Cue.HOLD_STILL.clip),))
         self.mode = Mode(command.value)
-        self._counter = BilateralCounter(self.mode)
+        self._counter = BilateralCounter(self.mode, near=self.near)
         self._stillness.reset()
         return self._output(t_s, reps=reps)
 
@@ -577,7 +590,7 @@ class Coach:
             self._spoken_count = 0
             self._set_open = True
         self._enter_stage(Stage.SET)
-        self._counter = BilateralCounter(self.mode)
+        self._counter = BilateralCounter(self.mode, near=self.near)
         return self._output(t, say=(Utterance.announce("go"),))
 
     def _end_set(self, t: float, reps: tuple[Rep, ...], say: tuple[Utterance, ...]) -> CoachOutput:
@@ -606,7 +619,7 @@ class Coach:
             for e in self._counter.finish(t)
             if e.kind is RepEventKind.REP_DONE and e.rep is not None
         )
-        self._counter = BilateralCounter(self.mode)
+        self._counter = BilateralCounter(self.mode, near=self.near)
         return reps
 
     def _record(self, rep: Rep) -> Rep:

@@ -281,6 +281,7 @@ class LiveSession:
     _stage: Stage | None = None
     _view: CoachView | None = None
     _told_dark: bool = False
+    _told_side_on: bool = False
 
     def __post_init__(self) -> None:
         size_wh = (int(self.setup.get("width", 640)), int(self.setup.get("height", 480)))  # type: ignore[call-overload]
@@ -355,7 +356,16 @@ class LiveSession:
         view_check = check_view(pose_frame, self.coach.mode.sides)
         self._angles.worked = self.coach.mode.sides
         absolute, relative = self._angles.update(pose_frame, in_position=view_check.ready)
+        self.coach.near = self._angles.near
         out = self._handle(self.coach.update(pose_frame.t_s, view_check, absolute, relative))
+        if view_check.ready:
+            self._angles.note_rest(pose_frame.t_s, self.coach.resting_legs())
+        if self._angles.side_on and not self._told_side_on:
+            self._told_side_on = True
+            self.log(
+                "[yellow]The camera sees you from the side[/], where hip rotation hardly "
+                "shows: move it about 45° round from your side towards your head."
+            )
         if not show:
             return self.coach.stage is not Stage.SUMMARY
         self.last_image = render_live(image, pose_frame.image, out.view)

@@ -20,6 +20,13 @@ The rules (thresholds from ``hiprot.drill``; ``d`` is the drive angle):
   -> END_RANGE when ``d >= +REP_MIN_EXCURSION_DEG`` (INTERNAL_END_REACHED)
   -> back to NEUTRAL when ``d`` returns into the band (REP_DONE, then
   TOO_FAST / COMPENSATION describing that rep).
+- **Edge-on sides** (``BilateralCounter(near=...)``, image angles): from
+  one camera each leg has a side it turns along the line of sight, the
+  near leg's inward side and the far leg's outward side. There MediaPipe's
+  knee and foot move 1.5-10 times less per degree (docs/angles.md), so a
+  true 25° can read 7°: on that side the end of the range counts as
+  reached once ``d`` clearly leaves the band (``NEUTRAL_BAND_DEG + h``)
+  instead of at ``REP_MIN_EXCURSION_DEG``.
 - **Hysteresis** (``HYSTERESIS_DEG``): an attempt starts only beyond
   ``NEUTRAL_BAND_DEG + h`` and the band counts as re-entered only below
   ``NEUTRAL_BAND_DEG - h``. The excursion thresholds latch, so jitter there
@@ -257,6 +264,8 @@ class RepCounter:
         hysteresis_deg: float = HYSTERESIS_DEG,
         max_gap_s: float = MAX_GAP_S,
         min_confidence: float = MIN_CONFIDENCE,
+        external_min_deg: float = drill.REP_MIN_EXCURSION_DEG,
+        internal_min_deg: float = drill.REP_MIN_EXCURSION_DEG,
     ) -> None:
         if not 0.0 <= hysteresis_deg < drill.NEUTRAL_BAND_DEG:
             raise ValueError(
@@ -270,7 +279,15 @@ class RepCounter:
         self.side = Side(side)
         self.hysteresis_deg = float(hysteresis_deg)
         self.max_gap_s = float(max_gap_s)
+        band_out = drill.NEUTRAL_BAND_DEG + hysteresis_deg
+        for name, value in (("external", external_min_deg), ("internal", internal_min_deg)):
+            if not value >= band_out:
+                raise ValueError(
+                    f"{name}_min_deg must be at least the band edge {band_out}, got {value}"
+                )
         self.min_confidence = float(min_confidence)
+        self.external_min_deg = float(external_min_deg)
+        self.internal_min_deg = float(internal_min_deg)
         self._phase = Phase.NEUTRAL
         self._attempt: _Attempt | None = None
         self._reps: list[Rep] = []
@@ -393,7 +410,7 @@ class RepCounter:
         """Apply every transition this drive value triggers (a gap can jump several)."""
         band_in = drill.NEUTRAL_BAND_DEG - self.hysteresis_deg
         band_out = drill.NEUTRAL_BAND_DEG + self.hysteresis_deg
-        excursion = drill.REP_MIN_EXCURSION_DEG
+        external, internal = self.external_min_deg, self.internal_min_deg
         events: list[RepEvent] = []
         while True:
             if self._phase is Phase.NEUTRAL:
@@ -401,7 +418,7 @@ class RepCounter:
                     return events
                 events.append(self._open(t))
             elif self._phase is Phase.OUTWARD:
-                if d <= -excursion:
+                if d <= -external:
                     self._phase = Phase.INWARD
                     events.append(RepEvent(RepEventKind.EXTERNAL_END_REACHED, self.side, t))
                 elif abs(d) < band_in:
@@ -410,10 +427,10 @@ class RepCounter:
                     return events
             elif self._phase is Phase.INWARD:
                 assert self._attempt is not None
-                if d >= excursion:
+                if d >= internal:
                     self._phase = Phase.END_RANGE
                     events.append(RepEvent(RepEventKind.INTERNAL_END_REACHED, self.side, t))
-                elif d <= -excursion and self._attempt.returned:
+                elif d <= -external and self._attempt.returned:
                     events.append(self._drop(t))
                     events.append(self._open(t))
                 else:
@@ -545,17 +562,29 @@ class BilateralCounter:
         self,
         mode: Mode | str = Mode.BOTH,
         *,
+        near: Side | None = None,
         hysteresis_deg: float = HYSTERESIS_DEG,
         max_gap_s: float = MAX_GAP_S,
         min_confidence: float = MIN_CONFIDENCE,
     ) -> None:
+        """``near``: the leg nearer the camera, when the angles come from the
+        image: its inward side and the other leg's outward side are seen
+        edge-on and need only to leave the band (module docstring)."""
         self.mode = Mode(mode)
+
+        def edge_on(side: Side) -> dict[str, float]:
+            if near is None:
+                return {}
+            key = "internal_min_deg" if side is near else "external_min_deg"
+            return {key: drill.NEUTRAL_BAND_DEG + hysteresis_deg}
+
         self._counters = {
             side: RepCounter(
                 side,
                 hysteresis_deg=hysteresis_deg,
                 max_gap_s=max_gap_s,
                 min_confidence=min_confidence,
+                **edge_on(side),
             )
             for side in self.mode.sides
         }

@@ -18,10 +18,12 @@ from hiprot.analysis import (
     femur_range,
     fit_foot_to_femur,
     median_calibration,
+    neutral_from_rests,
     relative_to_neutral,
     samples,
     smooth_series,
 )
+from hiprot.angles import SIDE_ON_RATIO
 from hiprot.calibration import Calibration
 from hiprot.errors import HiprotError, HiprotWarning
 from hiprot.landmarks import Side
@@ -49,6 +51,19 @@ class Review:
     reps: tuple[Rep, ...]
     summary: SessionSummary
     femur_range_deg: dict[Side, tuple[float, float] | None]
+
+
+def _count(
+    series: AngleSeries, calibration: Calibration, mode: Mode
+) -> tuple[AngleSeries, tuple[Rep, ...]]:
+    """Angles relative to the neutral, and the reps counted on them."""
+    relative = fit_foot_to_femur(relative_to_neutral(series, calibration, mode.sides))
+    counter = BilateralCounter(mode, near=series.near if series.estimator == "image" else None)
+    frame_samples = samples(relative)
+    for sample in frame_samples:
+        counter.update(sample)
+    counter.finish(frame_samples[-1].t_s)
+    return relative, tuple(counter.reps)
 
 
 def review_pose_frames(
@@ -80,6 +95,14 @@ def review_pose_frames(
     frames_with_pose = int(series.has_pose.sum())
     if frames_with_pose == 0:
         raise HiprotError(f"{source}: no person was found in any frame")
+    if series.estimator == "image" and series.view_ratio < SIDE_ON_RATIO:
+        warnings.warn(
+            f"{source}: filmed from the side, where hip rotation hardly shows, so the "
+            "angles and counts are unreliable; put the camera about 45° round from your side "
+            "towards your head (README: where to put the camera)",
+            HiprotWarning,
+            stacklevel=2,
+        )
     if calibration is None:
         calibration = auto_calibration(series)
         if calibration is None:
@@ -91,13 +114,11 @@ def review_pose_frames(
             )
             calibration = median_calibration(series)
     worked = Mode(mode).sides
-    relative = fit_foot_to_femur(relative_to_neutral(series, calibration, worked))
-    counter = BilateralCounter(mode)
-    frame_samples = samples(relative)
-    for sample in frame_samples:
-        counter.update(sample)
-    counter.finish(frame_samples[-1].t_s)
-    reps = counter.reps
+    relative, reps = _count(series, calibration, mode)
+    if series.estimator == "image":
+        windows = {side: [(r.start_s, r.end_s) for r in reps if r.leg is side] for side in Side}
+        calibration = neutral_from_rests(series, calibration, windows)
+        relative, reps = _count(series, calibration, mode)
     summary = SessionSummary(
         source=source,
         duration_s=series.duration_s,

@@ -108,6 +108,17 @@ def coach(**config) -> Coach:
     return Coach(CoachConfig(**{**defaults, **config}))
 
 
+def test_legs_rest_between_reps_only_during_a_set() -> None:
+    script = Script(coach(mode=Mode.BOTH))
+    script.feed(0.5)
+    assert script.coach.resting_legs() == ()  # setting up: not yet counting
+    script.feed(4.0)
+    assert script.coach.stage is Stage.SET
+    assert set(script.coach.resting_legs()) == {Side.LEFT, Side.RIGHT}
+    script.ramp(1.0, 0.0, -20.0)  # mid-rep
+    assert script.coach.resting_legs() == ()
+
+
 def test_full_session_flow_and_counts() -> None:
     # set-up 1 s, calibration 3 s, 3 reps, rest 5 s, set-up, 3 reps, summary
     script = Script(coach())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import warnings
 from dataclasses import replace
 
@@ -18,6 +19,7 @@ from hiprot.analysis import (
     femur_range,
     foot_gain,
     knee_neutral,
+    neutral_from_rests,
     plausible_foot,
     steady_anchors,
 )
@@ -94,10 +96,62 @@ def test_near_leg_is_the_one_closer_in_depth() -> None:
     assert near_side(np.full((3, 33, 4), np.nan)) is None
 
 
-def test_far_leg_is_seen_further_round_the_knee_circle() -> None:
-    near, far = knee_phase_deg(Side.LEFT, Side.LEFT), knee_phase_deg(Side.RIGHT, Side.LEFT)
-    assert near < angles.KNEE_PHASE_DEG < far
-    assert knee_phase_deg(Side.RIGHT, None) == angles.KNEE_PHASE_DEG
+@pytest.mark.parametrize("view", [angles.OBLIQUE45, angles.OBLIQUE60])
+def test_far_leg_is_seen_further_round_the_knee_circle(view: angles.CameraView) -> None:
+    near = knee_phase_deg(Side.LEFT, Side.LEFT, view)
+    far = knee_phase_deg(Side.RIGHT, Side.LEFT, view)
+    assert near < view.phase_deg < far
+    assert knee_phase_deg(Side.RIGHT, None, view) == view.phase_deg
+
+
+def _lying_body(azimuth_deg: float, n: int = 5) -> tuple[np.ndarray, np.ndarray]:
+    """Image and world landmarks of a body lying on the floor (hips 0.3 m
+    wide, shoulders 0.4 m, torso 0.5 m), seen from ``azimuth_deg`` round
+    from its left side towards its head by a level orthographic camera."""
+    world = np.full((n, 33, 4), np.nan)
+    lm = L
+    body = {  # x: the person's left, z: towards the head, on the floor
+        lm.LEFT_HIP: (0.15, 0.0),
+        lm.RIGHT_HIP: (-0.15, 0.0),
+        lm.LEFT_SHOULDER: (0.2, 0.5),
+        lm.RIGHT_SHOULDER: (-0.2, 0.5),
+    }
+    a = np.radians(azimuth_deg)
+    image = np.full((n, 33, 4), np.nan)
+    for index, (x, z) in body.items():
+        world[:, index] = (x, 0.0, z, 1.0)
+        # image x: the horizontal across the view; 200 px per metre on 400x400
+        across = x * np.sin(a) - z * np.cos(a)
+        image[:, index] = (0.5 + across / 2, 0.5, 0.0, 1.0)
+    return image, world
+
+
+@pytest.mark.parametrize(("azimuth", "view"), [(45, angles.OBLIQUE45), (60, angles.OBLIQUE60)])
+def test_the_body_s_proportions_tell_the_camera_view(azimuth: float, view) -> None:
+    image, world = _lying_body(azimuth)
+    ratio = angles.body_view_ratio(image, world, (400, 400))
+    assert ratio == pytest.approx(np.tan(np.radians(azimuth)), rel=0.05)
+    assert angles.camera_view(ratio) is view
+    assert angles.camera_view(math.nan) is angles.OBLIQUE45
+
+
+def test_the_neutral_is_retaken_from_the_rests_between_reps() -> None:
+    t = np.arange(0.0, 30.0, 0.1)
+    reading = np.where(t < 5, 20.0, 30.0)  # the knee settles 10 further after the first rep
+    in_rep = ((t >= 5) & (t <= 10)) | ((t >= 15) & (t <= 20))
+    reading[in_rep] = 60.0
+    legs = {
+        side: angles.LegAngles(reading, np.zeros_like(t), *(np.zeros_like(t),) * 3) for side in Side
+    }
+    series = AngleSeries(t, np.ones(len(t), bool), legs, "image")
+    first = Calibration({side: LegNeutral(20.0, 1.5) for side in Side})
+    windows = {Side.LEFT: [(5.0, 10.0), (15.0, 20.0)], Side.RIGHT: []}
+    rested = neutral_from_rests(series, first, windows)
+    # left: 5 s at 20 and 15 s at 30 outside its reps; right (idle): the whole set
+    assert rested.neutral[Side.LEFT].femur_deg == pytest.approx(30.0)
+    assert rested.neutral[Side.RIGHT].femur_deg == pytest.approx(float(np.median(reading)))
+    assert rested.neutral[Side.LEFT].foot_deg == 1.5
+    assert rested.method == first.method
 
 
 def _leg_image(hip_xy: np.ndarray, ankle_xy: np.ndarray, side: Side) -> np.ndarray:
@@ -247,8 +301,9 @@ def test_femur_range_caps_the_side_each_leg_s_knee_circle_tops_out() -> None:
         {Side.LEFT: LegNeutral(60.0, 0.0), Side.RIGHT: LegNeutral(-55.0, 0.0)}
     )
     ranges = femur_range(series, calibration)
-    near_cap = angles.KNEE_PHASE_DEG - angles.KNEE_PHASE_SPREAD_DEG - angles.KNEE_APEX_MARGIN_DEG
-    far_cap = angles.KNEE_PHASE_DEG + angles.KNEE_PHASE_SPREAD_DEG - angles.KNEE_APEX_MARGIN_DEG
+    view = angles.OBLIQUE45
+    near_cap = view.phase_deg - view.spread_deg - angles.KNEE_APEX_MARGIN_DEG
+    far_cap = view.phase_deg + view.spread_deg - angles.KNEE_APEX_MARGIN_DEG
     assert ranges[Side.LEFT][1] == pytest.approx(near_cap) and ranges[Side.LEFT][0] < -90
     assert ranges[Side.RIGHT][0] == pytest.approx(-far_cap) and ranges[Side.RIGHT][1] > 90
     assert femur_range(replace(series, estimator="world"), calibration) == {
@@ -285,3 +340,24 @@ def test_live_drops_a_foot_no_ankle_could_turn_to() -> None:
         feet.append(live.update(frame)[1].legs[Side.LEFT].foot_deg)
     assert np.isnan([feet[i] for i in flicker]).sum() >= 5
     assert np.isfinite(feet[len(feet) // 2 : flicker.start]).all()
+
+
+def test_live_retakes_the_femur_neutral_from_the_legs_at_rest() -> None:
+    """Live re-takes a resting leg's femur neutral from its knee readings
+    there (as review does from the rests between reps); a leg mid-rep keeps
+    its neutral, and the feet keep theirs."""
+    spec = SessionSpec(seed=11, scenario="clean", placement="oblique45_left", noise="none")
+    session = generate(spec)
+    first = Calibration({side: LegNeutral(90.0, 7.0) for side in Side})  # far off on purpose
+    live = LiveAngles(first, size_wh=(spec.width, spec.height))
+    readings = []
+    for frame in session.frames[:150]:  # 5 s at 30 frames/s
+        absolute, _ = live.update(frame)
+        readings.append(absolute.legs[Side.LEFT].femur_deg)
+        live.note_rest(frame.t_s, [Side.LEFT])
+    taken = readings[::6]  # noted 5 times a second
+    assert live.calibration.neutral[Side.LEFT].femur_deg == pytest.approx(
+        float(np.median(taken)), abs=0.5
+    )
+    assert live.calibration.neutral[Side.RIGHT].femur_deg == 90.0
+    assert live.calibration.neutral[Side.LEFT].foot_deg == 7.0

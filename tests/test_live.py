@@ -175,6 +175,17 @@ def test_scripted_session_is_heard_and_saved(tmp_path: Path) -> None:
     assert record.mode is summary.mode
 
 
+def test_the_coach_counts_with_the_near_leg_live_sees() -> None:
+    """The set's counters know which leg is nearer the camera (its inward
+    side is seen edge-on), as review's do."""
+    session = make_session(None, NoDisplay(), FakePlayer())
+    session.run(stream(synth_frames(reps=3)))  # camera on the person's left
+    assert session.coach.near is Side.LEFT
+    counters = session.coach._counter.counters
+    assert counters[Side.LEFT].internal_min_deg < counters[Side.LEFT].external_min_deg
+    assert counters[Side.RIGHT].external_min_deg < counters[Side.RIGHT].internal_min_deg
+
+
 def test_reps_are_committed_as_they_come_and_a_lost_camera_saves(tmp_path: Path) -> None:
     frames = synth_frames(reps=3)
     db = tmp_path / "h.sqlite3"

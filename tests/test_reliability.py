@@ -741,3 +741,19 @@ def test_fuzz_examples_are_not_vacuous(fuzz_dir: Path) -> None:
 def _write(path: Path, data: object) -> Path:
     path.write_text(json.dumps(data))
     return path
+
+
+def test_filmed_from_the_side_is_said_in_review_and_live(no_hud: None) -> None:
+    """From the side the knee's swing points at the camera: review warns and
+    live says so once; from the recommended 45° neither does."""
+    for placement, expected in (("side_left", 1), ("oblique45_left", 0)):
+        frames = generate(SessionSpec(seed=4, placement=placement, duration_s=20)).frames
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            review_pose_frames(frames, "set.mp4", size_wh=(640, 480))
+        side_warnings = [w for w in caught if "from the side" in str(w.message)]
+        assert len(side_warnings) == expected, placement
+        assert all(issubclass(w.category, HiprotWarning) for w in side_warnings)
+        lines: list[str] = []
+        _live_session(None, lines).run((None, frame) for frame in frames)
+        assert sum("from the side" in line for line in lines) == expected, placement

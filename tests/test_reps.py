@@ -574,3 +574,39 @@ def test_a_short_dropout_never_changes_the_count(
     counter, events = run(leg_samples(moves, dropouts=[(where * total_s, length_s)]))
     assert counter.rep_count == n_cycles(moves)
     assert_balanced(events)
+
+
+#: A rep that turns out only to -8° (then fully in), and one that turns in only to +8°.
+OUT_TO_8 = cycle(ext=-8.0)
+IN_TO_8 = cycle(internal=8.0)
+
+
+@pytest.mark.parametrize(
+    ("moves", "edge_on_leg_is_near"),
+    [(OUT_TO_8, False), (IN_TO_8, True)],
+    ids=["far leg, short outward", "near leg, short inward"],
+)
+def test_the_edge_on_side_needs_only_to_leave_the_band(
+    moves: list[Move], edge_on_leg_is_near: bool
+) -> None:
+    """The near leg's inward side and the far leg's outward side read short
+    from one camera: there leaving the band (7°) reaches the end; on the
+    other side, or without a known near leg, 10° still does."""
+    samples = leg_samples(REST + moves * 3)
+
+    def count(near: Side | None) -> int:
+        counter = BilateralCounter(Mode.LEFT, near=near)
+        for frame in frames(samples, None):
+            counter.update(frame)
+        counter.finish(samples[-1].t_s)
+        return counter[Side.LEFT].rep_count
+
+    edge_on, other = (Side.LEFT, Side.RIGHT) if edge_on_leg_is_near else (Side.RIGHT, Side.LEFT)
+    assert count(near=edge_on) == 3
+    assert count(near=other) == 0
+    assert count(near=None) == 0
+
+
+def test_an_end_threshold_inside_the_band_is_refused() -> None:
+    with pytest.raises(ValueError, match="band edge"):
+        RepCounter(Side.LEFT, internal_min_deg=drill.NEUTRAL_BAND_DEG)

@@ -93,6 +93,7 @@ PLACEMENTS = {
         Placement("oblique45_floor", azimuth_deg=45.0, height_m=0.3),
         Placement("oblique60_floor", azimuth_deg=60.0, height_m=0.3),
         Placement("oblique45_raised", azimuth_deg=45.0, height_m=0.6),
+        Placement("oblique60_raised", azimuth_deg=60.0, height_m=0.6),
         Placement("oblique45_high", azimuth_deg=45.0, height_m=1.5, target=FEET_TARGET),
     )
 }
