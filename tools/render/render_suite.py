@@ -99,6 +99,28 @@ def lean_raised() -> Script:
     return Script(legs=("left", "right"), reps=reps, levels=LEVELS, gain={"right": 0.8})
 
 
+def cool_both() -> Script:
+    """Cool look, laptop on a chair, both legs, the left one less mobile
+    (85%): rep 3 swung from the ankles, rep 5 rushed inward in 0.6 s, rep 6
+    without a hold. Added after the edge-on counting rule, as fresh evidence."""
+    reps = [
+        Rep(-32.5, 27.5, rest_s=1.0),
+        Rep(-35, 30, rest_s=1.0),
+        Rep(-30.0, 30.0, hold_s=0.0, rest_s=1.0, from_ankles=True),
+        Rep(-30, 27.5, rest_s=1.0),
+        Rep(-35, 30, inward_s=0.6, rest_s=1.0),
+        Rep(-32.5, 27.5, hold_s=0.0, rest_s=1.0),
+    ]
+    return Script(legs=("left", "right"), reps=reps, levels=LEVELS, gain={"left": 0.85})
+
+
+def lean_floor_right() -> Script:
+    """Lean look, laptop on the floor, the right leg alone (the far one), 5
+    reps, the left leg still on the wall. Added with ``cool_both``."""
+    reps = [Rep(-35, 30), Rep(-30, 27.5), Rep(-32.5, 30, hold_s=0.0), Rep(-35, 27.5), Rep(-30, 30)]
+    return Script(legs=("right",), reps=reps, levels=LEVELS)
+
+
 def tune_default_raised() -> Script:
     """Tuning: default body, laptop on a chair, both legs with a smaller
     range than the evaluation clips; rep 3 from the ankles, rep 5 unheld."""
@@ -145,11 +167,19 @@ CLIPS = {
     "raised_cool_right": (cool_right_leg, "oblique45_raised", "cool"),
     "raised_lean_both": (lean_raised, "oblique45_raised", "lean"),
     "raised_blur_both": (default_floor, "oblique45_raised", "default"),
+    "raised60_heavy_both": (heavy_raised, "oblique60_raised", "heavy"),
+    "raised60_lean_both": (lean_raised, "oblique60_raised", "lean"),
+    "raised60_blur_both": (default_floor, "oblique60_raised", "default"),
+    "raised_cool_both": (cool_both, "oblique45_raised", "cool"),
+    "floor_lean_right": (lean_floor_right, "oblique45_floor", "lean"),
 }
 
 #: Clips degraded beyond the usual sensor noise: a soft, noisier webcam
 #: (Gaussian blur of 1.5 px, twice the noise). Same renders as the others.
-DEGRADATION = {"raised_blur_both": {"blur_px": 1.5, "noise_sigma": 4.0}}
+DEGRADATION = {
+    name: {"blur_px": 1.5, "noise_sigma": 4.0}
+    for name in ("raised_blur_both", "raised60_blur_both")
+}
 
 #: Clips the estimator's parameters are chosen on (benchmarks/render_suite/tuning/);
 #: never reported as accuracy.
@@ -157,6 +187,7 @@ TUNING = {
     "tune_default_raised": (tune_default_raised, "oblique45_raised", "default"),
     "tune_heavy_floor": (tune_heavy_floor, "oblique45_floor", "heavy"),
     "tune_lean_left": (tune_lean_left, "oblique45_raised", "lean"),
+    "tune_default_raised60": (tune_default_raised, "oblique60_raised", "default"),
 }
 
 
