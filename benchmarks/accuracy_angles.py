@@ -114,6 +114,8 @@ def rendered_suite(folders: Sequence[Path]) -> dict[str, dict]:
                 size_wh = (source.info.width, source.info.height)
             detected = sum(p.has_pose for p in pose_frames) / max(len(pose_frames), 1)
             legs = [leg for leg, counts in truth["legs"].items() if counts["reps"] > 0]
+            if not legs:  # nothing to measure the angles against
+                continue
             mode = "both" if len(legs) == 2 else legs[0]
             placement = truth.get("placement", {}).get("name")
             for estimator in ESTIMATORS:

@@ -16,6 +16,7 @@ import numpy.typing as npt
 
 from hiprot.angles import (
     SIDE_ON_RATIO,
+    VIEW_RATIO_SPLIT,
     CameraView,
     LegAngles,
     body_view_ratio,
@@ -44,6 +45,10 @@ REVIEW_WINDOW_S = 0.3
 #: Live: the torso's depth sign, the near leg and the camera view are
 #: majorities (medians) over this many frames.
 _VOTE_FRAMES = 60
+#: Live: how far past ``VIEW_RATIO_SPLIT`` the ratio must be to change the
+#: view (the renders sit 0.25 or more from it; synthetic 45° views reach
+#: 1.15).
+_VIEW_HYSTERESIS = 0.15
 
 
 def landmark_array(
@@ -235,31 +240,38 @@ def neutral_from_rests(
     series: AngleSeries,
     calibration: Calibration,
     rep_windows: dict[Side, Sequence[tuple[float, float]]],
+    worked: Sequence[Side] = tuple(Side),
 ) -> Calibration:
-    """The femur's neutral re-taken from every moment the leg rests between reps.
+    """The worked legs' femur neutral re-taken from every moment they rest between reps.
 
     MediaPipe's 2D knee does not come back to the same place after a rep: its
     offset at rest can settle 10-60% of the neutral reading away from where
     it was in the opening still period, most from the 60° view, where the
     neutral offset is small. The median reading outside the counted reps
-    (the opening still period, the rests, the end) is the neutral the rest
-    of the set is actually measured from. Legs with no reps (idle) use their
-    whole recording. Feet keep their neutral: the foot fit absorbs their
-    drift.
+    (the opening still period, the rests, the end; not the set-up before
+    the still period the neutral came from) is the neutral the rest of the
+    set is actually measured from. Idle legs and feet keep their neutral
+    (the foot fit absorbs the feet's drift), and so does a leg whose new
+    reading would be no knee (``_retaken``).
 
     Args:
         series: Absolute angles (``angle_series``, smoothed).
         calibration: The first neutral, that the reps were counted with.
         rep_windows: Per leg, the counted reps' (start_s, end_s).
+        worked: The legs doing reps.
     """
     neutral = dict(calibration.neutral)
-    for side, leg in series.legs.items():
-        rest = np.isfinite(leg.femur_deg)
+    settled_from_s = calibration.setup.get("still_from_s") or -math.inf
+    for side in worked:
+        reading = series.legs[side].femur_deg
+        rest = np.isfinite(reading) & (series.t_s >= settled_from_s)
         for start_s, end_s in rep_windows.get(side, ()):
             rest &= (series.t_s < start_s) | (series.t_s > end_s)
         if rest.sum() >= _REST_MIN_FRAMES:
-            femur = float(np.median(leg.femur_deg[rest]))
-            neutral[side] = LegNeutral(femur, calibration.neutral[side].foot_deg)
+            old = calibration.neutral[side]
+            neutral[side] = LegNeutral(
+                _retaken(old.femur_deg, float(np.median(reading[rest]))), old.foot_deg
+            )
     return replace(calibration, neutral=neutral)
 
 
@@ -267,6 +279,15 @@ def neutral_from_rests(
 #: where they are taken every ``_REST_EVERY_S``): keep the first neutral.
 _REST_MIN_FRAMES = 15
 _REST_EVERY_S = 0.2
+
+
+def _retaken(first: float, rested: float) -> float:
+    """The re-taken neutral knee reading, unless it crossed the hip->ankle
+    line (that would turn the leg's direction round) or left
+    ``_KNEE_NEUTRAL_BOUNDS``: then the first one."""
+    same_side = np.sign(rested) == np.sign(first) and first != 0
+    in_bounds = _KNEE_NEUTRAL_BOUNDS[0] <= abs(rested) <= _KNEE_NEUTRAL_BOUNDS[1]
+    return rested if same_side and in_bounds else first
 
 
 #: Bounds of the neutral knee reading (nominal degrees, ``image_leg_angles``):
@@ -566,6 +587,7 @@ class LiveAngles:
         self._depth_signs: deque[float] = deque(maxlen=_VOTE_FRAMES)
         self._near_votes: deque[int] = deque(maxlen=_VOTE_FRAMES)
         self._view_ratios: deque[float] = deque(maxlen=_VOTE_FRAMES)
+        self._current_view = camera_view(math.nan)
         self._anchors = {side: RunningAnchors() for side in Side}
         self._last_foot_deg = {side: math.nan for side in Side}
         self._last_femur_reading = {side: math.nan for side in Side}
@@ -588,8 +610,10 @@ class LiveAngles:
         }
         self._foot_slopes = {side: (0.0, 0.0) for side in Side}
         self._foot_new = {side: 0 for side in Side}
-        # per leg: (time, absolute femur reading) while resting between reps
+        # per leg: (time, absolute femur reading) while resting between reps,
+        # re-taking the neutral this calibration started from
         self._rests: dict[Side, deque[tuple[float, float]]] = {side: deque() for side in Side}
+        self._first_neutral = dict(calibration.neutral)
 
     @property
     def worked(self) -> tuple[Side, ...]:
@@ -654,6 +678,15 @@ class LiveAngles:
         """``body_view_ratio`` over the recent frames in position (NaN before)."""
         return float(np.median(self._view_ratios)) if self._view_ratios else math.nan
 
+    def _view(self) -> CameraView:
+        """The camera view, changed only when the recent ratio is clearly on
+        the other side of ``VIEW_RATIO_SPLIT`` (``_VIEW_HYSTERESIS``), so a
+        ratio near the split cannot switch the knee's phase mid-set."""
+        ratio = self.view_ratio
+        if math.isfinite(ratio) and abs(ratio - VIEW_RATIO_SPLIT) > _VIEW_HYSTERESIS:
+            self._current_view = camera_view(ratio)
+        return self._current_view
+
     @property
     def side_on(self) -> bool:
         """The camera has seen the person side-on for ``_VOTE_FRAMES``
@@ -700,8 +733,9 @@ class LiveAngles:
             while rests[0][0] < t_s - ANCHOR_WINDOW_S:
                 rests.popleft()
             if len(rests) >= _REST_MIN_FRAMES:
-                femur = float(np.median([r for _, r in rests]))
-                neutral[side] = LegNeutral(femur, neutral[side].foot_deg)
+                rested = float(np.median([r for _, r in rests]))
+                first = self._first_neutral[side].femur_deg
+                neutral[side] = LegNeutral(_retaken(first, rested), neutral[side].foot_deg)
         if neutral != self._calibration.neutral:
             self._calibration = replace(self._calibration, neutral=neutral)
             self._knee_neutral = knee_neutral(self._calibration, self._worked)
@@ -724,7 +758,7 @@ class LiveAngles:
             absolute[side] = LegSample(femur, foot, float(wrap_deg(foot - femur)), conf)
             self._last_femur_reading[side] = femur
             if self.estimator == "image":
-                phase = knee_phase_deg(side, self._near(), camera_view(self.view_ratio))
+                phase = knee_phase_deg(side, self._near(), self._view())
                 rf = float(femur_from_reading(femur, n.femur_deg, self._knee_neutral[side], phase))
             else:
                 rf = float(wrap_deg(femur - n.femur_deg))

@@ -436,7 +436,8 @@ class Coach:
     def update(
         self, t_s: float, view: ViewCheck, absolute: AngleSample, relative: AngleSample
     ) -> CoachOutput:
-        """Feed one frame. ``relative`` must use ``self.calibration``.
+        """Feed one frame. ``relative`` must be measured from ``self.calibration``
+        (live re-takes its femur neutral from the rests, ``resting_legs``).
 
         Raises:
             ValueError: ``t_s`` does not increase.

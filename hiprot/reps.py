@@ -16,8 +16,9 @@ The rules (thresholds from ``hiprot.drill``; ``d`` is the drive angle):
   femur's, as the drill defines them.
 - **Phases** (``Phase``): NEUTRAL -> OUTWARD when ``|d|`` leaves the neutral
   band (REP_STARTED; the rep's ``start_s`` is when ``d`` crossed the band
-  edge) -> INWARD when ``d <= -REP_MIN_EXCURSION_DEG`` (EXTERNAL_END_REACHED)
-  -> END_RANGE when ``d >= +REP_MIN_EXCURSION_DEG`` (INTERNAL_END_REACHED)
+  edge) -> INWARD when ``d <= -external_min_deg`` (EXTERNAL_END_REACHED)
+  -> END_RANGE when ``d >= +internal_min_deg`` (INTERNAL_END_REACHED); both
+  ``REP_MIN_EXCURSION_DEG`` except on edge-on sides (below)
   -> back to NEUTRAL when ``d`` returns into the band (REP_DONE, then
   TOO_FAST / COMPENSATION describing that rep).
 - **Edge-on sides** (``BilateralCounter(near=...)``, image angles): from
@@ -31,7 +32,7 @@ The rules (thresholds from ``hiprot.drill``; ``d`` is the drive angle):
   ``NEUTRAL_BAND_DEG + h`` and the band counts as re-entered only below
   ``NEUTRAL_BAND_DEG - h``. The excursion thresholds latch, so jitter there
   never matters. A rep needs ``<= -10°`` then ``>= +10°`` then ``< 3°`` in
-  that order, so jitter cannot count one twice. Jitter wider than ``2 h``
+  that order (7° on an edge-on side), so jitter cannot count one twice. Jitter wider than ``2 h``
   peak to peak (unsmoothed input) can still produce spurious
   REP_STARTED/PARTIAL_REP pairs at the band edge, never a rep.
 - **Partial reps** (PARTIAL_REP, never counted): an attempt that comes back
@@ -40,7 +41,9 @@ The rules (thresholds from ``hiprot.drill``; ``d`` is the drive angle):
   without reaching the internal end and then reaches the external end again
   (reported when that next attempt starts). Requiring a full new external
   excursion there, not a mere band exit, keeps jitter at the band edge during
-  a slow inward sweep from splitting a real rep.
+  a slow inward sweep from splitting a real rep; on a far leg's edge-on
+  outward side the external end is the band edge itself, so there a swing
+  back out past it after turning in does split the attempt.
 - **Dropouts**: invalid samples (NaN angle, confidence below
   ``min_confidence``) are skipped; gaps between valid samples up to
   ``max_gap_s`` are bridged as if tracking never stopped (a hold continues
@@ -110,8 +113,8 @@ class RepEventKind(enum.Enum):
     REP_DONE or PARTIAL_REP."""
 
     REP_STARTED = "rep_started"  # an attempt left the neutral band
-    EXTERNAL_END_REACHED = "external_end_reached"  # drive <= -REP_MIN_EXCURSION_DEG
-    INTERNAL_END_REACHED = "internal_end_reached"  # drive >= +REP_MIN_EXCURSION_DEG
+    EXTERNAL_END_REACHED = "external_end_reached"  # drive <= -external_min_deg
+    INTERNAL_END_REACHED = "internal_end_reached"  # drive >= +internal_min_deg
     HOLD_COMPLETE = "hold_complete"  # live hold timer reached HOLD_MIN_S (once per rep)
     REP_DONE = "rep_done"  # a rep was counted; carries the Rep
     COMPENSATION = "compensation"  # that rep came from the ankles (after REP_DONE)
@@ -549,6 +552,9 @@ class RepCounter:
 
 class BilateralCounter:
     """One ``RepCounter`` per worked leg, fed one per-frame sample of both legs.
+
+    With ``near`` (image angles) the near leg's inward and the far leg's
+    outward end of the range are edge-on sides (module docstring).
 
     Example:
         >>> counter = BilateralCounter(Mode.BOTH)

@@ -81,7 +81,10 @@ def review_pose_frames(
         pose_frames: The recording, in time order.
         source: Its name, for messages and the summary.
         mode: Which legs the set works.
-        calibration: A saved neutral; None takes it from the recording.
+        calibration: A saved neutral; None takes it from the recording's
+            first still period. With the image estimator the femur's
+            neutral is then re-taken from the rests between reps
+            (``neutral_from_rests``); ``Review.calibration`` is that one.
         size_wh: Pixel size of the frames the landmarks came from.
         estimator: ``"image"`` or ``"world"`` (``hiprot.analysis.angle_series``).
 
@@ -117,7 +120,7 @@ def review_pose_frames(
     relative, reps = _count(series, calibration, mode)
     if series.estimator == "image":
         windows = {side: [(r.start_s, r.end_s) for r in reps if r.leg is side] for side in Side}
-        calibration = neutral_from_rests(series, calibration, windows)
+        calibration = neutral_from_rests(series, calibration, windows, mode.sides)
         relative, reps = _count(series, calibration, mode)
     summary = SessionSummary(
         source=source,

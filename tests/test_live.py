@@ -27,7 +27,7 @@ from hiprot.capture import CameraError
 from hiprot.coach import Coach, CoachConfig, Say, Stage, Utterance
 from hiprot.history import HistoryStore
 from hiprot.landmarks import Side
-from hiprot.live import HistorySaver, LiveSession, NoDisplay, history_best
+from hiprot.live import HistorySaver, LiveSession, NoDisplay, NullDisplay, history_best
 from hiprot.overlay import LIVE_SIZE_WH
 from hiprot.synth import SessionSpec, generate
 from hiprot.types import PoseFrame
@@ -175,15 +175,20 @@ def test_scripted_session_is_heard_and_saved(tmp_path: Path) -> None:
     assert record.mode is summary.mode
 
 
-def test_the_coach_counts_with_the_near_leg_live_sees() -> None:
+def test_live_counts_with_the_near_leg_and_retakes_the_neutral_at_rest() -> None:
     """The set's counters know which leg is nearer the camera (its inward
-    side is seen edge-on), as review's do."""
-    session = make_session(None, NoDisplay(), FakePlayer())
+    side is seen edge-on), and the femur neutral is re-taken from the legs
+    resting between reps, as in review."""
+    session = make_session(None, NullDisplay(), FakePlayer())
     session.run(stream(synth_frames(reps=3)))  # camera on the person's left
     assert session.coach.near is Side.LEFT
     counters = session.coach._counter.counters
     assert counters[Side.LEFT].internal_min_deg < counters[Side.LEFT].external_min_deg
     assert counters[Side.RIGHT].external_min_deg < counters[Side.RIGHT].internal_min_deg
+    taken = session.coach.calibration.neutral
+    retaken = session._angles.calibration.neutral
+    assert any(retaken[side].femur_deg != taken[side].femur_deg for side in Side)
+    assert all(retaken[side].foot_deg == taken[side].foot_deg for side in Side)
 
 
 def test_reps_are_committed_as_they_come_and_a_lost_camera_saves(tmp_path: Path) -> None:
