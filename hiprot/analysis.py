@@ -514,6 +514,38 @@ def samples(series: AngleSeries) -> list[AngleSample]:
     return out
 
 
+class TrailingSamples:
+    """Samples over the last ``window_s`` seconds, at most one every
+    ``every_s``: the thinned trailing window behind live's running medians
+    (``RunningAnchors``, ``LiveAngles.note_rest``)."""
+
+    def __init__(self, window_s: float = ANCHOR_WINDOW_S, every_s: float = 0.2) -> None:
+        self.window_s = window_s
+        self.every_s = every_s
+        self._seen: deque[tuple[float, npt.NDArray[np.float64]]] = deque()
+
+    def __len__(self) -> int:
+        return len(self._seen)
+
+    def add(self, t_s: float, value: npt.ArrayLike, learn: bool = True) -> bool:
+        """Drop samples older than the window; keep ``value`` if ``learn``,
+        finite and due. Returns whether the samples changed."""
+        changed = False
+        while self._seen and self._seen[0][0] < t_s - self.window_s:
+            self._seen.popleft()
+            changed = True
+        value = np.asarray(value, dtype=np.float64)
+        due = not self._seen or t_s - self._seen[-1][0] >= self.every_s
+        if learn and due and np.isfinite(value).all():
+            self._seen.append((t_s, value))
+            changed = True
+        return changed
+
+    def median(self) -> npt.NDArray[np.float64]:
+        """Element-wise median of the samples (call only when there are any)."""
+        return np.median(np.stack([v for _, v in self._seen]), axis=0)
+
+
 class RunningAnchors:
     """Live version of ``steady_anchors``: median hip and ankle pixels of one
     leg over the last ``window_s`` seconds, sampled every ``every_s`` (the
@@ -521,9 +553,7 @@ class RunningAnchors:
     next to nothing)."""
 
     def __init__(self, window_s: float = ANCHOR_WINDOW_S, every_s: float = 0.2) -> None:
-        self.window_s = window_s
-        self.every_s = every_s
-        self._seen: deque[tuple[float, npt.NDArray[np.float64]]] = deque()
+        self._samples = TrailingSamples(window_s, every_s)
         self._steady = np.full((2, 2), np.nan)
 
     def update(
@@ -537,22 +567,10 @@ class RunningAnchors:
         """Add one frame's ``(33, 4)`` image landmarks (unless ``learn`` is
         False: the person is not in position yet); return ``(hip, ankle)``,
         each ``(1, 2)`` pixels (NaN until the leg has been seen)."""
-        changed = False
-        while self._seen and self._seen[0][0] < t_s - self.window_s:
-            self._seen.popleft()
-            changed = True
         leg = LEGS[side]
         points = image[[leg.hip, leg.ankle], :2] * np.asarray(size_wh, dtype=np.float64)
-        due = not self._seen or t_s - self._seen[-1][0] >= self.every_s
-        if learn and due and np.isfinite(points).all():
-            self._seen.append((t_s, points))
-            changed = True
-        if changed:
-            self._steady = (
-                np.median(np.stack([p for _, p in self._seen]), axis=0)
-                if self._seen
-                else np.full((2, 2), np.nan)
-            )
+        if self._samples.add(t_s, points, learn):
+            self._steady = self._samples.median() if self._samples else np.full((2, 2), np.nan)
         return self._steady[:1], self._steady[1:]
 
 
@@ -612,7 +630,7 @@ class LiveAngles:
         self._foot_new = {side: 0 for side in Side}
         # per leg: (time, absolute femur reading) while resting between reps,
         # re-taking the neutral this calibration started from
-        self._rests: dict[Side, deque[tuple[float, float]]] = {side: deque() for side in Side}
+        self._rests = {side: TrailingSamples(ANCHOR_WINDOW_S, _REST_EVERY_S) for side in Side}
         self._first_neutral = dict(calibration.neutral)
 
     @property
@@ -664,12 +682,8 @@ class LiveAngles:
 
     @property
     def near(self) -> Side | None:
-        """The leg nearer the camera (image estimator), by majority over the
-        recent frames; None for the 3D estimator or before any vote."""
-        return self._near() if self.estimator == "image" else None
-
-    def _near(self) -> Side | None:
-        """The leg nearer the camera, by majority over the recent frames."""
+        """The leg nearer the camera, by majority over the recent frames; None
+        before any vote (the 3D estimator never votes)."""
         votes = sum(self._near_votes)
         return None if votes == 0 else Side.LEFT if votes > 0 else Side.RIGHT
 
@@ -726,14 +740,10 @@ class LiveAngles:
         neutral = dict(self._calibration.neutral)
         for side in legs:
             rests = self._rests[side]
-            reading = self._last_femur_reading[side]
-            if not math.isfinite(reading) or (rests and t_s - rests[-1][0] < _REST_EVERY_S):
+            if not rests.add(t_s, self._last_femur_reading[side]):
                 continue
-            rests.append((t_s, reading))
-            while rests[0][0] < t_s - ANCHOR_WINDOW_S:
-                rests.popleft()
             if len(rests) >= _REST_MIN_FRAMES:
-                rested = float(np.median([r for _, r in rests]))
+                rested = float(rests.median())
                 first = self._first_neutral[side].femur_deg
                 neutral[side] = LegNeutral(_retaken(first, rested), neutral[side].foot_deg)
         if neutral != self._calibration.neutral:
@@ -758,7 +768,7 @@ class LiveAngles:
             absolute[side] = LegSample(femur, foot, float(wrap_deg(foot - femur)), conf)
             self._last_femur_reading[side] = femur
             if self.estimator == "image":
-                phase = knee_phase_deg(side, self._near(), self._view())
+                phase = knee_phase_deg(side, self.near, self._view())
                 rf = float(femur_from_reading(femur, n.femur_deg, self._knee_neutral[side], phase))
             else:
                 rf = float(wrap_deg(femur - n.femur_deg))

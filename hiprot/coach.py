@@ -427,9 +427,7 @@ class Coach:
         re-takes the femur's neutral (``LiveAngles.note_rest``)."""
         if self.stage is not Stage.SET or self.paused:
             return ()
-        return tuple(
-            side for side, c in self._counter.counters.items() if c.phase is Phase.NEUTRAL
-        )
+        return tuple(side for side, c in self._counter.counters.items() if c.phase is Phase.NEUTRAL)
 
     # ---------------------------------------------------------------- input
 

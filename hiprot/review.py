@@ -116,7 +116,6 @@ def review_pose_frames(
                 stacklevel=2,
             )
             calibration = median_calibration(series)
-    worked = Mode(mode).sides
     relative, reps = _count(series, calibration, mode)
     if series.estimator == "image":
         windows = {side: [(r.start_s, r.end_s) for r in reps if r.leg is side] for side in Side}
@@ -133,4 +132,5 @@ def review_pose_frames(
         tracking=Tracking(len(series), frames_with_pose),
         reps=reps,
     )
-    return Review(relative, calibration, reps, summary, femur_range(series, calibration, worked))
+    limits = femur_range(series, calibration, mode.sides)
+    return Review(relative, calibration, reps, summary, limits)
