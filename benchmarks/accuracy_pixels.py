@@ -7,6 +7,12 @@ the truth: per session-leg rep count, held and controlled and compensated
 counts, per-rep hold error, rep-level compensation and too-fast precision /
 recall, and femur / twist angle error.
 
+Held verdicts are also scored per rep, apart for reps whose true hold lies
+within ``HOLD_MARGIN_S`` of ``drill.HOLD_MIN_S``: the rendered scripts hold
+some "unheld" reps 0.8-1.07 s against the 1 s rule, where a hold timed
+within the 0.2 s the drill allows can land either side, so per-leg held
+counts there measure luck as much as the timer.
+
     python benchmarks/accuracy_pixels.py [FOLDER ...]
     python benchmarks/accuracy_pixels.py --tuning   # the tuning clips only, written apart
 """
@@ -26,10 +32,25 @@ from _common import REPO, write_results
 from accuracy_angles import errors, stats
 from accuracy_reps import _fmt, _match, _precision_recall
 
+from hiprot import drill
 from hiprot.review import review_pose_frames
 from hiprot.sources import open_pose_source
 
 COUNTS = ("reps", "held_reps", "controlled_reps", "compensated_reps")
+
+#: A true hold this close to ``drill.HOLD_MIN_S`` is borderline (the
+#: hold-duration error the drill tolerates, issue #6).
+HOLD_MARGIN_S = 0.2
+
+
+def held_verdicts(pairs: list[tuple[dict, dict]]) -> dict[str, dict[str, int]]:
+    """Right held verdicts per rep, for clear and borderline true holds."""
+    out = {"clear": {"right": 0, "reps": 0}, "borderline": {"right": 0, "reps": 0}}
+    for true, measured in pairs:
+        kind = "borderline" if abs(true["hold_s"] - drill.HOLD_MIN_S) <= HOLD_MARGIN_S else "clear"
+        out[kind]["reps"] += 1
+        out[kind]["right"] += true["held"] == measured["held"]
+    return out
 
 
 def score(video: Path, truth: dict) -> tuple[dict, tuple[list, list, list]]:
@@ -98,6 +119,10 @@ def main() -> None:
             )
         ),
         "held_exact_rate": exact_rate("held_reps"),
+        "held_verdicts": held_verdicts(all_pairs),
+        "hold_abs_error_s_median": float(
+            np.median([e for v in videos.values() for e in v["hold_abs_error_s"]])
+        ),
         "controlled_exact_rate": exact_rate("controlled_reps"),
         "compensated_exact_rate": exact_rate("compensated_reps"),
     }
@@ -118,11 +143,16 @@ def main() -> None:
             f"{v['twist']['mae_deg']:.1f} p95 {v['twist']['p95_deg']:.1f}, hold error "
             f"{np.mean(v['hold_abs_error_s']):.2f} s"
         )
+    verdicts = summary["held_verdicts"]
     print(
         f"{summary['session_legs']} session-legs: "
         f"count exact {summary['count_exact_rate']:.0%}, within one "
         f"{summary['count_within_one_rate']:.0%}, held exact {summary['held_exact_rate']:.0%}, "
-        f"compensated exact {summary['compensated_exact_rate']:.0%}; rep level: compensation "
+        f"compensated exact {summary['compensated_exact_rate']:.0%}; rep level: held verdict "
+        f"right on {verdicts['clear']['right']}/{verdicts['clear']['reps']} clear reps and "
+        f"{verdicts['borderline']['right']}/{verdicts['borderline']['reps']} borderline ones "
+        f"(true hold {drill.HOLD_MIN_S - HOLD_MARGIN_S:.1f}-{drill.HOLD_MIN_S + HOLD_MARGIN_S:.1f}"
+        f" s), hold error median {summary['hold_abs_error_s_median']:.2f} s, compensation "
         f"P/R {_fmt(summary['compensation_precision'])}/{_fmt(summary['compensation_recall'])}, "
         f"too fast P/R {_fmt(summary['too_fast_precision'])}/{_fmt(summary['too_fast_recall'])}"
     )

@@ -129,6 +129,18 @@ def assert_balanced(events: Sequence[RepEvent]) -> None:
     assert len(ends) % 2 == 0
 
 
+@pytest.mark.parametrize(("femur_deg", "flagged"), [(18.0, False), (12.0, False), (8.0, True)])
+def test_compensation_needs_twist_clearly_beyond_the_femur(femur_deg: float, flagged: bool) -> None:
+    """A 30° twist sweep against a femur sweep of 36° or 24° (a hip rep whose
+    foot flickers reads about even) is not "from the ankles"; against 16° it is."""
+    femur = [*REST, (-femur_deg, 1.5), (femur_deg, 2.0), (femur_deg, 1.5), (0.0, 1.0), *REST]
+    twist = [*REST, (-15.0, 1.5), (15.0, 2.0), (15.0, 1.5), (0.0, 1.0), *REST]
+    counter, events = run(leg_samples(femur, twist))
+    assert counter.rep_count == 1
+    assert counter.reps[0].compensation is flagged
+    assert (K.COMPENSATION in kinds(events)) is flagged
+
+
 # ---------------------------------------------------------------- counts
 
 
@@ -158,7 +170,9 @@ IN_EXTRA = 1.0 - ease_time_within_s(3.0, 60.0, 1.0)
         ([*REST, (0.0, 7.0)], REST + cycle(hold_s=0.0), (1, 0, 1, 1, 0)),
         (REST + scaled(CLEAN, 0.7), REST + scaled(CLEAN, 0.2), (1, 1, 1, 0, 0)),  # twist helps
         (REST + scaled(CLEAN, 2 / 3), REST + scaled(CLEAN, 0.5), (1, 1, 1, 0, 0)),  # twist < femur
-        (REST + scaled(CLEAN, 0.5), REST + scaled(CLEAN, 0.6), (1, 1, 1, 1, 0)),  # twist > femur
+        # twist 1.2x the femur: more, but within the margin a flickering foot needs
+        (REST + scaled(CLEAN, 0.5), REST + scaled(CLEAN, 0.6), (1, 1, 1, 0, 0)),
+        (REST + scaled(CLEAN, 0.3), REST + scaled(CLEAN, 0.6), (1, 1, 1, 1, 0)),  # twist 2x femur
         (REST + scaled(CLEAN, 0.15), None, (0, 0, 0, 0, 0)),  # never leaves the band
         (REST + SHORT_OUT + REST, None, (0, 0, 0, 0, 1)),  # out only to -8: partial
         (REST + SHORT_IN + REST, None, (0, 0, 0, 0, 1)),  # in only to +8: partial
