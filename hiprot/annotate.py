@@ -22,7 +22,7 @@ from hiprot.capture import open_video, probe_video
 from hiprot.errors import HiprotError
 from hiprot.landmarks import Side
 from hiprot.overlay import FrameAnnotation, LegAnnotation, draw_annotation, draw_skeleton
-from hiprot.reps import Rep, drive_deg
+from hiprot.reps import Rep, drive_deg, hold_span
 from hiprot.sink import VideoSink
 
 #: A cue about a finished rep stays on screen this long after the rep ends.
@@ -48,30 +48,14 @@ class RepTimeline:
     hold: tuple[float, float] | None
 
 
-def _longest_span(t_s: np.ndarray, holding: np.ndarray) -> tuple[float, float] | None:
-    """(start, end) seconds of the longest run of True in ``holding``."""
-    best: tuple[float, float] | None = None
-    run_start: int | None = None
-    for k, ok in enumerate(holding):
-        if not ok:
-            run_start = None
-            continue
-        run_start = k if run_start is None else run_start
-        span = (float(t_s[run_start]), float(t_s[k]))
-        if best is None or span[1] - span[0] > best[1] - best[0]:
-            best = span
-    return best
-
-
 def rep_timeline(series: AngleSeries, rep: Rep) -> RepTimeline:
     """Locate the inward arrival and the hold of ``rep`` in the series.
 
-    Mirrors the counter's rules (``hiprot.reps``, ``drive_deg``): after the
-    external end, with the drive beyond the neutral band inward, the hold is
-    the longest unbroken run within ``HOLD_TOLERANCE_DEG`` of the internal
-    peak, of the drive or (if it reached the internal end range) of the
-    femur, whichever is longer; the drive's
-    first sample within its zone is the arrival.
+    Mirrors the counter's rules (``hiprot.reps``, ``drive_deg``,
+    ``hold_span``): after the external end, with the drive beyond the neutral
+    band inward, the hold is the longer of the drive's and (if it reached
+    the internal end range) the femur's; the drive's first sample within
+    ``HOLD_TOLERANCE_DEG`` of its peak is the arrival.
     """
     t = series.t_s
     legs = series.legs[rep.leg]
@@ -87,12 +71,13 @@ def rep_timeline(series: AngleSeries, rep: Rep) -> RepTimeline:
     if not inward.any():
         return RepTimeline(rep, rep.start_s, None)
     on_drive = inward & (drive >= np.max(drive[inward]) - drill.HOLD_TOLERANCE_DEG)
-    femur_peak = np.max(femur[inward])
-    on_femur = inward & (femur >= femur_peak - drill.HOLD_TOLERANCE_DEG)
     inward_s = float(t[after[np.argmax(on_drive)]])
-    candidates = [_longest_span(t[after], on_drive)]
-    if femur_peak >= drill.REP_MIN_EXCURSION_DEG:
-        candidates.append(_longest_span(t[after], on_femur))
+    # samples off the inward side break a hold, as in the counter
+    drive_in = np.where(inward, drive, np.nan)
+    femur_in = np.where(inward, femur, np.nan)
+    candidates = [hold_span(t[after].tolist(), drive_in.tolist())]
+    if np.nanmax(femur_in) >= drill.REP_MIN_EXCURSION_DEG:
+        candidates.append(hold_span(t[after].tolist(), femur_in.tolist()))
     spans = [s for s in candidates if s]
     best = max(spans, key=lambda s: s[1] - s[0]) if spans else None
     return RepTimeline(rep, inward_s, best)

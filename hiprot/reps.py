@@ -53,17 +53,23 @@ The rules (thresholds from ``hiprot.drill``; ``d`` is the drive angle):
   reached the internal end range counts as a rep (only the return to neutral
   is missing; recordings often stop right after the last hold), ending at the
   last valid sample; any other attempt in progress is a partial rep.
-- **Hold**: on the rep's inward side (samples after the external end with
-  ``d`` beyond the band inward), the longest unbroken run within
-  ``HOLD_TOLERANCE_DEG`` of the peak there, timed on the drive and, if
-  the femur itself reached the internal end range, on the femur: the longer
+- **Hold** (``hold_span``): on the rep's inward side (samples after the
+  external end with ``d`` beyond the band inward), the longest unbroken run
+  that stays within a ``HOLD_TOLERANCE_DEG`` band reaching within
+  ``HOLD_TOLERANCE_DEG`` of the peak there, timed on the drive and, if the
+  femur itself reached the internal end range, on the femur: the longer
   wins (a rep swung from the ankles is timed on the foot alone, as in
-  ``hiprot.synth``'s truth). In a hip-driven rep both stay still together;
-  which one is steadier depends on the view and the estimator, and
-  measurement noise only ever breaks a hold apart. The live timer (``current_hold_s``,
-  HOLD_COMPLETE) uses the peak so far; the ``Rep`` record uses the final
-  peak, so pushing further after a complete hold can still leave the rep not
-  ``held``.
+  ``hiprot.synth``'s truth). On exact angles that is the run within the
+  tolerance of the peak, as the drill defines it; a measured reading that
+  overshoots into the hold and settles a few degrees lower keeps its hold
+  (within the peak's tolerance alone it broke 4 of 29 clear holds of the
+  tuning renders). In a hip-driven rep both stay still together; which one
+  is steadier depends on the view and the estimator. The live timer
+  (``current_hold_s``, HOLD_COMPLETE) times the drive's run within the
+  tolerance of the peak so far: it counts up steadily and never outlasts
+  the record's hold, but misses a hold that settled lower. The ``Rep``
+  record uses the final peak, so pushing further after a complete hold can
+  still leave the rep not ``held``.
 - **Compensation**: over the attempt the twist (foot minus femur) swept at
   least ``COMPENSATION_MIN_TWIST_DEG`` and more than ``COMPENSATION_MARGIN``
   times the drill's ratio (``COMPENSATION_TWIST_TO_FEMUR_RATIO``) of the
@@ -80,7 +86,8 @@ from __future__ import annotations
 
 import enum
 import math
-from collections.abc import Mapping
+from collections import deque
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Protocol
@@ -238,7 +245,8 @@ class _Attempt:
     in_drive_deg: list[float] = field(default_factory=list)
     in_peak_femur_deg: float = -math.inf
     in_peak_drive_deg: float = -math.inf
-    run_start: int | None = None  # live hold run, a position in the in_* lists
+    # live hold run (within tolerance of the peak so far), a position in the in_* lists
+    run_start: int | None = None
     hold_announced: bool = False
 
     def live_hold_s(self) -> float:
@@ -247,18 +255,61 @@ class _Attempt:
         return self.in_t_s[-1] - self.in_t_s[self.run_start]
 
 
-def _longest_run_s(index: list[int], t_s: list[float], inside: list[bool]) -> float:
-    """Longest time span of consecutive samples (by ``index``) all ``inside``."""
-    best = 0.0
-    start: int | None = None
-    for k, ok in enumerate(inside):
-        if not ok:
-            start = None
-            continue
-        if start is None or index[k] != index[k - 1] + 1:
-            start = k
-        best = max(best, t_s[k] - t_s[start])
+def hold_span(
+    t_s: Sequence[float], values: Sequence[float], index: Sequence[int] | None = None
+) -> tuple[float, float] | None:
+    """(start, end) seconds of the longest hold in one angle's samples.
+
+    A hold is an unbroken run of samples that stays within a
+    ``HOLD_TOLERANCE_DEG`` band reaching within ``HOLD_TOLERANCE_DEG`` of the
+    highest value (module docstring, Hold). Non-finite values break runs, and
+    so do gaps in ``index`` (consecutive counts of valid samples) when given.
+    One pass: for each end, the earliest start whose run fits in the band
+    (the band's width only grows with the run, so that start only moves on).
+
+    Args:
+        t_s: ``(n,)`` sample times, increasing.
+        values: ``(n,)`` angles, degrees.
+        index: ``(n,)`` optional sample numbers; a jump of more than one
+            breaks a run.
+    """
+    finite = [math.isfinite(v) for v in values]
+    if not any(finite):
+        return None
+    peak = max(v for v, ok in zip(values, finite) if ok)
+    best: tuple[float, float] | None = None
+    start = 0
+    highs: deque[int] = deque()  # positions of falling maxima in the run
+    lows: deque[int] = deque()  # positions of rising minima in the run
+    for end, value in enumerate(values):
+        gap = end > 0 and index is not None and index[end] != index[end - 1] + 1
+        if not finite[end] or gap:
+            highs.clear()
+            lows.clear()
+            start = end + 1 if not finite[end] else end
+            if not finite[end]:
+                continue
+        while highs and values[highs[-1]] <= value:
+            highs.pop()
+        highs.append(end)
+        while lows and values[lows[-1]] >= value:
+            lows.pop()
+        lows.append(end)
+        while values[highs[0]] - values[lows[0]] > drill.HOLD_TOLERANCE_DEG:
+            start += 1
+            if highs[0] < start:
+                highs.popleft()
+            if lows[0] < start:
+                lows.popleft()
+        if values[highs[0]] >= peak - drill.HOLD_TOLERANCE_DEG and (
+            best is None or t_s[end] - t_s[start] > best[1] - best[0]
+        ):
+            best = (float(t_s[start]), float(t_s[end]))
     return best
+
+
+def _span_s(span: tuple[float, float] | None) -> float:
+    return 0.0 if span is None else span[1] - span[0]
 
 
 class RepCounter:
@@ -529,13 +580,11 @@ class RepCounter:
         assert a is not None and a.in_index, "a rep reached the internal end range"
         peak = a.in_peak_femur_deg
         drive_floor = a.in_peak_drive_deg - drill.HOLD_TOLERANCE_DEG
-        femur_floor = peak - drill.HOLD_TOLERANCE_DEG
         # timed on both angles, the steadier one wins (see Hold above); a
         # femur that never reached the internal end range has no hold to time
-        hold_s = _longest_run_s(a.in_index, a.in_t_s, [d >= drive_floor for d in a.in_drive_deg])
+        hold_s = _span_s(hold_span(a.in_t_s, a.in_drive_deg, a.in_index))
         if peak >= drill.REP_MIN_EXCURSION_DEG:
-            femur_run = [f >= femur_floor for f in a.in_femur_deg]
-            hold_s = max(hold_s, _longest_run_s(a.in_index, a.in_t_s, femur_run))
+            hold_s = max(hold_s, _span_s(hold_span(a.in_t_s, a.in_femur_deg, a.in_index)))
         reached_s = next(ts for ts, d in zip(a.in_t_s, a.in_drive_deg) if d >= drive_floor)
         twist_sweep = a.twist_max_deg - a.twist_min_deg
         femur_sweep = a.femur_max_deg - a.femur_min_deg

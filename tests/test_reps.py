@@ -27,6 +27,7 @@ from hiprot.reps import (
     RepEvent,
     RepEventKind,
     RepSample,
+    hold_span,
 )
 
 FPS = 30.0
@@ -624,3 +625,49 @@ def test_the_edge_on_side_needs_only_to_leave_the_band(
 def test_an_end_threshold_inside_the_band_is_refused() -> None:
     with pytest.raises(ValueError, match="band edge"):
         RepCounter(Side.LEFT, internal_min_deg=drill.NEUTRAL_BAND_DEG)
+
+
+# ---------------------------------------------------------------- hold_span
+
+
+def _brute_force_hold_s(t: Sequence[float], values: Sequence[float]) -> float:
+    """The hold rule read literally: every run, checked whole."""
+    peak = max(values)
+    best = 0.0
+    for i in range(len(values)):
+        for j in range(i, len(values)):
+            run = values[i : j + 1]
+            if max(run) - min(run) <= drill.HOLD_TOLERANCE_DEG and max(run) >= peak - 3.0:
+                best = max(best, t[j] - t[i])
+    return best
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.floats(-40.0, 40.0), min_size=1, max_size=40))
+def test_hold_span_is_the_longest_run_in_the_band(values: list[float]) -> None:
+    t = [k / FPS for k in range(len(values))]
+    span = hold_span(t, values)
+    assert span is not None
+    assert span[1] - span[0] == pytest.approx(_brute_force_hold_s(t, values), abs=1e-9)
+
+
+def test_hold_span_breaks_at_gaps_and_missing_values() -> None:
+    t = [k / FPS for k in range(60)]
+    flat = [30.0] * 60
+    assert hold_span(t, flat) == (0.0, pytest.approx(59 / FPS))
+    with_nan = [*flat[:20], math.nan, *flat[21:]]
+    assert hold_span(t, with_nan) == (pytest.approx(21 / FPS), pytest.approx(59 / FPS))
+    index = [*range(20), *range(21, 61)]  # a dropped sample between 19 and 20
+    assert hold_span(t, flat, index) == (
+        pytest.approx(20 / FPS),
+        pytest.approx(59 / FPS),
+    )
+
+
+def test_hold_that_settles_below_an_overshoot_is_held() -> None:
+    # in to 34°, settles back to 30° within 0.3 s and holds there 1.5 s: a
+    # reading that overshoots; within 3° of the 34° peak alone it was no hold
+    femur = [*REST, (-30.0, 1.5), (34.0, 2.0), (30.0, 0.3), (30.0, 1.5), (0.0, 1.0), *REST]
+    counter, _ = run(leg_samples(femur))
+    (rep,) = counter.reps
+    assert rep.held and 1.5 <= rep.hold_s < 2.2
