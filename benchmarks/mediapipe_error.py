@@ -9,12 +9,15 @@ landmark's image position is compared with the truth joint's pixel.
 - **jitter**: white frame-to-frame noise, the std of the error's second
   difference over sqrt(6), in still frames (no truth angle changes within
   0.5 s either side).
-- **slow error**: the error's 1 s running mean in still frames, about its
-  per-clip median (a constant offset is absorbed by calibration); its std
-  per landmark, and the part of it that is independent between the hip,
-  knee and ankle of both legs (the person's common shift removed), which is
-  what bends the angle readings. This is what ``NoiseModel.image_drift_px``
-  models.
+- **slow error**: the error's 1 s running mean while both legs rest at
+  neutral (every truth angle within 2° of 0 for 0.5 s either side, so no
+  pose-dependent bias), about its per-clip median (a constant offset is
+  absorbed by calibration); its std per landmark, and the part of it that
+  is independent between the hip, knee and ankle of both legs (the
+  person's common shift removed), which is what bends the angle readings.
+  This is what ``NoiseModel.image_drift_px`` models, so the same statistic
+  is also taken of the synthetic ``realistic`` noise (noisy minus exact
+  landmarks of the tuning seeds at 45°) and printed beside it.
 - **knee gain**: how far MediaPipe's knee moves off the hip -> ankle line
   per pixel the true knee moves, fitted separately when the true femur is
   turned in (> +5°) and out (< -5°), for the leg nearer the camera and the
@@ -28,6 +31,7 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -41,6 +45,8 @@ from _common import REPO, write_results
 from hiprot.analysis import landmark_array
 from hiprot.landmarks import LEGS, Side
 from hiprot.sources import open_pose_source
+from hiprot.synth import generate
+from hiprot.synth.suite import tuning_specs
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -89,6 +95,7 @@ def measure(video: Path, truth: dict) -> dict[str, object]:
     )
     moving = np.abs(np.diff(angles, axis=0, prepend=angles[:1])).sum(axis=1) > 1e-6
     still = uniform_filter1d(moving.astype(float), second + 1) == 0.0
+    rest = _rest_mask(angles, second)
 
     near = Side.LEFT if truth["placement"]["position_body_frame_m"][0] > 0 else Side.RIGHT
     jitter: dict[str, list[float]] = {joint: [] for joint in JOINTS}
@@ -100,11 +107,10 @@ def measure(video: Path, truth: dict) -> dict[str, object]:
         true = {joint: _truth_pixels(truth, t_s, side, joint) for joint in JOINTS}
         for joint in JOINTS:
             error = pixels[:, index[joint]] - true[joint]
-            error = error - np.median(error[still], axis=0)
             second_diff = error[2:] - 2 * error[1:-1] + error[:-2]
             steady = still[2:] & still[1:-1] & still[:-2]
             jitter[joint].append(float(np.std(second_diff[steady], axis=0).mean() / np.sqrt(6)))
-            slow[(side, joint)] = uniform_filter1d(error, second, axis=0)[still]
+            slow[(side, joint)] = _slow(error, rest, second)
         femur = np.interp(t_s, t_true, truth["frames"][side.value]["femur_deg"])
         true_offset = _knee_offset(true["hip"], true["knee"], true["ankle"])
         seen_offset = _knee_offset(*(pixels[:, index[j]] for j in ("hip", "knee", "ankle")))
@@ -112,22 +118,83 @@ def measure(video: Path, truth: dict) -> dict[str, object]:
         gains[f"{which}_internal"] = _gain(true_offset[femur > 5], seen_offset[femur > 5])
         gains[f"{which}_external"] = _gain(true_offset[femur < -5], seen_offset[femur < -5])
 
-    leg_joints = [key for key in slow if key[1] in ("hip", "knee", "ankle")]
-    common = np.mean([slow[key] for key in leg_joints], axis=0)
+    independent, common = _independent(slow)
     return {
         "fps": fps,
         "still_fraction": float(still.mean()),
+        "rest_fraction": float(rest.mean()),
         "jitter_px": {joint: float(np.median(v)) for joint, v in jitter.items()},
         "slow_px": {
             joint: float(np.mean([np.std(slow[(s, joint)], axis=0).mean() for s in Side]))
             for joint in JOINTS
         },
-        "slow_independent_px": float(
-            np.mean([np.std(slow[key] - common, axis=0).mean() for key in leg_joints])
-        ),
-        "slow_common_px": float(np.std(common, axis=0).mean()),
+        "slow_independent_px": independent,
+        "slow_common_px": common,
         "knee_gain": gains,
     }
+
+
+def _rest_mask(angles: FloatArray, second: int) -> npt.NDArray[np.bool_]:
+    """``(n_frames,)`` True where every truth angle (``(n_frames, k)``, degrees)
+    stays within 2° of neutral for half a second either side."""
+    away = (np.abs(angles) > 2.0).any(axis=1).astype(float)
+    return uniform_filter1d(away, second + 1) == 0.0
+
+
+def _slow(error: FloatArray, rest: npt.NDArray[np.bool_], second: int) -> FloatArray:
+    """``(n_rest, 2)`` 1 s running mean of a ``(n_frames, 2)`` error at the
+    rest frames, about its median there."""
+    slow = uniform_filter1d(error, second, axis=0)[rest]
+    return slow - np.median(slow, axis=0)
+
+
+def _independent(slow: dict[tuple[Side, str], FloatArray]) -> tuple[float, float]:
+    """Std (px, mean of x and y) of hip, knee and ankle slow errors with the
+    person's common shift removed, and of that common shift."""
+    leg_joints = [key for key in slow if key[1] in ("hip", "knee", "ankle")]
+    common = np.mean([slow[key] for key in leg_joints], axis=0)
+    independent = np.mean([np.std(slow[key] - common, axis=0).mean() for key in leg_joints])
+    return float(independent), float(np.std(common, axis=0).mean())
+
+
+def synthetic_slow_independent(seeds: int = 8) -> list[float]:
+    """The slow-error statistic of ``measure`` taken of the synthetic
+    ``realistic`` noise: noisy minus exact image landmarks of the first
+    ``seeds`` tuning sessions at 45°, at their neutral rests."""
+    specs = [s for s in tuning_specs() if s.placement.startswith("oblique45")][:seeds]
+    values = []
+    for spec in specs:
+        noisy = generate(replace(spec, noise="realistic"))
+        exact = {f.index: f for f in generate(replace(spec, noise="none")).frames}
+        pairs = [(f, exact[f.index]) for f in noisy.frames if f.has_pose and f.index in exact]
+        t_s = np.array([f.t_s for f, _ in pairs])
+        size = np.array([spec.width, spec.height])
+        error = (
+            landmark_array([f for f, _ in pairs], "image")[..., :2]
+            - landmark_array([e for _, e in pairs], "image")[..., :2]
+        ) * size
+        t_true = np.asarray(noisy.truth["frames"]["t"], dtype=float)
+        angles = np.stack(
+            [
+                np.interp(t_s, t_true, noisy.truth["frames"][side.value][key])
+                for side in Side
+                for key in ("femur_deg", "twist_deg")
+            ],
+            axis=1,
+        )
+        second = max(round(spec.fps), 1)
+        rest = _rest_mask(angles, second)
+        slow = {
+            (side, joint): _slow(error[:, idx], rest, second)
+            for side in Side
+            for joint, idx in (
+                ("hip", LEGS[side].hip),
+                ("knee", LEGS[side].knee),
+                ("ankle", LEGS[side].ankle),
+            )
+        }
+        values.append(_independent(slow)[0])
+    return values
 
 
 def _spread(values: list[float]) -> dict[str, float]:
@@ -179,6 +246,12 @@ def main() -> None:
             f"{k} {v['median']:.2f} ({v['min']:.2f}-{v['max']:.2f})"
             for k, v in summary["knee_gain"].items()
         )
+    )
+    synthetic = synthetic_slow_independent()
+    summary["synthetic_realistic_slow_independent_px"] = _spread(synthetic)
+    print(
+        "the same statistic of the synthetic realistic noise (8 tuning sessions at 45°): "
+        f"median {np.median(synthetic):.2f} px ({min(synthetic):.2f}-{max(synthetic):.2f})"
     )
     path = write_results("mediapipe_error", {"summary": summary, "clips": clips})
     print(f"wrote {path.relative_to(REPO)}")

@@ -22,7 +22,7 @@ from hiprot.capture import open_video, probe_video
 from hiprot.errors import HiprotError
 from hiprot.landmarks import Side
 from hiprot.overlay import FrameAnnotation, LegAnnotation, draw_annotation, draw_skeleton
-from hiprot.reps import Rep, drive_deg, hold_span
+from hiprot.reps import Rep
 from hiprot.sink import VideoSink
 
 #: A cue about a finished rep stays on screen this long after the rep ends.
@@ -48,39 +48,12 @@ class RepTimeline:
     hold: tuple[float, float] | None
 
 
-def rep_timeline(series: AngleSeries, rep: Rep) -> RepTimeline:
-    """Locate the inward arrival and the hold of ``rep`` in the series.
-
-    Mirrors the counter's rules (``hiprot.reps``, ``drive_deg``,
-    ``hold_span``): after the external end, with the drive beyond the neutral
-    band inward, the hold is the longer of the drive's and (if it reached
-    the internal end range) the femur's; the drive's first sample within
-    ``HOLD_TOLERANCE_DEG`` of its peak is the arrival.
-    """
-    t = series.t_s
-    legs = series.legs[rep.leg]
-    inside = np.flatnonzero((t >= rep.start_s) & (t <= rep.end_s))
-    in_rep = np.array([drive_deg(legs.femur_deg[i], legs.foot_deg[i]) for i in inside])
-    if inside.size == 0 or not np.isfinite(in_rep).any():
-        return RepTimeline(rep, rep.start_s, None)
-    start = int(np.nanargmin(in_rep))
-    after = inside[start:]
-    drive = np.nan_to_num(in_rep[start:], nan=-np.inf)
-    femur = np.nan_to_num(legs.femur_deg[after], nan=-np.inf)
-    inward = drive > drill.NEUTRAL_BAND_DEG
-    if not inward.any():
-        return RepTimeline(rep, rep.start_s, None)
-    on_drive = inward & (drive >= np.max(drive[inward]) - drill.HOLD_TOLERANCE_DEG)
-    inward_s = float(t[after[np.argmax(on_drive)]])
-    # samples off the inward side break a hold, as in the counter
-    drive_in = np.where(inward, drive, np.nan)
-    femur_in = np.where(inward, femur, np.nan)
-    candidates = [hold_span(t[after].tolist(), drive_in.tolist())]
-    if np.nanmax(femur_in) >= drill.REP_MIN_EXCURSION_DEG:
-        candidates.append(hold_span(t[after].tolist(), femur_in.tolist()))
-    spans = [s for s in candidates if s]
-    best = max(spans, key=lambda s: s[1] - s[0]) if spans else None
-    return RepTimeline(rep, inward_s, best)
+def rep_timeline(rep: Rep) -> RepTimeline:
+    """The inward arrival and the hold of ``rep``, as the counter measured
+    them (``Rep.inward_s``, ``Rep.hold_span_s``); a rep read back from a file
+    has neither, and counts as arriving at its start with no hold."""
+    inward_s = rep.start_s if rep.inward_s is None else rep.inward_s
+    return RepTimeline(rep, inward_s, rep.hold_span_s)
 
 
 def _cues_at(t_s: float, timelines: Sequence[RepTimeline]) -> dict[str, set[Side]]:
@@ -116,7 +89,7 @@ def frame_annotations(
     series: AngleSeries, reps: Sequence[Rep], sides: Sequence[Side]
 ) -> list[FrameAnnotation]:
     """What to draw on each frame of the series (one entry per frame)."""
-    timelines = [rep_timeline(series, rep) for rep in reps if rep.leg in sides]
+    timelines = [rep_timeline(rep) for rep in reps if rep.leg in sides]
     out = []
     for i, t in enumerate(series.t_s):
         t = float(t)

@@ -2,7 +2,10 @@
 
 One definition shared by the rep counter (``hiprot.reps``) and the synthetic
 ground truth (``hiprot.synth``), so measured and true counts mean the same
-thing. All angles are degrees relative to the calibrated neutral, internal
+thing. The counter reads two of them with a margin for measurement noise
+(``hiprot.reps`` docstring): a hold may settle within a band reaching
+within the tolerance of the peak, and "from the ankles" needs 1.5 times the
+ratio. All angles are degrees relative to the calibrated neutral, internal
 rotation positive. The README documents these numbers for users.
 """
 

@@ -23,7 +23,6 @@ import numpy as np
 
 from hiprot import drill
 from hiprot.analysis import AngleSeries
-from hiprot.annotate import rep_timeline
 from hiprot.history import GOAL_DAYS_PER_WEEK, SessionRecord, WeekSummary
 from hiprot.landmarks import Side
 from hiprot.reps import Rep
@@ -96,7 +95,7 @@ def plot_session(
                 va="top",
                 color="0.3",
             )
-            hold = rep_timeline(series, rep).hold
+            hold = rep.hold_span_s
             if rep.held and hold is not None:
                 ax.plot(
                     hold, [rep.peak_internal_deg] * 2, color="#9467bd", lw=4, solid_capstyle="butt"

@@ -59,15 +59,18 @@ The rules (thresholds from ``hiprot.drill``; ``d`` is the drive angle):
   ``HOLD_TOLERANCE_DEG`` of the peak there, timed on the drive and, if the
   femur itself reached the internal end range, on the femur: the longer
   wins (a rep swung from the ankles is timed on the foot alone, as in
-  ``hiprot.synth``'s truth). On exact angles that is the run within the
-  tolerance of the peak, as the drill defines it; a measured reading that
-  overshoots into the hold and settles a few degrees lower keeps its hold
+  ``hiprot.synth``'s truth). For a hold at the peak, as people do it, that
+  is the drill's run within the tolerance of the peak (exact synthetic
+  angles time the same); but a hold may sit up to twice the tolerance below
+  a brief peak, so a measured reading that overshoots into the hold and
+  settles a few degrees lower keeps its hold
   (within the peak's tolerance alone it broke 4 of 29 clear holds of the
   tuning renders). In a hip-driven rep both stay still together; which one
   is steadier depends on the view and the estimator. The live timer
   (``current_hold_s``, HOLD_COMPLETE) times the drive's run within the
-  tolerance of the peak so far: it counts up steadily and never outlasts
-  the record's hold, but misses a hold that settled lower. The ``Rep``
+  tolerance of the peak so far: it restarts when a new peak leaves earlier
+  samples out of tolerance and misses a hold that settled lower than an
+  overshoot, so it can disagree with the record either way. The ``Rep``
   record uses the final peak, so pushing further after a complete hold can
   still leave the rep not ``held``.
 - **Compensation**: over the attempt the twist (foot minus femur) swept at
@@ -198,7 +201,13 @@ class FrameReading(Protocol):
 
 @dataclass(frozen=True)
 class Rep:
-    """One counted rep of one leg; angles are the femur's, degrees from neutral."""
+    """One counted rep of one leg; angles are the femur's, degrees from neutral.
+
+    ``inward_s`` (when the turn inward reached the internal end range) and
+    ``hold_span_s`` (``(start_s, end_s)`` of the timed hold, None without one)
+    are what the counter measured, for drawing; a rep read back from a
+    session file or the history has neither, and they never affect equality.
+    """
 
     leg: Side
     index: int  # 1-based, per leg
@@ -210,6 +219,8 @@ class Rep:
     held: bool
     controlled: bool
     compensation: bool
+    inward_s: float | None = field(default=None, compare=False)
+    hold_span_s: tuple[float, float] | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -582,9 +593,11 @@ class RepCounter:
         drive_floor = a.in_peak_drive_deg - drill.HOLD_TOLERANCE_DEG
         # timed on both angles, the steadier one wins (see Hold above); a
         # femur that never reached the internal end range has no hold to time
-        hold_s = _span_s(hold_span(a.in_t_s, a.in_drive_deg, a.in_index))
+        spans = [hold_span(a.in_t_s, a.in_drive_deg, a.in_index)]
         if peak >= drill.REP_MIN_EXCURSION_DEG:
-            hold_s = max(hold_s, _span_s(hold_span(a.in_t_s, a.in_femur_deg, a.in_index)))
+            spans.append(hold_span(a.in_t_s, a.in_femur_deg, a.in_index))
+        hold = max(spans, key=_span_s)
+        hold_s = _span_s(hold)
         reached_s = next(ts for ts, d in zip(a.in_t_s, a.in_drive_deg) if d >= drive_floor)
         twist_sweep = a.twist_max_deg - a.twist_min_deg
         femur_sweep = a.femur_max_deg - a.femur_min_deg
@@ -601,6 +614,8 @@ class RepCounter:
             compensation=twist_sweep >= drill.COMPENSATION_MIN_TWIST_DEG
             and twist_sweep
             > COMPENSATION_MARGIN * drill.COMPENSATION_TWIST_TO_FEMUR_RATIO * femur_sweep,
+            inward_s=reached_s,
+            hold_span_s=hold,
         )
         self._reps.append(rep)
         self._attempt = None

@@ -631,13 +631,16 @@ def test_an_end_threshold_inside_the_band_is_refused() -> None:
 
 
 def _brute_force_hold_s(t: Sequence[float], values: Sequence[float]) -> float:
-    """The hold rule read literally: every run, checked whole."""
+    """The band rule of ``hold_span`` read literally: every run, checked whole."""
     peak = max(values)
     best = 0.0
     for i in range(len(values)):
         for j in range(i, len(values)):
             run = values[i : j + 1]
-            if max(run) - min(run) <= drill.HOLD_TOLERANCE_DEG and max(run) >= peak - 3.0:
+            if (
+                max(run) - min(run) <= drill.HOLD_TOLERANCE_DEG
+                and max(run) >= peak - drill.HOLD_TOLERANCE_DEG
+            ):
                 best = max(best, t[j] - t[i])
     return best
 

@@ -154,9 +154,11 @@ def test_annotations_follow_the_reps(session: SyntheticSession) -> None:
         assert all(b - a in (0, 1) for a, b in itertools.pairwise(counts))
         held = [a.legs[side].held for a in annotations]
         assert any(held) == any(r.held for r in mine)
-        for r in mine:  # the hold found in the series is the one the counter measured
-            hold = rep_timeline(review.series, r).hold
-            assert hold is not None and hold[1] - hold[0] == pytest.approx(r.hold_s, abs=0.1)
+        for r in mine:  # the hold drawn is the one the counter timed, inside the rep
+            hold = rep_timeline(r).hold
+            assert hold is not None and hold[1] - hold[0] == pytest.approx(r.hold_s, abs=1e-9)
+            assert r.start_s <= rep_timeline(r).inward_s <= r.end_s
+            assert r.start_s <= hold[0] <= hold[1] <= r.end_s
     cues = {cue for a in annotations for cue in a.cues}
     assert any(CUE_ANKLES in c for c in cues) == any(r.compensation for r in review.reps)
     assert any(CUE_TOO_FAST in c for c in cues) == any(not r.controlled for r in review.reps)
