@@ -1,10 +1,11 @@
 """How MediaPipe's image landmarks err on the rendered drill: the numbers
 behind the synthetic suite's ``realistic`` noise level.
 
-Every rendered clip with a ``*.truth.json`` (``benchmarks/render_suite/``,
-its ``tuning/`` clips included: this calibrates a measuring stick, it tunes
-no estimator) goes through MediaPipe as ``hiprot review`` runs it; each leg
-landmark's image position is compared with the truth joint's pixel.
+Every rendered clip with a ``*.truth.json`` (``sample_videos/`` and
+``benchmarks/render_suite/``, its ``tuning/`` clips included: this
+calibrates a measuring stick, it tunes no estimator) goes through
+MediaPipe as ``hiprot review`` runs it; each leg landmark's image position
+is compared with the truth joint's pixel.
 
 - **jitter**: white frame-to-frame noise, the std of the error's second
   difference over sqrt(6), in still frames (no truth angle changes within
@@ -210,7 +211,8 @@ def _spread(values: list[float]) -> dict[str, float]:
 def main() -> None:
     suite = REPO / "benchmarks" / "render_suite"
     clips = {}
-    for video in sorted([*suite.glob("*.mp4"), *(suite / "tuning").glob("*.mp4")]):
+    folders = (REPO / "sample_videos", suite, suite / "tuning")
+    for video in sorted(v for folder in folders for v in folder.glob("*.mp4")):
         truth_path = video.with_suffix(".truth.json")
         if truth_path.exists():
             clips[video.name] = measure(video, json.loads(truth_path.read_text()))

@@ -630,28 +630,39 @@ def test_an_end_threshold_inside_the_band_is_refused() -> None:
 # ---------------------------------------------------------------- hold_span
 
 
-def _brute_force_hold_s(t: Sequence[float], values: Sequence[float]) -> float:
-    """The band rule of ``hold_span`` read literally: every run, checked whole."""
-    peak = max(values)
+def _brute_force_hold_s(t: Sequence[float], values: Sequence[float], index: Sequence[int]) -> float:
+    """The band rule of ``hold_span`` read literally: every unbroken run, checked whole."""
+    peak = max(v for v in values if math.isfinite(v))
     best = 0.0
     for i in range(len(values)):
         for j in range(i, len(values)):
             run = values[i : j + 1]
+            unbroken = all(math.isfinite(v) for v in run) and index[j] - index[i] == j - i
             if (
-                max(run) - min(run) <= drill.HOLD_TOLERANCE_DEG
+                unbroken
+                and max(run) - min(run) <= drill.HOLD_TOLERANCE_DEG
                 and max(run) >= peak - drill.HOLD_TOLERANCE_DEG
             ):
                 best = max(best, t[j] - t[i])
     return best
 
 
-@settings(max_examples=200, deadline=None)
-@given(st.lists(st.floats(-40.0, 40.0), min_size=1, max_size=40))
-def test_hold_span_is_the_longest_run_in_the_band(values: list[float]) -> None:
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.one_of(st.floats(-40.0, 40.0), st.just(math.nan)), st.integers(1, 2)),
+        min_size=1,
+        max_size=40,
+    ).filter(lambda samples: any(math.isfinite(v) for v, _ in samples))
+)
+def test_hold_span_is_the_longest_run_in_the_band(samples: list[tuple[float, int]]) -> None:
+    """Against the literal rule, with missing values and gaps in the sample numbers."""
+    values = [v for v, _ in samples]
+    index = list(itertools.accumulate(step for _, step in samples))
     t = [k / FPS for k in range(len(values))]
-    span = hold_span(t, values)
+    span = hold_span(t, values, index)
     assert span is not None
-    assert span[1] - span[0] == pytest.approx(_brute_force_hold_s(t, values), abs=1e-9)
+    assert span[1] - span[0] == pytest.approx(_brute_force_hold_s(t, values, index), abs=1e-9)
 
 
 def test_hold_span_breaks_at_gaps_and_missing_values() -> None:

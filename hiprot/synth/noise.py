@@ -45,17 +45,17 @@ takes the upper end of the still-person jitter (0.6 px, z 2.2 px, world
 about half, ``high`` about three times.
 
 Image drift of ``realistic`` (0.9 px), checked by
-``benchmarks/mediapipe_error.py``: MediaPipe on the 14 rendered drill
+``benchmarks/mediapipe_error.py``: MediaPipe on the 16 rendered drill
 clips against their truth joints. The slow (1 s running mean) error of the
 hip, knee and ankle while the legs rest at neutral, with the person's
 common shift removed (which bends no angle), is 0.21-0.98 px per clip,
-median 0.41, upper quartile 0.51. The same statistic of this level's noise
+median 0.45, upper quartile 0.60. The same statistic of this level's noise
 reads 0.73 px (median of 8 sessions): above most renders, below the worst,
 as real webcams are less clean than renders (1.5 px, assumed before the
 measurement, read 1.21). The renders' white jitter is only 0.01-0.3 px
 (clean images), so the real footage's jitter above is kept. Not modelled
 at any level: MediaPipe's knee follows the rotation only partly on some
-sides (gain 0.2-1.4 per clip, median 0.6 on the near leg turning in and the
+sides (gain 0.2-1.4 per clip, median 0.5-0.7 on the near leg turning in and the
 far leg turning out, same benchmark); the rendered suite carries that.
 """
 
