@@ -61,6 +61,19 @@ def _truth_pixels(truth: dict, t_s: FloatArray, side: Side, joint: str) -> Float
     return np.stack([np.interp(t_s, t_true, xy[:, i]) for i in range(2)], axis=1)
 
 
+def _truth_angles(truth: dict, t_s: FloatArray) -> FloatArray:
+    """``(n_frames, 4)`` truth femur and twist of both legs at the frame times."""
+    t_true = np.asarray(truth["frames"]["t"], dtype=float)
+    return np.stack(
+        [
+            np.interp(t_s, t_true, truth["frames"][side.value][key])
+            for side in Side
+            for key in ("femur_deg", "twist_deg")
+        ],
+        axis=1,
+    )
+
+
 def _knee_offset(hip: FloatArray, knee: FloatArray, ankle: FloatArray) -> FloatArray:
     """``(n_frames,)`` signed pixel distance of the knee from the hip -> ankle line."""
     span, arm = ankle - hip, knee - hip
@@ -86,14 +99,7 @@ def measure(video: Path, truth: dict) -> dict[str, object]:
     second = max(round(fps), 1)
 
     t_true = np.asarray(truth["frames"]["t"], dtype=float)
-    angles = np.stack(
-        [
-            np.interp(t_s, t_true, truth["frames"][side.value][key])
-            for side in Side
-            for key in ("femur_deg", "twist_deg")
-        ],
-        axis=1,
-    )
+    angles = _truth_angles(truth, t_s)
     moving = np.abs(np.diff(angles, axis=0, prepend=angles[:1])).sum(axis=1) > 1e-6
     still = uniform_filter1d(moving.astype(float), second + 1) == 0.0
     rest = _rest_mask(angles, second)
@@ -174,15 +180,7 @@ def synthetic_slow_independent(seeds: int = 8) -> list[float]:
             landmark_array([f for f, _ in pairs], "image")[..., :2]
             - landmark_array([e for _, e in pairs], "image")[..., :2]
         ) * size
-        t_true = np.asarray(noisy.truth["frames"]["t"], dtype=float)
-        angles = np.stack(
-            [
-                np.interp(t_s, t_true, noisy.truth["frames"][side.value][key])
-                for side in Side
-                for key in ("femur_deg", "twist_deg")
-            ],
-            axis=1,
-        )
+        angles = _truth_angles(noisy.truth, t_s)
         second = max(round(spec.fps), 1)
         rest = _rest_mask(angles, second)
         slow = {

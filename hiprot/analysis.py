@@ -46,8 +46,8 @@ REVIEW_WINDOW_S = 0.3
 #: majorities (medians) over this many frames.
 _VOTE_FRAMES = 60
 #: Live: how far past ``VIEW_RATIO_SPLIT`` the ratio must be to change the
-#: view (the renders sit 0.25 or more from it; synthetic 45° views reach
-#: 1.15).
+#: view (the renders sit 0.25 or more from it; exact synthetic 45° views
+#: reach 1.15-1.2).
 _VIEW_HYSTERESIS = 0.15
 
 

@@ -293,13 +293,15 @@ def hold_span(
     highs: deque[int] = deque()  # positions of falling maxima in the run
     lows: deque[int] = deque()  # positions of rising minima in the run
     for end, value in enumerate(values):
-        gap = end > 0 and index is not None and index[end] != index[end - 1] + 1
-        if not finite[end] or gap:
+        if not finite[end]:  # a missing value ends the run before it
             highs.clear()
             lows.clear()
-            start = end + 1 if not finite[end] else end
-            if not finite[end]:
-                continue
+            start = end + 1
+            continue
+        if end > 0 and index is not None and index[end] != index[end - 1] + 1:
+            highs.clear()  # a gap in the sample numbers: a new run starts here
+            lows.clear()
+            start = end
         while highs and values[highs[-1]] <= value:
             highs.pop()
         highs.append(end)
