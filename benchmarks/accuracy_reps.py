@@ -78,6 +78,7 @@ def evaluate(noise: str | None, estimator: str) -> dict[str, object]:
     all_truth, all_measured, all_pairs = [], [], []
     by_scenario: dict[str, list[int]] = defaultdict(list)
     by_placement: dict[str, list[int]] = defaultdict(list)
+    by_noise: dict[str, list[int]] = defaultdict(list)
     for spec in specs:
         session = generate(spec)
         with warnings.catch_warnings():
@@ -96,6 +97,7 @@ def evaluate(noise: str | None, estimator: str) -> dict[str, object]:
             held_err.append(got["held_reps"] - true_leg["held_reps"])
             by_scenario[spec.scenario].append(abs(count_err[-1]))
             by_placement[spec.placement.rsplit("_", 1)[0]].append(abs(count_err[-1]))
+            by_noise[spec.noise].append(abs(count_err[-1]))
         pairs = _match(session.truth["reps"], measured["reps"])
         hold_dt += [abs(m["hold_s"] - t["hold_s"]) for t, m in pairs]
         all_truth += session.truth["reps"]
@@ -120,6 +122,9 @@ def evaluate(noise: str | None, estimator: str) -> dict[str, object]:
         },
         "count_exact_rate_by_placement": {
             name: float(np.mean(np.array(errs) == 0)) for name, errs in sorted(by_placement.items())
+        },
+        "count_exact_rate_by_noise": {
+            name: float(np.mean(np.array(errs) == 0)) for name, errs in by_noise.items()
         },
     }
 
@@ -175,10 +180,11 @@ def main() -> None:
                 "too fast P/R "
                 f"{_fmt(r['too_fast']['precision'])}/{_fmt(r['too_fast']['recall'])}"
             )
-            print(
-                "    count exact by placement:",
-                {k: round(v, 2) for k, v in r["count_exact_rate_by_placement"].items()},
-            )
+            for factor in ("placement", "noise"):
+                print(
+                    f"    count exact by {factor}:",
+                    {k: round(v, 2) for k, v in r[f"count_exact_rate_by_{factor}"].items()},
+                )
     results["cost"] = per_sample_cost()
     print(
         f"cost: angles {results['cost']['angles_us_per_frame']:.0f} us/frame, reps "

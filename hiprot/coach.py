@@ -378,9 +378,10 @@ class Coach:
         #: next set: its inward side and the other leg's outward side are
         #: seen edge-on (``BilateralCounter``). Set by the caller.
         self.near: Side | None = None
+        self._foot_driven: frozenset[Side] = frozenset()
         self._reps: list[Rep] = []  # the session's, numbered per leg
         self._set_reps: list[Rep] = []
-        self._counter = BilateralCounter(self.mode, near=self.near)
+        self._counter = self._new_counter()
         self._spoken_count = 0
         self._stillness = _Stillness(config.still_tolerance_deg)
         self._ready_since: float | None = None
@@ -396,6 +397,21 @@ class Coach:
         self._frames = 0
         self._frames_with_pose = 0
         self._relative: AngleSample | None = None
+
+    @property
+    def foot_driven(self) -> frozenset[Side]:
+        """Legs whose foot alone drives the rep count (their knee reading
+        jitters, ``hiprot.analysis.knee_too_jittery``); set by the caller,
+        applies at once, also mid-set."""
+        return self._foot_driven
+
+    @foot_driven.setter
+    def foot_driven(self, legs: frozenset[Side]) -> None:
+        self._foot_driven = frozenset(legs)
+        self._counter.foot_driven = self._foot_driven
+
+    def _new_counter(self) -> BilateralCounter:
+        return BilateralCounter(self.mode, near=self.near, foot_driven=self._foot_driven)
 
     # ---------------------------------------------------------------- read-only state
 
@@ -480,7 +496,7 @@ class Coach:
             self._enter_calibration()
             return self._output(t_s, reps=reps, say=(Utterance.announce(Cue.HOLD_STILL.clip),))
         self.mode = Mode(command.value)
-        self._counter = BilateralCounter(self.mode, near=self.near)
+        self._counter = self._new_counter()
         self._stillness.reset()
         return self._output(t_s, reps=reps)
 
@@ -589,7 +605,7 @@ class Coach:
             self._spoken_count = 0
             self._set_open = True
         self._enter_stage(Stage.SET)
-        self._counter = BilateralCounter(self.mode, near=self.near)
+        self._counter = self._new_counter()
         return self._output(t, say=(Utterance.announce("go"),))
 
     def _end_set(self, t: float, reps: tuple[Rep, ...], say: tuple[Utterance, ...]) -> CoachOutput:
@@ -618,7 +634,7 @@ class Coach:
             for e in self._counter.finish(t)
             if e.kind is RepEventKind.REP_DONE and e.rep is not None
         )
-        self._counter = BilateralCounter(self.mode, near=self.near)
+        self._counter = self._new_counter()
         return reps
 
     def _record(self, rep: Rep) -> Rep:

@@ -5,7 +5,10 @@ hard when the angle is still (removing jitter) and little when it moves
 (keeping lag low). Review: a zero-phase filter over the whole recording,
 which removes jitter without any lag because it can look ahead.
 
-Both are vectorised over channels (e.g. both legs' femur and foot angles)
+``jitter_deg`` measures how much a raw stream jitters, so the rep counter
+can tell a knee reading too noisy to drive it (``hiprot.analysis``).
+
+Both filters are vectorised over channels (e.g. both legs' femur and foot angles)
 and treat NaN as "no measurement": the filter holds its state across gaps.
 """
 
@@ -16,6 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
+from scipy.ndimage import median_filter
 from scipy.signal import medfilt, savgol_filter
 
 
@@ -150,3 +154,25 @@ def _bridge_gaps(
         if after - before > max_gap_s:
             filled[start:stop] = np.nan
     return filled
+
+
+#: ``jitter_deg``: the running median's window (about 1 s at 30 frames/s),
+#: and the fewest finite samples it judges.
+_JITTER_WINDOW = 31
+_JITTER_MIN_SAMPLES = 50
+
+
+def jitter_deg(values: npt.ArrayLike) -> float:
+    """How much a raw angle stream of shape ``(n,)`` jitters, in its own degrees.
+
+    The robust standard deviation (1.4826 x the median absolute deviation)
+    of the finite samples around their 1 s running median: a drill-speed
+    rotation passes into the median, so reps do not count as jitter, and
+    the odd spike does not count much. NaN with fewer than 50 finite samples.
+    """
+    v = np.asarray(values, dtype=np.float64)
+    v = v[np.isfinite(v)]
+    if len(v) < _JITTER_MIN_SAMPLES:
+        return math.nan
+    residual = v - median_filter(v, _JITTER_WINDOW, mode="nearest")
+    return float(1.4826 * np.median(np.abs(residual)))

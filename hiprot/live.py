@@ -282,6 +282,7 @@ class LiveSession:
     _view: CoachView | None = None
     _told_dark: bool = False
     _told_side_on: bool = False
+    _told_jittery: frozenset[Side] = frozenset()
 
     def __post_init__(self) -> None:
         size_wh = (int(self.setup.get("width", 640)), int(self.setup.get("height", 480)))  # type: ignore[call-overload]
@@ -357,6 +358,13 @@ class LiveSession:
         self._angles.worked = self.coach.mode.sides
         absolute, relative = self._angles.update(pose_frame, in_position=view_check.ready)
         self.coach.near = self._angles.near
+        self.coach.foot_driven = self._angles.foot_driven
+        for side in sorted(self._angles.foot_driven - self._told_jittery):
+            self._told_jittery |= {side}
+            self.log(
+                f"[yellow]Your {side.value} knee jitters in the picture[/], so its reps are "
+                "counted from the foot: more light, or the camera closer, steadies it."
+            )
         out = self._handle(self.coach.update(pose_frame.t_s, view_check, absolute, relative))
         if view_check.ready:
             self._angles.note_rest(pose_frame.t_s, self.coach.resting_legs())

@@ -21,6 +21,11 @@ The rules (thresholds from ``hiprot.drill``; ``d`` is the drive angle):
   ``REP_MIN_EXCURSION_DEG`` except on edge-on sides (below)
   -> back to NEUTRAL when ``d`` returns into the band (REP_DONE, then
   TOO_FAST / COMPENSATION describing that rep).
+- **A jittery knee** (``foot_driven``): on a leg whose knee reading
+  jitters much more than its foot's (``hiprot.analysis.knee_too_jittery``,
+  a noisy webcam), the foot alone drives the cycle, so the knee's jitter
+  cannot open or close reps. Peaks, holds and "from the ankles" still read
+  the femur as below, so they are only as good as the knee reading.
 - **Edge-on sides** (``BilateralCounter(near=...)``, image angles): from
   one camera each leg has a side it turns along the line of sight, the
   near leg's inward side and the far leg's outward side. There MediaPipe's
@@ -90,7 +95,7 @@ from __future__ import annotations
 import enum
 import math
 from collections import deque
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Protocol
@@ -346,7 +351,11 @@ class RepCounter:
         min_confidence: float = MIN_CONFIDENCE,
         external_min_deg: float = drill.REP_MIN_EXCURSION_DEG,
         internal_min_deg: float = drill.REP_MIN_EXCURSION_DEG,
+        foot_driven: bool = False,
     ) -> None:
+        """``foot_driven``: the foot alone drives the cycle (module
+        docstring); settable at any time, e.g. once live has measured the
+        jitter."""
         if not 0.0 <= hysteresis_deg < drill.NEUTRAL_BAND_DEG:
             raise ValueError(
                 f"hysteresis_deg must be in [0, {drill.NEUTRAL_BAND_DEG}) (the neutral band), "
@@ -368,6 +377,7 @@ class RepCounter:
         self.min_confidence = float(min_confidence)
         self.external_min_deg = float(external_min_deg)
         self.internal_min_deg = float(internal_min_deg)
+        self.foot_driven = foot_driven
         self._phase = Phase.NEUTRAL
         self._attempt: _Attempt | None = None
         self._reps: list[Rep] = []
@@ -444,7 +454,7 @@ class RepCounter:
             self._band_side, self._band_exit_s = 0, None
         self._last_valid_t_s = t
         self._valid_count += 1
-        drive = drive_deg(femur, foot)
+        drive = foot if self.foot_driven else drive_deg(femur, foot)
         self._track_band_exit(t, drive)
 
         before = self._attempt
@@ -652,10 +662,12 @@ class BilateralCounter:
         hysteresis_deg: float = HYSTERESIS_DEG,
         max_gap_s: float = MAX_GAP_S,
         min_confidence: float = MIN_CONFIDENCE,
+        foot_driven: Collection[Side] = (),
     ) -> None:
         """``near``: the leg nearer the camera, when the angles come from the
         image: its inward side and the other leg's outward side are seen
-        edge-on and need only to leave the band (module docstring)."""
+        edge-on and need only to leave the band (module docstring).
+        ``foot_driven``: legs whose foot alone drives the cycle (settable)."""
         self.mode = Mode(mode)
 
         def edge_on(side: Side) -> dict[str, float]:
@@ -670,10 +682,21 @@ class BilateralCounter:
                 hysteresis_deg=hysteresis_deg,
                 max_gap_s=max_gap_s,
                 min_confidence=min_confidence,
+                foot_driven=side in foot_driven,
                 **edge_on(side),
             )
             for side in self.mode.sides
         }
+
+    @property
+    def foot_driven(self) -> frozenset[Side]:
+        """The worked legs whose foot alone drives the cycle."""
+        return frozenset(side for side, c in self._counters.items() if c.foot_driven)
+
+    @foot_driven.setter
+    def foot_driven(self, legs: Collection[Side]) -> None:
+        for side, counter in self._counters.items():
+            counter.foot_driven = side in legs
 
     @property
     def counters(self) -> Mapping[Side, RepCounter]:

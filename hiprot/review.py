@@ -17,6 +17,7 @@ from hiprot.analysis import (
     auto_calibration,
     femur_range,
     fit_foot_to_femur,
+    jittery_knees,
     median_calibration,
     neutral_from_rests,
     relative_to_neutral,
@@ -44,6 +45,8 @@ class Review:
         femur_range_deg: Per leg, the (lowest, highest) femur angle this
             view can read (``hiprot.analysis.femur_range``); None when there
             is no such limit (the 3D estimator).
+        foot_driven: Legs whose knee reading was too jittery to drive the
+            rep count, so their foot drove it (``hiprot.analysis.jittery_knees``).
     """
 
     series: AngleSeries
@@ -51,14 +54,19 @@ class Review:
     reps: tuple[Rep, ...]
     summary: SessionSummary
     femur_range_deg: dict[Side, tuple[float, float] | None]
+    foot_driven: frozenset[Side]
 
 
 def _count(
-    series: AngleSeries, calibration: Calibration, mode: Mode
+    series: AngleSeries, calibration: Calibration, mode: Mode, foot_driven: frozenset[Side]
 ) -> tuple[AngleSeries, tuple[Rep, ...]]:
     """Angles relative to the neutral, and the reps counted on them."""
     relative = fit_foot_to_femur(relative_to_neutral(series, calibration, mode.sides))
-    counter = BilateralCounter(mode, near=series.near if series.estimator == "image" else None)
+    counter = BilateralCounter(
+        mode,
+        near=series.near if series.estimator == "image" else None,
+        foot_driven=foot_driven,
+    )
     frame_samples = samples(relative)
     for sample in frame_samples:
         counter.update(sample)
@@ -94,7 +102,8 @@ def review_pose_frames(
     mode = Mode(mode)
     if not pose_frames:
         raise HiprotError(f"{source}: no frames to analyse")
-    series = smooth_series(angle_series(pose_frames, size_wh, estimator))
+    raw = angle_series(pose_frames, size_wh, estimator)
+    series = smooth_series(raw)
     frames_with_pose = int(series.has_pose.sum())
     if frames_with_pose == 0:
         raise HiprotError(f"{source}: no person was found in any frame")
@@ -116,11 +125,21 @@ def review_pose_frames(
                 stacklevel=2,
             )
             calibration = median_calibration(series)
-    relative, reps = _count(series, calibration, mode)
+    foot_driven = jittery_knees(raw, calibration, mode.sides)
+    relative, reps = _count(series, calibration, mode, foot_driven)
     if series.estimator == "image":
         windows = {side: [(r.start_s, r.end_s) for r in reps if r.leg is side] for side in Side}
         calibration = neutral_from_rests(series, calibration, windows, mode.sides)
-        relative, reps = _count(series, calibration, mode)
+        foot_driven = jittery_knees(raw, calibration, mode.sides)
+        relative, reps = _count(series, calibration, mode, foot_driven)
+    for side in sorted(foot_driven):
+        warnings.warn(
+            f"{source}: the {side.value} knee's reading jitters much more than the foot's, "
+            "so its reps were counted from the foot, and its peaks, holds and 'from the "
+            "ankles' are less reliable; more light, or the camera closer, steadies it",
+            HiprotWarning,
+            stacklevel=2,
+        )
     summary = SessionSummary(
         source=source,
         duration_s=series.duration_s,
@@ -133,4 +152,4 @@ def review_pose_frames(
         reps=reps,
     )
     limits = femur_range(series, calibration, mode.sides)
-    return Review(relative, calibration, reps, summary, limits)
+    return Review(relative, calibration, reps, summary, limits, foot_driven)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from hiprot.filters import OneEuroFilter, one_euro, zero_phase
+from hiprot.filters import OneEuroFilter, jitter_deg, one_euro, zero_phase
 
 
 def test_one_euro_constant_input_is_unchanged() -> None:
@@ -67,3 +67,19 @@ def test_zero_phase_bridges_short_gaps_only() -> None:
     out = zero_phase(t, v)
     assert np.all(np.isfinite(out[30:36]))
     assert np.all(np.isnan(out[60:90]))
+
+
+def test_jitter_is_the_white_noise_and_not_the_motion() -> None:
+    """Drill-speed rotation passes into the running median; white noise of
+    std 2° reads about 2° (less a little: the median follows it too)."""
+    t = np.arange(0.0, 60.0, 1 / 30)
+    motion = 30.0 * np.sin(2 * np.pi * t / 6.0)
+    noise = np.random.default_rng(0).normal(0.0, 2.0, len(t))
+    assert jitter_deg(motion) < 0.2
+    assert 1.6 < jitter_deg(motion + noise) < 2.2
+    assert 1.6 < jitter_deg(np.where(t % 7 < 1, np.nan, motion + noise)) < 2.2
+
+
+def test_jitter_needs_fifty_samples() -> None:
+    assert np.isnan(jitter_deg(np.r_[np.zeros(49), np.full(10, np.nan)]))
+    assert jitter_deg(np.zeros(50)) == 0.0

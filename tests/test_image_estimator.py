@@ -20,6 +20,7 @@ from hiprot.analysis import (
     femur_range,
     foot_gain,
     knee_neutral,
+    knee_too_jittery,
     neutral_from_rests,
     plausible_foot,
     smooth_series,
@@ -38,6 +39,7 @@ from hiprot.landmarks import PoseLandmark as L
 from hiprot.report import advice
 from hiprot.review import review_pose_frames
 from hiprot.synth import SessionSpec, generate
+from hiprot.synth.noise import jitter_knees
 
 
 @pytest.mark.parametrize("phase", [30.0, 45.0, 60.0])
@@ -431,3 +433,46 @@ def test_live_retakes_the_femur_neutral_from_the_legs_at_rest() -> None:
     )
     assert live.calibration.neutral[Side.RIGHT].femur_deg == 90.0
     assert live.calibration.neutral[Side.LEFT].foot_deg == 7.0
+
+
+def test_a_jittery_knee_hands_the_count_to_the_foot() -> None:
+    """1.5 px of knee jitter reads about 9-13° of femur jitter here; with
+    the foot driving, both legs still count and hold exactly, and review
+    says why. Without the jitter the knee drives as before."""
+    spec = SessionSpec(seed=11, scenario="clean", placement="oblique45_left", noise="none")
+    session = generate(spec)
+    size = (spec.width, spec.height)
+    clean = review_pose_frames(session.frames, "s", spec.mode, size_wh=size)
+    assert clean.foot_driven == frozenset()
+    with pytest.warns(HiprotWarning, match="knee's reading jitters") as caught:
+        noisy = review_pose_frames(jitter_knees(session.frames, 1.5, size), "s", size_wh=size)
+    assert noisy.foot_driven == {Side.LEFT, Side.RIGHT}
+    assert len([w for w in caught if "jitters" in str(w.message)]) == 2
+    for side in Side:
+        truth = session.truth["legs"][side.value]
+        got = noisy.summary.to_dict()["legs"][side.value]
+        assert (got["reps"], got["held_reps"]) == (truth["reps"], truth["held_reps"]), side
+
+
+def test_knee_jitter_is_judged_against_the_foot_s() -> None:
+    rng = np.random.default_rng(1)
+    still = np.zeros(300)
+    assert knee_too_jittery(still + rng.normal(0, 4, 300), still + rng.normal(0, 1, 300))
+    # too little jitter to matter, however clean the foot
+    assert not knee_too_jittery(still + rng.normal(0, 1.5, 300), still + rng.normal(0, 0.1, 300))
+    # the foot as jittery
+    assert not knee_too_jittery(still + rng.normal(0, 4, 300), still + rng.normal(0, 3, 300))
+    # no foot fit yet: the foot reads 0
+    assert not knee_too_jittery(still + rng.normal(0, 4, 300), still)
+
+
+def test_live_hands_a_jittery_knee_to_the_foot() -> None:
+    spec = SessionSpec(seed=11, scenario="clean", placement="oblique45_left", noise="none")
+    session = generate(spec)
+    size = (spec.width, spec.height)
+    review = review_pose_frames(session.frames, "s", spec.mode, size_wh=size)
+    for px, expected in ((0.0, frozenset()), (1.5, {Side.LEFT, Side.RIGHT})):
+        live = LiveAngles(review.calibration, size_wh=size)
+        for frame in jitter_knees(session.frames, px, size):
+            live.update(frame)
+        assert live.foot_driven == expected, px

@@ -30,6 +30,7 @@ from hiprot.landmarks import Side
 from hiprot.live import HistorySaver, LiveSession, NoDisplay, NullDisplay, history_best
 from hiprot.overlay import LIVE_SIZE_WH
 from hiprot.synth import SessionSpec, generate
+from hiprot.synth.noise import jitter_knees
 from hiprot.types import PoseFrame
 from hiprot.voice import CLIP_DIR, SilentPlayer, Speaker
 
@@ -189,6 +190,22 @@ def test_live_counts_with_the_near_leg_and_retakes_the_neutral_at_rest() -> None
     retaken = session._angles.calibration.neutral
     assert any(retaken[side].femur_deg != taken[side].femur_deg for side in Side)
     assert all(retaken[side].foot_deg == taken[side].foot_deg for side in Side)
+
+
+def test_live_counts_a_jittery_knee_from_the_foot_and_says_so() -> None:
+    """Knee jitter (1.5 px) that reads as 9-13° of femur jitter: once live
+    has judged it, the set's counters let the foot drive, the log says why
+    once per leg, and the set counts its 3 reps."""
+    frames = synth_frames(reps=3)
+    lines: list[str] = []
+    session = make_session(None, NullDisplay(), FakePlayer())
+    session.log = lines.append
+    session.run(stream(jitter_knees(frames, 1.5, (640, 480))))
+    assert session.coach.foot_driven == {Side.LEFT, Side.RIGHT}
+    assert session.coach._counter.foot_driven == {Side.LEFT, Side.RIGHT}
+    told = [line for line in lines if "knee jitters" in line]
+    assert len(told) == 2 and "left" in told[0] + told[1] and "right" in told[0] + told[1]
+    assert [rep.leg for rep in session.coach.reps].count(Side.LEFT) == 3
 
 
 def test_reps_are_committed_as_they_come_and_a_lost_camera_saves(tmp_path: Path) -> None:

@@ -622,6 +622,28 @@ def test_the_edge_on_side_needs_only_to_leave_the_band(
     assert count(near=None) == 0
 
 
+def test_a_foot_driven_leg_ignores_its_knee_s_jitter() -> None:
+    """A jittery knee swinging out and in while the leg rests makes a rep of
+    its own when either angle may drive; with the foot driving, only the
+    real cycles count, and the femur still gives the peaks."""
+    spikes: list[Move] = [(-15.0, 0.3), (15.0, 0.3), (0.0, 0.3), (0.0, 1.0)]
+    moves = REST + (CLEAN + spikes) * 3
+    t, femur = eased(moves)
+    foot = eased(REST + [*CLEAN, (0.0, 1.9)] * 3)[1]
+    samples = [RepSample(float(a), float(b), float(c)) for a, b, c in zip(t, femur, foot)]
+    assert run(samples)[0].rep_count == 6
+    counter, _ = run(samples, foot_driven=True)
+    assert counter.rep_count == 3
+    assert all(rep.peak_internal_deg == pytest.approx(30.0, abs=0.1) for rep in counter.reps)
+
+
+def test_foot_driven_legs_can_change_mid_set() -> None:
+    counter = BilateralCounter(Mode.BOTH, foot_driven={Side.RIGHT})
+    assert counter.foot_driven == {Side.RIGHT}
+    counter.foot_driven = {Side.LEFT}
+    assert (counter[Side.LEFT].foot_driven, counter[Side.RIGHT].foot_driven) == (True, False)
+
+
 def test_an_end_threshold_inside_the_band_is_refused() -> None:
     with pytest.raises(ValueError, match="band edge"):
         RepCounter(Side.LEFT, internal_min_deg=drill.NEUTRAL_BAND_DEG)

@@ -61,13 +61,15 @@ far leg turning out, same benchmark); the rendered suite carries that.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 
 import numpy as np
 import numpy.typing as npt
 from scipy.signal import lfilter
 
 from hiprot.landmarks import LEGS, NUM_LANDMARKS, Side
+from hiprot.types import PoseFrame
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -296,3 +298,23 @@ def corrupt(
     for sl in _episodes(t_s, model.dropout_rate_hz, model.dropout_s, rng):
         has_pose[sl] = False
     return image, world, has_pose
+
+
+def jitter_knees(
+    frames: Sequence[PoseFrame], px: float, size_wh: tuple[int, int], seed: int = 0
+) -> list[PoseFrame]:
+    """The frames with white jitter of std ``px`` pixels added to both knees'
+    image points only: a noisy webcam, where the knee's few pixels of offset
+    from the hip-ankle line jitter much more, in degrees, than the long
+    heel-toe line (``hiprot.analysis.knee_too_jittery``)."""
+    rng = np.random.default_rng(seed)
+    scale = np.asarray(size_wh, dtype=np.float64)
+    knees = [LEGS[side].knee for side in Side]
+    out = []
+    for frame in frames:
+        if frame.image is not None:
+            image = frame.image.copy()
+            image[knees, :2] += rng.normal(0.0, px, (len(knees), 2)) / scale
+            frame = replace(frame, image=image)
+        out.append(frame)
+    return out
