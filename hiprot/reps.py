@@ -72,12 +72,13 @@ The rules (thresholds from ``hiprot.drill``; ``d`` is the drive angle):
   (within the peak's tolerance alone it broke 4 of 29 clear holds of the
   tuning renders). In a hip-driven rep both stay still together; which one
   is steadier depends on the view and the estimator. The live timer
-  (``current_hold_s``, HOLD_COMPLETE) times the drive's run within the
-  tolerance of the peak so far: it restarts when a new peak leaves earlier
-  samples out of tolerance and misses a hold that settled lower than an
-  overshoot, so it can disagree with the record either way. The ``Rep``
-  record uses the final peak, so pushing further after a complete hold can
-  still leave the rep not ``held``.
+  (``current_hold_s``, HOLD_COMPLETE) applies the same rule to the run
+  ending now, on both angles, with the peak so far (``_BandRun``), so a
+  hold it announces is one the record times too, unless the leg then
+  pushes more than the tolerance further: the ``Rep`` record uses the
+  final peak, so that rep can still end up not ``held``. The timer shows
+  the longest such hold of the rep so far, so it stays put as the leg
+  leaves the hold, until the rep is done.
 - **Compensation**: over the attempt the twist (foot minus femur) swept at
   least ``COMPENSATION_MIN_TWIST_DEG`` and more than ``COMPENSATION_MARGIN``
   times the drill's ratio (``COMPENSATION_TWIST_TO_FEMUR_RATIO``) of the
@@ -239,6 +240,56 @@ class RepEvent:
     rep: Rep | None = None
 
 
+class _BandRun:
+    """The live half of ``hold_span``: the longest run of samples ending at
+    the newest one that stays within a ``HOLD_TOLERANCE_DEG`` band, kept
+    with the same monotonic deques as one step of ``hold_span``'s pass.
+
+    It reads the attempt's inward-side lists (``t_s``, ``values``), which
+    only grow; ``add`` is called after each append.
+    """
+
+    def __init__(self, t_s: list[float], values: list[float]) -> None:
+        self._t_s, self._values = t_s, values
+        self._start = 0
+        self._highs: deque[int] = deque()  # positions of falling maxima in the run
+        self._lows: deque[int] = deque()  # positions of rising minima in the run
+        self.peak = -math.inf
+
+    def add(self, contiguous: bool) -> None:
+        """The newest value joins the run; ``contiguous`` False starts a new one."""
+        values, end = self._values, len(self._values) - 1
+        value = values[end]
+        self.peak = max(self.peak, value)
+        if not contiguous:
+            self.clear()
+            self._start = end
+        while self._highs and values[self._highs[-1]] <= value:
+            self._highs.pop()
+        self._highs.append(end)
+        while self._lows and values[self._lows[-1]] >= value:
+            self._lows.pop()
+        self._lows.append(end)
+        while values[self._highs[0]] - values[self._lows[0]] > drill.HOLD_TOLERANCE_DEG:
+            self._start += 1
+            if self._highs[0] < self._start:
+                self._highs.popleft()
+            if self._lows[0] < self._start:
+                self._lows.popleft()
+
+    def clear(self) -> None:
+        """The leg left the inward side: no run until the next ``add``."""
+        self._highs.clear()
+        self._lows.clear()
+
+    def seconds(self) -> float:
+        """How long the run has lasted, if it reaches within the tolerance of
+        the peak so far (a hold); else 0."""
+        if not self._highs or self._values[self._highs[0]] < self.peak - drill.HOLD_TOLERANCE_DEG:
+            return 0.0
+        return self._t_s[-1] - self._t_s[self._start]
+
+
 @dataclass
 class _Attempt:
     """What has been measured of the attempt in progress."""
@@ -259,16 +310,21 @@ class _Attempt:
     in_t_s: list[float] = field(default_factory=list)
     in_femur_deg: list[float] = field(default_factory=list)
     in_drive_deg: list[float] = field(default_factory=list)
-    in_peak_femur_deg: float = -math.inf
-    in_peak_drive_deg: float = -math.inf
-    # live hold run (within tolerance of the peak so far), a position in the in_* lists
-    run_start: int | None = None
+    # the live hold runs on both angles, as the record times both (their
+    # peaks are the inward side's so far)
+    drive_run: _BandRun = field(init=False)
+    femur_run: _BandRun = field(init=False)
+    longest_hold_s: float = 0.0  # of the live runs so far: the live timer
     hold_announced: bool = False
 
-    def live_hold_s(self) -> float:
-        if self.run_start is None:
-            return 0.0
-        return self.in_t_s[-1] - self.in_t_s[self.run_start]
+    def __post_init__(self) -> None:
+        self.drive_run = _BandRun(self.in_t_s, self.in_drive_deg)
+        self.femur_run = _BandRun(self.in_t_s, self.in_femur_deg)
+
+    def hold_now_s(self) -> float:
+        """The hold ending now, by the record's rule (``_close``) with the peak so far."""
+        femur_reached = self.femur_run.peak >= drill.REP_MIN_EXCURSION_DEG
+        return max(self.drive_run.seconds(), self.femur_run.seconds() if femur_reached else 0.0)
 
 
 def hold_span(
@@ -421,10 +477,12 @@ class RepCounter:
 
     @property
     def current_hold_s(self) -> float:
-        """Live hold timer: 0 unless the leg is holding the internal end range."""
+        """Live hold timer: the longest hold of this rep so far, from when it
+        reaches the internal end range until it is done (0 otherwise); it
+        rises while the leg holds and stays put as the leg leaves."""
         if self._phase is not Phase.END_RANGE or self._attempt is None:
             return 0.0
-        return self._attempt.live_hold_s()
+        return self._attempt.longest_hold_s
 
     # ---------------------------------------------------------------- input
 
@@ -468,7 +526,7 @@ class RepCounter:
             self._phase is Phase.END_RANGE
             and after is not None
             and not after.hold_announced
-            and after.live_hold_s() >= drill.HOLD_MIN_S
+            and after.longest_hold_s >= drill.HOLD_MIN_S
         ):
             after.hold_announced = True
             events.append(RepEvent(RepEventKind.HOLD_COMPLETE, self.side, t))
@@ -567,42 +625,25 @@ class RepCounter:
         if self._phase is Phase.OUTWARD:
             return
         if drive <= drill.NEUTRAL_BAND_DEG:
-            a.run_start = None  # off the inward side: any hold is broken
+            a.drive_run.clear()  # off the inward side: any hold is broken
+            a.femur_run.clear()
             return
-        # ---- inward side: keep the samples and the live hold run
-        k = len(a.in_index)
-        contiguous = k > 0 and a.in_index[-1] == self._valid_count - 1
+        # ---- inward side: keep the samples and the live hold runs
+        contiguous = bool(a.in_index) and a.in_index[-1] == self._valid_count - 1
         a.in_index.append(self._valid_count)
         a.in_t_s.append(t)
         a.in_femur_deg.append(femur)
         a.in_drive_deg.append(drive)
-        if not contiguous:
-            a.run_start = None
-        a.in_peak_femur_deg = max(a.in_peak_femur_deg, femur)
-        floor = a.in_peak_drive_deg - drill.HOLD_TOLERANCE_DEG
-        if drive > a.in_peak_drive_deg:
-            # a new peak raises the floor: the run starts at the earliest
-            # contiguous sample still within tolerance of it
-            a.in_peak_drive_deg = drive
-            floor = drive - drill.HOLD_TOLERANCE_DEG
-            j = k
-            while (
-                j > 0 and a.in_index[j - 1] == a.in_index[j] - 1 and a.in_drive_deg[j - 1] >= floor
-            ):
-                j -= 1
-            a.run_start = j
-        elif drive >= floor:
-            if a.run_start is None:
-                a.run_start = k
-        else:
-            a.run_start = None
+        a.drive_run.add(contiguous)
+        a.femur_run.add(contiguous)
+        a.longest_hold_s = max(a.longest_hold_s, a.hold_now_s())
 
     def _close(self, t: float, end_s: float) -> list[RepEvent]:
         """Count the attempt in progress as a rep; ``t`` is when it was decided."""
         a = self._attempt
         assert a is not None and a.in_index, "a rep reached the internal end range"
-        peak = a.in_peak_femur_deg
-        drive_floor = a.in_peak_drive_deg - drill.HOLD_TOLERANCE_DEG
+        peak = a.femur_run.peak
+        drive_floor = a.drive_run.peak - drill.HOLD_TOLERANCE_DEG
         # timed on both angles, the steadier one wins (see Hold above); a
         # femur that never reached the internal end range has no hold to time
         spans = [hold_span(a.in_t_s, a.in_drive_deg, a.in_index)]

@@ -704,6 +704,42 @@ def test_hold_that_settles_below_an_overshoot_is_held() -> None:
     # in to 34°, settles back to 30° within 0.3 s and holds there 1.5 s: a
     # reading that overshoots; within 3° of the 34° peak alone it was no hold
     femur = [*REST, (-30.0, 1.5), (34.0, 2.0), (30.0, 0.3), (30.0, 1.5), (0.0, 1.0), *REST]
-    counter, _ = run(leg_samples(femur))
+    counter, events = run(leg_samples(femur))
     (rep,) = counter.reps
     assert rep.held and 1.5 <= rep.hold_s < 2.2
+    # the live timer uses the same rule: it announces this hold too
+    assert K.HOLD_COMPLETE in kinds(events)
+
+
+def test_live_hold_timer_agrees_with_the_record_on_noisy_reps() -> None:
+    """On jittery reps holding 0.7-1.5 s (easing in and out included),
+    HOLD_COMPLETE comes for a rep exactly when its record says held; a rep
+    pushed 5° further after its hold may be announced and yet not held (the
+    record's peak is the final one), never the other way round."""
+    rng = np.random.default_rng(7)
+    verdicts: dict[tuple[bool, bool, bool], int] = {}  # (pushed, announced, held)
+    for seed in range(40):
+        pushes = [float(rng.choice([0.0, 0.0, 5.0])) for _ in range(4)]
+        moves: list[Move] = list(REST)
+        for push in pushes:
+            hold = float(rng.uniform(0.0, 0.8))
+            moves += [(-30.0, 1.5), (30.0, 2.0), (30.0, hold)]
+            moves += [(30.0 + push, 0.5), (0.0, 2.0)] if push else [(0.0, 2.0)]
+        counter = RepCounter(Side.LEFT)
+        announced = False
+        reps = []
+        for sample in leg_samples(moves, jitter_deg=1.0, seed=seed):
+            for event in counter.update(sample):
+                if event.kind is K.HOLD_COMPLETE:
+                    announced = True
+                elif event.kind is K.REP_DONE:
+                    assert event.rep is not None
+                    reps.append((announced, event.rep.held))
+                    announced = False
+        assert len(reps) == len(pushes)
+        for push, (was_announced, held) in zip(pushes, reps):
+            key = (push > 0, was_announced, held)
+            verdicts[key] = verdicts.get(key, 0) + 1
+    unpushed = {k: n for k, n in verdicts.items() if not k[0]}
+    assert set(unpushed) == {(False, True, True), (False, False, False)}, verdicts
+    assert (True, False, True) not in verdicts
