@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import csv
 import html
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -141,7 +141,11 @@ def capped(
     return at_limit(peak_internal_deg, highest), at_limit(peak_external_deg, lowest)
 
 
-def advice(summary: dict[str, Any], femur_range: Mapping[str, Range] | None = None) -> list[str]:
+def advice(
+    summary: dict[str, Any],
+    femur_range: Mapping[str, Range] | None = None,
+    jittery: Collection[str] = (),
+) -> list[str]:
     """What to work on next, from the session's numbers.
 
     Args:
@@ -149,11 +153,19 @@ def advice(summary: dict[str, Any], femur_range: Mapping[str, Range] | None = No
         femur_range: Per leg name, the (lowest, highest) femur angle the
             camera's view can read; a leg at its limit may have turned
             further, so it is not called the weaker one.
+        jittery: Names of the legs whose knee reading jittered too much to
+            drive the count (``hiprot.review.Review.foot_driven``).
     """
     ranges = femur_range or {}
     tips: list[str] = []
     legs = summary["legs"]
     for side, leg in legs.items():
+        if side in jittery:
+            tips.append(
+                f"{side.capitalize()} leg: its knee jittered in the picture, so its reps were "
+                "counted from the foot and its angles, holds and 'from the ankle' are rough; "
+                "more light, or the camera closer, steadies it."
+            )
         if leg["reps"] == 0:
             tips.append(f"No reps were seen for the {side} leg: check that both feet are in view.")
             continue
@@ -220,9 +232,10 @@ def write_html(
     plot_png: Path | None,
     path: Path,
     femur_range: Mapping[str, Range] | None = None,
+    jittery: Collection[str] = (),
 ) -> Path:
     """One self-contained HTML file: summary, plot (embedded), per-rep table, advice
-    (``femur_range`` as in ``advice``)."""
+    (``femur_range`` and ``jittery`` as in ``advice``)."""
     leg_rows = [
         [
             side,
@@ -258,7 +271,7 @@ def write_html(
     cal = summary["calibration"]
     neutral = cal["neutral_deg"]
     source = html.escape(summary["source"])
-    tips = "".join(f"<li>{html.escape(t)}</li>" for t in advice(summary, femur_range))
+    tips = "".join(f"<li>{html.escape(t)}</li>" for t in advice(summary, femur_range, jittery))
     leg_table = _table(
         ["leg", "reps", "held", "controlled", "from the ankle", "best internal", "best external"],
         leg_rows,

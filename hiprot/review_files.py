@@ -226,7 +226,10 @@ def _write_outputs(review: Review, paths: ReviewPaths, mode: Mode, title: str) -
         write_csv(review.series, staged[paths.csv])
         plot_session(review.series, review.reps, mode.sides, staged[paths.plot], title=title)
         ranges = {side.value: limits for side, limits in review.femur_range_deg.items()}
-        write_html(review.summary.to_dict(), staged[paths.plot], staged[paths.html], ranges)
+        jittery = {side.value for side in review.foot_driven}
+        write_html(
+            review.summary.to_dict(), staged[paths.plot], staged[paths.html], ranges, jittery
+        )
         for final, tmp in staged.items():
             os.replace(tmp, final)
     except OSError as exc:

@@ -454,6 +454,13 @@ def test_a_jittery_knee_hands_the_count_to_the_foot() -> None:
         assert (got["reps"], got["held_reps"]) == (truth["reps"], truth["held_reps"]), side
 
 
+def test_the_report_says_which_knee_jittered() -> None:
+    summary = _summary((30.0, -35.0), (30.0, -35.0))
+    assert not any("jittered" in tip for tip in advice(summary))
+    tips = [tip for tip in advice(summary, jittery={"right"}) if "jittered" in tip]
+    assert len(tips) == 1 and tips[0].startswith("Right leg: its knee jittered")
+
+
 def test_knee_jitter_is_judged_against_the_foot_s() -> None:
     rng = np.random.default_rng(1)
     still = np.zeros(300)

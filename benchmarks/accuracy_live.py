@@ -1,0 +1,136 @@
+"""Rep counting accuracy of ``hiprot live`` against synthetic truth, beside review's.
+
+Every session of ``hiprot.synth.suite.reporting_specs()`` goes through
+everything ``hiprot live`` runs below the pose stage (``LiveSession``: the
+frame-by-frame angles with their One Euro smoothing and running foot fit,
+the coach's set-up, calibration countdown and set, the rep counter) as if
+the frames came from the camera, and, side by side, through
+``hiprot review``'s analysis of the same frames. Per session-leg it compares
+rep, held-rep and "from the ankles" counts with the truth. The coach is set
+to one set with more target reps than any session has, so it counts until
+the frames end; it takes its own neutral from the session's opening still
+period, as it would live.
+
+    python benchmarks/accuracy_live.py [--noise none|low|realistic|high]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import warnings
+from collections import defaultdict
+from dataclasses import replace
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _common import REPO, write_results
+
+from hiprot.coach import Coach, CoachConfig
+from hiprot.live import HistorySaver, LiveSession, NullDisplay
+from hiprot.reps import Rep
+from hiprot.review import review_pose_frames
+from hiprot.synth import generate
+from hiprot.synth.suite import reporting_specs
+from hiprot.voice import SilentPlayer, Speaker
+
+COUNTS = ("reps", "held_reps", "compensated_reps")
+
+
+def _live_reps(spec, frames) -> tuple[Rep, ...]:
+    session = LiveSession(
+        coach=Coach(CoachConfig(mode=spec.mode, target_reps=1000, sets=1), source=spec.name),
+        speaker=Speaker(SilentPlayer()),
+        saver=HistorySaver(None, spec.name, datetime.now(timezone.utc)),
+        display=NullDisplay(),
+        log=lambda line: None,
+        setup={"width": spec.width, "height": spec.height},
+    )
+    session.run((None, frame) for frame in frames)
+    return session.coach.reps
+
+
+def _counts(reps: tuple[Rep, ...], leg: str) -> dict[str, int]:
+    mine = [rep for rep in reps if rep.leg.value == leg]
+    return {
+        "reps": len(mine),
+        "held_reps": sum(rep.held for rep in mine),
+        "compensated_reps": sum(rep.compensation for rep in mine),
+    }
+
+
+def evaluate(noise: str | None) -> dict[str, object]:
+    specs = reporting_specs()
+    if noise is not None:
+        specs = [replace(s, noise=noise) for s in specs]
+    errors: dict[str, dict[str, list[int]]] = {p: defaultdict(list) for p in ("live", "review")}
+    by_noise: dict[str, dict[str, list[int]]] = {p: defaultdict(list) for p in ("live", "review")}
+    for spec in specs:
+        session = generate(spec)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            review = review_pose_frames(
+                session.frames, spec.name, spec.mode, size_wh=(spec.width, spec.height)
+            )
+        measured = {"live": _live_reps(spec, session.frames), "review": review.reps}
+        for leg, truth in session.truth["legs"].items():
+            for path, reps in measured.items():
+                got = _counts(reps, leg)
+                for name in COUNTS:
+                    errors[path][name].append(got[name] - truth[name])
+                by_noise[path][spec.noise].append(abs(got["reps"] - truth["reps"]))
+    out: dict[str, object] = {"sessions": len(specs)}
+    for path in ("live", "review"):
+        reps = np.abs(errors[path]["reps"])
+        out[path] = {
+            "session_legs": len(reps),
+            "count_exact_rate": float(np.mean(reps == 0)),
+            "count_within_one_rate": float(np.mean(reps <= 1)),
+            "count_mean_abs_error": float(np.mean(reps)),
+            "held_count_exact_rate": float(np.mean(np.array(errors[path]["held_reps"]) == 0)),
+            "compensated_count_exact_rate": float(
+                np.mean(np.array(errors[path]["compensated_reps"]) == 0)
+            ),
+            "count_exact_rate_by_noise": {
+                level: float(np.mean(np.array(errs) == 0)) for level, errs in by_noise[path].items()
+            },
+        }
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--noise",
+        choices=["none", "low", "realistic", "high"],
+        default=None,
+        help="Override every session's noise level (default: the suite's mix and noise-free).",
+    )
+    args = parser.parse_args()
+    results: dict[str, object] = {"suite": "reporting", "estimator": "image"}
+    for level in [args.noise] if args.noise else [None, "none"]:
+        key = level or "suite_mix"
+        r = evaluate(level)
+        results[key] = r
+        for path in ("live", "review"):
+            m = r[path]
+            assert isinstance(m, dict)
+            print(
+                f"[{key}] {path:6} {m['session_legs']} session-legs: "
+                f"count exact {m['count_exact_rate']:.1%}, "
+                f"within one {m['count_within_one_rate']:.1%}, "
+                f"mean error {m['count_mean_abs_error']:.1f}, "
+                f"held exact {m['held_count_exact_rate']:.1%}, "
+                f"'from the ankles' exact {m['compensated_count_exact_rate']:.1%}; by noise "
+                + str({k: round(v, 2) for k, v in m["count_exact_rate_by_noise"].items()})
+            )
+    path = write_results("accuracy_live", results)
+    print(f"wrote {path.relative_to(REPO)}")
+
+
+if __name__ == "__main__":
+    main()
