@@ -9,7 +9,12 @@ the frames came from the camera, and, side by side, through
 rep, held-rep and "from the ankles" counts with the truth. The coach is set
 to one set with more target reps than any session has, so it counts until
 the frames end; it takes its own neutral from the session's opening still
-period, as it would live.
+period, as it would live. The synthetic person does not wait for the
+coach: their opening stillness (3.5-5 s) can end before the coach's set-up
+and countdown (4 s) do, and the coach would then take its neutral wherever
+they are next still, e.g. holding a rep. So both paths get the session's
+first frame repeated for ``LEAD_IN_S`` first: the person lying still
+through the countdown, as the coach asks. Sessions run in parallel, one per core.
 
     python benchmarks/accuracy_live.py [--noise none|low|realistic|high]
 """
@@ -20,6 +25,7 @@ import argparse
 import sys
 import warnings
 from collections import defaultdict
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -34,14 +40,29 @@ from hiprot.coach import Coach, CoachConfig
 from hiprot.live import HistorySaver, LiveSession, NullDisplay
 from hiprot.reps import Rep
 from hiprot.review import review_pose_frames
-from hiprot.synth import generate
+from hiprot.synth import SessionSpec, generate
 from hiprot.synth.suite import reporting_specs
+from hiprot.types import PoseFrame
 from hiprot.voice import SilentPlayer, Speaker
 
 COUNTS = ("reps", "held_reps", "compensated_reps")
 
+#: Seconds of stillness put before each session (module docstring).
+LEAD_IN_S = 5.0
 
-def _live_reps(spec, frames) -> tuple[Rep, ...]:
+
+def _with_lead_in(frames: list[PoseFrame]) -> list[PoseFrame]:
+    """``frames`` after ``LEAD_IN_S`` of copies of the first with a person, at
+    the same rate."""
+    dt = frames[1].t_s - frames[0].t_s
+    n = round(LEAD_IN_S / dt)
+    first = next(f for f in frames if f.has_pose)
+    still = [replace(first, index=k, t_s=frames[0].t_s + k * dt) for k in range(n)]
+    moved = [replace(f, index=f.index + n, t_s=f.t_s + n * dt) for f in frames]
+    return still + moved
+
+
+def _live_reps(spec: SessionSpec, frames: list[PoseFrame]) -> tuple[Rep, ...]:
     session = LiveSession(
         coach=Coach(CoachConfig(mode=spec.mode, target_reps=1000, sets=1), source=spec.name),
         speaker=Speaker(SilentPlayer()),
@@ -63,23 +84,30 @@ def _counts(reps: tuple[Rep, ...], leg: str) -> dict[str, int]:
     }
 
 
+def _session(spec: SessionSpec) -> list[tuple[str, str, dict[str, int], dict[str, int]]]:
+    """(path, leg, measured counts, true counts) of one session, both paths."""
+    session = generate(spec)
+    frames = _with_lead_in(session.frames)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        review = review_pose_frames(frames, spec.name, spec.mode, size_wh=(spec.width, spec.height))
+    measured = {"live": _live_reps(spec, frames), "review": review.reps}
+    return [
+        (path, leg, _counts(reps, leg), truth)
+        for leg, truth in session.truth["legs"].items()
+        for path, reps in measured.items()
+    ]
+
+
 def evaluate(noise: str | None) -> dict[str, object]:
     specs = reporting_specs()
     if noise is not None:
         specs = [replace(s, noise=noise) for s in specs]
     errors: dict[str, dict[str, list[int]]] = {p: defaultdict(list) for p in ("live", "review")}
     by_noise: dict[str, dict[str, list[int]]] = {p: defaultdict(list) for p in ("live", "review")}
-    for spec in specs:
-        session = generate(spec)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            review = review_pose_frames(
-                session.frames, spec.name, spec.mode, size_wh=(spec.width, spec.height)
-            )
-        measured = {"live": _live_reps(spec, session.frames), "review": review.reps}
-        for leg, truth in session.truth["legs"].items():
-            for path, reps in measured.items():
-                got = _counts(reps, leg)
+    with ProcessPoolExecutor() as pool:
+        for spec, rows in zip(specs, pool.map(_session, specs)):
+            for path, _, got, truth in rows:
                 for name in COUNTS:
                     errors[path][name].append(got[name] - truth[name])
                 by_noise[path][spec.noise].append(abs(got["reps"] - truth["reps"]))
