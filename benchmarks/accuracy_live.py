@@ -14,7 +14,8 @@ coach: their opening stillness (3.5-5 s) can end before the coach's set-up
 and countdown (4 s) do, and the coach would then take its neutral wherever
 they are next still, e.g. holding a rep. So both paths get the session's
 first frame repeated for ``LEAD_IN_S`` first: the person lying still
-through the countdown, as the coach asks. Sessions run in parallel, one per core.
+through the countdown, as the coach asks. Sessions run in parallel
+(``--workers``, default one per core).
 
     python benchmarks/accuracy_live.py [--noise none|low|realistic|high]
 """
@@ -22,6 +23,7 @@ through the countdown, as the coach asks. Sessions run in parallel, one per core
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import sys
 import warnings
 from collections import defaultdict
@@ -91,7 +93,7 @@ def _session(spec: SessionSpec) -> list[tuple[str, str, dict[str, int], dict[str
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         review = review_pose_frames(frames, spec.name, spec.mode, size_wh=(spec.width, spec.height))
-    measured = {"live": _live_reps(spec, frames), "review": review.reps}
+        measured = {"live": _live_reps(spec, frames), "review": review.reps}
     return [
         (path, leg, _counts(reps, leg), truth)
         for leg, truth in session.truth["legs"].items()
@@ -99,13 +101,15 @@ def _session(spec: SessionSpec) -> list[tuple[str, str, dict[str, int], dict[str
     ]
 
 
-def evaluate(noise: str | None) -> dict[str, object]:
+def evaluate(noise: str | None, workers: int | None = None) -> dict[str, object]:
     specs = reporting_specs()
     if noise is not None:
         specs = [replace(s, noise=noise) for s in specs]
     errors: dict[str, dict[str, list[int]]] = {p: defaultdict(list) for p in ("live", "review")}
     by_noise: dict[str, dict[str, list[int]]] = {p: defaultdict(list) for p in ("live", "review")}
-    with ProcessPoolExecutor() as pool:
+    # spawned, not forked: a forked child of a process holding OpenCV's
+    # threads can hang (as in hiprot.review_files)
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
         for spec, rows in zip(specs, pool.map(_session, specs)):
             for path, _, got, truth in rows:
                 for name in COUNTS:
@@ -138,11 +142,14 @@ def main() -> None:
         default=None,
         help="Override every session's noise level (default: the suite's mix and noise-free).",
     )
+    parser.add_argument(
+        "--workers", type=int, default=None, help="Sessions at once (default: one per core)."
+    )
     args = parser.parse_args()
     results: dict[str, object] = {"suite": "reporting", "estimator": "image"}
     for level in [args.noise] if args.noise else [None, "none"]:
         key = level or "suite_mix"
-        r = evaluate(level)
+        r = evaluate(level, args.workers)
         results[key] = r
         for path in ("live", "review"):
             m = r[path]

@@ -390,7 +390,8 @@ def relative_to_neutral(
 _LIVE_FOOT_WINDOW_S = 120.0
 _LIVE_FOOT_REFIT = 15
 
-#: Live jitter judgement (``knee_too_jittery``): over the last 20 s in position.
+#: Live jitter judgement (``knee_too_jittery``): over the last 600 frames in
+#: position (20 s at 30 frames/s).
 _LIVE_JITTER_SAMPLES = 600
 
 #: Frames whose femur is further than this from neutral carry the foot fit.
@@ -795,7 +796,10 @@ class LiveAngles:
     def foot_driven(self) -> frozenset[Side]:
         """Legs whose knee reading is too jittery to drive the rep count
         (``knee_too_jittery`` over the last ``_LIVE_JITTER_SAMPLES`` raw
-        frames in position, once the foot fit exists)."""
+        frames in position, once the foot fit exists). A leg stays in it
+        until the next calibration: judged every half second against one
+        threshold, a leg near it would otherwise switch what drives its
+        count back and forth, mid-rep."""
         return self._foot_driven
 
     def _judge_jitter(self, side: Side, femur_rel: float, foot_rel: float) -> None:
@@ -807,10 +811,8 @@ class LiveAngles:
             return
         self._raw_new[side] = 0
         femur, foot = np.asarray(pairs).T
-        if knee_too_jittery(femur, foot):
+        if knee_too_jittery(femur, foot):  # for good: no switching back and forth mid-set
             self._foot_driven |= {side}
-        else:
-            self._foot_driven -= {side}
 
     def note_rest(self, t_s: float, legs: Sequence[Side]) -> None:
         """These legs rest between reps at the last frame: re-take their femur
@@ -863,6 +865,7 @@ class LiveAngles:
                 if self.estimator == "image":
                     raw_foot = float(apply_foot_gain(raw_foot, self._foot_slopes[side]))
                 raw_femur = self._femur_from_neutral(side, float(raw[side].femur_deg[0]))
+                raw_foot = float(plausible_foot(raw_femur, raw_foot))  # as review judges
                 if math.isfinite(raw_femur) and math.isfinite(raw_foot):
                     self._judge_jitter(side, raw_femur, raw_foot)
         return (

@@ -358,8 +358,9 @@ class LiveSession:
         self._angles.worked = self.coach.mode.sides
         absolute, relative = self._angles.update(pose_frame, in_position=view_check.ready)
         self.coach.near = self._angles.near
-        self.coach.foot_driven = self._angles.foot_driven
-        for side in sorted(self._angles.foot_driven - self._told_jittery):
+        jittery = self._angles.foot_driven & set(self.coach.mode.sides)
+        self.coach.foot_driven = jittery
+        for side in sorted(jittery - self._told_jittery):
             self._told_jittery |= {side}
             self.log(
                 f"[yellow]Your {side.value} knee jitters in the picture[/], so its reps are "
@@ -388,7 +389,8 @@ class LiveSession:
     def _handle(self, out: CoachOutput) -> CoachOutput:
         """Save, say and print what the coach decided."""
         if out.calibration is not None:
-            self._angles.calibration = out.calibration
+            self._angles.calibration = out.calibration  # judges the knees' jitter afresh
+            self._told_jittery = frozenset()
             if self.calibration_path is not None:
                 saved = Calibration(out.calibration.neutral, method="file", setup=self.setup)
                 save_calibration(saved, self.calibration_path)

@@ -24,8 +24,9 @@ The rules (thresholds from ``hiprot.drill``; ``d`` is the drive angle):
 - **A jittery knee** (``foot_driven``): on a leg whose knee reading
   jitters much more than its foot's (``hiprot.analysis.knee_too_jittery``,
   a noisy webcam), the foot alone drives the cycle, so the knee's jitter
-  cannot open or close reps. Peaks, holds and "from the ankles" still read
-  the femur as below, so they are only as good as the knee reading.
+  cannot open or close reps. Peaks and "from the ankles" still read the
+  femur, holds are timed on the foot and the femur, tempo on the foot (as
+  below), so they are only as good as those readings.
 - **Edge-on sides** (``BilateralCounter(near=...)``, image angles): from
   one camera each leg has a side it turns along the line of sight, the
   near leg's inward side and the far leg's outward side. There MediaPipe's
@@ -72,13 +73,13 @@ The rules (thresholds from ``hiprot.drill``; ``d`` is the drive angle):
   (within the peak's tolerance alone it broke 4 of 29 clear holds of the
   tuning renders). In a hip-driven rep both stay still together; which one
   is steadier depends on the view and the estimator. The live timer
-  (``current_hold_s``, HOLD_COMPLETE) applies the same rule to the run
-  ending now, on both angles, with the peak so far (``_BandRun``), so a
-  hold it announces is one the record times too, unless the leg then
-  pushes more than the tolerance further: the ``Rep`` record uses the
-  final peak, so that rep can still end up not ``held``. The timer shows
-  the longest such hold of the rep so far, so it stays put as the leg
-  leaves the hold, until the rep is done.
+  (``current_hold_s``, HOLD_COMPLETE) applies the same rule as the samples
+  come, on both angles, judging each run against the peak so far
+  (``_BandRun``), and shows the longest such hold of the rep so far, so it
+  stays put as the leg leaves the hold, until the rep is done. The ``Rep``
+  record judges against the final peak: a leg that pushes further after an
+  announced hold (by as little as a degree, when the hold sat low in its
+  band) can still end up not ``held``.
 - **Compensation**: over the attempt the twist (foot minus femur) swept at
   least ``COMPENSATION_MIN_TWIST_DEG`` and more than ``COMPENSATION_MARGIN``
   times the drill's ratio (``COMPENSATION_TWIST_TO_FEMUR_RATIO``) of the
@@ -255,6 +256,7 @@ class _BandRun:
         self._highs: deque[int] = deque()  # positions of falling maxima in the run
         self._lows: deque[int] = deque()  # positions of rising minima in the run
         self.peak = -math.inf
+        self.longest_s = 0.0  # the longest ``seconds()`` so far
 
     def add(self, contiguous: bool) -> None:
         """The newest value joins the run; ``contiguous`` False starts a new one."""
@@ -276,6 +278,7 @@ class _BandRun:
                 self._highs.popleft()
             if self._lows[0] < self._start:
                 self._lows.popleft()
+        self.longest_s = max(self.longest_s, self.seconds())
 
     def clear(self) -> None:
         """The leg left the inward side: no run until the next ``add``."""
@@ -314,17 +317,19 @@ class _Attempt:
     # peaks are the inward side's so far)
     drive_run: _BandRun = field(init=False)
     femur_run: _BandRun = field(init=False)
-    longest_hold_s: float = 0.0  # of the live runs so far: the live timer
     hold_announced: bool = False
 
     def __post_init__(self) -> None:
         self.drive_run = _BandRun(self.in_t_s, self.in_drive_deg)
         self.femur_run = _BandRun(self.in_t_s, self.in_femur_deg)
 
-    def hold_now_s(self) -> float:
-        """The hold ending now, by the record's rule (``_close``) with the peak so far."""
+    @property
+    def longest_hold_s(self) -> float:
+        """The live timer: the longest hold so far by the record's rule
+        (``_close``), each run judged against the peak when it ran; the
+        femur's counts once the femur has reached the internal end range."""
         femur_reached = self.femur_run.peak >= drill.REP_MIN_EXCURSION_DEG
-        return max(self.drive_run.seconds(), self.femur_run.seconds() if femur_reached else 0.0)
+        return max(self.drive_run.longest_s, self.femur_run.longest_s if femur_reached else 0.0)
 
 
 def hold_span(
@@ -636,7 +641,6 @@ class RepCounter:
         a.in_drive_deg.append(drive)
         a.drive_run.add(contiguous)
         a.femur_run.add(contiguous)
-        a.longest_hold_s = max(a.longest_hold_s, a.hold_now_s())
 
     def _close(self, t: float, end_s: float) -> list[RepEvent]:
         """Count the attempt in progress as a rep; ``t`` is when it was decided."""

@@ -711,6 +711,35 @@ def test_hold_that_settles_below_an_overshoot_is_held() -> None:
     assert K.HOLD_COMPLETE in kinds(events)
 
 
+def test_a_femur_hold_counts_live_once_the_femur_reaches_the_end_range() -> None:
+    """The femur holds at 9.5° for 1.2 s while the foot keeps turning, dips
+    to 6° and only then reaches 11°. The record times the femur's hold (its
+    final peak reached the end range, and 9.5° is within 3° of 11°); the
+    live timer counts it too once the femur gets there."""
+    femur: list[Move] = [
+        *REST,
+        (-30.0, 1.5),
+        (9.5, 2.0),
+        (9.5, 1.2),
+        (6.0, 0.4),
+        (11.0, 0.4),
+        (0.0, 1.0),
+    ]
+    twist: list[Move] = [
+        *REST,
+        (0.0, 1.5),
+        (5.0, 2.0),
+        (25.0, 1.2),
+        (30.0, 0.4),
+        (30.0, 0.4),
+        (0.0, 1.0),
+    ]
+    counter, events = run(leg_samples(femur, twist))
+    (rep,) = counter.reps
+    assert rep.held
+    assert K.HOLD_COMPLETE in kinds(events)
+
+
 def test_live_hold_timer_agrees_with_the_record_on_noisy_reps() -> None:
     """On jittery reps holding 0.7-1.5 s (easing in and out included),
     HOLD_COMPLETE comes for a rep exactly when its record says held; a rep
