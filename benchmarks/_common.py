@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import platform
@@ -10,6 +11,8 @@ import time
 from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
+
+from hiprot.synth import NOISE_LEVELS
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 REPO = Path(__file__).resolve().parents[1]
@@ -46,3 +49,13 @@ def write_results(name: str, results: dict[str, object]) -> Path:
         json.dumps({"benchmark": name, "machine": machine(), **results}, indent=2) + "\n"
     )
     return path
+
+
+def add_noise_option(parser: argparse.ArgumentParser, default_help: str) -> None:
+    """``--noise``: override every synthetic session's noise level."""
+    parser.add_argument(
+        "--noise",
+        choices=list(NOISE_LEVELS),
+        default=None,
+        help=f"Override every session's noise level (default: {default_help}).",
+    )

@@ -36,7 +36,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import REPO, write_results
+from _common import REPO, add_noise_option, write_results
 
 from hiprot.coach import Coach, CoachConfig
 from hiprot.live import HistorySaver, LiveSession, NullDisplay
@@ -136,12 +136,7 @@ def evaluate(noise: str | None, workers: int | None = None) -> dict[str, object]
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--noise",
-        choices=["none", "low", "realistic", "high"],
-        default=None,
-        help="Override every session's noise level (default: the suite's mix and noise-free).",
-    )
+    add_noise_option(parser, "the suite's mix and noise-free")
     parser.add_argument(
         "--workers", type=int, default=None, help="Sessions at once (default: one per core)."
     )

@@ -25,7 +25,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import REPO, write_results
+from _common import REPO, add_noise_option, write_results
 
 from hiprot.analysis import ESTIMATORS, angle_series, samples, smooth_series
 from hiprot.reps import BilateralCounter
@@ -157,12 +157,7 @@ def _fmt(value: float | None) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--noise",
-        choices=["none", "low", "realistic", "high"],
-        default=None,
-        help="Override every session's noise level (default: the suite's mix).",
-    )
+    add_noise_option(parser, "the suite's mix")
     args = parser.parse_args()
     results: dict[str, object] = {"suite": "reporting", "noise": args.noise or "suite mix"}
     for estimator in ESTIMATORS:

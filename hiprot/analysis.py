@@ -762,13 +762,15 @@ class LiveAngles:
         full = len(self._view_ratios) == self._view_ratios.maxlen
         return full and self.view_ratio < SIDE_ON_RATIO
 
-    def _femur_from_neutral(self, side: Side, reading: float) -> float:
-        """An absolute femur reading -> degrees from the current neutral."""
+    def _femur_from_neutral(self, side: Side, readings: npt.ArrayLike) -> npt.NDArray[np.float64]:
+        """Absolute femur readings -> degrees from the current neutral (one
+        camera-view lookup for all of them)."""
         n = self._calibration.neutral[side]
+        readings = np.asarray(readings, dtype=np.float64)
         if self.estimator != "image":
-            return float(wrap_deg(reading - n.femur_deg))
+            return wrap_deg(readings - n.femur_deg)
         phase = knee_phase_deg(side, self.near, self._view())
-        return float(femur_from_reading(reading, n.femur_deg, self._knee_neutral[side], phase))
+        return femur_from_reading(readings, n.femur_deg, self._knee_neutral[side], phase)
 
     def _foot_degrees(
         self, side: Side, t_s: float, femur_rel: float, foot_rel: float, learn: bool
@@ -852,7 +854,10 @@ class LiveAngles:
             n: LegNeutral = self._calibration.neutral[side]
             absolute[side] = LegSample(femur, foot, float(wrap_deg(foot - femur)), conf)
             self._last_femur_reading[side] = femur
-            rf = self._femur_from_neutral(side, femur)
+            # the smoothed reading for the counter, the raw one for the jitter judgement
+            rf, raw_femur = map(
+                float, self._femur_from_neutral(side, [femur, raw[side].femur_deg[0]])
+            )
             rt = self._foot_degrees(
                 side, pose_frame.t_s, rf, float(wrap_deg(foot - n.foot_deg)), in_position
             )
@@ -864,7 +869,6 @@ class LiveAngles:
                 raw_foot = float(wrap_deg(raw[side].foot_deg[0] - n.foot_deg))
                 if self.estimator == "image":
                     raw_foot = float(apply_foot_gain(raw_foot, self._foot_slopes[side]))
-                raw_femur = self._femur_from_neutral(side, float(raw[side].femur_deg[0]))
                 raw_foot = float(plausible_foot(raw_femur, raw_foot))  # as review judges
                 if math.isfinite(raw_femur) and math.isfinite(raw_foot):
                     self._judge_jitter(side, raw_femur, raw_foot)
