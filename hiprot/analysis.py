@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import numpy.typing as npt
 
+from hiprot import drill
 from hiprot.angles import (
     SIDE_ON_RATIO,
     VIEW_RATIO_SPLIT,
@@ -396,6 +397,21 @@ _LIVE_JITTER_SAMPLES = 600
 
 #: Frames whose femur is further than this from neutral carry the foot fit.
 _FOOT_FIT_MIN_FEMUR_DEG = 8.0
+
+#: A femur reading sweeping less than this (5th to 95th percentile) cannot
+#: have carried a rep, which goes past -10° and +10° (``foot_gain``) ...
+_FEMUR_MIN_SWEEP_DEG = 2 * drill.REP_MIN_EXCURSION_DEG
+#: ... and a foot reading that does, correlating at least this well with
+#: it, keeps its own image scale.
+_FOOT_MIN_CORRELATION = 0.5
+
+
+def _sweep(angle_deg: npt.NDArray[np.float64]) -> float:
+    """How far a reading swings, ignoring its extreme 5% each side: ``(n,)`` -> degrees."""
+    low, high = np.percentile(angle_deg, [5, 95])
+    return float(high - low)
+
+
 #: Fewer such frames than this: too little hip motion to fit the foot.
 _FOOT_FIT_MIN_FRAMES = 15
 
@@ -427,11 +443,25 @@ def foot_gain(
     reps, which break the relation, are down-weighted. A side with too
     little data, or whose slope disagrees in sign, takes the overall slope.
 
+    A femur reading that never sweeps as far as one rep must
+    (``_FEMUR_MIN_SWEEP_DEG``) cannot carry the fit: from some views the
+    knee's offset hardly changes with the rotation. If the foot does sweep
+    that far, in step with it, the foot keeps its own image scale (slopes
+    of +-1, the sign from the correlation), so the reps still count.
+
     Returns:
-        ``(below, above)`` slopes; both 0 when the femur hardly moved.
+        ``(below, above)`` slopes; both 0 when neither angle moved enough.
     """
     x, y = np.asarray(foot_deg, dtype=np.float64), np.asarray(femur_deg, dtype=np.float64)
-    use = np.isfinite(x) & np.isfinite(y) & (np.abs(y) > _FOOT_FIT_MIN_FEMUR_DEG)
+    both = np.isfinite(x) & np.isfinite(y)
+    if both.sum() >= _FOOT_FIT_MIN_FRAMES and _sweep(y[both]) < _FEMUR_MIN_SWEEP_DEG <= _sweep(
+        x[both]
+    ):
+        with np.errstate(invalid="ignore", divide="ignore"):  # a femur reading of one value
+            correlation = float(np.corrcoef(x[both], y[both])[0, 1])
+        if abs(correlation) >= _FOOT_MIN_CORRELATION:
+            return (math.copysign(1.0, correlation),) * 2
+    use = both & (np.abs(y) > _FOOT_FIT_MIN_FEMUR_DEG)
     x, y = x[use], y[use]
     overall = _huber_slope(x, y)
     sides = [_huber_slope(x[part], y[part]) for part in (x < 0, x > 0)]

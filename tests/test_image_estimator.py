@@ -221,6 +221,38 @@ def test_foot_fit_falls_back_to_one_slope_when_a_side_is_unseen() -> None:
     assert foot_gain(np.zeros(50), np.ones(50)) == (0.0, 0.0)
 
 
+def test_a_femur_reading_too_flat_for_any_rep_leaves_the_foot_its_own_scale() -> None:
+    rng = np.random.default_rng(5)
+    turn = 35.0 * np.sin(np.linspace(0.0, 40.0, 1200))  # reps of +-35 deg
+    flat_femur = 0.15 * turn + rng.normal(0, 0.5, turn.size)  # a knee that hardly shows it
+    mirrored_foot = -0.8 * turn  # the foot sees it, mirrored by the view
+    assert foot_gain(flat_femur, mirrored_foot) == (-1.0, -1.0)
+    assert foot_gain(flat_femur, 0.8 * turn) == (1.0, 1.0)
+    # a foot that does not move with it is not trusted either
+    unrelated = rng.normal(0, 15.0, turn.size)
+    assert foot_gain(flat_femur, unrelated) == (0.0, 0.0)
+    # a femur that sweeps a rep's range still carries the fit
+    assert foot_gain(0.9 * turn, mirrored_foot) == pytest.approx((-0.9 / 0.8,) * 2, rel=0.05)
+
+
+def test_reps_count_from_the_foot_when_the_knee_reading_hardly_moves() -> None:
+    # the far leg from 30 deg round: its synthetic knee offset reads a 60 deg
+    # sweep as about 10 (docs/synthetic.md), so the fitted foot read nothing
+    spec = SessionSpec(
+        seed=10053,
+        scenario="no_hold",
+        placement="oblique30_left",
+        noise="none",
+        mode="right",
+        other_leg="off_wall",
+    )
+    session = generate(spec)
+    review = review_pose_frames(session.frames, "s", spec.mode, size_wh=(spec.width, spec.height))
+    femur = review.series.legs[Side.RIGHT].femur_deg
+    assert np.nanpercentile(femur, 95) - np.nanpercentile(femur, 5) < 20.0
+    assert review.summary.legs[Side.RIGHT].reps == session.truth["legs"]["right"]["reps"]
+
+
 def test_near_side_reads_the_hips_and_knees_only() -> None:
     world = _world(-0.1, 0.1)
     world[:, L.LEFT_ANKLE, :] = [0.0, 0.0, 5.0, 1.0]  # ankles say nothing
