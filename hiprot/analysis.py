@@ -430,6 +430,31 @@ def _huber_slope(x: npt.NDArray[np.float64], y: npt.NDArray[np.float64]) -> floa
     return gain
 
 
+def flat_femur_sign(femur_deg: npt.ArrayLike, foot_deg: npt.ArrayLike) -> float:
+    """+-1 when the femur reading is too flat to be the femur, else 0.
+
+    A femur reading that never sweeps as far as one rep must
+    (``_FEMUR_MIN_SWEEP_DEG``) while the foot's does, in step with it
+    (``_FOOT_MIN_CORRELATION``), is not following the rotation: from some
+    views the knee's offset hardly changes with it. The sign is the
+    correlation's: the foot's image angle may be mirrored. Such a leg is read
+    from its foot alone (``fit_foot_to_femur``).
+
+    Args:
+        femur_deg, foot_deg: ``(n,)`` readings relative to neutral.
+    """
+    y, x = np.asarray(femur_deg, dtype=np.float64), np.asarray(foot_deg, dtype=np.float64)
+    both = np.isfinite(x) & np.isfinite(y)
+    if both.sum() < _FOOT_FIT_MIN_FRAMES:
+        return 0.0
+    x, y = x[both], y[both]
+    if not _sweep(y) < _FEMUR_MIN_SWEEP_DEG <= _sweep(x):
+        return 0.0
+    with np.errstate(invalid="ignore", divide="ignore"):  # a femur reading of one value
+        correlation = float(np.corrcoef(x, y)[0, 1])
+    return math.copysign(1.0, correlation) if abs(correlation) >= _FOOT_MIN_CORRELATION else 0.0
+
+
 def foot_gain(
     femur_deg: npt.NDArray[np.float64], foot_deg: npt.NDArray[np.float64]
 ) -> tuple[float, float]:
@@ -443,24 +468,17 @@ def foot_gain(
     reps, which break the relation, are down-weighted. A side with too
     little data, or whose slope disagrees in sign, takes the overall slope.
 
-    A femur reading that never sweeps as far as one rep must
-    (``_FEMUR_MIN_SWEEP_DEG``) cannot carry the fit: from some views the
-    knee's offset hardly changes with the rotation. If the foot does sweep
-    that far, in step with it, the foot keeps its own image scale (slopes
-    of +-1, the sign from the correlation), so the reps still count.
+    When the femur reading is too flat to carry the fit (``flat_femur_sign``)
+    the foot keeps its own image scale: slopes of +-1.
 
     Returns:
         ``(below, above)`` slopes; both 0 when neither angle moved enough.
     """
+    sign = flat_femur_sign(femur_deg, foot_deg)
+    if sign:
+        return sign, sign
     x, y = np.asarray(foot_deg, dtype=np.float64), np.asarray(femur_deg, dtype=np.float64)
     both = np.isfinite(x) & np.isfinite(y)
-    if both.sum() >= _FOOT_FIT_MIN_FRAMES and _sweep(y[both]) < _FEMUR_MIN_SWEEP_DEG <= _sweep(
-        x[both]
-    ):
-        with np.errstate(invalid="ignore", divide="ignore"):  # a femur reading of one value
-            correlation = float(np.corrcoef(x[both], y[both])[0, 1])
-        if abs(correlation) >= _FOOT_MIN_CORRELATION:
-            return (math.copysign(1.0, correlation),) * 2
     use = both & (np.abs(y) > _FOOT_FIT_MIN_FEMUR_DEG)
     x, y = x[use], y[use]
     overall = _huber_slope(x, y)
@@ -493,17 +511,20 @@ def fit_foot_to_femur(series: AngleSeries) -> AngleSeries:
     """Bring image foot angles (relative to neutral) into femur degrees, per leg,
     and drop foot readings no ankle could produce (``plausible_foot``).
 
+    A leg whose femur reading is too flat to be the femur
+    (``flat_femur_sign``) is read from its foot alone: femur and foot are
+    the foot's reading, so its reps count but no twist can be told apart.
     The world estimator's foot is already in degrees and is not rescaled.
     """
 
     def scaled(_: Side, a: LegAngles) -> LegAngles:
-        foot = a.foot_deg
+        femur, foot = a.femur_deg, a.foot_deg
         if series.estimator == "image":
-            foot = apply_foot_gain(foot, foot_gain(a.femur_deg, foot))
-        foot = plausible_foot(a.femur_deg, foot)
-        return LegAngles(
-            a.femur_deg, foot, wrap_deg(foot - a.femur_deg), a.confidence, a.femur_confidence
-        )
+            foot = apply_foot_gain(foot, foot_gain(femur, foot))
+            if flat_femur_sign(femur, a.foot_deg):  # foot_gain kept the foot's scale
+                femur = foot
+        foot = plausible_foot(femur, foot)
+        return LegAngles(femur, foot, wrap_deg(foot - femur), a.confidence, a.femur_confidence)
 
     return series.map_legs(scaled)
 
@@ -546,6 +567,21 @@ def jittery_knees(
         side
         for side in worked
         if knee_too_jittery(relative.legs[side].femur_deg, relative.legs[side].foot_deg)
+    )
+
+
+def flat_femurs(
+    series: AngleSeries, calibration: Calibration, worked: Sequence[Side] = tuple(Side)
+) -> frozenset[Side]:
+    """The worked legs ``fit_foot_to_femur`` reads from the foot alone
+    (``flat_femur_sign``), from the smoothed ``angle_series``."""
+    if series.estimator != "image":
+        return frozenset()
+    relative = relative_to_neutral(series, calibration, worked)
+    return frozenset(
+        side
+        for side in worked
+        if flat_femur_sign(relative.legs[side].femur_deg, relative.legs[side].foot_deg)
     )
 
 
@@ -704,6 +740,7 @@ class LiveAngles:
             side: deque() for side in Side
         }
         self._foot_slopes = {side: (0.0, 0.0) for side in Side}
+        self._femur_flat = {side: False for side in Side}  # read from the foot
         self._foot_new = {side: 0 for side in Side}
         # per leg: (time, absolute femur reading) while resting between reps,
         # re-taking the neutral this calibration started from
@@ -821,8 +858,15 @@ class LiveAngles:
         if self._foot_new[side] >= _LIVE_FOOT_REFIT and pairs:
             _, femur, foot = np.asarray(pairs).T
             self._foot_slopes[side] = foot_gain(femur, foot)
+            self._femur_flat[side] = bool(flat_femur_sign(femur, foot))
             self._foot_new[side] = 0
         return float(apply_foot_gain(foot_rel, self._foot_slopes[side]))
+
+    @property
+    def read_from_foot(self) -> frozenset[Side]:
+        """Legs read from the foot alone, their femur reading too flat to be
+        the femur (``flat_femur_sign`` at the last foot fit)."""
+        return frozenset(side for side, flat in self._femur_flat.items() if flat)
 
     @property
     def foot_driven(self) -> frozenset[Side]:
@@ -891,6 +935,8 @@ class LiveAngles:
             rt = self._foot_degrees(
                 side, pose_frame.t_s, rf, float(wrap_deg(foot - n.foot_deg)), in_position
             )
+            if self._femur_flat[side]:  # as review reads such a leg
+                rf = raw_femur = rt
             if calibrated:
                 rt = float(plausible_foot(rf, rt))
             relative[side] = LegSample(rf, rt, float(wrap_deg(rt - rf)), conf)

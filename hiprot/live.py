@@ -283,6 +283,7 @@ class LiveSession:
     _told_dark: bool = False
     _told_side_on: bool = False
     _told_jittery: frozenset[Side] = frozenset()
+    _told_flat: frozenset[Side] = frozenset()
 
     def __post_init__(self) -> None:
         size_wh = (int(self.setup.get("width", 640)), int(self.setup.get("height", 480)))  # type: ignore[call-overload]
@@ -366,6 +367,14 @@ class LiveSession:
                 f"[yellow]Your {side.value} knee jitters in the picture[/], so its reps are "
                 "counted from the foot: more light, or the camera closer, steadies it."
             )
+        flat = self._angles.read_from_foot & set(self.coach.mode.sides)
+        for side in sorted(flat - self._told_flat):
+            self._told_flat |= {side}
+            self.log(
+                f"[yellow]Your {side.value} knee hardly moves in the picture[/], so that leg "
+                "is read from the foot: reps count, ankle twisting cannot be told apart. "
+                "The camera about 45° round from your side towards your head sees the knee."
+            )
         out = self._handle(self.coach.update(pose_frame.t_s, view_check, absolute, relative))
         if view_check.ready:
             self._angles.note_rest(pose_frame.t_s, self.coach.resting_legs())
@@ -391,6 +400,7 @@ class LiveSession:
         if out.calibration is not None:
             self._angles.calibration = out.calibration  # judges the knees' jitter afresh
             self._told_jittery = frozenset()
+            self._told_flat = frozenset()
             if self.calibration_path is not None:
                 saved = Calibration(out.calibration.neutral, method="file", setup=self.setup)
                 save_calibration(saved, self.calibration_path)

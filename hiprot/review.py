@@ -17,6 +17,7 @@ from hiprot.analysis import (
     auto_calibration,
     femur_range,
     fit_foot_to_femur,
+    flat_femurs,
     jittery_knees,
     median_calibration,
     neutral_from_rests,
@@ -132,6 +133,15 @@ def review_pose_frames(
         calibration = neutral_from_rests(series, calibration, windows, mode.sides)
         foot_driven = jittery_knees(raw, calibration, mode.sides)
         relative, reps = _count(series, calibration, mode, foot_driven)
+    for side in sorted(flat_femurs(series, calibration, mode.sides)):
+        warnings.warn(
+            f"{source}: the {side.value} knee hardly moved in the picture while the foot "
+            "turned, so that leg was read from its foot alone: its reps count, but twisting "
+            "the ankle cannot be told from turning the hip; put the camera about 45° round "
+            "from your side towards your head (README: where to put the camera)",
+            HiprotWarning,
+            stacklevel=2,
+        )
     for side in sorted(foot_driven):
         warnings.warn(
             f"{source}: the {side.value} knee's reading jitters much more than the foot's, "

@@ -23,6 +23,7 @@ from hiprot.analysis import (
     knee_too_jittery,
     neutral_from_rests,
     plausible_foot,
+    relative_to_neutral,
     smooth_series,
     steady_anchors,
 )
@@ -247,10 +248,23 @@ def test_reps_count_from_the_foot_when_the_knee_reading_hardly_moves() -> None:
         other_leg="off_wall",
     )
     session = generate(spec)
-    review = review_pose_frames(session.frames, "s", spec.mode, size_wh=(spec.width, spec.height))
-    femur = review.series.legs[Side.RIGHT].femur_deg
+    size = (spec.width, spec.height)
+    with pytest.warns(HiprotWarning, match="right knee hardly moved"):
+        review = review_pose_frames(session.frames, "s", spec.mode, size_wh=size)
+    raw = angle_series(session.frames, size)
+    femur = relative_to_neutral(raw, review.calibration).legs[Side.RIGHT].femur_deg
     assert np.nanpercentile(femur, 95) - np.nanpercentile(femur, 5) < 20.0
-    assert review.summary.legs[Side.RIGHT].reps == session.truth["legs"]["right"]["reps"]
+    right = review.summary.legs[Side.RIGHT]
+    assert right.reps == session.truth["legs"]["right"]["reps"]
+    # read from the foot alone: no twist, so no rep is called "from the ankles"
+    leg = review.series.legs[Side.RIGHT]
+    assert np.array_equal(leg.femur_deg, leg.foot_deg, equal_nan=True)
+    assert right.compensated_reps == 0
+    # live reads it the same way once its foot fit has seen the reps
+    live = LiveAngles(review.calibration, size_wh=size, worked=[Side.RIGHT])
+    rows = [live.update(frame)[1].legs[Side.RIGHT] for frame in session.frames]
+    assert live.read_from_foot == {Side.RIGHT}
+    assert rows[-1].femur_deg == rows[-1].foot_deg
 
 
 def test_near_side_reads_the_hips_and_knees_only() -> None:
