@@ -398,12 +398,17 @@ _LIVE_JITTER_SAMPLES = 600
 #: Frames whose femur is further than this from neutral carry the foot fit.
 _FOOT_FIT_MIN_FEMUR_DEG = 8.0
 
-#: A femur reading sweeping less than this (5th to 95th percentile) cannot
-#: have carried a rep, which goes past -10° and +10° (``foot_gain``) ...
+#: A femur reading sweeping less than this (5th to 95th percentile over the
+#: fit) hardly carried the reps, which go past -10° and +10° ...
 _FEMUR_MIN_SWEEP_DEG = 2 * drill.REP_MIN_EXCURSION_DEG
-#: ... and a foot reading that does, correlating at least this well with
-#: it, keeps its own image scale.
+#: ... when the foot's reading sweeps at least that far and this many times
+#: as far as the femur's ...
+_FOOT_TO_FEMUR_MIN_SWEEP = 2.0
+#: ... in step with it (correlation at least this): ``flat_femur_sign``.
 _FOOT_MIN_CORRELATION = 0.5
+#: Live judges a flat femur only once its fit spans this long (several
+#: reps): early in the first rep the foot can have swept 20° before the femur.
+_LIVE_FLAT_MIN_SPAN_S = 30.0
 
 
 def _sweep(angle_deg: npt.NDArray[np.float64]) -> float:
@@ -433,12 +438,15 @@ def _huber_slope(x: npt.NDArray[np.float64], y: npt.NDArray[np.float64]) -> floa
 def flat_femur_sign(femur_deg: npt.ArrayLike, foot_deg: npt.ArrayLike) -> float:
     """+-1 when the femur reading is too flat to be the femur, else 0.
 
-    A femur reading that never sweeps as far as one rep must
-    (``_FEMUR_MIN_SWEEP_DEG``) while the foot's does, in step with it
+    A femur reading that sweeps less than the reps need
+    (``_FEMUR_MIN_SWEEP_DEG``) while the foot's sweeps that far and at least
+    twice as far (``_FOOT_TO_FEMUR_MIN_SWEEP``), in step with it
     (``_FOOT_MIN_CORRELATION``), is not following the rotation: from some
-    views the knee's offset hardly changes with it. The sign is the
+    views MediaPipe's knee offset hardly changes with it. The sign is the
     correlation's: the foot's image angle may be mirrored. Such a leg is read
-    from its foot alone (``fit_foot_to_femur``).
+    from its foot alone (``fit_foot_to_femur``), so its ankle twist cannot be
+    told apart: a working knee with a small range whose foot reads more
+    than twice as far would lose its "from the ankles" flags.
 
     Args:
         femur_deg, foot_deg: ``(n,)`` readings relative to neutral.
@@ -448,7 +456,10 @@ def flat_femur_sign(femur_deg: npt.ArrayLike, foot_deg: npt.ArrayLike) -> float:
     if both.sum() < _FOOT_FIT_MIN_FRAMES:
         return 0.0
     x, y = x[both], y[both]
-    if not _sweep(y) < _FEMUR_MIN_SWEEP_DEG <= _sweep(x):
+    femur_sweep, foot_sweep = _sweep(y), _sweep(x)
+    if not femur_sweep < _FEMUR_MIN_SWEEP_DEG <= foot_sweep:
+        return 0.0
+    if foot_sweep < _FOOT_TO_FEMUR_MIN_SWEEP * femur_sweep:
         return 0.0
     with np.errstate(invalid="ignore", divide="ignore"):  # a femur reading of one value
         correlation = float(np.corrcoef(x, y)[0, 1])
@@ -468,18 +479,11 @@ def foot_gain(
     reps, which break the relation, are down-weighted. A side with too
     little data, or whose slope disagrees in sign, takes the overall slope.
 
-    When the femur reading is too flat to carry the fit (``flat_femur_sign``)
-    the foot keeps its own image scale: slopes of +-1.
-
     Returns:
-        ``(below, above)`` slopes; both 0 when neither angle moved enough.
+        ``(below, above)`` slopes; both 0 when the femur hardly moved.
     """
-    sign = flat_femur_sign(femur_deg, foot_deg)
-    if sign:
-        return sign, sign
     x, y = np.asarray(foot_deg, dtype=np.float64), np.asarray(femur_deg, dtype=np.float64)
-    both = np.isfinite(x) & np.isfinite(y)
-    use = both & (np.abs(y) > _FOOT_FIT_MIN_FEMUR_DEG)
+    use = np.isfinite(x) & np.isfinite(y) & (np.abs(y) > _FOOT_FIT_MIN_FEMUR_DEG)
     x, y = x[use], y[use]
     overall = _huber_slope(x, y)
     sides = [_huber_slope(x[part], y[part]) for part in (x < 0, x > 0)]
@@ -520,9 +524,11 @@ def fit_foot_to_femur(series: AngleSeries) -> AngleSeries:
     def scaled(_: Side, a: LegAngles) -> LegAngles:
         femur, foot = a.femur_deg, a.foot_deg
         if series.estimator == "image":
-            foot = apply_foot_gain(foot, foot_gain(femur, foot))
-            if flat_femur_sign(femur, a.foot_deg):  # foot_gain kept the foot's scale
-                femur = foot
+            sign = flat_femur_sign(femur, foot)
+            if sign:  # the foot at its own image scale is all there is
+                femur = foot = sign * foot
+            else:
+                foot = apply_foot_gain(foot, foot_gain(femur, foot))
         foot = plausible_foot(femur, foot)
         return LegAngles(femur, foot, wrap_deg(foot - femur), a.confidence, a.femur_confidence)
 
@@ -857,8 +863,10 @@ class LiveAngles:
             pairs.popleft()
         if self._foot_new[side] >= _LIVE_FOOT_REFIT and pairs:
             _, femur, foot = np.asarray(pairs).T
-            self._foot_slopes[side] = foot_gain(femur, foot)
-            self._femur_flat[side] = bool(flat_femur_sign(femur, foot))
+            sign = flat_femur_sign(femur, foot)
+            spans_reps = pairs[-1][0] - pairs[0][0] >= _LIVE_FLAT_MIN_SPAN_S
+            self._femur_flat[side] = flat = bool(sign) and spans_reps
+            self._foot_slopes[side] = (sign, sign) if flat else foot_gain(femur, foot)
             self._foot_new[side] = 0
         return float(apply_foot_gain(foot_rel, self._foot_slopes[side]))
 
@@ -935,13 +943,14 @@ class LiveAngles:
             rt = self._foot_degrees(
                 side, pose_frame.t_s, rf, float(wrap_deg(foot - n.foot_deg)), in_position
             )
-            if self._femur_flat[side]:  # as review reads such a leg
-                rf = raw_femur = rt
+            flat = self._femur_flat[side]
+            if flat:  # as review reads such a leg
+                rf = rt
             if calibrated:
                 rt = float(plausible_foot(rf, rt))
             relative[side] = LegSample(rf, rt, float(wrap_deg(rt - rf)), conf)
             fitted = self.estimator != "image" or self._foot_slopes[side] != (0.0, 0.0)
-            if in_position and calibrated and fitted:
+            if in_position and calibrated and fitted and not flat:
                 raw_foot = float(wrap_deg(raw[side].foot_deg[0] - n.foot_deg))
                 if self.estimator == "image":
                     raw_foot = float(apply_foot_gain(raw_foot, self._foot_slopes[side]))

@@ -373,7 +373,7 @@ class LiveSession:
             self.log(
                 f"[yellow]Your {side.value} knee hardly moves in the picture[/], so that leg "
                 "is read from the foot: reps count, ankle twisting cannot be told apart. "
-                "The camera about 45° round from your side towards your head sees the knee."
+                "Another camera height or distance may show the knee better."
             )
         out = self._handle(self.coach.update(pose_frame.t_s, view_check, absolute, relative))
         if view_check.ready:

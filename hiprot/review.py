@@ -133,12 +133,14 @@ def review_pose_frames(
         calibration = neutral_from_rests(series, calibration, windows, mode.sides)
         foot_driven = jittery_knees(raw, calibration, mode.sides)
         relative, reps = _count(series, calibration, mode, foot_driven)
-    for side in sorted(flat_femurs(series, calibration, mode.sides)):
+    flat = flat_femurs(series, calibration, mode.sides)
+    foot_driven -= flat  # read from the foot already
+    for side in sorted(flat):
         warnings.warn(
             f"{source}: the {side.value} knee hardly moved in the picture while the foot "
             "turned, so that leg was read from its foot alone: its reps count, but twisting "
-            "the ankle cannot be told from turning the hip; put the camera about 45° round "
-            "from your side towards your head (README: where to put the camera)",
+            "the ankle cannot be told from turning the hip; another camera height or "
+            "distance may show the knee better (README: where to put the camera)",
             HiprotWarning,
             stacklevel=2,
         )

@@ -18,6 +18,8 @@ from hiprot.analysis import (
     apply_foot_gain,
     femur_from_reading,
     femur_range,
+    fit_foot_to_femur,
+    flat_femur_sign,
     foot_gain,
     knee_neutral,
     knee_too_jittery,
@@ -222,18 +224,28 @@ def test_foot_fit_falls_back_to_one_slope_when_a_side_is_unseen() -> None:
     assert foot_gain(np.zeros(50), np.ones(50)) == (0.0, 0.0)
 
 
-def test_a_femur_reading_too_flat_for_any_rep_leaves_the_foot_its_own_scale() -> None:
+def test_a_femur_reading_too_flat_for_the_reps_is_told_apart() -> None:
     rng = np.random.default_rng(5)
     turn = 35.0 * np.sin(np.linspace(0.0, 40.0, 1200))  # reps of +-35 deg
     flat_femur = 0.15 * turn + rng.normal(0, 0.5, turn.size)  # a knee that hardly shows it
-    mirrored_foot = -0.8 * turn  # the foot sees it, mirrored by the view
-    assert foot_gain(flat_femur, mirrored_foot) == (-1.0, -1.0)
-    assert foot_gain(flat_femur, 0.8 * turn) == (1.0, 1.0)
+    assert flat_femur_sign(flat_femur, -0.8 * turn) == -1.0  # the view mirrors the foot
+    assert flat_femur_sign(flat_femur, 0.8 * turn) == 1.0
     # a foot that does not move with it is not trusted either
-    unrelated = rng.normal(0, 15.0, turn.size)
-    assert foot_gain(flat_femur, unrelated) == (0.0, 0.0)
-    # a femur that sweeps a rep's range still carries the fit
-    assert foot_gain(0.9 * turn, mirrored_foot) == pytest.approx((-0.9 / 0.8,) * 2, rel=0.05)
+    assert flat_femur_sign(flat_femur, rng.normal(0, 15.0, turn.size)) == 0.0
+    # a femur sweeping a rep's range is the femur
+    assert flat_femur_sign(0.9 * turn, -0.8 * turn) == 0.0
+    # nor is a small range read by a working knee: its foot reads less than
+    # twice as far (ankle twist on top of it)
+    small = 0.3 * turn  # +-10.5 deg: sweeps under 20
+    assert flat_femur_sign(small, 1.4 * small) == 0.0
+    # a flat femur's leg is read from the foot alone, at the foot's scale
+    t = np.arange(turn.size) / 30.0
+    ones = np.ones_like(t)
+    leg = angles.LegAngles(flat_femur, -0.8 * turn, -0.8 * turn - flat_femur, ones, ones)
+    series = AngleSeries(t, np.ones_like(t, dtype=bool), {Side.LEFT: leg, Side.RIGHT: leg})
+    read = fit_foot_to_femur(series).legs[Side.LEFT]
+    assert read.femur_deg == pytest.approx(0.8 * turn)
+    assert read.foot_deg == pytest.approx(0.8 * turn) and np.all(read.twist_deg == 0.0)
 
 
 def test_reps_count_from_the_foot_when_the_knee_reading_hardly_moves() -> None:
@@ -262,9 +274,15 @@ def test_reps_count_from_the_foot_when_the_knee_reading_hardly_moves() -> None:
     assert right.compensated_reps == 0
     # live reads it the same way once its foot fit has seen the reps
     live = LiveAngles(review.calibration, size_wh=size, worked=[Side.RIGHT])
-    rows = [live.update(frame)[1].legs[Side.RIGHT] for frame in session.frames]
-    assert live.read_from_foot == {Side.RIGHT}
+    rows, flat_at = [], []
+    for frame in session.frames:
+        rows.append(live.update(frame)[1].legs[Side.RIGHT])
+        flat_at.append(Side.RIGHT in live.read_from_foot)
     assert rows[-1].femur_deg == rows[-1].foot_deg
+    # judged only once the foot fit spans several reps (30 s), then for good
+    t = np.array([frame.t_s for frame in session.frames])
+    assert not np.any(np.array(flat_at)[t < 30.0])
+    assert np.all(np.array(flat_at)[t > 40.0])
 
 
 def test_near_side_reads_the_hips_and_knees_only() -> None:
