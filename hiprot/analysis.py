@@ -398,6 +398,9 @@ _LIVE_JITTER_SAMPLES = 600
 #: Frames whose femur is further than this from neutral carry the foot fit.
 _FOOT_FIT_MIN_FEMUR_DEG = 8.0
 
+#: Fewer such frames than this: too little hip motion to fit the foot.
+_FOOT_FIT_MIN_FRAMES = 15
+
 #: A femur reading sweeping less than this (5th to 95th percentile over the
 #: fit) hardly carried the reps, which go past -10° and +10° ...
 _FEMUR_MIN_SWEEP_DEG = 2 * drill.REP_MIN_EXCURSION_DEG
@@ -415,10 +418,6 @@ def _sweep(angle_deg: npt.NDArray[np.float64]) -> float:
     """How far a reading swings, ignoring its extreme 5% each side: ``(n,)`` -> degrees."""
     low, high = np.percentile(angle_deg, [5, 95])
     return float(high - low)
-
-
-#: Fewer such frames than this: too little hip motion to fit the foot.
-_FOOT_FIT_MIN_FRAMES = 15
 
 
 def _huber_slope(x: npt.NDArray[np.float64], y: npt.NDArray[np.float64]) -> float:
@@ -863,9 +862,9 @@ class LiveAngles:
             pairs.popleft()
         if self._foot_new[side] >= _LIVE_FOOT_REFIT and pairs:
             _, femur, foot = np.asarray(pairs).T
-            sign = flat_femur_sign(femur, foot)
             spans_reps = pairs[-1][0] - pairs[0][0] >= _LIVE_FLAT_MIN_SPAN_S
-            self._femur_flat[side] = flat = bool(sign) and spans_reps
+            sign = flat_femur_sign(femur, foot) if spans_reps else 0.0
+            self._femur_flat[side] = flat = bool(sign)
             self._foot_slopes[side] = (sign, sign) if flat else foot_gain(femur, foot)
             self._foot_new[side] = 0
         return float(apply_foot_gain(foot_rel, self._foot_slopes[side]))
