@@ -409,8 +409,9 @@ _FEMUR_MIN_SWEEP_DEG = 2 * drill.REP_MIN_EXCURSION_DEG
 _FOOT_TO_FEMUR_MIN_SWEEP = 2.0
 #: ... in step with it (correlation at least this): ``flat_femur_sign``.
 _FOOT_MIN_CORRELATION = 0.5
-#: Live judges a flat femur only once its fit spans this long (several
-#: reps): early in the first rep the foot can have swept 20° before the femur.
+#: Live judges a flat femur only once its foot has been through a whole rep
+#: (``_foot_went_round``) or its fit spans this long (several reps): early
+#: in the first rep the foot can have swept 20° before the femur.
 _LIVE_FLAT_MIN_SPAN_S = 30.0
 
 
@@ -418,6 +419,16 @@ def _sweep(angle_deg: npt.NDArray[np.float64]) -> float:
     """How far a reading swings, ignoring its extreme 5% each side: ``(n,)`` -> degrees."""
     low, high = np.percentile(angle_deg, [5, 95])
     return float(high - low)
+
+
+def _foot_went_round(foot_deg: npt.NDArray[np.float64]) -> bool:
+    """The foot reading (``(n,)``, oldest first) has been out and in past a
+    rep's excursion, either way round (the view may mirror it), and is back
+    in the neutral band: a whole rep, so the femur reading beside it has had
+    its chance to show one."""
+    low, high = np.percentile(foot_deg, [5, 95])
+    reached = -low >= drill.REP_MIN_EXCURSION_DEG and high >= drill.REP_MIN_EXCURSION_DEG
+    return bool(reached and abs(foot_deg[-1]) <= drill.NEUTRAL_BAND_DEG)
 
 
 def _huber_slope(x: npt.NDArray[np.float64], y: npt.NDArray[np.float64]) -> float:
@@ -746,6 +757,7 @@ class LiveAngles:
         }
         self._foot_slopes = {side: (0.0, 0.0) for side in Side}
         self._femur_flat = {side: False for side in Side}  # read from the foot
+        self._foot_seen_rep = {side: False for side in Side}  # judge ``_femur_flat``
         self._foot_new = {side: 0 for side in Side}
         # per leg: (time, absolute femur reading) while resting between reps,
         # re-taking the neutral this calibration started from
@@ -862,8 +874,10 @@ class LiveAngles:
             pairs.popleft()
         if self._foot_new[side] >= _LIVE_FOOT_REFIT and pairs:
             _, femur, foot = np.asarray(pairs).T
-            spans_reps = pairs[-1][0] - pairs[0][0] >= _LIVE_FLAT_MIN_SPAN_S
-            sign = flat_femur_sign(femur, foot) if spans_reps else 0.0
+            self._foot_seen_rep[side] = self._foot_seen_rep[side] or (
+                pairs[-1][0] - pairs[0][0] >= _LIVE_FLAT_MIN_SPAN_S or _foot_went_round(foot)
+            )
+            sign = flat_femur_sign(femur, foot) if self._foot_seen_rep[side] else 0.0
             self._femur_flat[side] = flat = bool(sign)
             self._foot_slopes[side] = (sign, sign) if flat else foot_gain(femur, foot)
             self._foot_new[side] = 0

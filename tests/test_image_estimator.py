@@ -279,10 +279,15 @@ def test_reps_count_from_the_foot_when_the_knee_reading_hardly_moves() -> None:
         rows.append(live.update(frame)[1].legs[Side.RIGHT])
         flat_at.append(Side.RIGHT in live.read_from_foot)
     assert rows[-1].femur_deg == rows[-1].foot_deg
-    # judged only once the foot fit spans several reps (30 s), then for good
+    # judged once the first rep is over (out, in and back), not during it,
+    # and for good from then on
     t = np.array([frame.t_s for frame in session.frames])
-    assert not np.any(np.array(flat_at)[t < 30.0])
-    assert np.all(np.array(flat_at)[t > 40.0])
+    true_femur = np.asarray(session.truth["frames"]["right"]["femur_deg"])
+    went_out = int(np.argmax(true_femur < -10.0))
+    went_in = went_out + int(np.argmax(true_femur[went_out:] > 10.0))
+    back = went_in + int(np.argmax(np.abs(true_femur[went_in:]) < 5.0))
+    assert not np.any(np.array(flat_at)[t < t[back]])
+    assert np.all(np.array(flat_at)[t > t[back] + 2.0])
 
 
 def test_near_side_reads_the_hips_and_knees_only() -> None:
