@@ -601,6 +601,23 @@ def flat_femurs(
     )
 
 
+def motionless_legs(relative: AngleSeries, legs: Sequence[Side]) -> frozenset[Side]:
+    """Of ``legs``, those whose femur and foot readings (relative to neutral,
+    after ``fit_foot_to_femur``) both sweep less than a rep needs
+    (``_FEMUR_MIN_SWEEP_DEG``): nothing a rep could be counted from moved in
+    the picture. From some views (side-on, low and far) a leg doing reps
+    looks like this too."""
+    return frozenset(
+        side
+        for side in legs
+        if all(
+            np.isfinite(a).sum() < _FOOT_FIT_MIN_FRAMES
+            or _sweep(a[np.isfinite(a)]) < _FEMUR_MIN_SWEEP_DEG
+            for a in (relative.legs[side].femur_deg, relative.legs[side].foot_deg)
+        )
+    )
+
+
 @dataclass(frozen=True)
 class LegSample:
     """One leg at one instant, degrees from neutral; NaN when not measured."""
@@ -701,6 +718,15 @@ class RunningAnchors:
         return self._steady[:1], self._steady[1:]
 
 
+@dataclass(frozen=True)
+class LegTrack:
+    """One leg's reading over a stretch of frames: ``(n,)`` arrays each."""
+
+    t_s: npt.NDArray[np.float64]
+    angle_deg: npt.NDArray[np.float64]
+    confidence: npt.NDArray[np.float64]
+
+
 class LiveAngles:
     """Frame-by-frame angles for live mode: One Euro smoothing, then neutral.
 
@@ -750,14 +776,15 @@ class LiveAngles:
         """A new neutral: the foot's scale is learnt afresh against it."""
         self._calibration = calibration
         self._knee_neutral = knee_neutral(calibration, self._worked)
-        # per leg: recent (femur, foot) pairs relative to neutral, the slopes
-        # fitted on them, and samples added since the last fit
-        self._foot_pairs: dict[Side, deque[tuple[float, float, float]]] = {
+        # per leg: recent (time, femur, foot, confidence) relative to neutral,
+        # the slopes fitted on them, and samples added since the last fit
+        self._foot_pairs: dict[Side, deque[tuple[float, float, float, float]]] = {
             side: deque() for side in Side
         }
         self._foot_slopes = {side: (0.0, 0.0) for side in Side}
         self._femur_flat = {side: False for side in Side}  # read from the foot
         self._foot_seen_rep = {side: False for side in Side}  # judge ``_femur_flat``
+        self._reread: dict[Side, LegTrack] = {}  # legs just switched to the foot
         self._foot_new = {side: 0 for side in Side}
         # per leg: (time, absolute femur reading) while resting between reps,
         # re-taking the neutral this calibration started from
@@ -857,7 +884,13 @@ class LiveAngles:
         return femur_from_reading(readings, n.femur_deg, self._knee_neutral[side], phase)
 
     def _foot_degrees(
-        self, side: Side, t_s: float, femur_rel: float, foot_rel: float, learn: bool
+        self,
+        side: Side,
+        t_s: float,
+        femur_rel: float,
+        foot_rel: float,
+        confidence: float,
+        learn: bool,
     ) -> float:
         """The foot reading in femur degrees: the running version of ``foot_gain``."""
         if self.estimator != "image":
@@ -868,20 +901,30 @@ class LiveAngles:
             and self._calibration.method != "none"
             and np.isfinite([femur_rel, foot_rel]).all()
         ):
-            pairs.append((t_s, femur_rel, foot_rel))
+            pairs.append((t_s, femur_rel, foot_rel, confidence))
             self._foot_new[side] += 1
         while pairs and pairs[0][0] < t_s - _LIVE_FOOT_WINDOW_S:
             pairs.popleft()
         if self._foot_new[side] >= _LIVE_FOOT_REFIT and pairs:
-            _, femur, foot = np.asarray(pairs).T
+            t, femur, foot, conf = np.asarray(pairs).T
             self._foot_seen_rep[side] = self._foot_seen_rep[side] or (
-                pairs[-1][0] - pairs[0][0] >= _LIVE_FLAT_MIN_SPAN_S or _foot_went_round(foot)
+                t[-1] - t[0] >= _LIVE_FLAT_MIN_SPAN_S or _foot_went_round(foot)
             )
             sign = flat_femur_sign(femur, foot) if self._foot_seen_rep[side] else 0.0
+            if sign and not self._femur_flat[side]:
+                self._reread[side] = LegTrack(t, sign * foot, conf)
             self._femur_flat[side] = flat = bool(sign)
             self._foot_slopes[side] = (sign, sign) if flat else foot_gain(femur, foot)
             self._foot_new[side] = 0
         return float(apply_foot_gain(foot_rel, self._foot_slopes[side]))
+
+    def take_rereads(self) -> dict[Side, LegTrack]:
+        """Legs just switched to being read from the foot (``read_from_foot``),
+        with their recent frames read that way (the foot-fit window, from
+        this calibration on), so the reps the flat knee missed can be
+        counted again; each switch is handed out once."""
+        rereads, self._reread = self._reread, {}
+        return rereads
 
     @property
     def read_from_foot(self) -> frozenset[Side]:
@@ -954,7 +997,7 @@ class LiveAngles:
                 float, self._femur_from_neutral(side, [femur, raw[side].femur_deg[0]])
             )
             rt = self._foot_degrees(
-                side, pose_frame.t_s, rf, float(wrap_deg(foot - n.foot_deg)), in_position
+                side, pose_frame.t_s, rf, float(wrap_deg(foot - n.foot_deg)), conf, in_position
             )
             flat = self._femur_flat[side]
             if flat:  # as review reads such a leg

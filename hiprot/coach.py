@@ -31,10 +31,10 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from hiprot import drill
-from hiprot.analysis import AngleSample
+from hiprot.analysis import AngleSample, LegTrack
 from hiprot.calibration import Calibration, LegNeutral
 from hiprot.landmarks import LEGS, PoseLandmark, Side
-from hiprot.reps import BilateralCounter, Mode, Phase, Rep, RepEventKind
+from hiprot.reps import BilateralCounter, Mode, Phase, Rep, RepEventKind, RepSample
 from hiprot.session import CalibrationInfo, SessionSummary, Tracking
 from hiprot.types import PoseFrame
 
@@ -381,6 +381,7 @@ class Coach:
         self._foot_driven: frozenset[Side] = frozenset()
         self._reps: list[Rep] = []  # the session's, numbered per leg
         self._set_reps: list[Rep] = []
+        self._recounted: list[Rep] = []  # found by ``recount``, told with the next frame
         self._counter = self._new_counter()
         self._spoken_count = 0
         self._stillness = _Stillness(config.still_tolerance_deg)
@@ -446,6 +447,22 @@ class Coach:
         return tuple(side for side, c in self._counter.counters.items() if c.phase is Phase.NEUTRAL)
 
     # ---------------------------------------------------------------- input
+
+    def recount(self, side: Side, track: LegTrack) -> None:
+        """Count a leg's set so far again from another reading of it, when
+        the first reading counted none of its reps: live found the knee too
+        flat to read and now reads the leg from its foot
+        (``hiprot.analysis.LiveAngles.take_rereads``). The reps found are
+        recorded and told with the next frame."""
+        if self.stage is not Stage.SET or side not in self.mode.sides:
+            return
+        if any(rep.leg is side for rep in self._set_reps):
+            return
+        samples = (
+            RepSample(float(t), float(a), float(a), float(c))
+            for t, a, c in zip(track.t_s, track.angle_deg, track.confidence)
+        )
+        self._recounted += [self._record(rep) for rep in self._counter.recount(side, samples)]
 
     def update(
         self, t_s: float, view: ViewCheck, absolute: AngleSample, relative: AngleSample
@@ -561,7 +578,10 @@ class Coach:
     ) -> CoachOutput:
         cue = view.cue
         say: list[Utterance] = []
-        new_reps: list[Rep] = []
+        new_reps, self._recounted = self._recounted, []
+        if new_reps and self._set_count() > self._spoken_count:
+            self._spoken_count = self._set_count()
+            say.append(Utterance.count(self._spoken_count))
         for event in self._counter.update(relative):
             if event.kind is RepEventKind.REP_DONE and event.rep is not None:
                 new_reps.append(self._record(event.rep))

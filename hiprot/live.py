@@ -359,6 +359,8 @@ class LiveSession:
         self._angles.worked = self.coach.mode.sides
         absolute, relative = self._angles.update(pose_frame, in_position=view_check.ready)
         self.coach.near = self._angles.near
+        for side, track in self._angles.take_rereads().items():
+            self.coach.recount(side, track)
         jittery = self._angles.foot_driven & set(self.coach.mode.sides)
         self.coach.foot_driven = jittery
         for side in sorted(jittery - self._told_jittery):

@@ -97,7 +97,7 @@ from __future__ import annotations
 import enum
 import math
 from collections import deque
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Protocol
@@ -721,17 +721,20 @@ class BilateralCounter:
             key = "internal_min_deg" if side is near else "external_min_deg"
             return {key: drill.NEUTRAL_BAND_DEG + hysteresis_deg}
 
-        self._counters = {
-            side: RepCounter(
-                side,
+        self._settings = {
+            side: dict(
                 hysteresis_deg=hysteresis_deg,
                 max_gap_s=max_gap_s,
                 min_confidence=min_confidence,
-                foot_driven=side in foot_driven,
                 **edge_on(side),
             )
             for side in self.mode.sides
         }
+        self._counters = {
+            side: RepCounter(side, foot_driven=side in foot_driven, **settings)
+            for side, settings in self._settings.items()
+        }
+        self._span_s: tuple[float, float] | None = None  # first and last frame fed
 
     @property
     def foot_driven(self) -> frozenset[Side]:
@@ -758,6 +761,7 @@ class BilateralCounter:
 
     def update(self, frame: FrameReading) -> list[RepEvent]:
         """Feed one frame; a worked leg missing from ``frame.legs`` is a dropout."""
+        self._span_s = (self._span_s[0] if self._span_s else frame.t_s, frame.t_s)
         events: list[RepEvent] = []
         for side, counter in self._counters.items():
             leg = frame.legs.get(side)
@@ -768,6 +772,22 @@ class BilateralCounter:
             )
             events += counter.update(sample)
         return events
+
+    def recount(self, side: Side, samples: Iterable[RepSample]) -> tuple[Rep, ...]:
+        """Count one worked leg afresh over another reading of the frames fed
+        so far (``samples`` outside their span are ignored), and go on from
+        there: the reps it finds replace the leg's. Live re-reads a leg this
+        way once it finds its knee too flat to read (``hiprot.analysis.LiveAngles``).
+        """
+        old = self._counters[side]
+        fresh = RepCounter(side, foot_driven=old.foot_driven, **self._settings[side])
+        if self._span_s is not None:
+            first, last = self._span_s
+            for sample in samples:
+                if first <= sample.t_s <= last:
+                    fresh.update(sample)
+        self._counters[side] = fresh
+        return fresh.reps
 
     def finish(self, t_s: float) -> list[RepEvent]:
         events: list[RepEvent] = []

@@ -20,6 +20,7 @@ from hiprot.analysis import (
     flat_femurs,
     jittery_knees,
     median_calibration,
+    motionless_legs,
     neutral_from_rests,
     relative_to_neutral,
     samples,
@@ -149,6 +150,26 @@ def review_pose_frames(
             f"{source}: the {side.value} knee's reading jitters much more than the foot's, "
             "so its reps were counted from the foot, and its peaks, holds and 'from the "
             "ankles' are less reliable; more light, or the camera closer, steadies it",
+            HiprotWarning,
+            stacklevel=2,
+        )
+    counted = {rep.leg for rep in reps}
+    motionless = motionless_legs(relative, mode.sides)
+    for side in sorted(set(mode.sides) - counted):
+        if side in motionless:
+            why = (
+                "neither its knee nor its foot turned a rep's range (20°) in the picture; "
+                "if it did reps, this camera position does not show the turn "
+                "(README: where to put the camera)"
+            )
+        else:
+            why = (
+                "it moved, but never out past -10° and then in past +10° of its neutral: "
+                "partial reps, or a neutral taken while the leg was not relaxed "
+                "(hiprot calibrate)"
+            )
+        warnings.warn(
+            f"{source}: no reps counted for the {side.value} leg: {why}",
             HiprotWarning,
             stacklevel=2,
         )

@@ -23,6 +23,7 @@ from hiprot.analysis import (
     foot_gain,
     knee_neutral,
     knee_too_jittery,
+    motionless_legs,
     neutral_from_rests,
     plausible_foot,
     relative_to_neutral,
@@ -288,6 +289,48 @@ def test_reps_count_from_the_foot_when_the_knee_reading_hardly_moves() -> None:
     back = went_in + int(np.argmax(np.abs(true_femur[went_in:]) < 5.0))
     assert not np.any(np.array(flat_at)[t < t[back]])
     assert np.all(np.array(flat_at)[t > t[back] + 2.0])
+
+
+def test_motionless_legs_are_those_where_neither_reading_sweeps_a_reps_range() -> None:
+    t = np.arange(600) / 30.0
+    turn = 30.0 * np.sin(t)
+    ones = np.ones_like(t)
+    still = angles.LegAngles(0.1 * turn, 0.2 * turn, 0.1 * turn, ones, ones)
+    foot_only = angles.LegAngles(0.1 * turn, turn, 0.9 * turn, ones, ones)
+    series = AngleSeries(t, ones.astype(bool), {Side.LEFT: still, Side.RIGHT: foot_only})
+    assert motionless_legs(series, list(Side)) == {Side.LEFT}
+    assert motionless_legs(series, [Side.RIGHT]) == frozenset()
+
+
+def _review_messages(*args: object, **kwargs: object) -> list[str]:
+    """``review_pose_frames``' warnings, all of them."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        review_pose_frames(*args, **kwargs)  # type: ignore[arg-type]
+    return [str(w.message) for w in caught]
+
+
+def test_review_says_why_a_leg_counted_no_reps() -> None:
+    # filmed side-on, the far leg's knee and foot hardly move in the picture
+    spec = SessionSpec(
+        seed=10060, scenario="clean", placement="side_left", noise="none", mode="right"
+    )
+    session = generate(spec)
+    size = (spec.width, spec.height)
+    said = _review_messages(session.frames, "s", spec.mode, size_wh=size)
+    assert any("no reps counted for the right leg: neither its knee" in m for m in said)
+    # a leg that turns but is measured from a neutral 50° off (a file taken
+    # with the leg turned in) never reads -10° out: it moved, and the
+    # message says so
+    spec = SessionSpec(seed=3, noise="none", mode="left")
+    session = generate(spec)
+    size = (spec.width, spec.height)
+    off = Calibration({side: LegNeutral(40.0, 40.0) for side in Side}, method="file")
+    said = _review_messages(session.frames, "s", spec.mode, off, size_wh=size, estimator="world")
+    assert any("no reps counted for the left leg: it moved" in m for m in said)
+    # reps counted: no such message
+    said = _review_messages(session.frames, "s", spec.mode, size_wh=size, estimator="world")
+    assert not any("no reps counted" in m for m in said)
 
 
 def test_near_side_reads_the_hips_and_knees_only() -> None:

@@ -208,6 +208,32 @@ def test_live_counts_a_jittery_knee_from_the_foot_and_says_so() -> None:
     assert [rep.leg for rep in session.coach.reps].count(Side.LEFT) == 3
 
 
+def test_live_recounts_a_leg_once_it_reads_it_from_the_foot() -> None:
+    """Far leg from 30° round: its knee reading hardly moves, so until live
+    reads the leg from its foot (after its first rep) the femur counts
+    nothing; the recount then finds the first rep too, so live counts every
+    rep of the set, numbered in order."""
+    spec = SessionSpec(
+        seed=10053,
+        scenario="no_hold",
+        placement="oblique30_left",
+        noise="none",
+        mode="right",
+        other_leg="off_wall",
+    )
+    session = generate(spec)
+    player = FakePlayer()
+    live = make_session(None, NullDisplay(), player, mode="right", target_reps=100)
+    live.run(stream(session.frames))
+    assert Side.RIGHT in live._angles.read_from_foot
+    truth = session.truth["legs"]["right"]["reps"]
+    assert len(live.coach.reps) == truth
+    assert [rep.index for rep in live.coach.reps] == list(range(1, truth + 1))
+    assert [rep.start_s for rep in live.coach.reps] == sorted(
+        rep.start_s for rep in live.coach.reps
+    )
+
+
 def test_reps_are_committed_as_they_come_and_a_lost_camera_saves(tmp_path: Path) -> None:
     frames = synth_frames(reps=3)
     db = tmp_path / "h.sqlite3"

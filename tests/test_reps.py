@@ -474,6 +474,26 @@ def test_both_legs_counted_independently() -> None:
     assert [rep.leg for rep in counter.reps] == [Side.LEFT, Side.RIGHT, Side.RIGHT, Side.LEFT]
 
 
+def test_a_leg_recounted_from_another_reading_keeps_counting_once() -> None:
+    """Live re-reads a leg whose knee hardly showed its reps: the recount
+    finds the reps its first reading missed, ignores readings outside the
+    frames fed so far, and counting goes on without counting any twice."""
+    turned = leg_samples(REST + CLEAN * 4)
+    flat = [RepSample(s.t_s, 0.1 * s.femur_deg, 0.1 * s.foot_deg) for s in turned]
+    fed = 2 * len(turned) // 3  # two and a bit cycles in, mid-rep
+    counter = BilateralCounter(Mode.LEFT)
+    for frame in frames(flat[:fed], None):
+        counter.update(frame)
+    assert counter[Side.LEFT].rep_count == 0
+    late = RepSample(turned[-1].t_s + 100.0, 30.0, 30.0)  # after the frames fed: ignored
+    found = counter.recount(Side.LEFT, [*turned[:fed], late])
+    assert len(found) == counter[Side.LEFT].rep_count == 2
+    for frame in frames(turned[fed:], None):
+        counter.update(frame)
+    counter.finish(turned[-1].t_s)
+    assert counter[Side.LEFT].rep_count == 4
+
+
 def test_one_leg_mode_ignores_the_other_leg() -> None:
     left = leg_samples(REST + CLEAN * 2)
     counter = BilateralCounter(Mode.RIGHT)
