@@ -209,17 +209,28 @@ def smooth_series(series: AngleSeries, window_s: float = REVIEW_WINDOW_S) -> Ang
     return series.map_legs(smooth)
 
 
+#: Auto-neutral: the median over the last this many seconds of the first
+#: still period, where MediaPipe's knee has settled.
+_NEUTRAL_LAST_S = 2.0
+
+
 def auto_calibration(series: AngleSeries) -> Calibration | None:
     """Neutral from the first still period (>= 2 s, both feet quiet), or None.
 
-    Stillness is judged on the feet, as the hiprot-session format says: the
-    image femur reading (the knee's offset) can creep for seconds after
-    MediaPipe starts tracking while the person lies still.
+    Stillness is judged on the feet, as the hiprot-session format says
+    (``find_still_period``): the image femur reading (the knee's offset) can
+    creep for seconds after MediaPipe starts tracking while the person lies
+    still. For the same reason the neutral is the median over the period's
+    last ``_NEUTRAL_LAST_S`` (tuning clip ``tune_default_raised60``: the
+    right knee crept 17° through a 4.5 s still start, and the whole
+    period's median left the leg's rests outside the neutral band).
     """
     channels = np.stack([series.legs[s].foot_deg for s in Side], 1)
     period = find_still_period(series.t_s, channels)
     if period is None:
         return None
+    settled = int(np.searchsorted(series.t_s, series.t_s[period[1] - 1] - _NEUTRAL_LAST_S))
+    period = (max(period[0], settled), period[1])
     neutral = neutral_from_still(
         {s: series.legs[s].femur_deg for s in Side},
         {s: series.legs[s].foot_deg for s in Side},
@@ -243,17 +254,18 @@ def neutral_from_rests(
     rep_windows: dict[Side, Sequence[tuple[float, float]]],
     worked: Sequence[Side] = tuple(Side),
 ) -> Calibration:
-    """The worked legs' femur neutral re-taken from every moment they rest between reps.
+    """The worked legs' neutral re-taken from every moment they rest between reps.
 
     MediaPipe's 2D knee does not come back to the same place after a rep: its
     offset at rest can settle 10-60% of the neutral reading away from where
     it was in the opening still period, most from the 60° view, where the
-    neutral offset is small. The median reading outside the counted reps
-    (the opening still period, the rests, the end; not the set-up before
-    the still period the neutral came from) is the neutral the rest of the
-    set is actually measured from. Idle legs and feet keep their neutral
-    (the foot fit absorbs the feet's drift), and so does a leg whose new
-    reading would be no knee (``_retaken``).
+    neutral offset is small; and a few seconds of still start under webcam
+    jitter and drift are a noisier neutral than the whole set's rests. The
+    median reading outside the counted reps (the opening still period, the
+    rests, the end; not the set-up before the still period the neutral
+    came from) is the neutral the rest of the set is actually measured
+    from, for the femur and the foot. Idle legs keep their neutral, and so
+    does an image femur whose new reading would be no knee (``_retaken``).
 
     Args:
         series: Absolute angles (``angle_series``, smoothed).
@@ -270,8 +282,10 @@ def neutral_from_rests(
             rest &= (series.t_s < start_s) | (series.t_s > end_s)
         if rest.sum() >= _REST_MIN_FRAMES:
             old = calibration.neutral[side]
+            rested = float(np.median(reading[rest]))
             neutral[side] = LegNeutral(
-                _retaken(old.femur_deg, float(np.median(reading[rest]))), old.foot_deg
+                _retaken(old.femur_deg, rested) if series.estimator == "image" else rested,
+                float(np.nanmedian(series.legs[side].foot_deg[rest])),
             )
     return replace(calibration, neutral=neutral)
 

@@ -30,8 +30,11 @@ DEFAULT_DIR = Path("calibration")
 
 #: Auto-neutral looks for the first period this long ...
 STILL_MIN_S = 2.0
-#: ... in which no angle moves by more than this (peak to peak).
-STILL_MAX_RANGE_DEG = 4.0
+#: ... in which every foot angle stays this close to the period's median ...
+STILL_TOLERANCE_DEG = 10.0
+#: ... apart from excursions (or missing samples) no longer than this: pose
+#: noise and its slow drift. The live countdown uses the same rule.
+STILL_MAX_OUTLIER_S = 0.5
 
 
 class CalibrationError(HiprotError):
@@ -170,47 +173,114 @@ def setup_file_name(setup: dict[str, Any]) -> str:
     return f"camera-{camera}-{setup.get('width', 0)}x{setup.get('height', 0)}.json"
 
 
+class StillRun:
+    """The current run of still samples, one sample at a time and robust to
+    pose noise: a sample is still when every judged channel is within
+    ``tolerance_deg`` of the run's median; outliers (or missing samples)
+    lasting longer than ``max_outlier_s`` end the run.
+
+    A steady webcam's foot reading wanders a few degrees in a still second
+    (MediaPipe's jitter and slow drift), so a plain peak-to-peak limit
+    either misses real stillness or has to be wide enough to admit motion.
+    """
+
+    def __init__(
+        self, tolerance_deg: float = STILL_TOLERANCE_DEG, max_outlier_s: float = STILL_MAX_OUTLIER_S
+    ) -> None:
+        self.tolerance_deg = tolerance_deg
+        self.max_outlier_s = max_outlier_s
+        self._t: list[float] = []
+        self._values: list[npt.NDArray[np.float64]] = []
+        self._outlier_since: float | None = None
+
+    def reset(self) -> None:
+        self._t.clear()
+        self._values.clear()
+        self._outlier_since = None
+
+    def add(
+        self,
+        t_s: float,
+        judged: npt.NDArray[np.float64],
+        carried: npt.NDArray[np.float64] | None = None,
+    ) -> bool | None:
+        """Add a sample: True when it joined the run, None when it is an
+        outlier the run tolerates, False when it ended the run (a new one
+        starts after it).
+
+        ``judged`` channels (shape ``(k,)``) decide stillness; ``carried``
+        ones only get a median.
+        """
+        values = judged if carried is None else np.concatenate([judged, carried])
+        still = bool(np.all(np.isfinite(values)))
+        if still and self._values:
+            deviation = np.abs(judged - self.median()[: len(judged)])
+            still = bool(np.all(deviation <= self.tolerance_deg))
+        if still:
+            self._t.append(t_s)
+            self._values.append(values)
+            self._outlier_since = None
+            return True
+        if self._outlier_since is None:
+            self._outlier_since = t_s
+        if t_s - self._outlier_since <= self.max_outlier_s:
+            return None
+        self.reset()
+        return False
+
+    @property
+    def duration_s(self) -> float:
+        return self._t[-1] - self._t[0] if self._t else 0.0
+
+    def median(self) -> npt.NDArray[np.float64]:
+        """Per channel (judged, then carried), the median over the run: ``(k + m,)``."""
+        return np.median(np.vstack(self._values), axis=0)
+
+
 def find_still_period(
     t_s: npt.ArrayLike,
     angles_deg: npt.ArrayLike,
     min_duration_s: float = STILL_MIN_S,
-    max_range_deg: float = STILL_MAX_RANGE_DEG,
 ) -> tuple[int, int] | None:
-    """The first period of at least ``min_duration_s`` in which every angle is still.
+    """The first period of at least ``min_duration_s`` in which every angle is
+    still (``StillRun``: the live countdown's rule).
 
     Args:
         t_s: ``(n,)`` increasing times.
-        angles_deg: ``(n, channels)`` angles; NaN (no measurement) breaks stillness.
+        angles_deg: ``(n, channels)`` angles; NaN (no measurement) is an outlier.
         min_duration_s: Shortest still period to accept.
-        max_range_deg: Largest peak-to-peak change of any channel within it.
 
     Returns:
-        ``(start, stop)`` indices (stop exclusive) of the whole first still
-        period, extended while it stays still, or None.
+        ``(start, stop)`` indices (stop exclusive, after the last still
+        sample) of the whole first still period, extended while it stays
+        still, or None.
     """
     t = np.asarray(t_s, dtype=np.float64)
     a = np.asarray(angles_deg, dtype=np.float64)
     if a.ndim == 1:
         a = a[:, None]
-    n = len(t)
-    start = 0
-    while start < n:
-        if not np.all(np.isfinite(a[start])):
-            start += 1
-            continue
-        lo = a[start].copy()
-        hi = a[start].copy()
-        stop = start + 1
-        while stop < n and np.all(np.isfinite(a[stop])):
-            new_lo, new_hi = np.minimum(lo, a[stop]), np.maximum(hi, a[stop])
-            if np.any(new_hi - new_lo > max_range_deg):
+    run = StillRun()
+    start = last = None
+
+    def long_enough() -> bool:
+        if start is None or t[last] - t[start] < min_duration_s:
+            return False
+        # a slow turn can creep along with the run's median: its first
+        # min_duration_s must stay within the tolerance too (their middle 80%)
+        first = a[start : last + 1][t[start : last + 1] <= t[start] + min_duration_s]
+        low, high = np.nanpercentile(first, [10, 90], axis=0)
+        return bool(np.all(high - low <= run.tolerance_deg))
+
+    for i, (t_i, row) in enumerate(zip(t, a)):
+        joined = run.add(float(t_i), row)
+        if joined:
+            start = i if start is None else start
+            last = i
+        elif joined is False:
+            if long_enough():
                 break
-            lo, hi = new_lo, new_hi
-            stop += 1
-        if t[stop - 1] - t[start] >= min_duration_s:
-            return start, stop
-        start += 1
-    return None
+            start = last = None
+    return (start, last + 1) if long_enough() else None
 
 
 def neutral_from_still(

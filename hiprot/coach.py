@@ -32,7 +32,7 @@ import numpy as np
 
 from hiprot import drill
 from hiprot.analysis import AngleSample, LegTrack
-from hiprot.calibration import Calibration, LegNeutral
+from hiprot.calibration import STILL_TOLERANCE_DEG, Calibration, LegNeutral, StillRun
 from hiprot.landmarks import LEGS, PoseLandmark, Side
 from hiprot.reps import BilateralCounter, Mode, Phase, Rep, RepEventKind, RepSample
 from hiprot.session import CalibrationInfo, SessionSummary, Tracking
@@ -44,11 +44,6 @@ MIN_VISIBILITY = 0.3
 #: A torso within this many degrees of vertical in the image, shoulders above
 #: hips and ankles below them, is a standing person, not one lying down.
 STANDING_MAX_TILT_DEG = 30.0
-
-#: Calibration: a foot angle this far from the still period's median is movement ...
-STILL_TOLERANCE_DEG = 10.0
-#: ... once it lasts this long (shorter is pose noise and its slow drift).
-STILL_MAX_OUTLIER_S = 0.5
 
 #: A bad view (legs out of view, nobody found) counts only once it lasts
 #: this long: pose dropouts of a few frames are not worth a word.
@@ -291,55 +286,6 @@ class CoachOutput:
 # ---------------------------------------------------------------- the machine
 
 
-class _Stillness:
-    """The current run of still samples, like ``find_still_period`` but one sample
-    at a time and robust to pose noise: a sample is still when every channel is
-    within ``tolerance_deg`` of the run's median; outliers (or missing
-    samples) lasting longer than ``max_outlier_s`` end the run.
-    """
-
-    def __init__(self, tolerance_deg: float, max_outlier_s: float = STILL_MAX_OUTLIER_S) -> None:
-        self.tolerance_deg = tolerance_deg
-        self.max_outlier_s = max_outlier_s
-        self._t: list[float] = []
-        self._values: list[np.ndarray] = []
-        self._outlier_since: float | None = None
-
-    def reset(self) -> None:
-        self._t.clear()
-        self._values.clear()
-        self._outlier_since = None
-
-    def add(self, t_s: float, judged: np.ndarray, carried: np.ndarray) -> bool:
-        """Add a sample; False when it ended the run (a new one starts after it).
-
-        ``judged`` channels decide stillness; ``carried`` ones only get a median.
-        """
-        values = np.concatenate([judged, carried])
-        still = bool(np.all(np.isfinite(values)))
-        if still and self._values:
-            deviation = np.abs(judged - self.median()[: len(judged)])
-            still = bool(np.all(deviation <= self.tolerance_deg))
-        if still:
-            self._t.append(t_s)
-            self._values.append(values)
-            self._outlier_since = None
-            return True
-        if self._outlier_since is None:
-            self._outlier_since = t_s
-        if t_s - self._outlier_since <= self.max_outlier_s:
-            return True
-        self.reset()
-        return False
-
-    @property
-    def duration_s(self) -> float:
-        return self._t[-1] - self._t[0] if self._t else 0.0
-
-    def median(self) -> np.ndarray:
-        return np.median(np.vstack(self._values), axis=0)
-
-
 class Coach:
     """Runs one live session: set-up check, calibration, sets, rests, summary.
 
@@ -384,7 +330,7 @@ class Coach:
         self._recounted: list[Rep] = []  # found by ``recount``, told with the next frame
         self._counter = self._new_counter()
         self._spoken_count = 0
-        self._stillness = _Stillness(config.still_tolerance_deg)
+        self._stillness = StillRun(config.still_tolerance_deg)
         self._ready_since: float | None = None
         self._bad_view_since: float | None = None
         self._rest_until = 0.0
@@ -551,7 +497,7 @@ class Coach:
         if not view.ready:
             self._stillness.reset()
             return self._output(t, cue=view.cue)
-        if not self._stillness.add(t, foot, femur):
+        if self._stillness.add(t, foot, femur) is False:
             return self._output(t, cue=Cue.HOLD_STILL)
         if self._stillness.duration_s < self.config.calibration_s:
             return self._output(t)

@@ -106,7 +106,8 @@ def test_still_period_found_after_initial_motion() -> None:
     angles[60:, :] = [3.0, -2.0]
     angles[200:, 1] = 30  # later motion
     start, stop = find_still_period(t, angles)
-    assert 55 <= start <= 61 and stop == 200
+    # a run of moving samples ends once they have strayed for 0.5 s
+    assert 60 <= start <= 60 + 15 and stop == 200
     neutral = neutral_from_still(
         {Side.LEFT: angles[:, 0], Side.RIGHT: angles[:, 1]},
         {Side.LEFT: angles[:, 0], Side.RIGHT: angles[:, 1]},
@@ -120,5 +121,23 @@ def test_no_still_period_in_constant_motion_or_gaps() -> None:
     t = np.arange(300) / 30.0
     assert find_still_period(t, 20 * np.sin(t * 3)) is None
     gappy = np.zeros(300)
-    gappy[::45] = np.nan  # never 2 s without a missing sample
+    for start in range(0, 300, 45):
+        gappy[start : start + 18] = np.nan  # 0.6 s lost every 1.5 s
     assert find_still_period(t, gappy) is None
+
+
+def test_still_period_shrugs_off_pose_noise_and_short_dropouts() -> None:
+    t = np.arange(300) / 30.0
+    rng = np.random.default_rng(2)
+    # a foot reading wandering +-5 deg while the person lies still, as a webcam
+    # gives it, with a 0.3 s dropout and a 0.2 s flicker 40 deg off
+    noisy = 5 * np.sin(t * 2.1) + rng.normal(0, 1.0, t.size)
+    noisy[100:109] = np.nan
+    noisy[200:206] = 40.0
+    assert find_still_period(t, noisy) == (0, 300)
+    # a drill rep (out 30 deg, in 25 deg) after 1 s at rest is not still: the
+    # period is the rest after it, and its median the neutral
+    rep = np.interp(t, [0, 1, 3, 5, 7, 10], [0, 0, -30, 25, 0, 0])
+    start, stop = find_still_period(t, rep)
+    assert t[start] > 5.0 and stop == 300
+    assert np.median(rep[start:stop]) == pytest.approx(0.0, abs=1.0)

@@ -16,6 +16,7 @@ from hiprot.analysis import (
     RunningAnchors,
     angle_series,
     apply_foot_gain,
+    auto_calibration,
     femur_from_reading,
     femur_range,
     fit_foot_to_femur,
@@ -148,18 +149,35 @@ def test_the_neutral_is_retaken_from_the_rests_between_reps() -> None:
     reading = np.where(t < 5, 20.0, 30.0)  # the knee settles 10 further after the first rep
     in_rep = ((t >= 5) & (t <= 10)) | ((t >= 15) & (t <= 20))
     reading[in_rep] = 60.0
-    legs = {
-        side: angles.LegAngles(reading, np.zeros_like(t), *(np.zeros_like(t),) * 3) for side in Side
-    }
+    foot = np.where(in_rep, 40.0, -3.0)  # the foot rests at -3
+    legs = {side: angles.LegAngles(reading, foot, *(np.zeros_like(t),) * 3) for side in Side}
     series = AngleSeries(t, np.ones(len(t), bool), legs, "image")
     first = Calibration({side: LegNeutral(20.0, 1.5) for side in Side})
     windows = {Side.LEFT: [(5.0, 10.0), (15.0, 20.0)], Side.RIGHT: []}
-    rested = neutral_from_rests(series, first, windows)
-    # left: 5 s at 20 and 15 s at 30 outside its reps; right (idle): the whole set
+    rested = neutral_from_rests(series, first, windows, [Side.LEFT])
+    # left: 5 s at 20 and 15 s at 30 outside its reps; the right leg is idle
     assert rested.neutral[Side.LEFT].femur_deg == pytest.approx(30.0)
-    assert rested.neutral[Side.RIGHT].femur_deg == pytest.approx(float(np.median(reading)))
-    assert rested.neutral[Side.LEFT].foot_deg == 1.5
+    assert rested.neutral[Side.LEFT].foot_deg == pytest.approx(-3.0)
+    assert rested.neutral[Side.RIGHT] == first.neutral[Side.RIGHT]
     assert rested.method == first.method
+    # with the 3D estimator the femur reading is an angle: no knee bounds
+    world = AngleSeries(t, np.ones(len(t), bool), legs, "world")
+    low = Calibration({side: LegNeutral(-2.0, 0.0) for side in Side})
+    rested = neutral_from_rests(world, low, windows, [Side.LEFT])
+    assert rested.neutral[Side.LEFT].femur_deg == pytest.approx(30.0)
+
+
+def test_the_auto_neutral_is_where_the_knee_settled_in_the_still_start() -> None:
+    """MediaPipe's knee reading can creep for seconds after tracking starts
+    while the feet lie still: the neutral is the still period's last 2 s."""
+    t = np.arange(0.0, 12.0, 1 / 30)
+    femur = np.clip(t / 4.0, 0.0, 1.0) * 10.0  # creeps 0 -> 10 over 4 s
+    foot = np.where(t < 5.0, 0.0, 30.0 * np.sin(t))  # still 5 s, then reps
+    legs = {side: angles.LegAngles(femur, foot, *(np.zeros_like(t),) * 3) for side in Side}
+    calibration = auto_calibration(AngleSeries(t, np.ones(len(t), bool), legs, "image"))
+    assert calibration is not None
+    assert calibration.setup["still_from_s"] == pytest.approx(3.0, abs=0.1)  # 2 s before 5 s
+    assert calibration.neutral[Side.LEFT].femur_deg > 9.0  # the whole period's median: 6.2
 
 
 def _leg_image(hip_xy: np.ndarray, ankle_xy: np.ndarray, side: Side) -> np.ndarray:
