@@ -337,14 +337,15 @@ def test_review_says_why_a_leg_counted_no_reps() -> None:
     size = (spec.width, spec.height)
     said = _review_messages(session.frames, "s", spec.mode, size_wh=size)
     assert any("no reps counted for the right leg: neither its knee" in m for m in said)
-    # a leg that turns but is measured from a neutral 50° off (a file taken
-    # with the leg turned in) never reads -10° out: it moved, and the
-    # message says so
+    # a recording that stops as the leg turns back in from its first
+    # outward turn: the leg moved, never a whole rep, and the message says so
     spec = SessionSpec(seed=3, noise="none", mode="left")
     session = generate(spec)
     size = (spec.width, spec.height)
-    off = Calibration({side: LegNeutral(40.0, 40.0) for side in Side}, method="file")
-    said = _review_messages(session.frames, "s", spec.mode, off, size_wh=size, estimator="world")
+    femur = np.asarray(session.truth["frames"]["left"]["femur_deg"])
+    went_out = int(np.argmax(femur < -20.0))
+    cut = went_out + int(np.argmax(femur[went_out:] > 0.0))
+    said = _review_messages(session.frames[:cut], "s", spec.mode, size_wh=size, estimator="world")
     assert any("no reps counted for the left leg: it moved" in m for m in said)
     # reps counted: no such message
     said = _review_messages(session.frames, "s", spec.mode, size_wh=size, estimator="world")
