@@ -9,6 +9,7 @@ reported angle is "degrees from your neutral". Files live under
 
 from __future__ import annotations
 
+import bisect
 import json
 import math
 import os
@@ -190,12 +191,14 @@ class StillRun:
         self.tolerance_deg = tolerance_deg
         self.max_outlier_s = max_outlier_s
         self._t: list[float] = []
-        self._values: list[npt.NDArray[np.float64]] = []
+        # per channel, the run's values in order: the median of a long run
+        # (minutes of stillness in a recording) without re-sorting it each sample
+        self._sorted: list[list[float]] = []
         self._outlier_since: float | None = None
 
     def reset(self) -> None:
         self._t.clear()
-        self._values.clear()
+        self._sorted = []
         self._outlier_since = None
 
     def add(
@@ -213,12 +216,14 @@ class StillRun:
         """
         values = judged if carried is None else np.concatenate([judged, carried])
         still = bool(np.all(np.isfinite(values)))
-        if still and self._values:
+        if still and self._t:
             deviation = np.abs(judged - self.median()[: len(judged)])
             still = bool(np.all(deviation <= self.tolerance_deg))
         if still:
             self._t.append(t_s)
-            self._values.append(values)
+            self._sorted = self._sorted or [[] for _ in values]
+            for channel, value in zip(self._sorted, values):
+                bisect.insort(channel, float(value))
             self._outlier_since = None
             return True
         if self._outlier_since is None:
@@ -234,7 +239,7 @@ class StillRun:
 
     def median(self) -> npt.NDArray[np.float64]:
         """Per channel (judged, then carried), the median over the run: ``(k + m,)``."""
-        return np.median(np.vstack(self._values), axis=0)
+        return np.array([(c[(len(c) - 1) // 2] + c[len(c) // 2]) / 2.0 for c in self._sorted])
 
 
 def find_still_period(

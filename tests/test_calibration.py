@@ -12,6 +12,7 @@ from hiprot.calibration import (
     Calibration,
     CalibrationError,
     LegNeutral,
+    StillRun,
     find_still_period,
     load_calibration,
     neutral_from_still,
@@ -141,3 +142,17 @@ def test_still_period_shrugs_off_pose_noise_and_short_dropouts() -> None:
     start, stop = find_still_period(t, rep)
     assert t[start] > 5.0 and stop == 300
     assert np.median(rep[start:stop]) == pytest.approx(0.0, abs=1.0)
+
+
+def test_still_run_median_is_the_median_of_the_run_and_a_move_ends_it() -> None:
+    rng = np.random.default_rng(4)
+    values = rng.normal(0.0, 3.0, (101, 3))
+    run = StillRun()
+    assert all(run.add(k / 30.0, row[:2], row[2:]) for k, row in enumerate(values))
+    assert run.median() == pytest.approx(np.median(values, axis=0))
+    assert run.duration_s == pytest.approx(100 / 30.0)
+    # a foot turned 30° away: tolerated for 0.5 s, then the run is over
+    moved = np.array([30.0, 0.0])
+    assert run.add(101 / 30.0, moved, np.zeros(1)) is None
+    assert run.add(101 / 30.0 + 0.6, moved, np.zeros(1)) is False
+    assert run.duration_s == 0.0
