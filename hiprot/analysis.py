@@ -283,9 +283,11 @@ def neutral_from_rests(
         if rest.sum() >= _REST_MIN_FRAMES:
             old = calibration.neutral[side]
             rested = float(np.median(reading[rest]))
+            foot = series.legs[side].foot_deg[rest]
+            foot = foot[np.isfinite(foot)]  # a foot lost at rest keeps its neutral
             neutral[side] = LegNeutral(
                 _retaken(old.femur_deg, rested) if series.estimator == "image" else rested,
-                float(np.nanmedian(series.legs[side].foot_deg[rest])),
+                float(np.median(foot)) if len(foot) >= _REST_MIN_FRAMES else old.foot_deg,
             )
     return replace(calibration, neutral=neutral)
 

@@ -399,8 +399,9 @@ class Coach:
         the first reading counted none of its reps: live found the knee too
         flat to read and now reads the leg from its foot
         (``hiprot.analysis.LiveAngles.take_rereads``). The reps found are
-        recorded and told with the next frame."""
-        if self.stage is not Stage.SET or side not in self.mode.sides:
+        recorded and told with the next frame of the set (not while paused:
+        nothing would tell them)."""
+        if self.stage is not Stage.SET or self.paused or side not in self.mode.sides:
             return
         if any(rep.leg is side for rep in self._set_reps):
             return

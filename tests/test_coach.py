@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import pytest
 
-from hiprot.analysis import AngleSample, LegSample
+from hiprot.analysis import AngleSample, LegSample, LegTrack
 from hiprot.calibration import Calibration, LegNeutral
 from hiprot.coach import (
     Coach,
@@ -305,6 +305,33 @@ def test_pause_freezes_counting_and_the_rest_timer() -> None:
     out = script.feed(2.0)
     assert out.view.stage is Stage.REST
     assert out.view.countdown_s == pytest.approx(paused.countdown_s - 2.0, abs=0.05)
+
+
+def test_a_recount_records_and_tells_the_reps_a_flat_reading_missed() -> None:
+    script = Script(coach(target_reps=5, sets=1))
+    script.feed(4.5)
+    assert script.coach.stage is Stage.SET
+    start = script.t
+    script.rep(femur=3.0)  # the knee reading hardly moves: no rep
+    script.rep(femur=3.0)
+    assert script.coach.reps == ()
+    # the same two reps as the foot read them: out to -20, in to +20, hold, back
+    one = [(0.0, 0.0), (1.0, -20.0), (2.5, 20.0), (4.0, 20.0), (5.0, 0.0), (5.5, 0.0)]
+    keys_t = [start + k * 5.5 + dt for k in range(2) for dt, _ in one]
+    keys_a = [a for _ in range(2) for _, a in one]
+    t = np.arange(start + 1 / 30, script.t + 1e-9, 1 / 30)
+    track = LegTrack(t, np.interp(t, keys_t, keys_a), np.ones_like(t))
+    script.command(Command.PAUSE)  # nothing could tell them while paused
+    script.coach.recount(Side.LEFT, track)
+    assert script.coach.reps == ()
+    script.command(Command.PAUSE)
+    script.coach.recount(Side.LEFT, track)
+    assert [(r.leg, r.index) for r in script.coach.reps] == [(Side.LEFT, 1), (Side.LEFT, 2)]
+    out = script.feed(1 / 30)
+    assert [r.index for r in out.reps] == [1, 2] and script.said[-1] == "count_2"
+    # a leg that already counted reps this set is not recounted
+    script.coach.recount(Side.LEFT, track)
+    assert len(script.coach.reps) == 2
 
 
 def test_recalibrating_mid_set_keeps_the_set_going() -> None:

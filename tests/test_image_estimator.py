@@ -160,6 +160,15 @@ def test_the_neutral_is_retaken_from_the_rests_between_reps() -> None:
     assert rested.neutral[Side.LEFT].foot_deg == pytest.approx(-3.0)
     assert rested.neutral[Side.RIGHT] == first.neutral[Side.RIGHT]
     assert rested.method == first.method
+    # a foot not seen at rest keeps its neutral (no NaN neutral)
+    lost = {
+        side: angles.LegAngles(reading, np.full_like(t, np.nan), *(np.zeros_like(t),) * 3)
+        for side in Side
+    }
+    rested = neutral_from_rests(
+        AngleSeries(t, np.ones(len(t), bool), lost, "image"), first, windows
+    )
+    assert rested.neutral[Side.LEFT] == LegNeutral(30.0, 1.5)
     # with the 3D estimator the femur reading is an angle: no knee bounds
     world = AngleSeries(t, np.ones(len(t), bool), legs, "world")
     low = Calibration({side: LegNeutral(-2.0, 0.0) for side in Side})
