@@ -45,6 +45,7 @@ from hiprot.report import advice
 from hiprot.review import review_pose_frames
 from hiprot.synth import SessionSpec, generate
 from hiprot.synth.noise import jitter_knees
+from tests.conftest import FLAT_KNEE_SPEC
 
 
 @pytest.mark.parametrize("phase", [30.0, 45.0, 60.0])
@@ -277,16 +278,8 @@ def test_a_femur_reading_too_flat_for_the_reps_is_told_apart() -> None:
 
 
 def test_reps_count_from_the_foot_when_the_knee_reading_hardly_moves() -> None:
-    # the far leg from 30 deg round: its synthetic knee offset reads a 60 deg
-    # sweep as about 10 (docs/synthetic.md), so the fitted foot read nothing
-    spec = SessionSpec(
-        seed=10053,
-        scenario="no_hold",
-        placement="oblique30_left",
-        noise="none",
-        mode="right",
-        other_leg="off_wall",
-    )
+    # the fitted foot read nothing on this leg before it was read from the foot
+    spec = FLAT_KNEE_SPEC
     session = generate(spec)
     size = (spec.width, spec.height)
     with pytest.warns(HiprotWarning, match="right knee hardly moved"):

@@ -33,6 +33,7 @@ from hiprot.synth import SessionSpec, generate
 from hiprot.synth.noise import jitter_knees
 from hiprot.types import PoseFrame
 from hiprot.voice import CLIP_DIR, SilentPlayer, Speaker
+from tests.conftest import FLAT_KNEE_SPEC
 
 REPO = Path(__file__).resolve().parents[1]
 CLIP_S = 0.5
@@ -213,14 +214,7 @@ def test_live_recounts_a_leg_once_it_reads_it_from_the_foot() -> None:
     reads the leg from its foot (after its first rep) the femur counts
     nothing; the recount then finds the first rep too, so live counts every
     rep of the set, numbered in order."""
-    spec = SessionSpec(
-        seed=10053,
-        scenario="no_hold",
-        placement="oblique30_left",
-        noise="none",
-        mode="right",
-        other_leg="off_wall",
-    )
+    spec = FLAT_KNEE_SPEC
     session = generate(spec)
     player = FakePlayer()
     live = make_session(None, NullDisplay(), player, mode="right", target_reps=100)
