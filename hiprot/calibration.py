@@ -190,14 +190,14 @@ class StillRun:
     ) -> None:
         self.tolerance_deg = tolerance_deg
         self.max_outlier_s = max_outlier_s
-        self._t: list[float] = []
+        self._span_s: tuple[float, float] | None = None  # first and last still sample
         # per channel, the run's values in order: the median of a long run
         # (minutes of stillness in a recording) without re-sorting it each sample
         self._sorted: list[list[float]] = []
         self._outlier_since: float | None = None
 
     def reset(self) -> None:
-        self._t.clear()
+        self._span_s = None
         self._sorted = []
         self._outlier_since = None
 
@@ -216,11 +216,11 @@ class StillRun:
         """
         values = judged if carried is None else np.concatenate([judged, carried])
         still = bool(np.all(np.isfinite(values)))
-        if still and self._t:
+        if still and self._span_s is not None:
             deviation = np.abs(judged - self.median()[: len(judged)])
             still = bool(np.all(deviation <= self.tolerance_deg))
         if still:
-            self._t.append(t_s)
+            self._span_s = (self._span_s[0] if self._span_s else t_s, t_s)
             self._sorted = self._sorted or [[] for _ in values]
             for channel, value in zip(self._sorted, values):
                 bisect.insort(channel, float(value))
@@ -235,7 +235,7 @@ class StillRun:
 
     @property
     def duration_s(self) -> float:
-        return self._t[-1] - self._t[0] if self._t else 0.0
+        return self._span_s[1] - self._span_s[0] if self._span_s else 0.0
 
     def median(self) -> npt.NDArray[np.float64]:
         """Per channel (judged, then carried), the median over the run: ``(k + m,)``."""
