@@ -257,8 +257,8 @@ def find_still_period(
 
     Returns:
         ``(start, stop)`` indices (stop exclusive, after the last still
-        sample) of the whole first still period, extended while it stays
-        still, or None.
+        sample) of the first still period, extended while it stays still,
+        or None.
     """
     t = np.asarray(t_s, dtype=np.float64)
     a = np.asarray(angles_deg, dtype=np.float64)
@@ -267,14 +267,26 @@ def find_still_period(
     run = StillRun()
     start = last = None
 
-    def long_enough() -> bool:
-        if start is None or t[last] - t[start] < min_duration_s:
-            return False
-        # a slow turn can creep along with the run's median: its first
-        # min_duration_s must stay within the tolerance too (their middle 80%)
-        first = a[start : last + 1][t[start : last + 1] <= t[start] + min_duration_s]
-        low, high = np.nanpercentile(first, [10, 90], axis=0)
-        return bool(np.all(high - low <= run.tolerance_deg))
+    def settled_start() -> int | None:
+        """The run's first sample from which it stays still for
+        ``min_duration_s``, or None: a slow turn can creep along with the
+        run's median, so the first ``min_duration_s`` from that sample must
+        stay within the tolerance too (their middle 80%). A run whose opening
+        crept (a knee settling) starts where the creep ended."""
+        if start is None:
+            return None
+        # candidate starts a tenth of a second apart: minutes of noisy
+        # stillness are tried in well under a second
+        latest = t[last] - min_duration_s + 1e-9
+        candidates = np.searchsorted(t, np.arange(t[start], latest, 0.1))
+        for first in np.unique(candidates):
+            stop = int(np.searchsorted(t, t[first] + min_duration_s, side="right"))
+            window = a[first:stop]
+            percentile = np.percentile if np.isfinite(window).all() else np.nanpercentile
+            low, high = percentile(window, [10, 90], axis=0)
+            if np.all(high - low <= run.tolerance_deg):
+                return int(first)
+        return None
 
     for i, (t_i, row) in enumerate(zip(t, a)):
         joined = run.add(float(t_i), row)
@@ -282,10 +294,11 @@ def find_still_period(
             start = i if start is None else start
             last = i
         elif joined is False:
-            if long_enough():
+            if settled_start() is not None:
                 break
             start = last = None
-    return (start, last + 1) if long_enough() else None
+    first = settled_start()
+    return None if first is None or last is None else (first, last + 1)
 
 
 def neutral_from_still(

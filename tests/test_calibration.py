@@ -144,6 +144,22 @@ def test_still_period_shrugs_off_pose_noise_and_short_dropouts() -> None:
     assert np.median(rep[start:stop]) == pytest.approx(0.0, abs=1.0)
 
 
+@pytest.mark.parametrize("creep_deg", [15.0, 18.0])
+def test_a_still_period_whose_opening_crept_starts_where_the_creep_ended(
+    creep_deg: float,
+) -> None:
+    # a knee reading settling by creep_deg over the first second, then 19 s
+    # dead still: one still run (the creep stays within the tolerance of the
+    # run's median), but its first 2 s spread too wide to count as still
+    t = np.arange(600) / 30.0
+    settling = np.where(t < 1.0, creep_deg * (1.0 - t), 0.0)
+    start, stop = find_still_period(t, settling)
+    assert stop == 600
+    assert 0.0 < t[start] < 1.0
+    low, high = np.percentile(settling[start:][t[start:] <= t[start] + 2.0], [10, 90])
+    assert high - low <= 10.0
+
+
 def test_still_run_median_is_the_median_of_the_run_and_a_move_ends_it() -> None:
     rng = np.random.default_rng(4)
     values = rng.normal(0.0, 3.0, (101, 3))
