@@ -8,8 +8,10 @@
   on the command line; not the ``tuning/`` clips the estimator was tuned on)
   runs through MediaPipe and the same analysis, per video and pooled per
   camera placement, over the legs that do reps.
-- Live filter lag: the One Euro filter of ``hiprot.analysis.LIVE_FILTER`` on
-  synthetic drill angles, as the delay that best aligns it with the truth.
+- Live filter lag: the live smoothing (``SpikeFilter`` of
+  ``hiprot.analysis.LIVE_SPIKE_SAMPLES`` frames, then the One Euro filter of
+  ``LIVE_FILTER``) on synthetic drill angles, as the delay that best aligns
+  it with the truth.
 
     python benchmarks/accuracy_angles.py [RENDER_DIR ...]
 """
@@ -29,8 +31,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import REPO, write_results
 
-from hiprot.analysis import ESTIMATORS, LIVE_FILTER, AngleSeries
-from hiprot.filters import one_euro
+from hiprot.analysis import ESTIMATORS, LIVE_FILTER, LIVE_SPIKE_SAMPLES, AngleSeries
+from hiprot.filters import SpikeFilter, one_euro
 from hiprot.landmarks import Side
 from hiprot.review import review_pose_frames
 from hiprot.synth import generate
@@ -134,13 +136,15 @@ def rendered_suite(folders: Sequence[Path]) -> dict[str, dict]:
 
 
 def live_filter_lag_ms() -> dict[str, float]:
-    """Delay (ms) of the live One Euro filter on noisy synthetic drill angles."""
+    """Delay (ms) of the live smoothing on noisy synthetic drill angles."""
     session = generate(reporting_specs()[0])
     truth = session.truth["frames"]
     t = np.asarray(truth["t"])
     clean = np.asarray(truth["left"]["foot_deg"])
     noisy = clean + np.random.default_rng(0).normal(0.0, 2.0, clean.shape)
-    filtered = one_euro(t, noisy[:, None], **LIVE_FILTER)[:, 0]
+    spikes = SpikeFilter(LIVE_SPIKE_SAMPLES)
+    despiked = np.stack([spikes(value) for value in noisy[:, None]])
+    filtered = one_euro(t, despiked, **LIVE_FILTER)[:, 0]
     grid = np.arange(t[0], t[-1], 0.001)
     f = np.interp(grid, t, filtered)
     c = np.interp(grid, t, clean)

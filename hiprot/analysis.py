@@ -31,14 +31,20 @@ from hiprot.angles import (
     torso_depth_sign,
 )
 from hiprot.calibration import Calibration, LegNeutral, find_still_period, neutral_from_still
-from hiprot.filters import OneEuroFilter, jitter_deg, zero_phase
+from hiprot.filters import OneEuroFilter, SpikeFilter, jitter_deg, zero_phase
 from hiprot.landmarks import LEGS, NUM_LANDMARKS, Side
 from hiprot.types import PoseFrame
 
 #: Live smoothing: strong when still, quick to follow a rotation. Its lag on
-#: drill-speed rotations is 30 ms (benchmarks/accuracy_angles.py); not tuned
-#: further yet.
+#: drill-speed rotations is 30 ms alone, 65 ms after the spike filter
+#: (benchmarks/accuracy_angles.py); not tuned further yet.
 LIVE_FILTER = {"min_cutoff_hz": 1.0, "beta": 0.05, "d_cutoff_hz": 1.0}
+
+#: Live: a running median over this many frames goes before the One Euro
+#: filter (``SpikeFilter``). On the synthetic tuning seeds at realistic noise
+#: it took live's count exact from 24% to 30% of session-legs (5 frames
+#: gained a little more on a few legs but would lag about 100 ms).
+LIVE_SPIKE_SAMPLES = 3
 
 #: Review smoothing window (zero-phase, no lag).
 REVIEW_WINDOW_S = 0.3
@@ -569,7 +575,11 @@ def fit_foot_to_femur(series: AngleSeries) -> AngleSeries:
 #: jitters first. Chosen on the synthetic tuning seeds with their noise mix:
 #: count exact 28% (image) / 37% (3D) with either angle driving; the foot
 #: driving past ratio 1.5, 2 or 3 (2° floor) gave 43/37/30% and 65/64/56%;
-#: a 1° floor at ratio 2 the same. MediaPipe's knee on the rendered clips
+#: a 1° floor at ratio 2 the same. ``jitter_deg`` then took a median
+#: absolute deviation; its mean, which also sees a knee flickering to its
+#: limit and back, left the image noise mix at 52% exact (3D 66% -> 66%)
+#: and took live at realistic noise from 23% to 24% (with the raw feet
+#: re-scaled at each judgement). MediaPipe's knee on the rendered clips
 #: jitters at most 1°, so the floor leaves them alone.
 KNEE_JITTER_RATIO = 1.5
 KNEE_JITTER_MIN_DEG = 2.0
@@ -773,6 +783,7 @@ class LiveAngles:
         self.size_wh = size_wh
         self.estimator = estimator
         self._filter = OneEuroFilter(**LIVE_FILTER)
+        self._spikes = SpikeFilter(LIVE_SPIKE_SAMPLES)
         self._depth_signs: deque[float] = deque(maxlen=_VOTE_FRAMES)
         self._near_votes: deque[int] = deque(maxlen=_VOTE_FRAMES)
         self._view_ratios: deque[float] = deque(maxlen=_VOTE_FRAMES)
@@ -806,8 +817,8 @@ class LiveAngles:
         # re-taking the neutral this calibration started from
         self._rests = {side: TrailingSamples(ANCHOR_WINDOW_S, _REST_EVERY_S) for side in Side}
         self._first_neutral = dict(calibration.neutral)
-        # per leg: recent raw (femur, foot) from neutral in femur degrees,
-        # judged by ``knee_too_jittery`` every ``_LIVE_FOOT_REFIT`` new ones
+        # per leg: recent raw (femur, foot) from neutral, the foot in its own
+        # units, judged by ``knee_too_jittery`` every ``_LIVE_FOOT_REFIT`` new ones
         self._raw_pairs: dict[Side, deque[tuple[float, float]]] = {
             side: deque(maxlen=_LIVE_JITTER_SAMPLES) for side in Side
         }
@@ -823,9 +834,6 @@ class LiveAngles:
         if tuple(worked) != self._worked:
             self._worked = tuple(worked)
             self._knee_neutral = knee_neutral(self._calibration, self._worked)
-
-    def reset(self) -> None:
-        self._filter.reset()
 
     def _raw(self, pose_frame: PoseFrame, in_position: bool) -> dict[Side, LegAngles]:
         world = landmark_array([pose_frame], "world")
@@ -959,7 +967,13 @@ class LiveAngles:
         return self._foot_driven
 
     def _judge_jitter(self, side: Side, femur_rel: float, foot_rel: float) -> None:
-        """Add one raw (unsmoothed) pair and, every ``_LIVE_FOOT_REFIT``, re-judge the leg."""
+        """Add one raw (unsmoothed) pair and, every ``_LIVE_FOOT_REFIT``, re-judge the leg.
+
+        The foot is kept in its own units and brought into femur degrees with
+        the current foot fit at each judgement: the first fits, on a few
+        seconds of motion, can be far off, and feet scaled by them would
+        sway the judgement until they left the window.
+        """
         pairs = self._raw_pairs[side]
         pairs.append((femur_rel, foot_rel))
         self._raw_new[side] += 1
@@ -967,7 +981,11 @@ class LiveAngles:
             return
         self._raw_new[side] = 0
         femur, foot = np.asarray(pairs).T
-        if knee_too_jittery(femur, foot):  # for good: no switching back and forth mid-set
+        if self.estimator == "image":
+            foot = apply_foot_gain(foot, self._foot_slopes[side])
+        foot = plausible_foot(femur, foot)  # as review judges
+        both = np.isfinite(femur) & np.isfinite(foot)
+        if knee_too_jittery(femur[both], foot[both]):  # for good: no switching mid-set
             self._foot_driven |= {side}
 
     def note_rest(self, t_s: float, legs: Sequence[Side]) -> None:
@@ -998,7 +1016,7 @@ class LiveAngles:
         and the foot fit."""
         raw = self._raw(pose_frame, in_position)
         values = [raw[s].femur_deg[0] for s in Side] + [raw[s].foot_deg[0] for s in Side]
-        smoothed = self._filter(pose_frame.t_s, values)
+        smoothed = self._filter(pose_frame.t_s, self._spikes(values))
         absolute: dict[Side, LegSample] = {}
         relative: dict[Side, LegSample] = {}
         calibrated = self._calibration.method != "none"  # before, nothing is in degrees yet
@@ -1024,9 +1042,6 @@ class LiveAngles:
             fitted = self.estimator != "image" or self._foot_slopes[side] != (0.0, 0.0)
             if in_position and calibrated and fitted and not flat:
                 raw_foot = float(wrap_deg(raw[side].foot_deg[0] - n.foot_deg))
-                if self.estimator == "image":
-                    raw_foot = float(apply_foot_gain(raw_foot, self._foot_slopes[side]))
-                raw_foot = float(plausible_foot(raw_femur, raw_foot))  # as review judges
                 if math.isfinite(raw_femur) and math.isfinite(raw_foot):
                     self._judge_jitter(side, raw_femur, raw_foot)
         return (

@@ -1,9 +1,10 @@
 """Temporal smoothing of angle streams.
 
-Live: the One Euro filter (Casiez, Roussel & Vogel, CHI 2012), which smooths
-hard when the angle is still (removing jitter) and little when it moves
-(keeping lag low). Review: a zero-phase filter over the whole recording,
-which removes jitter without any lag because it can look ahead.
+Live: a 3-frame running median against landmark flicker, then the One Euro
+filter (Casiez, Roussel & Vogel, CHI 2012), which smooths hard when the
+angle is still (removing jitter) and little when it moves (keeping lag
+low). Review: a zero-phase filter over the whole recording, which removes
+jitter without any lag because it can look ahead.
 
 ``jitter_deg`` measures how much a raw stream jitters, so the rep counter
 can tell a knee reading too noisy to drive it (``hiprot.analysis``).
@@ -15,6 +16,8 @@ and treat NaN as "no measurement": the filter holds its state across gaps.
 from __future__ import annotations
 
 import math
+import warnings
+from collections import deque
 from dataclasses import dataclass
 
 import numpy as np
@@ -91,6 +94,27 @@ class OneEuroFilter:
         return out
 
 
+class SpikeFilter:
+    """Running median over the last ``samples`` values, per channel.
+
+    The One Euro filter's cutoff rises with speed, so it passes a landmark
+    flicker (a knee reading jumping 30-50° for a frame or two) almost
+    whole; a median of 3 removes any lasting one frame, for one frame of
+    lag on a steady turn. NaN (no measurement) stays NaN.
+    """
+
+    def __init__(self, samples: int = 3) -> None:
+        self._recent: deque[npt.NDArray[np.float64]] = deque(maxlen=samples)
+
+    def __call__(self, values: npt.ArrayLike) -> npt.NDArray[np.float64]:
+        x = np.asarray(values, dtype=np.float64)
+        self._recent.append(x)
+        with warnings.catch_warnings():  # a channel not measured in any of them
+            warnings.simplefilter("ignore", RuntimeWarning)
+            median = np.nanmedian(np.stack(self._recent), axis=0)
+        return np.where(np.isfinite(x), median, np.nan)
+
+
 def one_euro(t_s: npt.ArrayLike, values: npt.ArrayLike, **params: float) -> npt.NDArray[np.float64]:
     """Run a fresh One Euro filter causally over ``values`` of shape ``(n, channels)``."""
     t = np.asarray(t_s, dtype=np.float64)
@@ -165,14 +189,16 @@ _JITTER_MIN_SAMPLES = 50
 def jitter_deg(values: npt.ArrayLike) -> float:
     """How much a raw angle stream of shape ``(n,)`` jitters, in its own degrees.
 
-    The robust standard deviation (1.4826 x the median absolute deviation)
-    of the finite samples around their 1 s running median: a drill-speed
-    rotation passes into the median, so reps do not count as jitter, and
-    the odd spike does not count much. NaN with fewer than 50 finite samples.
+    The mean absolute deviation of the finite samples from their 1 s
+    running median, scaled to a standard deviation for Gaussian noise
+    (x 1.2533): a drill-speed rotation passes into the median, so reps do
+    not count as jitter. A mean, not a median: a knee reading that flickers
+    to the end of its range and back more often than not has a median
+    absolute deviation of 0. NaN with fewer than 50 finite samples.
     """
     v = np.asarray(values, dtype=np.float64)
     v = v[np.isfinite(v)]
     if len(v) < _JITTER_MIN_SAMPLES:
         return math.nan
     residual = v - median_filter(v, _JITTER_WINDOW, mode="nearest")
-    return float(1.4826 * np.median(np.abs(residual)))
+    return float(1.2533 * np.mean(np.abs(residual)))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from hiprot.filters import OneEuroFilter, jitter_deg, one_euro, zero_phase
+from hiprot.filters import OneEuroFilter, SpikeFilter, jitter_deg, one_euro, zero_phase
 
 
 def test_one_euro_constant_input_is_unchanged() -> None:
@@ -78,6 +78,29 @@ def test_jitter_is_the_white_noise_and_not_the_motion() -> None:
     assert jitter_deg(motion) < 0.2
     assert 1.6 < jitter_deg(motion + noise) < 2.2
     assert 1.6 < jitter_deg(np.where(t % 7 < 1, np.nan, motion + noise)) < 2.2
+
+
+def test_a_reading_flickering_to_its_limit_and_back_jitters() -> None:
+    """A knee reading pinned at the end of its range more often than not,
+    flickering back to the true angle, has a median absolute deviation of 0
+    but is no reading to count reps from."""
+    rng = np.random.default_rng(3)
+    pinned = np.where(rng.random(600) < 0.6, -50.0, 0.0)
+    assert jitter_deg(pinned) > 10.0
+
+
+def test_spike_filter_removes_one_frame_flicker_and_lags_a_turn_one_frame() -> None:
+    spikes = SpikeFilter(3)
+    values = np.zeros((30, 2))
+    values[10, 0] = 45.0  # one frame's flicker
+    values[20:, 1] = np.arange(10.0)  # a steady turn
+    values[25, 1] = np.nan  # not measured: stays unmeasured
+    out = np.stack([spikes(v) for v in values])
+    assert np.all(out[:, 0] == 0.0)
+    assert np.isnan(out[25, 1])
+    assert out[24, 1] == 3.0 and out[29, 1] == 8.0
+    # a channel measured in none of the frames is NaN, silently
+    assert np.isnan(SpikeFilter(3)([np.nan, 1.0])[0])
 
 
 def test_jitter_needs_fifty_samples() -> None:
