@@ -790,7 +790,7 @@ class LiveAngles:
         self._current_view = camera_view(math.nan)
         self._anchors = {side: RunningAnchors() for side in Side}
         self._last_foot_deg = {side: math.nan for side in Side}
-        self._last_femur_reading = {side: math.nan for side in Side}
+        self._last_reading = {side: (math.nan, math.nan) for side in Side}
         self._worked = tuple(worked)
         self.calibration = calibration or Calibration.zero()
 
@@ -813,9 +813,10 @@ class LiveAngles:
         self._foot_seen_rep = {side: False for side in Side}  # judge ``_femur_flat``
         self._reread: dict[Side, LegTrack] = {}  # legs just switched to the foot
         self._foot_new = {side: 0 for side in Side}
-        # per leg: (time, absolute femur reading) while resting between reps,
-        # re-taking the neutral this calibration started from
+        # per leg: absolute femur and foot readings while resting between
+        # reps, re-taking the neutral this calibration started from
         self._rests = {side: TrailingSamples(ANCHOR_WINDOW_S, _REST_EVERY_S) for side in Side}
+        self._foot_rests = {side: TrailingSamples(ANCHOR_WINDOW_S, _REST_EVERY_S) for side in Side}
         self._first_neutral = dict(calibration.neutral)
         # per leg: recent raw (femur, foot) from neutral, the foot in its own
         # units, judged by ``knee_too_jittery`` every ``_LIVE_FOOT_REFIT`` new ones
@@ -911,26 +912,30 @@ class LiveAngles:
         self,
         side: Side,
         t_s: float,
-        femur_rel: float,
-        foot_rel: float,
+        femur: float,
+        foot: float,
         confidence: float,
         learn: bool,
     ) -> float:
-        """The foot reading in femur degrees: the running version of ``foot_gain``."""
+        """The foot reading in femur degrees: the running version of ``foot_gain``.
+
+        ``femur`` and ``foot`` are the absolute (smoothed) readings; the fit
+        sees its window through the current neutral, which the rests keep
+        re-taking (``note_rest``).
+        """
+        foot_rel = float(wrap_deg(foot - self._calibration.neutral[side].foot_deg))
         if self.estimator != "image":
             return foot_rel
         pairs = self._foot_pairs[side]
-        if (
-            learn
-            and self._calibration.method != "none"
-            and np.isfinite([femur_rel, foot_rel]).all()
-        ):
-            pairs.append((t_s, femur_rel, foot_rel, confidence))
+        if learn and self._calibration.method != "none" and np.isfinite([femur, foot]).all():
+            pairs.append((t_s, femur, foot, confidence))
             self._foot_new[side] += 1
         while pairs and pairs[0][0] < t_s - _LIVE_FOOT_WINDOW_S:
             pairs.popleft()
         if self._foot_new[side] >= _LIVE_FOOT_REFIT and pairs:
-            t, femur, foot, conf = np.asarray(pairs).T
+            t, femur_reading, foot_reading, conf = np.asarray(pairs).T
+            femur = self._femur_from_neutral(side, femur_reading)
+            foot = wrap_deg(foot_reading - self._calibration.neutral[side].foot_deg)
             self._foot_seen_rep[side] = self._foot_seen_rep[side] or (
                 t[-1] - t[0] >= _LIVE_FLAT_MIN_SPAN_S or _foot_went_round(foot)
             )
@@ -990,20 +995,28 @@ class LiveAngles:
 
     def note_rest(self, t_s: float, legs: Sequence[Side]) -> None:
         """These legs rest between reps at the last frame: re-take their femur
-        neutral from the rests, as review does (``neutral_from_rests``), over
-        the last ``ANCHOR_WINDOW_S`` at 5 samples a second. The foot fit is
-        kept."""
+        and foot neutral from the rests, as review does
+        (``neutral_from_rests``), over the last ``ANCHOR_WINDOW_S`` at 5
+        samples a second."""
         if self.estimator != "image" or self._calibration.method == "none":
             return
         neutral = dict(self._calibration.neutral)
         for side in legs:
-            rests = self._rests[side]
-            if not rests.add(t_s, self._last_femur_reading[side]):
+            femur, foot = self._last_reading[side]
+            femur_rests, foot_rests = self._rests[side], self._foot_rests[side]
+            changed = femur_rests.add(t_s, femur)
+            changed = foot_rests.add(t_s, foot) or changed
+            if not changed:
                 continue
-            if len(rests) >= _REST_MIN_FRAMES:
-                rested = float(rests.median())
-                first = self._first_neutral[side].femur_deg
-                neutral[side] = LegNeutral(_retaken(first, rested), neutral[side].foot_deg)
+            first = self._first_neutral[side]
+            rested = neutral[side]
+            if len(femur_rests) >= _REST_MIN_FRAMES:
+                rested = replace(
+                    rested, femur_deg=_retaken(first.femur_deg, float(femur_rests.median()))
+                )
+            if len(foot_rests) >= _REST_MIN_FRAMES:  # a foot lost at rest keeps its neutral
+                rested = replace(rested, foot_deg=float(foot_rests.median()))
+            neutral[side] = rested
         if neutral != self._calibration.neutral:
             self._calibration = replace(self._calibration, neutral=neutral)
             self._knee_neutral = knee_neutral(self._calibration, self._worked)
@@ -1025,14 +1038,12 @@ class LiveAngles:
             conf = float(raw[side].confidence[0])
             n: LegNeutral = self._calibration.neutral[side]
             absolute[side] = LegSample(femur, foot, float(wrap_deg(foot - femur)), conf)
-            self._last_femur_reading[side] = femur
+            self._last_reading[side] = (femur, foot)
             # the smoothed reading for the counter, the raw one for the jitter judgement
             rf, raw_femur = map(
                 float, self._femur_from_neutral(side, [femur, raw[side].femur_deg[0]])
             )
-            rt = self._foot_degrees(
-                side, pose_frame.t_s, rf, float(wrap_deg(foot - n.foot_deg)), conf, in_position
-            )
+            rt = self._foot_degrees(side, pose_frame.t_s, femur, foot, conf, in_position)
             flat = self._femur_flat[side]
             if flat:  # as review reads such a leg
                 rf = rt

@@ -445,6 +445,7 @@ class RepCounter:
         self._partial_count = 0
         self._last_t_s: float | None = None
         self._last_valid_t_s: float | None = None
+        self._neutral_last_s: float | None = None
         self._valid_count = 0
         # ---- when d last left the band, and on which side (start_s of the next attempt)
         self._band_side = 0
@@ -455,6 +456,12 @@ class RepCounter:
     @property
     def phase(self) -> Phase:
         return self._phase
+
+    @property
+    def neutral_last_s(self) -> float | None:
+        """The last sample time the leg was in NEUTRAL (None before any
+        valid sample): attempts can follow one another without a return."""
+        return self._neutral_last_s
 
     @property
     def reps(self) -> tuple[Rep, ...]:
@@ -524,6 +531,8 @@ class RepCounter:
         if before is not None:
             self._observe(before, t, femur, foot, drive)
         events += self._advance(t, drive)
+        if self._phase is Phase.NEUTRAL or self._neutral_last_s is None:
+            self._neutral_last_s = t
         after = self._attempt
         if after is not None and after is not before:
             self._observe(after, t, femur, foot, drive)

@@ -546,10 +546,10 @@ def test_a_retaken_neutral_never_turns_a_leg_round() -> None:
     assert rested.neutral[Side.RIGHT].femur_deg == -20.0
 
 
-def test_live_retakes_the_femur_neutral_from_the_legs_at_rest() -> None:
-    """Live re-takes a resting leg's femur neutral as the median of its knee
-    readings there, five a second (as review does from the rests between
-    reps); a leg mid-rep keeps its neutral, and the feet keep theirs."""
+def test_live_retakes_the_neutral_from_the_legs_at_rest() -> None:
+    """Live re-takes a resting leg's femur and foot neutral as the median of
+    its readings there, five a second (as review does from the rests
+    between reps); a leg mid-rep keeps its neutral."""
     spec = SessionSpec(seed=11, scenario="clean", placement="oblique45_left", noise="none")
     session = generate(spec)
     first = Calibration({side: LegNeutral(90.0, 7.0) for side in Side})  # far off on purpose
@@ -557,15 +557,17 @@ def test_live_retakes_the_femur_neutral_from_the_legs_at_rest() -> None:
     readings = []
     for frame in session.frames:  # the still start and the reps: a skewed mix
         absolute, _ = live.update(frame)
-        readings.append(absolute.legs[Side.LEFT].femur_deg)
+        readings.append((absolute.legs[Side.LEFT].femur_deg, absolute.legs[Side.LEFT].foot_deg))
         live.note_rest(frame.t_s, [Side.LEFT])
-    taken = readings[::6][-600:]  # noted 5 times a second, over the last 120 s
-    assert np.median(taken) != pytest.approx(np.mean(taken), abs=0.5)
+    femur, foot = np.asarray(readings[::6][-600:]).T  # noted 5 times a second, the last 120 s
+    assert np.median(femur) != pytest.approx(np.mean(femur), abs=0.5)
     assert live.calibration.neutral[Side.LEFT].femur_deg == pytest.approx(
-        float(np.median(taken)), abs=0.5
+        float(np.median(femur)), abs=0.5
     )
-    assert live.calibration.neutral[Side.RIGHT].femur_deg == 90.0
-    assert live.calibration.neutral[Side.LEFT].foot_deg == 7.0
+    assert live.calibration.neutral[Side.LEFT].foot_deg == pytest.approx(
+        float(np.median(foot)), abs=0.5
+    )
+    assert live.calibration.neutral[Side.RIGHT] == LegNeutral(90.0, 7.0)
 
 
 def test_a_jittery_knee_hands_the_count_to_the_foot() -> None:
