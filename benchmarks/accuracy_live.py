@@ -2,7 +2,7 @@
 
 Every session of ``hiprot.synth.suite.reporting_specs()`` goes through
 everything ``hiprot live`` runs below the pose stage (``LiveSession``: the
-frame-by-frame angles with their One Euro smoothing and running foot fit,
+frame-by-frame angles with their spike filter, One Euro smoothing and running foot fit,
 the coach's set-up, calibration countdown and set, the rep counter) as if
 the frames came from the camera, and, side by side, through
 ``hiprot review``'s analysis of the same frames. Per session-leg it compares
