@@ -754,7 +754,7 @@ class LegTrack:
 
 
 class LiveAngles:
-    """Frame-by-frame angles for live mode: One Euro smoothing, then neutral.
+    """Frame-by-frame angles for live mode: spike and One Euro filters, then neutral.
 
     ``update`` returns the smoothed absolute sample (for calibration) and
     the sample relative to the current calibration. With the image
@@ -803,8 +803,8 @@ class LiveAngles:
         """A new neutral: the foot's scale is learnt afresh against it."""
         self._calibration = calibration
         self._knee_neutral = knee_neutral(calibration, self._worked)
-        # per leg: recent (time, femur, foot, confidence) relative to neutral,
-        # the slopes fitted on them, and samples added since the last fit
+        # per leg: recent (time, femur reading, foot reading, confidence),
+        # absolute, the slopes fitted on them, and samples added since the last fit
         self._foot_pairs: dict[Side, deque[tuple[float, float, float, float]]] = {
             side: deque() for side in Side
         }
