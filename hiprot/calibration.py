@@ -294,10 +294,12 @@ def find_still_period(
             start = i if start is None else start
             last = i
         elif joined is False:
-            if settled_start() is not None:
+            first = settled_start()
+            if first is not None:
                 break
             start = last = None
-    first = settled_start()
+    else:
+        first = settled_start()
     return None if first is None or last is None else (first, last + 1)
 
 

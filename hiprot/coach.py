@@ -50,7 +50,7 @@ STANDING_MAX_TILT_DEG = 30.0
 #: live re-takes the neutral from it as from a rest (``Coach.resting_legs``).
 #: On the synthetic tuning seeds at realistic noise, with the feet's
 #: neutral re-taken too, live's mean count error went from 3.6 to 3.1 reps.
-STUCK_ATTEMPT_S = 15.0
+STUCK_OUT_OF_BAND_S = 15.0
 
 #: A bad view (legs out of view, nobody found) counts only once it lasts
 #: this long: pose dropouts of a few frames are not worth a word.
@@ -394,7 +394,7 @@ class Coach:
 
     def resting_legs(self) -> tuple[Side, ...]:
         """Worked legs back in neutral between reps of a set, or out of it
-        for longer than any rep lasts (``STUCK_ATTEMPT_S``): where
+        for longer than any rep lasts (``STUCK_OUT_OF_BAND_S``): where
         live re-takes the neutral (``LiveAngles.note_rest``). A reading
         measured from a neutral that is off by more than the band never
         comes back to neutral, so without the second rule its neutral could
@@ -406,7 +406,7 @@ class Coach:
             side
             for side, c in self._counter.counters.items()
             if c.phase is Phase.NEUTRAL
-            or (c.neutral_last_s is not None and now - c.neutral_last_s > STUCK_ATTEMPT_S)
+            or (c.neutral_last_s is not None and now - c.neutral_last_s > STUCK_OUT_OF_BAND_S)
         )
 
     # ---------------------------------------------------------------- input

@@ -10,7 +10,7 @@ import pytest
 from hiprot.analysis import AngleSample, LegSample, LegTrack
 from hiprot.calibration import Calibration, LegNeutral
 from hiprot.coach import (
-    STUCK_ATTEMPT_S,
+    STUCK_OUT_OF_BAND_S,
     Coach,
     CoachConfig,
     CoachOutput,
@@ -119,7 +119,7 @@ def test_legs_rest_between_reps_only_during_a_set() -> None:
     script.ramp(1.0, 0.0, -20.0)  # mid-rep
     assert script.coach.resting_legs() == ()
     # out of neutral longer than any rep: the neutral is what is off
-    script.feed(STUCK_ATTEMPT_S - 1.5, -20.0)
+    script.feed(STUCK_OUT_OF_BAND_S - 1.5, -20.0)
     assert script.coach.resting_legs() == ()
     script.feed(1.5, -20.0)
     assert set(script.coach.resting_legs()) == {Side.LEFT, Side.RIGHT}
