@@ -286,16 +286,39 @@ def neutral_from_rests(
         rest = np.isfinite(reading) & (series.t_s >= settled_from_s)
         for start_s, end_s in rep_windows.get(side, ()):
             rest &= (series.t_s < start_s) | (series.t_s > end_s)
-        if rest.sum() >= _REST_MIN_FRAMES:
-            old = calibration.neutral[side]
-            rested = float(np.median(reading[rest]))
-            foot = series.legs[side].foot_deg[rest]
-            foot = foot[np.isfinite(foot)]  # a foot lost at rest keeps its neutral
-            neutral[side] = LegNeutral(
-                _retaken(old.femur_deg, rested) if series.estimator == "image" else rested,
-                float(np.median(foot)) if len(foot) >= _REST_MIN_FRAMES else old.foot_deg,
-            )
+        first = calibration.neutral[side]
+        neutral[side] = rested_neutral(
+            first,
+            reading[rest],
+            series.legs[side].foot_deg[rest],
+            first.femur_deg if series.estimator == "image" else None,
+        )
     return replace(calibration, neutral=neutral)
+
+
+def rested_neutral(
+    kept: LegNeutral,
+    femur_rests: npt.ArrayLike,
+    foot_rests: npt.ArrayLike,
+    first_knee_deg: float | None,
+) -> LegNeutral:
+    """One leg's neutral re-taken from its readings at rest (``(n,)`` each,
+    NaN ignored): the median of each, where there are at least
+    ``_REST_MIN_FRAMES``, else ``kept``'s (a foot lost at rest keeps its
+    neutral). ``first_knee_deg``: the image knee reading the neutral started
+    from, that a re-taken one must not turn round (``_retaken``); None for
+    the world estimator's femur, taken as it rests.
+    """
+    femur, foot = (np.asarray(a, dtype=np.float64) for a in (femur_rests, foot_rests))
+    femur, foot = femur[np.isfinite(femur)], foot[np.isfinite(foot)]
+    femur_deg, foot_deg = kept.femur_deg, kept.foot_deg
+    if len(femur) >= _REST_MIN_FRAMES:
+        femur_deg = float(np.median(femur))
+        if first_knee_deg is not None:
+            femur_deg = _retaken(first_knee_deg, femur_deg)
+    if len(foot) >= _REST_MIN_FRAMES:
+        foot_deg = float(np.median(foot))
+    return LegNeutral(femur_deg, foot_deg)
 
 
 #: Fewer resting samples than this (half a second at 30 frames/s; 3 s live,
@@ -636,12 +659,19 @@ def motionless_legs(relative: AngleSeries, legs: Sequence[Side]) -> frozenset[Si
     return frozenset(
         side
         for side in legs
-        if all(
-            np.isfinite(a).sum() < _FOOT_FIT_MIN_FRAMES
-            or _sweep(a[np.isfinite(a)]) < _FEMUR_MIN_SWEEP_DEG
-            for a in (relative.legs[side].femur_deg, relative.legs[side].foot_deg)
-        )
+        if _shows_no_turn(relative.legs[side].femur_deg, relative.legs[side].foot_deg)
     )
+
+
+def _shows_no_turn(femur_deg: npt.ArrayLike, foot_deg: npt.ArrayLike) -> bool:
+    """Neither reading (``(n,)``, relative to neutral) sweeps a rep's range
+    (``_FEMUR_MIN_SWEEP_DEG``) over enough frames to tell."""
+    for reading in (femur_deg, foot_deg):
+        seen = np.asarray(reading, dtype=np.float64)
+        seen = seen[np.isfinite(seen)]
+        if len(seen) >= _FOOT_FIT_MIN_FRAMES and _sweep(seen) >= _FEMUR_MIN_SWEEP_DEG:
+            return False
+    return True
 
 
 @dataclass(frozen=True)
@@ -711,9 +741,13 @@ class TrailingSamples:
             changed = True
         return changed
 
+    def values(self) -> npt.NDArray[np.float64]:
+        """The samples, oldest first: ``(n, *value shape)``."""
+        return np.array([v for _, v in self._seen], dtype=np.float64)
+
     def median(self) -> npt.NDArray[np.float64]:
         """Element-wise median of the samples (call only when there are any)."""
-        return np.median(np.stack([v for _, v in self._seen]), axis=0)
+        return np.median(self.values(), axis=0)
 
 
 class RunningAnchors:
@@ -811,6 +845,7 @@ class LiveAngles:
         self._foot_slopes = {side: (0.0, 0.0) for side in Side}
         self._femur_flat = {side: False for side in Side}  # read from the foot
         self._foot_seen_rep = {side: False for side in Side}  # judge ``_femur_flat``
+        self._motionless = {side: False for side in Side}
         self._reread: dict[Side, LegTrack] = {}  # legs just switched to the foot
         self._foot_new = {side: 0 for side in Side}
         # per leg: absolute femur and foot readings while resting between
@@ -936,8 +971,9 @@ class LiveAngles:
             t, femur_reading, foot_reading, conf = np.asarray(pairs).T
             femur = self._femur_from_neutral(side, femur_reading)
             foot = wrap_deg(foot_reading - self._calibration.neutral[side].foot_deg)
-            self._foot_seen_rep[side] = self._foot_seen_rep[side] or (
-                t[-1] - t[0] >= _LIVE_FLAT_MIN_SPAN_S or _foot_went_round(foot)
+            long_enough = t[-1] - t[0] >= _LIVE_FLAT_MIN_SPAN_S
+            self._foot_seen_rep[side] = (
+                self._foot_seen_rep[side] or long_enough or _foot_went_round(foot)
             )
             sign = flat_femur_sign(femur, foot) if self._foot_seen_rep[side] else 0.0
             if sign and not self._femur_flat[side]:
@@ -945,6 +981,8 @@ class LiveAngles:
             self._femur_flat[side] = flat = bool(sign)
             self._foot_slopes[side] = (sign, sign) if flat else foot_gain(femur, foot)
             self._foot_new[side] = 0
+            fitted_foot = apply_foot_gain(foot, self._foot_slopes[side])
+            self._motionless[side] = long_enough and _shows_no_turn(femur, fitted_foot)
         return float(apply_foot_gain(foot_rel, self._foot_slopes[side]))
 
     def take_rereads(self) -> dict[Side, LegTrack]:
@@ -960,6 +998,16 @@ class LiveAngles:
         """Legs read from the foot alone, their femur reading too flat to be
         the femur (``flat_femur_sign`` at the last foot fit)."""
         return frozenset(side for side, flat in self._femur_flat.items() if flat)
+
+    @property
+    def motionless(self) -> frozenset[Side]:
+        """Legs in which nothing turned a rep's range over the foot-fit
+        window, once it spans ``_LIVE_FLAT_MIN_SPAN_S`` in position: live's
+        ``motionless_legs``, the foot in femur degrees by the current fit
+        (a foot that does not follow a femur that hardly moves fits to
+        nothing, as in review). A leg doing reps looks like this from some
+        views (side-on, low and far)."""
+        return frozenset(side for side, still in self._motionless.items() if still)
 
     @property
     def foot_driven(self) -> frozenset[Side]:
@@ -1008,15 +1056,12 @@ class LiveAngles:
             changed = foot_rests.add(t_s, foot) or changed
             if not changed:
                 continue
-            first = self._first_neutral[side]
-            rested = neutral[side]
-            if len(femur_rests) >= _REST_MIN_FRAMES:
-                rested = replace(
-                    rested, femur_deg=_retaken(first.femur_deg, float(femur_rests.median()))
-                )
-            if len(foot_rests) >= _REST_MIN_FRAMES:  # a foot lost at rest keeps its neutral
-                rested = replace(rested, foot_deg=float(foot_rests.median()))
-            neutral[side] = rested
+            neutral[side] = rested_neutral(
+                neutral[side],
+                femur_rests.values(),
+                foot_rests.values(),
+                self._first_neutral[side].femur_deg,
+            )
         if neutral != self._calibration.neutral:
             self._calibration = replace(self._calibration, neutral=neutral)
             self._knee_neutral = knee_neutral(self._calibration, self._worked)

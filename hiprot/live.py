@@ -284,6 +284,7 @@ class LiveSession:
     _told_side_on: bool = False
     _told_jittery: frozenset[Side] = frozenset()
     _told_flat: frozenset[Side] = frozenset()
+    _told_motionless: frozenset[Side] = frozenset()
 
     def __post_init__(self) -> None:
         size_wh = (int(self.setup.get("width", 640)), int(self.setup.get("height", 480)))  # type: ignore[call-overload]
@@ -377,6 +378,16 @@ class LiveSession:
                 "is read from the foot: reps count, ankle twisting cannot be told apart. "
                 "Another camera height or distance may show the knee better."
             )
+        counted = {rep.leg for rep in self.coach.reps}
+        unseen = (self._angles.motionless & set(self.coach.mode.sides)) - counted
+        for side in sorted(unseen - self._told_motionless):
+            self._told_motionless |= {side}
+            self.log(
+                f"[yellow]No turn of your {side.value} leg shows in the picture[/]: neither "
+                "its knee nor its foot has turned a rep's range (20°) for 30 s. If it is "
+                "doing reps, this camera position does not show them: put the camera about "
+                "45° round from your side towards your head (README: where to put the camera)."
+            )
         out = self._handle(self.coach.update(pose_frame.t_s, view_check, absolute, relative))
         if view_check.ready:
             self._angles.note_rest(pose_frame.t_s, self.coach.resting_legs())
@@ -403,6 +414,7 @@ class LiveSession:
             self._angles.calibration = out.calibration  # judges the knees' jitter afresh
             self._told_jittery = frozenset()
             self._told_flat = frozenset()
+            self._told_motionless = frozenset()
             if self.calibration_path is not None:
                 saved = Calibration(out.calibration.neutral, method="file", setup=self.setup)
                 save_calibration(saved, self.calibration_path)

@@ -244,6 +244,29 @@ def test_a_flickering_knee_hands_the_count_to_the_foot_early() -> None:
         assert abs(counted - session.truth["legs"][side.value]["reps"]) <= 2
 
 
+def test_live_says_when_a_leg_shows_no_turn_and_not_when_it_counts() -> None:
+    """Tuning seed 10001, tripod on the left: the right leg does its reps,
+    but neither its knee nor its foot turns in the picture (review counts
+    none and says why). Live says so once, for that leg only; the left leg
+    counts its reps and is never called motionless."""
+    spec = SessionSpec(seed=10001, scenario="tempo", placement="tripod_left", noise="none")
+    session = generate(spec)
+    lines: list[str] = []
+    live = make_session(None, NullDisplay(), FakePlayer(), mode="both", target_reps=100)
+    live.log = lines.append
+    live.run(stream(session.frames))
+    told = [line for line in lines if "No turn of your" in line]
+    assert len(told) == 1 and "right leg" in told[0]
+    assert Side.RIGHT not in {rep.leg for rep in live.coach.reps}
+    assert Side.LEFT in {rep.leg for rep in live.coach.reps}
+
+    lines.clear()
+    counting = make_session(None, NullDisplay(), FakePlayer())
+    counting.log = lines.append
+    counting.run(stream(synth_frames(reps=3)))
+    assert counting.coach.reps and not any("No turn of your" in line for line in lines)
+
+
 def test_reps_are_committed_as_they_come_and_a_lost_camera_saves(tmp_path: Path) -> None:
     frames = synth_frames(reps=3)
     db = tmp_path / "h.sqlite3"
