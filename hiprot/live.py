@@ -66,6 +66,11 @@ WINDOW_NAME = "hiprot live"
 
 #: Keys, as ``cv2.waitKey`` returns them (low byte).
 QUIT_KEYS = frozenset({ord("q"), 27})  # q, Esc
+
+#: How long a warning about the camera or the light stays on screen (the
+#: terminal keeps it): long enough to read from the mat, short enough not
+#: to cover the view for the set.
+NOTICE_S = 10.0
 COMMAND_KEYS: dict[int, Command] = {
     ord(" "): Command.PAUSE,
     ord("c"): Command.RECALIBRATE,
@@ -285,6 +290,7 @@ class LiveSession:
     _told_jittery: frozenset[Side] = frozenset()
     _told_flat: frozenset[Side] = frozenset()
     _told_motionless: frozenset[Side] = frozenset()
+    _notice: tuple[float, str] | None = None  # since when, and what
 
     def __post_init__(self) -> None:
         size_wh = (int(self.setup.get("width", 640)), int(self.setup.get("height", 480)))  # type: ignore[call-overload]
@@ -352,9 +358,10 @@ class LiveSession:
         if not pose_frame.has_pose and image is not None and not self._told_dark:
             if brightness(image) < DARK_MEAN_BRIGHTNESS:
                 self._told_dark = True
-                self.log(
+                self._tell(
                     "[yellow]Too dark for the camera to find you[/]: turn on a light, "
-                    "or face a lamp towards you."
+                    "or face a lamp towards you.",
+                    "Too dark to find you: turn on a light",
                 )
         view_check = check_view(pose_frame, self.coach.mode.sides)
         self._angles.worked = self.coach.mode.sides
@@ -366,40 +373,44 @@ class LiveSession:
         self.coach.foot_driven = jittery
         for side in sorted(jittery - self._told_jittery):
             self._told_jittery |= {side}
-            self.log(
+            self._tell(
                 f"[yellow]Your {side.value} knee jitters in the picture[/], so its reps are "
-                "counted from the foot: more light, or the camera closer, steadies it."
+                "counted from the foot: more light, or the camera closer, steadies it.",
+                f"{side.value.capitalize()} knee jitters: counting from the foot",
             )
         flat = self._angles.read_from_foot & set(self.coach.mode.sides)
         for side in sorted(flat - self._told_flat):
             self._told_flat |= {side}
-            self.log(
+            self._tell(
                 f"[yellow]Your {side.value} knee hardly moves in the picture[/], so that leg "
                 "is read from the foot: reps count, ankle twisting cannot be told apart. "
-                "Another camera height or distance may show the knee better."
+                "Another camera height or distance may show the knee better.",
+                f"{side.value.capitalize()} knee hidden: reading the foot",
             )
         counted = {rep.leg for rep in self.coach.reps}
         unseen = (self._angles.motionless & set(self.coach.mode.sides)) - counted
         for side in sorted(unseen - self._told_motionless):
             self._told_motionless |= {side}
-            self.log(
+            self._tell(
                 f"[yellow]No turn of your {side.value} leg shows in the picture[/]: neither "
                 "its knee nor its foot has turned a rep's range (20°) for 30 s. If it is "
                 "doing reps, this camera position does not show them: put the camera about "
-                "45° round from your side towards your head (README: where to put the camera)."
+                "45° round from your side towards your head (README: where to put the camera).",
+                f"Can't see your {side.value} leg turn: move the camera",
             )
         out = self._handle(self.coach.update(pose_frame.t_s, view_check, absolute, relative))
         if view_check.ready:
             self._angles.note_rest(pose_frame.t_s, self.coach.resting_legs())
         if self._angles.side_on and not self._told_side_on:
             self._told_side_on = True
-            self.log(
+            self._tell(
                 "[yellow]The camera sees you from the side[/], where hip rotation hardly "
-                "shows: move it about 45° round from your side towards your head."
+                "shows: move it about 45° round from your side towards your head.",
+                "Seen from the side: move the camera round",
             )
         if not show:
             return self.coach.stage is not Stage.SUMMARY
-        self.last_image = render_live(image, pose_frame.image, out.view)
+        self.last_image = render_live(image, pose_frame.image, out.view, self.notice)
         self.display.show(self.last_image)
         key = self.display.poll_key()
         if key in QUIT_KEYS or self.display.closed:
@@ -407,6 +418,19 @@ class LiveSession:
         if key is not None and key in COMMAND_KEYS:
             self._handle(self.coach.command(COMMAND_KEYS[key], self._t_s))
         return self.coach.stage is not Stage.SUMMARY
+
+    @property
+    def notice(self) -> str | None:
+        """The warning on screen now: the newest, for ``NOTICE_S``."""
+        if self._notice is None or self._t_s - self._notice[0] >= NOTICE_S:
+            return None
+        return self._notice[1]
+
+    def _tell(self, line: str, notice: str) -> None:
+        """A warning: the whole ``line`` to the terminal, the short ``notice``
+        on screen (ASCII: the window's font has no other letters)."""
+        self.log(line)
+        self._notice = (self._t_s, notice)
 
     def _handle(self, out: CoachOutput) -> CoachOutput:
         """Save, say and print what the coach decided."""

@@ -67,6 +67,7 @@ def draw_skeleton(
 GAUGE_RANGE_DEG = 45.0
 HOLD_COLOUR = (200, 80, 200)  # purple, as the hold bar in the review plot
 CUE_COLOUR = (60, 220, 255)  # amber
+NOTICE_COLOUR = (0, 200, 255)  # a deeper yellow: a warning, not a cue
 PANEL_COLOUR = (25, 25, 25)
 _FONT = cv2.FONT_HERSHEY_SIMPLEX
 
@@ -258,6 +259,16 @@ def _fit(image: npt.NDArray[np.uint8], box_wh: tuple[int, int]) -> npt.NDArray[n
     return cv2.resize(image, size, interpolation=cv2.INTER_AREA)
 
 
+def _notice_band(canvas: npt.NDArray[np.uint8], text: str, x0: int, y0: int, width: int) -> None:
+    """``text`` in black on a ``NOTICE_COLOUR`` band across the top of the
+    camera view (``width`` px from ``x0``), shrunk to fit."""
+    scale, thickness = 1.1, 2
+    text_w = cv2.getTextSize(text, _LIVE_FONT, scale, thickness)[0][0]
+    scale *= min(1.0, (width - 30) / text_w)
+    cv2.rectangle(canvas, (x0, y0), (x0 + width, y0 + 56), NOTICE_COLOUR, -1)
+    _big(canvas, text, (x0 + width // 2, y0 + 40), scale, (0, 0, 0), thickness, "centre")
+
+
 def _deg(value: float | None) -> str:
     return "--" if value is None or not np.isfinite(value) else f"{value:+.0f}"
 
@@ -321,8 +332,11 @@ def render_live(
     image: npt.NDArray[np.uint8] | None,
     landmarks: npt.NDArray[np.float64] | None,
     view: CoachView,
+    notice: str | None = None,
 ) -> npt.NDArray[np.uint8]:
-    """The live window's frame: camera and skeleton, gauges, count, hold timer, cue.
+    """The live window's frame: camera and skeleton, gauges, count, hold timer,
+    cue, and a ``notice`` (a warning about the camera or the light) across
+    the top of the camera view.
 
     A new ``LIVE_SIZE_WH`` canvas; ``image`` (BGR, any size) is not changed.
     ``image`` None draws the skeleton on a dark background.
@@ -363,6 +377,8 @@ def render_live(
                 "centre",
                 outline=True,
             )
+        if notice:
+            _notice_band(canvas, notice, x0, y0, camera.shape[1])
         if view.paused:
             _big(
                 canvas,

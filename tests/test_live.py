@@ -7,6 +7,7 @@ real key presses), so Qt never outlives its X server inside pytest.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import json
 import os
@@ -27,8 +28,15 @@ from hiprot.capture import CameraError
 from hiprot.coach import Coach, CoachConfig, Say, Stage, Utterance
 from hiprot.history import HistoryStore
 from hiprot.landmarks import Side
-from hiprot.live import HistorySaver, LiveSession, NoDisplay, NullDisplay, history_best
-from hiprot.overlay import LIVE_SIZE_WH
+from hiprot.live import (
+    NOTICE_S,
+    HistorySaver,
+    LiveSession,
+    NoDisplay,
+    NullDisplay,
+    history_best,
+)
+from hiprot.overlay import LIVE_SIZE_WH, NOTICE_COLOUR, render_live
 from hiprot.synth import SessionSpec, generate
 from hiprot.synth.noise import jitter_knees
 from hiprot.types import PoseFrame
@@ -254,9 +262,21 @@ def test_live_says_when_a_leg_shows_no_turn_and_not_when_it_counts() -> None:
     lines: list[str] = []
     live = make_session(None, NullDisplay(), FakePlayer(), mode="both", target_reps=100)
     live.log = lines.append
-    live.run(stream(session.frames))
+    notices: list[tuple[float, str | None]] = []
+
+    def watched() -> Iterator[tuple[None, PoseFrame]]:
+        for frame in session.frames:
+            yield None, frame
+            notices.append((frame.t_s, live.notice))
+
+    live.run(watched())
     told = [line for line in lines if "No turn of your" in line]
     assert len(told) == 1 and "right leg" in told[0]
+    # and on screen, for NOTICE_S from when it was told
+    shown = [t for t, notice in notices if notice and "right leg" in notice]
+    assert all(notice.isascii() for _, notice in notices if notice)  # the window's font
+    assert shown and shown[-1] - shown[0] == pytest.approx(NOTICE_S, abs=0.1)
+    assert all(notice is None for t, notice in notices if t > shown[-1] + 0.1)
     assert Side.RIGHT not in {rep.leg for rep in live.coach.reps}
     assert Side.LEFT in {rep.leg for rep in live.coach.reps}
 
@@ -265,6 +285,21 @@ def test_live_says_when_a_leg_shows_no_turn_and_not_when_it_counts() -> None:
     counting.log = lines.append
     counting.run(stream(synth_frames(reps=3)))
     assert counting.coach.reps and not any("No turn of your" in line for line in lines)
+
+
+def test_a_notice_shows_across_the_top_of_the_camera_view() -> None:
+    """A warning's short text is drawn on a band of its own colour over the
+    top of the camera view, and nowhere without one."""
+    session = make_session(None, NullDisplay(), FakePlayer())
+    session.run(stream(synth_frames(reps=1)))
+    view = dataclasses.replace(session._view, stage=Stage.SET, summary=None)
+    plain = render_live(None, None, view)
+    warned = render_live(None, None, view, "Seen from the side: move the camera round")
+    band = np.abs(warned.astype(int) - np.array(NOTICE_COLOUR)).sum(axis=2) < 30
+    assert band[110:200, :800].sum() > 20000 and band[200:, :].sum() == 0
+    text = warned[110:200, :800].max(axis=2) < 60  # black letters on the band
+    assert text.sum() > 1000
+    assert not (np.abs(plain.astype(int) - np.array(NOTICE_COLOUR)).sum(axis=2) < 30).any()
 
 
 def test_reps_are_committed_as_they_come_and_a_lost_camera_saves(tmp_path: Path) -> None:

@@ -298,7 +298,9 @@ def no_hud(monkeypatch: pytest.MonkeyPatch) -> None:
     import hiprot.live
 
     monkeypatch.setattr(
-        hiprot.live, "render_live", lambda image, landmarks, view: np.zeros((2, 2, 3), np.uint8)
+        hiprot.live,
+        "render_live",
+        lambda image, landmarks, view, notice=None: np.zeros((2, 2, 3), np.uint8),
     )
 
 
