@@ -622,6 +622,24 @@ def knee_too_jittery(femur_deg: npt.ArrayLike, foot_deg: npt.ArrayLike) -> bool:
     return bool(measured.any() and knee > KNEE_JITTER_MIN_DEG and knee > KNEE_JITTER_RATIO * foot)
 
 
+def hold_bands(relative: AngleSeries) -> dict[Side, float]:
+    """Per leg, how far a hold's reading may wander (the rep counter's
+    ``hold_band_deg``): ``HOLD_TOLERANCE_DEG`` plus the jitter
+    (``jitter_deg``) of the femur reading the counter gets (relative to
+    neutral, smoothed). Noise-free the band stays 3°; through 2-6° of
+    webcam noise a 3° band broke most holds. On the first 12 tuning
+    sessions at realistic noise, 3° + 0, 0.5, 1, 1.5 or 2 x the jitter
+    timed holds 0.89, 0.77, 0.66, 0.66, 0.63 s off on average (bias
+    -0.34, -0.18, -0.01, +0.12, +0.26 s); noise-free 0.38-0.40 s throughout;
+    1 x adds no bias. MediaPipe on the tuning renders jitters under 1°.
+    """
+    bands = {}
+    for side, leg in relative.legs.items():
+        jitter = jitter_deg(leg.femur_deg)
+        bands[side] = drill.HOLD_TOLERANCE_DEG + (jitter if math.isfinite(jitter) else 0.0)
+    return bands
+
+
 def jittery_knees(
     raw: AngleSeries, calibration: Calibration, worked: Sequence[Side] = tuple(Side)
 ) -> frozenset[Side]:

@@ -61,7 +61,7 @@ The rules (thresholds from ``hiprot.drill``; ``d`` is the drive angle):
   last valid sample; any other attempt in progress is a partial rep.
 - **Hold** (``hold_span``): on the rep's inward side (samples after the
   external end with ``d`` beyond the band inward), the longest unbroken run
-  that stays within a ``HOLD_TOLERANCE_DEG`` band reaching within
+  that stays within a ``hold_band_deg`` band reaching within
   ``HOLD_TOLERANCE_DEG`` of the peak there, timed on the drive and, if the
   femur itself reached the internal end range, on the femur: the longer
   wins (a rep swung from the ankles is timed on the foot alone, as in
@@ -71,7 +71,11 @@ The rules (thresholds from ``hiprot.drill``; ``d`` is the drive angle):
   a brief peak, so a measured reading that overshoots into the hold and
   settles a few degrees lower keeps its hold
   (within the peak's tolerance alone it broke 4 of 29 clear holds of the
-  tuning renders). In a hip-driven rep both stay still together; which one
+  tuning renders). The band is ``HOLD_TOLERANCE_DEG`` wide, plus, where the
+  caller measured it, the reading's own jitter
+  (``hiprot.analysis.hold_bands``): a hold read through 2-6° of webcam
+  noise wanders further than the 3° a person holds still within. In a
+  hip-driven rep both stay still together; which one
   is steadier depends on the view and the estimator. The live timer
   (``current_hold_s``, HOLD_COMPLETE) applies the same rule as the samples
   come, on both angles, judging each run against the peak so far
@@ -243,15 +247,16 @@ class RepEvent:
 
 class _BandRun:
     """The live half of ``hold_span``: the longest run of samples ending at
-    the newest one that stays within a ``HOLD_TOLERANCE_DEG`` band, kept
+    the newest one that stays within a ``band_deg`` band, kept
     with the same monotonic deques as one step of ``hold_span``'s pass.
 
     It reads the attempt's inward-side lists (``t_s``, ``values``), which
     only grow; ``add`` is called after each append.
     """
 
-    def __init__(self, t_s: list[float], values: list[float]) -> None:
+    def __init__(self, t_s: list[float], values: list[float], band_deg: float) -> None:
         self._t_s, self._values = t_s, values
+        self._band_deg = band_deg
         self._start = 0
         self._highs: deque[int] = deque()  # positions of falling maxima in the run
         self._lows: deque[int] = deque()  # positions of rising minima in the run
@@ -272,7 +277,7 @@ class _BandRun:
         while self._lows and values[self._lows[-1]] >= value:
             self._lows.pop()
         self._lows.append(end)
-        while values[self._highs[0]] - values[self._lows[0]] > drill.HOLD_TOLERANCE_DEG:
+        while values[self._highs[0]] - values[self._lows[0]] > self._band_deg:
             self._start += 1
             if self._highs[0] < self._start:
                 self._highs.popleft()
@@ -298,6 +303,7 @@ class _Attempt:
     """What has been measured of the attempt in progress."""
 
     start_s: float
+    hold_band_deg: float  # how far a hold may wander (``RepCounter``)
     returned: bool = False  # back in the band since the external end (INWARD only)
     # ---- sweeps over the whole attempt (compensation)
     femur_min_deg: float = math.inf
@@ -320,8 +326,8 @@ class _Attempt:
     hold_announced: bool = False
 
     def __post_init__(self) -> None:
-        self.drive_run = _BandRun(self.in_t_s, self.in_drive_deg)
-        self.femur_run = _BandRun(self.in_t_s, self.in_femur_deg)
+        self.drive_run = _BandRun(self.in_t_s, self.in_drive_deg, self.hold_band_deg)
+        self.femur_run = _BandRun(self.in_t_s, self.in_femur_deg, self.hold_band_deg)
 
     @property
     def longest_hold_s(self) -> float:
@@ -333,13 +339,16 @@ class _Attempt:
 
 
 def hold_span(
-    t_s: Sequence[float], values: Sequence[float], index: Sequence[int] | None = None
+    t_s: Sequence[float],
+    values: Sequence[float],
+    index: Sequence[int] | None = None,
+    band_deg: float = drill.HOLD_TOLERANCE_DEG,
 ) -> tuple[float, float] | None:
     """(start, end) seconds of the longest hold in one angle's samples.
 
-    A hold is an unbroken run of samples that stays within a
-    ``HOLD_TOLERANCE_DEG`` band reaching within ``HOLD_TOLERANCE_DEG`` of the
-    highest value (module docstring, Hold). Non-finite values break runs, and
+    A hold is an unbroken run of samples that stays within a ``band_deg``
+    band reaching within ``HOLD_TOLERANCE_DEG`` of the highest value
+    (module docstring, Hold). Non-finite values break runs, and
     so do gaps in ``index`` (consecutive counts of valid samples) when given.
     One pass: for each end, the earliest start whose run fits in the band
     (the band's width only grows with the run, so that start only moves on).
@@ -349,6 +358,7 @@ def hold_span(
         values: ``(n,)`` angles, degrees.
         index: ``(n,)`` optional sample numbers; a jump of more than one
             breaks a run.
+        band_deg: How far the run may wander (``RepCounter``'s ``hold_band_deg``).
     """
     finite = [math.isfinite(v) for v in values]
     if not any(finite):
@@ -374,7 +384,7 @@ def hold_span(
         while lows and values[lows[-1]] >= value:
             lows.pop()
         lows.append(end)
-        while values[highs[0]] - values[lows[0]] > drill.HOLD_TOLERANCE_DEG:
+        while values[highs[0]] - values[lows[0]] > band_deg:
             start += 1
             if highs[0] < start:
                 highs.popleft()
@@ -413,10 +423,12 @@ class RepCounter:
         external_min_deg: float = drill.REP_MIN_EXCURSION_DEG,
         internal_min_deg: float = drill.REP_MIN_EXCURSION_DEG,
         foot_driven: bool = False,
+        hold_band_deg: float = drill.HOLD_TOLERANCE_DEG,
     ) -> None:
         """``foot_driven``: the foot alone drives the cycle (module
         docstring); settable at any time, e.g. once live has measured the
-        jitter."""
+        jitter. ``hold_band_deg``: how far a hold's reading may wander (module
+        docstring, Hold); at least ``HOLD_TOLERANCE_DEG``."""
         if not 0.0 <= hysteresis_deg < drill.NEUTRAL_BAND_DEG:
             raise ValueError(
                 f"hysteresis_deg must be in [0, {drill.NEUTRAL_BAND_DEG}) (the neutral band), "
@@ -426,6 +438,11 @@ class RepCounter:
             raise ValueError(f"max_gap_s must be > 0, got {max_gap_s}; {MAX_GAP_S} usually works")
         if not 0.0 <= min_confidence <= 1.0:
             raise ValueError(f"min_confidence must be in [0, 1], got {min_confidence}")
+        if not hold_band_deg >= drill.HOLD_TOLERANCE_DEG:
+            raise ValueError(
+                f"hold_band_deg must be at least {drill.HOLD_TOLERANCE_DEG}, got {hold_band_deg}"
+            )
+        self.hold_band_deg = float(hold_band_deg)
         self.side = Side(side)
         self.hysteresis_deg = float(hysteresis_deg)
         self.max_gap_s = float(max_gap_s)
@@ -607,7 +624,7 @@ class RepCounter:
     def _open(self, t: float) -> RepEvent:
         """Start an attempt; it began when ``d`` last left the band."""
         assert self._band_exit_s is not None, "an attempt opens only outside the band"
-        self._attempt = _Attempt(start_s=self._band_exit_s)
+        self._attempt = _Attempt(self._band_exit_s, self.hold_band_deg)
         self._phase = Phase.OUTWARD
         return RepEvent(RepEventKind.REP_STARTED, self.side, t)
 
@@ -659,9 +676,9 @@ class RepCounter:
         drive_floor = a.drive_run.peak - drill.HOLD_TOLERANCE_DEG
         # timed on both angles, the steadier one wins (see Hold above); a
         # femur that never reached the internal end range has no hold to time
-        spans = [hold_span(a.in_t_s, a.in_drive_deg, a.in_index)]
+        spans = [hold_span(a.in_t_s, a.in_drive_deg, a.in_index, a.hold_band_deg)]
         if peak >= drill.REP_MIN_EXCURSION_DEG:
-            spans.append(hold_span(a.in_t_s, a.in_femur_deg, a.in_index))
+            spans.append(hold_span(a.in_t_s, a.in_femur_deg, a.in_index, a.hold_band_deg))
         hold = max(spans, key=_span_s)
         hold_s = _span_s(hold)
         reached_s = next(ts for ts, d in zip(a.in_t_s, a.in_drive_deg) if d >= drive_floor)
@@ -717,11 +734,14 @@ class BilateralCounter:
         max_gap_s: float = MAX_GAP_S,
         min_confidence: float = MIN_CONFIDENCE,
         foot_driven: Collection[Side] = (),
+        hold_band_deg: Mapping[Side, float] | None = None,
     ) -> None:
         """``near``: the leg nearer the camera, when the angles come from the
         image: its inward side and the other leg's outward side are seen
         edge-on and need only to leave the band (module docstring).
-        ``foot_driven``: legs whose foot alone drives the cycle (settable)."""
+        ``foot_driven``: legs whose foot alone drives the cycle (settable).
+        ``hold_band_deg``: per leg, ``RepCounter``'s; ``HOLD_TOLERANCE_DEG``
+        for a leg not in it."""
         self.mode = Mode(mode)
 
         def edge_on(side: Side) -> dict[str, float]:
@@ -735,6 +755,7 @@ class BilateralCounter:
                 hysteresis_deg=hysteresis_deg,
                 max_gap_s=max_gap_s,
                 min_confidence=min_confidence,
+                hold_band_deg=(hold_band_deg or {}).get(side, drill.HOLD_TOLERANCE_DEG),
                 **edge_on(side),
             )
             for side in self.mode.sides

@@ -18,6 +18,7 @@ from hiprot.analysis import (
     femur_range,
     fit_foot_to_femur,
     flat_femurs,
+    hold_bands,
     jittery_knees,
     median_calibration,
     motionless_legs,
@@ -75,6 +76,7 @@ def _count(
         mode,
         near=series.near if series.estimator == "image" else None,
         foot_driven=foot_driven,
+        hold_band_deg=hold_bands(relative),
     )
     frame_samples = samples(relative)
     for sample in frame_samples:

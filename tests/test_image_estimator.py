@@ -22,6 +22,7 @@ from hiprot.analysis import (
     fit_foot_to_femur,
     flat_femur_sign,
     foot_gain,
+    hold_bands,
     knee_neutral,
     knee_too_jittery,
     motionless_legs,
@@ -309,6 +310,18 @@ def test_reps_count_from_the_foot_when_the_knee_reading_hardly_moves() -> None:
     back = went_in + int(np.argmax(np.abs(true_femur[went_in:]) < 5.0))
     assert not np.any(np.array(flat_at)[t < t[back]])
     assert np.all(np.array(flat_at)[t > t[back] + 2.0])
+
+
+def test_hold_bands_widen_by_the_femur_readings_jitter() -> None:
+    t = np.arange(900) / 30.0
+    turn = 30.0 * np.sin(t / 2.0)  # drill-speed reps are not jitter
+    noise = np.random.default_rng(0).normal(0.0, 2.0, t.size)
+    ones = np.ones_like(t)
+    clean = angles.LegAngles(turn, turn, 0 * turn, ones, ones)
+    noisy = angles.LegAngles(turn + noise, turn, noise, ones, ones)
+    bands = hold_bands(AngleSeries(t, ones.astype(bool), {Side.LEFT: clean, Side.RIGHT: noisy}))
+    assert bands[Side.LEFT] == pytest.approx(3.0, abs=0.05)
+    assert bands[Side.RIGHT] == pytest.approx(3.0 + 2.0, abs=0.4)
 
 
 def test_motionless_legs_are_those_where_neither_reading_sweeps_a_reps_range() -> None:

@@ -18,6 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hiprot import drill
+from hiprot.filters import jitter_deg
 from hiprot.landmarks import Side
 from hiprot.reps import (
     BilateralCounter,
@@ -672,7 +673,12 @@ def test_an_end_threshold_inside_the_band_is_refused() -> None:
 # ---------------------------------------------------------------- hold_span
 
 
-def _brute_force_hold_s(t: Sequence[float], values: Sequence[float], index: Sequence[int]) -> float:
+def _brute_force_hold_s(
+    t: Sequence[float],
+    values: Sequence[float],
+    index: Sequence[int],
+    band_deg: float = drill.HOLD_TOLERANCE_DEG,
+) -> float:
     """The band rule of ``hold_span`` read literally: every unbroken run, checked whole."""
     peak = max(v for v in values if math.isfinite(v))
     best = 0.0
@@ -682,7 +688,7 @@ def _brute_force_hold_s(t: Sequence[float], values: Sequence[float], index: Sequ
             unbroken = all(math.isfinite(v) for v in run) and index[j] - index[i] == j - i
             if (
                 unbroken
-                and max(run) - min(run) <= drill.HOLD_TOLERANCE_DEG
+                and max(run) - min(run) <= band_deg
                 and max(run) >= peak - drill.HOLD_TOLERANCE_DEG
             ):
                 best = max(best, t[j] - t[i])
@@ -695,16 +701,39 @@ def _brute_force_hold_s(t: Sequence[float], values: Sequence[float], index: Sequ
         st.tuples(st.one_of(st.floats(-40.0, 40.0), st.just(math.nan)), st.integers(1, 2)),
         min_size=1,
         max_size=40,
-    ).filter(lambda samples: any(math.isfinite(v) for v, _ in samples))
+    ).filter(lambda samples: any(math.isfinite(v) for v, _ in samples)),
+    st.sampled_from([drill.HOLD_TOLERANCE_DEG, 5.5]),
 )
-def test_hold_span_is_the_longest_run_in_the_band(samples: list[tuple[float, int]]) -> None:
-    """Against the literal rule, with missing values and gaps in the sample numbers."""
+def test_hold_span_is_the_longest_run_in_the_band(
+    samples: list[tuple[float, int]], band_deg: float
+) -> None:
+    """Against the literal rule, with missing values and gaps in the sample
+    numbers, for the drill's band and a band widened for jitter."""
     values = [v for v, _ in samples]
     index = list(itertools.accumulate(step for _, step in samples))
     t = [k / FPS for k in range(len(values))]
-    span = hold_span(t, values, index)
+    span = hold_span(t, values, index, band_deg)
     assert span is not None
-    assert span[1] - span[0] == pytest.approx(_brute_force_hold_s(t, values, index), abs=1e-9)
+    expected = _brute_force_hold_s(t, values, index, band_deg)
+    assert span[1] - span[0] == pytest.approx(expected, abs=1e-9)
+
+
+def test_a_band_widened_by_the_jitter_keeps_a_noisy_hold() -> None:
+    """A 1.5 s hold read through +-3° of jitter: the drill's 3° band breaks
+    it into pieces; widened by the reading's jitter (as review does,
+    ``hiprot.analysis.hold_bands``) it is one hold again, in the record and
+    on the live timer."""
+    femur = [*REST, (-30.0, 1.5), (30.0, 2.0), (30.0, 1.5), (0.0, 1.0), *REST]
+    noisy = leg_samples(femur, jitter_deg=3.0, seed=4)
+    narrow, _ = run(noisy)
+    band = drill.HOLD_TOLERANCE_DEG + jitter_deg([sample.femur_deg for sample in noisy])
+    wide, events = run(noisy, hold_band_deg=band)
+    (short,), (whole,) = narrow.reps, wide.reps
+    assert not short.held and short.hold_s < 0.7
+    assert whole.held and 1.3 <= whole.hold_s <= 2.0
+    assert K.HOLD_COMPLETE in kinds(events)
+    with pytest.raises(ValueError, match="hold_band_deg"):
+        RepCounter(Side.LEFT, hold_band_deg=2.0)
 
 
 def test_hold_span_breaks_at_gaps_and_missing_values() -> None:
