@@ -626,8 +626,10 @@ def hold_bands(relative: AngleSeries) -> dict[Side, float]:
     """Per leg, how far a hold's reading may wander (the rep counter's
     ``hold_band_deg``): ``HOLD_TOLERANCE_DEG`` plus the jitter
     (``jitter_deg``) of the femur reading the counter gets (relative to
-    neutral, smoothed). Noise-free the band stays 3°; through 2-6° of
-    webcam noise a 3° band broke most holds. On the first 12 tuning
+    neutral, smoothed), also on a leg whose foot drives the count (the
+    foot's own jitter there timed realistic holds 0.77 s off, the larger
+    of the two 0.66 s, as the femur's). Noise-free the band stays 3°;
+    through 2-6° of webcam noise a 3° band broke most holds. On the first 12 tuning
     sessions at realistic noise, 3° + 0, 0.5, 1, 1.5 or 2 x the jitter
     timed holds 0.89, 0.77, 0.66, 0.66, 0.63 s off on average (bias
     -0.34, -0.18, -0.01, +0.12, +0.26 s); noise-free 0.38-0.40 s throughout;
@@ -878,6 +880,13 @@ class LiveAngles:
         }
         self._raw_new = {side: 0 for side in Side}
         self._foot_driven: frozenset[Side] = frozenset()
+        # per leg: recent smoothed femur from neutral, as the counter gets
+        # it, whose jitter widens the hold band (``hold_bands``)
+        self._counted_femur: dict[Side, deque[float]] = {
+            side: deque(maxlen=_LIVE_JITTER_SAMPLES) for side in Side
+        }
+        self._counted_new = {side: 0 for side in Side}
+        self._hold_bands = {side: drill.HOLD_TOLERANCE_DEG for side in Side}
 
     @property
     def worked(self) -> tuple[Side, ...]:
@@ -1059,6 +1068,23 @@ class LiveAngles:
         if knee_too_jittery(femur[both], foot[both]):  # for good: no switching mid-set
             self._foot_driven |= {side}
 
+    @property
+    def hold_bands(self) -> dict[Side, float]:
+        """Per leg, the rep counter's ``hold_band_deg``: review's
+        ``hold_bands`` over the last ``_LIVE_JITTER_SAMPLES`` frames in
+        position, re-measured every ``_LIVE_FOOT_REFIT``."""
+        return dict(self._hold_bands)
+
+    def _note_counted_femur(self, side: Side, femur_deg: float) -> None:
+        self._counted_femur[side].append(femur_deg)
+        self._counted_new[side] += 1
+        if self._counted_new[side] < _LIVE_FOOT_REFIT:
+            return
+        self._counted_new[side] = 0
+        jitter = jitter_deg(np.fromiter(self._counted_femur[side], dtype=np.float64))
+        if math.isfinite(jitter):  # else (too few frames yet) the drill's band
+            self._hold_bands[side] = drill.HOLD_TOLERANCE_DEG + jitter
+
     def note_rest(self, t_s: float, legs: Sequence[Side]) -> None:
         """These legs rest between reps at the last frame: re-take their femur
         and foot neutral from the rests, as review does
@@ -1113,6 +1139,8 @@ class LiveAngles:
             if calibrated:
                 rt = float(plausible_foot(rf, rt))
             relative[side] = LegSample(rf, rt, float(wrap_deg(rt - rf)), conf)
+            if in_position and calibrated:
+                self._note_counted_femur(side, rf)
             fitted = self.estimator != "image" or self._foot_slopes[side] != (0.0, 0.0)
             if in_position and calibrated and fitted and not flat:
                 raw_foot = float(wrap_deg(raw[side].foot_deg[0] - n.foot_deg))

@@ -332,6 +332,7 @@ class Coach:
         #: seen edge-on (``BilateralCounter``). Set by the caller.
         self.near: Side | None = None
         self._foot_driven: frozenset[Side] = frozenset()
+        self._hold_bands: dict[Side, float] = {}
         self._reps: list[Rep] = []  # the session's, numbered per leg
         self._set_reps: list[Rep] = []
         self._recounted: list[Rep] = []  # found by ``recount``, told with the next frame
@@ -364,8 +365,25 @@ class Coach:
         self._foot_driven = frozenset(legs)
         self._counter.foot_driven = self._foot_driven
 
+    @property
+    def hold_bands(self) -> dict[Side, float]:
+        """Per leg, how far a hold's reading may wander
+        (``hiprot.analysis.LiveAngles.hold_bands``); set by the caller,
+        applies from each leg's next rep."""
+        return dict(self._hold_bands)
+
+    @hold_bands.setter
+    def hold_bands(self, bands: Mapping[Side, float]) -> None:
+        self._hold_bands = dict(bands)
+        self._counter.hold_band_deg = self._hold_bands
+
     def _new_counter(self) -> BilateralCounter:
-        return BilateralCounter(self.mode, near=self.near, foot_driven=self._foot_driven)
+        return BilateralCounter(
+            self.mode,
+            near=self.near,
+            foot_driven=self._foot_driven,
+            hold_band_deg=self._hold_bands,
+        )
 
     # ---------------------------------------------------------------- read-only state
 

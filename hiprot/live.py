@@ -371,6 +371,7 @@ class LiveSession:
             self.coach.recount(side, track)
         jittery = self._angles.foot_driven & set(self.coach.mode.sides)
         self.coach.foot_driven = jittery
+        self.coach.hold_bands = self._angles.hold_bands
         for side in sorted(jittery - self._told_jittery):
             self._told_jittery |= {side}
             self._tell(

@@ -777,6 +777,18 @@ class BilateralCounter:
             counter.foot_driven = side in legs
 
     @property
+    def hold_band_deg(self) -> dict[Side, float]:
+        """Per worked leg, its counter's ``hold_band_deg``."""
+        return {side: c.hold_band_deg for side, c in self._counters.items()}
+
+    @hold_band_deg.setter
+    def hold_band_deg(self, bands: Mapping[Side, float]) -> None:
+        """Applies from each leg's next attempt (and to its recounts)."""
+        for side, counter in self._counters.items():
+            band = max(drill.HOLD_TOLERANCE_DEG, float(bands.get(side, drill.HOLD_TOLERANCE_DEG)))
+            counter.hold_band_deg = self._settings[side]["hold_band_deg"] = band
+
+    @property
     def counters(self) -> Mapping[Side, RepCounter]:
         return MappingProxyType(self._counters)
 

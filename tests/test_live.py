@@ -195,6 +195,7 @@ def test_live_counts_with_the_near_leg_and_retakes_the_neutral_at_rest() -> None
     counters = session.coach._counter.counters
     assert counters[Side.LEFT].internal_min_deg < counters[Side.LEFT].external_min_deg
     assert counters[Side.RIGHT].external_min_deg < counters[Side.RIGHT].internal_min_deg
+    assert all(3.0 <= band < 3.5 for band in session.coach.hold_bands.values())  # steady
     taken = session.coach.calibration.neutral
     retaken = session._angles.calibration.neutral
     assert any(retaken[side].femur_deg != taken[side].femur_deg for side in Side)
@@ -212,6 +213,11 @@ def test_live_counts_a_jittery_knee_from_the_foot_and_says_so() -> None:
     session.run(stream(jitter_knees(frames, 1.5, (640, 480))))
     assert session.coach.foot_driven == {Side.LEFT, Side.RIGHT}
     assert session.coach._counter.foot_driven == {Side.LEFT, Side.RIGHT}
+    # the jitter reaches the smoothed femur too: holds are timed in a wider
+    # band (review's hold_bands), handed to the set's counters
+    bands = session.coach.hold_bands
+    assert all(bands[side] > 4.5 for side in Side)
+    assert session.coach._counter.hold_band_deg == bands
     told = [line for line in lines if "knee jitters" in line]
     assert len(told) == 2 and "left" in told[0] + told[1] and "right" in told[0] + told[1]
     assert [rep.leg for rep in session.coach.reps].count(Side.LEFT) == 3
