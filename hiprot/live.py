@@ -50,6 +50,7 @@ from hiprot.coach import (
     Command,
     RangeBest,
     Stage,
+    Utterance,
     check_view,
 )
 from hiprot.errors import HiprotError, InputError
@@ -362,6 +363,7 @@ class LiveSession:
                     "[yellow]Too dark for the camera to find you[/]: turn on a light, "
                     "or face a lamp towards you.",
                     "Too dark to find you: turn on a light",
+                    "too_dark",
                 )
         view_check = check_view(pose_frame, self.coach.mode.sides)
         self._angles.worked = self.coach.mode.sides
@@ -398,6 +400,7 @@ class LiveSession:
                 "doing reps, this camera position does not show them: put the camera about "
                 "45° round from your side towards your head (README: where to put the camera).",
                 f"Can't see your {side.value} leg turn: move the camera",
+                f"{side.value}_leg_unseen",
             )
         out = self._handle(self.coach.update(pose_frame.t_s, view_check, absolute, relative))
         if view_check.ready:
@@ -408,6 +411,7 @@ class LiveSession:
                 "[yellow]The camera sees you from the side[/], where hip rotation hardly "
                 "shows: move it about 45° round from your side towards your head.",
                 "Seen from the side: move the camera round",
+                "side_on",
             )
         if not show:
             return self.coach.stage is not Stage.SUMMARY
@@ -427,11 +431,14 @@ class LiveSession:
             return None
         return self._notice[1]
 
-    def _tell(self, line: str, notice: str) -> None:
+    def _tell(self, line: str, notice: str, clip: str | None = None) -> None:
         """A warning: the whole ``line`` to the terminal, the short ``notice``
-        on screen (ASCII: the window's font has no other letters)."""
+        on screen (ASCII: the window's font has no other letters) and, for
+        those that ask the person to change the set-up, ``clip`` aloud."""
         self.log(line)
         self._notice = (self._t_s, notice)
+        if clip is not None:
+            self.speaker.say(Utterance.announce(clip), self._t_s)
 
     def _handle(self, out: CoachOutput) -> CoachOutput:
         """Save, say and print what the coach decided."""

@@ -145,9 +145,10 @@ def test_every_clip_the_coach_can_say_ships() -> None:
     durations = SilentPlayer()
     names = [c.clip for c in Cue] + ["go", "rest", "next_set", "done"]
     names += [f"count_{n}" for n in range(1, MAX_SPOKEN_COUNT + 1)]
+    names += ["too_dark", "side_on", "left_leg_unseen", "right_leg_unseen"]  # set-up warnings
     for name in names:
         assert 0.2 < durations.duration_s(name) < 3.0, name
-    assert sum(p.stat().st_size for p in CLIP_DIR.glob("*.wav")) < 1_000_000
+    assert sum(p.stat().st_size for p in CLIP_DIR.glob("*.wav")) < 1_200_000
 
 
 # ---------------------------------------------------------------- a scripted session
@@ -266,7 +267,8 @@ def test_live_says_when_a_leg_shows_no_turn_and_not_when_it_counts() -> None:
     spec = SessionSpec(seed=10001, scenario="tempo", placement="tripod_left", noise="none")
     session = generate(spec)
     lines: list[str] = []
-    live = make_session(None, NullDisplay(), FakePlayer(), mode="both", target_reps=100)
+    player = FakePlayer()
+    live = make_session(None, NullDisplay(), player, mode="both", target_reps=100)
     live.log = lines.append
     notices: list[tuple[float, str | None]] = []
 
@@ -283,6 +285,9 @@ def test_live_says_when_a_leg_shows_no_turn_and_not_when_it_counts() -> None:
     assert all(notice.isascii() for _, notice in notices if notice)  # the window's font
     assert shown and shown[-1] - shown[0] == pytest.approx(NOTICE_S, abs=0.1)
     assert all(notice is None for t, notice in notices if t > shown[-1] + 0.1)
+    # and aloud, once
+    assert player.played.count("right_leg_unseen") == 1
+    assert "left_leg_unseen" not in player.played
     assert Side.RIGHT not in {rep.leg for rep in live.coach.reps}
     assert Side.LEFT in {rep.leg for rep in live.coach.reps}
 

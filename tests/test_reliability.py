@@ -322,6 +322,7 @@ def test_live_in_the_dark_says_so_once(no_hud: None) -> None:
     dark = np.full((480, 640, 3), 12, np.uint8)
     session.run((dark, PoseFrame.empty(i, i / 30)) for i in range(60))
     assert sum("Too dark" in line for line in lines) == 1
+    assert [spoken.clip for spoken in session.speaker.spoken].count("too_dark") == 1
     lit = _live_session(None, lines := [])
     lit.run((np.full((480, 640, 3), 120, np.uint8), PoseFrame.empty(i, i / 30)) for i in range(60))
     assert not any("Too dark" in line for line in lines)
@@ -760,5 +761,7 @@ def test_filmed_from_the_side_is_said_in_review_and_live(no_hud: None) -> None:
         assert len(side_warnings) == expected, placement
         assert all(issubclass(w.category, HiprotWarning) for w in side_warnings)
         lines: list[str] = []
-        _live_session(None, lines).run((None, frame) for frame in frames)
+        live = _live_session(None, lines)
+        live.run((None, frame) for frame in frames)
         assert sum("from the side" in line for line in lines) == expected, placement
+        assert [spoken.clip for spoken in live.speaker.spoken].count("side_on") == expected

@@ -38,6 +38,11 @@ PHRASES: dict[str, str] = {
     "rest": "Set complete. Rest.",
     "next_set": "Next set. Legs up the wall.",
     "done": "Session complete. Well done.",
+    # warnings about the set-up (``hiprot.live``)
+    "too_dark": "Too dark. Add light.",
+    "side_on": "Camera side on. Move it round.",
+    "left_leg_unseen": "Can't see left leg turn. Move camera.",
+    "right_leg_unseen": "Can't see right leg turn. Move camera.",
 }
 
 VOICE = ["-v", "en-gb", "-s", "150"]
