@@ -67,11 +67,6 @@ WINDOW_NAME = "hiprot live"
 
 #: Keys, as ``cv2.waitKey`` returns them (low byte).
 QUIT_KEYS = frozenset({ord("q"), 27})  # q, Esc
-
-#: How long a warning about the camera or the light stays on screen (the
-#: terminal keeps it): long enough to read from the mat, short enough not
-#: to cover the view for the set.
-NOTICE_S = 10.0
 COMMAND_KEYS: dict[int, Command] = {
     ord(" "): Command.PAUSE,
     ord("c"): Command.RECALIBRATE,
@@ -79,6 +74,11 @@ COMMAND_KEYS: dict[int, Command] = {
     ord("r"): Command.MODE_RIGHT,
     ord("b"): Command.MODE_BOTH,
 }
+
+#: How long a warning about the camera or the light stays on screen (the
+#: terminal keeps it): long enough to read from the mat, short enough not
+#: to cover the view for the set.
+NOTICE_S = 10.0
 
 
 class Display(Protocol):
