@@ -635,11 +635,17 @@ def hold_bands(relative: AngleSeries) -> dict[Side, float]:
     -0.34, -0.18, -0.01, +0.12, +0.26 s); noise-free 0.38-0.40 s throughout;
     1 x adds no bias. MediaPipe on the tuning renders jitters under 1°.
     """
-    bands = {}
-    for side, leg in relative.legs.items():
-        jitter = jitter_deg(leg.femur_deg)
-        bands[side] = drill.HOLD_TOLERANCE_DEG + (jitter if math.isfinite(jitter) else 0.0)
-    return bands
+    bands = {side: hold_band(leg.femur_deg) for side, leg in relative.legs.items()}
+    return {
+        side: band if math.isfinite(band) else drill.HOLD_TOLERANCE_DEG
+        for side, band in bands.items()
+    }
+
+
+def hold_band(femur_deg: npt.ArrayLike) -> float:
+    """One leg's ``hold_bands`` from its femur readings (``(n,)``); NaN while
+    there are too few to measure the jitter (``jitter_deg``)."""
+    return drill.HOLD_TOLERANCE_DEG + jitter_deg(femur_deg)
 
 
 def jittery_knees(
@@ -1081,9 +1087,9 @@ class LiveAngles:
         if self._counted_new[side] < _LIVE_FOOT_REFIT:
             return
         self._counted_new[side] = 0
-        jitter = jitter_deg(np.fromiter(self._counted_femur[side], dtype=np.float64))
-        if math.isfinite(jitter):  # else (too few frames yet) the drill's band
-            self._hold_bands[side] = drill.HOLD_TOLERANCE_DEG + jitter
+        band = hold_band(np.fromiter(self._counted_femur[side], dtype=np.float64))
+        if math.isfinite(band):  # else (too few frames yet) the band it had
+            self._hold_bands[side] = band
 
     def note_rest(self, t_s: float, legs: Sequence[Side]) -> None:
         """These legs rest between reps at the last frame: re-take their femur
