@@ -10,6 +10,7 @@ import math
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import Generic, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -34,6 +35,8 @@ from hiprot.calibration import Calibration, LegNeutral, find_still_period, neutr
 from hiprot.filters import OneEuroFilter, SpikeFilter, jitter_deg, zero_phase
 from hiprot.landmarks import LEGS, NUM_LANDMARKS, Side
 from hiprot.types import PoseFrame
+
+T = TypeVar("T")
 
 #: Live smoothing: strong when still, quick to follow a rotation. Its lag on
 #: drill-speed rotations is 30 ms alone, 65 ms after the spike filter
@@ -776,6 +779,26 @@ class TrailingSamples:
         return np.median(self.values(), axis=0)
 
 
+class RecentSamples(Generic[T]):
+    """The last ``maxlen`` samples, due for a re-judgement every ``every``
+    new ones: behind live's periodic judgements of the knee's jitter and
+    the hold band (``LiveAngles``)."""
+
+    def __init__(self, maxlen: int, every: int) -> None:
+        self.samples: deque[T] = deque(maxlen=maxlen)
+        self.every = every
+        self._new = 0
+
+    def add(self, sample: T) -> bool:
+        """Keep ``sample``; True once every ``every`` calls (time to re-judge)."""
+        self.samples.append(sample)
+        self._new += 1
+        if self._new < self.every:
+            return False
+        self._new = 0
+        return True
+
+
 class RunningAnchors:
     """Live version of ``steady_anchors``: median hip and ankle pixels of one
     leg over the last ``window_s`` seconds, sampled every ``every_s`` (the
@@ -881,17 +904,15 @@ class LiveAngles:
         self._first_neutral = dict(calibration.neutral)
         # per leg: recent raw (femur, foot) from neutral, the foot in its own
         # units, judged by ``knee_too_jittery`` every ``_LIVE_FOOT_REFIT`` new ones
-        self._raw_pairs: dict[Side, deque[tuple[float, float]]] = {
-            side: deque(maxlen=_LIVE_JITTER_SAMPLES) for side in Side
+        self._raw_pairs = {
+            side: RecentSamples(_LIVE_JITTER_SAMPLES, _LIVE_FOOT_REFIT) for side in Side
         }
-        self._raw_new = {side: 0 for side in Side}
         self._foot_driven: frozenset[Side] = frozenset()
         # per leg: recent smoothed femur from neutral, as the counter gets
         # it, whose jitter widens the hold band (``hold_bands``)
-        self._counted_femur: dict[Side, deque[float]] = {
-            side: deque(maxlen=_LIVE_JITTER_SAMPLES) for side in Side
+        self._counted_femur = {
+            side: RecentSamples(_LIVE_JITTER_SAMPLES, _LIVE_FOOT_REFIT) for side in Side
         }
-        self._counted_new = {side: 0 for side in Side}
         self._hold_bands = {side: drill.HOLD_TOLERANCE_DEG for side in Side}
 
     @property
@@ -1061,12 +1082,9 @@ class LiveAngles:
         sway the judgement until they left the window.
         """
         pairs = self._raw_pairs[side]
-        pairs.append((femur_rel, foot_rel))
-        self._raw_new[side] += 1
-        if self._raw_new[side] < _LIVE_FOOT_REFIT:
+        if not pairs.add((femur_rel, foot_rel)):
             return
-        self._raw_new[side] = 0
-        femur, foot = np.asarray(pairs).T
+        femur, foot = np.asarray(pairs.samples).T
         if self.estimator == "image":
             foot = apply_foot_gain(foot, self._foot_slopes[side])
         foot = plausible_foot(femur, foot)  # as review judges
@@ -1082,12 +1100,10 @@ class LiveAngles:
         return dict(self._hold_bands)
 
     def _note_counted_femur(self, side: Side, femur_deg: float) -> None:
-        self._counted_femur[side].append(femur_deg)
-        self._counted_new[side] += 1
-        if self._counted_new[side] < _LIVE_FOOT_REFIT:
+        counted = self._counted_femur[side]
+        if not counted.add(femur_deg):
             return
-        self._counted_new[side] = 0
-        band = hold_band(np.fromiter(self._counted_femur[side], dtype=np.float64))
+        band = hold_band(np.fromiter(counted.samples, dtype=np.float64))
         if math.isfinite(band):  # else (too few frames yet) the band it had
             self._hold_bands[side] = band
 

@@ -372,8 +372,11 @@ class LiveSession:
         for side, track in self._angles.take_rereads().items():
             self.coach.recount(side, track)
         jittery = self._angles.foot_driven & set(self.coach.mode.sides)
-        self.coach.foot_driven = jittery
-        self.coach.hold_bands = self._angles.hold_bands
+        if jittery != self.coach.foot_driven:  # re-measured twice a second, rarely changed
+            self.coach.foot_driven = jittery
+        bands = self._angles.hold_bands
+        if bands != self.coach.hold_bands:
+            self.coach.hold_bands = bands
         for side in sorted(jittery - self._told_jittery):
             self._told_jittery |= {side}
             self._tell(

@@ -401,6 +401,14 @@ def _span_s(span: tuple[float, float] | None) -> float:
     return 0.0 if span is None else span[1] - span[0]
 
 
+def _checked_hold_band(band_deg: float) -> float:
+    if not band_deg >= drill.HOLD_TOLERANCE_DEG:
+        raise ValueError(
+            f"hold_band_deg must be at least {drill.HOLD_TOLERANCE_DEG}, got {band_deg}"
+        )
+    return float(band_deg)
+
+
 class RepCounter:
     """Counts reps of one leg from a stream of ``RepSample``s.
 
@@ -438,11 +446,7 @@ class RepCounter:
             raise ValueError(f"max_gap_s must be > 0, got {max_gap_s}; {MAX_GAP_S} usually works")
         if not 0.0 <= min_confidence <= 1.0:
             raise ValueError(f"min_confidence must be in [0, 1], got {min_confidence}")
-        if not hold_band_deg >= drill.HOLD_TOLERANCE_DEG:
-            raise ValueError(
-                f"hold_band_deg must be at least {drill.HOLD_TOLERANCE_DEG}, got {hold_band_deg}"
-            )
-        self.hold_band_deg = float(hold_band_deg)
+        self.hold_band_deg = hold_band_deg
         self.side = Side(side)
         self.hysteresis_deg = float(hysteresis_deg)
         self.max_gap_s = float(max_gap_s)
@@ -467,6 +471,16 @@ class RepCounter:
         # ---- when d last left the band, and on which side (start_s of the next attempt)
         self._band_side = 0
         self._band_exit_s: float | None = None
+
+    @property
+    def hold_band_deg(self) -> float:
+        """How far a hold's reading may wander (module docstring, Hold);
+        settable, from the next attempt on."""
+        return self._hold_band_deg
+
+    @hold_band_deg.setter
+    def hold_band_deg(self, band_deg: float) -> None:
+        self._hold_band_deg = _checked_hold_band(band_deg)
 
     # ---------------------------------------------------------------- read-only state
 
@@ -783,10 +797,14 @@ class BilateralCounter:
 
     @hold_band_deg.setter
     def hold_band_deg(self, bands: Mapping[Side, float]) -> None:
-        """Applies from each leg's next attempt (and to its recounts)."""
-        for side, counter in self._counters.items():
-            band = max(drill.HOLD_TOLERANCE_DEG, float(bands.get(side, drill.HOLD_TOLERANCE_DEG)))
-            counter.hold_band_deg = self._settings[side]["hold_band_deg"] = band
+        """Applies from each leg's next attempt (and to its recounts); a leg
+        not named gets ``HOLD_TOLERANCE_DEG``."""
+        checked = {
+            side: _checked_hold_band(bands.get(side, drill.HOLD_TOLERANCE_DEG))
+            for side in self._counters
+        }
+        for side, band in checked.items():
+            self._counters[side].hold_band_deg = self._settings[side]["hold_band_deg"] = band
 
     @property
     def counters(self) -> Mapping[Side, RepCounter]:

@@ -734,6 +734,12 @@ def test_a_band_widened_by_the_jitter_keeps_a_noisy_hold() -> None:
     assert K.HOLD_COMPLETE in kinds(events)
     with pytest.raises(ValueError, match="hold_band_deg"):
         RepCounter(Side.LEFT, hold_band_deg=2.0)
+    with pytest.raises(ValueError, match="hold_band_deg"):
+        wide.hold_band_deg = 2.0
+    both = BilateralCounter("both", hold_band_deg={Side.LEFT: band})
+    with pytest.raises(ValueError, match="hold_band_deg"):
+        both.hold_band_deg = {Side.RIGHT: 2.0}
+    assert both.hold_band_deg == {Side.LEFT: pytest.approx(band), Side.RIGHT: 3.0}
 
 
 def test_hold_span_breaks_at_gaps_and_missing_values() -> None:
