@@ -18,7 +18,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 import warnings
 from collections import defaultdict
@@ -29,7 +28,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import REPO, write_results
+from _common import REPO, rendered_clips, write_results
 
 from hiprot.analysis import ESTIMATORS, LIVE_FILTER, LIVE_SPIKE_SAMPLES, AngleSeries
 from hiprot.filters import SpikeFilter, one_euro
@@ -101,35 +100,26 @@ def synthetic_suite(estimator: str) -> dict[str, dict]:
 
 def rendered_suite(folders: Sequence[Path]) -> dict[str, dict]:
     """Both estimators on every rendered video with truth (MediaPipe runs once per video)."""
-    from hiprot.sources import open_pose_source  # runs MediaPipe on the pixels
-
     results: dict[str, dict] = {}
     pooled: dict[str, dict[str, list[np.ndarray]]] = defaultdict(lambda: defaultdict(list))
-    for folder in folders:
-        for video in sorted(folder.glob("*.mp4")):
-            truth_path = video.with_suffix(".truth.json")
-            if not truth_path.exists():
-                continue
-            truth = json.loads(truth_path.read_text())
-            with open_pose_source(video) as source:
-                pose_frames = list(source.frames)
-                size_wh = (source.info.width, source.info.height)
-            detected = sum(p.has_pose for p in pose_frames) / max(len(pose_frames), 1)
-            legs = [leg for leg, counts in truth["legs"].items() if counts["reps"] > 0]
-            if not legs:  # nothing to measure the angles against
-                continue
-            mode = "both" if len(legs) == 2 else legs[0]
-            placement = truth.get("placement", {}).get("name")
-            for estimator in ESTIMATORS:
-                series = analysed(pose_frames, size_wh, estimator, mode)
-                err = errors(series, truth["frames"], legs)
-                results[f"{video.name}/{estimator}"] = {
-                    "placement": placement,
-                    "detection_rate": detected,
-                    **{name: stats(v) for name, v in err.items()},
-                }
-                for name, values in err.items():
-                    pooled[f"placement {placement}/{estimator}"][name].append(values)
+    for clip in rendered_clips(folders):
+        pose_frames = clip.pose_frames
+        detected = sum(p.has_pose for p in pose_frames) / max(len(pose_frames), 1)
+        legs = clip.worked_legs
+        if not legs:  # nothing to measure the angles against
+            continue
+        mode = "both" if len(legs) == 2 else legs[0]
+        placement = clip.truth.get("placement", {}).get("name")
+        for estimator in ESTIMATORS:
+            series = analysed(pose_frames, clip.size_wh, estimator, mode)
+            err = errors(series, clip.truth["frames"], legs)
+            results[f"{clip.video.name}/{estimator}"] = {
+                "placement": placement,
+                "detection_rate": detected,
+                **{name: stats(v) for name, v in err.items()},
+            }
+            for name, values in err.items():
+                pooled[f"placement {placement}/{estimator}"][name].append(values)
     for key, d in sorted(pooled.items()):
         results[key] = {name: stats(np.concatenate(v)) for name, v in d.items()}
     return results

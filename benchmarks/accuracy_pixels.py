@@ -20,7 +20,6 @@ counts there measure luck as much as the timer.
 
 from __future__ import annotations
 
-import json
 import sys
 import warnings
 from pathlib import Path
@@ -29,13 +28,12 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import REPO, write_results
+from _common import REPO, RenderedClip, match_reps, precision_recall, rendered_clips, write_results
 from accuracy_angles import errors, stats
-from accuracy_reps import _fmt, _match, _precision_recall
+from accuracy_reps import _fmt
 
 from hiprot import drill
 from hiprot.review import review_pose_frames
-from hiprot.sources import open_pose_source
 
 COUNTS = ("reps", "held_reps", "controlled_reps", "compensated_reps")
 
@@ -54,19 +52,17 @@ def held_verdicts(pairs: list[tuple[dict, dict]]) -> dict[str, dict[str, int]]:
     return out
 
 
-def score(video: Path, truth: dict) -> tuple[dict, tuple[list, list, list]]:
+def score(clip: RenderedClip) -> tuple[dict, tuple[list, list, list]]:
     """The video's scores, and its (pairs, true reps, measured reps) for the
     rep-level precision / recall pooled over all videos."""
-    legs = [leg for leg, counts in truth["legs"].items() if counts["reps"] > 0]
+    truth, pose_frames = clip.truth, clip.pose_frames
+    legs = clip.worked_legs
     mode = "both" if len(legs) == 2 else legs[0]
-    with open_pose_source(video) as source:
-        pose_frames = list(source.frames)
-        size_wh = (source.info.width, source.info.height)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        review = review_pose_frames(pose_frames, video.name, mode, size_wh=size_wh)
+        review = review_pose_frames(pose_frames, clip.video.name, mode, size_wh=clip.size_wh)
     measured = review.summary.to_dict()
-    pairs = _match(truth["reps"], measured["reps"])
+    pairs = match_reps(truth["reps"], measured["reps"])
     err = errors(review.series, truth["frames"], legs)
     return {
         "mode": mode,
@@ -94,17 +90,12 @@ def main() -> None:
     folders += [Path(a) for a in args if a != "--tuning"]
     videos = {}
     all_pairs, all_truth, all_measured = [], [], []
-    for folder in folders:
-        for video in sorted(folder.glob("*.mp4")):
-            truth_path = video.with_suffix(".truth.json")
-            if truth_path.exists():
-                result, (pairs, true_reps, measured_reps) = score(
-                    video, json.loads(truth_path.read_text())
-                )
-                videos[video.name] = result
-                all_pairs += pairs
-                all_truth += true_reps
-                all_measured += measured_reps
+    for clip in rendered_clips(folders):
+        result, (pairs, true_reps, measured_reps) = score(clip)
+        videos[clip.video.name] = result
+        all_pairs += pairs
+        all_truth += true_reps
+        all_measured += measured_reps
     session_legs = [leg for v in videos.values() for leg in v["legs"].values()]
 
     def exact_rate(name: str) -> float:
@@ -130,7 +121,7 @@ def main() -> None:
     # rep level, over every video: a rep flagged "from the ankles" that was
     # not (or was not a rep at all) costs precision, a missed one recall
     for flag, negate in (("compensation", False), ("controlled", True)):
-        pr = _precision_recall(all_pairs, all_truth, all_measured, flag, negate)
+        pr = precision_recall(all_pairs, all_truth, all_measured, flag, negate)
         summary[f"{'too_fast' if negate else flag}_precision"] = pr["precision"]
         summary[f"{'too_fast' if negate else flag}_recall"] = pr["recall"]
     for name, v in videos.items():

@@ -25,49 +25,13 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import REPO, add_noise_option, write_results
+from _common import REPO, add_noise_option, match_reps, precision_recall, write_results
 
 from hiprot.analysis import ESTIMATORS, angle_series, samples, smooth_series
 from hiprot.reps import BilateralCounter
 from hiprot.review import review_pose_frames
 from hiprot.synth import generate
 from hiprot.synth.suite import reporting_specs
-
-
-def _match(truth: list[dict], measured: list[dict]) -> list[tuple[dict, dict]]:
-    """Pair each true rep with the measured rep of the same leg it overlaps most."""
-    pairs, used = [], set()
-    for t in truth:
-        best, best_overlap = None, 0.0
-        for k, m in enumerate(measured):
-            overlap = min(t["end_s"], m["end_s"]) - max(t["start_s"], m["start_s"])
-            if k not in used and m["leg"] == t["leg"] and overlap > best_overlap:
-                best, best_overlap = k, overlap
-        if best is not None:
-            used.add(best)
-            pairs.append((t, measured[best]))
-    return pairs
-
-
-def _precision_recall(
-    pairs: list[tuple[dict, dict]],
-    truth: list[dict],
-    measured: list[dict],
-    flag: str,
-    negate: bool = False,
-) -> dict[str, float | None]:
-    def f(rep: dict) -> bool:
-        return (not rep[flag]) if negate else bool(rep[flag])
-
-    tp = sum(f(t) and f(m) for t, m in pairs)
-    predicted = sum(f(m) for m in measured)
-    actual = sum(f(t) for t in truth)
-    return {
-        "precision": tp / predicted if predicted else None,
-        "recall": tp / actual if actual else None,
-        "true": actual,
-        "flagged": predicted,
-    }
 
 
 def evaluate(noise: str | None, estimator: str) -> dict[str, object]:
@@ -98,7 +62,7 @@ def evaluate(noise: str | None, estimator: str) -> dict[str, object]:
             by_scenario[spec.scenario].append(abs(count_err[-1]))
             by_placement[spec.placement.rsplit("_", 1)[0]].append(abs(count_err[-1]))
             by_noise[spec.noise].append(abs(count_err[-1]))
-        pairs = _match(session.truth["reps"], measured["reps"])
+        pairs = match_reps(session.truth["reps"], measured["reps"])
         hold_dt += [abs(m["hold_s"] - t["hold_s"]) for t, m in pairs]
         all_truth += session.truth["reps"]
         all_measured += measured["reps"]
@@ -113,10 +77,8 @@ def evaluate(noise: str | None, estimator: str) -> dict[str, object]:
         "count_mean_abs_error": float(np.mean(errors)),
         "held_count_exact_rate": float(np.mean(np.abs(held_err) == 0)),
         "hold_duration_mean_abs_error_s": float(np.mean(hold_dt)) if hold_dt else None,
-        "compensation": _precision_recall(all_pairs, all_truth, all_measured, "compensation"),
-        "too_fast": _precision_recall(
-            all_pairs, all_truth, all_measured, "controlled", negate=True
-        ),
+        "compensation": precision_recall(all_pairs, all_truth, all_measured, "compensation"),
+        "too_fast": precision_recall(all_pairs, all_truth, all_measured, "controlled", negate=True),
         "count_exact_rate_by_scenario": {
             name: float(np.mean(np.array(errs) == 0)) for name, errs in sorted(by_scenario.items())
         },

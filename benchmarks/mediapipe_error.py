@@ -30,7 +30,6 @@ is compared with the truth joint's pixel.
 
 from __future__ import annotations
 
-import json
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -41,11 +40,10 @@ from scipy.ndimage import uniform_filter1d
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import REPO, write_results
+from _common import REPO, RenderedClip, rendered_clips, write_results
 
 from hiprot.analysis import landmark_array
 from hiprot.landmarks import LEGS, Side
-from hiprot.sources import open_pose_source
 from hiprot.synth import generate
 from hiprot.synth.suite import tuning_specs
 
@@ -87,12 +85,11 @@ def _gain(true: FloatArray, measured: FloatArray) -> float | None:
     return float(np.polyfit(true, measured, 1)[0])
 
 
-def measure(video: Path, truth: dict) -> dict[str, object]:
+def measure(clip: RenderedClip) -> dict[str, object]:
     """One clip's jitter, slow error and knee gains (pixels of its 640x480 frame)."""
-    with open_pose_source(video) as source:
-        frames = list(source.frames)
-        width, height = source.info.width, source.info.height
-    frames = [f for f in frames if f.has_pose]
+    truth = clip.truth
+    width, height = clip.size_wh
+    frames = [f for f in clip.pose_frames if f.has_pose]
     t_s = np.array([f.t_s for f in frames])
     pixels = landmark_array(frames, "image")[..., :2] * [width, height]
     fps = 1.0 / float(np.median(np.diff(t_s)))
@@ -210,17 +207,14 @@ def main() -> None:
     suite = REPO / "benchmarks" / "render_suite"
     clips = {}
     folders = (REPO / "sample_videos", suite, suite / "tuning")
-    for video in sorted(v for folder in folders for v in folder.glob("*.mp4")):
-        truth_path = video.with_suffix(".truth.json")
-        if truth_path.exists():
-            clips[video.name] = measure(video, json.loads(truth_path.read_text()))
-            c = clips[video.name]
-            print(
-                f"{video.name}: jitter knee {c['jitter_px']['knee']:.2f} px, slow knee "
-                f"{c['slow_px']['knee']:.2f} px, independent {c['slow_independent_px']:.2f} px, "
-                "knee gain "
-                + ", ".join(f"{k} {v:.2f}" for k, v in c["knee_gain"].items() if v is not None)
-            )
+    for clip in rendered_clips(folders):
+        clips[clip.video.name] = c = measure(clip)
+        print(
+            f"{clip.video.name}: jitter knee {c['jitter_px']['knee']:.2f} px, slow knee "
+            f"{c['slow_px']['knee']:.2f} px, independent {c['slow_independent_px']:.2f} px, "
+            "knee gain "
+            + ", ".join(f"{k} {v:.2f}" for k, v in c["knee_gain"].items() if v is not None)
+        )
     summary: dict[str, object] = {
         "clips": len(clips),
         "jitter_px": {

@@ -1,0 +1,391 @@
+"""What the landmarks carry: the best femur reading any estimator could make
+from MediaPipe's 2D landmarks, and what the rep counter makes of it.
+
+An **oracle** is allowed what no estimator has, the truth: per session-leg
+it fits a smooth function (a polynomial, robust to the odd swapped or lost
+frame) from per-frame landmark features to the true femur rotation, and one
+to the true foot rotation. Two readings of it:
+
+- *in-sample*: fitted and scored on the same frames (optimistic: it also
+  fits some of the noise);
+- *held out*: fitted on three quarters of the session, scored on the
+  fourth, each quarter in turn (what a curve learnt from the truth carries
+  to frames it has not seen).
+
+If even the oracle misses a target, no estimator built on these features
+meets it, however it is tuned. Features, in the frame of the steady
+hip->ankle image line (``hiprot.analysis.steady_anchors``), smoothed
+zero-phase over ``WINDOW_S``:
+
+- *knee*: the knee's offset across and along the line, in hip->ankle lengths;
+- *foot*: the heel->toe image angle from the line, and its length.
+
+Sources, beside the shipped image estimator (``hiprot review``) on the same
+frames:
+
+- the synthetic suite's reporting seeds, per camera placement and noise level
+  (angles, and rep counts and holds: the review's ``BilateralCounter``, with
+  its ``hold_bands``, fed the oracle's femur and foot; not "from the
+  ankles": the oracle's femur leans on the foot, the stronger signal, so
+  it follows an ankle-only turn and cannot stand for what the knee alone
+  tells apart);
+- the rendered evaluation clips, through MediaPipe, and the renderer's exact
+  joint pixels (what a perfect 2D landmark detector would see).
+
+    python benchmarks/ceiling.py [--no-render]
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import sys
+import warnings
+from collections import defaultdict
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+from scipy.signal import savgol_filter
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _common import REPO, match_reps, rendered_clips, write_results
+
+from hiprot.analysis import AngleSeries, hold_bands, landmark_array, samples, steady_anchors
+from hiprot.angles import LegAngles
+from hiprot.landmarks import LEGS, Side
+from hiprot.reps import BilateralCounter
+from hiprot.review import review_pose_frames
+from hiprot.synth import generate
+from hiprot.synth.suite import reporting_specs
+from hiprot.types import PoseFrame
+
+FloatArray = npt.NDArray[np.float64]
+
+#: Zero-phase smoothing of the features (0.3-1.5 s change the oracle's
+#: held-out error by under 0.5° on the synthetic suite).
+WINDOW_S = 0.7
+#: Feature columns and polynomial degree per oracle (knee+foot at degree 3
+#: over-fits: better in-sample, worse held out).
+ORACLES: dict[str, tuple[tuple[int, ...], int]] = {
+    "knee": ((0, 1), 3),
+    "foot": ((2, 3), 3),
+    "knee+foot": ((0, 1, 2, 3), 2),
+}
+#: Residual (degrees) beyond which a frame weighs less in the oracle's fit.
+HUBER_DEG = 3.0
+FOLDS = 4
+
+
+def _smoothed(x: FloatArray, fps: float) -> FloatArray:
+    """Savitzky-Golay over ``WINDOW_S``, bridging gaps, which stay NaN."""
+    seen = np.isfinite(x)
+    if seen.sum() < 2:
+        return x
+    idx = np.arange(x.size)
+    filled = np.interp(idx, idx[seen], x[seen])
+    out = savgol_filter(filled, max(5, round(WINDOW_S * fps) | 1), 2)
+    out[~seen] = np.nan
+    return out
+
+
+def leg_features(
+    hip: FloatArray, knee: FloatArray, ankle: FloatArray, heel: FloatArray, toe: FloatArray
+) -> FloatArray:
+    """``(n_frames, 4)``: knee across, knee along, foot angle (deg), foot length.
+
+    Each argument is ``(n_frames, 2)`` pixels.
+    """
+    span = ankle - hip
+    length2 = np.sum(span**2, axis=-1)
+    d = knee - hip
+    across = (span[:, 0] * d[:, 1] - span[:, 1] * d[:, 0]) / length2
+    along = np.sum(span * d, axis=-1) / length2
+    foot = toe - heel
+    angle = np.angle(
+        np.exp(1j * (np.arctan2(foot[:, 1], foot[:, 0]) - np.arctan2(span[:, 1], span[:, 0])))
+    )
+    seen = np.isfinite(angle)
+    angle[seen] = np.unwrap(angle[seen])
+    return np.stack(
+        [across, along, np.degrees(angle), np.sqrt(np.sum(foot**2, axis=-1) / length2)], axis=1
+    )
+
+
+def _design(x: FloatArray, degree: int) -> FloatArray:
+    columns = [np.ones(len(x))]
+    for power in range(1, degree + 1):
+        for combo in itertools.combinations_with_replacement(range(x.shape[1]), power):
+            columns.append(np.prod(x[:, combo], axis=1))
+    return np.stack(columns, axis=1)
+
+
+def _fit_predict(
+    x_fit: FloatArray, y_fit: FloatArray, x_new: FloatArray, degree: int
+) -> FloatArray:
+    """Robust polynomial fit of ``y`` on ``x``, evaluated at ``x_new``,
+    clipped to 5° past the range it was fitted on."""
+    mean, std = x_fit.mean(axis=0), x_fit.std(axis=0) + 1e-12
+    a, b = _design((x_fit - mean) / std, degree), _design((x_new - mean) / std, degree)
+    weights = np.ones(len(y_fit))
+    for _ in range(5):
+        weighted = a * weights[:, None]
+        coef = np.linalg.solve(a.T @ weighted + 1e-3 * np.eye(a.shape[1]), weighted.T @ y_fit)
+        residual = np.abs(a @ coef - y_fit)
+        weights = np.minimum(1.0, HUBER_DEG / np.maximum(residual, 1e-9))
+    return np.clip(b @ coef, y_fit.min() - 5.0, y_fit.max() + 5.0)
+
+
+def oracle(
+    features: FloatArray, truth: FloatArray, fps: float, name: str
+) -> tuple[FloatArray, FloatArray]:
+    """The oracle's in-sample and held-out readings, ``(n_frames,)`` each (NaN
+    where a feature or the truth is missing)."""
+    columns, degree = ORACLES[name]
+    x = np.stack([_smoothed(features[:, j], fps) for j in columns], axis=1)
+    usable = np.flatnonzero(np.isfinite(x).all(axis=1) & np.isfinite(truth))
+    in_sample, held_out = np.full(len(truth), np.nan), np.full(len(truth), np.nan)
+    if usable.size < 20 * FOLDS:
+        return in_sample, held_out
+    x, y = x[usable], truth[usable]
+    in_sample[usable] = _fit_predict(x, y, x, degree)
+    edges = np.linspace(0, len(y), FOLDS + 1).astype(int)
+    for lo, hi in itertools.pairwise(edges):
+        test = np.zeros(len(y), dtype=bool)
+        test[lo:hi] = True
+        held_out[usable[test]] = _fit_predict(x[~test], y[~test], x[test], degree)
+    return in_sample, held_out
+
+
+def mediapipe_points(
+    pose_frames: Sequence[PoseFrame], size_wh: tuple[int, int], side: Side
+) -> tuple[FloatArray, ...]:
+    """Steady hip, knee, steady ankle, heel, toe pixels of one leg, as review reads them."""
+    t = np.array([p.t_s for p in pose_frames])
+    image = landmark_array(pose_frames, "image")
+    px = image[..., :2] * np.asarray(size_wh, dtype=np.float64)
+    leg = LEGS[side]
+    hip, ankle = steady_anchors(t, image, size_wh, side)
+    return hip, px[:, leg.knee], ankle, px[:, leg.heel], px[:, leg.foot_index]
+
+
+class Pool:
+    """Absolute errors (deg) gathered per group and reading."""
+
+    def __init__(self) -> None:
+        self.errors: dict[str, dict[str, list[FloatArray]]] = defaultdict(lambda: defaultdict(list))
+
+    def add(self, groups: Sequence[str], reading: str, measured: FloatArray, truth: FloatArray):
+        err = np.abs(measured - truth)
+        for group in groups:
+            self.errors[group][reading].append(err[np.isfinite(err)])
+
+    def stats(self) -> dict[str, dict[str, dict[str, float]]]:
+        out: dict[str, dict[str, dict[str, float]]] = {}
+        for group, readings in sorted(self.errors.items()):
+            out[group] = {}
+            for reading, parts in readings.items():
+                err = np.concatenate(parts)
+                if err.size:
+                    out[group][reading] = {
+                        "mae_deg": float(err.mean()),
+                        "p95_deg": float(np.percentile(err, 95)),
+                        "frames": int(err.size),
+                    }
+        return out
+
+
+def add_oracles(
+    pool: Pool,
+    groups: Sequence[str],
+    features: FloatArray,
+    truth: FloatArray,
+    fps: float,
+    prefix: str = "",
+) -> None:
+    for name in ORACLES:
+        in_sample, held_out = oracle(features, truth, fps, name)
+        pool.add(groups, f"{prefix}{name} in-sample", in_sample, truth)
+        pool.add(groups, f"{prefix}{name} held out", held_out, truth)
+
+
+def _count_with(
+    t_s: FloatArray, mode: str, legs: dict[Side, tuple[FloatArray, FloatArray]]
+) -> list[dict]:
+    """The review's counter fed these femur and foot angles: its reps, as the
+    session summary lists them."""
+    nan = np.full(len(t_s), np.nan)
+    angles = {}
+    for side in Side:
+        femur, foot = legs.get(side, (nan, nan))
+        confidence = np.where(np.isfinite(femur) & np.isfinite(foot), 1.0, 0.0)
+        angles[side] = LegAngles(femur, foot, foot - femur, confidence, confidence)
+    series = AngleSeries(t_s, np.ones(len(t_s), dtype=bool), angles, "world")
+    counter = BilateralCounter(mode, hold_band_deg=hold_bands(series))
+    frame_samples = samples(series)
+    for sample in frame_samples:
+        counter.update(sample)
+    counter.finish(frame_samples[-1].t_s)
+    return [
+        {
+            "leg": rep.leg.value,
+            "start_s": rep.start_s,
+            "end_s": rep.end_s,
+            "hold_s": rep.hold_s,
+            "held": rep.held,
+        }
+        for rep in counter.reps
+    ]
+
+
+class CountScore:
+    """Rep counts and holds of one reading against the truth."""
+
+    def __init__(self) -> None:
+        self.count_errors: list[int] = []
+        self.held_errors: list[int] = []
+        self.hold_errors_s: list[float] = []
+
+    def add(self, truth: dict, measured: list[dict]) -> None:
+        for leg, true_leg in truth["legs"].items():
+            reps = [rep for rep in measured if rep["leg"] == leg]
+            self.count_errors.append(len(reps) - true_leg["reps"])
+            self.held_errors.append(sum(rep["held"] for rep in reps) - true_leg["held_reps"])
+        pairs = match_reps(truth["reps"], measured)
+        self.hold_errors_s += [abs(m["hold_s"] - t["hold_s"]) for t, m in pairs]
+
+    def stats(self) -> dict[str, object]:
+        errors = np.abs(self.count_errors)
+        return {
+            "session_legs": len(errors),
+            "count_exact_rate": float(np.mean(errors == 0)),
+            "count_within_one_rate": float(np.mean(errors <= 1)),
+            "count_mean_abs_error": float(np.mean(errors)),
+            "held_count_exact_rate": float(np.mean(np.equal(self.held_errors, 0))),
+            "hold_duration_mean_abs_error_s": float(np.mean(self.hold_errors_s)),
+        }
+
+
+def synthetic_suite() -> tuple[dict, dict]:
+    """Angle errors per placement/noise and count errors per noise, shipped and oracle."""
+    pool = Pool()
+    counts: dict[str, dict[str, CountScore]] = defaultdict(lambda: defaultdict(CountScore))
+    for spec in reporting_specs():
+        session = generate(spec)
+        size_wh = (spec.width, spec.height)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            shipped = review_pose_frames(session.frames, spec.name, spec.mode, size_wh=size_wh)
+        t = shipped.series.t_s
+        truth_t = np.asarray(session.truth["frames"]["t"], dtype=float)
+        groups = (f"{spec.placement.rsplit('_', 1)[0]}/{spec.noise}", f"all/{spec.noise}")
+        oracle_legs: dict[str, dict[Side, tuple[FloatArray, FloatArray]]] = {}
+        truth_legs = {}
+        for leg in session.truth["legs"]:
+            side = Side(leg)
+            true = session.truth["frames"][leg]
+            femur = np.interp(t, truth_t, np.asarray(true["femur_deg"], dtype=float))
+            foot = np.interp(t, truth_t, np.add(true["femur_deg"], true["twist_deg"]))
+            pool.add(groups, "shipped", shipped.series.legs[side].femur_deg, femur)
+            features = leg_features(*mediapipe_points(session.frames, size_wh, side))
+            add_oracles(pool, groups, features, femur, spec.fps)
+            femur_fits = oracle(features, femur, spec.fps, "knee+foot")
+            foot_fits = oracle(features, foot, spec.fps, "knee+foot")
+            for k, reading in enumerate(("oracle in-sample", "oracle held out")):
+                oracle_legs.setdefault(reading, {})[side] = (femur_fits[k], foot_fits[k])
+            truth_legs[side] = (femur, foot)
+        measured = {
+            "shipped": shipped.summary.to_dict()["reps"],
+            **{reading: _count_with(t, spec.mode, legs) for reading, legs in oracle_legs.items()},
+            "truth": _count_with(t, spec.mode, truth_legs),
+        }
+        for reading, reps in measured.items():
+            for noise in (spec.noise, "mix"):
+                counts[noise][reading].add(session.truth, reps)
+        print(f"  {spec.name}", flush=True)
+    count_stats = {
+        noise: {reading: score.stats() for reading, score in readings.items()}
+        for noise, readings in counts.items()
+    }
+    return pool.stats(), count_stats
+
+
+def rendered_suite(folders: Sequence[Path]) -> dict:
+    """Per placement: shipped, oracle on MediaPipe's landmarks, oracle on exact pixels."""
+    pool = Pool()
+    for clip in rendered_clips(folders):
+        legs = clip.worked_legs
+        if not legs:
+            continue
+        mode = "both" if len(legs) == 2 else legs[0]
+        shipped = review_pose_frames(clip.pose_frames, clip.video.name, mode, size_wh=clip.size_wh)
+        t = shipped.series.t_s
+        truth = clip.truth
+        truth_t = np.asarray(truth["frames"]["t"], dtype=float)
+        groups = (f"placement {truth['placement']['name']}", clip.video.name)
+        pixels = truth["frames"]["pixels"]
+        for leg in legs:
+            femur_true = np.asarray(truth["frames"][leg]["femur_deg"], dtype=float)
+            femur = np.interp(t, truth_t, femur_true, left=np.nan, right=np.nan)
+            pool.add(groups, "shipped", shipped.series.legs[Side(leg)].femur_deg, femur)
+            points = mediapipe_points(clip.pose_frames, clip.size_wh, Side(leg))
+            add_oracles(pool, groups, leg_features(*points), femur, clip.fps)
+            exact = leg_features(
+                *(
+                    np.asarray(pixels[f"{leg}_{joint}"], dtype=float)
+                    for joint in ("hip", "knee", "ankle", "heel", "toe")
+                )
+            )
+            add_oracles(pool, groups, exact, femur_true, truth["fps"], prefix="exact pixels ")
+        print(f"  {clip.video.name}", flush=True)
+    return pool.stats()
+
+
+def _print_angles(title: str, stats: dict) -> None:
+    print(title)
+    for group, readings in stats.items():
+        cells = "  ".join(
+            f"{reading} {r['mae_deg']:4.1f}/{r['p95_deg']:4.1f}"
+            for reading, r in readings.items()
+            if "in-sample" not in reading or reading.startswith("knee+foot")
+        )
+        print(f"  {group:28} {cells}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--no-render", action="store_true", help="Skip the rendered clips (MediaPipe, ~8 min)."
+    )
+    args = parser.parse_args()
+    print("synthetic reporting seeds:")
+    synthetic_angles, counting = synthetic_suite()
+    results: dict[str, object] = {
+        "window_s": WINDOW_S,
+        "synthetic": synthetic_angles,
+        "counting": counting,
+    }
+    if not args.no_render:
+        print("rendered clips:")
+        results["rendered"] = rendered_suite(
+            [REPO / "sample_videos", REPO / "benchmarks" / "render_suite"]
+        )
+    _print_angles("femur MAE / p95 (deg), synthetic:", synthetic_angles)
+    if "rendered" in results:
+        _print_angles("femur MAE / p95 (deg), rendered:", results["rendered"])
+    print("rep counts, synthetic (exact / within one / mean error / held exact / hold error s):")
+    for noise, readings in counting.items():
+        for reading, r in readings.items():
+            print(
+                f"  {noise:9} {reading:16} {r['count_exact_rate']:4.0%} "
+                f"{r['count_within_one_rate']:4.0%} {r['count_mean_abs_error']:5.2f} "
+                f"{r['held_count_exact_rate']:4.0%} {r['hold_duration_mean_abs_error_s']:5.2f}"
+            )
+    path = write_results("ceiling", results)
+    print(f"wrote {path.relative_to(REPO)}")
+
+
+if __name__ == "__main__":
+    main()
