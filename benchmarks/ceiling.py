@@ -31,7 +31,9 @@ frames:
   foot, the stronger signal, and follows an ankle-only turn: only the knee
   tells hip from ankle);
 - the rendered evaluation clips, through MediaPipe, and the renderer's exact
-  joint pixels (what a perfect 2D landmark detector would see).
+  joint pixels (what a perfect 2D landmark detector would see); also the
+  shipped reading scaled on each side of neutral to the leg's true range
+  (``range_anchored``: what a range measured by hand could add).
 
     python benchmarks/ceiling.py [--no-render]
 """
@@ -158,6 +160,19 @@ def oracle(
         test[lo:hi] = True
         held_out[usable[test]] = _fit_predict(x[~test], y[~test], x[test], degree)
     return in_sample, held_out
+
+
+def range_anchored(femur_deg: FloatArray, true_range: tuple[float, float]) -> FloatArray:
+    """A leg's reading ``(n_frames,)`` scaled on each side of neutral so that
+    its 2nd and 98th percentiles meet the leg's true (external, internal)
+    range: what a range measured once by hand (a goniometer) would give."""
+    low, high = np.nanpercentile(femur_deg, [2, 98])
+    scaled = np.array(femur_deg, dtype=np.float64)
+    if high > 1.0:
+        scaled[femur_deg > 0] *= true_range[1] / high
+    if low < -1.0:
+        scaled[femur_deg < 0] *= true_range[0] / low
+    return scaled
 
 
 def mediapipe_points(
@@ -350,7 +365,13 @@ def rendered_suite(folders: Sequence[Path]) -> dict:
         for leg in legs:
             femur_true = np.asarray(truth["frames"][leg]["femur_deg"], dtype=float)
             femur = np.interp(t, truth_t, femur_true, left=np.nan, right=np.nan)
-            pool.add(groups, "shipped", shipped.series.legs[Side(leg)].femur_deg, femur)
+            reading = shipped.series.legs[Side(leg)].femur_deg
+            pool.add(groups, "shipped", reading, femur)
+            true_range = (
+                truth["legs"][leg]["peak_external_deg"],
+                truth["legs"][leg]["peak_internal_deg"],
+            )
+            pool.add(groups, "shipped, range anchored", range_anchored(reading, true_range), femur)
             points = mediapipe_points(clip.pose_frames, clip.size_wh, Side(leg))
             add_oracles(pool, groups, leg_features(*points), femur, clip.fps)
             exact = leg_features(
