@@ -220,11 +220,13 @@ def add_oracles(
     truth: FloatArray,
     fps: float,
     prefix: str = "",
-) -> None:
-    for name in ORACLES:
-        in_sample, held_out = oracle(features, truth, fps, name)
+) -> dict[str, tuple[FloatArray, FloatArray]]:
+    """Every oracle's readings into the pool; returns them by oracle name."""
+    fits = {name: oracle(features, truth, fps, name) for name in ORACLES}
+    for name, (in_sample, held_out) in fits.items():
         pool.add(groups, f"{prefix}{name} in-sample", in_sample, truth)
         pool.add(groups, f"{prefix}{name} held out", held_out, truth)
+    return fits
 
 
 def _count_with(
@@ -316,14 +318,14 @@ def synthetic_suite() -> tuple[dict, dict]:
             foot = np.interp(t, truth_t, np.add(true["femur_deg"], true["twist_deg"]))
             pool.add(groups, "shipped", shipped.series.legs[side].femur_deg, femur)
             features = leg_features(*mediapipe_points(session.frames, size_wh, side))
-            add_oracles(pool, groups, features, femur, spec.fps)
+            femur_fits = add_oracles(pool, groups, features, femur, spec.fps)
             fits = {
                 "oracle": (
-                    oracle(features, femur, spec.fps, "knee+foot"),
+                    femur_fits["knee+foot"],
                     oracle(features, foot, spec.fps, "knee+foot"),
                 ),
                 "oracle knee|foot": (
-                    oracle(features, femur, spec.fps, "knee"),
+                    femur_fits["knee"],
                     oracle(features, foot, spec.fps, "foot"),
                 ),
             }
