@@ -1180,12 +1180,11 @@ class LiveAngles:
         )
 
 
-#: ``first_still_neutral`` reads this far past the end of the still period
-#: before trusting it: well beyond the smoothing window and the still rule's
-#: tolerated blip (``STILL_MAX_OUTLIER_S``), so the end is really the end.
+#: ``first_still_neutral`` trusts a still period once this much has been
+#: read past its end: beyond the smoothing window and the still rule's
+#: tolerated blip (``STILL_MAX_OUTLIER_S``), so the end is really the end ...
 STILL_LOOK_AHEAD_S = 2.0
-#: ... and stops once the person has been still this long: more stillness
-#: changes nothing, the neutral is the median of its last ``_NEUTRAL_LAST_S``.
+#: ... or once the person has been still this long.
 STILL_ENOUGH_S = 10.0
 
 
@@ -1196,9 +1195,12 @@ def first_still_neutral(
 ) -> tuple[Calibration | None, tuple[float, float] | None, int]:
     """The neutral from the first still period, reading no further than needed.
 
-    Stops ``STILL_LOOK_AHEAD_S`` after the still period ends (or once it has
-    lasted ``STILL_ENOUGH_S``), so a 4 s still start of a ten-minute video
-    decodes a few seconds, not ten minutes.
+    Once the still period is found (``STILL_LOOK_AHEAD_S`` past its end, or
+    ``STILL_ENOUGH_S`` into it), reading goes on for half of
+    ``ANCHOR_WINDOW_S`` past its end and stops: the image reading's steady
+    hip and ankle points are a running median over that window, so the
+    neutral is exactly the one the whole recording gives, and a still start
+    of a ten-minute video reads about a minute of it.
 
     Returns:
         ``(calibration, (still_from_s, still_until_s), frames_read)``; the
@@ -1206,6 +1208,7 @@ def first_still_neutral(
     """
     frames: list[PoseFrame] = []
     next_check_s = STILL_MIN_S
+    read_until_s = math.inf
 
     def look() -> tuple[Calibration | None, tuple[float, float] | None]:
         series = smooth_series(angle_series(frames, size_wh))
@@ -1220,16 +1223,18 @@ def first_still_neutral(
         frames.append(pose_frame)
         if on_frame is not None:
             on_frame()
-        if pose_frame.t_s < next_check_s:
+        if pose_frame.t_s >= read_until_s:
+            break
+        if pose_frame.t_s < next_check_s or read_until_s < math.inf:
             continue
         next_check_s = pose_frame.t_s + 0.5  # half-second steps keep the re-reads cheap
         if not any(p.has_pose for p in frames):
             continue
-        found, span = look()
+        _, span = look()
         if span is not None and (
             pose_frame.t_s - span[1] >= STILL_LOOK_AHEAD_S or span[1] - span[0] >= STILL_ENOUGH_S
         ):
-            return found, span, len(frames)
+            read_until_s = span[1] + ANCHOR_WINDOW_S / 2
     if not any(p.has_pose for p in frames):
         return None, None, len(frames)
     found, span = look()
