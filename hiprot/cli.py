@@ -15,6 +15,7 @@ import warnings
 from pathlib import Path
 
 import click
+from rich import box
 from rich.console import Console
 from rich.progress import (
     BarColumn,
@@ -422,31 +423,68 @@ def _review_folder(
 
 
 def _folder_table(outcomes, mode: Mode, width: int = 80) -> Table:
-    """One row per reviewed file; file names cut in the middle to fit ``width``."""
-    table = Table(title="Reviewed", header_style="bold")
+    """One row per reviewed file; file names cut in the middle (or wrapped) to fit ``width``."""
     sides = [s.value[0].upper() for s in mode.sides]
     columns = ("file", "seen", *(f"{s} reps" for s in sides), "held", "fast", "ankles")
-    columns += tuple(f"{s} best in" for s in sides)
-    for column in columns:
-        table.add_column(column, justify="left" if column == "file" else "right", no_wrap=True)
+    columns += tuple(f"{s} in" for s in sides)
     ordered = sorted(outcomes, key=lambda o: o.source.name)
-    # every other column is at most as wide as its header; 3 per column is rich's padding
-    others = sum(len(c) + 3 for c in columns[1:]) + 4
-    names = words.fit_names([o.source.name for o in ordered], max(12, width - others))
-    for outcome, name in zip(ordered, names):
+    rows = []
+    for outcome in ordered:
         summary = outcome.summary
-        legs = summary.legs
-        reps = summary.reps
         tracked = summary.tracking.frames_with_pose / max(summary.tracking.frames, 1)
-        table.add_row(
-            name,
-            f"{100 * tracked:.0f}%",
-            *(str(legs[s].reps) for s in mode.sides),
-            str(sum(r.held for r in reps)),
-            str(sum(not r.controlled for r in reps)),
-            str(sum(r.compensation for r in reps)),
-            *(words.degrees(legs[s].peak_internal_deg) for s in mode.sides),
+        rows.append(
+            (
+                f"{100 * tracked:.0f}%",
+                *(str(summary.legs[s].reps) for s in mode.sides),
+                str(sum(r.held for r in summary.reps)),
+                str(sum(not r.controlled for r in summary.reps)),
+                str(sum(r.compensation for r in summary.reps)),
+                *(
+                    ("≥" if f"{s.value}-in" in getattr(outcome, "capped", ()) else "")
+                    + words.degrees(summary.legs[s].peak_internal_deg)
+                    for s in mode.sides
+                ),
+            )
         )
+    return _fitted_table("Reviewed", columns, rows, [o.source.name for o in ordered], width, 0)
+
+
+def _fitted_table(
+    title: str,
+    columns: tuple[str, ...],
+    rows: list[tuple[str, ...]],
+    names: list[str],
+    width: int,
+    name_column: int,
+) -> Table:
+    """A table ``width`` wide at most, whose name column takes the room the
+    others leave (one space between columns): names cut in the middle, or
+    wrapped if no cut keeps them apart."""
+    others = [c for i, c in enumerate(columns) if i != name_column]
+    widest = [max([len(c), *(len(row[i]) for row in rows)]) for i, c in enumerate(others)]
+    name_width = max(12, width - sum(widest) - (len(columns) - 1))
+    fitted = words.fit_names(names, name_width)
+    table = Table(
+        title=title,
+        header_style="bold",
+        box=box.SIMPLE_HEAD,
+        padding=0,
+        collapse_padding=True,
+        show_edge=False,
+    )
+    for i, column in enumerate(columns):
+        is_name = i == name_column
+        table.add_column(
+            column,
+            justify="left" if is_name or column == "date" else "right",
+            no_wrap=not is_name,
+            overflow="fold",
+            max_width=name_width if is_name else None,
+        )
+    for name, row in zip(fitted, rows):
+        cells = list(row)
+        cells.insert(name_column, name)
+        table.add_row(*cells)
     return table
 
 
@@ -704,23 +742,20 @@ def history(
     stdout.print(table)
 
     shown = trained[-weeks * 4 :]
-    sessions = Table(
-        title="Range per session: reps, best in / out (degrees from neutral)",
-        header_style="bold",
+    sessions = _fitted_table(
+        "Range per session: reps, best in / out (degrees from neutral)",
+        ("date", "source", *(side.value for side in Side)),
+        [
+            (
+                record.started_at.strftime("%Y-%m-%d"),
+                *(_session_cell(record, side) for side in Side),
+            )
+            for record in shown
+        ],
+        [r.source + ("" if r.complete else " (cut short)") for r in shown],
+        stdout.width,
+        1,
     )
-    sessions.add_column("date", no_wrap=True)
-    sessions.add_column("source", no_wrap=True)
-    for side in Side:
-        sessions.add_column(side.value, justify="right", no_wrap=True)
-    # date and the two legs' cells at their widest, with rich's padding and borders
-    names = words.fit_names([r.source for r in shown], max(12, stdout.width - 58))
-    for record, name in zip(shown, names):
-        state = "" if record.complete else " [yellow](cut)[/]"
-        sessions.add_row(
-            record.started_at.strftime("%Y-%m-%d"),
-            name + state,
-            *(_session_cell(record, side) for side in Side),
-        )
     stdout.print(sessions)
 
     recent = all_weeks[-4:]
@@ -777,7 +812,7 @@ def _asymmetry_cell(left, right) -> str:
     if said is None:
         return "–"
     if said.startswith("not known"):
-        return "?"
+        return words.CAPPED if "capped" in said else "?"
     if said.startswith("left and right within"):
         return "≈"
     return words.degrees(left.deg - right.deg)

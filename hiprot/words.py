@@ -76,19 +76,35 @@ def hold_rule() -> str:
     return f"held: kept at the inward end {drill.HOLD_MIN_S:.0f} s or more"
 
 
+#: Dropped from shown file names when that keeps them apart: what every
+#: landmark recording's name ends with.
+_RECORDING_SUFFIXES = (".landmarks.jsonl.gz", ".landmarks.jsonl")
+
+
 def fit_names(names: list[str], width: int) -> list[str]:
     """Each name cut to at most ``width`` characters in its middle (``wall_b…g_2.mp4``),
     keeping its start and the end (where dates, numbers and suffixes differ),
     so that names that were distinct stay distinct.
 
-    Tries keeping more of the end first; a name that fits is left whole. If no
-    cut keeps them apart, the names come back whole (the table then wraps them).
+    A landmark recording's long suffix goes first. Then it tries keeping more
+    of the end first; a name that fits is left whole. If no cut keeps them
+    apart, the names come back uncut (the table then wraps them).
     """
-    if width < 3 or all(len(n) <= width for n in names):
-        return list(names)
+    short = [_drop_suffix(n) for n in names]
+    if len(set(short)) != len(set(names)):
+        short = list(names)
+    if width < 3 or all(len(n) <= width for n in short):
+        return short
     for head in range((width - 1) // 3, -1, -1):
         tail = width - 1 - head
-        cut = [n if len(n) <= width else n[:head] + "…" + n[len(n) - tail :] for n in names]
+        cut = [n if len(n) <= width else n[:head] + "…" + n[len(n) - tail :] for n in short]
         if len(set(cut)) == len(set(names)):
             return cut
-    return list(names)
+    return short
+
+
+def _drop_suffix(name: str) -> str:
+    for suffix in _RECORDING_SUFFIXES:
+        if name.endswith(suffix):
+            return name[: -len(suffix)]
+    return name

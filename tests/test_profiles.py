@@ -95,6 +95,29 @@ def _rep(leg: Side, index: int, held: bool = True, fast: bool = False, ankles: b
     return Rep(leg, index, start, start + 6, 31.0, -52.0, 2.4, held, not fast, ankles)
 
 
+def test_history_tables_fit_80_columns_with_long_similar_names(tmp_path: Path) -> None:
+    with HistoryStore(tmp_path / "history.sqlite3") as store:
+        for day in range(1, 9):
+            name = f"client_anna_2026-11-{day:02d}_evening_wall_both_legs.landmarks.jsonl.gz"
+            when = datetime(2026, 11, day, 18, tzinfo=UTC)
+            store.add_summary(
+                _summary(name, {Side.LEFT: 20.0 + day, Side.RIGHT: 145.0}),
+                when,
+                "anna",
+                {"left-in"},
+            )
+    result = hiprot("history", "--person", "anna", home=tmp_path)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    tables = [line for line in lines if line[:4] in ("2026", "│ 20")]
+    assert len(tables) >= 8 + 2  # eight sessions, two weeks and the empty ones to today
+    assert max(len(line) for line in tables) <= 80
+    sessions = [line.split()[1] for line in lines if line.startswith("2026-11")]
+    assert len(set(sessions)) == 8  # names cut, still apart
+    assert all("≥+" in line and "?" in line for line in lines if line.startswith("2026-11"))
+    assert "implausible reading" in result.stdout  # the +145° right leg is flagged
+
+
 def test_rep_table_fits_80_columns() -> None:
     reps = [
         _rep(side, i, i % 3 != 0, i % 4 == 0, i % 5 == 0) for i in range(1, 16) for side in Side
@@ -123,9 +146,10 @@ def test_folder_table_fits_80_columns_and_keeps_names_distinct() -> None:
     names += ["wall_both_legs.mp4", "my_set.landmarks.jsonl.gz"]
     lines = rendered(_folder_table([_outcome(n) for n in names], Mode.BOTH, 80))
     assert max(len(line) for line in lines) <= 80
-    rows = [line.split("│")[1].strip() for line in lines if line.count("│") > 3]
-    assert len(rows) == len(names) and len(set(rows)) == len(names)
-    assert "my_set.landmarks.jsonl.gz" in rows  # a name that fits is shown whole
+    rows = [line.split()[0] for line in lines if line.rstrip().endswith("°")]
+    assert len(rows) == len(names) and len(set(rows)) == len(names)  # one line each, distinct
+    assert "wall_both_legs.mp4" in rows  # a name that fits is shown whole
+    assert "my_set" in rows  # a recording's long suffix goes first
 
 
 # ---------------------------------------------------------------- people
