@@ -328,7 +328,7 @@ def review(
         if at_in or at_out:
             best_in = f"≥{best_in}" if at_in else best_in
             best_out = f"≤{best_out}" if at_out else best_out
-            note = " (as far as this camera view can read)"
+            note = f" ({words.CAPPED}: as far as this camera view can read)"
         else:
             note = ""
         stdout.print(

@@ -248,7 +248,7 @@ def _table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
 
 
 def _deg(value: float | None) -> str:
-    return "–" if value is None else f"{value:+.1f}°"
+    return "–" if value is None else f"{value:+.1f}°".replace("-", "−")  # the terminal's minus
 
 
 def write_html(
