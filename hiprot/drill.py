@@ -39,8 +39,9 @@ COMPENSATION_TWIST_TO_FEMUR_RATIO = 1.0
 
 #: How far apart two readings must be before hiprot calls them different
 #: (left against right, one week against another): the README's "differences
-#: under ~10° are not meaningful", from the angle error measured by
-#: ``benchmarks/accuracy_angles.py`` (``benchmarks/results/accuracy_angles.json``).
+#: under ~10° are not meaningful". It sits between the per-frame femur error's
+#: mean and 95th percentile that ``benchmarks/accuracy_angles.py`` measures on
+#: the renders (``benchmarks/results/accuracy_angles.json``).
 MEASUREMENT_ERROR_DEG = 10.0
 
 #: Beyond these a best reading is flagged as implausible (a misread, not a
