@@ -23,7 +23,13 @@ import numpy as np
 
 from hiprot import drill, words
 from hiprot.analysis import AngleSeries
-from hiprot.history import GOAL_DAYS_PER_WEEK, SessionRecord, WeekSummary
+from hiprot.history import (
+    GOAL_DAYS_PER_WEEK,
+    SessionRecord,
+    WeekSummary,
+    asymmetry_words,
+    best_internal,
+)
 from hiprot.landmarks import Side
 from hiprot.reps import Rep
 
@@ -365,9 +371,11 @@ def plot_history(
 ) -> Path:
     """Progress over weeks, three panels sharing the date axis.
 
-    Best internal (solid) and external (dashed) rotation per leg per session;
-    training days per ISO week against the 3-4 day goal band; left minus
-    right best internal rotation per week.
+    Best internal (solid) and external (dashed) rotation per leg per session,
+    capped readings as open triangles, implausible ones as crosses outside
+    the line; training days per ISO week against the 3-4 day goal band; left
+    minus right best internal rotation per week (``history.asymmetry_words``:
+    pale inside the measurement-error band, "?" where it is not known).
     """
     fig, (ranges, days, asym) = plt.subplots(
         3,
@@ -380,14 +388,40 @@ def plot_history(
     for side in Side:
         trained = [r for r in records if r.best_internal_deg(side) is not None]
         when = [r.started_at for r in trained]
+        internal = np.array([r.best_internal_deg(side) for r in trained], dtype=float)
+        implausible = internal > drill.PLAUSIBLE_INTERNAL_MAX_DEG
+        # an implausible reading is a misread: marked, never joined into the line
         ranges.plot(
             when,
-            [r.best_internal_deg(side) for r in trained],
+            np.where(implausible, np.nan, internal),
             "o-",
             color=LEG_COLOURS[side],
             lw=2,
             label=f"{side.value} internal",
         )
+        at_cap = [f"{side.value}-in" in r.capped for r in trained]
+        if any(at_cap):
+            ranges.plot(
+                [w for w, c in zip(when, at_cap) if c],
+                [v for v, c in zip(internal, at_cap) if c],
+                "^",
+                color="white",
+                mec=LEG_COLOURS[side],
+                mew=2,
+                ms=9,
+                label=f"{side.value}: capped (may be higher)",
+            )
+        if implausible.any():
+            shown = np.minimum(internal[implausible], drill.PLAUSIBLE_INTERNAL_MAX_DEG)
+            ranges.plot(
+                [w for w, bad in zip(when, implausible) if bad],
+                shown,
+                "x",
+                color=LEG_COLOURS[side],
+                mew=2,
+                ms=10,
+                label=f"{side.value}: implausible reading (drawn at the top)",
+            )
         ranges.plot(
             when,
             [r.best_external_deg(side) for r in trained],
@@ -400,7 +434,7 @@ def plot_history(
         )
     ranges.axhline(0, color="0.5", lw=0.8)
     ranges.set_ylabel("best rotation per session (°)\n← external | internal →")
-    ranges.legend(loc="upper left", fontsize=8, ncol=2)
+    ranges.legend(loc="best", fontsize=8, ncol=2)
     ranges.grid(alpha=0.3)
 
     mondays = [datetime.combine(w.monday, time(12)) for w in weeks]
@@ -417,7 +451,18 @@ def plot_history(
     days.legend(loc="upper left", fontsize=8)
     days.grid(alpha=0.3, axis="y")
 
-    both = [(m, w.asymmetry_deg) for m, w in zip(mondays, weeks) if w.asymmetry_deg is not None]
+    both, unknown = [], []
+    for m, w in zip(mondays, weeks):
+        these = [r for r in records if r.started_at.date() - w.monday < timedelta(days=7)]
+        these = [r for r in these if r.started_at.date() >= w.monday]
+        left, right = best_internal(these, Side.LEFT), best_internal(these, Side.RIGHT)
+        said = asymmetry_words(left, right)
+        if said is None:
+            continue
+        if said.startswith("not known"):  # capped weaker leg or a misread: no bar to draw
+            unknown.append(m)
+        else:
+            both.append((m, left.deg - right.deg))
     error = drill.MEASUREMENT_ERROR_DEG
     # a difference hiprot cannot tell from noise is drawn pale inside the error band, and
     # the axis always spans the band, so a 4° difference never fills the panel
@@ -431,6 +476,8 @@ def plot_history(
     )
     reach = max([1.5 * error, *(1.1 * abs(a) for _, a in both)])
     asym.set_ylim(-reach, reach)
+    for m in unknown:
+        asym.annotate("?", (m + week_width / 2, 0), ha="center", va="center", color="0.3")
     asym.legend(loc="upper left", fontsize=8)
     asym.axhline(0, color="0.5", lw=0.8)
     asym.set_ylabel("left − right\ninternal (°)")
