@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Generic, TypeVar
 
@@ -31,7 +31,13 @@ from hiprot.angles import (
     near_side,
     torso_depth_sign,
 )
-from hiprot.calibration import Calibration, LegNeutral, find_still_period, neutral_from_still
+from hiprot.calibration import (
+    STILL_MIN_S,
+    Calibration,
+    LegNeutral,
+    find_still_period,
+    neutral_from_still,
+)
 from hiprot.filters import OneEuroFilter, SpikeFilter, jitter_deg, zero_phase
 from hiprot.landmarks import LEGS, NUM_LANDMARKS, Side
 from hiprot.types import PoseFrame
@@ -1172,3 +1178,64 @@ class LiveAngles:
             AngleSample(pose_frame.t_s, pose_frame.has_pose, absolute),
             AngleSample(pose_frame.t_s, pose_frame.has_pose, relative),
         )
+
+
+#: ``first_still_neutral`` trusts a still period once this much has been
+#: read past its end: beyond the smoothing window and the still rule's
+#: tolerated blip (``STILL_MAX_OUTLIER_S``), so the end is really the end ...
+STILL_LOOK_AHEAD_S = 2.0
+#: ... or once the person has been still this long.
+STILL_ENOUGH_S = 10.0
+
+
+def first_still_neutral(
+    pose_frames: Iterable[PoseFrame],
+    size_wh: tuple[int, int],
+    on_frame: Callable[[], None] | None = None,
+) -> tuple[Calibration | None, tuple[float, float] | None, int]:
+    """The neutral from the first still period, reading no further than needed.
+
+    Once the still period is found (``STILL_LOOK_AHEAD_S`` past its end, or
+    ``STILL_ENOUGH_S`` into it), reading goes on for half of
+    ``ANCHOR_WINDOW_S`` past its end and stops: the image reading's steady
+    hip and ankle points are a running median over that window, so the
+    neutral is exactly the one the whole recording gives, and a still start
+    of a ten-minute video reads about a minute of it.
+
+    Returns:
+        ``(calibration, (still_from_s, still_until_s), frames_read)``; the
+        first two are None when no still period was found in the whole source.
+    """
+    frames: list[PoseFrame] = []
+    next_check_s = STILL_MIN_S
+    read_until_s = math.inf
+
+    def look() -> tuple[Calibration | None, tuple[float, float] | None]:
+        series = smooth_series(angle_series(frames, size_wh))
+        channels = np.stack([series.legs[s].foot_deg for s in Side], 1)
+        period = find_still_period(series.t_s, channels)
+        if period is None:
+            return None, None
+        span = (float(series.t_s[period[0]]), float(series.t_s[period[1] - 1]))
+        return auto_calibration(series), span
+
+    for pose_frame in pose_frames:
+        frames.append(pose_frame)
+        if on_frame is not None:
+            on_frame()
+        if pose_frame.t_s >= read_until_s:
+            break
+        if pose_frame.t_s < next_check_s or read_until_s < math.inf:
+            continue
+        next_check_s = pose_frame.t_s + 0.5  # half-second steps keep the re-reads cheap
+        if not any(p.has_pose for p in frames):
+            continue
+        _, span = look()
+        if span is not None and (
+            pose_frame.t_s - span[1] >= STILL_LOOK_AHEAD_S or span[1] - span[0] >= STILL_ENOUGH_S
+        ):
+            read_until_s = span[1] + ANCHOR_WINDOW_S / 2
+    if not any(p.has_pose for p in frames):
+        return None, None, len(frames)
+    found, span = look()
+    return found, span, len(frames)

@@ -3,8 +3,10 @@
 Angles from ``hiprot.angles`` are absolute in the leg's own frame; a person's
 relaxed neutral has some natural turnout, different per leg and per set-up.
 Calibration records that neutral (femur and foot angle per leg) so every
-reported angle is "degrees from your neutral". Files live under
-``calibration/`` as versioned JSON, one per camera set-up.
+reported angle is "degrees from your neutral". Files are versioned JSON, one
+per person and camera set-up, in the user's data folder
+(``hiprot.profiles.calibration_dir``); the repository's ``calibration/``
+holds the format's documentation and an example.
 """
 
 from __future__ import annotations
@@ -27,7 +29,6 @@ from hiprot.landmarks import Side
 
 FORMAT_NAME = "hiprot-calibration"
 FORMAT_VERSION = 1
-DEFAULT_DIR = Path("calibration")
 
 #: Auto-neutral looks for the first period this long ...
 STILL_MIN_S = 2.0

@@ -135,6 +135,7 @@ class CoachConfig:
             median and still count as still (the femur angle is too noisy
             to judge stillness; its neutral is the median).
         cue_show_s: How long a cue stays on screen.
+        window: Whether a window shows the session (its keys are named).
     """
 
     mode: Mode = Mode.BOTH
@@ -145,6 +146,7 @@ class CoachConfig:
     calibration_s: float = 3.0
     still_tolerance_deg: float = STILL_TOLERANCE_DEG
     cue_show_s: float = 3.0
+    window: bool = True
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "mode", Mode(self.mode))
@@ -714,7 +716,10 @@ class Coach:
             countdown = max(0.0, self._rest_until - (self._paused_at if self.paused else t))
             title, detail = "Rest", f"Next: set {self.set_number + 1} of {self.config.sets}"
         else:
-            title, detail = "Session complete", "Well done. Press q to close"
+            title, detail = (
+                "Session complete",
+                "Well done." + (" Press q to close" if self.config.window else ""),
+            )
         gauges = self._gauges()
         return CoachView(
             stage=self.stage,

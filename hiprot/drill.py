@@ -36,3 +36,15 @@ COMPENSATION_MIN_TWIST_DEG = 15.0
 
 #: ... and more than this multiple of the femur's own sweep.
 COMPENSATION_TWIST_TO_FEMUR_RATIO = 1.0
+
+#: How far apart two readings must be before hiprot calls them different
+#: (left against right, one week against another): the README's "differences
+#: under ~10° are not meaningful". It sits between the per-frame femur error's
+#: mean and 95th percentile that ``benchmarks/accuracy_angles.py`` measures on
+#: the renders (``benchmarks/results/accuracy_angles.json``).
+MEASUREMENT_ERROR_DEG = 10.0
+
+#: Beyond these a best reading is flagged as implausible (a misread, not a
+#: range): well past the normal hip range of about 45° internal and 60° external.
+PLAUSIBLE_INTERNAL_MAX_DEG = 60.0
+PLAUSIBLE_EXTERNAL_MAX_DEG = 80.0

@@ -20,15 +20,17 @@ import csv
 import math
 import os
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from types import TracebackType
 
+from hiprot import drill
 from hiprot.errors import HiprotError
 from hiprot.landmarks import Side
+from hiprot.profiles import DEFAULT_PERSON
 from hiprot.reps import Mode, Rep
 from hiprot.session import SessionSummary
 
@@ -73,6 +75,12 @@ _MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "ALTER TABLE sessions ADD COLUMN frames_with_pose INTEGER",
         "CREATE INDEX sessions_by_start ON sessions(started_at)",
     ),
+    (  # 2 -> 3: whose session (a clinic keeps many people); older rows are the default person's.
+        # capped: the readings at the camera view's limit, e.g. "left-in,right-out"
+        f"ALTER TABLE sessions ADD COLUMN person TEXT NOT NULL DEFAULT '{DEFAULT_PERSON}'",
+        "ALTER TABLE sessions ADD COLUMN capped TEXT NOT NULL DEFAULT ''",
+        "CREATE INDEX sessions_by_person ON sessions(person, started_at)",
+    ),
 )
 SCHEMA_VERSION = len(_MIGRATIONS)
 
@@ -102,6 +110,9 @@ class SessionRecord:
         duration_s: Length; ``None`` when a live session never ended (crash).
         frames, frames_with_pose: Tracking counts, ``None`` if unknown.
         reps: The reps, in start order.
+        person: Whose session it is.
+        capped: The readings that sat at the camera view's limit, as
+            ``"<leg>-in"`` / ``"<leg>-out"``: the leg may have turned further.
     """
 
     id: int
@@ -114,6 +125,8 @@ class SessionRecord:
     frames: int | None
     frames_with_pose: int | None
     reps: tuple[Rep, ...]
+    person: str = DEFAULT_PERSON
+    capped: frozenset[str] = frozenset()
 
     @property
     def complete(self) -> bool:
@@ -244,11 +257,12 @@ class HistoryStore:
         started_at: datetime,
         calibration_method: str,
         neutral_deg: dict[str, float],
+        person: str = DEFAULT_PERSON,
     ) -> int:
         """Start a session whose reps arrive one by one (live); returns its id."""
         with self._transaction() as conn:
             return self._insert_session(
-                conn, source, Mode(mode), started_at, calibration_method, neutral_deg
+                conn, source, Mode(mode), started_at, calibration_method, neutral_deg, person
             )
 
     def add_rep(self, session_id: int, rep: Rep) -> None:
@@ -276,16 +290,23 @@ class HistoryStore:
             for rep in summary.reps:
                 _insert_rep(conn, session_id, rep)
 
-    def add_summary(self, summary: SessionSummary, started_at: datetime) -> int:
-        """Store a reviewed session at once; returns its id.
+    def add_summary(
+        self,
+        summary: SessionSummary,
+        started_at: datetime,
+        person: str = DEFAULT_PERSON,
+        capped: Collection[str] = (),
+    ) -> int:
+        """Store a reviewed session at once, as ``person``'s; returns its id.
+        ``capped`` as in ``SessionRecord``.
 
         Reviewing the same recording again (same source and start time)
         replaces its earlier entry, so re-runs do not inflate the weekly count.
         """
         with self._transaction() as conn:
             conn.execute(
-                "DELETE FROM sessions WHERE source = ? AND started_at = ?",
-                (summary.source, _iso(started_at)),
+                "DELETE FROM sessions WHERE source = ? AND started_at = ? AND person = ?",
+                (summary.source, _iso(started_at), person),
             )
             session_id = self._insert_session(
                 conn,
@@ -294,13 +315,16 @@ class HistoryStore:
                 started_at,
                 summary.calibration.method,
                 dict(summary.calibration.neutral_deg),
+                person,
             )
             conn.execute(
-                "UPDATE sessions SET duration_s = ?, frames = ?, frames_with_pose = ? WHERE id = ?",
+                "UPDATE sessions SET duration_s = ?, frames = ?, frames_with_pose = ?, capped = ? "
+                "WHERE id = ?",
                 (
                     summary.duration_s,
                     summary.tracking.frames,
                     summary.tracking.frames_with_pose,
+                    ",".join(sorted(capped)),
                     session_id,
                 ),
             )
@@ -316,11 +340,12 @@ class HistoryStore:
         started_at: datetime,
         calibration_method: str,
         neutral_deg: dict[str, float],
+        person: str = DEFAULT_PERSON,
     ) -> int:
         neutral = {Side(key): value for key, value in neutral_deg.items()}
         cursor = conn.execute(
             "INSERT INTO sessions (source, mode, started_at, calibration_method, "
-            "neutral_left_deg, neutral_right_deg) VALUES (?, ?, ?, ?, ?, ?)",
+            "neutral_left_deg, neutral_right_deg, person) VALUES (?, ?, ?, ?, ?, ?, ?)",
             (
                 source,
                 mode.value,
@@ -328,6 +353,7 @@ class HistoryStore:
                 calibration_method,
                 neutral.get(Side.LEFT),
                 neutral.get(Side.RIGHT),
+                person,
             ),
         )
         assert cursor.lastrowid is not None
@@ -340,8 +366,8 @@ class HistoryStore:
 
     # ------------------------------------------------------------ reading
 
-    def sessions(self) -> list[SessionRecord]:
-        """Every session with its reps, oldest first."""
+    def sessions(self, person: str | None = None) -> list[SessionRecord]:
+        """Every session with its reps, oldest first; only ``person``'s if given."""
         with self._errors():
             reps: dict[int, list[Rep]] = {}
             for row in self._conn.execute(
@@ -365,8 +391,10 @@ class HistoryStore:
                 )
             rows = self._conn.execute(
                 "SELECT id, source, mode, started_at, calibration_method, neutral_left_deg, "
-                "neutral_right_deg, duration_s, frames, frames_with_pose FROM sessions "
-                "ORDER BY started_at, id"
+                "neutral_right_deg, duration_s, frames, frames_with_pose, person, capped "
+                "FROM sessions "
+                "WHERE ? IS NULL OR person = ? ORDER BY started_at, id",
+                (person, person),
             ).fetchall()
         return [
             SessionRecord(
@@ -382,8 +410,21 @@ class HistoryStore:
                 frames=row[8],
                 frames_with_pose=row[9],
                 reps=tuple(reps.get(row[0], ())),
+                person=row[10],
+                capped=frozenset(filter(None, row[11].split(","))),
             )
             for row in rows
+        ]
+
+    def people(self) -> list[tuple[str, int, datetime | None]]:
+        """Every person with sessions: ``(name, sessions with reps, latest start)``, by name."""
+        with self._errors():
+            rows = self._conn.execute(
+                "SELECT person, COUNT(DISTINCT reps.session_id), MAX(started_at) FROM sessions "
+                "LEFT JOIN reps ON reps.session_id = sessions.id GROUP BY person ORDER BY person"
+            ).fetchall()
+        return [
+            (row[0], row[1], datetime.fromisoformat(row[2]) if row[2] else None) for row in rows
         ]
 
 
@@ -509,8 +550,64 @@ def weekly(records: Sequence[SessionRecord], today: date | None = None) -> list[
     return weeks
 
 
+@dataclass(frozen=True)
+class Best:
+    """A leg's best internal rotation over some sessions, and how far to trust it.
+
+    Attributes:
+        deg: Degrees from neutral.
+        capped: It sat at the camera view's limit: the leg may have turned further.
+        implausible: Beyond the normal hip range (``drill.PLAUSIBLE_INTERNAL_MAX_DEG``):
+            a misread, not a range.
+    """
+
+    deg: float
+    capped: bool = False
+    implausible: bool = False
+
+
+def best_internal(records: Sequence[SessionRecord], side: Side) -> Best | None:
+    """The best internal rotation of ``side`` over ``records``: the highest
+    plausible one (an implausible one only when there is nothing else)."""
+    readings = [
+        Best(
+            value,
+            f"{side.value}-in" in r.capped,
+            value > drill.PLAUSIBLE_INTERNAL_MAX_DEG,
+        )
+        for r in records
+        if (value := r.best_internal_deg(side)) is not None
+    ]
+    if not readings:
+        return None
+    return max(readings, key=lambda b: (not b.implausible, b.deg, b.capped))
+
+
+def asymmetry_words(left: Best | None, right: Best | None) -> str | None:
+    """What can honestly be said of left against right; None if a leg is missing.
+
+    A difference within ``drill.MEASUREMENT_ERROR_DEG`` is called that, a
+    capped weaker leg or an implausible reading makes the difference unknown.
+    """
+    if left is None or right is None:
+        return None
+    if left.implausible or right.implausible:
+        return "not known (an implausible reading)"
+    weaker_side, weaker = ("left", left) if left.deg < right.deg else ("right", right)
+    if weaker.capped:
+        return f"not known (the {weaker_side} leg's reading was capped by the camera view)"
+    difference = abs(left.deg - right.deg)
+    if difference < drill.MEASUREMENT_ERROR_DEG:
+        return (
+            f"left and right within measurement error ({difference:.0f}° apart, "
+            f"under {drill.MEASUREMENT_ERROR_DEG:.0f}°)"
+        )
+    return f"{difference:.0f}° less internal rotation on the {weaker_side} side"
+
+
 CSV_COLUMNS = (
     "session_id",
+    "person",
     "started_at",
     "iso_week",
     "source",
@@ -533,6 +630,7 @@ def session_row(record: SessionRecord) -> dict[str, object]:
     left, right = record.best_internal_deg(Side.LEFT), record.best_internal_deg(Side.RIGHT)
     row: dict[str, object] = {
         "session_id": record.id,
+        "person": record.person,
         "started_at": record.started_at.isoformat(),
         "iso_week": f"{year}-W{week:02d}",
         "source": record.source,

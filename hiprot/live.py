@@ -26,9 +26,9 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
+from hiprot import words
 from hiprot.analysis import LiveAngles
 from hiprot.calibration import (
-    DEFAULT_DIR,
     Calibration,
     CalibrationError,
     load_calibration,
@@ -57,8 +57,9 @@ from hiprot.errors import HiprotError, InputError
 from hiprot.history import HistoryStore
 from hiprot.landmarks import Side
 from hiprot.overlay import render_live
+from hiprot.profiles import DEFAULT_PERSON, calibration_dir
 from hiprot.readahead import Ahead, read_ahead
-from hiprot.reps import Rep
+from hiprot.reps import Mode, Rep
 from hiprot.session import SessionSummary
 from hiprot.types import Frame, PoseFrame
 from hiprot.voice import Speaker, Spoken, open_player
@@ -217,9 +218,9 @@ def _set_aside(path: Path) -> Path:
     raise AssertionError("unreachable")
 
 
-def history_best(store: HistoryStore) -> dict[Side, RangeBest]:
+def history_best(store: HistoryStore, person: str = DEFAULT_PERSON) -> dict[Side, RangeBest]:
     """The person's best range per leg over every stored session."""
-    records = store.sessions()
+    records = store.sessions(person)
     return {
         side: RangeBest().extend(
             [rep for record in records for rep in record.reps if rep.leg is side]
@@ -236,6 +237,7 @@ class HistorySaver:
     store: HistoryStore | None
     source: str
     started_at: datetime
+    person: str = DEFAULT_PERSON
     session_id: int | None = None
     saved_reps: int = 0
 
@@ -251,6 +253,7 @@ class HistorySaver:
                     started_at=self.started_at,
                     calibration_method="auto" if coach.calibration.method == "auto" else "file",
                     neutral_deg={s.value: coach.calibration.neutral[s].femur_deg for s in Side},
+                    person=self.person,
                 )
             self.store.add_rep(self.session_id, rep)
             self.saved_reps += 1
@@ -401,7 +404,13 @@ class LiveSession:
                 f"[yellow]No turn of your {side.value} leg shows in the picture[/]: neither "
                 "its knee nor its foot has turned a rep's range (20°) for 30 s. If it is "
                 "doing reps, this camera position does not show them: put the camera about "
-                "45° round from your side towards your head (README: where to put the camera).",
+                "45° round from your side towards your head (README: where to put the camera)."
+                + (
+                    f" Working one leg only? Press {'l' if side is Side.RIGHT else 'r'}, or "
+                    f"start with --mode {'left' if side is Side.RIGHT else 'right'}."
+                    if self.coach.mode is Mode.BOTH and counted
+                    else ""
+                ),
                 f"Can't see your {side.value} leg turn: move the camera",
                 f"{side.value}_leg_unseen",
             )
@@ -457,10 +466,11 @@ class LiveSession:
         self.saver.add(out.reps, self.coach)
         for rep in out.reps:
             self.log(
-                f"{rep.leg.value} rep {rep.index}: in {rep.peak_internal_deg:+.0f}°, out "
-                f"{rep.peak_external_deg:+.0f}°, hold {rep.hold_s:.1f} s"
-                + ("" if rep.controlled else ", too fast")
-                + (", from the ankles" if rep.compensation else "")
+                f"{rep.leg.value} rep {rep.index}: "
+                f"{words.turn(rep.peak_internal_deg, rep.peak_external_deg)}, "
+                f"hold {rep.hold_s:.1f} s ({words.HELD if rep.held else words.NOT_HELD})"
+                + ("" if rep.controlled else f", {words.TOO_FAST}")
+                + (f", {words.FROM_ANKLES}" if rep.compensation else "")
             )
         self._view = out.view
         if out.view.stage is not self._stage:
@@ -489,7 +499,9 @@ class LiveOptions:
         quiet: No voice.
         window: Show the window (else voice and terminal only).
         db: History database; None for the default.
-        calibration_dir: Where calibrations per camera set-up are kept.
+        person: Whose history and calibration.
+        calibration_dir: Where calibrations per camera set-up are kept;
+            None for the person's folder in the user's data folder.
     """
 
     config: CoachConfig
@@ -498,7 +510,8 @@ class LiveOptions:
     quiet: bool = False
     window: bool = True
     db: Path | None = None
-    calibration_dir: Path = DEFAULT_DIR
+    person: str = DEFAULT_PERSON
+    calibration_dir: Path | None = None
 
 
 def _check_display() -> None:
@@ -540,7 +553,8 @@ def run_live(options: LiveOptions, log: Callable[[str], None]) -> SessionSummary
             "width": first.size_wh[0],
             "height": first.size_wh[1],
         }
-        path, calibration = find_calibration(options.calibration_dir, setup, log)
+        folder = options.calibration_dir or calibration_dir(options.person)
+        path, calibration = find_calibration(folder, setup, log)
         if calibration is not None:
             log(f"Using your neutral from {path} (press c to recalibrate).")
         estimator = stack.enter_context(PoseEstimator())
@@ -548,9 +562,9 @@ def run_live(options: LiveOptions, log: Callable[[str], None]) -> SessionSummary
         player = stack.enter_context(open_player(options.quiet, log))
         display: Display = stack.enter_context(Window()) if options.window else NoDisplay()
         session = LiveSession(
-            coach=Coach(options.config, calibration, label, history_best(store)),
+            coach=Coach(options.config, calibration, label, history_best(store, options.person)),
             speaker=Speaker(player),
-            saver=HistorySaver(store, label, datetime.now().astimezone()),
+            saver=HistorySaver(store, label, datetime.now().astimezone(), options.person),
             display=display,
             log=log,
             calibration_path=path,

@@ -14,7 +14,7 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
-from hiprot import drill
+from hiprot import drill, words
 from hiprot.coach import CoachView, LegGauge, Stage
 from hiprot.landmarks import LEGS, SKELETON, Side
 from hiprot.reps import Mode
@@ -315,9 +315,9 @@ def _summary_table(canvas: npt.NDArray[np.uint8], summary: SessionSummary) -> No
     legs = list(summary.legs.values())
     rows += [
         ("reps", *[str(leg.reps) for leg in legs]),
-        ("held 1 s+", *[str(leg.held_reps) for leg in legs]),
-        ("slow inward", *[str(leg.controlled_reps) for leg in legs]),
-        ("from ankles", *[str(leg.compensated_reps) for leg in legs]),
+        (words.HELD, *[str(leg.held_reps) for leg in legs]),
+        (words.CONTROLLED, *[str(leg.controlled_reps) for leg in legs]),
+        (words.FROM_ANKLES, *[str(leg.compensated_reps) for leg in legs]),
         ("best in", *[_deg(leg.peak_internal_deg) for leg in legs]),
         ("best out", *[_deg(leg.peak_external_deg) for leg in legs]),
     ]

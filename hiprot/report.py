@@ -21,9 +21,15 @@ matplotlib.use("Agg")  # files only: never needs a screen
 import matplotlib.pyplot as plt
 import numpy as np
 
-from hiprot import drill
+from hiprot import drill, words
 from hiprot.analysis import AngleSeries
-from hiprot.history import GOAL_DAYS_PER_WEEK, SessionRecord, WeekSummary
+from hiprot.history import (
+    GOAL_DAYS_PER_WEEK,
+    SessionRecord,
+    WeekSummary,
+    asymmetry_words,
+    best_internal,
+)
 from hiprot.landmarks import Side
 from hiprot.reps import Rep
 
@@ -141,6 +147,18 @@ def capped(
     return at_limit(peak_internal_deg, highest), at_limit(peak_external_deg, lowest)
 
 
+def capped_readings(review) -> frozenset[str]:
+    """A ``Review``'s best readings at the camera view's limit, as the history
+    stores them: ``{"left-in", "right-out"}``."""
+    found = set()
+    for side, leg in review.summary.legs.items():
+        at_in, at_out = capped(
+            leg.peak_internal_deg, leg.peak_external_deg, review.femur_range_deg.get(side)
+        )
+        found |= {f"{side.value}-{way}" for way, at in (("in", at_in), ("out", at_out)) if at}
+    return frozenset(found)
+
+
 def advice(
     summary: dict[str, Any],
     femur_range: Mapping[str, Range] | None = None,
@@ -167,7 +185,16 @@ def advice(
                 "more light, or the camera closer, steadies it."
             )
         if leg["reps"] == 0:
-            tips.append(f"No reps were seen for the {side} leg: check that both feet are in view.")
+            others = [name for name, other in legs.items() if name != side and other["reps"]]
+            if others:  # a one-leg set reviewed as both legs
+                tips.append(
+                    f"No reps were seen for the {side} leg. A one-leg set? Review it with "
+                    f"--mode {others[0]}; otherwise check that both feet are in view."
+                )
+            else:
+                tips.append(
+                    f"No reps were seen for the {side} leg: check that both feet are in view."
+                )
             continue
         leg_range = ranges.get(side)
         if leg_range is not None:
@@ -176,15 +203,17 @@ def advice(
             for way, at, limit in (("in", at_in, highest), ("out", at_out, lowest)):
                 if not at:
                     continue
+                # the readable limit is the image reading's, in the recommended view too:
+                # moving the camera would not lift it, so no advice to move it
                 tips.append(
-                    f"{side.capitalize()} leg: turned {way} to {limit:+.0f}°, the most this camera "
-                    "view can read for it; it may have turned further. To read more, move the "
-                    "camera further round towards your head."
+                    f"{side.capitalize()} leg: turned {way} to {words.degrees(limit)} or further: "
+                    f"that is as far as hiprot reads from this camera view ({words.CAPPED}), so "
+                    "the real range may be larger. Reps, holds and tempo are counted all the same."
                 )
         if leg["held_reps"] < leg["reps"]:
             tips.append(
                 f"{side.capitalize()} leg: "
-                f"{leg['reps'] - leg['held_reps']} of {leg['reps']} reps had no "
+                f"{leg['reps'] - leg['held_reps']} of {words.plural(leg['reps'], 'rep')} had no "
                 f"{drill.HOLD_MIN_S:.0f} s hold at the inward end; pause there and count 'one-two'."
             )
         if leg["controlled_reps"] < leg["reps"]:
@@ -194,8 +223,9 @@ def advice(
             )
         if leg["compensated_reps"]:
             tips.append(
-                f"{side.capitalize()} leg: {leg['compensated_reps']} rep(s) came from the ankle, "
-                "not the hip; keep the feet relaxed and turn the whole leg from the hip."
+                f"{side.capitalize()} leg: {words.plural(leg['compensated_reps'], 'rep')} "
+                f"{'was' if leg['compensated_reps'] == 1 else 'were'} {words.FROM_ANKLES}, "
+                "not the hips; keep the feet relaxed and turn the whole leg from the hip."
             )
     if len(legs) == 2 and all(leg["reps"] for leg in legs.values()):
         left, right = legs["left"]["peak_internal_deg"], legs["right"]["peak_internal_deg"]
@@ -203,7 +233,7 @@ def advice(
         if (
             left is not None
             and right is not None
-            and abs(left - right) >= 5
+            and abs(left - right) >= drill.MEASUREMENT_ERROR_DEG
             and not capped(legs[weaker]["peak_internal_deg"], None, ranges.get(weaker))[0]
         ):
             tips.append(
@@ -224,7 +254,7 @@ def _table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
 
 
 def _deg(value: float | None) -> str:
-    return "–" if value is None else f"{value:+.1f}°"
+    return "–" if value is None else f"{value:+.1f}°".replace("-", "−")  # the terminal's minus
 
 
 def write_html(
@@ -236,18 +266,22 @@ def write_html(
 ) -> Path:
     """One self-contained HTML file: summary, plot (embedded), per-rep table, advice
     (``femur_range`` and ``jittery`` as in ``advice``)."""
-    leg_rows = [
-        [
-            side,
-            leg["reps"],
-            leg["held_reps"],
-            leg["controlled_reps"],
-            leg["compensated_reps"],
-            _deg(leg["peak_internal_deg"]),
-            _deg(leg["peak_external_deg"]),
-        ]
-        for side, leg in summary["legs"].items()
-    ]
+    leg_rows = []
+    for side, leg in summary["legs"].items():
+        at_in, at_out = capped(
+            leg["peak_internal_deg"], leg["peak_external_deg"], (femur_range or {}).get(side)
+        )
+        leg_rows.append(
+            [
+                side,
+                leg["reps"],
+                leg["held_reps"],
+                leg["controlled_reps"],
+                leg["compensated_reps"],
+                _deg(leg["peak_internal_deg"]) + (f" ({words.CAPPED})" if at_in else ""),
+                _deg(leg["peak_external_deg"]) + (f" ({words.CAPPED})" if at_out else ""),
+            ]
+        )
     rep_rows = [
         [
             r["leg"],
@@ -257,9 +291,9 @@ def write_html(
             _deg(r["peak_internal_deg"]),
             _deg(r["peak_external_deg"]),
             f"{r['hold_s']:.1f} s",
-            "yes" if r["held"] else "no",
-            "yes" if r["controlled"] else "too fast",
-            "ankle!" if r["compensation"] else "hip",
+            words.HELD if r["held"] else words.NOT_HELD,
+            words.CONTROLLED if r["controlled"] else words.TOO_FAST,
+            words.ANKLES if r["compensation"] else words.HIPS,
         ]
         for r in summary["reps"]
     ]
@@ -269,11 +303,18 @@ def write_html(
         image = f'<img alt="angle plot" src="data:image/png;base64,{data}">'
     tracking = summary["tracking"]
     cal = summary["calibration"]
-    neutral = cal["neutral_deg"]
     source = html.escape(summary["source"])
     tips = "".join(f"<li>{html.escape(t)}</li>" for t in advice(summary, femur_range, jittery))
     leg_table = _table(
-        ["leg", "reps", "held", "controlled", "from the ankle", "best internal", "best external"],
+        [
+            "leg",
+            "reps",
+            words.HELD,
+            words.CONTROLLED,
+            words.FROM_ANKLES,
+            "best in (internal)",
+            "best out (external)",
+        ],
         leg_rows,
     )
     rep_table = _table(
@@ -285,9 +326,9 @@ def write_html(
             "internal",
             "external",
             "hold",
-            "held",
+            "hold done",
             "tempo",
-            "motion from",
+            "from the",
         ],
         rep_rows,
     )
@@ -305,14 +346,15 @@ th {{ background: #f3f3f3; }} img {{ max-width: 100%; }}
 <h1>Leg rotations on the wall: session report</h1>
 <p><b>{source}</b> · {summary["duration_s"]:.0f} s · mode: {summary["mode"]}
  · person found in {tracking["frames_with_pose"]} of {tracking["frames"]} frames
- · neutral: {cal["method"]} (left {neutral["left"]:+.1f}°, right {neutral["right"]:+.1f}°)</p>
+ · neutral: {words.neutral(cal["method"])}</p>
 <h2>What to work on next</h2><ul>{tips}</ul>
 <h2>Per leg</h2>
 {leg_table}
 <h2>Angles</h2>{image}
 <h2>Reps</h2>
 {rep_table}
-<p class="note">Angles are femur (hip) rotation in degrees from your neutral: internal positive.
+<p class="note">Angles are femur (hip) rotation in degrees from your neutral: in (internal)
+positive, out (external) negative.
 A rep is held when the inward end is kept {hold_min_s} s or more, controlled when turning
 in takes at least {inward_min_s} s. Made by hiprot on this computer; nothing was uploaded.</p>
 </body></html>
@@ -329,9 +371,11 @@ def plot_history(
 ) -> Path:
     """Progress over weeks, three panels sharing the date axis.
 
-    Best internal (solid) and external (dashed) rotation per leg per session;
-    training days per ISO week against the 3-4 day goal band; left minus
-    right best internal rotation per week.
+    Best internal (solid) and external (dashed) rotation per leg per session,
+    capped readings as open triangles, implausible ones as crosses outside
+    the line; training days per ISO week against the 3-4 day goal band; left
+    minus right best internal rotation per week (``history.asymmetry_words``:
+    pale inside the measurement-error band, "?" where it is not known).
     """
     fig, (ranges, days, asym) = plt.subplots(
         3,
@@ -344,14 +388,40 @@ def plot_history(
     for side in Side:
         trained = [r for r in records if r.best_internal_deg(side) is not None]
         when = [r.started_at for r in trained]
+        internal = np.array([r.best_internal_deg(side) for r in trained], dtype=float)
+        implausible = internal > drill.PLAUSIBLE_INTERNAL_MAX_DEG
+        # an implausible reading is a misread: marked, never joined into the line
         ranges.plot(
             when,
-            [r.best_internal_deg(side) for r in trained],
+            np.where(implausible, np.nan, internal),
             "o-",
             color=LEG_COLOURS[side],
             lw=2,
             label=f"{side.value} internal",
         )
+        at_cap = [f"{side.value}-in" in r.capped for r in trained]
+        if any(at_cap):
+            ranges.plot(
+                [w for w, c in zip(when, at_cap) if c],
+                [v for v, c in zip(internal, at_cap) if c],
+                "^",
+                color="white",
+                mec=LEG_COLOURS[side],
+                mew=2,
+                ms=9,
+                label=f"{side.value}: capped (may be higher)",
+            )
+        if implausible.any():
+            shown = np.minimum(internal[implausible], drill.PLAUSIBLE_INTERNAL_MAX_DEG)
+            ranges.plot(
+                [w for w, bad in zip(when, implausible) if bad],
+                shown,
+                "x",
+                color=LEG_COLOURS[side],
+                mew=2,
+                ms=10,
+                label=f"{side.value}: implausible reading (drawn at the top)",
+            )
         ranges.plot(
             when,
             [r.best_external_deg(side) for r in trained],
@@ -364,7 +434,7 @@ def plot_history(
         )
     ranges.axhline(0, color="0.5", lw=0.8)
     ranges.set_ylabel("best rotation per session (°)\n← external | internal →")
-    ranges.legend(loc="upper left", fontsize=8, ncol=2)
+    ranges.legend(loc="best", fontsize=8, ncol=2)
     ranges.grid(alpha=0.3)
 
     mondays = [datetime.combine(w.monday, time(12)) for w in weeks]
@@ -381,14 +451,34 @@ def plot_history(
     days.legend(loc="upper left", fontsize=8)
     days.grid(alpha=0.3, axis="y")
 
-    both = [(m, w.asymmetry_deg) for m, w in zip(mondays, weeks) if w.asymmetry_deg is not None]
+    both, unknown = [], []
+    for m, w in zip(mondays, weeks):
+        these = [r for r in records if r.started_at.date() - w.monday < timedelta(days=7)]
+        these = [r for r in these if r.started_at.date() >= w.monday]
+        left, right = best_internal(these, Side.LEFT), best_internal(these, Side.RIGHT)
+        said = asymmetry_words(left, right)
+        if said is None:
+            continue
+        if said.startswith("not known"):  # capped weaker leg or a misread: no bar to draw
+            unknown.append(m)
+        else:
+            both.append((m, left.deg - right.deg))
+    error = drill.MEASUREMENT_ERROR_DEG
+    # a difference hiprot cannot tell from noise is drawn pale inside the error band, and
+    # the axis always spans the band, so a 4° difference never fills the panel
+    asym.axhspan(-error, error, color="0.9", label=f"within measurement error (±{error:.0f}°)")
     asym.bar(
         [m for m, _ in both],
         [a for _, a in both],
         width=week_width,
         align="edge",
-        color=["#1f77b4" if a >= 0 else "#ff7f0e" for _, a in both],
+        color=["0.75" if abs(a) < error else "#1f77b4" if a >= 0 else "#ff7f0e" for _, a in both],
     )
+    reach = max([1.5 * error, *(1.1 * abs(a) for _, a in both)])
+    asym.set_ylim(-reach, reach)
+    for m in unknown:
+        asym.annotate("?", (m + week_width / 2, 0), ha="center", va="center", color="0.3")
+    asym.legend(loc="upper left", fontsize=8)
     asym.axhline(0, color="0.5", lw=0.8)
     asym.set_ylabel("left − right\ninternal (°)")
     asym.grid(alpha=0.3, axis="y")

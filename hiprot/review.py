@@ -154,11 +154,13 @@ def review_pose_frames(
             HiprotWarning,
             stacklevel=2,
         )
-    for side in sorted(foot_driven):
+    if foot_driven:  # one warning for both legs: the cause (light, distance) is shared
+        knees = " and ".join(side.value for side in sorted(foot_driven))
+        knees += " knees' readings jitter" if len(foot_driven) > 1 else " knee's reading jitters"
         warnings.warn(
-            f"{source}: the {side.value} knee's reading jitters much more than the foot's, "
-            "so its reps were counted from the foot, and its peaks, holds and 'from the "
-            "ankles' are less reliable; more light, or the camera closer, steadies it",
+            f"{source}: the {knees} much more than the feet's, so reps were counted from the "
+            "feet, and peaks, holds and 'from the ankles' are less reliable; more light, or "
+            "the camera closer, steadies it",
             HiprotWarning,
             stacklevel=2,
         )

@@ -81,6 +81,7 @@ class ReviewOutcome:
         warnings: Messages of the ``HiprotWarning``s raised on the way.
         interrupted: Ctrl-C stopped the reading: the report covers the
             recording up to ``interrupted_at_s`` only.
+        capped: Best readings at the camera view's limit (``report.capped_readings``).
     """
 
     source: Path
@@ -90,6 +91,7 @@ class ReviewOutcome:
     warnings: tuple[str, ...] = ()
     interrupted: bool = False
     interrupted_at_s: float | None = None
+    capped: frozenset[str] = frozenset()
 
 
 def recorded_at(path: Path) -> datetime:
@@ -293,6 +295,7 @@ def review_file(
             or an annotated video asked of a landmark recording.
     """
     from hiprot.annotate import frame_annotations, write_annotated_video
+    from hiprot.report import capped_readings
 
     mode = Mode(mode)
     check_readable(source)
@@ -340,6 +343,7 @@ def review_file(
         tuple(str(w.message) for w in caught),
         interrupted,
         pose_frames[-1].t_s if interrupted else None,
+        capped_readings(review),
     )
     return review, outcome
 

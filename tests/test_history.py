@@ -24,6 +24,7 @@ from hiprot.history import (
     write_history_csv,
 )
 from hiprot.landmarks import Side
+from hiprot.profiles import DEFAULT_PERSON
 from hiprot.reps import Mode, Rep
 from hiprot.session import CalibrationInfo, SessionSummary, Tracking
 
@@ -249,18 +250,20 @@ def test_v1_database_is_migrated_without_losing_rows(db: Path) -> None:
     conn.close()
     with HistoryStore(db) as store:
         records = store.sessions()
-        store.add_summary(summary(), at(date(2025, 3, 7)))  # the new columns work
+        store.add_summary(summary(), at(date(2025, 3, 7)), person="Ann")  # the new columns work
+        assert [(r.source, r.person) for r in store.sessions("Ann")] == [("set.mp4", "Ann")]
     assert [(r.id, r.source, len(r.reps)) for r in records] == [
         (1, "monday.mp4", 2),
         (2, "camera:0", 1),
     ]
     first, second = records
     assert first.duration_s == 62.5 and first.frames is None  # added in v2, unknown for old rows
+    assert {r.person for r in records} == {DEFAULT_PERSON}  # added in v3: old rows are "me"
     assert first.reps[1] == Rep(Side.RIGHT, 1, 3.2, 9.1, 22.0, -30.0, 0.4, False, True, True)
     assert not second.complete and second.neutral_deg == {"left": 2.0}
     assert second.started_at == datetime(2025, 3, 5, 6, 30, tzinfo=UTC)
     with sqlite3.connect(db) as conn:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
         assert conn.execute("SELECT COUNT(*) FROM reps").fetchone()[0] == 3 + 6
     conn.close()
     backup = db.with_name(db.name + ".v1.bak")
@@ -365,7 +368,7 @@ def hiprot(*args: str, home: Path) -> subprocess.CompletedProcess[str]:
 def test_history_command_on_an_empty_history_says_so(tmp_path: Path) -> None:
     result = hiprot("history", home=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert "No sessions in the history yet" in result.stdout
+    assert "No sessions of me in the history yet" in result.stdout
     assert not (tmp_path / "history.sqlite3").exists()  # looking never creates the file
 
 
@@ -379,7 +382,7 @@ def test_history_command_tables_plot_and_csv(tmp_path: Path) -> None:
     with HistoryStore(db) as store:
         for k in range(8):
             store.add_summary(
-                summary({Side.LEFT: 20.0 + k, Side.RIGHT: 18.0 + k / 2}, source=f"{k}.mp4"),
+                summary({Side.LEFT: 20.0 + k, Side.RIGHT: 12.0 + k / 2}, source=f"{k}.mp4"),
                 at(monday + timedelta(days=2 * k)),
             )
     result = hiprot(
@@ -393,9 +396,9 @@ def test_history_command_tables_plot_and_csv(tmp_path: Path) -> None:
         home=tmp_path,
     )
     assert result.returncode == 0, result.stderr
-    assert f"{year}-W{week:02d}" in result.stdout and "on goal" in result.stdout
+    assert f"{year}-W{week:02d}" in result.stdout and "│ on " in result.stdout
     assert "Left internal rotation: first +20°, latest +27°" in result.stdout
-    assert "less internal rotation on the right side" in result.stdout
+    assert "less internal rotation on the right side" in result.stdout  # beyond the error
     grey = cv2.imread(str(tmp_path / "t.png"), cv2.IMREAD_GRAYSCALE)
     assert (grey.shape[1], grey.shape[0]) == HISTORY_PLOT_SIZE_PX
     assert grey.std() > 10  # not blank

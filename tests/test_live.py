@@ -280,6 +280,7 @@ def test_live_says_when_a_leg_shows_no_turn_and_not_when_it_counts() -> None:
     live.run(watched())
     told = [line for line in lines if "No turn of your" in line]
     assert len(told) == 1 and "right leg" in told[0]
+    assert "--mode left" in told[0]  # the left leg counts: perhaps a one-leg set
     # and on screen, for NOTICE_S from when it was told
     shown = [t for t, notice in notices if notice and "right leg" in notice]
     assert all(notice.isascii() for _, notice in notices if notice)  # the window's font
@@ -296,6 +297,22 @@ def test_live_says_when_a_leg_shows_no_turn_and_not_when_it_counts() -> None:
     counting.log = lines.append
     counting.run(stream(synth_frames(reps=3)))
     assert counting.coach.reps and not any("No turn of your" in line for line in lines)
+
+
+def test_a_one_leg_set_under_both_legs_is_told_the_mode() -> None:
+    """A left-leg set, the right leg resting on the wall, coached as both legs:
+    live names --mode left (and the key) instead of only moving the camera."""
+    spec = SessionSpec(seed=3, scenario="clean", noise="none", mode="left", reps_per_set=8)
+    session = generate(spec)
+    lines: list[str] = []
+    live = make_session(None, NullDisplay(), FakePlayer(), mode="both", target_reps=100)
+    live.log = lines.append
+    live.run(stream(session.frames))
+    told = [line for line in lines if "No turn of your" in line]
+    assert len(told) == 1 and "right leg" in told[0]
+    assert "Press l, or start with --mode left" in told[0]
+    logged = [line for line in lines if " rep " in line and line.startswith("left rep")]
+    assert logged and not any("out +" in line for line in logged)  # out is never positive
 
 
 def test_a_notice_shows_across_the_top_of_the_camera_view() -> None:

@@ -62,9 +62,10 @@ def reviewed(recording: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple
     """``hiprot review`` of the synthetic recording: (report folder, history db)."""
     home = tmp_path_factory.mktemp("home")
     out = home / "report"
-    result = hiprot("review", str(recording), "-o", str(out), home=home)
+    # a synthetic clip stays out of the history unless asked
+    result = hiprot("review", str(recording), "-o", str(out), "--history", home=home)
     assert result.returncode == 0, result.stderr
-    assert "Added to the history" in result.stdout
+    assert "Added to me's history" in result.stdout
     return out, home / "history.sqlite3"
 
 
@@ -130,7 +131,14 @@ def test_corrupt_history_fails_before_the_analysis(recording: Path, tmp_path: Pa
     db = tmp_path / "h.sqlite3"
     db.write_bytes(b"not sqlite" * 10)
     result = hiprot(
-        "review", str(recording), "-o", str(tmp_path / "r"), "--db", str(db), home=tmp_path
+        "review",
+        str(recording),
+        "-o",
+        str(tmp_path / "r"),
+        "--db",
+        str(db),
+        "--history",
+        home=tmp_path,
     )
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert str(db) in result.stderr and not (tmp_path / "r").exists()
@@ -244,7 +252,8 @@ def test_folder_review_in_parallel_with_one_bad_file(recording: Path, tmp_path: 
     assert "friday.mp4" in errors[0] and "cannot be read as a video" in errors[0]
     assert "1 of 3 files could not be reviewed" in errors[1]
     assert "Skipping wednesday.mp4" in result.stdout
-    assert "monday.landmarks.jsonl.gz" in result.stdout and "Reviewed" in result.stdout
+    rows = [line.split()[0] for line in result.stdout.splitlines() if line.endswith("°")]
+    assert sorted(rows) == ["monday", "wednesday"]  # the recordings, their long suffix dropped
     for name in ("monday", "wednesday"):
         folder = week / f"{name}-landmarks-jsonl-gz-hiprot"
         assert {p.name for p in folder.iterdir()} == {
