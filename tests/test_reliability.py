@@ -726,7 +726,7 @@ def test_fuzz_examples_are_not_vacuous(fuzz_dir: Path) -> None:
     """The fuzz harness does read good files (so 'no exception' means something)."""
     path = save_calibration(Calibration(NEUTRAL), fuzz_dir / "good.json")
     assert load_calibration(path).neutral == NEUTRAL
-    with pytest.raises(CalibrationError, match="missing or invalid"):
+    with pytest.raises(CalibrationError, match="a number with 401 digits"):
         load_calibration(
             _write(
                 fuzz_dir / "huge.json",
