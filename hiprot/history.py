@@ -19,6 +19,7 @@ from __future__ import annotations
 import csv
 import math
 import os
+import shutil
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -30,6 +31,7 @@ from types import TracebackType
 from hiprot.errors import HiprotError
 from hiprot.landmarks import Side
 from hiprot.reps import Mode, Rep
+from hiprot.safe_io import atomic_path, atomic_write, os_error_words, write_error
 from hiprot.session import SessionSummary
 
 FILE_NAME = "history.sqlite3"
@@ -72,6 +74,10 @@ _MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "ALTER TABLE sessions ADD COLUMN frames INTEGER",
         "ALTER TABLE sessions ADD COLUMN frames_with_pose INTEGER",
         "CREATE INDEX sessions_by_start ON sessions(started_at)",
+    ),
+    (  # 2 -> 3: a reviewed session is known by its file's content, not its name and time
+        "ALTER TABLE sessions ADD COLUMN content_sha256 TEXT",
+        "CREATE INDEX sessions_by_content ON sessions(content_sha256)",
     ),
 )
 SCHEMA_VERSION = len(_MIGRATIONS)
@@ -148,14 +154,27 @@ class HistoryStore:
             or locked; the file is left exactly as it was.
     """
 
-    def __init__(self, path: Path | None = None, *, timeout_s: float = 5.0) -> None:
+    def __init__(
+        self, path: Path | None = None, *, timeout_s: float = 5.0, write: bool = True
+    ) -> None:
         self.path = Path(path) if path is not None else default_path()
         _check_file(self.path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._conn = sqlite3.connect(str(self.path), timeout=timeout_s, isolation_level=None)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise HistoryError(
+                f"{self.path.parent}: cannot hold the history ({os_error_words(exc)}); "
+                "set HIPROT_HOME to a folder you can write, or give --db"
+            ) from None
+        try:
+            self._conn = sqlite3.connect(str(self.path), timeout=timeout_s, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise HistoryError(f"{self.path}: cannot open the history ({exc})") from None
         try:
             with self._errors():
                 self._open()
+                if write:  # a read-only history is found before any analysis
+                    self._check_writable()
         except BaseException:
             self._conn.close()
             raise
@@ -182,10 +201,31 @@ class HistoryStore:
         try:
             yield
         except sqlite3.OperationalError as exc:
-            if "locked" in str(exc) or "busy" in str(exc):
+            text = str(exc)
+            if "locked" in text or "busy" in text:
                 raise HistoryError(
                     f"{self.path}: the history database is locked by another program "
                     "(another hiprot running?); try again when it has finished"
+                ) from None
+            if "full" in text:
+                raise HistoryError(
+                    f"{self.path}: the disk is full, so nothing was added to the history; "
+                    "free some space and run again"
+                ) from None
+            if "readonly" in text or "read-only" in text:
+                raise HistoryError(
+                    f"{self.path}: the history is read-only (a read-only file or disk); make "
+                    "it writable, or give another --db, or use --no-history"
+                ) from None
+            if "unable to open" in text:
+                raise HistoryError(
+                    f"{self.path}: cannot open the history (its folder cannot be written); "
+                    "give another --db"
+                ) from None
+            if "disk I/O" in text:
+                raise HistoryError(
+                    f"{self.path}: the disk failed while the history was written; "
+                    "check the disk and run again"
                 ) from None
             raise HistoryError(f"{self.path}: cannot use the history database ({exc})") from None
         except sqlite3.DatabaseError as exc:
@@ -201,9 +241,22 @@ class HistoryStore:
             try:
                 yield self._conn
             except BaseException:
-                self._conn.execute("ROLLBACK")
+                # SQLite has already rolled back after some errors (a full disk)
+                if self._conn.in_transaction:
+                    self._conn.execute("ROLLBACK")
                 raise
             self._conn.execute("COMMIT")
+
+    def _check_writable(self) -> None:
+        """Write the header without changing it, and roll back: fails on a read-only history."""
+        conn = self._conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            conn.execute(f"PRAGMA user_version = {int(version)}")
+        finally:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
 
     def _open(self) -> None:
         conn = self._conn
@@ -211,6 +264,25 @@ class HistoryStore:
         if conn.execute("PRAGMA quick_check").fetchone()[0] != "ok":
             raise sqlite3.DatabaseError("integrity check failed")
         version = conn.execute("PRAGMA user_version").fetchone()[0]
+        self._check_version(version)
+        if version == SCHEMA_VERSION:
+            return
+        # Creating or upgrading: read the version again inside the write
+        # transaction, so two hiprots starting at once never both create it.
+        with self._transaction():
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            self._check_version(version)
+            if 0 < version < SCHEMA_VERSION:
+                backup = self.path.with_name(f"{self.path.name}.v{version}.bak")
+                with atomic_path(backup) as tmp:
+                    shutil.copyfile(self.path, tmp)  # consistent: we hold the write lock
+            for step in range(version, SCHEMA_VERSION):
+                for statement in _MIGRATIONS[step]:
+                    conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    def _check_version(self, version: int) -> None:
+        conn = self._conn
         if version > SCHEMA_VERSION:
             raise HistoryError(
                 f"{self.path}: this history was written by a newer hiprot (schema v{version}, "
@@ -223,16 +295,6 @@ class HistoryStore:
                     f"{self.path}: is a SQLite database but not a hiprot history "
                     f"(it holds {', '.join(sorted(tables)[:5])}); give another --db"
                 )
-        elif version < SCHEMA_VERSION:
-            backup = self.path.with_name(f"{self.path.name}.v{version}.bak")
-            with sqlite3.connect(str(backup)) as copy:
-                conn.backup(copy)
-            copy.close()
-        for step in range(version, SCHEMA_VERSION):
-            with self._transaction():
-                for statement in _MIGRATIONS[step]:
-                    conn.execute(statement)
-                conn.execute(f"PRAGMA user_version = {step + 1}")
 
     # ------------------------------------------------------------ writing
 
@@ -276,17 +338,39 @@ class HistoryStore:
             for rep in summary.reps:
                 _insert_rep(conn, session_id, rep)
 
-    def add_summary(self, summary: SessionSummary, started_at: datetime) -> int:
+    def add_summary(
+        self, summary: SessionSummary, started_at: datetime, content_id: str | None = None
+    ) -> int:
         """Store a reviewed session at once; returns its id.
 
-        Reviewing the same recording again (same source and start time)
-        replaces its earlier entry, so re-runs do not inflate the weekly count.
+        Reviewing the same file again replaces its earlier entry, so re-runs
+        do not inflate the weekly count. The file is known by ``content_id``
+        (its sha256): two different sets that share a name and a time stay
+        two sessions. Entries stored before content ids are matched by
+        source, start time, frame count and duration; without a
+        ``content_id``, by source and start time alone.
         """
         with self._transaction() as conn:
-            conn.execute(
-                "DELETE FROM sessions WHERE source = ? AND started_at = ?",
-                (summary.source, _iso(started_at)),
+            same_legacy = (
+                "content_sha256 IS NULL AND source = ? AND started_at = ? "
+                "AND frames IS ? AND duration_s IS ?"
             )
+            legacy = (
+                summary.source,
+                _iso(started_at),
+                summary.tracking.frames,
+                summary.duration_s,
+            )
+            if content_id is None:
+                conn.execute(
+                    "DELETE FROM sessions WHERE source = ? AND started_at = ?",
+                    (summary.source, _iso(started_at)),
+                )
+            else:
+                conn.execute(
+                    f"DELETE FROM sessions WHERE content_sha256 = ? OR ({same_legacy})",
+                    (content_id, *legacy),
+                )
             session_id = self._insert_session(
                 conn,
                 summary.source,
@@ -296,11 +380,13 @@ class HistoryStore:
                 dict(summary.calibration.neutral_deg),
             )
             conn.execute(
-                "UPDATE sessions SET duration_s = ?, frames = ?, frames_with_pose = ? WHERE id = ?",
+                "UPDATE sessions SET duration_s = ?, frames = ?, frames_with_pose = ?, "
+                "content_sha256 = ? WHERE id = ?",
                 (
                     summary.duration_s,
                     summary.tracking.frames,
                     summary.tracking.frames_with_pose,
+                    content_id,
                     session_id,
                 ),
             )
@@ -341,7 +427,21 @@ class HistoryStore:
     # ------------------------------------------------------------ reading
 
     def sessions(self) -> list[SessionRecord]:
-        """Every session with its reps, oldest first."""
+        """Every session with its reps, oldest first.
+
+        Raises:
+            HistoryError: A stored value this hiprot does not know (e.g. a
+                mode or leg written by another program).
+        """
+        try:
+            return self._sessions()
+        except ValueError as exc:
+            raise HistoryError(
+                f"{self.path}: a stored session has a value this hiprot does not know ({exc}); "
+                "the history was left untouched"
+            ) from None
+
+    def _sessions(self) -> list[SessionRecord]:
         with self._errors():
             reps: dict[int, list[Rep]] = {}
             for row in self._conn.execute(
@@ -554,11 +654,26 @@ def write_history_csv(records: Sequence[SessionRecord], path: Path) -> Path:
     def cell(value: object) -> object:
         if value is None:
             return ""
+        if isinstance(value, str):
+            return spreadsheet_text(value)
         return f"{value:.2f}" if isinstance(value, float) and math.isfinite(value) else value
 
-    with open(path, "w", newline="", encoding="utf-8") as f:
-        writer = csv.DictWriter(f, fieldnames=CSV_COLUMNS)
-        writer.writeheader()
-        for record in records:
-            writer.writerow({k: cell(v) for k, v in session_row(record).items()})
+    try:
+        with atomic_write(path, newline="", encoding="utf-8") as f:
+            writer = csv.DictWriter(f, fieldnames=CSV_COLUMNS)
+            writer.writeheader()
+            for record in records:
+                writer.writerow({k: cell(v) for k, v in session_row(record).items()})
+    except OSError as exc:
+        raise write_error(path, "the CSV", exc) from None
     return path
+
+
+#: A cell starting with one of these is read as a formula by spreadsheets.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_text(text: str) -> str:
+    """``text`` that a spreadsheet shows as text, never runs as a formula
+    (OWASP CSV injection: a leading single quote)."""
+    return f"'{text}" if text.startswith(_FORMULA_START) else text

@@ -232,7 +232,9 @@ def test_folder_review_in_parallel_with_one_bad_file(recording: Path, tmp_path: 
     week = tmp_path / "week"
     week.mkdir()
     shutil.copy(recording, week / "monday.landmarks.jsonl.gz")
-    shutil.copy(recording, week / "wednesday.landmarks.jsonl.gz")
+    # another set (not a copy: one file's content is one session in the history)
+    info, frames = read_recording(recording)
+    write_recording(week / "wednesday.landmarks.jsonl.gz", info, frames[:-30])
     write_video(week / "wednesday.mp4", 5)  # extracted already: the recording is reviewed instead
     (week / "friday.mp4").write_bytes(b"\x00 broken download " * 200)
     (week / "notes.txt").write_text("not a set")
