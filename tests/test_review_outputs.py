@@ -22,7 +22,7 @@ from hiprot.annotate import CUE_ANKLES, CUE_TOO_FAST, frame_annotations, rep_tim
 from hiprot.capture import probe_video
 from hiprot.errors import HiprotError, HiprotWarning, InputError
 from hiprot.history import HistoryStore
-from hiprot.recording import read_recording
+from hiprot.recording import read_recording, write_recording
 from hiprot.report import PLOT_SIZE_PX
 from hiprot.review import review_pose_frames
 from hiprot.review_files import ReviewPaths, review_file
