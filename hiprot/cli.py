@@ -24,11 +24,20 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 from rich.table import Table
+from rich.text import Text
 
 from hiprot import __version__
 from hiprot.calibration import load_calibration
 from hiprot.errors import HiprotError, HiprotWarning
 from hiprot.reps import Mode
+from hiprot.safe_io import (
+    atomic_path,
+    check_outputs,
+    interrupt_exit_code,
+    plain,
+    signals_interrupt,
+    write_error,
+)
 from hiprot.sources import check_readable, extract_recording, open_pose_source
 
 stderr = Console(stderr=True, soft_wrap=True)
@@ -82,11 +91,26 @@ def extract(video: Path, output: Path | None) -> None:
     """
     check_readable(video)
     output = output or default_recording_path(video)
-    with open_pose_source(video) as source, progress_bar() as progress:
-        task = progress.add_task(f"Extracting {video.name}", total=source.frame_count)
-        frames, with_pose = extract_recording(source, output, lambda _: progress.advance(task))
+    check_outputs([video], {"-o": output})
+    if not output.parent.is_dir():
+        raise HiprotError(f"{output}: cannot write the recording (the folder does not exist)")
+    try:
+        # written beside OUTPUT and renamed when complete: an interrupted or
+        # failed run leaves no partial recording that would read as a whole one
+        with (
+            open_pose_source(video) as source,
+            progress_bar() as progress,
+            atomic_path(output) as partial,
+        ):
+            task = progress.add_task(f"Extracting {plain(video.name)}", total=source.frame_count)
+            frames, with_pose = extract_recording(source, partial, lambda _: progress.advance(task))
+    except KeyboardInterrupt as exc:
+        stderr.print(f"Interrupted: no recording written ({plain(output)} is as it was).")
+        sys.exit(interrupt_exit_code(exc))
+    except OSError as exc:
+        raise write_error(output, "the recording", exc, "nothing was written") from None
     stdout.print(
-        f"Wrote {output}: {frames} frames, a person found in {with_pose} "
+        f"Wrote {plain(output)}: {frames} frames, a person found in {with_pose} "
         f"({100 * with_pose / max(frames, 1):.0f}%)."
     )
     if with_pose == 0:
@@ -249,6 +273,16 @@ def review(
         html_path or defaults.html,
         annotate_path,
     )
+    check_outputs(
+        [source, calibration_file, db_path],
+        {
+            "--json": paths.json,
+            "--csv": paths.csv,
+            "--plot": paths.plot,
+            "--html": paths.html,
+            "--annotate": paths.annotated,
+        },
+    )
     with contextlib.ExitStack() as stack:
         store = None if no_history else stack.enter_context(HistoryStore(db_path))
         with progress_bar() as progress:
@@ -258,13 +292,13 @@ def review(
                 if stage not in tasks:
                     label = "Analysing" if stage == "analyse" else "Writing annotated video of"
                     tasks[stage] = progress.add_task(
-                        f"{label} {source.name}", total=_frame_total(source)
+                        f"{label} {plain(source.name)}", total=_frame_total(source)
                     )
                 progress.advance(tasks[stage])
 
             result, outcome = review_file(source, paths, Mode(mode), calibration, advance)
-        if store is not None:
-            store.add_summary(outcome.summary, outcome.started_at)
+        if store is not None and not outcome.interrupted:  # a part is never a session
+            store.add_summary(outcome.summary, outcome.started_at, outcome.content_id)
 
     stdout.print(_rep_table(result))
     for side, leg in result.summary.legs.items():
@@ -283,20 +317,35 @@ def review(
             f"controlled, {leg.compensated_reps} from the ankle; best internal "
             f"{best_in}, external {best_out}{note}"
         )
-    stdout.print(
-        f"Report: {paths.html}  (also {paths.json.name}, {paths.csv.name}, {paths.plot.name})"
-    )
-    if paths.annotated is not None:
-        stdout.print(f"Annotated video: {paths.annotated}")
-    if store is not None:
-        stdout.print(f"Added to the history: {store.path}")
+    if not outcome.kept_earlier:
+        stdout.print(
+            f"Report: {plain(paths.html)}  (also {plain(paths.json.name)}, "
+            f"{plain(paths.csv.name)}, {plain(paths.plot.name)})"
+        )
+    if outcome.paths.annotated is not None:
+        stdout.print(f"Annotated video: {plain(outcome.paths.annotated)}")
+    if store is not None and not outcome.interrupted:
+        stdout.print(f"Added to the history: {plain(store.path)}")
     if outcome.interrupted:
+        kept = (
+            f"the complete earlier report in {plain(paths.json.parent)} was kept"
+            if outcome.kept_earlier
+            else "the report covers the recording up to there only (marked interrupted)"
+        )
         stderr.print(
-            f"[yellow]Interrupted[/] at {outcome.interrupted_at_s:.1f} s: the report covers the "
-            "recording up to there only.",
+            f"[yellow]Interrupted[/] at {outcome.interrupted_at_s:.1f} s: {kept}; "
+            "nothing was added to the history.",
             highlight=False,
         )
-        sys.exit(EXIT_INTERRUPTED)
+        sys.exit(interrupt_exit_code())
+    if outcome.annotation_interrupted:
+        stderr.print(
+            "[yellow]Interrupted[/] while writing the annotated video: the report"
+            + (" and the history entry are" if store is not None else " is")
+            + " complete; no annotated video was written (an earlier one was kept).",
+            highlight=False,
+        )
+        sys.exit(interrupt_exit_code())
 
 
 def _frame_total(source: Path) -> int | None:
@@ -322,26 +371,28 @@ def _review_folder(
 
     sources, skipped = folder_sources(folder)
     for video in skipped:
-        stdout.print(f"Skipping {video.name}: its landmark recording is reviewed instead.")
+        stdout.print(f"Skipping {plain(video.name)}: its landmark recording is reviewed instead.")
     done, failed = [], []
     with contextlib.ExitStack() as stack:
         store = None if no_history else stack.enter_context(HistoryStore(db_path))
         with progress_bar() as progress:
-            task = progress.add_task(f"Reviewing {folder}", total=len(sources))
+            task = progress.add_task(f"Reviewing {plain(folder)}", total=len(sources))
             for outcome in review_folder(sources, out_root, mode, calibration, jobs):
                 progress.advance(task)
                 if isinstance(outcome, FileFailure):
-                    stderr.print(f"[red]hiprot: error:[/] {outcome.message}", highlight=False)
+                    stderr.print(
+                        f"[red]hiprot: error:[/] {plain(outcome.message)}", highlight=False
+                    )
                     failed.append(outcome)
                     continue
                 for message in outcome.warnings:
-                    stderr.print(f"[yellow]hiprot: warning:[/] {message}", highlight=False)
+                    stderr.print(f"[yellow]hiprot: warning:[/] {plain(message)}", highlight=False)
                 if store is not None:
-                    store.add_summary(outcome.summary, outcome.started_at)
+                    store.add_summary(outcome.summary, outcome.started_at, outcome.content_id)
                 done.append(outcome)
     stdout.print(_folder_table(done, mode))
     if store is not None and done:
-        stdout.print(f"Added {len(done)} session(s) to the history: {store.path}")
+        stdout.print(f"Added {len(done)} session(s) to the history: {plain(store.path)}")
     if failed:
         raise HiprotError(f"{len(failed)} of {len(sources)} files could not be reviewed")
 
@@ -365,14 +416,14 @@ def _folder_table(outcomes, mode: Mode) -> Table:
         reps = summary.reps
         tracked = summary.tracking.frames_with_pose / max(summary.tracking.frames, 1)
         table.add_row(
-            outcome.source.name,
+            Text(outcome.source.name),
             f"{100 * tracked:.0f}%",
             *(str(legs[s].reps) for s in mode.sides),
             str(sum(r.held for r in reps)),
             str(sum(not r.controlled for r in reps)),
             str(sum(r.compensation for r in reps)),
             *(_signed(legs[s].peak_internal_deg) for s in mode.sides),
-            str(outcome.paths.html),
+            Text(str(outcome.paths.html)),
         )
     return table
 
@@ -401,6 +452,8 @@ def calibrate(source: Path, output: Path | None) -> None:
     from hiprot.calibration import DEFAULT_DIR, save_calibration, setup_file_name
 
     check_readable(source)
+    if output is not None:
+        check_outputs([source], {"-o": output})
     with open_pose_source(source) as pose_source:
         pose_frames = list(pose_source.frames)
         info = pose_source.info
@@ -415,12 +468,13 @@ def calibrate(source: Path, output: Path | None) -> None:
     setup = {"camera": source.name, "width": info.width, "height": info.height, **found.setup}
     calibration = type(found)(found.neutral, method="file", setup=setup)
     output = output or DEFAULT_DIR / setup_file_name(setup)
+    check_outputs([source], {"-o": output})
     save_calibration(calibration, output)
     for side, neutral in calibration.neutral.items():
         stdout.print(
             f"{side.value}: femur {neutral.femur_deg:+.1f}°, foot {neutral.foot_deg:+.1f}°"
         )
-    stdout.print(f"Saved {output}")
+    stdout.print(f"Saved {plain(output)}")
 
 
 @cli.command()
@@ -541,14 +595,15 @@ def history(
     from hiprot.landmarks import Side
 
     path = db_path or default_path()
+    check_outputs([path], {"--csv": csv_path, "--plot": plot_path})
     records = []
     if path.exists():  # reading never creates a history file
-        with HistoryStore(path) as store:
+        with HistoryStore(path, write=False) as store:
             records = store.sessions()
     trained = [r for r in records if r.reps]
     if not trained:
         stdout.print(
-            f"No sessions in the history yet ({path}). Review a set with "
+            f"No sessions in the history yet ({plain(path)}). Review a set with "
             "`hiprot review VIDEO` or coach one with `hiprot live`; it is saved here."
         )
         return
@@ -601,7 +656,7 @@ def history(
         state = "" if record.complete else " [yellow](interrupted)[/]"
         sessions.add_row(
             record.started_at.strftime("%Y-%m-%d"),
-            record.source + state,
+            Text(record.source) + Text.from_markup(state),
             record.mode.value,
             *(
                 item
@@ -637,11 +692,11 @@ def history(
     elif latest is not None:
         stdout.print(f"Asymmetry ({latest.label}): left and right within 1°.")
     if csv_path is not None:
-        stdout.print(f"Wrote {write_history_csv(records, csv_path)}")
+        stdout.print(f"Wrote {plain(write_history_csv(records, csv_path))}")
     if plot_path is not None:
         from hiprot.report import plot_history
 
-        stdout.print(f"Wrote {plot_history(trained, all_weeks, plot_path)}")
+        stdout.print(f"Wrote {plain(plot_history(trained, all_weeks, plot_path))}")
 
 
 @cli.command()
@@ -664,6 +719,7 @@ def history(
 )
 def synth(out_dir: Path, seed: int, scenario: str, placement: str, noise: str, mode: str) -> None:
     """Write a synthetic drill session: a landmark recording and its truth JSON."""
+    from hiprot.recording import is_recording
     from hiprot.synth import (
         NOISE_LEVELS,
         PLACEMENTS,
@@ -682,11 +738,19 @@ def synth(out_dir: Path, seed: int, scenario: str, placement: str, noise: str, m
             raise click.BadParameter(
                 f"{value!r}; choose from {', '.join(sorted(known))}", param_hint=name
             )
+    if out_dir.exists() and not out_dir.is_dir() and not is_recording(out_dir):
+        raise HiprotError(
+            f"{out_dir}: is a file, not a folder; give a folder or a .landmarks.jsonl.gz path"
+        )
     session = generate(
         SessionSpec(seed=seed, scenario=scenario, placement=placement, noise=noise, mode=mode)
     )
-    for path in write_session(session, out_dir):
-        stdout.print(f"Wrote {path}")
+    try:
+        written = write_session(session, out_dir)
+    except OSError as exc:
+        raise write_error(out_dir, "the synthetic session", exc) from None
+    for path in written:
+        stdout.print(f"Wrote {plain(path)}")
 
 
 @cli.command()
@@ -725,7 +789,7 @@ def demo(seed: int, noise: str) -> None:
 
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
     if issubclass(category, HiprotWarning):
-        stderr.print(f"[yellow]hiprot: warning:[/] {message}", highlight=False)
+        stderr.print(f"[yellow]hiprot: warning:[/] {plain(message)}", highlight=False)
     else:
         _default_showwarning(message, category, filename, lineno, file, line)
 
@@ -736,19 +800,20 @@ _default_showwarning = warnings.showwarning
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the CLI and turn user errors into one-line messages."""
     warnings.showwarning = _show_warning
+    signals_interrupt()  # TERM and HUP end a command the way Ctrl-C does
     try:
         cli.main(args=argv, prog_name="hiprot", standalone_mode=False)
     except click.exceptions.Abort:
         stderr.print("Interrupted.")
         sys.exit(EXIT_INTERRUPTED)
-    except KeyboardInterrupt:
-        stderr.print("Interrupted.")
-        sys.exit(EXIT_INTERRUPTED)
+    except KeyboardInterrupt as exc:
+        stderr.print("Interrupted." if str(exc) in ("", "SIGINT") else f"Interrupted ({exc}).")
+        sys.exit(interrupt_exit_code(exc))
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)
     except HiprotError as exc:
-        stderr.print(f"[red]hiprot: error:[/] {exc}", highlight=False)
+        stderr.print(f"[red]hiprot: error:[/] {plain(exc)}", highlight=False)
         sys.exit(exc.exit_code)
     except BrokenPipeError:
         sys.exit(EXIT_FAILURE)
