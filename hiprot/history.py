@@ -263,12 +263,11 @@ class HistoryStore:
         conn.execute("PRAGMA foreign_keys = ON")
         if conn.execute("PRAGMA quick_check").fetchone()[0] != "ok":
             raise sqlite3.DatabaseError("integrity check failed")
-        version = conn.execute("PRAGMA user_version").fetchone()[0]
-        self._check_version(version)
-        if version == SCHEMA_VERSION:
+        if conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION:
             return
-        # Creating or upgrading: read the version again inside the write
-        # transaction, so two hiprots starting at once never both create it.
+        # Creating, upgrading or refusing: read the version (and the tables)
+        # inside one write transaction, so that a hiprot creating the same
+        # history at this moment is either not started or done.
         with self._transaction():
             version = conn.execute("PRAGMA user_version").fetchone()[0]
             self._check_version(version)

@@ -724,7 +724,7 @@ def _create_history(path: str, start: object, results: object) -> None:
 
 def test_8_ten_processes_creating_one_history_at_once_all_succeed(tmp_path: Path) -> None:
     context = multiprocessing.get_context("fork")
-    for round_ in range(5):
+    for round_ in range(20):
         path = tmp_path / f"h{round_}.sqlite3"
         start, results = context.Barrier(10), context.Queue()
         workers = [
