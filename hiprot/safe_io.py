@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import glob
 import os
 import re
 import signal
@@ -74,6 +75,7 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     """
     path = Path(path)
     tmp = partial_path(path)
+    clean_stale_partials(path.parent, path)
     try:
         yield tmp
         with open(tmp, "rb+") as f:
@@ -100,15 +102,19 @@ def write_error(path: Path, what: str, exc: OSError, kept: str = "") -> HiprotEr
     return HiprotError(f"{line}; {kept}" if kept else line)
 
 
-def clean_stale_partials(folder: Path) -> list[Path]:
-    """Remove ``.NAME.partial-PID`` files in ``folder`` whose process is dead.
+def clean_stale_partials(folder: Path, target: Path | None = None) -> list[Path]:
+    """Remove ``.NAME.partial-PID`` files in ``folder`` whose process is dead
+    (only ``target``'s, when given).
 
     A file whose process still runs belongs to a run in progress and stays.
     Returns the files removed.
     """
     removed: list[Path] = []
     try:
-        entries = list(folder.iterdir())
+        if target is None:
+            entries = list(folder.iterdir())
+        else:
+            entries = list(folder.glob(f".{glob.escape(target.stem)}.partial-*"))
     except OSError:
         return removed
     for entry in entries:

@@ -757,6 +757,18 @@ def test_stale_partial_files_of_a_killed_run_are_cleaned_up(
     assert not stale.exists() and running.exists()
 
 
+def test_a_killed_extracts_partial_recording_is_cleaned_up(
+    recording: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    stale = tmp_path / f".x.landmarks.partial-{dead.pid}.jsonl"
+    stale.write_text('{"format": "hiprot-landmarks"')
+    target = tmp_path / "x.landmarks.jsonl"
+    assert run_cli(capsys, "extract", str(recording), "-o", str(target))[0] == 0
+    assert not stale.exists() and target.is_file()
+
+
 def test_invalid_utf8_mid_recording_is_a_damaged_recording(
     recording: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
