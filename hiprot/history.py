@@ -273,8 +273,14 @@ class HistoryStore:
             self._check_version(version)
             if 0 < version < SCHEMA_VERSION:
                 backup = self.path.with_name(f"{self.path.name}.v{version}.bak")
-                with atomic_path(backup) as tmp:
-                    shutil.copyfile(self.path, tmp)  # consistent: we hold the write lock
+                try:
+                    with atomic_path(backup) as tmp:
+                        shutil.copyfile(self.path, tmp)  # consistent: we hold the write lock
+                except OSError as exc:
+                    raise HistoryError(
+                        f"{backup}: cannot keep a copy of the history before upgrading it "
+                        f"({os_error_words(exc)}); it was left untouched"
+                    ) from None
             for step in range(version, SCHEMA_VERSION):
                 for statement in _MIGRATIONS[step]:
                     conn.execute(statement)

@@ -383,6 +383,19 @@ def test_4_two_sets_with_one_name_and_time_stay_two_sessions(
     assert sorted(r.duration_s for r in stored) == pytest.approx([29.97, 39.97], abs=0.05)
 
 
+def test_4_an_entry_from_before_content_ids_is_replaced_not_doubled(
+    recording: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "h.sqlite3"
+    assert run_cli(capsys, "review", str(recording), "--db", str(db))[0] == 0
+    with sqlite3.connect(db) as conn:  # as a history from before content ids holds it
+        conn.execute("UPDATE sessions SET content_sha256 = NULL")
+    conn.close()
+    assert run_cli(capsys, "review", str(recording), "--db", str(db))[0] == 0
+    (record,) = sessions(db)
+    assert record.source == recording.name
+
+
 # ---------------------------------------------------------------- 5. file problems outside review
 
 
