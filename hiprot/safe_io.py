@@ -74,6 +74,11 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     exception (Ctrl-C included) it is removed and ``path`` is left as it was.
     """
     path = Path(path)
+    if path.exists() and not path.is_file() and not path.is_dir():
+        yield path  # a device or a pipe (/dev/stdout): written in place
+        return
+    if path.is_symlink():  # replace what the link points to, never the link
+        path = path.resolve()
     tmp = partial_path(path)
     clean_stale_partials(path.parent, path)
     try:

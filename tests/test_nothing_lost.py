@@ -882,6 +882,29 @@ def test_mediapipe_start_up_lines_do_not_reach_the_terminal(
     assert result.returncode == 0 and result.stderr == "", result.stderr
 
 
+def test_an_output_through_a_symlink_or_to_a_pipe_keeps_the_link(
+    recording: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "h.sqlite3"
+    assert (
+        run_cli(capsys, "review", str(recording), "-o", str(tmp_path / "r"), "--db", str(db))[0]
+        == 0
+    )
+    real, link = tmp_path / "real.csv", tmp_path / "link.csv"
+    link.symlink_to(real)
+    assert run_cli(capsys, "history", "--db", str(db), "--csv", str(link))[0] == 0
+    assert link.is_symlink() and real.read_text().startswith("session_id,")
+    result = subprocess.run(
+        [sys.executable, "-m", "hiprot", "history", "--db", str(db), "--csv", "/dev/stdout"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0 and "\nsession_id,started_at," in result.stdout, result.stderr
+    assert Path("/dev/stdout").is_symlink()
+
+
 def test_history_csv_neutralises_formula_looking_names(
     session_frames: list[PoseFrame], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
