@@ -14,8 +14,6 @@ from __future__ import annotations
 import bisect
 import json
 import math
-import os
-import tempfile
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -26,6 +24,7 @@ import numpy.typing as npt
 
 from hiprot.errors import HiprotError
 from hiprot.landmarks import Side
+from hiprot.safe_io import AbsurdNumber, atomic_write, load_json, write_error
 
 FORMAT_NAME = "hiprot-calibration"
 FORMAT_VERSION = 1
@@ -107,7 +106,8 @@ class Calibration:
             }
         except (KeyError, TypeError, ValueError, OverflowError):
             raise CalibrationError(
-                f"{where}: missing or invalid neutral_deg (needs left/right femur and foot); {hint}"
+                f"{where}: missing or invalid neutral_deg (needs left/right femur and foot, "
+                f"each within ±{MAX_NEUTRAL_DEG:g}°); {hint}"
             ) from None
         setup = data.get("setup", {})
         if not isinstance(setup, dict):
@@ -124,22 +124,28 @@ class Calibration:
                 )
 
 
+#: A neutral is an angle: beyond a full turn it is damage, not a calibration.
+MAX_NEUTRAL_DEG = 360.0
+
+
 def _finite(value: Any) -> float:
     if isinstance(value, bool):
         raise ValueError("not a number")
     number = float(value)
-    if not math.isfinite(number):
-        raise ValueError("not finite")
+    if not (math.isfinite(number) and abs(number) <= MAX_NEUTRAL_DEG):
+        raise ValueError("not a finite angle within a turn")
     return number
 
 
 def save_calibration(calibration: Calibration, path: str | Path) -> Path:
     """Write atomically (temp file + rename), so a crash never leaves half a file."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile("w", dir=path.parent, suffix=".tmp", delete=False) as tmp:
-        json.dump(calibration.to_dict(), tmp, indent=2)
-    os.replace(tmp.name, path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with atomic_write(path, encoding="utf-8") as f:
+            json.dump(calibration.to_dict(), f, indent=2)
+    except OSError as exc:
+        raise write_error(path, "the calibration", exc) from None
     return path
 
 
@@ -155,11 +161,10 @@ def load_calibration(path: str | Path) -> Calibration:
     except (OSError, UnicodeDecodeError) as exc:
         raise CalibrationError(f"{path}: cannot be read ({exc})") from None
     try:
-        data = json.loads(text)
-    except RecursionError:
+        data = load_json(text)
+    except AbsurdNumber as exc:
         raise CalibrationError(
-            f"{path}: corrupt calibration (nested too deeply); "
-            "run `hiprot calibrate` to make a new one"
+            f"{path}: corrupt calibration ({exc}); run `hiprot calibrate` to make a new one"
         ) from None
     except json.JSONDecodeError as exc:
         raise CalibrationError(

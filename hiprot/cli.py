@@ -26,12 +26,21 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 from rich.table import Table
+from rich.text import Text
 
 from hiprot import __version__, drill, words
 from hiprot.calibration import load_calibration
 from hiprot.errors import HiprotError, HiprotWarning, InputError
 from hiprot.profiles import check_person, is_made_clip
 from hiprot.reps import Mode
+from hiprot.safe_io import (
+    atomic_path,
+    check_outputs,
+    interrupt_exit_code,
+    plain,
+    signals_interrupt,
+    write_error,
+)
 from hiprot.sources import check_readable, extract_recording, open_pose_source
 
 stderr = Console(stderr=True, soft_wrap=True)
@@ -83,6 +92,8 @@ def extract(video: Path, output: Path | None) -> None:
     The recording replays the analysis without pixels: every command that
     takes a video also takes a recording.
     """
+    if output is not None:
+        check_outputs([video], {"-o": output})
     if output is not None and not output.name.endswith((".landmarks.jsonl", ".landmarks.jsonl.gz")):
         raise InputError(
             f"{output}: a recording must end in .landmarks.jsonl or .landmarks.jsonl.gz "
@@ -91,11 +102,26 @@ def extract(video: Path, output: Path | None) -> None:
         )
     check_readable(video)
     output = output or default_recording_path(video)
-    with open_pose_source(video) as source, progress_bar() as progress:
-        task = progress.add_task(f"Extracting {video.name}", total=source.frame_count)
-        frames, with_pose = extract_recording(source, output, lambda _: progress.advance(task))
+    check_outputs([video], {"-o": output})
+    if not output.parent.is_dir():
+        raise HiprotError(f"{output}: cannot write the recording (the folder does not exist)")
+    try:
+        # written beside OUTPUT and renamed when complete: an interrupted or
+        # failed run leaves no partial recording that would read as a whole one
+        with (
+            open_pose_source(video) as source,
+            progress_bar() as progress,
+            atomic_path(output) as partial,
+        ):
+            task = progress.add_task(f"Extracting {plain(video.name)}", total=source.frame_count)
+            frames, with_pose = extract_recording(source, partial, lambda _: progress.advance(task))
+    except KeyboardInterrupt as exc:
+        stderr.print(f"Interrupted: no recording written ({plain(output)} is as it was).")
+        sys.exit(interrupt_exit_code(exc))
+    except OSError as exc:
+        raise write_error(output, "the recording", exc, "nothing was written") from None
     stdout.print(
-        f"Wrote {output}: {frames} frames, a person found in {with_pose} "
+        f"Wrote {plain(output)}: {frames} frames, a person found in {with_pose} "
         f"({100 * with_pose / max(frames, 1):.0f}%)."
     )
     if with_pose == 0:
@@ -300,6 +326,16 @@ def review(
         html_path or defaults.html,
         annotate_path,
     )
+    check_outputs(
+        [source, calibration_file, db_path],
+        {
+            "--json": paths.json,
+            "--csv": paths.csv,
+            "--plot": paths.plot,
+            "--html": paths.html,
+            "--annotate": paths.annotated,
+        },
+    )
     made = keep is None and is_made_clip(source)
     with contextlib.ExitStack() as stack:
         store = None if keep is False or made else stack.enter_context(HistoryStore(db_path))
@@ -310,13 +346,15 @@ def review(
                 if stage not in tasks:
                     label = "Analysing" if stage == "analyse" else "Writing annotated video of"
                     tasks[stage] = progress.add_task(
-                        f"{label} {source.name}", total=_frame_total(source)
+                        f"{label} {plain(source.name)}", total=_frame_total(source)
                     )
                 progress.advance(tasks[stage])
 
             result, outcome = review_file(source, paths, Mode(mode), calibration, advance)
-        if store is not None:
-            store.add_summary(outcome.summary, outcome.started_at, person, outcome.capped)
+        if store is not None and not outcome.interrupted:  # a part is never a session
+            store.add_summary(
+                outcome.summary, outcome.started_at, person, outcome.capped, outcome.content_id
+            )
 
     stdout.print(_rep_table(result))
     for side, leg in result.summary.legs.items():
@@ -343,24 +381,39 @@ def review(
             )
             + note
         )
-    stdout.print(
-        f"Report: {paths.html}  (also {paths.json.name}, {paths.csv.name}, {paths.plot.name})"
-    )
-    if paths.annotated is not None:
-        stdout.print(f"Annotated video: {paths.annotated}")
-    if store is not None:
-        stdout.print(f"Added to {person}'s history: {store.path}")
+    if not outcome.kept_earlier:
+        stdout.print(
+            f"Report: {plain(paths.html)}  (also {plain(paths.json.name)}, "
+            f"{plain(paths.csv.name)}, {plain(paths.plot.name)})"
+        )
+    if outcome.paths.annotated is not None:
+        stdout.print(f"Annotated video: {plain(outcome.paths.annotated)}")
+    if store is not None and not outcome.interrupted:
+        stdout.print(f"Added to {plain(person)}'s history: {plain(store.path)}")
     elif made:
         stdout.print(
-            f"Not added to any history: {source.name} is a sample clip (--history adds it)."
+            f"Not added to any history: {plain(source.name)} is a sample clip (--history adds it)."
         )
     if outcome.interrupted:
+        kept = (
+            f"the complete earlier report in {plain(paths.json.parent)} was kept"
+            if outcome.kept_earlier
+            else "the report covers the recording up to there only (marked interrupted)"
+        )
         stderr.print(
-            f"[yellow]Interrupted[/] at {outcome.interrupted_at_s:.1f} s: the report covers the "
-            "recording up to there only.",
+            f"[yellow]Interrupted[/] at {outcome.interrupted_at_s:.1f} s: {kept}; "
+            "nothing was added to the history.",
             highlight=False,
         )
-        sys.exit(EXIT_INTERRUPTED)
+        sys.exit(interrupt_exit_code())
+    if outcome.annotation_interrupted:
+        stderr.print(
+            "[yellow]Interrupted[/] while writing the annotated video: the report"
+            + (" and the history entry are" if store is not None else " is")
+            + " complete; no annotated video was written (an earlier one was kept).",
+            highlight=False,
+        )
+        sys.exit(interrupt_exit_code())
 
 
 def _frame_total(source: Path) -> int | None:
@@ -387,32 +440,40 @@ def _review_folder(
 
     sources, skipped = folder_sources(folder)
     for video in skipped:
-        stdout.print(f"Skipping {video.name}: its landmark recording is reviewed instead.")
+        stdout.print(f"Skipping {plain(video.name)}: its landmark recording is reviewed instead.")
     done, failed, made = [], [], []
     with contextlib.ExitStack() as stack:
         store = None if keep is False else stack.enter_context(HistoryStore(db_path))
         with progress_bar() as progress:
-            task = progress.add_task(f"Reviewing {folder}", total=len(sources))
+            task = progress.add_task(f"Reviewing {plain(folder)}", total=len(sources))
             for outcome in review_folder(sources, out_root, mode, calibration, jobs):
                 progress.advance(task)
                 if isinstance(outcome, FileFailure):
-                    stderr.print(f"[red]hiprot: error:[/] {outcome.message}", highlight=False)
+                    stderr.print(
+                        f"[red]hiprot: error:[/] {plain(outcome.message)}", highlight=False
+                    )
                     failed.append(outcome)
                     continue
                 for message in outcome.warnings:
-                    stderr.print(f"[yellow]hiprot: warning:[/] {message}", highlight=False)
+                    stderr.print(f"[yellow]hiprot: warning:[/] {plain(message)}", highlight=False)
                 if keep is None and is_made_clip(outcome.source):
                     made.append(outcome)
                 elif store is not None:
-                    store.add_summary(outcome.summary, outcome.started_at, person, outcome.capped)
+                    store.add_summary(
+                        outcome.summary,
+                        outcome.started_at,
+                        person,
+                        outcome.capped,
+                        outcome.content_id,
+                    )
                 done.append(outcome)
     stdout.print(_folder_table(done, mode, stdout.width))
     if done:
-        where = out_root or "beside each file"
+        where = plain(out_root) if out_root else "beside each file"
         stdout.print(f"Reports: {where}, one FILE-hiprot/report.html per file.")
     if store is not None and len(done) > len(made):
         added = words.plural(len(done) - len(made), "session")
-        stdout.print(f"Added {added} to {person}'s history: {store.path}")
+        stdout.print(f"Added {added} to {plain(person)}'s history: {plain(store.path)}")
     if made:
         stdout.print(
             f"Not added to any history: {words.plural(len(made), 'sample clip')} "
@@ -483,7 +544,7 @@ def _fitted_table(
         )
     for name, row in zip(fitted, rows):
         cells = list(row)
-        cells.insert(name_column, name)
+        cells.insert(name_column, Text(name))  # a file name is never markup
         table.add_row(*cells)
     return table
 
@@ -516,6 +577,8 @@ def calibrate(source: Path, output: Path | None, person: str | None) -> None:
 
     person = check_person(person)
     check_readable(source)
+    if output is not None:
+        check_outputs([source], {"-o": output})
     with open_pose_source(source) as pose_source, progress_bar() as progress:
         info = pose_source.info
         task = progress.add_task(
@@ -532,16 +595,17 @@ def calibrate(source: Path, output: Path | None, person: str | None) -> None:
     setup = {"camera": source.name, "width": info.width, "height": info.height, **found.setup}
     calibration = type(found)(found.neutral, method="file", setup=setup)
     output = output or calibration_dir(person) / setup_file_name(setup)
+    check_outputs([source], {"-o": output})
     save_calibration(calibration, output)
     stdout.print(
-        f"Found you lying still from {span[0]:.1f} s to {span[1]:.1f} s: that is {person}'s "
-        "neutral, and every angle is measured from it."
+        f"Found you lying still from {span[0]:.1f} s to {span[1]:.1f} s: that is "
+        f"{plain(person)}'s neutral, and every angle is measured from it."
     )
-    stdout.print(f"Saved {output}")
+    stdout.print(f"Saved {plain(output)}")
     stdout.print(
         f"Next: review sets filmed with this same camera set-up with\n"
-        f"  hiprot review VIDEO --person {shlex.quote(person)} "
-        f"--calibration {shlex.quote(str(output))}"
+        f"  hiprot review VIDEO --person {plain(shlex.quote(person))} "
+        f"--calibration {plain(shlex.quote(str(output)))}"
     )
 
 
@@ -692,9 +756,10 @@ def history(
 
     person = check_person(person)
     path = db_path or default_path()
+    check_outputs([path], {"--csv": csv_path, "--plot": plot_path})
     records, everyone = [], []
     if path.exists():  # reading never creates a history file
-        with HistoryStore(path) as store:
+        with HistoryStore(path, write=False) as store:
             records = store.sessions(person)
             everyone = store.people()
     if people:
@@ -704,7 +769,7 @@ def history(
     if not trained:
         others = [name for name, count, _ in everyone if count and name != person]
         stdout.print(
-            f"No sessions of {person} in the history yet ({path}). Review a set with "
+            f"No sessions of {plain(person)} in the history yet ({plain(path)}). Review a set with "
             "`hiprot review VIDEO` or coach one with `hiprot live`; it is saved here."
             + (f" It holds sessions of: {', '.join(others)} (--person NAME)." if others else "")
         )
@@ -785,11 +850,11 @@ def history(
         said = asymmetry_words(best_internal(these, Side.LEFT), best_internal(these, Side.RIGHT))
         stdout.print(f"Asymmetry ({latest.label}): {said}.")
     if csv_path is not None:
-        stdout.print(f"Wrote {write_history_csv(records, csv_path)}")
+        stdout.print(f"Wrote {plain(write_history_csv(records, csv_path))}")
     if plot_path is not None:
         from hiprot.report import plot_history
 
-        stdout.print(f"Wrote {plot_history(trained, all_weeks, plot_path)}")
+        stdout.print(f"Wrote {plain(plot_history(trained, all_weeks, plot_path))}")
 
 
 _HISTORY_KEY = (
@@ -835,13 +900,13 @@ def _session_cell(record, side) -> str:
 
 def _people_table(everyone, path: Path) -> None:
     if not everyone:
-        stdout.print(f"No one in the history yet ({path}).")
+        stdout.print(f"No one in the history yet ({plain(path)}).")
         return
-    table = Table(title=f"People in {path}", header_style="bold")
+    table = Table(title=Text(f"People in {path}"), header_style="bold")
     for column in ("person", "sessions", "latest"):
         table.add_column(column, justify="right" if column == "sessions" else "left")
     for name, count, latest in everyone:
-        table.add_row(name, str(count), latest.strftime("%Y-%m-%d") if latest else "–")
+        table.add_row(Text(name), str(count), latest.strftime("%Y-%m-%d") if latest else "–")
     stdout.print(table)
     stdout.print("Show one with: hiprot history --person NAME")
 
@@ -877,13 +942,22 @@ def _people_table(everyone, path: Path) -> None:
 )
 def synth(out_dir: Path, seed: int, scenario: str, placement: str, noise: str, mode: str) -> None:
     """Write a synthetic drill session: a landmark recording and its truth JSON."""
+    from hiprot.recording import is_recording
     from hiprot.synth import SessionSpec, generate, write_session
 
+    if out_dir.exists() and not out_dir.is_dir() and not is_recording(out_dir):
+        raise HiprotError(
+            f"{out_dir}: is a file, not a folder; give a folder or a .landmarks.jsonl.gz path"
+        )
     session = generate(
         SessionSpec(seed=seed, scenario=scenario, placement=placement, noise=noise, mode=mode)
     )
-    for path in write_session(session, out_dir):
-        stdout.print(f"Wrote {path}")
+    try:
+        written = write_session(session, out_dir)
+    except OSError as exc:
+        raise write_error(out_dir, "the synthetic session", exc) from None
+    for path in written:
+        stdout.print(f"Wrote {plain(path)}")
 
 
 @cli.command()
@@ -934,7 +1008,7 @@ def demo(seed: int, noise: str) -> None:
 
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
     if issubclass(category, HiprotWarning):
-        stderr.print(f"[yellow]hiprot: warning:[/] {message}", highlight=False)
+        stderr.print(f"[yellow]hiprot: warning:[/] {plain(message)}", highlight=False)
     else:
         _default_showwarning(message, category, filename, lineno, file, line)
 
@@ -945,19 +1019,20 @@ _default_showwarning = warnings.showwarning
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the CLI and turn user errors into one-line messages."""
     warnings.showwarning = _show_warning
+    signals_interrupt()  # TERM and HUP end a command the way Ctrl-C does
     try:
         cli.main(args=argv, prog_name="hiprot", standalone_mode=False)
     except click.exceptions.Abort:
         stderr.print("Interrupted.")
         sys.exit(EXIT_INTERRUPTED)
-    except KeyboardInterrupt:
-        stderr.print("Interrupted.")
-        sys.exit(EXIT_INTERRUPTED)
+    except KeyboardInterrupt as exc:
+        stderr.print("Interrupted." if str(exc) in ("", "SIGINT") else f"Interrupted ({exc}).")
+        sys.exit(interrupt_exit_code(exc))
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)
     except HiprotError as exc:
-        stderr.print(f"[red]hiprot: error:[/] {exc}", highlight=False)
+        stderr.print(f"[red]hiprot: error:[/] {plain(exc)}", highlight=False)
         sys.exit(exc.exit_code)
     except BrokenPipeError:
         sys.exit(EXIT_FAILURE)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import csv
 import math
 import os
+import shutil
 import sqlite3
 from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
@@ -32,6 +33,7 @@ from hiprot.errors import HiprotError
 from hiprot.landmarks import Side
 from hiprot.profiles import DEFAULT_PERSON
 from hiprot.reps import Mode, Rep
+from hiprot.safe_io import atomic_path, atomic_write, os_error_words, write_error
 from hiprot.session import SessionSummary
 
 FILE_NAME = "history.sqlite3"
@@ -80,6 +82,10 @@ _MIGRATIONS: tuple[tuple[str, ...], ...] = (
         f"ALTER TABLE sessions ADD COLUMN person TEXT NOT NULL DEFAULT '{DEFAULT_PERSON}'",
         "ALTER TABLE sessions ADD COLUMN capped TEXT NOT NULL DEFAULT ''",
         "CREATE INDEX sessions_by_person ON sessions(person, started_at)",
+    ),
+    (  # 3 -> 4: a reviewed session is known by its file's content, not its name and time
+        "ALTER TABLE sessions ADD COLUMN content_sha256 TEXT",
+        "CREATE INDEX sessions_by_content ON sessions(content_sha256)",
     ),
 )
 SCHEMA_VERSION = len(_MIGRATIONS)
@@ -161,14 +167,27 @@ class HistoryStore:
             or locked; the file is left exactly as it was.
     """
 
-    def __init__(self, path: Path | None = None, *, timeout_s: float = 5.0) -> None:
+    def __init__(
+        self, path: Path | None = None, *, timeout_s: float = 5.0, write: bool = True
+    ) -> None:
         self.path = Path(path) if path is not None else default_path()
         _check_file(self.path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._conn = sqlite3.connect(str(self.path), timeout=timeout_s, isolation_level=None)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise HistoryError(
+                f"{self.path.parent}: cannot hold the history ({os_error_words(exc)}); "
+                "set HIPROT_HOME to a folder you can write, or give --db"
+            ) from None
+        try:
+            self._conn = sqlite3.connect(str(self.path), timeout=timeout_s, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise HistoryError(f"{self.path}: cannot open the history ({exc})") from None
         try:
             with self._errors():
                 self._open()
+                if write:  # a read-only history is found before any analysis
+                    self._check_writable()
         except BaseException:
             self._conn.close()
             raise
@@ -195,10 +214,31 @@ class HistoryStore:
         try:
             yield
         except sqlite3.OperationalError as exc:
-            if "locked" in str(exc) or "busy" in str(exc):
+            text = str(exc)
+            if "locked" in text or "busy" in text:
                 raise HistoryError(
                     f"{self.path}: the history database is locked by another program "
                     "(another hiprot running?); try again when it has finished"
+                ) from None
+            if "full" in text:
+                raise HistoryError(
+                    f"{self.path}: the disk is full, so nothing was added to the history; "
+                    "free some space and run again"
+                ) from None
+            if "readonly" in text or "read-only" in text:
+                raise HistoryError(
+                    f"{self.path}: the history is read-only (a read-only file or disk); make "
+                    "it writable, or give another --db, or use --no-history"
+                ) from None
+            if "unable to open" in text:
+                raise HistoryError(
+                    f"{self.path}: cannot open the history (its folder cannot be written); "
+                    "give another --db"
+                ) from None
+            if "disk I/O" in text:
+                raise HistoryError(
+                    f"{self.path}: the disk failed while the history was written; "
+                    "check the disk and run again"
                 ) from None
             raise HistoryError(f"{self.path}: cannot use the history database ({exc})") from None
         except sqlite3.DatabaseError as exc:
@@ -214,16 +254,53 @@ class HistoryStore:
             try:
                 yield self._conn
             except BaseException:
-                self._conn.execute("ROLLBACK")
+                # SQLite has already rolled back after some errors (a full disk)
+                if self._conn.in_transaction:
+                    self._conn.execute("ROLLBACK")
                 raise
             self._conn.execute("COMMIT")
+
+    def _check_writable(self) -> None:
+        """Write the header without changing it, and roll back: fails on a read-only history."""
+        conn = self._conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            conn.execute(f"PRAGMA user_version = {int(version)}")
+        finally:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
 
     def _open(self) -> None:
         conn = self._conn
         conn.execute("PRAGMA foreign_keys = ON")
         if conn.execute("PRAGMA quick_check").fetchone()[0] != "ok":
             raise sqlite3.DatabaseError("integrity check failed")
-        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION:
+            return
+        # Creating, upgrading or refusing: read the version (and the tables)
+        # inside one write transaction, so that a hiprot creating the same
+        # history at this moment is either not started or done.
+        with self._transaction():
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            self._check_version(version)
+            if 0 < version < SCHEMA_VERSION:
+                backup = self.path.with_name(f"{self.path.name}.v{version}.bak")
+                try:
+                    with atomic_path(backup) as tmp:
+                        shutil.copyfile(self.path, tmp)  # consistent: we hold the write lock
+                except OSError as exc:
+                    raise HistoryError(
+                        f"{backup}: cannot keep a copy of the history before upgrading it "
+                        f"({os_error_words(exc)}); it was left untouched"
+                    ) from None
+            for step in range(version, SCHEMA_VERSION):
+                for statement in _MIGRATIONS[step]:
+                    conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    def _check_version(self, version: int) -> None:
+        conn = self._conn
         if version > SCHEMA_VERSION:
             raise HistoryError(
                 f"{self.path}: this history was written by a newer hiprot (schema v{version}, "
@@ -236,16 +313,6 @@ class HistoryStore:
                     f"{self.path}: is a SQLite database but not a hiprot history "
                     f"(it holds {', '.join(sorted(tables)[:5])}); give another --db"
                 )
-        elif version < SCHEMA_VERSION:
-            backup = self.path.with_name(f"{self.path.name}.v{version}.bak")
-            with sqlite3.connect(str(backup)) as copy:
-                conn.backup(copy)
-            copy.close()
-        for step in range(version, SCHEMA_VERSION):
-            with self._transaction():
-                for statement in _MIGRATIONS[step]:
-                    conn.execute(statement)
-                conn.execute(f"PRAGMA user_version = {step + 1}")
 
     # ------------------------------------------------------------ writing
 
@@ -296,18 +363,40 @@ class HistoryStore:
         started_at: datetime,
         person: str = DEFAULT_PERSON,
         capped: Collection[str] = (),
+        content_id: str | None = None,
     ) -> int:
         """Store a reviewed session at once, as ``person``'s; returns its id.
         ``capped`` as in ``SessionRecord``.
 
-        Reviewing the same recording again (same source and start time)
-        replaces its earlier entry, so re-runs do not inflate the weekly count.
+        Reviewing the same file again for the same person replaces its
+        earlier entry, so re-runs do not inflate the weekly count. The file
+        is known by ``content_id`` (its sha256): two different sets that
+        share a name and a time stay two sessions. Entries stored before content ids are matched by
+        source, start time, frame count and duration; without a
+        ``content_id``, by source and start time alone.
         """
         with self._transaction() as conn:
-            conn.execute(
-                "DELETE FROM sessions WHERE source = ? AND started_at = ? AND person = ?",
-                (summary.source, _iso(started_at), person),
+            same_legacy = (
+                "content_sha256 IS NULL AND source = ? AND started_at = ? "
+                "AND frames IS ? AND duration_s IS ?"
             )
+            legacy = (
+                summary.source,
+                _iso(started_at),
+                summary.tracking.frames,
+                summary.duration_s,
+            )
+            if content_id is None:
+                conn.execute(
+                    "DELETE FROM sessions WHERE source = ? AND started_at = ? AND person = ?",
+                    (summary.source, _iso(started_at), person),
+                )
+            else:
+                conn.execute(
+                    "DELETE FROM sessions WHERE person = ? "
+                    f"AND (content_sha256 = ? OR ({same_legacy}))",
+                    (person, content_id, *legacy),
+                )
             session_id = self._insert_session(
                 conn,
                 summary.source,
@@ -318,13 +407,14 @@ class HistoryStore:
                 person,
             )
             conn.execute(
-                "UPDATE sessions SET duration_s = ?, frames = ?, frames_with_pose = ?, capped = ? "
-                "WHERE id = ?",
+                "UPDATE sessions SET duration_s = ?, frames = ?, frames_with_pose = ?, capped = ?, "
+                "content_sha256 = ? WHERE id = ?",
                 (
                     summary.duration_s,
                     summary.tracking.frames,
                     summary.tracking.frames_with_pose,
                     ",".join(sorted(capped)),
+                    content_id,
                     session_id,
                 ),
             )
@@ -367,7 +457,21 @@ class HistoryStore:
     # ------------------------------------------------------------ reading
 
     def sessions(self, person: str | None = None) -> list[SessionRecord]:
-        """Every session with its reps, oldest first; only ``person``'s if given."""
+        """Every session with its reps, oldest first; only ``person``'s if given.
+
+        Raises:
+            HistoryError: A stored value this hiprot does not know (e.g. a
+                mode or leg written by another program).
+        """
+        try:
+            return self._sessions(person)
+        except ValueError as exc:
+            raise HistoryError(
+                f"{self.path}: a stored session has a value this hiprot does not know ({exc}); "
+                "the history was left untouched"
+            ) from None
+
+    def _sessions(self, person: str | None) -> list[SessionRecord]:
         with self._errors():
             reps: dict[int, list[Rep]] = {}
             for row in self._conn.execute(
@@ -652,11 +756,26 @@ def write_history_csv(records: Sequence[SessionRecord], path: Path) -> Path:
     def cell(value: object) -> object:
         if value is None:
             return ""
+        if isinstance(value, str):
+            return spreadsheet_text(value)
         return f"{value:.2f}" if isinstance(value, float) and math.isfinite(value) else value
 
-    with open(path, "w", newline="", encoding="utf-8") as f:
-        writer = csv.DictWriter(f, fieldnames=CSV_COLUMNS)
-        writer.writeheader()
-        for record in records:
-            writer.writerow({k: cell(v) for k, v in session_row(record).items()})
+    try:
+        with atomic_write(path, newline="", encoding="utf-8") as f:
+            writer = csv.DictWriter(f, fieldnames=CSV_COLUMNS)
+            writer.writeheader()
+            for record in records:
+                writer.writerow({k: cell(v) for k, v in session_row(record).items()})
+    except OSError as exc:
+        raise write_error(path, "the CSV", exc) from None
     return path
+
+
+#: A cell starting with one of these is read as a formula by spreadsheets.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_text(text: str) -> str:
+    """``text`` that a spreadsheet shows as text, never runs as a formula
+    (OWASP CSV injection: a leading single quote)."""
+    return f"'{text}" if text.startswith(_FORMULA_START) else text

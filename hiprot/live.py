@@ -60,6 +60,7 @@ from hiprot.overlay import render_live
 from hiprot.profiles import DEFAULT_PERSON, calibration_dir
 from hiprot.readahead import Ahead, read_ahead
 from hiprot.reps import Mode, Rep
+from hiprot.safe_io import plain
 from hiprot.session import SessionSummary
 from hiprot.types import Frame, PoseFrame
 from hiprot.voice import Speaker, Spoken, open_player
@@ -144,8 +145,8 @@ class NullDisplay(NoDisplay):
 
 
 #: ``PoseEstimator`` mutes file descriptors 1 and 2 process-wide while
-#: MediaPipe starts up (its first call); terminal output waits for this lock
-#: so that it is not swallowed while the pose thread estimates.
+#: MediaPipe starts up (until its first frames are done); terminal output
+#: waits for this lock so that it is not swallowed while the pose thread estimates.
 OUTPUT_LOCK = threading.Lock()
 
 
@@ -201,8 +202,8 @@ def find_calibration(
         aside = _set_aside(path)
         if log is not None:
             log(
-                f"[yellow]Not using {path}[/]: {exc}. Kept it as {aside.name}; "
-                "you will be calibrated afresh."
+                f"[yellow]Not using {plain(path)}[/]: {plain(exc)}. "
+                f"Kept it as {plain(aside.name)}; you will be calibrated afresh."
             )
         return path, None
     return path, calibration
@@ -462,7 +463,7 @@ class LiveSession:
             if self.calibration_path is not None:
                 saved = Calibration(out.calibration.neutral, method="file", setup=self.setup)
                 save_calibration(saved, self.calibration_path)
-                self.log(f"Calibrated; saved {self.calibration_path}")
+                self.log(f"Calibrated; saved {plain(self.calibration_path)}")
         self.saver.add(out.reps, self.coach)
         for rep in out.reps:
             self.log(
@@ -556,11 +557,12 @@ def run_live(options: LiveOptions, log: Callable[[str], None]) -> SessionSummary
         folder = options.calibration_dir or calibration_dir(options.person)
         path, calibration = find_calibration(folder, setup, log)
         if calibration is not None:
-            log(f"Using your neutral from {path} (press c to recalibrate).")
-        estimator = stack.enter_context(PoseEstimator())
+            log(f"Using your neutral from {plain(path)} (press c to recalibrate).")
         log = locked(log)
         player = stack.enter_context(open_player(options.quiet, log))
         display: Display = stack.enter_context(Window()) if options.window else NoDisplay()
+        # last: the terminal is muted from here until MediaPipe has started up
+        estimator = stack.enter_context(PoseEstimator())
         session = LiveSession(
             coach=Coach(options.config, calibration, label, history_best(store, options.person)),
             speaker=Speaker(player),

@@ -7,6 +7,7 @@ so nothing is downloaded at run time (0 and 2 would download).
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import os
@@ -33,28 +34,57 @@ _LIBC = ctypes.CDLL(ctypes.util.find_library("c") or None)
 MODEL_COMPLEXITY = 1
 
 
-@contextmanager
-def _quiet_native_output() -> Iterator[None]:
-    """Silence the log lines MediaPipe's C++ code prints while it starts up.
+#: TFLite's start-up line. A MediaPipe worker thread prints it while the
+#: graph opens, which runs on after ``Pose()`` returns: the terminal stays
+#: muted from the graph's creation until the line has gone by.
+_DELEGATE_LINE = b"XNNPACK delegate"
+#: ... but never for more than this many frames (a MediaPipe that never prints it).
+_MAX_MUTED_FRAMES = 30
 
-    They go straight to file descriptors 1 and 2, past Python's streams; C's
-    own buffers are flushed before the descriptors are restored so nothing
-    leaks out later.
+
+class _Muted:
+    """File descriptors 1 and 2 sent into a pipe until ``stop``.
+
+    MediaPipe's C++ code writes its log lines straight to the descriptors,
+    past Python's streams; C's own buffers are flushed before they are
+    restored so nothing leaks out later. ``seen`` tells whether some bytes
+    went by (the pipe drops output once full, it never blocks).
     """
-    sys.stdout.flush()
-    sys.stderr.flush()
-    saved = {fd: os.dup(fd) for fd in (1, 2)}
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    try:
-        for fd in saved:
-            os.dup2(devnull, fd)
-        yield
-    finally:
+
+    def __init__(self) -> None:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        self._saved = {fd: os.dup(fd) for fd in (1, 2)}
+        self._read, write = os.pipe()
+        os.set_blocking(self._read, False)
+        os.set_blocking(write, False)
+        for fd in self._saved:
+            os.dup2(write, fd)
+        os.close(write)
+        self._muted = bytearray()
+
+    def seen(self, text: bytes) -> bool:
+        with contextlib.suppress(BlockingIOError):
+            while chunk := os.read(self._read, 1 << 16):
+                self._muted.extend(chunk)
+        return text in self._muted
+
+    def stop(self) -> None:
         _LIBC.fflush(None)
-        for fd, copy in saved.items():
+        for fd, copy in self._saved.items():
             os.dup2(copy, fd)
             os.close(copy)
-        os.close(devnull)
+        os.close(self._read)
+
+
+@contextmanager
+def _quiet_native_output() -> Iterator[None]:
+    """Silence what MediaPipe's C++ code prints during the block."""
+    muted = _Muted()
+    try:
+        yield
+    finally:
+        muted.stop()
 
 
 def _landmark_array(landmark_list: object | None) -> np.ndarray | None:
@@ -87,10 +117,12 @@ class PoseEstimator:
         self.min_detection_confidence = min_detection_confidence
         self.min_tracking_confidence = min_tracking_confidence
         self._pose: mp.solutions.pose.Pose | None = None
-        self._first_call = True
+        self._muted: _Muted | None = None
+        self._muted_frames_left = _MAX_MUTED_FRAMES
 
     def __enter__(self) -> PoseEstimator:
-        with _quiet_native_output():
+        self._muted = _Muted()  # until the start-up lines have gone by (estimate)
+        try:
             self._pose = mp.solutions.pose.Pose(
                 static_image_mode=False,
                 model_complexity=MODEL_COMPLEXITY,
@@ -99,7 +131,15 @@ class PoseEstimator:
                 min_detection_confidence=self.min_detection_confidence,
                 min_tracking_confidence=self.min_tracking_confidence,
             )
+        except BaseException:
+            self._unmute()
+            raise
         return self
+
+    def _unmute(self) -> None:
+        if self._muted is not None:
+            self._muted.stop()
+            self._muted = None
 
     def __exit__(
         self,
@@ -110,6 +150,7 @@ class PoseEstimator:
         self.close()
 
     def close(self) -> None:
+        self._unmute()
         if self._pose is not None:
             with _quiet_native_output():  # its log buffer is flushed on close
                 self._pose.close()
@@ -121,16 +162,13 @@ class PoseEstimator:
             raise RuntimeError("PoseEstimator is not open; use it in a with-block")
         rgb = cv2.cvtColor(frame.image, cv2.COLOR_BGR2RGB)
         rgb.flags.writeable = False
-        if self._first_call:
-            # the graph logs its start-up warnings here; muting is
-            # process-wide (file descriptors), so only this one call is muted.
-            # (TFLite's "Created ... XNNPACK delegate" line is buffered by the
-            # C++ runtime and can still appear once, later.)
-            with _quiet_native_output():
-                results = self._pose.process(rgb)
-            self._first_call = False
-        else:
-            results = self._pose.process(rgb)
+        results = self._pose.process(rgb)
+        if self._muted is not None:
+            # muting is process-wide (file descriptors): it ends as soon as
+            # TFLite's line has gone by
+            self._muted_frames_left -= 1
+            if self._muted_frames_left <= 0 or self._muted.seen(_DELEGATE_LINE):
+                self._unmute()
         return PoseFrame(
             index=frame.index,
             t_s=frame.t_s,

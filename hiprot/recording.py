@@ -24,6 +24,7 @@ import numpy as np
 
 from hiprot.errors import HiprotWarning, RecordingError
 from hiprot.landmarks import NUM_LANDMARKS
+from hiprot.safe_io import AbsurdNumber, load_json
 from hiprot.types import PoseFrame
 
 FORMAT_NAME = "hiprot-landmarks"
@@ -50,6 +51,13 @@ def is_recording(path: str | Path) -> bool:
     """True when the file name says it is a landmark recording."""
     name = Path(path).name.lower()
     return name.endswith(".jsonl") or name.endswith(".jsonl.gz")
+
+
+def _open_binary(path: Path) -> IO[bytes]:
+    """For reading: lines are decoded one by one, so damage is found at its line."""
+    if path.name.lower().endswith(".gz"):
+        return gzip.open(path, "rb")  # type: ignore[return-value]
+    return open(path, "rb")
 
 
 def _open_text(path: Path, mode: str) -> IO[str]:
@@ -138,20 +146,31 @@ def write_recording(path: str | Path, info: RecordingInfo, pose_frames: Iterable
 _READ_ERRORS = (OSError, EOFError, UnicodeDecodeError, zlib.error)
 
 
-def _json(line: str) -> Any:
-    """``json.loads``, with absurd nesting reported like any other invalid JSON."""
+#: Bounds on what a recording may hold: anything beyond is damage, not data.
+MAX_FPS = 1000.0
+MAX_SIZE_PX = 100_000
+MAX_T_S = 1e7  # about 16 weeks
+MAX_INDEX = 10**12
+#: Image coordinates are fractions of the frame, world ones metres: a
+#: landmark a thousand frames (or kilometres) away is not a person.
+MAX_COORDINATE = 1e3
+
+
+def _json(line: str, where: str) -> Any:
+    """``json.loads``, with absurd nesting reported like any other invalid JSON
+    and integers too long for any recording as a ``RecordingError``."""
     try:
-        return json.loads(line)
-    except RecursionError:
-        raise json.JSONDecodeError("nested too deeply", line, 0) from None
+        return load_json(line)
+    except AbsurdNumber as exc:
+        raise RecordingError(f"{where}: {exc} is out of range (the file is damaged)") from None
 
 
-def _finite_number(value: Any) -> bool:
-    """A JSON number (not a boolean) that is a finite float; huge integers are not."""
+def _finite_number(value: Any, bound: float = MAX_COORDINATE) -> bool:
+    """A JSON number (not a boolean) that is finite and within ``±bound``."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return False
     try:
-        return math.isfinite(value)
+        return math.isfinite(value) and abs(value) <= bound
     except OverflowError:  # an integer too large for a float
         return False
 
@@ -159,7 +178,7 @@ def _finite_number(value: Any) -> bool:
 def _parse_header(line: str, path: Path) -> RecordingInfo:
     where = f"{path}, line 1"
     try:
-        header = _json(line)
+        header = _json(line, where)
     except json.JSONDecodeError as exc:
         raise RecordingError(f"{where}: the header is not valid JSON ({exc.msg})") from None
     if not isinstance(header, dict) or "format" not in header:
@@ -179,6 +198,11 @@ def _parse_header(line: str, path: Path) -> RecordingInfo:
         raise RecordingError(f"{where}: header needs numeric fps, width and height") from None
     if not (math.isfinite(fps) and fps > 0 and width > 0 and height > 0):
         raise RecordingError(f"{where}: fps, width and height must be positive")
+    if fps > MAX_FPS or max(width, height) > MAX_SIZE_PX:
+        raise RecordingError(
+            f"{where}: fps {fps:g} or size {width}x{height} is out of range "
+            f"(up to {MAX_FPS:g} fps and {MAX_SIZE_PX} pixels)"
+        )
     source = header.get("source")
     model = header.get("model")
     return RecordingInfo(
@@ -201,8 +225,10 @@ def _parse_landmarks(value: Any, key: str, where: str) -> np.ndarray | None:
             raise RecordingError(f"{where}: '{key}' row {row_number} must be [x, y, z, visibility]")
         for item in row:
             if not _finite_number(item):
+                shown = repr(item) if len(repr(item)) <= 40 else f"{repr(item)[:37]}..."
                 raise RecordingError(
-                    f"{where}: '{key}' row {row_number} has a non-numeric value {item!r}"
+                    f"{where}: '{key}' row {row_number} has a non-numeric or out-of-range "
+                    f"value {shown} (allowed: within ±{MAX_COORDINATE:g})"
                 )
     return np.asarray(value, dtype=np.float64)
 
@@ -211,10 +237,10 @@ def _parse_frame(record: Any, where: str) -> PoseFrame:
     if not isinstance(record, dict):
         raise RecordingError(f"{where}: a frame must be a JSON object")
     index, t = record.get("i"), record.get("t")
-    if isinstance(index, bool) or not isinstance(index, int):
+    if isinstance(index, bool) or not isinstance(index, int) or abs(index) > MAX_INDEX:
         raise RecordingError(f"{where}: 'i' must be an integer frame index")
-    if not _finite_number(t):
-        raise RecordingError(f"{where}: 't' must be a number of seconds")
+    if not _finite_number(t, MAX_T_S):
+        raise RecordingError(f"{where}: 't' must be a number of seconds (within ±{MAX_T_S:g})")
     image = _parse_landmarks(record.get("image"), "image", where)
     world = _parse_landmarks(record.get("world"), "world", where)
     return PoseFrame(index=index, t_s=float(t), image=image, world=world)
@@ -231,15 +257,20 @@ class RecordingReader:
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
-        self._file: IO[str] | None = None
+        self._file: IO[bytes] | None = None
         self.info: RecordingInfo | None = None
 
     def __enter__(self) -> RecordingReader:
         if not self.path.is_file():
             raise RecordingError(f"{self.path}: no such recording file")
         try:
-            self._file = _open_text(self.path, "r")
-            first = self._file.readline()
+            self._file = _open_binary(self.path)
+            first = self._file.readline().decode("utf-8")
+        except UnicodeDecodeError:
+            self.close()
+            raise RecordingError(
+                f"{self.path}, line 1: not text (not a hiprot landmark recording)"
+            ) from None
         except _READ_ERRORS as exc:
             self.close()
             raise RecordingError(f"{self.path}: cannot read the recording ({exc})") from None
@@ -266,7 +297,7 @@ class RecordingReader:
             self._file.close()
             self._file = None
 
-    def _lines(self) -> Iterator[tuple[int, str]]:
+    def _lines(self) -> Iterator[tuple[int, bytes]]:
         assert self._file is not None, "use RecordingReader in a with-block"
         try:
             yield from enumerate(self._file, start=2)
@@ -279,7 +310,7 @@ class RecordingReader:
 
     def __iter__(self) -> Iterator[PoseFrame]:
         last_t: float | None = None
-        pending: tuple[int, str] | None = None
+        pending: tuple[int, bytes] | None = None
         for number, line in self._lines():
             if not line.strip():
                 continue
@@ -290,12 +321,13 @@ class RecordingReader:
             yield from self._emit(*pending, last_t, is_last=True)
 
     def _emit(
-        self, number: int, line: str, last_t: float | None, is_last: bool
+        self, number: int, raw: bytes, last_t: float | None, is_last: bool
     ) -> Iterator[PoseFrame]:
         where = f"{self.path}, line {number}"
         try:
-            record = _json(line)
-        except json.JSONDecodeError as exc:
+            line = raw.decode("utf-8")
+            record = _json(line, where)
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             if is_last:
                 warnings.warn(
                     f"{where}: the last line is cut off (the recording was interrupted); "
@@ -304,6 +336,10 @@ class RecordingReader:
                     stacklevel=4,
                 )
                 return last_t
+            if isinstance(exc, UnicodeDecodeError):
+                raise RecordingError(
+                    f"{where}: not valid UTF-8 text (the file is damaged)"
+                ) from None
             raise RecordingError(f"{where}: not valid JSON ({exc.msg})") from None
         frame = _parse_frame(record, where)
         if last_t is not None and frame.t_s <= last_t:

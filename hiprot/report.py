@@ -23,6 +23,7 @@ import numpy as np
 
 from hiprot import drill, words
 from hiprot.analysis import AngleSeries
+from hiprot.errors import HiprotError
 from hiprot.history import (
     GOAL_DAYS_PER_WEEK,
     SessionRecord,
@@ -32,6 +33,7 @@ from hiprot.history import (
 )
 from hiprot.landmarks import Side
 from hiprot.reps import Rep
+from hiprot.safe_io import atomic_path, write_error
 
 PLOT_SIZE_PX = (1200, 700)
 _DPI = 100
@@ -332,6 +334,12 @@ def write_html(
         ],
         rep_rows,
     )
+    interrupted = (
+        '\n<p class="interrupted"><b>Interrupted:</b> this report covers the recording up to '
+        f"{summary['duration_s']:.1f} s only; it is not in your history.</p>"
+        if summary.get("interrupted")
+        else ""
+    )
     hold_min_s = f"{drill.HOLD_MIN_S:.0f}"
     inward_min_s = f"{drill.CONTROLLED_MIN_INWARD_S:.0f}"
     page = f"""<!doctype html>
@@ -343,7 +351,7 @@ th, td {{ border: 1px solid #ccc; padding: 4px 10px; text-align: right; }}
 th {{ background: #f3f3f3; }} img {{ max-width: 100%; }}
 .note {{ color: #666; font-size: 0.9em; }}
 </style></head><body>
-<h1>Leg rotations on the wall: session report</h1>
+<h1>Leg rotations on the wall: session report</h1>{interrupted}
 <p><b>{source}</b> · {summary["duration_s"]:.0f} s · mode: {summary["mode"]}
  · person found in {tracking["frames_with_pose"]} of {tracking["frames"]} frames
  · neutral: {words.neutral(cal["method"])}</p>
@@ -485,6 +493,13 @@ def plot_history(
     fig.autofmt_xdate()
     fig.suptitle("hiprot progress: range per leg, sessions per week, left/right asymmetry")
     fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
+    try:
+        with atomic_path(path) as partial:
+            fig.savefig(partial, format=path.suffix.lstrip(".").lower() or "png")
+    except OSError as exc:
+        raise write_error(path, "the plot", exc) from None
+    except ValueError as exc:  # a suffix matplotlib cannot write
+        raise HiprotError(f"{path}: cannot write the plot ({exc})") from None
+    finally:
+        plt.close(fig)
     return path

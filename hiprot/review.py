@@ -11,6 +11,8 @@ import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from hiprot.analysis import (
     AngleSeries,
     angle_series,
@@ -110,6 +112,21 @@ def review_pose_frames(
     Raises:
         HiprotError: no frames, or no person in any of them.
     """
+    # NaN-aware statistics over stretches where a leg is not seen are
+    # expected; numpy's RuntimeWarnings about them say nothing to a user
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return _review(pose_frames, source, mode, calibration, size_wh, estimator)
+
+
+def _review(
+    pose_frames: Sequence[PoseFrame],
+    source: str,
+    mode: Mode | str,
+    calibration: Calibration | None,
+    size_wh: tuple[int, int],
+    estimator: str,
+) -> Review:
     mode = Mode(mode)
     if not pose_frames:
         raise HiprotError(f"{source}: no frames to analyse")

@@ -10,6 +10,8 @@ that file while the others carry on.
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import json
 import multiprocessing
 import os
 import tempfile
@@ -26,6 +28,12 @@ from hiprot.errors import HiprotError, HiprotWarning, InputError
 from hiprot.recording import RecordingInfo, is_recording
 from hiprot.reps import Mode
 from hiprot.review import Review, review_pose_frames
+from hiprot.safe_io import (
+    atomic_path,
+    clean_stale_partials,
+    os_error_words,
+    partial_path,
+)
 from hiprot.session import SessionSummary, write_session
 from hiprot.sources import check_readable, open_pose_source
 from hiprot.types import PoseFrame
@@ -80,8 +88,15 @@ class ReviewOutcome:
             time: the best guess a file gives), timezone-aware.
         warnings: Messages of the ``HiprotWarning``s raised on the way.
         interrupted: Ctrl-C stopped the reading: the report covers the
-            recording up to ``interrupted_at_s`` only.
+            recording up to ``interrupted_at_s`` only (marked so), and is
+            not for the history.
         capped: Best readings at the camera view's limit (``report.capped_readings``).
+        kept_earlier: Interrupted with a complete earlier report in place:
+            that one was kept and nothing was written.
+        content_id: sha256 of the source file: what the history knows it by.
+        annotation_interrupted: Ctrl-C while the annotated video was being
+            written: the report is complete, no video was written (an
+            earlier one was kept).
     """
 
     source: Path
@@ -92,6 +107,19 @@ class ReviewOutcome:
     interrupted: bool = False
     interrupted_at_s: float | None = None
     capped: frozenset[str] = frozenset()
+    kept_earlier: bool = False
+    content_id: str | None = None
+    annotation_interrupted: bool = False
+
+
+def file_sha256(path: Path) -> str:
+    """The file's sha256: two copies of one set are one session, two sets
+    with the same name and time are two."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        while block := f.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def recorded_at(path: Path) -> datetime:
@@ -200,9 +228,10 @@ def _prepare_folders(paths: ReviewPaths) -> list[Path]:
         except OSError as exc:
             _remove_empty(created)
             raise HiprotError(
-                f"{folder}: cannot write the report there ({exc.strerror or exc}); "
+                f"{folder}: cannot write the report there ({os_error_words(exc)}); "
                 "choose another folder with -o"
             ) from None
+        clean_stale_partials(folder)  # left by a run killed outright (kill -9)
     return created
 
 
@@ -222,7 +251,7 @@ def _write_outputs(review: Review, paths: ReviewPaths, mode: Mode, title: str) -
     from hiprot.report import plot_session, write_csv, write_html
 
     finals = (paths.json, paths.csv, paths.plot, paths.html)
-    staged = {f: f.with_name(f".{f.stem}.partial-{os.getpid()}{f.suffix}") for f in finals}
+    staged = {f: partial_path(f) for f in finals}
     try:
         write_session(staged[paths.json], review.summary)
         write_csv(review.series, staged[paths.csv])
@@ -232,12 +261,17 @@ def _write_outputs(review: Review, paths: ReviewPaths, mode: Mode, title: str) -
         write_html(
             review.summary.to_dict(), staged[paths.plot], staged[paths.html], ranges, jittery
         )
+        for tmp in staged.values():
+            with open(tmp, "rb+") as f:
+                os.fsync(f.fileno())
         for final, tmp in staged.items():
             os.replace(tmp, final)
     except OSError as exc:
-        where = exc.filename or paths.html.parent
+        # name the file the user asked for, not its temporary twin
+        where = next((f for f, t in staged.items() if str(t) == exc.filename), None)
+        where = where or exc.filename or paths.html.parent
         raise HiprotError(
-            f"{where}: cannot write the report ({exc.strerror or exc}); an earlier report "
+            f"{where}: cannot write the report ({os_error_words(exc)}); an earlier report "
             "there was left as it was"
         ) from None
     finally:
@@ -270,6 +304,15 @@ def _collect(
     return pose_frames, info, False
 
 
+def _complete_report(path: Path) -> bool:
+    """``path`` holds a session summary that is not marked interrupted."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError, RecursionError):
+        return False
+    return isinstance(data, dict) and "format" in data and data.get("interrupted") is not True
+
+
 def review_file(
     source: Path,
     paths: ReviewPaths,
@@ -287,8 +330,12 @@ def review_file(
     completely written.
 
     On Ctrl-C while frames are read (``keep_partial``), the frames read so
-    far are analysed and reported (no annotated video), and the outcome says
-    ``interrupted``; with nothing to report, ``KeyboardInterrupt`` is raised.
+    far are analysed and reported, marked ``"interrupted": true`` (no
+    annotated video), and the outcome says ``interrupted``; a complete earlier
+    report at ``paths`` is never replaced by such a part (``kept_earlier``).
+    With nothing to report, ``KeyboardInterrupt`` is raised. Ctrl-C while the
+    annotated video is written keeps the (complete) report and any earlier
+    video (``annotation_interrupted``).
 
     Raises:
         HiprotError: Unreadable source, nobody in view, outputs not writable,
@@ -323,18 +370,30 @@ def review_file(
     for warning in caught:
         warnings.warn_explicit(warning.message, warning.category, warning.filename, warning.lineno)
 
-    _write_outputs(review, paths, mode, source.name)
-    if paths.annotated is not None and interrupted:
+    kept_earlier = False
+    if interrupted:
+        review = replace(review, summary=replace(review.summary, interrupted=True))
         paths = replace(paths, annotated=None)
+        kept_earlier = _complete_report(paths.json)
+    if not kept_earlier:
+        _write_outputs(review, paths, mode, source.name)
+    annotation_interrupted = False
     if paths.annotated is not None:
         annotations = frame_annotations(review.series, review.reps, mode.sides)
-        write_annotated_video(
-            source,
-            landmark_array(pose_frames, "image"),
-            annotations,
-            paths.annotated,
-            None if on_frame is None else lambda: on_frame("annotate"),
-        )
+        try:
+            with atomic_path(paths.annotated) as partial:
+                write_annotated_video(
+                    source,
+                    landmark_array(pose_frames, "image"),
+                    annotations,
+                    partial,
+                    None if on_frame is None else lambda: on_frame("annotate"),
+                )
+        except KeyboardInterrupt:
+            if not keep_partial:
+                raise
+            annotation_interrupted = True
+            paths = replace(paths, annotated=None)
     outcome = ReviewOutcome(
         source,
         paths,
@@ -344,6 +403,9 @@ def review_file(
         interrupted,
         pose_frames[-1].t_s if interrupted else None,
         capped_readings(review),
+        kept_earlier,
+        None if interrupted else file_sha256(source),
+        annotation_interrupted,
     )
     return review, outcome
 

@@ -19,11 +19,8 @@ Choices the contract leaves open:
 
 from __future__ import annotations
 
-import contextlib
 import json
 import math
-import os
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +29,7 @@ from typing import Any
 from hiprot.errors import InputError
 from hiprot.landmarks import Side
 from hiprot.reps import Mode, Rep
+from hiprot.safe_io import atomic_write
 
 FORMAT_NAME = "hiprot-session"
 FORMAT_VERSION = 1
@@ -103,6 +101,8 @@ class SessionSummary:
         calibration: How the neutral was found, and its value per leg.
         tracking: Frame counts.
         reps: Every counted rep of the worked legs; stored in start order.
+        interrupted: The set was cut short (Ctrl-C): this covers only the
+            frames before it (``"interrupted": true`` in the JSON).
 
     Raises:
         ValueError: Inconsistent content (message says what).
@@ -114,6 +114,7 @@ class SessionSummary:
     calibration: CalibrationInfo
     tracking: Tracking
     reps: tuple[Rep, ...]
+    interrupted: bool = False
 
     def __post_init__(self) -> None:
         reps = tuple(sorted(self.reps, key=lambda rep: (rep.start_s, rep.leg.value, rep.index)))
@@ -158,7 +159,7 @@ class SessionSummary:
 
     def to_dict(self) -> dict[str, Any]:
         """The v1 JSON object, keys in the contract's order."""
-        return {
+        data = {
             "format": FORMAT_NAME,
             "version": FORMAT_VERSION,
             "source": self.source,
@@ -203,6 +204,9 @@ class SessionSummary:
                 "frames_with_pose": self.tracking.frames_with_pose,
             },
         }
+        if self.interrupted:
+            data["interrupted"] = True
+        return data
 
     @classmethod
     def from_dict(cls, data: Any, where: str = "session") -> SessionSummary:
@@ -322,6 +326,7 @@ def _summary_from_dict(data: Mapping[str, Any]) -> SessionSummary:
         ),
         tracking=Tracking(_integer(tracking, "frames"), _integer(tracking, "frames_with_pose")),
         reps=tuple(_rep_from_dict(rep) for rep in reps),
+        interrupted=_flag(data, "interrupted") if "interrupted" in data else False,
     )
 
 
@@ -333,17 +338,22 @@ def write_session(path: str | Path, summary: SessionSummary) -> Path:
     never leaves half a file where a previous summary was."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    text = json.dumps(summary.to_dict(), indent=2) + "\n"
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as tmp:
-            tmp.write(text)
-        os.replace(tmp_name, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp_name)
-        raise
+    # a NaN or infinity is not JSON: an unknown number is written as null
+    text = json.dumps(finite_or_null(summary.to_dict()), indent=2, allow_nan=False) + "\n"
+    with atomic_write(path, encoding="utf-8") as f:
+        f.write(text)
     return path
+
+
+def finite_or_null(value: Any) -> Any:
+    """``value`` with every NaN or infinite float (at any depth) replaced by ``None``."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: finite_or_null(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [finite_or_null(v) for v in value]
+    return value
 
 
 def read_session(path: str | Path) -> SessionSummary:

@@ -263,7 +263,7 @@ def test_v1_database_is_migrated_without_losing_rows(db: Path) -> None:
     assert not second.complete and second.neutral_deg == {"left": 2.0}
     assert second.started_at == datetime(2025, 3, 5, 6, 30, tzinfo=UTC)
     with sqlite3.connect(db) as conn:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
         assert conn.execute("SELECT COUNT(*) FROM reps").fetchone()[0] == 3 + 6
     conn.close()
     backup = db.with_name(db.name + ".v1.bak")

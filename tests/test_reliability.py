@@ -461,7 +461,8 @@ def test_disk_full_while_writing_keeps_the_earlier_report_and_history(
     code, _, err = run_cli(capsys, "review", str(recording), "-o", str(out), "--db", str(db))
     assert code == 1
     line = one_error_line(err)
-    assert "No space left on device" in line and "left as it was" in line
+    assert "report.html: cannot write the report (the disk is full)" in line
+    assert "left as it was" in line
     assert snapshot(out) == before, "the earlier report is untouched, no partial files left"
     with HistoryStore(db) as store:
         assert store.sessions() == stored
@@ -491,7 +492,7 @@ def _interrupt_after(monkeypatch: pytest.MonkeyPatch, n_frames: int) -> Iterator
     yield
 
 
-def test_ctrl_c_during_review_reports_the_frames_so_far_and_exits_130(
+def test_ctrl_c_during_review_reports_the_frames_so_far_marked_and_exits_130(
     recording: Path,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
@@ -504,15 +505,19 @@ def test_ctrl_c_during_review_reports_the_frames_so_far_and_exits_130(
         )
     assert code == 130
     assert "Traceback" not in err
-    assert "Interrupted at 30.0 s: the report covers the recording up to there only" in err
+    assert (
+        "Interrupted at 30.0 s: the report covers the recording up to there only "
+        "(marked interrupted); nothing was added to the history." in err
+    )
     summary = json.loads((out / "session.json").read_text())
+    assert summary["interrupted"] is True
     assert summary["tracking"]["frames"] == 900
     assert summary["duration_s"] == pytest.approx(29.97, abs=0.05)
-    assert len(summary["reps"]) >= 4 and (out / "report.html").is_file()
+    assert len(summary["reps"]) >= 4
+    assert "Interrupted:</b> this report covers" in (out / "report.html").read_text()
     assert "Report:" in stdout
     with HistoryStore(db) as store:
-        (record,) = store.sessions()
-    assert len(record.reps) == len(summary["reps"])
+        assert store.sessions() == []  # a part of a set is not a training session
 
 
 def test_ctrl_c_before_anything_to_report_just_stops(
@@ -726,7 +731,7 @@ def test_fuzz_examples_are_not_vacuous(fuzz_dir: Path) -> None:
     """The fuzz harness does read good files (so 'no exception' means something)."""
     path = save_calibration(Calibration(NEUTRAL), fuzz_dir / "good.json")
     assert load_calibration(path).neutral == NEUTRAL
-    with pytest.raises(CalibrationError, match="missing or invalid"):
+    with pytest.raises(CalibrationError, match="a number with 401 digits"):
         load_calibration(
             _write(
                 fuzz_dir / "huge.json",
@@ -740,7 +745,7 @@ def test_fuzz_examples_are_not_vacuous(fuzz_dir: Path) -> None:
         + json.dumps({"i": 0, "t": 10**400, "image": None, "world": None})
         + "\n"
     )
-    with pytest.raises(RecordingError, match=r"line 2.*'t' must be"):
+    with pytest.raises(RecordingError, match=r"line 2: a number with 401 digits is out of range"):
         read_recording(rec)
 
 

@@ -22,7 +22,7 @@ from hiprot.annotate import CUE_ANKLES, CUE_TOO_FAST, frame_annotations, rep_tim
 from hiprot.capture import probe_video
 from hiprot.errors import HiprotError, HiprotWarning, InputError
 from hiprot.history import HistoryStore
-from hiprot.recording import read_recording
+from hiprot.recording import read_recording, write_recording
 from hiprot.report import PLOT_SIZE_PX
 from hiprot.review import review_pose_frames
 from hiprot.review_files import ReviewPaths, review_file
@@ -240,7 +240,9 @@ def test_folder_review_in_parallel_with_one_bad_file(recording: Path, tmp_path: 
     week = tmp_path / "week"
     week.mkdir()
     shutil.copy(recording, week / "monday.landmarks.jsonl.gz")
-    shutil.copy(recording, week / "wednesday.landmarks.jsonl.gz")
+    # another set (not a copy: one file's content is one session in the history)
+    info, frames = read_recording(recording)
+    write_recording(week / "wednesday.landmarks.jsonl.gz", info, frames[:-30])
     write_video(week / "wednesday.mp4", 5)  # extracted already: the recording is reviewed instead
     (week / "friday.mp4").write_bytes(b"\x00 broken download " * 200)
     (week / "notes.txt").write_text("not a set")

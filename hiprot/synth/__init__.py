@@ -29,6 +29,7 @@ import numpy as np
 
 from hiprot.landmarks import Side
 from hiprot.recording import RecordingInfo, write_recording
+from hiprot.safe_io import atomic_path, atomic_write
 from hiprot.synth.body import BodyShape, Posture, body_points
 from hiprot.synth.camera import PLACEMENTS, Camera, CameraPlacement
 from hiprot.synth.noise import NOISE_LEVELS, corrupt, frame_times
@@ -283,6 +284,8 @@ def write_session(
     )
     recording.parent.mkdir(parents=True, exist_ok=True)
     truth.parent.mkdir(parents=True, exist_ok=True)
-    write_recording(recording, session.info, session.frames)
-    truth.write_text(json.dumps(session.truth, separators=(",", ":")), encoding="utf-8")
+    with atomic_path(recording) as partial:
+        write_recording(partial, session.info, session.frames)
+    with atomic_write(truth, encoding="utf-8") as f:
+        f.write(json.dumps(session.truth, separators=(",", ":")))
     return recording, truth
