@@ -901,7 +901,8 @@ def test_an_output_through_a_symlink_or_to_a_pipe_keeps_the_link(
         timeout=120,
         check=False,
     )
-    assert result.returncode == 0 and "\nsession_id,person,started_at," in result.stdout, result.stderr
+    assert result.returncode == 0, result.stderr
+    assert "\nsession_id,person,started_at," in result.stdout
     assert Path("/dev/stdout").is_symlink()
 
 
