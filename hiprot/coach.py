@@ -34,7 +34,15 @@ from hiprot import drill
 from hiprot.analysis import AngleSample, LegTrack
 from hiprot.calibration import STILL_TOLERANCE_DEG, Calibration, LegNeutral, StillRun
 from hiprot.landmarks import LEGS, PoseLandmark, Side
-from hiprot.reps import BilateralCounter, Mode, Phase, Rep, RepEventKind, RepSample
+from hiprot.reps import (
+    BilateralCounter,
+    Mode,
+    Phase,
+    Rep,
+    RepEventKind,
+    RepSample,
+    min_confidence,
+)
 from hiprot.session import CalibrationInfo, SessionSummary, Tracking
 from hiprot.types import PoseFrame
 
@@ -135,6 +143,7 @@ class CoachConfig:
             median and still count as still (the femur angle is too noisy
             to judge stillness; its neutral is the median).
         cue_show_s: How long a cue stays on screen.
+        pose_model: The landmark model reading the camera (the summary names it).
     """
 
     mode: Mode = Mode.BOTH
@@ -145,6 +154,7 @@ class CoachConfig:
     calibration_s: float = 3.0
     still_tolerance_deg: float = STILL_TOLERANCE_DEG
     cue_show_s: float = 3.0
+    pose_model: str = "full"
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "mode", Mode(self.mode))
@@ -381,6 +391,7 @@ class Coach:
         return BilateralCounter(
             self.mode,
             near=self.near,
+            min_confidence=min_confidence(self.config.pose_model),
             foot_driven=self._foot_driven,
             hold_band_deg=self._hold_bands,
         )
@@ -406,7 +417,7 @@ class Coach:
                 "auto" if self.calibration.method == "auto" else "file",
                 {side: self.calibration.neutral[side].femur_deg for side in Side},
             ),
-            tracking=Tracking(self._frames, self._frames_with_pose),
+            tracking=Tracking(self._frames, self._frames_with_pose, self.config.pose_model),
             reps=tuple(self._reps),
         )
 

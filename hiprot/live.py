@@ -543,7 +543,7 @@ def run_live(options: LiveOptions, log: Callable[[str], None]) -> SessionSummary
         path, calibration = find_calibration(options.calibration_dir, setup, log)
         if calibration is not None:
             log(f"Using your neutral from {path} (press c to recalibrate).")
-        estimator = stack.enter_context(PoseEstimator())
+        estimator = stack.enter_context(PoseEstimator(model=options.config.pose_model))
         log = locked(log)
         player = stack.enter_context(open_player(options.quiet, log))
         display: Display = stack.enter_context(Window()) if options.window else NoDisplay()

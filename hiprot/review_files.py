@@ -245,7 +245,7 @@ def _write_outputs(review: Review, paths: ReviewPaths, mode: Mode, title: str) -
 
 
 def _collect(
-    source: Path, on_frame: Callable[[str], None] | None, keep_partial: bool
+    source: Path, on_frame: Callable[[str], None] | None, keep_partial: bool, model: str = "full"
 ) -> tuple[list[PoseFrame], RecordingInfo, bool]:
     """The source's PoseFrames; on Ctrl-C (with ``keep_partial``) the ones so far.
 
@@ -254,7 +254,7 @@ def _collect(
     pose_frames: list[PoseFrame] = []
     info: RecordingInfo | None = None
     try:
-        with open_pose_source(source) as pose_source:
+        with open_pose_source(source, model) as pose_source:
             info = pose_source.info
             for pose_frame in pose_source.frames:
                 pose_frames.append(pose_frame)
@@ -275,6 +275,7 @@ def review_file(
     calibration: Calibration | None = None,
     on_frame: Callable[[str], None] | None = None,
     keep_partial: bool = True,
+    model: str = "full",
 ) -> tuple[Review, ReviewOutcome]:
     """Analyse ``source`` and write the summary JSON, CSV, plot, HTML and
     (for a video, when asked) the annotated video.
@@ -287,6 +288,7 @@ def review_file(
     On Ctrl-C while frames are read (``keep_partial``), the frames read so
     far are analysed and reported (no annotated video), and the outcome says
     ``interrupted``; with nothing to report, ``KeyboardInterrupt`` is raised.
+    ``model`` is the landmark model run on a video (a recording names its own).
 
     Raises:
         HiprotError: Unreadable source, nobody in view, outputs not writable,
@@ -302,13 +304,18 @@ def review_file(
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            pose_frames, info, interrupted = _collect(source, on_frame, keep_partial)
+            pose_frames, info, interrupted = _collect(source, on_frame, keep_partial, model)
             if calibration is not None:
                 _warn_about_setup(calibration, info, source)
             _warn_about_gaps(pose_frames, source.name)
             try:
                 review = review_pose_frames(
-                    pose_frames, source.name, mode, calibration, size_wh=(info.width, info.height)
+                    pose_frames,
+                    source.name,
+                    mode,
+                    calibration,
+                    size_wh=(info.width, info.height),
+                    pose_model=info.landmark_model,
                 )
             except HiprotError as exc:
                 if interrupted:  # too little so far to say anything: just stop
@@ -378,14 +385,19 @@ class FileFailure:
 
 
 def _review_task(
-    source: Path, out_dir: Path, mode: Mode, calibration: Calibration | None
+    source: Path, out_dir: Path, mode: Mode, calibration: Calibration | None, model: str = "full"
 ) -> ReviewOutcome | FileFailure:
     """One file in a worker process; never raises, so one bad file stops nothing."""
     try:
         with warnings.catch_warnings(record=True):
             warnings.simplefilter("always")
             return review_file(
-                source, ReviewPaths.in_folder(out_dir), mode, calibration, keep_partial=False
+                source,
+                ReviewPaths.in_folder(out_dir),
+                mode,
+                calibration,
+                keep_partial=False,
+                model=model,
             )[1]
     except HiprotError as exc:
         return FileFailure(source, str(exc))
@@ -399,6 +411,7 @@ def review_folder(
     mode: Mode = Mode.BOTH,
     calibration: Calibration | None = None,
     workers: int | None = None,
+    model: str = "full",
 ) -> Iterator[ReviewOutcome | FileFailure]:
     """Review ``sources`` (from ``folder_sources``) in parallel, yielding each as it finishes.
 
@@ -417,6 +430,7 @@ def review_folder(
                 (out_root or source.parent) / report_dir_name(source),
                 mode,
                 calibration,
+                model,
             )
             for source in sources
         ]
