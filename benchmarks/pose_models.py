@@ -41,6 +41,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import REPO, write_results
 from accuracy_angles import errors, stats
 
+from hiprot import reps
 from hiprot.analysis import landmark_array
 from hiprot.capture import open_video, probe_video
 from hiprot.landmarks import LEGS, Side
@@ -103,7 +104,7 @@ def run_model(video: Path, model: str, static: bool) -> tuple[list[PoseFrame], f
     return pose_frames, pose_s, time.perf_counter() - wall
 
 
-def extract(videos: list[Path], cache: Path) -> dict:
+def extract(videos: list[Path], cache: Path, check: bool = True) -> dict:
     """Run both models over every clip, models in turns; cache the landmarks.
 
     A clip already in the cache (landmarks, timing and static errors) is not
@@ -142,7 +143,7 @@ def extract(videos: list[Path], cache: Path) -> dict:
             }
         done.parent.mkdir(parents=True, exist_ok=True)
         done.write_text(json.dumps({"timing": timing, "static": static}))
-    return load_clips(cache, videos)
+    return load_clips(cache, videos) if check else {}
 
 
 def load_clips(cache: Path, videos: list[Path]) -> dict:
@@ -187,6 +188,31 @@ def review_scores(video: Path, truth: dict, frames: list[PoseFrame], model: str,
     }
 
 
+#: Visibility gates tried for heavy on the tuning clips (``reps.MIN_CONFIDENCE_BY_MODEL``).
+GATES = (0.3, 0.2, 0.1, 0.05, 0.0)
+
+
+def gate_sweep(videos: list[Path], cache: Path) -> dict:
+    """Heavy's reading on the tuning clips with each visibility gate (how it was chosen)."""
+    chosen = reps.MIN_CONFIDENCE_BY_MODEL["heavy"]
+    out = {}
+    try:
+        for gate in GATES:
+            reps.MIN_CONFIDENCE_BY_MODEL["heavy"] = gate
+            per_clip = []
+            for video in videos:
+                truth = json.loads(video.with_suffix(".truth.json").read_text())
+                size = probe_video(video)
+                frames = read_cached(cache, "heavy", video)
+                per_clip.append(
+                    review_scores(video, truth, frames, "heavy", (size.width, size.height))
+                )
+            out[str(gate)] = summarise(per_clip)
+    finally:
+        reps.MIN_CONFIDENCE_BY_MODEL["heavy"] = chosen
+    return {"chosen": chosen, "by_gate": out}
+
+
 def summarise(per_clip: list[dict]) -> dict:
     legs = [leg for c in per_clip for leg in c["legs"].values()]
     femur = np.concatenate([c["femur_err"] for c in per_clip]) if per_clip else np.array([])
@@ -218,9 +244,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cache", type=Path, default=Path("/tmp/hiprot-pose-models"))
     parser.add_argument("--rescore", action="store_true", help="Reuse cached landmarks.")
+    parser.add_argument(
+        "--extract-only",
+        action="store_true",
+        help="Only fill the cache, clips in reverse order (a second worker beside a full run).",
+    )
     args = parser.parse_args()
     held_out, tuning = clips(HELD_OUT), clips(TUNING)
     videos = tuning + held_out  # tuning first: the reading is fitted on them
+    if args.extract_only:
+        extract(videos[::-1], args.cache, check=False)
+        return
     loaded = load_clips(args.cache, videos) if args.rescore else extract(videos, args.cache)
     timing, static = loaded["timing"], loaded["static"]
 
@@ -262,6 +296,8 @@ def main() -> None:
                 k: {where: pixel_summary(d) for where, d in v.items()} for k, v in pixels.items()
             },
         }
+
+    results["tuning"]["heavy_visibility_gate"] = gate_sweep(tuning, args.cache)
 
     speed = {}
     for model in MODELS:

@@ -238,3 +238,35 @@ def test_review_of_a_recording_runs_no_model(tmp_path: Path, capsys) -> None:
     ]
     # the summary names the recording's model (none given: full), not --model
     assert json.loads((report / "session.json").read_text())["tracking"]["model"] == "full"
+
+
+def test_the_visibility_gate_is_the_models() -> None:
+    """Heavy reports low visibility for a leg it still places well: its gate is lower."""
+    import dataclasses
+    import warnings
+
+    from hiprot.landmarks import LEGS, Side
+    from hiprot.reps import MIN_CONFIDENCE_BY_MODEL
+    from hiprot.review import review_pose_frames
+    from hiprot.synth import SessionSpec, generate
+
+    spec = SessionSpec(seed=1, scenario="clean", placement="oblique45_left", noise="none")
+    session = generate(spec)
+    dim = (MIN_CONFIDENCE_BY_MODEL["heavy"] + MIN_CONFIDENCE_BY_MODEL["full"]) / 2
+    frames = []
+    for frame in session.frames:
+        image = frame.image.copy()
+        image[list(LEGS[Side.RIGHT].indices), 3] = dim  # the right leg seen dimly throughout
+        frames.append(dataclasses.replace(frame, image=image))
+    true_reps = session.truth["legs"]["right"]["reps"]
+    counted = {}
+    for model in ("full", "heavy"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            review = review_pose_frames(
+                frames, "dim", "both", size_wh=(spec.width, spec.height), pose_model=model
+            )
+        counted[model] = review.summary.legs[Side.RIGHT].reps
+        assert review.summary.tracking.model == model
+    assert true_reps > 0
+    assert counted == {"full": 0, "heavy": true_reps}
