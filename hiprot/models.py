@@ -229,11 +229,12 @@ def install(
 
 #: Each command's model when ``--model`` is not given, and why, from
 #: benchmarks/results/pose_models.json (docs/pose_models.md).
+_FULL_READS_BEST = "it reads the femur best and runs several times faster; heavy is experimental"
 DEFAULTS = {
-    "review": ("full", "the reading is fitted to full; heavy is experimental"),
-    "calibrate": ("full", "the reading is fitted to full; heavy is experimental"),
-    "extract": ("full", "the reading is fitted to full; heavy is experimental"),
-    "live": ("full", "heavy analyses too few frames a second for live coaching"),
+    "review": ("full", _FULL_READS_BEST),
+    "calibrate": ("full", _FULL_READS_BEST),
+    "extract": ("full", _FULL_READS_BEST),
+    "live": ("full", "heavy analyses far fewer than the 15 frames a second live needs"),
 }
 
 

@@ -121,7 +121,7 @@ MAX_GAP_S = 1.0
 MIN_CONFIDENCE = 0.3
 
 #: ``MIN_CONFIDENCE`` per pose landmark model. Heavy gives the far leg a
-#: visibility of 0.05-0.3 while placing it as well as full does, so its
+#: visibility of 0.05-0.3 while placing its joints closer than full does, so its
 #: visibility tells nothing here and it is not gated (a frame without a
 #: person still drops out: its angles are NaN). Chosen on the rendered
 #: tuning clips (docs/pose_models.md).
