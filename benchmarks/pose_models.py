@@ -41,7 +41,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import REPO, write_results
 from accuracy_angles import errors, stats
 
-from hiprot import reps
+from hiprot import angles, reps
 from hiprot.analysis import landmark_array
 from hiprot.capture import open_video, probe_video
 from hiprot.landmarks import LEGS, Side
@@ -213,6 +213,42 @@ def gate_sweep(videos: list[Path], cache: Path) -> dict:
     return {"chosen": chosen, "by_gate": out}
 
 
+#: Knee-circle views tried for heavy on the tuning clips (``angles.VIEWS``):
+#: (phase, spread) at 45° and at 60°, scored on the tuning clips of that view.
+VIEW_GRID = {
+    0: [(p, s) for p in (40.0, 45.0, 50.0, 55.0) for s in (0.0, 5.0, 10.0, 15.0, 20.0)],
+    1: [(p, s) for p in (65.0, 70.0, 75.0, 80.0) for s in (0.0, 2.5, 5.0, 10.0)],
+}
+
+
+def view_sweep(videos: list[Path], cache: Path) -> dict:
+    """Heavy's reading on the tuning clips with each knee-circle view (how it was chosen)."""
+    chosen = angles.VIEWS["heavy"]
+    data = []
+    for video in videos:
+        truth = json.loads(video.with_suffix(".truth.json").read_text())
+        size = probe_video(video)
+        data.append((video, truth, read_cached(cache, "heavy", video), (size.width, size.height)))
+    out: dict = {}
+    try:
+        for k, grid in VIEW_GRID.items():
+            name = chosen[k].name
+            clips_of_view = [d for d in data if placement(d[1]).startswith(name)]
+            out[name] = {}
+            for phase, spread in grid:
+                views = list(chosen)
+                views[k] = angles.CameraView(name, phase, spread)
+                angles.VIEWS["heavy"] = tuple(views)
+                per_clip = [review_scores(v, t, f, "heavy", wh) for v, t, f, wh in clips_of_view]
+                out[name][f"phase {phase:g} spread {spread:g}"] = summarise(per_clip)
+    finally:
+        angles.VIEWS["heavy"] = chosen
+    return {
+        "chosen": {v.name: {"phase_deg": v.phase_deg, "spread_deg": v.spread_deg} for v in chosen},
+        "by_view": out,
+    }
+
+
 def summarise(per_clip: list[dict]) -> dict:
     legs = [leg for c in per_clip for leg in c["legs"].values()]
     femur = np.concatenate([c["femur_err"] for c in per_clip]) if per_clip else np.array([])
@@ -298,6 +334,7 @@ def main() -> None:
         }
 
     results["tuning"]["heavy_visibility_gate"] = gate_sweep(tuning, args.cache)
+    results["tuning"]["heavy_knee_views"] = view_sweep(tuning, args.cache)
 
     speed = {}
     for model in MODELS:

@@ -66,8 +66,8 @@ def model_option(fn):
         "--model",
         type=click.Choice(CHOICES),
         default=None,
-        help="Pose landmark model for videos and the camera (heavy is experimental and "
-        "needs `hiprot models install heavy`). Default: per command, see `hiprot models`.",
+        help="Pose landmark model for videos and the camera (heavy: more accurate, 3-4x "
+        "slower; needs `hiprot models install heavy`). Default: per command, see `hiprot models`.",
     )(fn)
 
 
@@ -450,6 +450,7 @@ def calibrate(source: Path, output: Path | None, model: str | None) -> None:
             "for a few seconds at the start and record again"
         )
     setup = {"camera": source.name, "width": info.width, "height": info.height, **found.setup}
+    setup["pose_model"] = info.landmark_model  # the neutral's knee reading is the model's
     calibration = type(found)(found.neutral, method="file", setup=setup)
     output = output or DEFAULT_DIR / setup_file_name(setup)
     save_calibration(calibration, output)

@@ -296,7 +296,10 @@ class LiveSession:
     def __post_init__(self) -> None:
         size_wh = (int(self.setup.get("width", 640)), int(self.setup.get("height", 480)))  # type: ignore[call-overload]
         self._angles = LiveAngles(
-            self.coach.calibration, size_wh=size_wh, worked=self.coach.mode.sides
+            self.coach.calibration,
+            size_wh=size_wh,
+            worked=self.coach.mode.sides,
+            pose_model=self.coach.config.pose_model,
         )
 
     def run(

@@ -229,7 +229,10 @@ def install(
 
 #: Each command's model when ``--model`` is not given, and why, from
 #: benchmarks/results/pose_models.json (docs/pose_models.md).
-_FULL_READS_BEST = "it reads the femur best and runs several times faster; heavy is experimental"
+_FULL_READS_BEST = (
+    "heavy reads the legs better but reviews at well under half real time on 2 cores; "
+    "--model heavy if you can wait"
+)
 DEFAULTS = {
     "review": ("full", _FULL_READS_BEST),
     "calibrate": ("full", _FULL_READS_BEST),

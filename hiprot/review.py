@@ -121,7 +121,7 @@ def review_pose_frames(
     mode = Mode(mode)
     if not pose_frames:
         raise HiprotError(f"{source}: no frames to analyse")
-    raw = angle_series(pose_frames, size_wh, estimator)
+    raw = angle_series(pose_frames, size_wh, estimator, pose_model)
     series = smooth_series(raw)
     frames_with_pose = int(series.has_pose.sum())
     if frames_with_pose == 0:

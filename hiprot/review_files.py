@@ -140,7 +140,17 @@ def _warn_about_gaps(pose_frames: Sequence[PoseFrame], name: str) -> None:
 
 
 def _warn_about_setup(calibration: Calibration, info: RecordingInfo, source: Path) -> None:
-    """A calibration from frames of another size was most likely another camera set-up."""
+    """A calibration from frames of another size was most likely another camera set-up;
+    one from another landmark model reads the knee on another scale."""
+    made_by = str(calibration.setup.get("pose_model", "full"))
+    if made_by != info.landmark_model:
+        warnings.warn(
+            f"{source}: the calibration was taken from the {made_by} pose model's landmarks but "
+            f"these are the {info.landmark_model} model's, which place the knees differently; "
+            f"run `hiprot calibrate --model {info.landmark_model}` for a neutral that fits",
+            HiprotWarning,
+            stacklevel=3,
+        )
     taken = (calibration.setup.get("width"), calibration.setup.get("height"))
     if None in taken or taken == (info.width, info.height):
         return

@@ -270,3 +270,44 @@ def test_the_visibility_gate_is_the_models() -> None:
         assert review.summary.tracking.model == model
     assert true_reps > 0
     assert counted == {"full": 0, "heavy": true_reps}
+
+
+def test_the_knee_circle_is_the_models() -> None:
+    """Each model reads the knee on its own circle; unknown models read as full."""
+    from hiprot.analysis import angle_series
+    from hiprot.angles import VIEWS, camera_view
+    from hiprot.synth import SessionSpec, generate
+
+    for model in ("full", "heavy"):
+        assert camera_view(0.7, model) is VIEWS[model][0]
+        assert camera_view(1.4, model) is VIEWS[model][1]
+    assert camera_view(0.7, "lite") is VIEWS["full"][0]
+    assert VIEWS["heavy"][0] != VIEWS["full"][0]
+
+    spec = SessionSpec(seed=1, scenario="clean", placement="oblique45_left", noise="none")
+    frames = generate(spec).frames
+    for model in ("full", "heavy"):
+        series = angle_series(frames, (spec.width, spec.height), pose_model=model)
+        assert series.pose_model == model
+        assert series.view is camera_view(series.view_ratio, model)
+
+
+def test_a_calibration_from_another_model_is_flagged(tmp_path: Path) -> None:
+    import dataclasses
+
+    from hiprot.calibration import Calibration
+    from hiprot.errors import HiprotWarning
+    from hiprot.recording import RecordingInfo
+    from hiprot.review_files import _warn_about_setup
+
+    heavy_neutral = dataclasses.replace(Calibration.zero(), setup={"pose_model": "heavy"})
+    full_landmarks = RecordingInfo(30.0, 640, 480, pose_model=None)
+    with pytest.warns(HiprotWarning, match="calibrate --model full"):
+        _warn_about_setup(heavy_neutral, full_landmarks, tmp_path / "a.mp4")
+    heavy_landmarks = RecordingInfo(30.0, 640, 480, pose_model="heavy")
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        _warn_about_setup(heavy_neutral, heavy_landmarks, tmp_path / "a.mp4")  # no warning
+        _warn_about_setup(Calibration.zero(), full_landmarks, tmp_path / "a.mp4")
