@@ -115,17 +115,22 @@ class RenderedClip:
         return [leg for leg, counts in self.truth["legs"].items() if counts["reps"] > 0]
 
 
-def rendered_clips(folders: Iterable[Path]) -> Iterator[RenderedClip]:
+def rendered_clips(
+    folders: Iterable[Path], model: str = "full", cache: Path | None = None
+) -> Iterator[RenderedClip]:
     """Every ``*.mp4`` with a ``*.truth.json`` beside it, folder by folder in
-    name order, through MediaPipe (once per clip, as it is reached)."""
-    from hiprot.sources import open_pose_source  # loads MediaPipe
+    name order, through MediaPipe's ``model`` (once per clip, as it is
+    reached), or from ``cache/<model>/<name>.landmarks.jsonl.gz`` when that
+    exists (``pose_models.py --cache`` writes them)."""
+    from hiprot.sources import open_pose_source  # loads MediaPipe for videos
 
     for folder in folders:
         for video in sorted(folder.glob("*.mp4")):
             truth_path = video.with_suffix(".truth.json")
             if not truth_path.exists():
                 continue
-            with open_pose_source(video) as source:
+            cached = cache / model / f"{video.stem}.landmarks.jsonl.gz" if cache else None
+            with open_pose_source(cached if cached and cached.exists() else video, model) as source:
                 pose_frames = list(source.frames)
                 size_wh = (source.info.width, source.info.height)
                 fps = source.info.fps

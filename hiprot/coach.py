@@ -34,7 +34,15 @@ from hiprot import drill
 from hiprot.analysis import AngleSample, LegTrack
 from hiprot.calibration import STILL_TOLERANCE_DEG, Calibration, LegNeutral, StillRun
 from hiprot.landmarks import LEGS, PoseLandmark, Side
-from hiprot.reps import BilateralCounter, Mode, Phase, Rep, RepEventKind, RepSample
+from hiprot.reps import (
+    BilateralCounter,
+    Mode,
+    Phase,
+    Rep,
+    RepEventKind,
+    RepSample,
+    min_confidence,
+)
 from hiprot.session import CalibrationInfo, SessionSummary, Tracking
 from hiprot.types import PoseFrame
 
@@ -136,6 +144,7 @@ class CoachConfig:
             to judge stillness; its neutral is the median).
         cue_show_s: How long a cue stays on screen.
         window: Whether a window shows the session (its keys are named).
+        pose_model: The landmark model reading the camera (the summary names it).
     """
 
     mode: Mode = Mode.BOTH
@@ -147,6 +156,7 @@ class CoachConfig:
     still_tolerance_deg: float = STILL_TOLERANCE_DEG
     cue_show_s: float = 3.0
     window: bool = True
+    pose_model: str = "full"
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "mode", Mode(self.mode))
@@ -383,6 +393,7 @@ class Coach:
         return BilateralCounter(
             self.mode,
             near=self.near,
+            min_confidence=min_confidence(self.config.pose_model),
             foot_driven=self._foot_driven,
             hold_band_deg=self._hold_bands,
         )
@@ -408,7 +419,7 @@ class Coach:
                 "auto" if self.calibration.method == "auto" else "file",
                 {side: self.calibration.neutral[side].femur_deg for side in Side},
             ),
-            tracking=Tracking(self._frames, self._frames_with_pose),
+            tracking=Tracking(self._frames, self._frames_with_pose, self.config.pose_model),
             reps=tuple(self._reps),
         )
 

@@ -300,7 +300,10 @@ class LiveSession:
     def __post_init__(self) -> None:
         size_wh = (int(self.setup.get("width", 640)), int(self.setup.get("height", 480)))  # type: ignore[call-overload]
         self._angles = LiveAngles(
-            self.coach.calibration, size_wh=size_wh, worked=self.coach.mode.sides
+            self.coach.calibration,
+            size_wh=size_wh,
+            worked=self.coach.mode.sides,
+            pose_model=self.coach.config.pose_model,
         )
 
     def run(
@@ -562,7 +565,7 @@ def run_live(options: LiveOptions, log: Callable[[str], None]) -> SessionSummary
         player = stack.enter_context(open_player(options.quiet, log))
         display: Display = stack.enter_context(Window()) if options.window else NoDisplay()
         # last: the terminal is muted from here until MediaPipe has started up
-        estimator = stack.enter_context(PoseEstimator())
+        estimator = stack.enter_context(PoseEstimator(model=options.config.pose_model))
         session = LiveSession(
             coach=Coach(options.config, calibration, label, history_best(store, options.person)),
             speaker=Speaker(player),

@@ -1,8 +1,11 @@
 """MediaPipe Pose behind a small adapter: Frames in, PoseFrames out.
 
 The only module that imports mediapipe. It uses the legacy solution API with
-``model_complexity=1``, whose model ships inside the mediapipe 0.10.21 wheel,
-so nothing is downloaded at run time (0 and 2 would download).
+the "full" landmark model (``model_complexity=1``), which ships inside the
+mediapipe 0.10.21 wheel, or "heavy" (2) once ``hiprot models install heavy``
+has put it in mediapipe's folder. Nothing is downloaded at run time: a model
+that is not installed is refused here (``hiprot.models.resolve`` falls back
+before it gets this far).
 """
 
 from __future__ import annotations
@@ -19,6 +22,8 @@ from types import TracebackType
 import cv2
 import numpy as np
 
+from hiprot.errors import HiprotError
+from hiprot.models import COMPLEXITY, DEFAULT, is_installed
 from hiprot.types import Frame, PoseFrame
 
 # Quieten MediaPipe's C++ logging before it is imported.
@@ -27,11 +32,15 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import mediapipe as mp
 
-MODEL_NAME = f"mediapipe-pose-full-{mp.__version__}"
 _LIBC = ctypes.CDLL(ctypes.util.find_library("c") or None)
 
-#: The bundled "full" pose landmark model; 0 (lite) and 2 (heavy) download.
-MODEL_COMPLEXITY = 1
+
+def model_name(model: str = DEFAULT) -> str:
+    """The free-text model name recordings carry, e.g. ``mediapipe-pose-full-0.10.21``."""
+    return f"mediapipe-pose-{model}-{mp.__version__}"
+
+
+MODEL_NAME = model_name()
 
 
 #: TFLite's start-up line. A MediaPipe worker thread prints it while the
@@ -113,7 +122,13 @@ class PoseEstimator:
         self,
         min_detection_confidence: float = 0.5,
         min_tracking_confidence: float = 0.5,
+        model: str = DEFAULT,
+        static_image_mode: bool = False,
     ) -> None:
+        if model not in COMPLEXITY:
+            raise ValueError(f"model must be one of {sorted(COMPLEXITY)}, got {model!r}")
+        self.model = model
+        self.static_image_mode = static_image_mode  # detect afresh each frame (benchmarks)
         self.min_detection_confidence = min_detection_confidence
         self.min_tracking_confidence = min_tracking_confidence
         self._pose: mp.solutions.pose.Pose | None = None
@@ -121,11 +136,17 @@ class PoseEstimator:
         self._muted_frames_left = _MAX_MUTED_FRAMES
 
     def __enter__(self) -> PoseEstimator:
+        # mediapipe would download a missing model: never at run time
+        if self.model != "full" and not is_installed(self.model):
+            raise HiprotError(
+                f"the {self.model} pose model is not installed; run: hiprot models install "
+                f"{self.model}"
+            )
         self._muted = _Muted()  # until the start-up lines have gone by (estimate)
         try:
             self._pose = mp.solutions.pose.Pose(
-                static_image_mode=False,
-                model_complexity=MODEL_COMPLEXITY,
+                static_image_mode=self.static_image_mode,
+                model_complexity=COMPLEXITY[self.model],
                 smooth_landmarks=True,
                 enable_segmentation=False,
                 min_detection_confidence=self.min_detection_confidence,

@@ -34,13 +34,22 @@ RECORDING_SUFFIXES = (".landmarks.jsonl", ".landmarks.jsonl.gz", ".jsonl", ".jso
 
 @dataclass(frozen=True)
 class RecordingInfo:
-    """The header of a recording: where the landmarks came from."""
+    """The header of a recording: where the landmarks came from.
+
+    ``pose_model`` is the landmark model (``"full"``, ``"heavy"``), an
+    optional v1 field: recordings without it were made by full.
+    """
 
     fps: float
     width: int
     height: int
     source: str | None = None
     model: str | None = None
+    pose_model: str | None = None
+
+    @property
+    def landmark_model(self) -> str:
+        return self.pose_model or "full"
 
     def header(self) -> dict[str, Any]:
         fields = {k: v for k, v in asdict(self).items() if v is not None}
@@ -205,12 +214,14 @@ def _parse_header(line: str, path: Path) -> RecordingInfo:
         )
     source = header.get("source")
     model = header.get("model")
+    pose_model = header.get("pose_model")
     return RecordingInfo(
         fps,
         width,
         height,
         None if source is None else str(source),
         None if model is None else str(model),
+        None if pose_model is None else str(pose_model),
     )
 
 

@@ -354,6 +354,7 @@ th {{ background: #f3f3f3; }} img {{ max-width: 100%; }}
 <h1>Leg rotations on the wall: session report</h1>{interrupted}
 <p><b>{source}</b> · {summary["duration_s"]:.0f} s · mode: {summary["mode"]}
  · person found in {tracking["frames_with_pose"]} of {tracking["frames"]} frames
+ ({html.escape(str(tracking.get("model", "full")))} pose model)
  · neutral: {words.neutral(cal["method"])}</p>
 <h2>What to work on next</h2><ul>{tips}</ul>
 <h2>Per leg</h2>

@@ -120,6 +120,19 @@ MAX_GAP_S = 1.0
 #: Samples whose confidence is below this are treated as missing.
 MIN_CONFIDENCE = 0.3
 
+#: ``MIN_CONFIDENCE`` per pose landmark model. Heavy gives the far leg a
+#: visibility of 0.05-0.3 while placing its joints closer than full does, so its
+#: visibility tells nothing here and it is not gated (a frame without a
+#: person still drops out: its angles are NaN). Chosen on the rendered
+#: tuning clips (docs/pose_models.md).
+MIN_CONFIDENCE_BY_MODEL = {"full": MIN_CONFIDENCE, "heavy": 0.0}
+
+
+def min_confidence(pose_model: str) -> float:
+    """The confidence gate for landmarks from ``pose_model`` (full's for any other)."""
+    return MIN_CONFIDENCE_BY_MODEL.get(pose_model, MIN_CONFIDENCE)
+
+
 #: Measured twist must sweep this many times the drill's twist-to-femur ratio
 #: before a rep counts as "from the ankles". Chosen on the tuning seeds with
 #: realistic noise (compensation F1 0.16 at 1.0, 0.30 at 1.25, 0.36 at 1.5,

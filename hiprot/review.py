@@ -33,7 +33,7 @@ from hiprot.angles import SIDE_ON_RATIO
 from hiprot.calibration import Calibration
 from hiprot.errors import HiprotError, HiprotWarning
 from hiprot.landmarks import Side
-from hiprot.reps import BilateralCounter, Mode, Rep
+from hiprot.reps import BilateralCounter, Mode, Rep, min_confidence
 from hiprot.session import CalibrationInfo, SessionSummary, Tracking
 from hiprot.types import PoseFrame
 
@@ -70,13 +70,18 @@ _REST_ROUNDS = 2
 
 
 def _count(
-    series: AngleSeries, calibration: Calibration, mode: Mode, foot_driven: frozenset[Side]
+    series: AngleSeries,
+    calibration: Calibration,
+    mode: Mode,
+    foot_driven: frozenset[Side],
+    pose_model: str = "full",
 ) -> tuple[AngleSeries, tuple[Rep, ...]]:
     """Angles relative to the neutral, and the reps counted on them."""
     relative = fit_foot_to_femur(relative_to_neutral(series, calibration, mode.sides))
     counter = BilateralCounter(
         mode,
         near=series.near if series.estimator == "image" else None,
+        min_confidence=min_confidence(pose_model),
         foot_driven=foot_driven,
         hold_band_deg=hold_bands(relative),
     )
@@ -95,6 +100,7 @@ def review_pose_frames(
     *,
     size_wh: tuple[int, int],
     estimator: str = "image",
+    pose_model: str = "full",
 ) -> Review:
     """Analyse a whole recording's PoseFrames (pure: no I/O).
 
@@ -108,6 +114,8 @@ def review_pose_frames(
             ``Review.calibration`` is that one.
         size_wh: Pixel size of the frames the landmarks came from.
         estimator: ``"image"`` or ``"world"`` (``hiprot.analysis.angle_series``).
+        pose_model: The landmark model that made ``pose_frames`` (``"full"``,
+            ``"heavy"``): the reading is fitted to it, and the summary names it.
 
     Raises:
         HiprotError: no frames, or no person in any of them.
@@ -116,7 +124,7 @@ def review_pose_frames(
     # expected; numpy's RuntimeWarnings about them say nothing to a user
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        return _review(pose_frames, source, mode, calibration, size_wh, estimator)
+        return _review(pose_frames, source, mode, calibration, size_wh, estimator, pose_model)
 
 
 def _review(
@@ -126,11 +134,12 @@ def _review(
     calibration: Calibration | None,
     size_wh: tuple[int, int],
     estimator: str,
+    pose_model: str,
 ) -> Review:
     mode = Mode(mode)
     if not pose_frames:
         raise HiprotError(f"{source}: no frames to analyse")
-    raw = angle_series(pose_frames, size_wh, estimator)
+    raw = angle_series(pose_frames, size_wh, estimator, pose_model)
     series = smooth_series(raw)
     frames_with_pose = int(series.has_pose.sum())
     if frames_with_pose == 0:
@@ -154,12 +163,12 @@ def _review(
             )
             calibration = median_calibration(series)
     foot_driven = jittery_knees(raw, calibration, mode.sides)
-    relative, reps = _count(series, calibration, mode, foot_driven)
+    relative, reps = _count(series, calibration, mode, foot_driven, pose_model)
     for _ in range(_REST_ROUNDS):
         windows = {side: [(r.start_s, r.end_s) for r in reps if r.leg is side] for side in Side}
         calibration = neutral_from_rests(series, calibration, windows, mode.sides)
         foot_driven = jittery_knees(raw, calibration, mode.sides)
-        relative, reps = _count(series, calibration, mode, foot_driven)
+        relative, reps = _count(series, calibration, mode, foot_driven, pose_model)
     flat = flat_femurs(series, calibration, mode.sides)
     foot_driven -= flat  # read from the foot already
     for side in sorted(flat):
@@ -209,7 +218,7 @@ def _review(
             "auto" if calibration.method == "auto" else "file",
             {side: calibration.neutral[side].femur_deg for side in Side},
         ),
-        tracking=Tracking(len(series), frames_with_pose),
+        tracking=Tracking(len(series), frames_with_pose, pose_model),
         reps=reps,
     )
     limits = femur_range(series, calibration, mode.sides)

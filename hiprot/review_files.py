@@ -170,7 +170,17 @@ def _warn_about_gaps(pose_frames: Sequence[PoseFrame], name: str) -> None:
 
 
 def _warn_about_setup(calibration: Calibration, info: RecordingInfo, source: Path) -> None:
-    """A calibration from frames of another size was most likely another camera set-up."""
+    """A calibration from frames of another size was most likely another camera set-up;
+    one from another landmark model reads the knee on another scale."""
+    made_by = str(calibration.setup.get("pose_model", "full"))
+    if made_by != info.landmark_model:
+        warnings.warn(
+            f"{source}: the calibration was taken from the {made_by} pose model's landmarks but "
+            f"these are the {info.landmark_model} model's, which place the knees differently; "
+            f"run `hiprot calibrate --model {info.landmark_model}` for a neutral that fits",
+            HiprotWarning,
+            stacklevel=3,
+        )
     taken = (calibration.setup.get("width"), calibration.setup.get("height"))
     if None in taken or taken == (info.width, info.height):
         return
@@ -281,7 +291,7 @@ def _write_outputs(review: Review, paths: ReviewPaths, mode: Mode, title: str) -
 
 
 def _collect(
-    source: Path, on_frame: Callable[[str], None] | None, keep_partial: bool
+    source: Path, on_frame: Callable[[str], None] | None, keep_partial: bool, model: str = "full"
 ) -> tuple[list[PoseFrame], RecordingInfo, bool]:
     """The source's PoseFrames; on Ctrl-C (with ``keep_partial``) the ones so far.
 
@@ -290,7 +300,7 @@ def _collect(
     pose_frames: list[PoseFrame] = []
     info: RecordingInfo | None = None
     try:
-        with open_pose_source(source) as pose_source:
+        with open_pose_source(source, model) as pose_source:
             info = pose_source.info
             for pose_frame in pose_source.frames:
                 pose_frames.append(pose_frame)
@@ -320,6 +330,7 @@ def review_file(
     calibration: Calibration | None = None,
     on_frame: Callable[[str], None] | None = None,
     keep_partial: bool = True,
+    model: str = "full",
 ) -> tuple[Review, ReviewOutcome]:
     """Analyse ``source`` and write the summary JSON, CSV, plot, HTML and
     (for a video, when asked) the annotated video.
@@ -336,6 +347,7 @@ def review_file(
     With nothing to report, ``KeyboardInterrupt`` is raised. Ctrl-C while the
     annotated video is written keeps the (complete) report and any earlier
     video (``annotation_interrupted``).
+    ``model`` is the landmark model run on a video (a recording names its own).
 
     Raises:
         HiprotError: Unreadable source, nobody in view, outputs not writable,
@@ -352,13 +364,18 @@ def review_file(
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            pose_frames, info, interrupted = _collect(source, on_frame, keep_partial)
+            pose_frames, info, interrupted = _collect(source, on_frame, keep_partial, model)
             if calibration is not None:
                 _warn_about_setup(calibration, info, source)
             _warn_about_gaps(pose_frames, source.name)
             try:
                 review = review_pose_frames(
-                    pose_frames, source.name, mode, calibration, size_wh=(info.width, info.height)
+                    pose_frames,
+                    source.name,
+                    mode,
+                    calibration,
+                    size_wh=(info.width, info.height),
+                    pose_model=info.landmark_model,
                 )
             except HiprotError as exc:
                 if interrupted:  # too little so far to say anything: just stop
@@ -444,14 +461,19 @@ class FileFailure:
 
 
 def _review_task(
-    source: Path, out_dir: Path, mode: Mode, calibration: Calibration | None
+    source: Path, out_dir: Path, mode: Mode, calibration: Calibration | None, model: str = "full"
 ) -> ReviewOutcome | FileFailure:
     """One file in a worker process; never raises, so one bad file stops nothing."""
     try:
         with warnings.catch_warnings(record=True):
             warnings.simplefilter("always")
             return review_file(
-                source, ReviewPaths.in_folder(out_dir), mode, calibration, keep_partial=False
+                source,
+                ReviewPaths.in_folder(out_dir),
+                mode,
+                calibration,
+                keep_partial=False,
+                model=model,
             )[1]
     except HiprotError as exc:
         return FileFailure(source, str(exc))
@@ -465,6 +487,7 @@ def review_folder(
     mode: Mode = Mode.BOTH,
     calibration: Calibration | None = None,
     workers: int | None = None,
+    model: str = "full",
 ) -> Iterator[ReviewOutcome | FileFailure]:
     """Review ``sources`` (from ``folder_sources``) in parallel, yielding each as it finishes.
 
@@ -483,6 +506,7 @@ def review_folder(
                 (out_root or source.parent) / report_dir_name(source),
                 mode,
                 calibration,
+                model,
             )
             for source in sources
         ]

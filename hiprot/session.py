@@ -53,10 +53,12 @@ class CalibrationInfo:
 
 @dataclass(frozen=True)
 class Tracking:
-    """How many frames were analysed and in how many a person was found."""
+    """How many frames were analysed, in how many a person was found, and by
+    which landmark model (optional in v1: a summary without it was full's)."""
 
     frames: int
     frames_with_pose: int
+    model: str = "full"
 
 
 @dataclass(frozen=True)
@@ -202,6 +204,7 @@ class SessionSummary:
             "tracking": {
                 "frames": self.tracking.frames,
                 "frames_with_pose": self.tracking.frames_with_pose,
+                "model": self.tracking.model,
             },
         }
         if self.interrupted:
@@ -324,7 +327,11 @@ def _summary_from_dict(data: Mapping[str, Any]) -> SessionSummary:
             method=_text(calibration, "method"),
             neutral_deg={Side(key): _number(neutral, key) for key in neutral},
         ),
-        tracking=Tracking(_integer(tracking, "frames"), _integer(tracking, "frames_with_pose")),
+        tracking=Tracking(
+            _integer(tracking, "frames"),
+            _integer(tracking, "frames_with_pose"),
+            _text(tracking, "model") if "model" in tracking else "full",
+        ),
         reps=tuple(_rep_from_dict(rep) for rep in reps),
         interrupted=_flag(data, "interrupted") if "interrupted" in data else False,
     )

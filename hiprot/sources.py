@@ -29,8 +29,12 @@ class PoseSource:
 
 
 @contextmanager
-def open_pose_source(path: str | Path) -> Iterator[PoseSource]:
-    """Open a video or a ``*.landmarks.jsonl[.gz]`` recording as PoseFrames."""
+def open_pose_source(path: str | Path, model: str = "full") -> Iterator[PoseSource]:
+    """Open a video or a ``*.landmarks.jsonl[.gz]`` recording as PoseFrames.
+
+    ``model`` is the landmark model run on a video; a recording's landmarks
+    are already made (its header names their model).
+    """
     path = Path(path)
     if not path.exists():
         raise InputError(f"{path}: no such file")
@@ -39,12 +43,16 @@ def open_pose_source(path: str | Path) -> Iterator[PoseSource]:
             assert reader.info is not None
             yield PoseSource(path, reader.info, None, iter(reader))
         return
-    from hiprot.pose import MODEL_NAME, PoseEstimator  # imports mediapipe: only for videos
+    from hiprot.pose import PoseEstimator, model_name  # imports mediapipe: only for videos
 
     video = probe_video(path)
-    info = RecordingInfo(video.fps, video.width, video.height, path.name, MODEL_NAME)
+    info = RecordingInfo(video.fps, video.width, video.height, path.name, model_name(model), model)
     # decoding runs a few frames ahead in a thread, overlapping with MediaPipe
-    with open_video(path) as frames, read_ahead(frames) as ahead, PoseEstimator() as estimator:
+    with (
+        open_video(path) as frames,
+        read_ahead(frames) as ahead,
+        PoseEstimator(model=model) as estimator,
+    ):
         yield PoseSource(path, info, video.frame_count or None, estimator.track(ahead))
 
 

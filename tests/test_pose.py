@@ -7,9 +7,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from hiprot import models
+from hiprot import pose as pose_module
 from hiprot.capture import open_video
+from hiprot.errors import HiprotError
 from hiprot.landmarks import PoseLandmark as L
-from hiprot.pose import MODEL_COMPLEXITY, PoseEstimator
+from hiprot.pose import PoseEstimator
 from hiprot.types import Frame, PoseFrame
 
 pytestmark = pytest.mark.pose
@@ -21,8 +24,34 @@ def bridging_poses(bridging_clip: Path) -> list[PoseFrame]:
         return list(estimator.track(frames))
 
 
-def test_uses_the_bundled_offline_model() -> None:
-    assert MODEL_COMPLEXITY == 1
+def test_uses_the_bundled_offline_model_by_default() -> None:
+    estimator = PoseEstimator()
+    assert estimator.model == "full" and models.COMPLEXITY["full"] == 1
+    assert pose_module.model_name() == f"mediapipe-pose-full-{pose_module.mp.__version__}"
+
+
+def test_a_model_that_is_not_installed_is_refused_not_downloaded(monkeypatch) -> None:
+    monkeypatch.setattr(pose_module, "is_installed", lambda name: False)
+    with (
+        pytest.raises(HiprotError, match="hiprot models install heavy"),
+        PoseEstimator(model="heavy"),
+    ):
+        pass
+
+
+def test_unknown_model_is_a_programming_error() -> None:
+    with pytest.raises(ValueError, match="model must be one of"):
+        PoseEstimator(model="huge")
+
+
+@pytest.mark.skipif(
+    not models.is_installed("heavy"), reason="heavy model not installed (hiprot models install)"
+)
+def test_heavy_finds_the_real_man(bridging_clip: Path) -> None:
+    with open_video(bridging_clip) as frames, PoseEstimator(model="heavy") as estimator:
+        poses = list(estimator.track(frames))
+    assert len(poses) == 91
+    assert sum(p.has_pose for p in poses) / len(poses) >= 0.9
 
 
 def test_person_found_in_most_frames(bridging_poses: list[PoseFrame]) -> None:

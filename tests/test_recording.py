@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -74,6 +75,20 @@ def test_header_has_exactly_the_documented_fields(tmp_path: Path) -> None:
     }
     frame = json.loads(path.read_text().splitlines()[1])
     assert set(frame) == {"i", "t", "image", "world"}
+
+
+def test_the_landmark_model_is_an_optional_header_field(tmp_path: Path) -> None:
+    path = tmp_path / "a.landmarks.jsonl"
+    write_recording(path, replace(INFO, pose_model="heavy"), make_frames(2))
+    header = json.loads(path.read_text().splitlines()[0])
+    assert header["pose_model"] == "heavy"
+    info, _ = read_recording(path)
+    assert (info.pose_model, info.landmark_model) == ("heavy", "heavy")
+    # a recording written before the field existed was made by full
+    old = tmp_path / "old.landmarks.jsonl"
+    write_recording(old, INFO, make_frames(2))
+    info, _ = read_recording(old)
+    assert (info.pose_model, info.landmark_model) == (None, "full")
 
 
 def test_writer_refuses_non_increasing_time(tmp_path: Path) -> None:

@@ -477,8 +477,8 @@ def _interrupt_after(monkeypatch: pytest.MonkeyPatch, n_frames: int) -> Iterator
     real = review_files.open_pose_source
 
     @contextmanager
-    def interrupted_source(path: Path) -> Iterator[object]:
-        with real(path) as source:
+    def interrupted_source(path: Path, model: str = "full") -> Iterator[object]:
+        with real(path, model) as source:
 
             def frames() -> Iterator[PoseFrame]:
                 for k, frame in enumerate(source.frames):

@@ -6,6 +6,7 @@ import copy
 import json
 import os
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,8 @@ from hiprot.session import (
     write_session,
 )
 
-# The example of landmarks-format.md section 2, verbatim: the key contract.
+# The example of landmarks-format.md section 2 (plus the optional tracking.model): the
+# key contract.
 CONTRACT_EXAMPLE = json.loads("""
 {"format": "hiprot-session", "version": 1,
  "source": "wall.mp4", "duration_s": 62.3, "mode": "both|left|right",
@@ -37,8 +39,8 @@ CONTRACT_EXAMPLE = json.loads("""
  "reps": [{"leg": "left", "index": 1, "start_s": 3.2, "end_s": 8.9,
            "peak_internal_deg": 30.1, "peak_external_deg": -36.4,
            "hold_s": 1.4, "held": true, "controlled": true, "compensation": false}],
- "tracking": {"frames": 1869, "frames_with_pose": 1850}}
-""")
+ "tracking": {"frames": 1869, "frames_with_pose": 1850, "model": "full"}}
+""")  # tracking.model: optional in v1, added with the heavy landmark model
 
 
 def rep(
@@ -140,7 +142,7 @@ def test_values_follow_the_contract() -> None:
         "controlled": True,
         "compensation": False,
     }
-    assert data["tracking"] == {"frames": 1869, "frames_with_pose": 1850}
+    assert data["tracking"] == {"frames": 1869, "frames_with_pose": 1850, "model": "full"}
     json.dumps(data, allow_nan=False)  # plain JSON
 
 
@@ -299,6 +301,14 @@ def test_invalid_files_are_rejected(mutate: Mutation, message: str) -> None:
     mutate(data)
     with pytest.raises(SessionFormatError, match=message):
         SessionSummary.from_dict(data, where="s.json")
+
+
+def test_the_landmark_model_round_trips_and_defaults_to_full() -> None:
+    heavy = replace(summary(), tracking=Tracking(1869, 1850, "heavy"))
+    assert SessionSummary.from_dict(heavy.to_dict()).tracking.model == "heavy"
+    old = summary().to_dict()
+    del old["tracking"]["model"]  # written before the field existed
+    assert SessionSummary.from_dict(old).tracking.model == "full"
 
 
 def test_extra_keys_are_ignored() -> None:
