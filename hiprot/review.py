@@ -2,14 +2,19 @@
 
 The same stages as live mode, run over a whole recording: smoothing can look
 ahead (zero-phase) and the neutral can come from the recording's first still
-period when no calibration file is given.
+period when no calibration file is given. Only frames in the drill's
+position count (``hiprot.position``): frames with no worked leg in it are
+read as frames without a person, and each leg's samples are gated by its
+own position. A recording that never shows the position counts nothing.
 """
 
 from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
+
+import numpy as np
 
 from hiprot.analysis import (
     AngleSeries,
@@ -18,6 +23,7 @@ from hiprot.analysis import (
     femur_range,
     fit_foot_to_femur,
     flat_femurs,
+    gated,
     hold_bands,
     jittery_knees,
     median_calibration,
@@ -27,10 +33,11 @@ from hiprot.analysis import (
     samples,
     smooth_series,
 )
-from hiprot.angles import SIDE_ON_RATIO
+from hiprot.angles import SIDE_ON_RATIO, LegAngles
 from hiprot.calibration import Calibration
 from hiprot.errors import HiprotError, HiprotWarning
 from hiprot.landmarks import Side
+from hiprot.position import PositionSeries, position_series
 from hiprot.reps import BilateralCounter, Mode, Rep
 from hiprot.session import CalibrationInfo, SessionSummary, Tracking
 from hiprot.types import PoseFrame
@@ -50,6 +57,7 @@ class Review:
             is no such limit (the 3D estimator).
         foot_driven: Legs whose knee reading was too jittery to drive the
             rep count, so their foot drove it (``hiprot.analysis.jittery_knees``).
+        position: Per leg and frame, the drill position (``hiprot.position``).
     """
 
     series: AngleSeries
@@ -58,6 +66,7 @@ class Review:
     summary: SessionSummary
     femur_range_deg: dict[Side, tuple[float, float] | None]
     foot_driven: frozenset[Side]
+    position: PositionSeries | None = None
 
 
 #: Rounds of re-taking the neutral from the rests and counting again: the
@@ -68,7 +77,11 @@ _REST_ROUNDS = 2
 
 
 def _count(
-    series: AngleSeries, calibration: Calibration, mode: Mode, foot_driven: frozenset[Side]
+    series: AngleSeries,
+    calibration: Calibration,
+    mode: Mode,
+    foot_driven: frozenset[Side],
+    position: PositionSeries,
 ) -> tuple[AngleSeries, tuple[Rep, ...]]:
     """Angles relative to the neutral, and the reps counted on them."""
     relative = fit_foot_to_femur(relative_to_neutral(series, calibration, mode.sides))
@@ -79,8 +92,8 @@ def _count(
         hold_band_deg=hold_bands(relative),
     )
     frame_samples = samples(relative)
-    for sample in frame_samples:
-        counter.update(sample)
+    for i, sample in enumerate(frame_samples):
+        counter.update(gated(sample, {side: position.gate[side][i] for side in mode.sides}))
     counter.finish(frame_samples[-1].t_s)
     return relative, tuple(counter.reps)
 
@@ -113,11 +126,20 @@ def review_pose_frames(
     mode = Mode(mode)
     if not pose_frames:
         raise HiprotError(f"{source}: no frames to analyse")
-    raw = angle_series(pose_frames, size_wh, estimator)
-    series = smooth_series(raw)
-    frames_with_pose = int(series.has_pose.sum())
+    frames_with_pose = sum(f.has_pose for f in pose_frames)
     if frames_with_pose == 0:
         raise HiprotError(f"{source}: no person was found in any frame")
+    position = position_series(pose_frames, size_wh)
+    in_position = {side: position.time_in_s[side] for side in mode.sides}
+    if not position.seen(mode.sides):
+        warnings.warn(
+            f"{source}: the drill position (legs up the wall) was never seen; nothing counted",
+            HiprotWarning,
+            stacklevel=2,
+        )
+        return _not_the_drill(pose_frames, source, mode, calibration, size_wh, estimator, position)
+    raw = angle_series(pose_frames, size_wh, estimator)
+    series = smooth_series(raw)
     if series.estimator == "image" and series.view_ratio < SIDE_ON_RATIO:
         warnings.warn(
             f"{source}: filmed from the side, where hip rotation hardly shows, so the "
@@ -127,7 +149,8 @@ def review_pose_frames(
             stacklevel=2,
         )
     if calibration is None:
-        calibration = auto_calibration(series)
+        # the neutral is taken lying still in position, not before getting into it
+        calibration = auto_calibration(_in_position_only(series, position, mode.sides))
         if calibration is None:
             warnings.warn(
                 f"{source}: no still period of 2 s to take your neutral from, so the median "
@@ -137,12 +160,12 @@ def review_pose_frames(
             )
             calibration = median_calibration(series)
     foot_driven = jittery_knees(raw, calibration, mode.sides)
-    relative, reps = _count(series, calibration, mode, foot_driven)
+    relative, reps = _count(series, calibration, mode, foot_driven, position)
     for _ in range(_REST_ROUNDS):
         windows = {side: [(r.start_s, r.end_s) for r in reps if r.leg is side] for side in Side}
         calibration = neutral_from_rests(series, calibration, windows, mode.sides)
         foot_driven = jittery_knees(raw, calibration, mode.sides)
-        relative, reps = _count(series, calibration, mode, foot_driven)
+        relative, reps = _count(series, calibration, mode, foot_driven, position)
     flat = flat_femurs(series, calibration, mode.sides)
     foot_driven -= flat  # read from the foot already
     for side in sorted(flat):
@@ -192,6 +215,52 @@ def review_pose_frames(
         ),
         tracking=Tracking(len(series), frames_with_pose),
         reps=reps,
+        time_in_position_s=in_position,
     )
     limits = femur_range(series, calibration, mode.sides)
-    return Review(relative, calibration, reps, summary, limits, foot_driven)
+    return Review(relative, calibration, reps, summary, limits, foot_driven, position)
+
+
+def _in_position_only(
+    series: AngleSeries, position: PositionSeries, legs: Sequence[Side]
+) -> AngleSeries:
+    """The series with every frame in which no worked leg is in position blanked."""
+    out = np.zeros(len(series), dtype=bool)
+    for side in legs:
+        out |= position.in_position[side]
+
+    def blank(_: Side, a: LegAngles) -> LegAngles:
+        return LegAngles(*(np.where(out, x, np.nan) for x in astuple(a)))
+
+    return series.map_legs(blank)
+
+
+def _not_the_drill(
+    pose_frames: Sequence[PoseFrame],
+    source: str,
+    mode: Mode,
+    calibration: Calibration | None,
+    size_wh: tuple[int, int],
+    estimator: str,
+    position: PositionSeries,
+) -> Review:
+    """The review of a recording that never showed the drill: its angles
+    (for the report's plot), no reps."""
+    series = smooth_series(angle_series(pose_frames, size_wh, estimator))
+    calibration = calibration or median_calibration(series)
+    summary = SessionSummary(
+        source=source,
+        duration_s=series.duration_s,
+        mode=mode,
+        calibration=CalibrationInfo(
+            "auto" if calibration.method == "auto" else "file",
+            {side: calibration.neutral[side].femur_deg for side in Side},
+        ),
+        tracking=Tracking(len(series), int(series.has_pose.sum())),
+        reps=(),
+        time_in_position_s={side: position.time_in_s[side] for side in mode.sides},
+        drill_seen=False,
+    )
+    relative = relative_to_neutral(series, calibration, mode.sides)
+    limits = femur_range(series, calibration, mode.sides)
+    return Review(relative, calibration, (), summary, limits, frozenset(), position)

@@ -103,6 +103,10 @@ class SessionSummary:
         calibration: How the neutral was found, and its value per leg.
         tracking: Frame counts.
         reps: Every counted rep of the worked legs; stored in start order.
+        time_in_position_s: Per worked leg, seconds in the drill's position
+            (``hiprot.position``); None when not measured (older files).
+        drill_seen: False when the recording never showed the drill's
+            position, so nothing was counted (kept out of the history).
 
     Raises:
         ValueError: Inconsistent content (message says what).
@@ -114,6 +118,8 @@ class SessionSummary:
     calibration: CalibrationInfo
     tracking: Tracking
     reps: tuple[Rep, ...]
+    time_in_position_s: Mapping[Side, float] | None = None
+    drill_seen: bool = True
 
     def __post_init__(self) -> None:
         reps = tuple(sorted(self.reps, key=lambda rep: (rep.start_s, rep.leg.value, rep.index)))
@@ -202,6 +208,22 @@ class SessionSummary:
                 "frames": self.tracking.frames,
                 "frames_with_pose": self.tracking.frames_with_pose,
             },
+            **self._position_dict(),
+        }
+
+    def _position_dict(self) -> dict[str, Any]:
+        """An addition to v1 (readers ignore unknown keys): time in position."""
+        if self.time_in_position_s is None:
+            return {}
+        return {
+            "position": {
+                "drill_seen": self.drill_seen,
+                "time_in_s": {
+                    side.value: _round_s(self.time_in_position_s[side])
+                    for side in Side
+                    if side in self.time_in_position_s
+                },
+            }
         }
 
     @classmethod
@@ -322,7 +344,19 @@ def _summary_from_dict(data: Mapping[str, Any]) -> SessionSummary:
         ),
         tracking=Tracking(_integer(tracking, "frames"), _integer(tracking, "frames_with_pose")),
         reps=tuple(_rep_from_dict(rep) for rep in reps),
+        **_position_from_dict(data),
     )
+
+
+def _position_from_dict(data: Mapping[str, Any]) -> dict[str, Any]:
+    if "position" not in data:
+        return {}
+    position = _object(data, "position")
+    times = _object(position, "time_in_s")
+    return {
+        "drill_seen": _flag(position, "drill_seen"),
+        "time_in_position_s": {Side(key): _number(times, key) for key in times},
+    }
 
 
 # ---------------------------------------------------------------- files
