@@ -263,6 +263,8 @@ def review(
                 progress.advance(tasks[stage])
 
             result, outcome = review_file(source, paths, Mode(mode), calibration, advance)
+        if not outcome.summary.drill_seen:
+            store = None  # not the drill: kept out of the history
         if store is not None:
             store.add_summary(outcome.summary, outcome.started_at)
 
@@ -282,6 +284,13 @@ def review(
             f"[bold]{side.value}[/]: {leg.reps} reps, {leg.held_reps} held, {leg.controlled_reps} "
             f"controlled, {leg.compensated_reps} from the ankle; best internal "
             f"{best_in}, external {best_out}{note}"
+        )
+    if outcome.summary.time_in_position_s is not None:
+        stdout.print(
+            "In position (legs up the wall): "
+            + ", ".join(
+                f"{s.value} {t:.0f} s" for s, t in outcome.summary.time_in_position_s.items()
+            )
         )
     stdout.print(
         f"Report: {paths.html}  (also {paths.json.name}, {paths.csv.name}, {paths.plot.name})"
@@ -336,12 +345,13 @@ def _review_folder(
                     continue
                 for message in outcome.warnings:
                     stderr.print(f"[yellow]hiprot: warning:[/] {message}", highlight=False)
-                if store is not None:
+                if store is not None and outcome.summary.drill_seen:
                     store.add_summary(outcome.summary, outcome.started_at)
                 done.append(outcome)
     stdout.print(_folder_table(done, mode))
-    if store is not None and done:
-        stdout.print(f"Added {len(done)} session(s) to the history: {store.path}")
+    added = [o for o in done if o.summary.drill_seen]
+    if store is not None and added:
+        stdout.print(f"Added {len(added)} session(s) to the history: {store.path}")
     if failed:
         raise HiprotError(f"{len(failed)} of {len(sources)} files could not be reviewed")
 

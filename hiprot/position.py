@@ -58,8 +58,8 @@ FloatArray = npt.NDArray[np.float64]
 ENTER_S = 0.5
 LEAVE_S = 0.5
 
-#: A recording with less time than this in position (worked legs) never
-#: showed the drill.
+#: A recording in which no worked leg stays in position this long without a
+#: break never showed the drill (a leg raise passes through it).
 MIN_DRILL_S = 3.0
 
 
@@ -275,6 +275,7 @@ class PositionSeries:
         in_position: Per leg, ``(n,)`` bool: the debounced state.
         gate: Per leg, the ``Gate`` of each frame.
         time_in_s: Per leg, seconds in position.
+        longest_s: Per leg, the longest unbroken stretch in position.
     """
 
     t_s: FloatArray
@@ -282,10 +283,11 @@ class PositionSeries:
     in_position: dict[Side, npt.NDArray[np.bool_]]
     gate: dict[Side, tuple[Gate, ...]]
     time_in_s: dict[Side, float]
+    longest_s: dict[Side, float]
 
     def seen(self, legs: Sequence[Side], min_s: float = MIN_DRILL_S) -> bool:
-        """Some worked leg was in position for at least ``min_s``."""
-        return any(self.time_in_s[side] >= min_s for side in legs)
+        """Some worked leg stayed in position for at least ``min_s``."""
+        return any(self.longest_s[side] >= min_s for side in legs)
 
 
 def position_series(
@@ -309,7 +311,21 @@ def position_series(
             leg_gates.append(tracker.gate)
         ok[side], state[side], gates[side] = verdicts, states, tuple(leg_gates)
         time_in[side] = tracker.time_in_s
-    return PositionSeries(t, ok, state, gates, time_in)
+    longest = {side: _longest_run_s(t, state[side]) for side in state}
+    return PositionSeries(t, ok, state, gates, time_in, longest)
+
+
+def _longest_run_s(t_s: FloatArray, on: npt.NDArray[np.bool_]) -> float:
+    """The longest stretch of consecutive ``on`` frames, first to last frame time."""
+    best, start = 0.0, None
+    for i, flag in enumerate(on):
+        if flag and start is None:
+            start = i
+        if start is not None and (not flag or i == len(on) - 1):
+            end = i if flag else i - 1
+            best = max(best, float(t_s[end] - t_s[start]))
+            start = None
+    return best
 
 
 def leg_ok(pose_frame: PoseFrame, size_wh: tuple[int, int]) -> dict[Side, bool | None]:

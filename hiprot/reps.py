@@ -53,9 +53,10 @@ The rules (thresholds from ``hiprot.drill``; ``d`` is the drive angle):
 - **Position** (``RepSample.in_position``, ``hiprot.position``): a sample
   taken while the leg is out of the drill's position (legs down, knees
   bent, hips lifted) ends the attempt in progress without a rep, even one
-  that reached the internal end range, and the next attempt starts only
-  once the leg is back in position. Rotation counts only while the thigh
-  stays up the wall.
+  that reached the internal end range, and once the leg is back in
+  position the next attempt starts only after it has settled into the
+  neutral band (legs swung up the wall come up turned any way). Rotation
+  counts only while the thigh stays up the wall.
 - **Dropouts**: invalid samples (NaN angle, confidence below
   ``min_confidence``) are skipped; gaps between valid samples up to
   ``max_gap_s`` are bridged as if tracking never stopped (a hold continues
@@ -482,6 +483,7 @@ class RepCounter:
         # ---- when d last left the band, and on which side (start_s of the next attempt)
         self._band_side = 0
         self._band_exit_s: float | None = None
+        self._settled = True  # False from leaving the position until back in the band
 
     @property
     def hold_band_deg(self) -> float:
@@ -570,6 +572,9 @@ class RepCounter:
         self._valid_count += 1
         drive = foot if self.foot_driven else drive_deg(femur, foot)
         self._track_band_exit(t, drive)
+        if not self._settled:
+            self._settled = abs(drive) < drill.NEUTRAL_BAND_DEG - self.hysteresis_deg
+            return events
 
         before = self._attempt
         if before is not None:
@@ -613,6 +618,7 @@ class RepCounter:
         self._phase = Phase.NEUTRAL
         self._band_side, self._band_exit_s = 0, None
         self._last_valid_t_s = None
+        self._settled = False
         return events
 
     def _track_band_exit(self, t: float, drive: float) -> None:
