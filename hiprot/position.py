@@ -273,7 +273,9 @@ class PositionSeries:
         t_s: ``(n,)`` frame times.
         ok: Per leg, ``(n,)`` bool: the frame alone is in position.
         in_position: Per leg, ``(n,)`` bool: the debounced state.
-        gate: Per leg, the ``Gate`` of each frame.
+        gate: Per leg, the ``Gate`` of each frame, looking ahead: a frame
+            the tracker left pending (``Gate.WAIT``) is ``OUT`` when the
+            leg went on to leave, ``COUNT`` when it was a glitch.
         time_in_s: Per leg, seconds in position.
         longest_s: Per leg, the longest unbroken stretch in position.
     """
@@ -309,10 +311,24 @@ def position_series(
         for i, ts in enumerate(t):
             states[i] = tracker.update(float(ts), bool(verdicts[i]) if known[i] else None)
             leg_gates.append(tracker.gate)
-        ok[side], state[side], gates[side] = verdicts, states, tuple(leg_gates)
+        ok[side], state[side], gates[side] = verdicts, states, _resolved(leg_gates)
         time_in[side] = tracker.time_in_s
     longest = {side: _longest_run_s(t, state[side]) for side in state}
     return PositionSeries(t, ok, state, gates, time_in, longest)
+
+
+def _resolved(gates: list[Gate]) -> tuple[Gate, ...]:
+    """Settle each run of pending frames by what followed it (a recording
+    can look ahead; live cannot, and skips them)."""
+    out = list(gates)
+    end = len(out)
+    for i in range(len(out) - 1, -1, -1):
+        if out[i] is not Gate.WAIT:
+            end = i
+            continue
+        after = out[end] if end < len(out) else Gate.COUNT
+        out[i] = Gate.OUT if after is Gate.OUT else Gate.COUNT
+    return tuple(out)
 
 
 def _longest_run_s(t_s: FloatArray, on: npt.NDArray[np.bool_]) -> float:
