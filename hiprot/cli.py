@@ -663,7 +663,9 @@ def history(
     "--scenario",
     default="clean",
     show_default=True,
-    help="Scripted session (see docs/synthetic.md).",
+    help="Scripted session: a drill scenario, enter_exit (getting into and out of the "
+    "position) or another supine exercise that must count 0 (see docs/synthetic.md; a "
+    "wrong name lists them all).",
 )
 @click.option("--placement", default="oblique45_left", show_default=True, help="Camera placement.")
 @click.option(
@@ -675,16 +677,16 @@ def history(
 def synth(out_dir: Path, seed: int, scenario: str, placement: str, noise: str, mode: str) -> None:
     """Write a synthetic drill session: a landmark recording and its truth JSON."""
     from hiprot.synth import (
+        ALL_SCENARIOS,
         NOISE_LEVELS,
         PLACEMENTS,
-        SCENARIOS,
         SessionSpec,
         generate,
         write_session,
     )
 
     for name, value, known in (
-        ("scenario", scenario, SCENARIOS),
+        ("scenario", scenario, ALL_SCENARIOS),
         ("placement", placement, PLACEMENTS),
         ("noise", noise, NOISE_LEVELS),
     ):

@@ -300,3 +300,39 @@ def test_cli_live_on_a_bridge_never_starts_the_set(
     assert process.returncode == 0, stderr
     assert "Get ready" in stdout
     assert "Calibrating" not in stdout and "rep 1" not in stdout
+
+
+def test_cli_review_of_another_exercise_says_so_and_keeps_it_out_of_the_history(
+    tmp_path: Path,
+) -> None:
+    from hiprot.history import HistoryStore
+    from hiprot.synth import write_session
+
+    spec = SessionSpec(seed=74, scenario="dead_bug", placement="chair_left", noise="low")
+    recording, _ = write_session(generate(spec), tmp_path)
+    db = tmp_path / "h.sqlite3"
+    drill, _ = write_session(generate(SessionSpec(seed=74, noise="low")), tmp_path)
+    for source in (recording, drill):
+        run = subprocess.run(
+            [sys.executable, "-m", "hiprot", "review", str(source), "--db", str(db)],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            cwd=tmp_path,
+        )
+        assert run.returncode == 0, run.stderr
+        assert "Traceback" not in run.stderr
+        seen = source == drill
+        never = [line for line in run.stderr.splitlines() if "never seen" in line]
+        assert never == (
+            []
+            if seen
+            else [
+                f"hiprot: warning: {recording.name}: the drill position (legs up the wall) was "
+                "never seen; nothing counted"
+            ]
+        )
+        assert "In position (legs up the wall):" in run.stdout
+    with HistoryStore(db) as store:
+        sources = [record.source for record in store.sessions()]
+    assert sources == [drill.name]
