@@ -288,8 +288,13 @@ class PositionSeries:
     longest_s: dict[Side, float]
 
     def seen(self, legs: Sequence[Side], min_s: float = MIN_DRILL_S) -> bool:
-        """Some worked leg stayed in position for at least ``min_s``."""
-        return any(self.longest_s[side] >= min_s for side in legs)
+        """Some worked leg stayed in position for at least ``min_s``, or for
+        the whole of a shorter recording."""
+        span = float(self.t_s[-1] - self.t_s[0]) if len(self.t_s) else 0.0
+        return any(
+            self.in_position[side].any() and self.longest_s[side] >= min(min_s, span)
+            for side in legs
+        )
 
 
 def position_series(
