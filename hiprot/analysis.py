@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Generic, TypeVar
 
@@ -40,6 +40,7 @@ from hiprot.calibration import (
 )
 from hiprot.filters import OneEuroFilter, SpikeFilter, jitter_deg, zero_phase
 from hiprot.landmarks import LEGS, NUM_LANDMARKS, Side
+from hiprot.position import Gate
 from hiprot.types import PoseFrame
 
 T = TypeVar("T")
@@ -718,12 +719,14 @@ def _shows_no_turn(femur_deg: npt.ArrayLike, foot_deg: npt.ArrayLike) -> bool:
 
 @dataclass(frozen=True)
 class LegSample:
-    """One leg at one instant, degrees from neutral; NaN when not measured."""
+    """One leg at one instant, degrees from neutral; NaN when not measured.
+    ``in_position``: the leg is in the drill's position (``hiprot.position``)."""
 
     femur_deg: float
     foot_deg: float
     twist_deg: float
     confidence: float
+    in_position: bool = True
 
     @property
     def valid(self) -> bool:
@@ -754,6 +757,22 @@ def samples(series: AngleSeries) -> list[AngleSample]:
         }
         out.append(AngleSample(float(t), bool(series.has_pose[i]), legs))
     return out
+
+
+def gated(sample: AngleSample, gates: Mapping[Side, Gate]) -> AngleSample:
+    """The sample as the rep counter should take it, per leg: in position as
+    it is; just out of position (``Gate.WAIT``) as a dropout, so a leg
+    on its way down moves no count before it is judged out; out of
+    position (``Gate.OUT``) marked so, which ends an attempt without a rep."""
+    legs = {}
+    for side, leg in sample.legs.items():
+        gate = gates.get(side, Gate.COUNT)
+        if gate is Gate.WAIT:
+            leg = replace(leg, confidence=0.0)
+        elif gate is Gate.OUT:
+            leg = replace(leg, in_position=False)
+        legs[side] = leg
+    return replace(sample, legs=legs)
 
 
 class TrailingSamples:

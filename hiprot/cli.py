@@ -387,6 +387,8 @@ def review(
             result, outcome = review_file(
                 source, paths, Mode(mode), calibration, advance, model=model
             )
+        if not outcome.summary.drill_seen:
+            store = None  # not the drill: kept out of the history
         if store is not None and not outcome.interrupted:  # a part is never a session
             store.add_summary(
                 outcome.summary, outcome.started_at, person, outcome.capped, outcome.content_id
@@ -416,6 +418,13 @@ def review(
                 best_out,
             )
             + note
+        )
+    if outcome.summary.time_in_position_s is not None:
+        stdout.print(
+            "In position (legs up the wall): "
+            + ", ".join(
+                f"{s.value} {t:.0f} s" for s, t in outcome.summary.time_in_position_s.items()
+            )
         )
     if not outcome.kept_earlier:
         stdout.print(
@@ -495,7 +504,7 @@ def _review_folder(
                     stderr.print(f"[yellow]hiprot: warning:[/] {plain(message)}", highlight=False)
                 if keep is None and is_made_clip(outcome.source):
                     made.append(outcome)
-                elif store is not None:
+                elif store is not None and outcome.summary.drill_seen:
                     store.add_summary(
                         outcome.summary,
                         outcome.started_at,
@@ -508,8 +517,9 @@ def _review_folder(
     if done:
         where = plain(out_root) if out_root else "beside each file"
         stdout.print(f"Reports: {where}, one FILE-hiprot/report.html per file.")
-    if store is not None and len(done) > len(made):
-        added = words.plural(len(done) - len(made), "session")
+    stored = [o for o in done if o.summary.drill_seen and o not in made]
+    if store is not None and stored:
+        added = words.plural(len(stored), "session")
         stdout.print(f"Added {added} to {plain(person)}'s history: {plain(store.path)}")
     if made:
         stdout.print(
@@ -968,8 +978,9 @@ def _people_table(everyone, path: Path) -> None:
     "--scenario",
     default="clean",
     show_default=True,
-    type=SynthChoice("SCENARIOS"),
-    help="Scripted session (see docs/synthetic.md).",
+    type=SynthChoice("ALL_SCENARIOS"),
+    help="Scripted session: a drill scenario, enter_exit (getting into and out of the "
+    "position) or another supine exercise that must count 0 (see docs/synthetic.md).",
 )
 @click.option(
     "--placement",

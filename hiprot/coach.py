@@ -19,6 +19,12 @@ to where it was; ``PAUSE`` freezes counting and timers; the mode commands
 switch the worked legs. The rep counter (``hiprot.reps``) lives inside: the
 coach decides when counting happens (only in SET) and turns its events
 into cues.
+
+Only the drill's position counts (``hiprot.position``, as in review): each
+leg's position is debounced here from ``ViewCheck.position_ok``; SETUP and
+CALIBRATION wait until every worked leg is up the wall, and in a SET a leg
+out of position ends its attempt without a rep, while the set pauses with
+the ``LEGS_UP`` cue and goes on once the legs are back.
 """
 
 from __future__ import annotations
@@ -31,9 +37,10 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from hiprot import drill
-from hiprot.analysis import AngleSample, LegTrack
+from hiprot.analysis import AngleSample, LegTrack, gated
 from hiprot.calibration import STILL_TOLERANCE_DEG, Calibration, LegNeutral, StillRun
 from hiprot.landmarks import LEGS, PoseLandmark, Side
+from hiprot.position import PositionTracker, leg_ok
 from hiprot.reps import (
     BilateralCounter,
     Mode,
@@ -84,6 +91,7 @@ class Cue(enum.Enum):
     HOLD = "Hold"
     SLOWER = "Slower"
     FROM_THE_HIPS = "From the hips, not the ankles"
+    LEGS_UP = "Legs back up the wall"
 
     @property
     def clip(self) -> str:
@@ -185,29 +193,41 @@ class ViewCheck:
         standing: Their torso is upright in the image (not lying down).
         legs_in_view: Every worked leg's hip, knee, ankle, heel and toes are
             visible inside the image.
+        position_ok: Per leg, this frame alone in the drill's position
+            (``hiprot.position.leg_ok``; None: not known); None when not judged.
+        in_position: Every worked leg is in position, debounced (the coach
+            sets it from ``position_ok``).
     """
 
     person: bool
     standing: bool
     legs_in_view: bool
+    position_ok: Mapping[Side, bool | None] | None = None
+    in_position: bool = True
 
     @property
     def ready(self) -> bool:
-        return self.person and not self.standing and self.legs_in_view
+        return self.person and not self.standing and self.legs_in_view and self.in_position
 
     @property
     def cue(self) -> Cue | None:
         """What to ask for when not ready."""
         if not self.person or self.standing:
             return Cue.LIE_DOWN
-        return None if self.legs_in_view else Cue.FEET_INTO_VIEW
+        if not self.legs_in_view:
+            return Cue.FEET_INTO_VIEW
+        return None if self.in_position else Cue.LEGS_UP
 
 
-def check_view(pose_frame: PoseFrame, sides: tuple[Side, ...]) -> ViewCheck:
-    """Check placement from the image landmarks of one frame."""
+def check_view(
+    pose_frame: PoseFrame, sides: tuple[Side, ...], size_wh: tuple[int, int] | None = None
+) -> ViewCheck:
+    """Check placement from the image landmarks of one frame; with the
+    image's ``size_wh``, also judge each leg's position (``position_ok``)."""
     rows = pose_frame.image
     if rows is None:
-        return ViewCheck(person=False, standing=False, legs_in_view=False)
+        position = None if size_wh is None else dict.fromkeys(Side)
+        return ViewCheck(person=False, standing=False, legs_in_view=False, position_ok=position)
 
     def mid(a: PoseLandmark, b: PoseLandmark) -> np.ndarray:
         return (rows[a, :2] + rows[b, :2]) / 2.0
@@ -223,7 +243,10 @@ def check_view(pose_frame: PoseFrame, sides: tuple[Side, ...]) -> ViewCheck:
     leg_rows = rows[indices]
     inside = np.all((leg_rows[:, :2] >= 0.0) & (leg_rows[:, :2] <= 1.0), axis=1)
     in_view = bool(np.all(inside & (leg_rows[:, 3] >= MIN_VISIBILITY)))
-    return ViewCheck(person=True, standing=bool(standing), legs_in_view=in_view)
+    position = None if size_wh is None else leg_ok(pose_frame, size_wh)
+    return ViewCheck(
+        person=True, standing=bool(standing), legs_in_view=in_view, position_ok=position
+    )
 
 
 # ---------------------------------------------------------------- what to show
@@ -364,6 +387,9 @@ class Coach:
         self._frames = 0
         self._frames_with_pose = 0
         self._relative: AngleSample | None = None
+        self._position = {side: PositionTracker() for side in Side}
+        self._judged = False  # position_ok has come with a frame
+        self._out_of_position = False  # a set paused: legs down
 
     @property
     def foot_driven(self) -> frozenset[Side]:
@@ -421,6 +447,7 @@ class Coach:
             ),
             tracking=Tracking(self._frames, self._frames_with_pose, self.config.pose_model),
             reps=tuple(self._reps),
+            time_in_position_s=self.time_in_position_s,
         )
 
     def resting_legs(self) -> tuple[Side, ...]:
@@ -476,14 +503,13 @@ class Coach:
         self._frames += 1
         self._frames_with_pose += view.person
         self._relative = relative
+        view = self._track_position(t_s, view)
         if view.ready:
             self._bad_view_since = None
         elif self._bad_view_since is None:
             self._bad_view_since = t_s
         if self._bad_view_since is not None and t_s - self._bad_view_since < BAD_VIEW_S:
-            view = ViewCheck(
-                person=True, standing=False, legs_in_view=True
-            )  # a glitch, not a change
+            view = replace(view, person=True, standing=False, legs_in_view=True)  # a glitch
         if self.paused or self.stage is Stage.SUMMARY:
             return self._output(t_s)
         step = {
@@ -493,6 +519,30 @@ class Coach:
             Stage.REST: self._rest,
         }[self.stage]
         return step(t_s, view, absolute, relative)
+
+    def _track_position(self, t_s: float, view: ViewCheck) -> ViewCheck:
+        """Debounce each leg's position; the view says whether every worked
+        leg is in it."""
+        if view.position_ok is None:
+            return view
+        self._judged = True
+        for side, tracker in self._position.items():
+            tracker.update(t_s, view.position_ok.get(side))
+        return replace(
+            view, in_position=all(self._position[s].in_position for s in self.mode.sides)
+        )
+
+    @property
+    def in_position(self) -> dict[Side, bool]:
+        """Per leg, the debounced drill position (True until judged)."""
+        return {side: t.in_position or not self._judged for side, t in self._position.items()}
+
+    @property
+    def time_in_position_s(self) -> dict[Side, float] | None:
+        """Per worked leg, seconds in position so far (None until judged)."""
+        if not self._judged:
+            return None
+        return {side: self._position[side].time_in_s for side in self.mode.sides}
 
     def command(self, command: Command, t_s: float) -> CoachOutput:
         """Act on a key press at ``t_s`` (not before the last frame)."""
@@ -574,6 +624,9 @@ class Coach:
         cue = view.cue
         say: list[Utterance] = []
         new_reps, self._recounted = self._recounted, []
+        if self._judged:  # out of position: no count, attempts end without a rep
+            relative = gated(relative, {side: t.gate for side, t in self._position.items()})
+        self._out_of_position = not view.in_position
         if new_reps and self._set_count() > self._spoken_count:
             self._spoken_count = self._set_count()
             say.append(Utterance.count(self._spoken_count))
@@ -720,6 +773,8 @@ class Coach:
         elif self.stage is Stage.CALIBRATION:
             countdown = max(0.0, self.config.calibration_s - self._stillness.duration_s)
             title, detail = "Calibrating", "Lie still, feet relaxed"
+        elif self.stage is Stage.SET and self._out_of_position:
+            title, detail = f"{set_label}: paused", "Legs back up the wall to go on"
         elif self.stage is Stage.SET:
             title = set_label
             detail = f"Feet out, slowly in, hold {drill.HOLD_MIN_S:.0f}-2 s"

@@ -287,6 +287,7 @@ class LiveSession:
     setup: dict[str, object] = field(default_factory=dict)
     last_image: npt.NDArray[np.uint8] | None = None
     _angles: LiveAngles = field(init=False)
+    _size_wh: tuple[int, int] = field(init=False)
     _t_s: float = 0.0
     _stage: Stage | None = None
     _view: CoachView | None = None
@@ -299,6 +300,7 @@ class LiveSession:
 
     def __post_init__(self) -> None:
         size_wh = (int(self.setup.get("width", 640)), int(self.setup.get("height", 480)))  # type: ignore[call-overload]
+        self._size_wh = size_wh
         self._angles = LiveAngles(
             self.coach.calibration,
             size_wh=size_wh,
@@ -372,9 +374,11 @@ class LiveSession:
                     "Too dark to find you: turn on a light",
                     "too_dark",
                 )
-        view_check = check_view(pose_frame, self.coach.mode.sides)
+        view_check = check_view(pose_frame, self.coach.mode.sides, self._size_wh)
         self._angles.worked = self.coach.mode.sides
-        absolute, relative = self._angles.update(pose_frame, in_position=view_check.ready)
+        # frames out of the drill's position teach neither the anchors nor the foot fit
+        up = all(self.coach.in_position[side] for side in self.coach.mode.sides)
+        absolute, relative = self._angles.update(pose_frame, in_position=view_check.ready and up)
         self.coach.near = self._angles.near
         for side, track in self._angles.take_rereads().items():
             self.coach.recount(side, track)

@@ -259,6 +259,17 @@ def _deg(value: float | None) -> str:
     return "–" if value is None else f"{value:+.1f}°".replace("-", "−")  # the terminal's minus
 
 
+def _position_note(summary: dict) -> str:
+    """Time in the drill's position per leg (session.json's ``position``)."""
+    position = summary.get("position")
+    if not position:
+        return ""
+    if not position["drill_seen"]:
+        return " · <b>the drill position (legs up the wall) was never seen; nothing counted</b>"
+    times = ", ".join(f"{leg} {t:.0f} s" for leg, t in position["time_in_s"].items())
+    return f" · in position (legs up the wall): {times}"
+
+
 def write_html(
     summary: dict[str, Any],
     plot_png: Path | None,
@@ -340,6 +351,7 @@ def write_html(
         if summary.get("interrupted")
         else ""
     )
+    position = _position_note(summary)
     hold_min_s = f"{drill.HOLD_MIN_S:.0f}"
     inward_min_s = f"{drill.CONTROLLED_MIN_INWARD_S:.0f}"
     page = f"""<!doctype html>
@@ -353,7 +365,7 @@ th {{ background: #f3f3f3; }} img {{ max-width: 100%; }}
 </style></head><body>
 <h1>Leg rotations on the wall: session report</h1>{interrupted}
 <p><b>{source}</b> · {summary["duration_s"]:.0f} s · mode: {summary["mode"]}
- · person found in {tracking["frames_with_pose"]} of {tracking["frames"]} frames
+ · person found in {tracking["frames_with_pose"]} of {tracking["frames"]} frames{position}
  ({html.escape(str(tracking.get("model", "full")))} pose model)
  · neutral: {words.neutral(cal["method"])}</p>
 <h2>What to work on next</h2><ul>{tips}</ul>

@@ -50,6 +50,13 @@ The rules (thresholds from ``hiprot.drill``; ``d`` is the drive angle):
   a slow inward sweep from splitting a real rep; on a far leg's edge-on
   outward side the external end is the band edge itself, so there a swing
   back out past it after turning in does split the attempt.
+- **Position** (``RepSample.in_position``, ``hiprot.position``): a sample
+  taken while the leg is out of the drill's position (legs down, knees
+  bent, hips lifted) ends the attempt in progress without a rep, even one
+  that reached the internal end range, and once the leg is back in
+  position the next attempt starts only after it has settled into the
+  neutral band (legs swung up the wall come up turned any way). Rotation
+  counts only while the thigh stays up the wall.
 - **Dropouts**: invalid samples (NaN angle, confidence below
   ``min_confidence``) are skipped; gaps between valid samples up to
   ``max_gap_s`` are bridged as if tracking never stopped (a hold continues
@@ -190,12 +197,15 @@ class RepSample:
         femur_deg: Femur rotation from neutral, internal positive; NaN if unmeasured.
         foot_deg: Foot rotation (femur + ankle twist), same convention.
         confidence: 0..1 trust in the measurement.
+        in_position: The leg is in the drill's position (``hiprot.position``);
+            False ends the attempt in progress without a rep.
     """
 
     t_s: float
     femur_deg: float
     foot_deg: float
     confidence: float = 1.0
+    in_position: bool = True
 
     @classmethod
     def missing(cls, t_s: float) -> RepSample:
@@ -212,6 +222,8 @@ class LegReading(Protocol):
     def foot_deg(self) -> float: ...
     @property
     def confidence(self) -> float: ...
+
+    # optional: ``in_position`` (bool), True when absent
 
 
 class FrameReading(Protocol):
@@ -484,6 +496,7 @@ class RepCounter:
         # ---- when d last left the band, and on which side (start_s of the next attempt)
         self._band_side = 0
         self._band_exit_s: float | None = None
+        self._settled = True  # False from leaving the position until back in the band
 
     @property
     def hold_band_deg(self) -> float:
@@ -554,6 +567,8 @@ class RepCounter:
         if self._last_t_s is not None and t <= self._last_t_s:
             raise ValueError(f"sample times must increase: {t} s after {self._last_t_s} s")
         self._last_t_s = t
+        if not sample.in_position:
+            return self._leave(t)
         femur, foot = float(sample.femur_deg), float(sample.foot_deg)
         valid = (
             math.isfinite(femur)
@@ -570,6 +585,9 @@ class RepCounter:
         self._valid_count += 1
         drive = foot if self.foot_driven else drive_deg(femur, foot)
         self._track_band_exit(t, drive)
+        if not self._settled:
+            self._settled = abs(drive) < drill.NEUTRAL_BAND_DEG - self.hysteresis_deg
+            return events
 
         before = self._attempt
         if before is not None:
@@ -605,6 +623,16 @@ class RepCounter:
         return events
 
     # ---------------------------------------------------------------- the state machine
+
+    def _leave(self, t: float) -> list[RepEvent]:
+        """Out of position: the attempt ends without a rep, and the next one
+        starts afresh once the leg is back."""
+        events = [self._drop(t)] if self._attempt is not None else []
+        self._phase = Phase.NEUTRAL
+        self._band_side, self._band_exit_s = 0, None
+        self._last_valid_t_s = None
+        self._settled = False
+        return events
 
     def _track_band_exit(self, t: float, drive: float) -> None:
         side = 0 if abs(drive) <= drill.NEUTRAL_BAND_DEG else (1 if drive > 0 else -1)
@@ -841,7 +869,13 @@ class BilateralCounter:
             sample = (
                 RepSample.missing(frame.t_s)
                 if leg is None
-                else RepSample(frame.t_s, leg.femur_deg, leg.foot_deg, leg.confidence)
+                else RepSample(
+                    frame.t_s,
+                    leg.femur_deg,
+                    leg.foot_deg,
+                    leg.confidence,
+                    bool(getattr(leg, "in_position", True)),
+                )
             )
             events += counter.update(sample)
         return events

@@ -2,14 +2,17 @@
 
 The same stages as live mode, run over a whole recording: smoothing can look
 ahead (zero-phase) and the neutral can come from the recording's first still
-period when no calibration file is given.
+period when no calibration file is given. Only frames in the drill's
+position count (``hiprot.position``): frames with no worked leg in it are
+read as frames without a person, and each leg's samples are gated by its
+own position. A recording that never shows the position counts nothing.
 """
 
 from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 
 import numpy as np
 
@@ -20,6 +23,7 @@ from hiprot.analysis import (
     femur_range,
     fit_foot_to_femur,
     flat_femurs,
+    gated,
     hold_bands,
     jittery_knees,
     median_calibration,
@@ -29,10 +33,11 @@ from hiprot.analysis import (
     samples,
     smooth_series,
 )
-from hiprot.angles import SIDE_ON_RATIO
+from hiprot.angles import SIDE_ON_RATIO, LegAngles
 from hiprot.calibration import Calibration
 from hiprot.errors import HiprotError, HiprotWarning
 from hiprot.landmarks import Side
+from hiprot.position import PositionSeries, position_series
 from hiprot.reps import BilateralCounter, Mode, Rep, min_confidence
 from hiprot.session import CalibrationInfo, SessionSummary, Tracking
 from hiprot.types import PoseFrame
@@ -52,6 +57,7 @@ class Review:
             is no such limit (the 3D estimator).
         foot_driven: Legs whose knee reading was too jittery to drive the
             rep count, so their foot drove it (``hiprot.analysis.jittery_knees``).
+        position: Per leg and frame, the drill position (``hiprot.position``).
     """
 
     series: AngleSeries
@@ -60,6 +66,7 @@ class Review:
     summary: SessionSummary
     femur_range_deg: dict[Side, tuple[float, float] | None]
     foot_driven: frozenset[Side]
+    position: PositionSeries | None = None
 
 
 #: Rounds of re-taking the neutral from the rests and counting again: the
@@ -74,6 +81,7 @@ def _count(
     calibration: Calibration,
     mode: Mode,
     foot_driven: frozenset[Side],
+    position: PositionSeries,
     pose_model: str = "full",
 ) -> tuple[AngleSeries, tuple[Rep, ...]]:
     """Angles relative to the neutral, and the reps counted on them."""
@@ -86,8 +94,8 @@ def _count(
         hold_band_deg=hold_bands(relative),
     )
     frame_samples = samples(relative)
-    for sample in frame_samples:
-        counter.update(sample)
+    for i, sample in enumerate(frame_samples):
+        counter.update(gated(sample, {side: position.gate[side][i] for side in mode.sides}))
     counter.finish(frame_samples[-1].t_s)
     return relative, tuple(counter.reps)
 
@@ -139,11 +147,22 @@ def _review(
     mode = Mode(mode)
     if not pose_frames:
         raise HiprotError(f"{source}: no frames to analyse")
-    raw = angle_series(pose_frames, size_wh, estimator, pose_model)
-    series = smooth_series(raw)
-    frames_with_pose = int(series.has_pose.sum())
+    frames_with_pose = sum(f.has_pose for f in pose_frames)
     if frames_with_pose == 0:
         raise HiprotError(f"{source}: no person was found in any frame")
+    position = position_series(pose_frames, size_wh)
+    in_position = {side: position.time_in_s[side] for side in mode.sides}
+    if not position.seen(mode.sides):
+        warnings.warn(
+            f"{source}: the drill position (legs up the wall) was never seen; nothing counted",
+            HiprotWarning,
+            stacklevel=2,
+        )
+        return _not_the_drill(
+            pose_frames, source, mode, calibration, size_wh, estimator, position, pose_model
+        )
+    raw = angle_series(pose_frames, size_wh, estimator, pose_model)
+    series = smooth_series(raw)
     if series.estimator == "image" and series.view_ratio < SIDE_ON_RATIO:
         warnings.warn(
             f"{source}: filmed from the side, where hip rotation hardly shows, so the "
@@ -153,7 +172,8 @@ def _review(
             stacklevel=2,
         )
     if calibration is None:
-        calibration = auto_calibration(series)
+        # the neutral is taken lying still in position, not before getting into it
+        calibration = auto_calibration(_in_position_only(series, position, mode.sides))
         if calibration is None:
             warnings.warn(
                 f"{source}: no still period of 2 s to take your neutral from, so the median "
@@ -163,12 +183,12 @@ def _review(
             )
             calibration = median_calibration(series)
     foot_driven = jittery_knees(raw, calibration, mode.sides)
-    relative, reps = _count(series, calibration, mode, foot_driven, pose_model)
+    relative, reps = _count(series, calibration, mode, foot_driven, position, pose_model)
     for _ in range(_REST_ROUNDS):
         windows = {side: [(r.start_s, r.end_s) for r in reps if r.leg is side] for side in Side}
         calibration = neutral_from_rests(series, calibration, windows, mode.sides)
         foot_driven = jittery_knees(raw, calibration, mode.sides)
-        relative, reps = _count(series, calibration, mode, foot_driven, pose_model)
+        relative, reps = _count(series, calibration, mode, foot_driven, position, pose_model)
     flat = flat_femurs(series, calibration, mode.sides)
     foot_driven -= flat  # read from the foot already
     for side in sorted(flat):
@@ -220,6 +240,53 @@ def _review(
         ),
         tracking=Tracking(len(series), frames_with_pose, pose_model),
         reps=reps,
+        time_in_position_s=in_position,
     )
     limits = femur_range(series, calibration, mode.sides)
-    return Review(relative, calibration, reps, summary, limits, foot_driven)
+    return Review(relative, calibration, reps, summary, limits, foot_driven, position)
+
+
+def _in_position_only(
+    series: AngleSeries, position: PositionSeries, legs: Sequence[Side]
+) -> AngleSeries:
+    """The series with every frame in which no worked leg is in position blanked."""
+    out = np.zeros(len(series), dtype=bool)
+    for side in legs:
+        out |= position.in_position[side]
+
+    def blank(_: Side, a: LegAngles) -> LegAngles:
+        return LegAngles(*(np.where(out, x, np.nan) for x in astuple(a)))
+
+    return series.map_legs(blank)
+
+
+def _not_the_drill(
+    pose_frames: Sequence[PoseFrame],
+    source: str,
+    mode: Mode,
+    calibration: Calibration | None,
+    size_wh: tuple[int, int],
+    estimator: str,
+    position: PositionSeries,
+    pose_model: str,
+) -> Review:
+    """The review of a recording that never showed the drill: its angles
+    (for the report's plot), no reps."""
+    series = smooth_series(angle_series(pose_frames, size_wh, estimator, pose_model))
+    calibration = calibration or median_calibration(series)
+    summary = SessionSummary(
+        source=source,
+        duration_s=series.duration_s,
+        mode=mode,
+        calibration=CalibrationInfo(
+            "auto" if calibration.method == "auto" else "file",
+            {side: calibration.neutral[side].femur_deg for side in Side},
+        ),
+        tracking=Tracking(len(series), int(series.has_pose.sum()), pose_model),
+        reps=(),
+        time_in_position_s={side: position.time_in_s[side] for side in mode.sides},
+        drill_seen=False,
+    )
+    relative = relative_to_neutral(series, calibration, mode.sides)
+    limits = femur_range(series, calibration, mode.sides)
+    return Review(relative, calibration, (), summary, limits, frozenset(), position)

@@ -105,6 +105,10 @@ class SessionSummary:
         reps: Every counted rep of the worked legs; stored in start order.
         interrupted: The set was cut short (Ctrl-C): this covers only the
             frames before it (``"interrupted": true`` in the JSON).
+        time_in_position_s: Per worked leg, seconds in the drill's position
+            (``hiprot.position``); None when not measured (older files).
+        drill_seen: False when the recording never showed the drill's
+            position, so nothing was counted (kept out of the history).
 
     Raises:
         ValueError: Inconsistent content (message says what).
@@ -117,6 +121,8 @@ class SessionSummary:
     tracking: Tracking
     reps: tuple[Rep, ...]
     interrupted: bool = False
+    time_in_position_s: Mapping[Side, float] | None = None
+    drill_seen: bool = True
 
     def __post_init__(self) -> None:
         reps = tuple(sorted(self.reps, key=lambda rep: (rep.start_s, rep.leg.value, rep.index)))
@@ -206,10 +212,26 @@ class SessionSummary:
                 "frames_with_pose": self.tracking.frames_with_pose,
                 "model": self.tracking.model,
             },
+            **self._position_dict(),
         }
         if self.interrupted:
             data["interrupted"] = True
         return data
+
+    def _position_dict(self) -> dict[str, Any]:
+        """An addition to v1 (readers ignore unknown keys): time in position."""
+        if self.time_in_position_s is None:
+            return {}
+        return {
+            "position": {
+                "drill_seen": self.drill_seen,
+                "time_in_s": {
+                    side.value: _round_s(self.time_in_position_s[side])
+                    for side in Side
+                    if side in self.time_in_position_s
+                },
+            }
+        }
 
     @classmethod
     def from_dict(cls, data: Any, where: str = "session") -> SessionSummary:
@@ -334,7 +356,19 @@ def _summary_from_dict(data: Mapping[str, Any]) -> SessionSummary:
         ),
         reps=tuple(_rep_from_dict(rep) for rep in reps),
         interrupted=_flag(data, "interrupted") if "interrupted" in data else False,
+        **_position_from_dict(data),
     )
+
+
+def _position_from_dict(data: Mapping[str, Any]) -> dict[str, Any]:
+    if "position" not in data:
+        return {}
+    position = _object(data, "position")
+    times = _object(position, "time_in_s")
+    return {
+        "drill_seen": _flag(position, "drill_seen"),
+        "time_in_position_s": {Side(key): _number(times, key) for key in times},
+    }
 
 
 # ---------------------------------------------------------------- files

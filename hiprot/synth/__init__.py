@@ -32,6 +32,14 @@ from hiprot.recording import RecordingInfo, write_recording
 from hiprot.safe_io import atomic_path, atomic_write
 from hiprot.synth.body import BodyShape, Posture, body_points
 from hiprot.synth.camera import PLACEMENTS, Camera, CameraPlacement
+from hiprot.synth.negatives import (
+    ENTER_EXIT,
+    NEGATIVES,
+    MovingScript,
+    build_enter_exit,
+    build_negative,
+    moving_body_points,
+)
 from hiprot.synth.noise import NOISE_LEVELS, corrupt, frame_times
 from hiprot.synth.script import SCENARIOS, RepTruth, Script, build_script
 from hiprot.types import PoseFrame
@@ -41,8 +49,16 @@ TRUTH_VERSION = 1
 MODES = ("both", "left", "right")
 OTHER_LEG = ("wall", "off_wall")
 
+#: Every scenario ``SessionSpec`` takes: the drill's (``SCENARIOS``, what the
+#: suites cycle through), the drill entered and left (``ENTER_EXIT``), and
+#: other exercises whose truth is 0 reps (``NEGATIVES``).
+ALL_SCENARIOS = (*SCENARIOS, ENTER_EXIT, *NEGATIVES)
+
 __all__ = [
+    "ALL_SCENARIOS",
+    "ENTER_EXIT",
     "MODES",
+    "NEGATIVES",
     "NOISE_LEVELS",
     "PLACEMENTS",
     "SCENARIOS",
@@ -59,7 +75,8 @@ class SessionSpec:
 
     Attributes:
         seed: Seeds every random choice (person, script, camera, noise).
-        scenario: Key of ``SCENARIOS``.
+        scenario: One of ``ALL_SCENARIOS``: a drill scenario
+            (``SCENARIOS``), ``ENTER_EXIT`` or a negative (``NEGATIVES``).
         placement: Key of ``PLACEMENTS``.
         noise: Key of ``NOISE_LEVELS``: none, low, realistic, high.
         mode: ``both``, ``left`` or ``right``: which legs do the drill.
@@ -92,7 +109,7 @@ class SessionSpec:
 
     def __post_init__(self) -> None:
         choices = {
-            "scenario": SCENARIOS,
+            "scenario": ALL_SCENARIOS,
             "placement": PLACEMENTS,
             "noise": NOISE_LEVELS,
             "mode": MODES,
@@ -169,7 +186,12 @@ def _legs_summary(reps: list[RepTruth], legs: tuple[Side, ...]) -> dict[str, Any
 
 
 def _truth(
-    spec: SessionSpec, script: Script, posture: Posture, t_s: np.ndarray, extra: dict[str, Any]
+    spec: SessionSpec,
+    script: Script,
+    posture: Posture,
+    t_s: np.ndarray,
+    extra: dict[str, Any],
+    drill_s: tuple[float, float] | None,
 ) -> dict[str, Any]:
     femur, twist = script.angles(t_s)
     reps = script.reps(until_s=float(t_s[-1]))
@@ -201,6 +223,8 @@ def _truth(
         },
         "legs": _legs_summary(reps, spec.active_legs),
         "reps": rep_rows,
+        # when the legs were up the wall in the drill's position (None: never)
+        "drill_s": None if drill_s is None else [round(x, 3) for x in drill_s],
         **extra,
     }
 
@@ -211,7 +235,17 @@ def generate(spec: SessionSpec) -> SyntheticSession:
         np.random.default_rng(s) for s in np.random.SeedSequence(spec.seed).spawn(4)
     )
     shape, posture = _person(spec, body_rng)
-    script = build_script(SCENARIOS[spec.scenario], spec.active_legs, script_rng, spec.reps_per_set)
+    moving: MovingScript | None = None
+    if spec.scenario in NEGATIVES:
+        moving = build_negative(spec.scenario, shape, posture, script_rng)
+    elif spec.scenario == ENTER_EXIT:
+        moving = build_enter_exit(shape, posture, spec.active_legs, script_rng, spec.reps_per_set)
+    if moving is not None:
+        script = moving.script
+    else:
+        script = build_script(
+            SCENARIOS[spec.scenario], spec.active_legs, script_rng, spec.reps_per_set
+        )
     placement = PLACEMENTS[spec.placement]
     if spec.jitter_camera:
         placement = placement.jittered(camera_rng)
@@ -228,7 +262,13 @@ def generate(spec: SessionSpec) -> SyntheticSession:
     )
     index, t_s = frame_times(duration_s, spec.fps, model, noise_rng)
     femur, twist = script.angles(t_s)
-    image, world = camera.observe(body_points(shape, posture, femur, twist))
+    if moving is None:
+        points = body_points(shape, posture, femur, twist)
+        drill_s: tuple[float, float] | None = (0.0, float(t_s[-1]))
+    else:
+        points = moving_body_points(shape, posture, femur, twist, moving.pose.at(t_s))
+        drill_s = moving.drill_s
+    image, world = camera.observe(points)
     image, world, has_pose = corrupt(t_s, image, world, model, noise_rng, spec.width, spec.height)
     frames = [
         PoseFrame(int(i), float(t), image[k], world[k])
@@ -252,7 +292,7 @@ def generate(spec: SessionSpec) -> SyntheticSession:
         },
         "camera": asdict(placement),
     }
-    truth = _truth(spec, script, posture, t_s, extra)
+    truth = _truth(spec, script, posture, t_s, extra, drill_s)
     return SyntheticSession(spec, info, frames, truth, script, shape, posture, placement)
 
 

@@ -33,6 +33,7 @@ PHRASES: dict[str, str] = {
     "from_the_hips": "From the hips, not the ankles.",
     "feet_into_view": "Bring your feet into view.",
     "lie_down": "Lie down with your legs up the wall.",
+    "legs_up": "Legs back up the wall.",
     "hold_still": "Hold still.",
     "go": "Go.",
     "rest": "Set complete. Rest.",

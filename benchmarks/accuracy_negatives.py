@@ -1,0 +1,257 @@
+"""Drill recognition: nothing counts outside the drill's position.
+
+- Reps counted by the review on every synthetic negative (``hiprot.synth``'s
+  other supine exercises: every exercise x working placement x noise level,
+  reporting seeds 70000+, both legs), where the truth is 0.
+- Getting into and out of the position (``enter_exit``, every placement x
+  noise level): reps counted before the legs were up or after they came
+  down (must be 0), count error against the drill's true reps next to the
+  same drill without the entering and leaving (``clean``, same seed: the
+  same person, script and camera), and the fraction of true drill frames
+  judged in position.
+- The fraction of frames judged in position on the renders (the drill all
+  through), per worked leg: tuning clips (``sample_videos/``,
+  ``benchmarks/render_suite/tuning/``) apart from the held-out
+  ``benchmarks/render_suite/*.mp4``; and on the synthetic reporting suite.
+- The shared real clip ``physioplus-bridging.mp4`` (a bridge; must count 0).
+
+    python benchmarks/accuracy_negatives.py [--landmarks DIR] [--only PART ...]
+
+``--landmarks DIR`` reads ``NAME.landmarks.jsonl.gz`` from DIR (``hiprot
+extract``) for a render or clip instead of running MediaPipe on it again.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import warnings
+from collections import defaultdict
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _common import REPO, RESULTS_DIR, write_results
+
+from hiprot.landmarks import Side
+from hiprot.position import position_series
+from hiprot.review import review_pose_frames
+from hiprot.synth import ENTER_EXIT, NEGATIVES, NOISE_LEVELS, SessionSpec, generate
+from hiprot.synth.camera import WORKING_PLACEMENTS
+from hiprot.synth.suite import reporting_specs
+from hiprot.types import PoseFrame
+
+SEED = 70_000
+FOOTAGE = Path(os.environ.get("HIPROT_FOOTAGE", REPO.parent / "shared" / "footage"))
+
+
+def _review(frames: list[PoseFrame], name: str, mode: str, size_wh: tuple[int, int]):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return review_pose_frames(frames, name, mode, size_wh=size_wh)
+
+
+def _spread(values: list[float]) -> dict[str, float]:
+    a = np.asarray(values, dtype=np.float64)
+    return {
+        "mean": float(a.mean()),
+        "min": float(a.min()),
+        "p5": float(np.percentile(a, 5)),
+        "median": float(np.median(a)),
+    }
+
+
+def negatives() -> dict[str, object]:
+    by_exercise: dict[str, list[int]] = defaultdict(list)
+    by_noise: dict[str, list[int]] = defaultdict(list)
+    by_placement: dict[str, list[int]] = defaultdict(list)
+    nonzero = []
+    k = 0
+    for name in NEGATIVES:
+        for placement in WORKING_PLACEMENTS:
+            for noise in NOISE_LEVELS:
+                spec = SessionSpec(seed=SEED + k, scenario=name, placement=placement, noise=noise)
+                k += 1
+                session = generate(spec)
+                reps = len(_review(session.frames, spec.name, "both", (640, 480)).reps)
+                by_exercise[name].append(reps)
+                by_noise[noise].append(reps)
+                by_placement[placement.rsplit("_", 1)[0]].append(reps)
+                if reps:
+                    nonzero.append({"session": spec.name, "reps": reps})
+
+    def table(groups: dict[str, list[int]]) -> dict[str, dict[str, float]]:
+        return {
+            key: {
+                "sessions": len(v),
+                "reps": int(sum(v)),
+                "sessions_with_reps": int(sum(x > 0 for x in v)),
+                "max_reps": int(max(v)),
+            }
+            for key, v in groups.items()
+        }
+
+    all_counts = [x for v in by_exercise.values() for x in v]
+    return {
+        "sessions": len(all_counts),
+        "reps": int(sum(all_counts)),
+        "sessions_with_reps": int(sum(x > 0 for x in all_counts)),
+        "by_exercise": table(by_exercise),
+        "by_noise": table(by_noise),
+        "by_placement": table(by_placement),
+        "sessions_counting_reps": nonzero,
+    }
+
+
+def enter_exit() -> dict[str, object]:
+    outside, errors, fractions, baseline = [], [], [], []
+    by_noise: dict[str, list[int]] = defaultdict(list)
+    baseline_by_noise: dict[str, list[int]] = defaultdict(list)
+    outside_sessions = []
+    k = 0
+    for placement in WORKING_PLACEMENTS:
+        for noise in NOISE_LEVELS:
+            spec = SessionSpec(
+                seed=SEED + 500 + k, scenario=ENTER_EXIT, placement=placement, noise=noise
+            )
+            k += 1
+            session = generate(spec)
+            review = _review(session.frames, spec.name, "both", (640, 480))
+            entered, left = session.truth["drill_s"]
+            out = [r for r in review.reps if r.start_s < entered or r.end_s > left]
+            outside.append(len(out))
+            if out:
+                outside_sessions.append(
+                    {
+                        "session": spec.name,
+                        "reps": [[r.start_s, r.end_s] for r in out],
+                        "drill_s": [entered, left],
+                    }
+                )
+            err = len(review.reps) - len(session.truth["reps"])
+            errors.append(err)
+            by_noise[noise].append(err)
+            plain = replace(spec, scenario="clean")
+            plain_session = generate(plain)
+            plain_err = len(
+                _review(plain_session.frames, plain.name, "both", (640, 480)).reps
+            ) - len(plain_session.truth["reps"])
+            baseline.append(plain_err)
+            baseline_by_noise[noise].append(plain_err)
+            assert review.position is not None
+            t = review.position.t_s
+            inside = (t >= entered) & (t <= left)
+            fractions += [float(review.position.in_position[s][inside].mean()) for s in Side]
+
+    def summary(errs: list[int], groups: dict[str, list[int]]) -> dict[str, object]:
+        return {
+            "mean_abs": float(np.mean(np.abs(errs))),
+            "exact_rate": float(np.mean(np.asarray(errs) == 0)),
+            "by_noise_mean_abs": {n: float(np.mean(np.abs(v))) for n, v in groups.items()},
+        }
+
+    return {
+        "sessions": len(outside),
+        "reps_outside_the_drill": int(sum(outside)),
+        "sessions_with_reps_outside": outside_sessions,
+        "count_error": summary(errors, by_noise),
+        "count_error_same_drill_without_entering": summary(baseline, baseline_by_noise),
+        "in_position_fraction_of_drill_frames": _spread(fractions),
+    }
+
+
+def synthetic_drill() -> dict[str, object]:
+    fractions = []
+    for spec in reporting_specs():
+        session = generate(spec)
+        position = position_series(session.frames, (spec.width, spec.height))
+        fractions += [float(position.in_position[s].mean()) for s in spec.active_legs]
+    return {"session_legs": len(fractions), "in_position_fraction": _spread(fractions)}
+
+
+def _frames(video: Path, landmarks: Path | None) -> tuple[list[PoseFrame], tuple[int, int]]:
+    from hiprot.sources import open_pose_source  # loads MediaPipe if it reads pixels
+
+    cached = None if landmarks is None else landmarks / f"{video.stem}.landmarks.jsonl.gz"
+    source = cached if cached is not None and cached.exists() else video
+    with open_pose_source(source) as pose_source:
+        return list(pose_source.frames), (pose_source.info.width, pose_source.info.height)
+
+
+def renders(landmarks: Path | None) -> dict[str, object]:
+    groups = {
+        "tuning": [REPO / "sample_videos", REPO / "benchmarks" / "render_suite" / "tuning"],
+        "held_out": [REPO / "benchmarks" / "render_suite"],
+    }
+    out: dict[str, object] = {}
+    for group, folders in groups.items():
+        clips, fractions = {}, []
+        for folder in folders:
+            for video in sorted(folder.glob("*.mp4")):
+                truth_path = video.with_suffix(".truth.json")
+                if not truth_path.exists():
+                    continue
+                legs = json.loads(truth_path.read_text())["legs"]
+                frames, size_wh = _frames(video, landmarks)
+                position = position_series(frames, size_wh)
+                per_leg = {leg: float(position.in_position[Side(leg)].mean()) for leg in legs}
+                clips[video.name] = per_leg
+                fractions += per_leg.values()
+        out[group] = {
+            "clips": clips,
+            "session_legs": len(fractions),
+            "in_position_fraction": _spread(fractions),
+        }
+    return out
+
+
+def real_clip(landmarks: Path | None) -> dict[str, object]:
+    video = FOOTAGE / "physioplus-bridging.mp4"
+    if not video.exists():
+        return {"clip": str(video), "missing": True}
+    frames, size_wh = _frames(video, landmarks)
+    review = _review(frames, video.name, "both", size_wh)
+    return {
+        "clip": video.name,
+        "reps": len(review.reps),
+        "drill_seen": review.summary.drill_seen,
+        "time_in_position_s": {s.value: t for s, t in review.summary.time_in_position_s.items()},
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--landmarks", type=Path, default=None, help=__doc__.splitlines()[-2])
+    parts = {
+        "negatives": negatives,
+        "enter_exit": enter_exit,
+        "synthetic_drill": synthetic_drill,
+        "renders": lambda: renders(args.landmarks),
+        "real_clip": lambda: real_clip(args.landmarks),
+    }
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        choices=list(parts),
+        help="Re-run these parts; keep the others from the results file.",
+    )
+    args = parser.parse_args()
+    results = {}
+    if args.only:
+        earlier = json.loads((RESULTS_DIR / "accuracy_negatives.json").read_text())
+        results = {k: v for k, v in earlier.items() if k in parts}
+    for name, run in parts.items():
+        if not args.only or name in args.only:
+            results[name] = run()
+    path = write_results("accuracy_negatives", results)
+    print(json.dumps(results, indent=1)[:4000])
+    print(f"wrote {path}")
+
+
+if __name__ == "__main__":
+    main()

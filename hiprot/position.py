@@ -1,0 +1,361 @@
+"""Is each leg in the drill's position (lying on the back, the leg up the wall)?
+
+Pure numpy on MediaPipe's landmarks, no clock: time comes in with every
+frame. Per frame and leg, four scalars that do not depend on how far the
+camera is (angles, and a ratio to the leg's own thigh length); the 2D ones
+are measured in pixels (``size_wh``) so the image's aspect ratio does not
+bend them:
+
+- ``thigh_deg``: the angle between the torso axis (shoulder midpoint ->
+  hip midpoint) and the thigh (hip -> knee), in 3D on MediaPipe's world
+  landmarks (in the image where a frame has none). The drill's flexed hip
+  puts the thigh about square to the torso (70-100°); lowering the leg
+  towards the floor (a leg raise, a hollow hold, scissors) takes it
+  towards 0°, and a knee pulled to the chest past 120°. A bridge lifts the
+  hip onto the shoulder -> knee line, which takes it towards 0° too:
+  "hips on the floor" is this same angle seen from the hip. In the image
+  the angle depends on the view (a hollow hold's 30° reads up to 76° from
+  near the head, the drill's 80° as little as 43° from a tripod), while
+  the world landmarks' gross posture does not (docs/position.md).
+- ``knee_deg``: knee flexion, 180° minus the hip-knee-ankle angle. The
+  drill keeps the knee nearly straight (5-25°); a dead bug, bicycle legs,
+  windshield wipers, knee to chest and a bridge bend it 60-120°.
+- ``reach``: how far the ankle lies beyond the knee along the thigh, in
+  thigh lengths (``(ankle - hip) . (knee - hip) / |knee - hip|^2``): about
+  2 with the foot up the wall, about 1 or less with the shin level or the
+  foot on the floor ("feet above the knees").
+- ``rise_deg``: how much steeper the leg (hip -> ankle) rises in the image
+  than the torso does: lying on the back the legs go up and the torso lies
+  across the picture; sitting up with the legs out it is the other way
+  round.
+
+A frame is in position for a leg when all four are within ``Criteria``.
+``PositionTracker`` debounces that in time: a leg enters after
+``enter_s`` in position without a break, and leaves after ``leave_s`` out
+of it; frames without a person neither enter nor leave (the first verdict
+is taken as it comes: a recording may start in position). ``gate`` tells the
+rep counter what to do with a sample. Thresholds and their measured
+distributions: docs/position.md.
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from hiprot.landmarks import LEGS, PoseLandmark, Side
+from hiprot.types import PoseFrame
+
+FloatArray = npt.NDArray[np.float64]
+
+#: A leg enters the position after this long in it, and leaves after this
+#: long out of it: passing through the position (a leg raise) is shorter.
+ENTER_S = 0.5
+LEAVE_S = 0.5
+
+#: A recording in which no worked leg stays in position this long without a
+#: break never showed the drill (a leg raise passes through it).
+MIN_DRILL_S = 3.0
+
+
+@dataclass(frozen=True)
+class Criteria:
+    """The ranges that make a frame "in position" (docs/position.md).
+
+    Attributes:
+        thigh_deg: (lowest, highest) torso-to-thigh angle.
+        knee_max_deg: Most knee flexion.
+        reach_min: Least ankle reach along the thigh, in thigh lengths.
+        rise_min_deg: Least excess of the leg's rise over the torso's.
+    """
+
+    thigh_deg: tuple[float, float] = (60.0, 120.0)
+    knee_max_deg: float = 50.0
+    reach_min: float = 1.35
+    rise_min_deg: float = 25.0
+
+    def __post_init__(self) -> None:
+        lo, hi = self.thigh_deg
+        if not 0.0 <= lo < hi <= 180.0:
+            raise ValueError(f"thigh_deg must be 0 <= low < high <= 180, got {self.thigh_deg}")
+        if not 0.0 < self.knee_max_deg <= 180.0:
+            raise ValueError(f"knee_max_deg must be in (0, 180], got {self.knee_max_deg}")
+
+
+#: The criteria hiprot uses, chosen on the tuning data (docs/position.md).
+CRITERIA = Criteria()
+
+
+@dataclass(frozen=True)
+class LegPosture:
+    """The scalars of ``judge`` for one leg, ``(n,)`` each; NaN without a person."""
+
+    thigh_deg: FloatArray
+    knee_deg: FloatArray
+    reach: FloatArray
+    rise_deg: FloatArray
+
+    def ok(self, criteria: Criteria = CRITERIA) -> npt.NDArray[np.bool_]:
+        """Per frame: every criterion holds (False where unknown)."""
+        lo, hi = criteria.thigh_deg
+        with np.errstate(invalid="ignore"):
+            return (
+                (self.thigh_deg >= lo)
+                & (self.thigh_deg <= hi)
+                & (self.knee_deg <= criteria.knee_max_deg)
+                & (self.reach >= criteria.reach_min)
+                & (self.rise_deg >= criteria.rise_min_deg)
+            )
+
+    @property
+    def known(self) -> npt.NDArray[np.bool_]:
+        return np.isfinite(self.thigh_deg)
+
+
+def _angle_deg(a: FloatArray, b: FloatArray) -> FloatArray:
+    """Angle between 2D vectors ``(..., 2)``, degrees in [0, 180]."""
+    dot = np.sum(a * b, axis=-1)
+    cross = a[..., 0] * b[..., 1] - a[..., 1] * b[..., 0]
+    return np.degrees(np.abs(np.arctan2(cross, dot)))
+
+
+def judge(
+    image: npt.ArrayLike, size_wh: tuple[int, int], world: npt.ArrayLike | None = None
+) -> dict[Side, LegPosture]:
+    """The posture scalars of both legs.
+
+    Args:
+        image: ``(n, 33, 4)`` image landmarks (x, y in image units), NaN
+            where no person was found.
+        size_wh: Image size in pixels.
+        world: ``(n, 33, 4)`` world landmarks (metres), NaN where missing;
+            the thigh angle is read on them where present.
+
+    Returns:
+        Per leg, its ``LegPosture``.
+    """
+    rows = np.asarray(image, dtype=np.float64)
+    if rows.ndim != 3 or rows.shape[1:] != (33, 4):
+        raise ValueError(f"image must have shape (n, 33, 4), got {rows.shape}")
+    xy = rows[..., :2] * np.asarray(size_wh, dtype=np.float64)
+    shoulders = (xy[:, PoseLandmark.LEFT_SHOULDER] + xy[:, PoseLandmark.RIGHT_SHOULDER]) / 2.0
+    hips = (xy[:, PoseLandmark.LEFT_HIP] + xy[:, PoseLandmark.RIGHT_HIP]) / 2.0
+    torso = hips - shoulders
+    # image y grows downwards: "rise" is -y
+    torso_tilt = np.degrees(np.arctan2(np.abs(torso[:, 1]), np.abs(torso[:, 0])))
+    w = None if world is None else np.asarray(world, dtype=np.float64)[..., :3]
+    if w is not None and w.shape[:2] != rows.shape[:2]:
+        raise ValueError(f"world must have shape {rows.shape}, got {np.shape(world)}")
+    out = {}
+    for side, leg in LEGS.items():
+        hip, knee, ankle = xy[:, leg.hip], xy[:, leg.knee], xy[:, leg.ankle]
+        thigh, shank, whole = knee - hip, ankle - knee, ankle - hip
+        thigh_deg = _angle_deg(torso, thigh)
+        if w is not None:
+            w_torso = (w[:, PoseLandmark.LEFT_HIP] + w[:, PoseLandmark.RIGHT_HIP]) / 2.0 - (
+                w[:, PoseLandmark.LEFT_SHOULDER] + w[:, PoseLandmark.RIGHT_SHOULDER]
+            ) / 2.0
+            w_thigh = w[:, leg.knee] - w[:, leg.hip]
+            with np.errstate(invalid="ignore", divide="ignore"):
+                cos = np.sum(w_torso * w_thigh, axis=-1) / (
+                    np.linalg.norm(w_torso, axis=-1) * np.linalg.norm(w_thigh, axis=-1)
+                )
+            w_deg = np.degrees(np.arccos(np.clip(cos, -1.0, 1.0)))
+            thigh_deg = np.where(np.isfinite(w_deg), w_deg, thigh_deg)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            reach = np.sum(whole * thigh, axis=-1) / np.sum(thigh * thigh, axis=-1)
+        rise = np.degrees(np.arctan2(-whole[:, 1], np.abs(whole[:, 0])))
+        out[side] = LegPosture(
+            thigh_deg=thigh_deg,
+            knee_deg=_angle_deg(thigh, shank),
+            reach=reach,
+            rise_deg=rise - torso_tilt,
+        )
+    return out
+
+
+def frame_rows(pose_frames: Sequence[PoseFrame], which: str = "image") -> FloatArray:
+    """``(n, 33, 4)`` landmarks (``image`` or ``world``) of the frames, NaN where missing."""
+    out = np.full((len(pose_frames), 33, 4), np.nan)
+    for i, pose_frame in enumerate(pose_frames):
+        rows = getattr(pose_frame, which)
+        if rows is not None:
+            out[i] = rows
+    return out
+
+
+class Gate(enum.Enum):
+    """What the rep counter does with a leg's sample (``PositionTracker.gate``)."""
+
+    COUNT = "count"  # in position: count as usual
+    WAIT = "wait"  # in position, but out of it for less than LEAVE_S: skip the sample
+    OUT = "out"  # out of position: end any attempt without a rep
+
+
+class PositionTracker:
+    """One leg's position state over time, debounced (``ENTER_S``, ``LEAVE_S``).
+
+    Example:
+        >>> tracker = PositionTracker()
+        >>> [tracker.update(t / 10, True) for t in range(7)][-1]
+        True
+    """
+
+    def __init__(self, enter_s: float = ENTER_S, leave_s: float = LEAVE_S) -> None:
+        if not (enter_s >= 0.0 and leave_s >= 0.0):
+            raise ValueError(f"enter_s and leave_s must be >= 0, got {enter_s}, {leave_s}")
+        self.enter_s, self.leave_s = float(enter_s), float(leave_s)
+        self.reset()
+
+    def reset(self) -> None:
+        self._in = False
+        self._raw: bool | None = None
+        self._since: float | None = None  # when the current run of the other verdict began
+        self._last_t: float | None = None
+        self._time_in_s = 0.0
+
+    @property
+    def in_position(self) -> bool:
+        return self._in
+
+    @property
+    def time_in_s(self) -> float:
+        """Time spent in position so far (frame intervals that began in it)."""
+        return self._time_in_s
+
+    @property
+    def gate(self) -> Gate:
+        """What the counter does with the newest sample."""
+        if not self._in:
+            return Gate.OUT
+        return Gate.WAIT if self._raw is False else Gate.COUNT
+
+    def update(self, t_s: float, ok: bool | None) -> bool:
+        """Feed one frame's verdict (None: not known, e.g. nobody found);
+        returns whether the leg is in position now.
+
+        Raises:
+            ValueError: ``t_s`` does not increase.
+        """
+        t = float(t_s)
+        if self._last_t is not None:
+            if not t > self._last_t:
+                raise ValueError(f"times must increase: {t} s after {self._last_t} s")
+            if self._in:
+                self._time_in_s += t - self._last_t
+        self._last_t = t
+        if ok is None:
+            return self._in  # a dropout neither enters nor leaves
+        first = self._raw is None
+        self._raw = bool(ok)
+        if first:  # no earlier state to debounce against: a recording may start in position
+            self._in = self._raw
+        if self._raw == self._in:
+            self._since = None
+            return self._in
+        if self._since is None:
+            self._since = t
+        if t - self._since >= (self.enter_s if self._raw else self.leave_s):
+            self._in, self._since = self._raw, None
+        return self._in
+
+
+@dataclass(frozen=True)
+class PositionSeries:
+    """Per leg, what ``PositionTracker`` said at each frame of a recording.
+
+    Attributes:
+        t_s: ``(n,)`` frame times.
+        ok: Per leg, ``(n,)`` bool: the frame alone is in position.
+        in_position: Per leg, ``(n,)`` bool: the debounced state.
+        gate: Per leg, the ``Gate`` of each frame, looking ahead: a frame
+            the tracker left pending (``Gate.WAIT``) is ``OUT`` when the
+            leg went on to leave, ``COUNT`` when it was a glitch.
+        time_in_s: Per leg, seconds in position.
+        longest_s: Per leg, the longest unbroken stretch in position.
+    """
+
+    t_s: FloatArray
+    ok: dict[Side, npt.NDArray[np.bool_]]
+    in_position: dict[Side, npt.NDArray[np.bool_]]
+    gate: dict[Side, tuple[Gate, ...]]
+    time_in_s: dict[Side, float]
+    longest_s: dict[Side, float]
+
+    def seen(self, legs: Sequence[Side], min_s: float = MIN_DRILL_S) -> bool:
+        """Some worked leg stayed in position for at least ``min_s``, or for
+        the whole of a shorter recording."""
+        span = float(self.t_s[-1] - self.t_s[0]) if len(self.t_s) else 0.0
+        return any(
+            self.in_position[side].any() and self.longest_s[side] >= min(min_s, span)
+            for side in legs
+        )
+
+
+def position_series(
+    pose_frames: Sequence[PoseFrame],
+    size_wh: tuple[int, int],
+    criteria: Criteria = CRITERIA,
+    enter_s: float = ENTER_S,
+    leave_s: float = LEAVE_S,
+) -> PositionSeries:
+    """Run ``judge`` and a ``PositionTracker`` per leg over a recording."""
+    t = np.array([f.t_s for f in pose_frames], dtype=np.float64)
+    postures = judge(frame_rows(pose_frames), size_wh, frame_rows(pose_frames, "world"))
+    ok, state, gates, time_in = {}, {}, {}, {}
+    for side, posture in postures.items():
+        verdicts = posture.ok(criteria)
+        known = posture.known
+        tracker = PositionTracker(enter_s, leave_s)
+        states, leg_gates = np.zeros(len(t), dtype=bool), []
+        for i, ts in enumerate(t):
+            states[i] = tracker.update(float(ts), bool(verdicts[i]) if known[i] else None)
+            leg_gates.append(tracker.gate)
+        ok[side], state[side], gates[side] = verdicts, states, _resolved(leg_gates)
+        time_in[side] = tracker.time_in_s
+    longest = {side: _longest_run_s(t, state[side]) for side in state}
+    return PositionSeries(t, ok, state, gates, time_in, longest)
+
+
+def _resolved(gates: list[Gate]) -> tuple[Gate, ...]:
+    """Settle each run of pending frames by what followed it (a recording
+    can look ahead; live cannot, and skips them)."""
+    out = list(gates)
+    end = len(out)
+    for i in range(len(out) - 1, -1, -1):
+        if out[i] is not Gate.WAIT:
+            end = i
+            continue
+        after = out[end] if end < len(out) else Gate.COUNT
+        out[i] = Gate.OUT if after is Gate.OUT else Gate.COUNT
+    return tuple(out)
+
+
+def _longest_run_s(t_s: FloatArray, on: npt.NDArray[np.bool_]) -> float:
+    """The longest stretch of consecutive ``on`` frames, first to last frame time."""
+    best, start = 0.0, None
+    for i, flag in enumerate(on):
+        if flag and start is None:
+            start = i
+        if start is not None and (not flag or i == len(on) - 1):
+            end = i if flag else i - 1
+            best = max(best, float(t_s[end] - t_s[start]))
+            start = None
+    return best
+
+
+def leg_ok(pose_frame: PoseFrame, size_wh: tuple[int, int]) -> dict[Side, bool | None]:
+    """One frame's verdict per leg (None without a person): for live."""
+    if pose_frame.image is None:
+        return dict.fromkeys(Side)
+    world = None if pose_frame.world is None else pose_frame.world[None]
+    postures = judge(pose_frame.image[None], size_wh, world)
+    return {
+        side: bool(p.ok()[0]) if bool(p.known[0]) and math.isfinite(p.knee_deg[0]) else None
+        for side, p in postures.items()
+    }

@@ -1,0 +1,338 @@
+"""The drill position (hiprot.position), the counter's gate, and the negatives.
+
+Each other supine exercise of ``hiprot.synth`` must count no rep through the
+review; getting into and out of the position must count none either; the
+shared real clip of a bridge must count none.
+"""
+
+from __future__ import annotations
+
+import math
+import subprocess
+import sys
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from hiprot.coach import Coach, CoachConfig, Cue, Stage, ViewCheck
+from hiprot.errors import HiprotWarning
+from hiprot.landmarks import Side
+from hiprot.position import (
+    CRITERIA,
+    Criteria,
+    Gate,
+    PositionTracker,
+    frame_rows,
+    judge,
+    position_series,
+)
+from hiprot.reps import Phase, RepCounter, RepEventKind, RepSample
+from hiprot.review import review_pose_frames
+from hiprot.synth import ENTER_EXIT, NEGATIVES, SessionSpec, generate
+from tests.test_live import xvfb  # noqa: F401  (the fixture)
+
+SIZE = (640, 480)
+
+
+# ---------------------------------------------------------------- the tracker
+
+
+#: A frame interval exact in binary, so 4 of them are exactly 0.5 s.
+DT = 0.125
+
+
+@pytest.mark.parametrize(
+    ("verdicts", "expected"),
+    [
+        # starts in position: taken as it comes, no wait
+        ([True] * 3, [True] * 3),
+        # starts out; in for 0.375 s is not enough, 0.5 s is
+        ([False] + [True] * 5, [False] * 5 + [True]),
+        # in, then out for 0.375 s (a glitch): stays in
+        ([True] * 3 + [False] * 4 + [True], [True] * 8),
+        # in, then out for 0.5 s: leaves
+        ([True] * 2 + [False] * 5, [True] * 6 + [False]),
+        # frames without a person neither enter nor leave
+        ([True] + [None] * 7, [True] * 8),
+        ([False] + [None] * 6 + [True], [False] * 8),
+    ],
+)
+def test_tracker_debounces_entering_and_leaving(verdicts, expected) -> None:
+    tracker = PositionTracker(enter_s=0.5, leave_s=0.5)
+    got = [tracker.update(i * DT, ok) for i, ok in enumerate(verdicts)]
+    assert got == expected
+
+
+def test_tracker_gates_and_times_the_position() -> None:
+    tracker = PositionTracker()
+    tracker.update(0.0, True)
+    assert tracker.gate is Gate.COUNT
+    tracker.update(DT, False)
+    assert tracker.in_position and tracker.gate is Gate.WAIT  # not out yet: skip the sample
+    for i in range(2, 6):
+        tracker.update(i * DT, False)
+    assert not tracker.in_position and tracker.gate is Gate.OUT
+    assert tracker.time_in_s == pytest.approx(5 * DT)  # in until it left
+    with pytest.raises(ValueError, match="increase"):
+        tracker.update(0.5, True)
+
+
+def test_criteria_are_checked() -> None:
+    with pytest.raises(ValueError, match="thigh_deg"):
+        Criteria(thigh_deg=(120.0, 60.0))
+
+
+# ---------------------------------------------------------------- the scalars
+
+
+def _legs_ok(scenario: str, placement: str = "oblique45_left") -> np.ndarray:
+    session = generate(
+        SessionSpec(seed=5, scenario=scenario, placement=placement, noise="none", mode="both")
+    )
+    postures = judge(frame_rows(session.frames), SIZE, frame_rows(session.frames, "world"))
+    return np.stack([postures[s].ok(CRITERIA) for s in Side])
+
+
+@pytest.mark.parametrize("placement", ["side_left", "oblique45_right", "chair_left", "tripod_left"])
+def test_the_drill_is_in_position_from_every_placement(placement: str) -> None:
+    assert _legs_ok("clean", placement).all()
+
+
+@pytest.mark.parametrize("exercise", ["bridge", "dead_bug", "knee_to_chest", "bicycle", "wipers"])
+def test_bent_knee_exercises_are_mostly_out_of_position(exercise: str) -> None:
+    # they pass near the position only on the way between their own poses
+    assert _legs_ok(exercise).mean() < 0.2
+
+
+def test_a_hollow_hold_is_never_in_position() -> None:
+    assert not _legs_ok("hollow").any()
+
+
+# ---------------------------------------------------------------- the counter's gate
+
+
+def _rep(t0: float, dt: float = 0.1) -> list[RepSample]:
+    """Out to -20, in to +20 held 1.5 s, back: one full rep."""
+    path = [0, -8, -20, -20, -10, 0, 10, 20] + [20] * 15 + [10, 0, 0]
+    return [RepSample(t0 + i * dt, a, a) for i, a in enumerate(path)]
+
+
+def test_leaving_the_position_ends_an_attempt_without_a_rep() -> None:
+    counter = RepCounter(Side.LEFT)
+    samples = _rep(0.0)
+    events = []
+    for sample in samples[:15]:  # reached the internal end and holding
+        events += counter.update(sample)
+    assert counter.phase is Phase.END_RANGE
+    events += counter.update(RepSample(samples[15].t_s, 20.0, 20.0, in_position=False))
+    assert RepEventKind.PARTIAL_REP in {e.kind for e in events}
+    assert counter.rep_count == 0 and counter.phase is Phase.NEUTRAL
+    # back in position with the leg still turned in: it must settle into neutral first
+    counter.update(RepSample(samples[16].t_s, 20.0, 20.0))
+    assert counter.phase is Phase.NEUTRAL
+    for sample in samples[17:]:
+        counter.update(sample)
+    counter.finish(samples[-1].t_s)
+    assert counter.rep_count == 0  # never reached the external end after coming back
+    for sample in _rep(samples[-1].t_s + 1.0):  # a whole rep in position counts
+        counter.update(sample)
+    assert counter.rep_count == 1
+
+
+def test_out_of_position_samples_never_count() -> None:
+    counter = RepCounter(Side.LEFT)
+    for sample in _rep(0.0):
+        counter.update(RepSample(sample.t_s, sample.femur_deg, sample.foot_deg, in_position=False))
+    counter.finish(5.0)
+    assert counter.rep_count == 0 and counter.partial_count == 0
+
+
+# ---------------------------------------------------------------- the review
+
+
+def _review(spec: SessionSpec):
+    session = generate(spec)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        review = review_pose_frames(session.frames, spec.name, spec.mode, size_wh=SIZE)
+    return session, review, [str(w.message) for w in caught]
+
+
+@pytest.mark.parametrize("exercise", sorted(NEGATIVES))
+def test_every_other_exercise_counts_nothing(exercise: str) -> None:
+    spec = SessionSpec(seed=71, scenario=exercise, placement="oblique45_left", noise="low")
+    session, review, messages = _review(spec)
+    assert session.truth["reps"] == []
+    assert review.reps == ()
+    never_seen = any("was never seen; nothing counted" in m for m in messages)
+    assert never_seen is (session.truth["drill_s"] is None)  # "still" is in position
+    assert review.position is not None and review.position.seen(Side) is not never_seen
+
+
+def test_getting_into_and_out_of_the_position_counts_no_rep() -> None:
+    spec = SessionSpec(seed=72, scenario=ENTER_EXIT, placement="oblique30_left", noise="low")
+    session, review, _ = _review(spec)
+    entered, left = session.truth["drill_s"]
+    assert review.reps, "the drill itself counts"
+    assert all(entered <= r.start_s and r.end_s <= left for r in review.reps)
+    assert abs(len(review.reps) - len(session.truth["reps"])) <= 2
+    assert review.position is not None
+    inside = (review.position.t_s >= entered + 0.5) & (review.position.t_s <= left)
+    for side in Side:
+        assert review.position.in_position[side][inside].mean() >= 0.99
+        # in only on the last swing up (0.8-1.5 s), never while lying before it
+        assert not review.position.in_position[side][review.position.t_s < entered - 1.5].any()
+    times = review.summary.time_in_position_s
+    assert times is not None
+    # within the last swing up (<= 1.5 s) and the first one down (<= 1.2 s, + 0.5 s to leave)
+    assert all(-0.5 < times[s] - (left - entered) < 3.2 for s in Side)
+    assert review.summary.to_dict()["position"]["drill_seen"] is True
+
+
+def test_a_recording_without_the_drill_says_so_in_one_line() -> None:
+    spec = SessionSpec(seed=73, scenario="bridge", placement="side_left", noise="realistic")
+    _, review, messages = _review(spec)
+    assert messages == [
+        f"{spec.name}: the drill position (legs up the wall) was never seen; nothing counted"
+    ]
+    assert review.reps == () and not review.summary.drill_seen
+    assert review.summary.to_dict()["position"] == {
+        "drill_seen": False,
+        "time_in_s": {"left": 0.0, "right": 0.0},
+    }
+
+
+@pytest.mark.pose
+def test_the_real_bridging_clip_counts_nothing(bridging_clip: Path) -> None:
+    from hiprot.sources import open_pose_source
+
+    with open_pose_source(bridging_clip) as source:
+        frames = list(source.frames)
+        size_wh = (source.info.width, source.info.height)
+    with pytest.warns(HiprotWarning, match="never seen; nothing counted"):
+        review = review_pose_frames(frames, bridging_clip.name, "both", size_wh=size_wh)
+    assert review.reps == () and not review.summary.drill_seen
+    assert position_series(frames, size_wh).time_in_s == {Side.LEFT: 0.0, Side.RIGHT: 0.0}
+
+
+# ---------------------------------------------------------------- live
+
+
+def _view(ok: bool | None) -> ViewCheck:
+    return ViewCheck(
+        person=True, standing=False, legs_in_view=True, position_ok=dict.fromkeys(Side, ok)
+    )
+
+
+def test_live_waits_for_the_position_and_pauses_the_set_when_the_legs_come_down() -> None:
+    from hiprot.analysis import AngleSample, LegSample
+    from hiprot.calibration import Calibration
+
+    coach = Coach(CoachConfig(target_reps=3, sets=1), calibration=Calibration.zero())
+    still = AngleSample(0.0, True, {s: LegSample(0.0, 0.0, 0.0, 1.0) for s in Side})
+
+    def feed(t: float, ok: bool, angle: float = 0.0):
+        sample = AngleSample(t, True, {s: LegSample(angle, angle, 0.0, 1.0) for s in Side})
+        return coach.update(t, _view(ok), still, sample)
+
+    said = []
+    t = 0.0
+    for _ in range(50):  # 5 s lying flat: the countdown never starts
+        t += 0.1
+        out = feed(t, False)
+        said += [u.clip for u in out.say]
+    assert coach.stage is Stage.SETUP
+    assert out.view.cue is Cue.LEGS_UP and "legs_up" in said
+    while coach.stage is Stage.SETUP:  # legs up: set-up, then the set starts
+        t += 0.1
+        feed(t, True)
+    assert coach.stage is Stage.SET
+    # a rep's worth of turning with the legs down: paused, nothing counted
+    said = []
+    for angle in [-20.0] * 10 + [20.0] * 20 + [0.0] * 10:
+        t += 0.1
+        out = feed(t, False, angle)
+        said += [u.clip for u in out.say]
+    assert coach.reps == ()
+    assert out.view.title.endswith("paused") and "legs_up" in said
+    for angle in [0.0] * 10 + [-20.0] * 10 + [20.0] * 20 + [0.0] * 10:  # back up: counts again
+        t += 0.1
+        out = feed(t, True, angle)
+    assert len(coach.reps) == 2 and not out.view.title.endswith("paused")
+    times = coach.time_in_position_s
+    assert times is not None and all(math.isfinite(v) and v > 5.0 for v in times.values())
+
+
+@pytest.mark.pose
+def test_cli_live_on_a_bridge_never_starts_the_set(
+    xvfb: dict[str, str],  # noqa: F811  (the fixture imported above)
+    tmp_path: Path,
+    bridging_clip: Path,
+) -> None:
+    """``hiprot live --source`` on the real bridging clip, in a window on
+    Xvfb: the person is lying down with the legs and feet in view, but never
+    up the wall, so set-up waits and neither the neutral nor a rep is taken."""
+    process = subprocess.Popen(
+        [
+            *(sys.executable, "-m", "hiprot", "live", "--source", str(bridging_clip)),
+            *("--quiet", "--db", str(tmp_path / "h.sqlite3")),
+        ],
+        env=xvfb,
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 60
+    while process.poll() is None and time.monotonic() < deadline:
+        found = subprocess.run(
+            ["xdotool", "search", "--name", "hiprot live"], env=xvfb, capture_output=True, text=True
+        ).stdout.split()
+        if found:  # the summary stays up until q
+            subprocess.run(["xdotool", "windowfocus", "--sync", found[-1], "key", "q"], env=xvfb)
+        time.sleep(0.5)
+    if process.poll() is None:
+        process.kill()
+    stdout, stderr = process.communicate()
+    assert process.returncode == 0, stderr
+    assert "Get ready" in stdout
+    assert "Calibrating" not in stdout and "rep 1" not in stdout
+
+
+def test_cli_review_of_another_exercise_says_so_and_keeps_it_out_of_the_history(
+    tmp_path: Path,
+) -> None:
+    from hiprot.history import HistoryStore
+    from hiprot.synth import write_session
+
+    spec = SessionSpec(seed=74, scenario="dead_bug", placement="chair_left", noise="low")
+    recording, _ = write_session(generate(spec), tmp_path)
+    db = tmp_path / "h.sqlite3"
+    drill, _ = write_session(generate(SessionSpec(seed=74, noise="low")), tmp_path)
+    for source in (recording, drill):
+        run = subprocess.run(
+            [sys.executable, "-m", "hiprot", "review", str(source), "--db", str(db)],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            cwd=tmp_path,
+        )
+        assert run.returncode == 0, run.stderr
+        assert "Traceback" not in run.stderr
+        seen = source == drill
+        never = [line for line in run.stderr.splitlines() if "never seen" in line]
+        assert never == (
+            []
+            if seen
+            else [
+                f"hiprot: warning: {recording.name}: the drill position (legs up the wall) was "
+                "never seen; nothing counted"
+            ]
+        )
+        assert "In position (legs up the wall):" in run.stdout
+    with HistoryStore(db) as store:
+        sources = [record.source for record in store.sessions()]
+    assert sources == [drill.name]
