@@ -108,8 +108,8 @@ def interrupted_at(
     real = module.open_pose_source
 
     @contextmanager
-    def source_with_a_signal(path: Path) -> Iterator[object]:
-        with real(path) as source:
+    def source_with_a_signal(path: Path, model: str = "full") -> Iterator[object]:
+        with real(path, model) as source:
 
             def frames() -> Iterator[PoseFrame]:
                 for k, frame in enumerate(source.frames):
@@ -326,7 +326,8 @@ def test_3_ctrl_c_while_annotating_keeps_the_earlier_video_and_a_consistent_hist
     video = write_video(tmp_path / "set.mp4", len(session_frames))
 
     @contextmanager
-    def synthetic_landmarks(path: Path) -> Iterator[PoseSource]:  # MediaPipe's stand-in
+    def synthetic_landmarks(path: Path, model: str = "full") -> Iterator[PoseSource]:
+        # MediaPipe's stand-in
         yield PoseSource(path, INFO, len(session_frames), iter(session_frames))
 
     monkeypatch.setattr(review_files, "open_pose_source", synthetic_landmarks)

@@ -314,7 +314,9 @@ def test_cli_review_of_another_exercise_says_so_and_keeps_it_out_of_the_history(
     drill, _ = write_session(generate(SessionSpec(seed=74, noise="low")), tmp_path)
     for source in (recording, drill):
         run = subprocess.run(
-            [sys.executable, "-m", "hiprot", "review", str(source), "--db", str(db)],
+            # --history: a synthetic drill is kept out of histories unless asked;
+            # another exercise stays out even then
+            [sys.executable, "-m", "hiprot", "review", str(source), "--db", str(db), "--history"],
             capture_output=True,
             text=True,
             timeout=300,
