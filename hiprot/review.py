@@ -230,7 +230,23 @@ def _review(
             HiprotWarning,
             stacklevel=2,
         )
-    summary = SessionSummary(
+    tracking = Tracking(len(series), frames_with_pose, pose_model)
+    summary = _summary(source, series, mode, calibration, tracking, reps, in_position)
+    limits = femur_range(series, calibration, mode.sides)
+    return Review(relative, calibration, reps, summary, limits, foot_driven, position)
+
+
+def _summary(
+    source: str,
+    series: AngleSeries,
+    mode: Mode,
+    calibration: Calibration,
+    tracking: Tracking,
+    reps: tuple[Rep, ...],
+    in_position: dict[Side, float],
+    drill_seen: bool = True,
+) -> SessionSummary:
+    return SessionSummary(
         source=source,
         duration_s=series.duration_s,
         mode=mode,
@@ -238,12 +254,11 @@ def _review(
             "auto" if calibration.method == "auto" else "file",
             {side: calibration.neutral[side].femur_deg for side in Side},
         ),
-        tracking=Tracking(len(series), frames_with_pose, pose_model),
+        tracking=tracking,
         reps=reps,
         time_in_position_s=in_position,
+        drill_seen=drill_seen,
     )
-    limits = femur_range(series, calibration, mode.sides)
-    return Review(relative, calibration, reps, summary, limits, foot_driven, position)
 
 
 def _in_position_only(
@@ -274,19 +289,9 @@ def _not_the_drill(
     (for the report's plot), no reps."""
     series = smooth_series(angle_series(pose_frames, size_wh, estimator, pose_model))
     calibration = calibration or median_calibration(series)
-    summary = SessionSummary(
-        source=source,
-        duration_s=series.duration_s,
-        mode=mode,
-        calibration=CalibrationInfo(
-            "auto" if calibration.method == "auto" else "file",
-            {side: calibration.neutral[side].femur_deg for side in Side},
-        ),
-        tracking=Tracking(len(series), int(series.has_pose.sum()), pose_model),
-        reps=(),
-        time_in_position_s={side: position.time_in_s[side] for side in mode.sides},
-        drill_seen=False,
-    )
+    in_position = {side: position.time_in_s[side] for side in mode.sides}
+    tracking = Tracking(len(series), int(series.has_pose.sum()), pose_model)
+    summary = _summary(source, series, mode, calibration, tracking, (), in_position, False)
     relative = relative_to_neutral(series, calibration, mode.sides)
     limits = femur_range(series, calibration, mode.sides)
     return Review(relative, calibration, (), summary, limits, frozenset(), position)
