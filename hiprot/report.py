@@ -365,8 +365,8 @@ th {{ background: #f3f3f3; }} img {{ max-width: 100%; }}
 </style></head><body>
 <h1>Leg rotations on the wall: session report</h1>{interrupted}
 <p><b>{source}</b> · {summary["duration_s"]:.0f} s · mode: {summary["mode"]}
- · person found in {tracking["frames_with_pose"]} of {tracking["frames"]} frames{position}
- ({html.escape(str(tracking.get("model", "full")))} pose model)
+ · person found in {tracking["frames_with_pose"]} of {tracking["frames"]} frames
+ ({html.escape(str(tracking.get("model", "full")))} pose model){position}
  · neutral: {words.neutral(cal["method"])}</p>
 <h2>What to work on next</h2><ul>{tips}</ul>
 <h2>Per leg</h2>
