@@ -782,10 +782,11 @@ class Coach:
             countdown = max(0.0, self._rest_until - (self._paused_at if self.paused else t))
             title, detail = "Rest", f"Next: set {self.set_number + 1} of {self.config.sets}"
         else:
-            title, detail = (
-                "Session complete",
-                "Well done." + (" Press q to close" if self.config.window else ""),
-            )
+            close = " Press q to close" if self.config.window else ""
+            if self.calibration is None:  # never got as far as a set
+                title, detail = "No set done", "Legs never up the wall." + close
+            else:
+                title, detail = "Session complete", "Well done." + close
         gauges = self._gauges()
         return CoachView(
             stage=self.stage,

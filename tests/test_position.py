@@ -300,6 +300,8 @@ def test_cli_live_on_a_bridge_never_starts_the_set(
     assert process.returncode == 0, stderr
     assert "Get ready" in stdout
     assert "Calibrating" not in stdout and "rep 1" not in stdout
+    # the end screen says why nothing was done, not "Well done"
+    assert "No set done: Legs never up the wall." in stdout and "Well done" not in stdout
 
 
 def test_cli_review_of_another_exercise_says_so_and_keeps_it_out_of_the_history(
