@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Generic, TypeVar
 
@@ -665,6 +665,48 @@ def hold_band(femur_deg: npt.ArrayLike) -> float:
     return drill.HOLD_TOLERANCE_DEG + jitter_deg(femur_deg)
 
 
+#: A rep must reach out and in past this multiple of the jitter
+#: (``jitter_deg``) of the drive the counter gets, where that is further than
+#: ``REP_MIN_EXCURSION_DEG`` (``rep_excursions``): a still leg read through
+#: webcam noise otherwise swings past 10° and back. Chosen on the synthetic
+#: tuning seeds (docs/position.md, "Noise floor").
+REP_EXCURSION_JITTER_RATIO = 3.0
+
+
+def rep_excursions(relative: AngleSeries, foot_driven: Collection[Side]) -> dict[Side, float]:
+    """Per leg, how far out and in a rep must reach (the rep counter's
+    ``excursion_deg``): ``REP_MIN_EXCURSION_DEG``, or
+    ``REP_EXCURSION_JITTER_RATIO`` times the jitter of the drive the counter
+    gets (``counted_drive``, relative to neutral, smoothed) where that is
+    further. ``foot_driven``: the legs whose foot alone drives the count."""
+    return {
+        side: rep_excursion(counted_drive(leg.femur_deg, leg.foot_deg, side in foot_driven))
+        for side, leg in relative.legs.items()
+    }
+
+
+def counted_drive(
+    femur_deg: npt.ArrayLike, foot_deg: npt.ArrayLike, foot_driven: bool
+) -> np.ndarray:
+    """The angle that drives the rep counter per frame (``(n,)``): the foot
+    on a foot-driven leg, else whichever of femur and foot is further from
+    neutral (``hiprot.reps.drive_deg``)."""
+    femur = np.asarray(femur_deg, dtype=np.float64)
+    foot = np.asarray(foot_deg, dtype=np.float64)
+    if foot_driven:
+        return foot
+    return np.where(np.abs(foot) > np.abs(femur), foot, femur)
+
+
+def rep_excursion(drive_deg: npt.ArrayLike) -> float:
+    """One leg's ``rep_excursions`` from its drive readings (``(n,)``);
+    ``REP_MIN_EXCURSION_DEG`` while there are too few to measure the jitter."""
+    jitter = jitter_deg(drive_deg)
+    if not math.isfinite(jitter):
+        return drill.REP_MIN_EXCURSION_DEG
+    return max(drill.REP_MIN_EXCURSION_DEG, REP_EXCURSION_JITTER_RATIO * jitter)
+
+
 def jittery_knees(
     raw: AngleSeries, calibration: Calibration, worked: Sequence[Side] = tuple(Side)
 ) -> frozenset[Side]:
@@ -949,6 +991,12 @@ class LiveAngles:
             side: RecentSamples(_LIVE_JITTER_SAMPLES, _LIVE_FOOT_REFIT) for side in Side
         }
         self._hold_bands = {side: drill.HOLD_TOLERANCE_DEG for side in Side}
+        # per leg: recent drive as the counter gets it, whose jitter raises
+        # the rep's excursion thresholds (``rep_excursions``)
+        self._counted_drive = {
+            side: RecentSamples(_LIVE_JITTER_SAMPLES, _LIVE_FOOT_REFIT) for side in Side
+        }
+        self._excursions = {side: drill.REP_MIN_EXCURSION_DEG for side in Side}
 
     @property
     def worked(self) -> tuple[Side, ...]:
@@ -1134,6 +1182,19 @@ class LiveAngles:
         position, re-measured every ``_LIVE_FOOT_REFIT``."""
         return dict(self._hold_bands)
 
+    @property
+    def rep_excursions(self) -> dict[Side, float]:
+        """Per leg, the rep counter's ``excursion_deg``: review's
+        ``rep_excursions`` over the same frames as ``hold_bands``,
+        re-measured as often."""
+        return dict(self._excursions)
+
+    def _note_counted_drive(self, side: Side, femur_deg: float, foot_deg: float) -> None:
+        drive = counted_drive(femur_deg, foot_deg, side in self._foot_driven)
+        counted = self._counted_drive[side]
+        if counted.add(float(drive)):
+            self._excursions[side] = rep_excursion(np.fromiter(counted.samples, dtype=np.float64))
+
     def _note_counted_femur(self, side: Side, femur_deg: float) -> None:
         counted = self._counted_femur[side]
         if not counted.add(femur_deg):
@@ -1198,6 +1259,7 @@ class LiveAngles:
             relative[side] = LegSample(rf, rt, float(wrap_deg(rt - rf)), conf)
             if in_position and calibrated:
                 self._note_counted_femur(side, rf)
+                self._note_counted_drive(side, rf, rt)
             fitted = self.estimator != "image" or self._foot_slopes[side] != (0.0, 0.0)
             if in_position and calibrated and fitted and not flat:
                 raw_foot = float(wrap_deg(raw[side].foot_deg[0] - n.foot_deg))

@@ -368,6 +368,7 @@ class Coach:
         self.near: Side | None = None
         self._foot_driven: frozenset[Side] = frozenset()
         self._hold_bands: dict[Side, float] = {}
+        self._excursions: dict[Side, float] = {}
         self._reps: list[Rep] = []  # the session's, numbered per leg
         self._set_reps: list[Rep] = []
         self._recounted: list[Rep] = []  # found by ``recount``, told with the next frame
@@ -415,6 +416,18 @@ class Coach:
         self._hold_bands = dict(bands)
         self._counter.hold_band_deg = self._hold_bands
 
+    @property
+    def rep_excursions(self) -> dict[Side, float]:
+        """Per leg, how far out and in a rep must reach
+        (``hiprot.analysis.LiveAngles.rep_excursions``); set by the caller,
+        applies at once."""
+        return dict(self._excursions)
+
+    @rep_excursions.setter
+    def rep_excursions(self, excursions: Mapping[Side, float]) -> None:
+        self._excursions = dict(excursions)
+        self._counter.excursion_deg = self._excursions
+
     def _new_counter(self) -> BilateralCounter:
         return BilateralCounter(
             self.mode,
@@ -422,6 +435,7 @@ class Coach:
             min_confidence=min_confidence(self.config.pose_model),
             foot_driven=self._foot_driven,
             hold_band_deg=self._hold_bands,
+            excursion_deg=self._excursions,
         )
 
     # ---------------------------------------------------------------- read-only state

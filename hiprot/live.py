@@ -388,6 +388,9 @@ class LiveSession:
         bands = self._angles.hold_bands
         if bands != self.coach.hold_bands:
             self.coach.hold_bands = bands
+        excursions = self._angles.rep_excursions
+        if excursions != self.coach.rep_excursions:
+            self.coach.rep_excursions = excursions
         for side in sorted(jittery - self._told_jittery):
             self._told_jittery |= {side}
             self._tell(

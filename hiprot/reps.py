@@ -790,36 +790,74 @@ class BilateralCounter:
         min_confidence: float = MIN_CONFIDENCE,
         foot_driven: Collection[Side] = (),
         hold_band_deg: Mapping[Side, float] | None = None,
+        excursion_deg: Mapping[Side, float] | None = None,
     ) -> None:
         """``near``: the leg nearer the camera, when the angles come from the
         image: its inward side and the other leg's outward side are seen
         edge-on and need only to leave the band (module docstring).
         ``foot_driven``: legs whose foot alone drives the cycle (settable).
         ``hold_band_deg``: per leg, ``RepCounter``'s; ``HOLD_TOLERANCE_DEG``
-        for a leg not in it."""
+        for a leg not in it. ``excursion_deg``: per leg, how far out and in a
+        rep must reach (Noise floor in the module docstring);
+        ``REP_MIN_EXCURSION_DEG`` for a leg not in it (settable)."""
         self.mode = Mode(mode)
-
-        def edge_on(side: Side) -> dict[str, float]:
-            if near is None:
-                return {}
-            key = "internal_min_deg" if side is near else "external_min_deg"
-            return {key: drill.NEUTRAL_BAND_DEG + hysteresis_deg}
-
+        self._near = near
+        self._hysteresis_deg = hysteresis_deg
         self._settings = {
             side: dict(
                 hysteresis_deg=hysteresis_deg,
                 max_gap_s=max_gap_s,
                 min_confidence=min_confidence,
                 hold_band_deg=(hold_band_deg or {}).get(side, drill.HOLD_TOLERANCE_DEG),
-                **edge_on(side),
             )
             for side in self.mode.sides
         }
+        self._excursion_deg: dict[Side, float] = {}
+        for side in self.mode.sides:
+            self._set_excursion(side, (excursion_deg or {}).get(side, drill.REP_MIN_EXCURSION_DEG))
         self._counters = {
             side: RepCounter(side, foot_driven=side in foot_driven, **settings)
             for side, settings in self._settings.items()
         }
         self._span_s: tuple[float, float] | None = None  # first and last frame fed
+
+    def _set_excursion(self, side: Side, excursion_deg: float) -> None:
+        """One leg's thresholds: ``excursion_deg`` out and in, and on an
+        edge-on side the band edge raised by as much as ``excursion_deg``
+        exceeds ``REP_MIN_EXCURSION_DEG``."""
+        if not excursion_deg >= drill.REP_MIN_EXCURSION_DEG:
+            raise ValueError(
+                f"excursion_deg must be at least {drill.REP_MIN_EXCURSION_DEG}, got {excursion_deg}"
+            )
+        raised = excursion_deg - drill.REP_MIN_EXCURSION_DEG
+        edge = drill.NEUTRAL_BAND_DEG + self._hysteresis_deg + raised
+        settings = self._settings[side]
+        settings["external_min_deg"] = settings["internal_min_deg"] = excursion_deg
+        if self._near is not None:
+            settings["internal_min_deg" if side is self._near else "external_min_deg"] = edge
+        self._excursion_deg[side] = float(excursion_deg)
+        counter = getattr(self, "_counters", {}).get(side)
+        if counter is not None:
+            counter.external_min_deg = settings["external_min_deg"]
+            counter.internal_min_deg = settings["internal_min_deg"]
+
+    @property
+    def excursion_deg(self) -> dict[Side, float]:
+        """Per worked leg, how far out and in a rep must reach."""
+        return dict(self._excursion_deg)
+
+    @excursion_deg.setter
+    def excursion_deg(self, excursions: Mapping[Side, float]) -> None:
+        """Applies at once to each leg's attempt in progress (the thresholds
+        are read sample by sample) and to its recounts; a leg not named gets
+        ``REP_MIN_EXCURSION_DEG``."""
+        wanted = {s: excursions.get(s, drill.REP_MIN_EXCURSION_DEG) for s in self._counters}
+        if not all(e >= drill.REP_MIN_EXCURSION_DEG for e in wanted.values()):
+            raise ValueError(
+                f"excursion_deg must be at least {drill.REP_MIN_EXCURSION_DEG}, got {wanted}"
+            )
+        for side, excursion in wanted.items():
+            self._set_excursion(side, excursion)
 
     @property
     def foot_driven(self) -> frozenset[Side]:

@@ -30,6 +30,7 @@ from hiprot.analysis import (
     motionless_legs,
     neutral_from_rests,
     relative_to_neutral,
+    rep_excursions,
     samples,
     smooth_series,
 )
@@ -92,6 +93,7 @@ def _count(
         min_confidence=min_confidence(pose_model),
         foot_driven=foot_driven,
         hold_band_deg=hold_bands(relative),
+        excursion_deg=rep_excursions(relative, foot_driven),
     )
     frame_samples = samples(relative)
     for i, sample in enumerate(frame_samples):

@@ -197,6 +197,9 @@ def test_live_counts_with_the_near_leg_and_retakes_the_neutral_at_rest() -> None
     assert counters[Side.LEFT].internal_min_deg < counters[Side.LEFT].external_min_deg
     assert counters[Side.RIGHT].external_min_deg < counters[Side.RIGHT].internal_min_deg
     assert all(3.0 <= band < 3.5 for band in session.coach.hold_bands.values())  # steady
+    # measured on the same frames (review's rep_excursions): steady, so the drill's 10°
+    assert session.coach.rep_excursions == {side: 10.0 for side in Side}
+    assert session.coach._counter.excursion_deg == session.coach.rep_excursions
     taken = session.coach.calibration.neutral
     retaken = session._angles.calibration.neutral
     assert any(retaken[side].femur_deg != taken[side].femur_deg for side in Side)
@@ -219,6 +222,7 @@ def test_live_counts_a_jittery_knee_from_the_foot_and_says_so() -> None:
     bands = session.coach.hold_bands
     assert all(bands[side] > 4.5 for side in Side)
     assert session.coach._counter.hold_band_deg == bands
+    assert session.coach._counter.excursion_deg == session.coach.rep_excursions
     told = [line for line in lines if "knee jitters" in line]
     assert len(told) == 2 and "left" in told[0] + told[1] and "right" in told[0] + told[1]
     assert [rep.leg for rep in session.coach.reps].count(Side.LEFT) == 3

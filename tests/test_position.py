@@ -12,11 +12,14 @@ import subprocess
 import sys
 import time
 import warnings
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from hiprot import analysis
+from hiprot.angles import LegAngles
 from hiprot.coach import Coach, CoachConfig, Cue, Stage, ViewCheck
 from hiprot.errors import HiprotWarning
 from hiprot.landmarks import Side
@@ -29,7 +32,7 @@ from hiprot.position import (
     judge,
     position_series,
 )
-from hiprot.reps import Phase, RepCounter, RepEventKind, RepSample
+from hiprot.reps import BilateralCounter, Phase, RepCounter, RepEventKind, RepSample
 from hiprot.review import review_pose_frames
 from hiprot.synth import ENTER_EXIT, NEGATIVES, SessionSpec, generate
 from tests.test_live import xvfb  # noqa: F401  (the fixture)
@@ -340,3 +343,64 @@ def test_cli_review_of_another_exercise_says_so_and_keeps_it_out_of_the_history(
     with HistoryStore(db) as store:
         sources = [record.source for record in store.sessions()]
     assert sources == [drill.name]
+
+
+# ---------------------------------------------------------------- the noise floor
+
+
+def _rep_profile(t_s: np.ndarray, start_s: float) -> np.ndarray:
+    """A clean 30° rep from ``start_s``: out to -30° (1.5 s), in to +30°
+    (2 s), held there 1.5 s, back to neutral (1 s); 0 elsewhere."""
+    knots_t = start_s + np.array([0.0, 1.5, 3.5, 5.0, 6.0])
+    knots_deg = np.array([0.0, -30.0, 30.0, 30.0, 0.0])
+    return np.interp(t_s, knots_t, knots_deg, left=0.0, right=0.0)
+
+
+def test_a_still_leg_through_realistic_noise_counts_no_rep_but_a_30_degree_rep_does(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # lying still at realistic noise: the right leg's reading swings past
+    # +-10° and back, so the fixed 10° rule counts reps; its jitter raises them
+    spec = SessionSpec(seed=175, scenario="still", placement="chair_left", noise="realistic")
+    _, review, _ = _review(spec)
+    assert review.reps == ()
+    excursions = analysis.rep_excursions(review.series, review.foot_driven)
+    assert excursions[Side.RIGHT] > 10.0 + 3.0  # this leg's noise raised its thresholds
+    with monkeypatch.context() as fixed:
+        fixed.setattr(analysis, "REP_EXCURSION_JITTER_RATIO", 0.0)
+        _, at_ten, _ = _review(spec)
+    assert len(at_ten.reps) >= 2
+
+    # the counter: the same noisy reading with a real 30° rep added counts it
+    t = review.series.t_s
+    rep = _rep_profile(t, start_s=0.5 * (t[0] + t[-1]))
+
+    def with_rep(side: Side, a: LegAngles) -> LegAngles:
+        if side is not Side.RIGHT:
+            return a
+        return replace(a, femur_deg=a.femur_deg + rep, foot_deg=a.foot_deg + rep)
+
+    for added, expected in ((None, 0), (with_rep, 1)):
+        series = review.series if added is None else review.series.map_legs(added)
+        drive = analysis.counted_drive(
+            series.legs[Side.RIGHT].femur_deg,
+            series.legs[Side.RIGHT].foot_deg,
+            Side.RIGHT in review.foot_driven,
+        )
+        counter = BilateralCounter(
+            "right",
+            foot_driven=review.foot_driven,
+            excursion_deg={Side.RIGHT: analysis.rep_excursion(drive)},
+        )
+        frames = analysis.samples(series)
+        for frame in frames:
+            counter.update(frame)
+        counter.finish(frames[-1].t_s)
+        assert counter[Side.RIGHT].rep_count == expected, added
+
+    # the review: a drill at the same noise level counts its reps (4 a leg)
+    drill_spec = SessionSpec(seed=201, scenario="clean", placement="chair_left", reps_per_set=4)
+    session, drill_review, _ = _review(drill_spec)
+    assert drill_spec.noise == spec.noise
+    got = {leg: v["reps"] for leg, v in drill_review.summary.to_dict()["legs"].items()}
+    assert got == {leg: v["reps"] for leg, v in session.truth["legs"].items()}

@@ -21,6 +21,7 @@ from hiprot import drill
 from hiprot.filters import jitter_deg
 from hiprot.landmarks import Side
 from hiprot.reps import (
+    HYSTERESIS_DEG,
     BilateralCounter,
     Mode,
     Phase,
@@ -740,6 +741,32 @@ def test_a_band_widened_by_the_jitter_keeps_a_noisy_hold() -> None:
     with pytest.raises(ValueError, match="hold_band_deg"):
         both.hold_band_deg = {Side.RIGHT: 2.0}
     assert both.hold_band_deg == {Side.LEFT: pytest.approx(band), Side.RIGHT: 3.0}
+
+
+def test_excursion_thresholds_follow_each_legs_setting() -> None:
+    """``excursion_deg`` raises a leg's out and in thresholds, and an
+    edge-on side's band edge by as much; a 12° rep no longer counts at 15°."""
+    both = BilateralCounter("both", near=Side.LEFT, excursion_deg={Side.LEFT: 15.0})
+    left, right = both[Side.LEFT], both[Side.RIGHT]
+    edge = drill.NEUTRAL_BAND_DEG + HYSTERESIS_DEG
+    assert (left.external_min_deg, left.internal_min_deg) == (15.0, edge + 5.0)
+    assert (right.external_min_deg, right.internal_min_deg) == (edge, 10.0)
+    both.excursion_deg = {Side.RIGHT: 12.0}
+    assert (left.external_min_deg, left.internal_min_deg) == (10.0, edge)
+    assert (right.external_min_deg, right.internal_min_deg) == (edge + 2.0, 12.0)
+    assert both.excursion_deg == {Side.LEFT: 10.0, Side.RIGHT: 12.0}
+    with pytest.raises(ValueError, match="excursion_deg"):
+        both.excursion_deg = {Side.LEFT: 20.0, Side.RIGHT: 9.0}
+    assert both.excursion_deg == {Side.LEFT: 10.0, Side.RIGHT: 12.0}  # unchanged
+    with pytest.raises(ValueError, match="excursion_deg"):
+        BilateralCounter("left", excursion_deg={Side.LEFT: 5.0})
+    femur = [*REST, (-12.0, 1.5), (12.0, 2.0), (12.0, 1.5), (0.0, 1.0), *REST]
+    for excursion, expected in ((10.0, 1), (15.0, 0)):
+        counter = BilateralCounter("left", excursion_deg={Side.LEFT: excursion})
+        for sample in leg_samples(femur):
+            counter.update(Frame(sample.t_s, {Side.LEFT: sample}))
+        counter.finish(100.0)
+        assert counter[Side.LEFT].rep_count == expected
 
 
 def test_hold_span_breaks_at_gaps_and_missing_values() -> None:
