@@ -41,6 +41,12 @@ The rules (thresholds from ``hiprot.drill``; ``d`` is the drive angle):
   that order (7° on an edge-on side), so jitter cannot count one twice. Jitter wider than ``2 h``
   peak to peak (unsmoothed input) can still produce spurious
   REP_STARTED/PARTIAL_REP pairs at the band edge, never a rep.
+- **Noise floor** (``BilateralCounter(excursion_deg=...)``): on a leg
+  whose reading jitters, the caller may raise how far out and in a rep must
+  reach above ``REP_MIN_EXCURSION_DEG`` (review and live use
+  ``hiprot.analysis.rep_excursions``: 3 times the jitter of the drive), and
+  an edge-on side's band edge by as much, so a still leg's noise swinging
+  past +-10° and back is not a rep.
 - **Partial reps** (PARTIAL_REP, never counted): an attempt that comes back
   into the band before reaching the external end range (this includes turning
   in first), or one that reached the external end, came back to the band
