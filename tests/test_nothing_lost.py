@@ -40,6 +40,7 @@ from hiprot.sources import PoseSource
 from hiprot.synth import SessionSpec, generate
 from hiprot.types import PoseFrame
 from tests.conftest import write_video
+from tests.test_reliability import one_error_line, run_cli, snapshot
 
 INFO = RecordingInfo(fps=30.0, width=640, height=480, source="synthetic", model="test")
 LONG_NUMBER = "9" * 5000  # past Python's 4,300-digit integer-string limit
@@ -70,26 +71,6 @@ def _restore_signal_handlers() -> Iterator[None]:
         signal.signal(signum, handler)
 
 
-def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    """``hiprot ARGS`` in this process; (exit code, stdout, stderr)."""
-    with pytest.raises(SystemExit) as exit_info:
-        cli.main(list(args))
-        raise SystemExit(0)
-    out, err = capsys.readouterr()
-    return exit_info.value.code, out, err
-
-
-def one_error_line(err: str) -> str:
-    assert "Traceback" not in err
-    lines = [line for line in err.splitlines() if line.strip()]
-    assert len(lines) == 1, err
-    assert lines[0].startswith("hiprot: error:"), err
-    return lines[0]
-
-
-def snapshot(folder: Path) -> dict[str, bytes]:
-    """Every file in ``folder`` (hidden ones too: no partial file may be left)."""
-    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
 
 
 def sessions(db: Path) -> list:

@@ -86,6 +86,7 @@ def one_error_line(err: str) -> str:
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
+    """Every file in ``folder`` (hidden ones too: no partial file may be left)."""
     return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
 
 
