@@ -9,7 +9,9 @@ import cv2
 import numpy as np
 import pytest
 
-from hiprot.synth import SessionSpec
+from hiprot.recording import RecordingInfo, write_recording
+from hiprot.synth import SessionSpec, generate
+from hiprot.types import PoseFrame
 
 REPO = Path(__file__).resolve().parents[1]
 FOOTAGE_DIR = Path(os.environ.get("HIPROT_FOOTAGE", REPO.parent / "shared" / "footage"))
@@ -54,3 +56,21 @@ def write_video(
 @pytest.fixture
 def tiny_video(tmp_path: Path) -> Path:
     return write_video(tmp_path / "tiny.mp4", 20)
+
+
+#: The header of the recordings the ``recording`` fixture writes.
+RECORDING_INFO = RecordingInfo(fps=30.0, width=640, height=480, source="synthetic", model="test")
+
+
+@pytest.fixture(scope="module")
+def session_frames() -> list[PoseFrame]:
+    """40 s of a clean synthetic set: a still start, then reps of both legs."""
+    return generate(SessionSpec(seed=1, noise="none", duration_s=40.0)).frames
+
+
+@pytest.fixture
+def recording(tmp_path: Path, session_frames: list[PoseFrame]) -> Path:
+    """``session_frames`` as a landmark recording in ``tmp_path``."""
+    path = tmp_path / "set.landmarks.jsonl"
+    write_recording(path, RECORDING_INFO, session_frames)
+    return path

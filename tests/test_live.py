@@ -549,20 +549,16 @@ def test_window_shows_the_hud_and_keys_act(xvfb: dict[str, str], tmp_path: Path)
     assert (mid_set[20:110, 1000:1270].min(axis=2) > 200).sum() > 300
 
 
-def test_cli_live_opens_the_window_on_a_video_and_quits_on_q(
-    xvfb: dict[str, str], tmp_path: Path, bridging_clip: Path
-) -> None:
+def run_live_window(
+    xvfb: dict[str, str], tmp_path: Path, source: Path
+) -> tuple[int, str, str]:
+    """``hiprot live --source SOURCE --quiet`` in a window on Xvfb, with q
+    pressed once the window is up (the summary stays up until q); (exit
+    code, stdout, stderr)."""
     process = subprocess.Popen(
         [
-            sys.executable,
-            "-m",
-            "hiprot",
-            "live",
-            "--source",
-            str(bridging_clip),
-            "--quiet",
-            "--db",
-            str(tmp_path / "h.sqlite3"),
+            *(sys.executable, "-m", "hiprot", "live", "--source", str(source)),
+            *("--quiet", "--db", str(tmp_path / "h.sqlite3")),
         ],
         env=xvfb,
         cwd=tmp_path,
@@ -575,13 +571,20 @@ def test_cli_live_opens_the_window_on_a_video_and_quits_on_q(
         found = subprocess.run(
             ["xdotool", "search", "--name", "hiprot live"], env=xvfb, capture_output=True, text=True
         ).stdout.split()
-        if found:  # the summary stays up until q
+        if found:
             subprocess.run(["xdotool", "windowfocus", "--sync", found[-1], "key", "q"], env=xvfb)
         time.sleep(0.5)
     if process.poll() is None:
         process.kill()
     stdout, stderr = process.communicate()
-    assert process.returncode == 0, stderr
+    return process.returncode, stdout, stderr
+
+
+def test_cli_live_opens_the_window_on_a_video_and_quits_on_q(
+    xvfb: dict[str, str], tmp_path: Path, bridging_clip: Path
+) -> None:
+    code, stdout, stderr = run_live_window(xvfb, tmp_path, bridging_clip)
+    assert code == 0, stderr
     assert "Traceback" not in stderr
     assert "Get ready" in stdout
 

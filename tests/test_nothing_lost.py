@@ -37,7 +37,6 @@ from hiprot.recording import RecordingInfo, read_recording, write_recording
 from hiprot.reps import Mode
 from hiprot.session import CalibrationInfo, SessionSummary, Tracking, write_session
 from hiprot.sources import PoseSource
-from hiprot.synth import SessionSpec, generate
 from hiprot.types import PoseFrame
 from tests.conftest import write_video
 from tests.test_reliability import one_error_line, run_cli, snapshot
@@ -47,19 +46,6 @@ LONG_NUMBER = "9" * 5000  # past Python's 4,300-digit integer-string limit
 
 
 # ---------------------------------------------------------------- helpers
-
-
-@pytest.fixture(scope="module")
-def session_frames() -> list[PoseFrame]:
-    """40 s of a clean synthetic set: a still start, then reps of both legs."""
-    return generate(SessionSpec(seed=1, noise="none", duration_s=40.0)).frames
-
-
-@pytest.fixture
-def recording(tmp_path: Path, session_frames: list[PoseFrame]) -> Path:
-    path = tmp_path / "set.landmarks.jsonl"
-    write_recording(path, INFO, session_frames)
-    return path
 
 
 @pytest.fixture(autouse=True)

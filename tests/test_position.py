@@ -10,7 +10,6 @@ from __future__ import annotations
 import math
 import subprocess
 import sys
-import time
 import warnings
 from dataclasses import replace
 from pathlib import Path
@@ -35,7 +34,7 @@ from hiprot.position import (
 from hiprot.reps import BilateralCounter, Phase, RepCounter, RepEventKind, RepSample
 from hiprot.review import review_pose_frames
 from hiprot.synth import ENTER_EXIT, NEGATIVES, SessionSpec, generate
-from tests.test_live import xvfb  # noqa: F401  (the fixture)
+from tests.test_live import run_live_window, xvfb  # noqa: F401  (xvfb: the fixture)
 
 SIZE = (640, 480)
 
@@ -278,29 +277,8 @@ def test_cli_live_on_a_bridge_never_starts_the_set(
     """``hiprot live --source`` on the real bridging clip, in a window on
     Xvfb: the person is lying down with the legs and feet in view, but never
     up the wall, so set-up waits and neither the neutral nor a rep is taken."""
-    process = subprocess.Popen(
-        [
-            *(sys.executable, "-m", "hiprot", "live", "--source", str(bridging_clip)),
-            *("--quiet", "--db", str(tmp_path / "h.sqlite3")),
-        ],
-        env=xvfb,
-        cwd=tmp_path,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    deadline = time.monotonic() + 60
-    while process.poll() is None and time.monotonic() < deadline:
-        found = subprocess.run(
-            ["xdotool", "search", "--name", "hiprot live"], env=xvfb, capture_output=True, text=True
-        ).stdout.split()
-        if found:  # the summary stays up until q
-            subprocess.run(["xdotool", "windowfocus", "--sync", found[-1], "key", "q"], env=xvfb)
-        time.sleep(0.5)
-    if process.poll() is None:
-        process.kill()
-    stdout, stderr = process.communicate()
-    assert process.returncode == 0, stderr
+    code, stdout, stderr = run_live_window(xvfb, tmp_path, bridging_clip)
+    assert code == 0, stderr
     assert "Get ready" in stdout
     assert "Calibrating" not in stdout and "rep 1" not in stdout
     # the end screen says why nothing was done, not "Well done"

@@ -55,19 +55,6 @@ INFO = RecordingInfo(fps=30.0, width=640, height=480, source="synthetic", model=
 # ---------------------------------------------------------------- helpers
 
 
-@pytest.fixture(scope="module")
-def session_frames() -> list[PoseFrame]:
-    """40 s of a clean synthetic set: a still start, then reps of both legs."""
-    return generate(SessionSpec(seed=1, noise="none", duration_s=40.0)).frames
-
-
-@pytest.fixture
-def recording(tmp_path: Path, session_frames: list[PoseFrame]) -> Path:
-    path = tmp_path / "set.landmarks.jsonl"
-    write_recording(path, INFO, session_frames)
-    return path
-
-
 def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
     """``hiprot ARGS`` in this process (so faults can be injected); (exit code, stdout, stderr)."""
     with pytest.raises(SystemExit) as exit_info:
