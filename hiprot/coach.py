@@ -36,7 +36,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from hiprot import drill
+from hiprot import drill, findings
 from hiprot.analysis import AngleSample, LegTrack, gated
 from hiprot.calibration import STILL_TOLERANCE_DEG, Calibration, LegNeutral, StillRun
 from hiprot.landmarks import LEGS, PoseLandmark, Side
@@ -85,13 +85,13 @@ class Stage(enum.Enum):
 class Cue(enum.Enum):
     """What the person should change; the value is the on-screen text."""
 
-    LIE_DOWN = "Lie down with legs up the wall"
-    FEET_INTO_VIEW = "Bring your feet into view"
-    HOLD_STILL = "Hold still"
-    HOLD = "Hold"
-    SLOWER = "Slower"
-    FROM_THE_HIPS = "From the hips, not the ankles"
-    LEGS_UP = "Legs back up the wall"
+    LIE_DOWN = findings.LIE_DOWN.short
+    FEET_INTO_VIEW = findings.FEET_INTO_VIEW.short
+    HOLD_STILL = findings.HOLD_STILL.short
+    HOLD = findings.NOT_HELD.short
+    SLOWER = findings.TOO_FAST.short
+    FROM_THE_HIPS = findings.FROM_ANKLES.short
+    LEGS_UP = findings.LEGS_UP.short
 
     @property
     def clip(self) -> str:

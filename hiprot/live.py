@@ -26,7 +26,7 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
-from hiprot import words
+from hiprot import findings, words
 from hiprot.analysis import LiveAngles
 from hiprot.calibration import (
     Calibration,
@@ -368,12 +368,7 @@ class LiveSession:
         if not pose_frame.has_pose and image is not None and not self._told_dark:
             if brightness(image) < DARK_MEAN_BRIGHTNESS:
                 self._told_dark = True
-                self._tell(
-                    "[yellow]Too dark for the camera to find you[/]: turn on a light, "
-                    "or face a lamp towards you.",
-                    "Too dark to find you: turn on a light",
-                    "too_dark",
-                )
+                self._tell(*findings.TOO_DARK.live())
         view_check = check_view(pose_frame, self.coach.mode.sides, self._size_wh)
         self._angles.worked = self.coach.mode.sides
         # frames out of the drill's position teach neither the anchors nor the foot fit
@@ -393,49 +388,28 @@ class LiveSession:
             self.coach.rep_excursions = excursions
         for side in sorted(jittery - self._told_jittery):
             self._told_jittery |= {side}
-            self._tell(
-                f"[yellow]Your {side.value} knee jitters in the picture[/], so its reps are "
-                "counted from the foot: more light, or the camera closer, steadies it.",
-                f"{side.value.capitalize()} knee jitters: counting from the foot",
-            )
+            self._tell(*findings.KNEE_JITTER.live(leg=side))
         flat = self._angles.read_from_foot & set(self.coach.mode.sides)
         for side in sorted(flat - self._told_flat):
             self._told_flat |= {side}
-            self._tell(
-                f"[yellow]Your {side.value} knee hardly moves in the picture[/], so that leg "
-                "is read from the foot: reps count, ankle twisting cannot be told apart. "
-                "Another camera height or distance may show the knee better.",
-                f"{side.value.capitalize()} knee hidden: reading the foot",
-            )
+            self._tell(*findings.KNEE_FLAT.live(leg=side))
         counted = {rep.leg for rep in self.coach.reps}
         unseen = (self._angles.motionless & set(self.coach.mode.sides)) - counted
         for side in sorted(unseen - self._told_motionless):
             self._told_motionless |= {side}
+            other = Side.LEFT if side is Side.RIGHT else Side.RIGHT
+            one_leg = findings.ONE_LEG_LIVE.sentence(key=other.value[0], other=other.value)
             self._tell(
-                f"[yellow]No turn of your {side.value} leg shows in the picture[/]: neither "
-                "its knee nor its foot has turned a rep's range (20°) for 30 s. If it is "
-                "doing reps, this camera position does not show them: put the camera about "
-                "45° round from your side towards your head (README: where to put the camera)."
-                + (
-                    f" Working one leg only? Press {'l' if side is Side.RIGHT else 'r'}, or "
-                    f"start with --mode {'left' if side is Side.RIGHT else 'right'}."
-                    if self.coach.mode is Mode.BOTH and counted
-                    else ""
-                ),
-                f"Can't see your {side.value} leg turn: move the camera",
-                f"{side.value}_leg_unseen",
+                *findings.LEG_UNSEEN.live(
+                    one_leg if self.coach.mode is Mode.BOTH and counted else "", leg=side
+                )
             )
         out = self._handle(self.coach.update(pose_frame.t_s, view_check, absolute, relative))
         if view_check.ready:
             self._angles.note_rest(pose_frame.t_s, self.coach.resting_legs())
         if self._angles.side_on and not self._told_side_on:
             self._told_side_on = True
-            self._tell(
-                "[yellow]The camera sees you from the side[/], where hip rotation hardly "
-                "shows: move it about 45° round from your side towards your head.",
-                "Seen from the side: move the camera round",
-                "side_on",
-            )
+            self._tell(*findings.SIDE_ON.live())
         if not show:
             return self.coach.stage is not Stage.SUMMARY
         self.last_image = render_live(image, pose_frame.image, out.view, self.notice)

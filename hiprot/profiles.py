@@ -70,11 +70,10 @@ def is_made_clip(source: Path) -> bool:
             return True
     except OSError:
         return False
-    name = source.name
-    for suffix in (".landmarks.jsonl.gz", ".landmarks.jsonl"):
-        if name.endswith(suffix):
-            name = name[: -len(suffix)] + ".x"
-    truth = source.with_name(Path(name).stem + ".truth.json")
+    from hiprot.recording import is_recording, recording_stem
+
+    stem = recording_stem(source) if is_recording(source) else source.stem
+    truth = source.with_name(stem + ".truth.json")
     try:
         with open(truth, encoding="utf-8") as f:
             head = f.read(200)

@@ -29,7 +29,9 @@ from hiprot.types import PoseFrame
 
 FORMAT_NAME = "hiprot-landmarks"
 FORMAT_VERSION = 1
-RECORDING_SUFFIXES = (".landmarks.jsonl", ".landmarks.jsonl.gz", ".jsonl", ".jsonl.gz")
+#: What a landmark recording's name ends with, longest first: ``hiprot extract``
+#: writes ``.landmarks.jsonl(.gz)``, and any ``.jsonl(.gz)`` is read as one.
+RECORDING_SUFFIXES = (".landmarks.jsonl.gz", ".landmarks.jsonl", ".jsonl.gz", ".jsonl")
 
 
 @dataclass(frozen=True)
@@ -56,10 +58,22 @@ class RecordingInfo:
         return {"format": FORMAT_NAME, "version": FORMAT_VERSION, **fields}
 
 
+def recording_suffix(path: str | Path) -> str | None:
+    """The ``RECORDING_SUFFIXES`` entry the file name ends with (any case), or None."""
+    name = Path(path).name.lower()
+    return next((suffix for suffix in RECORDING_SUFFIXES if name.endswith(suffix)), None)
+
+
 def is_recording(path: str | Path) -> bool:
     """True when the file name says it is a landmark recording."""
-    name = Path(path).name.lower()
-    return name.endswith(".jsonl") or name.endswith(".jsonl.gz")
+    return recording_suffix(path) is not None
+
+
+def recording_stem(path: str | Path) -> str:
+    """The file name without its recording suffix (``set.landmarks.jsonl.gz`` -> ``set``);
+    any other name whole."""
+    name, suffix = Path(path).name, recording_suffix(path)
+    return name[: -len(suffix)] if suffix else name
 
 
 def _open_binary(path: Path) -> IO[bytes]:

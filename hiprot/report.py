@@ -1,7 +1,7 @@
 """Review and history outputs: per-frame CSV, angle plot, HTML report, trend plot.
 
 Everything here reads the analysis results (angle series, reps, the
-``hiprot-session`` summary dict, history weeks and sessions) and writes
+``SessionSummary``, history weeks and sessions) and writes
 files; no analysis happens here.
 """
 
@@ -21,7 +21,7 @@ matplotlib.use("Agg")  # files only: never needs a screen
 import matplotlib.pyplot as plt
 import numpy as np
 
-from hiprot import drill, words
+from hiprot import drill, findings, words
 from hiprot.analysis import AngleSeries
 from hiprot.errors import HiprotError
 from hiprot.history import (
@@ -34,6 +34,7 @@ from hiprot.history import (
 from hiprot.landmarks import Side
 from hiprot.reps import Rep
 from hiprot.safe_io import atomic_path, write_error
+from hiprot.session import LegSummary, SessionSummary
 
 PLOT_SIZE_PX = (1200, 700)
 _DPI = 100
@@ -162,89 +163,79 @@ def capped_readings(review) -> frozenset[str]:
 
 
 def advice(
-    summary: dict[str, Any],
-    femur_range: Mapping[str, Range] | None = None,
-    jittery: Collection[str] = (),
+    legs: Mapping[Side, LegSummary],
+    femur_range: Mapping[Side, Range] | None = None,
+    jittery: Collection[Side] = (),
 ) -> list[str]:
-    """What to work on next, from the session's numbers.
+    """What to work on next, from the session's numbers (``hiprot.findings``' sentences).
 
     Args:
-        summary: A ``hiprot-session`` summary dict.
-        femur_range: Per leg name, the (lowest, highest) femur angle the
-            camera's view can read; a leg at its limit may have turned
-            further, so it is not called the weaker one.
-        jittery: Names of the legs whose knee reading jittered too much to
-            drive the count (``hiprot.review.Review.foot_driven``).
+        legs: The worked legs' totals (``SessionSummary.legs``).
+        femur_range: Per leg, the (lowest, highest) femur angle the camera's
+            view can read; a leg at its limit may have turned further, so it
+            is not called the weaker one.
+        jittery: The legs whose knee reading jittered too much to drive the
+            count (``hiprot.review.Review.foot_driven``).
     """
     ranges = femur_range or {}
     tips: list[str] = []
-    legs = summary["legs"]
     for side, leg in legs.items():
         if side in jittery:
-            tips.append(
-                f"{side.capitalize()} leg: its knee jittered in the picture, so its reps were "
-                "counted from the foot and its angles, holds and 'from the ankle' are rough; "
-                "more light, or the camera closer, steadies it."
+            tips.append(findings.KNEE_JITTER.sentence(leg=side))
+        if leg.reps == 0:
+            tips.append(_no_reps(side, legs))
+        else:
+            tips += _leg_advice(side, leg, ranges.get(side))
+    asymmetry = _asymmetry(legs, ranges)
+    if asymmetry:
+        tips.append(asymmetry)
+    return tips or [findings.CLEAN_SET.sentence()]
+
+
+def _no_reps(side: Side, legs: Mapping[Side, LegSummary]) -> str:
+    others = [other for other, leg in legs.items() if other is not side and leg.reps]
+    if others:  # a one-leg set reviewed as both legs
+        return findings.NO_REPS_ONE_LEG.sentence(leg=side, other=others[0].value)
+    return findings.NO_REPS.sentence(leg=side)
+
+
+def _leg_advice(side: Side, leg: LegSummary, leg_range: Range) -> list[str]:
+    """A counted leg's tips: readings at the view's limit, holds, tempo, ankles."""
+    tips = []
+    if leg_range is not None:
+        at_in, at_out = capped(leg.peak_internal_deg, leg.peak_external_deg, leg_range)
+        # the readable limit is the image reading's, in the recommended view too:
+        # moving the camera would not lift it, so no advice to move it
+        for way, at, limit in (("in", at_in, leg_range[1]), ("out", at_out, leg_range[0])):
+            if at:
+                tips.append(findings.CAPPED.sentence(leg=side, way=way, limit=words.degrees(limit)))
+    if leg.held_reps < leg.reps:
+        missed, reps = leg.reps - leg.held_reps, words.plural(leg.reps, "rep")
+        tips.append(findings.NOT_HELD.sentence(leg=side, missed=missed, reps=reps))
+    if leg.controlled_reps < leg.reps:
+        tips.append(findings.TOO_FAST.sentence(leg=side))
+    if leg.compensated_reps:
+        count = leg.compensated_reps
+        tips.append(
+            findings.FROM_ANKLES.sentence(
+                leg=side, reps=words.plural(count, "rep"), were="was" if count == 1 else "were"
             )
-        if leg["reps"] == 0:
-            others = [name for name, other in legs.items() if name != side and other["reps"]]
-            if others:  # a one-leg set reviewed as both legs
-                tips.append(
-                    f"No reps were seen for the {side} leg. A one-leg set? Review it with "
-                    f"--mode {others[0]}; otherwise check that both feet are in view."
-                )
-            else:
-                tips.append(
-                    f"No reps were seen for the {side} leg: check that both feet are in view."
-                )
-            continue
-        leg_range = ranges.get(side)
-        if leg_range is not None:
-            lowest, highest = leg_range
-            at_in, at_out = capped(leg["peak_internal_deg"], leg["peak_external_deg"], leg_range)
-            for way, at, limit in (("in", at_in, highest), ("out", at_out, lowest)):
-                if not at:
-                    continue
-                # the readable limit is the image reading's, in the recommended view too:
-                # moving the camera would not lift it, so no advice to move it
-                tips.append(
-                    f"{side.capitalize()} leg: turned {way} to {words.degrees(limit)} or further: "
-                    f"that is as far as hiprot reads from this camera view ({words.CAPPED}), so "
-                    "the real range may be larger. Reps, holds and tempo are counted all the same."
-                )
-        if leg["held_reps"] < leg["reps"]:
-            tips.append(
-                f"{side.capitalize()} leg: "
-                f"{leg['reps'] - leg['held_reps']} of {words.plural(leg['reps'], 'rep')} had no "
-                f"{drill.HOLD_MIN_S:.0f} s hold at the inward end; pause there and count 'one-two'."
-            )
-        if leg["controlled_reps"] < leg["reps"]:
-            tips.append(
-                f"{side.capitalize()} leg: turn in more slowly (take at least "
-                f"{drill.CONTROLLED_MIN_INWARD_S:.0f} s from out to in)."
-            )
-        if leg["compensated_reps"]:
-            tips.append(
-                f"{side.capitalize()} leg: {words.plural(leg['compensated_reps'], 'rep')} "
-                f"{'was' if leg['compensated_reps'] == 1 else 'were'} {words.FROM_ANKLES}, "
-                "not the hips; keep the feet relaxed and turn the whole leg from the hip."
-            )
-    if len(legs) == 2 and all(leg["reps"] for leg in legs.values()):
-        left, right = legs["left"]["peak_internal_deg"], legs["right"]["peak_internal_deg"]
-        weaker = "left" if (left or 0.0) < (right or 0.0) else "right"
-        if (
-            left is not None
-            and right is not None
-            and abs(left - right) >= drill.MEASUREMENT_ERROR_DEG
-            and not capped(legs[weaker]["peak_internal_deg"], None, ranges.get(weaker))[0]
-        ):
-            tips.append(
-                f"Internal rotation is {abs(left - right):.0f}° smaller on the {weaker} side: "
-                "consider a one-leg set for it."
-            )
-    return tips or [
-        "A clean set: controlled, held and from the hips. Keep it up, 3-4 sessions a week."
-    ]
+        )
+    return tips
+
+
+def _asymmetry(legs: Mapping[Side, LegSummary], ranges: Mapping[Side, Range]) -> str | None:
+    """The weaker leg's tip, when the difference is more than the measurement error
+    and the weaker leg's reading is not at its view's limit."""
+    if len(legs) != 2 or not all(leg.reps for leg in legs.values()):
+        return None
+    left, right = legs[Side.LEFT].peak_internal_deg, legs[Side.RIGHT].peak_internal_deg
+    if left is None or right is None or abs(left - right) < drill.MEASUREMENT_ERROR_DEG:
+        return None
+    weaker = Side.LEFT if left < right else Side.RIGHT
+    if capped(legs[weaker].peak_internal_deg, None, ranges.get(weaker))[0]:
+        return None
+    return findings.ASYMMETRY.sentence(difference_deg=abs(left - right), weaker=weaker.value)
 
 
 def _table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
@@ -259,125 +250,108 @@ def _deg(value: float | None) -> str:
     return "–" if value is None else f"{value:+.1f}°".replace("-", "−")  # the terminal's minus
 
 
-def _position_note(summary: dict) -> str:
+def _position_note(summary: SessionSummary) -> str:
     """Time in the drill's position per leg (session.json's ``position``)."""
-    position = summary.get("position")
-    if not position:
+    if summary.time_in_position_s is None:
         return ""
-    if not position["drill_seen"]:
-        return " · <b>the drill position (legs up the wall) was never seen; nothing counted</b>"
-    times = ", ".join(f"{leg} {t:.0f} s" for leg, t in position["time_in_s"].items())
+    if not summary.drill_seen:
+        return f" · <b>{html.escape(findings.NOT_IN_POSITION.text())}</b>"
+    times = ", ".join(f"{leg.value} {t:.0f} s" for leg, t in summary.time_in_position_s.items())
     return f" · in position (legs up the wall): {times}"
 
 
+def _leg_table(summary: SessionSummary, femur_range: Mapping[Side, Range]) -> str:
+    rows = []
+    for side, leg in summary.legs.items():
+        at_in, at_out = capped(leg.peak_internal_deg, leg.peak_external_deg, femur_range.get(side))
+        rows.append(
+            [
+                side.value,
+                leg.reps,
+                leg.held_reps,
+                leg.controlled_reps,
+                leg.compensated_reps,
+                _deg(leg.peak_internal_deg) + (f" ({words.CAPPED})" if at_in else ""),
+                _deg(leg.peak_external_deg) + (f" ({words.CAPPED})" if at_out else ""),
+            ]
+        )
+    headers = ["leg", "reps", words.HELD, words.CONTROLLED, words.FROM_ANKLES]
+    return _table([*headers, "best in (internal)", "best out (external)"], rows)
+
+
+def _rep_table(reps: Sequence[Rep]) -> str:
+    rows = [
+        [
+            r.leg.value,
+            r.index,
+            f"{r.start_s:.1f}",
+            f"{r.end_s:.1f}",
+            _deg(r.peak_internal_deg),
+            _deg(r.peak_external_deg),
+            f"{r.hold_s:.1f} s",
+            words.HELD if r.held else words.NOT_HELD,
+            words.CONTROLLED if r.controlled else words.TOO_FAST,
+            words.ANKLES if r.compensation else words.HIPS,
+        ]
+        for r in reps
+    ]
+    headers = ["leg", "#", "start", "end", "internal", "external"]
+    return _table([*headers, "hold", "hold done", "tempo", "from the"], rows)
+
+
+_STYLE = """body {
+  font-family: system-ui, sans-serif; margin: 2em auto; max-width: 1250px; color: #222;
+}
+table { border-collapse: collapse; margin: 0.5em 0 1.5em; }
+th, td { border: 1px solid #ccc; padding: 4px 10px; text-align: right; }
+th { background: #f3f3f3; } img { max-width: 100%; }
+.note { color: #666; font-size: 0.9em; }"""
+
+
 def write_html(
-    summary: dict[str, Any],
+    summary: SessionSummary,
     plot_png: Path | None,
     path: Path,
-    femur_range: Mapping[str, Range] | None = None,
-    jittery: Collection[str] = (),
+    femur_range: Mapping[Side, Range] | None = None,
+    jittery: Collection[Side] = (),
 ) -> Path:
     """One self-contained HTML file: summary, plot (embedded), per-rep table, advice
     (``femur_range`` and ``jittery`` as in ``advice``)."""
-    leg_rows = []
-    for side, leg in summary["legs"].items():
-        at_in, at_out = capped(
-            leg["peak_internal_deg"], leg["peak_external_deg"], (femur_range or {}).get(side)
-        )
-        leg_rows.append(
-            [
-                side,
-                leg["reps"],
-                leg["held_reps"],
-                leg["controlled_reps"],
-                leg["compensated_reps"],
-                _deg(leg["peak_internal_deg"]) + (f" ({words.CAPPED})" if at_in else ""),
-                _deg(leg["peak_external_deg"]) + (f" ({words.CAPPED})" if at_out else ""),
-            ]
-        )
-    rep_rows = [
-        [
-            r["leg"],
-            r["index"],
-            f"{r['start_s']:.1f}",
-            f"{r['end_s']:.1f}",
-            _deg(r["peak_internal_deg"]),
-            _deg(r["peak_external_deg"]),
-            f"{r['hold_s']:.1f} s",
-            words.HELD if r["held"] else words.NOT_HELD,
-            words.CONTROLLED if r["controlled"] else words.TOO_FAST,
-            words.ANKLES if r["compensation"] else words.HIPS,
-        ]
-        for r in summary["reps"]
-    ]
+    ranges = femur_range or {}
     image = ""
     if plot_png is not None and plot_png.exists():
         data = base64.b64encode(plot_png.read_bytes()).decode("ascii")
         image = f'<img alt="angle plot" src="data:image/png;base64,{data}">'
-    tracking = summary["tracking"]
-    cal = summary["calibration"]
-    source = html.escape(summary["source"])
-    tips = "".join(f"<li>{html.escape(t)}</li>" for t in advice(summary, femur_range, jittery))
-    leg_table = _table(
-        [
-            "leg",
-            "reps",
-            words.HELD,
-            words.CONTROLLED,
-            words.FROM_ANKLES,
-            "best in (internal)",
-            "best out (external)",
-        ],
-        leg_rows,
-    )
-    rep_table = _table(
-        [
-            "leg",
-            "#",
-            "start",
-            "end",
-            "internal",
-            "external",
-            "hold",
-            "hold done",
-            "tempo",
-            "from the",
-        ],
-        rep_rows,
-    )
+    tracking = summary.tracking
+    source = html.escape(summary.source)
+    tips = "".join(f"<li>{html.escape(t)}</li>" for t in advice(summary.legs, ranges, jittery))
     interrupted = (
         '\n<p class="interrupted"><b>Interrupted:</b> this report covers the recording up to '
-        f"{summary['duration_s']:.1f} s only; it is not in your history.</p>"
-        if summary.get("interrupted")
+        f"{summary.duration_s:.1f} s only; it is not in your history.</p>"
+        if summary.interrupted
         else ""
     )
-    position = _position_note(summary)
-    hold_min_s = f"{drill.HOLD_MIN_S:.0f}"
-    inward_min_s = f"{drill.CONTROLLED_MIN_INWARD_S:.0f}"
     page = f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>hiprot report: {source}</title>
 <style>
-body {{ font-family: system-ui, sans-serif; margin: 2em auto; max-width: 1250px; color: #222; }}
-table {{ border-collapse: collapse; margin: 0.5em 0 1.5em; }}
-th, td {{ border: 1px solid #ccc; padding: 4px 10px; text-align: right; }}
-th {{ background: #f3f3f3; }} img {{ max-width: 100%; }}
-.note {{ color: #666; font-size: 0.9em; }}
+{_STYLE}
 </style></head><body>
 <h1>Leg rotations on the wall: session report</h1>{interrupted}
-<p><b>{source}</b> · {summary["duration_s"]:.0f} s · mode: {summary["mode"]}
- · person found in {tracking["frames_with_pose"]} of {tracking["frames"]} frames
- ({html.escape(str(tracking.get("model", "full")))} pose model){position}
- · neutral: {words.neutral(cal["method"])}</p>
+<p><b>{source}</b> · {summary.duration_s:.0f} s · mode: {summary.mode.value}
+ · person found in {tracking.frames_with_pose} of {tracking.frames} frames
+ ({html.escape(tracking.model)} pose model){_position_note(summary)}
+ · neutral: {words.neutral(summary.calibration.method)}</p>
 <h2>What to work on next</h2><ul>{tips}</ul>
 <h2>Per leg</h2>
-{leg_table}
+{_leg_table(summary, ranges)}
 <h2>Angles</h2>{image}
 <h2>Reps</h2>
-{rep_table}
+{_rep_table(summary.reps)}
 <p class="note">Angles are femur (hip) rotation in degrees from your neutral: in (internal)
 positive, out (external) negative.
-A rep is held when the inward end is kept {hold_min_s} s or more, controlled when turning
-in takes at least {inward_min_s} s. Made by hiprot on this computer; nothing was uploaded.</p>
+A rep is held when the inward end is kept {drill.HOLD_MIN_S:.0f} s or more, controlled when
+turning in takes at least {drill.CONTROLLED_MIN_INWARD_S:.0f} s. Made by hiprot on this
+computer; nothing was uploaded.</p>
 </body></html>
 """
     path.write_text(page, encoding="utf-8")
@@ -407,102 +381,14 @@ def plot_history(
         dpi=_DPI,
     )
     for side in Side:
-        trained = [r for r in records if r.best_internal_deg(side) is not None]
-        when = [r.started_at for r in trained]
-        internal = np.array([r.best_internal_deg(side) for r in trained], dtype=float)
-        implausible = internal > drill.PLAUSIBLE_INTERNAL_MAX_DEG
-        # an implausible reading is a misread: marked, never joined into the line
-        ranges.plot(
-            when,
-            np.where(implausible, np.nan, internal),
-            "o-",
-            color=LEG_COLOURS[side],
-            lw=2,
-            label=f"{side.value} internal",
-        )
-        at_cap = [f"{side.value}-in" in r.capped for r in trained]
-        if any(at_cap):
-            ranges.plot(
-                [w for w, c in zip(when, at_cap) if c],
-                [v for v, c in zip(internal, at_cap) if c],
-                "^",
-                color="white",
-                mec=LEG_COLOURS[side],
-                mew=2,
-                ms=9,
-                label=f"{side.value}: capped (may be higher)",
-            )
-        if implausible.any():
-            shown = np.minimum(internal[implausible], drill.PLAUSIBLE_INTERNAL_MAX_DEG)
-            ranges.plot(
-                [w for w, bad in zip(when, implausible) if bad],
-                shown,
-                "x",
-                color=LEG_COLOURS[side],
-                mew=2,
-                ms=10,
-                label=f"{side.value}: implausible reading (drawn at the top)",
-            )
-        ranges.plot(
-            when,
-            [r.best_external_deg(side) for r in trained],
-            "s--",
-            color=LEG_COLOURS[side],
-            lw=1,
-            alpha=0.6,
-            ms=4,
-            label=f"{side.value} external",
-        )
+        _plot_leg_range(ranges, records, side)
     ranges.axhline(0, color="0.5", lw=0.8)
     ranges.set_ylabel("best rotation per session (°)\n← external | internal →")
     ranges.legend(loc="best", fontsize=8, ncol=2)
     ranges.grid(alpha=0.3)
-
     mondays = [datetime.combine(w.monday, time(12)) for w in weeks]
-    week_width = timedelta(days=5)
-    low, high = GOAL_DAYS_PER_WEEK
-    days.axhspan(low, high, color="#2ca02c", alpha=0.15, label=f"goal: {low}-{high} days")
-    colours = [
-        "#2ca02c" if low <= w.days <= high else "#d62728" if w.days < low else "#1f77b4"
-        for w in weeks
-    ]
-    days.bar(mondays, [w.days for w in weeks], width=week_width, align="edge", color=colours)
-    days.set_ylabel("training days\nper ISO week")
-    days.set_ylim(0, max(high + 1, *(w.days + 1 for w in weeks)))
-    days.legend(loc="upper left", fontsize=8)
-    days.grid(alpha=0.3, axis="y")
-
-    both, unknown = [], []
-    for m, w in zip(mondays, weeks):
-        these = [r for r in records if r.started_at.date() - w.monday < timedelta(days=7)]
-        these = [r for r in these if r.started_at.date() >= w.monday]
-        left, right = best_internal(these, Side.LEFT), best_internal(these, Side.RIGHT)
-        said = asymmetry_words(left, right)
-        if said is None:
-            continue
-        if said.startswith("not known"):  # capped weaker leg or a misread: no bar to draw
-            unknown.append(m)
-        else:
-            both.append((m, left.deg - right.deg))
-    error = drill.MEASUREMENT_ERROR_DEG
-    # a difference hiprot cannot tell from noise is drawn pale inside the error band, and
-    # the axis always spans the band, so a 4° difference never fills the panel
-    asym.axhspan(-error, error, color="0.9", label=f"within measurement error (±{error:.0f}°)")
-    asym.bar(
-        [m for m, _ in both],
-        [a for _, a in both],
-        width=week_width,
-        align="edge",
-        color=["0.75" if abs(a) < error else "#1f77b4" if a >= 0 else "#ff7f0e" for _, a in both],
-    )
-    reach = max([1.5 * error, *(1.1 * abs(a) for _, a in both)])
-    asym.set_ylim(-reach, reach)
-    for m in unknown:
-        asym.annotate("?", (m + week_width / 2, 0), ha="center", va="center", color="0.3")
-    asym.legend(loc="upper left", fontsize=8)
-    asym.axhline(0, color="0.5", lw=0.8)
-    asym.set_ylabel("left − right\ninternal (°)")
-    asym.grid(alpha=0.3, axis="y")
+    _plot_days(days, mondays, weeks)
+    _plot_asymmetry(asym, mondays, weeks, records)
     fig.autofmt_xdate()
     fig.suptitle("hiprot progress: range per leg, sessions per week, left/right asymmetry")
     fig.tight_layout()
@@ -516,3 +402,97 @@ def plot_history(
     finally:
         plt.close(fig)
     return path
+
+
+_WEEK_WIDTH = timedelta(days=5)
+
+
+def _plot_leg_range(ax, records: Sequence[SessionRecord], side: Side) -> None:
+    """One leg's best internal (line) and external (dashed) rotation per session."""
+    colour = LEG_COLOURS[side]
+    trained = [r for r in records if r.best_internal_deg(side) is not None]
+    when = [r.started_at for r in trained]
+    internal = np.array([r.best_internal_deg(side) for r in trained], dtype=float)
+    implausible = internal > drill.PLAUSIBLE_INTERNAL_MAX_DEG
+    # an implausible reading is a misread: marked, never joined into the line
+    label = f"{side.value} internal"
+    ax.plot(when, np.where(implausible, np.nan, internal), "o-", color=colour, lw=2, label=label)
+    at_cap = [f"{side.value}-in" in r.capped for r in trained]
+    if any(at_cap):
+        ax.plot(
+            [w for w, c in zip(when, at_cap) if c],
+            [v for v, c in zip(internal, at_cap) if c],
+            "^",
+            color="white",
+            mec=colour,
+            mew=2,
+            ms=9,
+            label=f"{side.value}: capped (may be higher)",
+        )
+    if implausible.any():
+        ax.plot(
+            [w for w, bad in zip(when, implausible) if bad],
+            np.minimum(internal[implausible], drill.PLAUSIBLE_INTERNAL_MAX_DEG),
+            "x",
+            color=colour,
+            mew=2,
+            ms=10,
+            label=f"{side.value}: implausible reading (drawn at the top)",
+        )
+    external = [r.best_external_deg(side) for r in trained]
+    ax.plot(
+        when, external, "s--", color=colour, lw=1, alpha=0.6, ms=4, label=f"{side.value} external"
+    )
+
+
+def _plot_days(ax, mondays: list[datetime], weeks: Sequence[WeekSummary]) -> None:
+    """Training days per ISO week against the goal band."""
+    low, high = GOAL_DAYS_PER_WEEK
+    ax.axhspan(low, high, color="#2ca02c", alpha=0.15, label=f"goal: {low}-{high} days")
+    colours = [
+        "#2ca02c" if low <= w.days <= high else "#d62728" if w.days < low else "#1f77b4"
+        for w in weeks
+    ]
+    ax.bar(mondays, [w.days for w in weeks], width=_WEEK_WIDTH, align="edge", color=colours)
+    ax.set_ylabel("training days\nper ISO week")
+    ax.set_ylim(0, max(high + 1, *(w.days + 1 for w in weeks)))
+    ax.legend(loc="upper left", fontsize=8)
+    ax.grid(alpha=0.3, axis="y")
+
+
+def _plot_asymmetry(
+    ax, mondays: list[datetime], weeks: Sequence[WeekSummary], records: Sequence[SessionRecord]
+) -> None:
+    """Left minus right best internal rotation per week; "?" where it is not known."""
+    both, unknown = [], []
+    for m, w in zip(mondays, weeks):
+        these = [
+            r for r in records if timedelta(0) <= r.started_at.date() - w.monday < timedelta(7)
+        ]
+        left, right = best_internal(these, Side.LEFT), best_internal(these, Side.RIGHT)
+        said = asymmetry_words(left, right)
+        if said is None:
+            continue
+        if said.startswith("not known"):  # capped weaker leg or a misread: no bar to draw
+            unknown.append(m)
+        else:
+            both.append((m, left.deg - right.deg))
+    error = drill.MEASUREMENT_ERROR_DEG
+    # a difference hiprot cannot tell from noise is drawn pale inside the error band, and
+    # the axis always spans the band, so a 4° difference never fills the panel
+    ax.axhspan(-error, error, color="0.9", label=f"within measurement error (±{error:.0f}°)")
+    ax.bar(
+        [m for m, _ in both],
+        [a for _, a in both],
+        width=_WEEK_WIDTH,
+        align="edge",
+        color=["0.75" if abs(a) < error else "#1f77b4" if a >= 0 else "#ff7f0e" for _, a in both],
+    )
+    reach = max([1.5 * error, *(1.1 * abs(a) for _, a in both)])
+    ax.set_ylim(-reach, reach)
+    for m in unknown:
+        ax.annotate("?", (m + _WEEK_WIDTH / 2, 0), ha="center", va="center", color="0.3")
+    ax.legend(loc="upper left", fontsize=8)
+    ax.axhline(0, color="0.5", lw=0.8)
+    ax.set_ylabel("left − right\ninternal (°)")
+    ax.grid(alpha=0.3, axis="y")

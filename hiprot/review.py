@@ -16,6 +16,7 @@ from dataclasses import astuple, dataclass
 
 import numpy as np
 
+from hiprot import findings
 from hiprot.analysis import (
     AngleSeries,
     angle_series,
@@ -36,7 +37,7 @@ from hiprot.analysis import (
 )
 from hiprot.angles import SIDE_ON_RATIO, LegAngles
 from hiprot.calibration import Calibration
-from hiprot.errors import HiprotError, HiprotWarning
+from hiprot.errors import HiprotError
 from hiprot.landmarks import Side
 from hiprot.position import PositionSeries, position_series
 from hiprot.reps import BilateralCounter, Mode, Rep, min_confidence
@@ -155,34 +156,19 @@ def _review(
     position = position_series(pose_frames, size_wh)
     in_position = {side: position.time_in_s[side] for side in mode.sides}
     if not position.seen(mode.sides):
-        warnings.warn(
-            f"{source}: the drill position (legs up the wall) was never seen; nothing counted",
-            HiprotWarning,
-            stacklevel=2,
-        )
+        findings.NOT_IN_POSITION.warn(source)
         return _not_the_drill(
             pose_frames, source, mode, calibration, size_wh, estimator, position, pose_model
         )
     raw = angle_series(pose_frames, size_wh, estimator, pose_model)
     series = smooth_series(raw)
     if series.estimator == "image" and series.view_ratio < SIDE_ON_RATIO:
-        warnings.warn(
-            f"{source}: filmed from the side, where hip rotation hardly shows, so the "
-            "angles and counts are unreliable; put the camera about 45° round from your side "
-            "towards your head (README: where to put the camera)",
-            HiprotWarning,
-            stacklevel=2,
-        )
+        findings.SIDE_ON.warn(source)
     if calibration is None:
         # the neutral is taken lying still in position, not before getting into it
         calibration = auto_calibration(_in_position_only(series, position, mode.sides))
         if calibration is None:
-            warnings.warn(
-                f"{source}: no still period of 2 s to take your neutral from, so the median "
-                "angle is used; start recordings with a few seconds lying still in neutral",
-                HiprotWarning,
-                stacklevel=2,
-            )
+            findings.NO_STILL_START.warn(source)
             calibration = median_calibration(series)
     foot_driven = jittery_knees(raw, calibration, mode.sides)
     relative, reps = _count(series, calibration, mode, foot_driven, position, pose_model)
@@ -194,44 +180,14 @@ def _review(
     flat = flat_femurs(series, calibration, mode.sides)
     foot_driven -= flat  # read from the foot already
     for side in sorted(flat):
-        warnings.warn(
-            f"{source}: the {side.value} knee hardly moved in the picture while the foot "
-            "turned, so that leg was read from its foot alone: its reps count, but twisting "
-            "the ankle cannot be told from turning the hip; another camera height or "
-            "distance may show the knee better (README: where to put the camera)",
-            HiprotWarning,
-            stacklevel=2,
-        )
-    if foot_driven:  # one warning for both legs: the cause (light, distance) is shared
-        knees = " and ".join(side.value for side in sorted(foot_driven))
-        knees += " knees' readings jitter" if len(foot_driven) > 1 else " knee's reading jitters"
-        warnings.warn(
-            f"{source}: the {knees} much more than the feet's, so reps were counted from the "
-            "feet, and peaks, holds and 'from the ankles' are less reliable; more light, or "
-            "the camera closer, steadies it",
-            HiprotWarning,
-            stacklevel=2,
-        )
+        findings.KNEE_FLAT.warn(source, leg=side)
+    for side in sorted(foot_driven):  # per leg, as live and the report say it
+        findings.KNEE_JITTER.warn(source, leg=side)
     counted = {rep.leg for rep in reps}
     motionless = motionless_legs(relative, mode.sides)
     for side in sorted(set(mode.sides) - counted):
-        if side in motionless:
-            why = (
-                "neither its knee nor its foot turned a rep's range (20°) in the picture; "
-                "if it did reps, this camera position does not show the turn "
-                "(README: where to put the camera)"
-            )
-        else:
-            why = (
-                "it moved, but never out past -10° and then in past +10° of its neutral: "
-                "partial reps, or a neutral taken while the leg was not relaxed "
-                "(hiprot calibrate)"
-            )
-        warnings.warn(
-            f"{source}: no reps counted for the {side.value} leg: {why}",
-            HiprotWarning,
-            stacklevel=2,
-        )
+        finding = findings.LEG_UNSEEN if side in motionless else findings.LEG_PARTIAL
+        finding.warn(source, leg=side)
     tracking = Tracking(len(series), frames_with_pose, pose_model)
     summary = _summary(source, series, mode, calibration, tracking, reps, in_position)
     limits = femur_range(series, calibration, mode.sides)

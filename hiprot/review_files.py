@@ -22,10 +22,11 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
+from hiprot import findings
 from hiprot.analysis import landmark_array
 from hiprot.calibration import Calibration
-from hiprot.errors import HiprotError, HiprotWarning, InputError
-from hiprot.recording import RecordingInfo, is_recording
+from hiprot.errors import HiprotError, InputError
+from hiprot.recording import RecordingInfo, is_recording, recording_stem, recording_suffix
 from hiprot.reps import Mode
 from hiprot.review import Review, review_pose_frames
 from hiprot.safe_io import (
@@ -39,7 +40,6 @@ from hiprot.sources import check_readable, open_pose_source
 from hiprot.types import PoseFrame
 
 VIDEO_SUFFIXES = (".mp4", ".mov", ".m4v", ".avi", ".mkv", ".webm")
-RECORDING_SUFFIXES = (".landmarks.jsonl", ".landmarks.jsonl.gz")
 
 
 def report_dir_name(source: Path) -> str:
@@ -47,12 +47,10 @@ def report_dir_name(source: Path) -> str:
 
     ``clip.mp4`` -> ``clip-hiprot``; ``s.landmarks.jsonl.gz`` -> ``s-landmarks-jsonl-gz-hiprot``.
     """
-    name = source.name
-    for suffix in RECORDING_SUFFIXES[::-1]:
-        if name.endswith(suffix):
-            name = name[: -len(suffix)] + suffix.replace(".", "-")
-            break
-    return Path(name).stem + "-hiprot"
+    suffix = recording_suffix(source)
+    if suffix is None:
+        return Path(source.name).stem + "-hiprot"
+    return recording_stem(source) + source.name[-len(suffix) :].replace(".", "-") + "-hiprot"
 
 
 @dataclass(frozen=True)
@@ -160,12 +158,12 @@ def _warn_about_gaps(pose_frames: Sequence[PoseFrame], name: str) -> None:
     gap = longest_gap(pose_frames)
     if gap is not None and gap[1] - gap[0] >= LONG_GAP_S:
         missing = sum(not p.has_pose for p in pose_frames)
-        warnings.warn(
-            f"{name}: nobody in view from {gap[0]:.1f} s to {gap[1]:.1f} s "
-            f"({gap[1] - gap[0]:.0f} s; {100 * missing / len(pose_frames):.0f}% of all frames "
-            "without a person): nothing is counted there",
-            HiprotWarning,
-            stacklevel=3,
+        findings.LONG_GAP.warn(
+            name,
+            start_s=gap[0],
+            end_s=gap[1],
+            gap_s=gap[1] - gap[0],
+            missing_pc=100 * missing / len(pose_frames),
         )
 
 
@@ -174,22 +172,12 @@ def _warn_about_setup(calibration: Calibration, info: RecordingInfo, source: Pat
     one from another landmark model reads the knee on another scale."""
     made_by = str(calibration.setup.get("pose_model", "full"))
     if made_by != info.landmark_model:
-        warnings.warn(
-            f"{source}: the calibration was taken from the {made_by} pose model's landmarks but "
-            f"these are the {info.landmark_model} model's, which place the knees differently; "
-            f"run `hiprot calibrate --model {info.landmark_model}` for a neutral that fits",
-            HiprotWarning,
-            stacklevel=3,
-        )
+        findings.CALIBRATION_MODEL.warn(source, made_by=made_by, model=info.landmark_model)
     taken = (calibration.setup.get("width"), calibration.setup.get("height"))
     if None in taken or taken == (info.width, info.height):
         return
-    warnings.warn(
-        f"{source}: the calibration was taken from {taken[0]}x{taken[1]} frames but this "
-        f"recording is {info.width}x{info.height}: another camera set-up? Its neutral may not "
-        "fit; run `hiprot calibrate` on a clip from this set-up",
-        HiprotWarning,
-        stacklevel=3,
+    findings.CALIBRATION_SIZE.warn(
+        source, taken=f"{taken[0]}x{taken[1]}", size=f"{info.width}x{info.height}"
     )
 
 
@@ -208,8 +196,8 @@ def _with_darkness_hint(
     if level >= DARK_MEAN_BRIGHTNESS:
         return exc
     return type(exc)(
-        f"{exc}: the video is very dark (mean brightness {level:.0f} of 255); "
-        "turn on a light, or face a lamp towards you, and record again"
+        f"{exc}: the video is very dark (mean brightness {level:.0f} of 255): "
+        f"{findings.TOO_DARK.text()}, and record again"
     )
 
 
@@ -266,10 +254,12 @@ def _write_outputs(review: Review, paths: ReviewPaths, mode: Mode, title: str) -
         write_session(staged[paths.json], review.summary)
         write_csv(review.series, staged[paths.csv])
         plot_session(review.series, review.reps, mode.sides, staged[paths.plot], title=title)
-        ranges = {side.value: limits for side, limits in review.femur_range_deg.items()}
-        jittery = {side.value for side in review.foot_driven}
         write_html(
-            review.summary.to_dict(), staged[paths.plot], staged[paths.html], ranges, jittery
+            review.summary,
+            staged[paths.plot],
+            staged[paths.html],
+            review.femur_range_deg,
+            review.foot_driven,
         )
         for tmp in staged.values():
             with open(tmp, "rb+") as f:
@@ -338,85 +328,42 @@ def review_file(
     ``on_frame`` is called with a stage name (``"analyse"``, ``"annotate"``)
     after each frame, for progress. The output folders are checked before
     the analysis starts; the report replaces an earlier one only once it is
-    completely written.
+    completely written. ``model`` is the landmark model run on a video.
 
-    On Ctrl-C while frames are read (``keep_partial``), the frames read so
-    far are analysed and reported, marked ``"interrupted": true`` (no
-    annotated video), and the outcome says ``interrupted``; a complete earlier
-    report at ``paths`` is never replaced by such a part (``kept_earlier``).
-    With nothing to report, ``KeyboardInterrupt`` is raised. Ctrl-C while the
-    annotated video is written keeps the (complete) report and any earlier
-    video (``annotation_interrupted``).
-    ``model`` is the landmark model run on a video (a recording names its own).
+    On Ctrl-C while frames are read (``keep_partial``), the frames so far are
+    reported, marked interrupted, unless a complete earlier report is at
+    ``paths`` (``kept_earlier``); with nothing to report, ``KeyboardInterrupt``
+    is raised. Ctrl-C while the annotated video is written keeps the report
+    and any earlier video (``annotation_interrupted``).
 
     Raises:
         HiprotError: Unreadable source, nobody in view, outputs not writable,
             or an annotated video asked of a landmark recording.
     """
-    from hiprot.annotate import frame_annotations, write_annotated_video
     from hiprot.report import capped_readings
 
     mode = Mode(mode)
     check_readable(source)
     if paths.annotated is not None and is_recording(source):
         raise InputError(f"{source}: --annotate needs a video; a landmark recording has no pixels")
-    created = _prepare_folders(paths)
-    try:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            pose_frames, info, interrupted = _collect(source, on_frame, keep_partial, model)
-            if calibration is not None:
-                _warn_about_setup(calibration, info, source)
-            _warn_about_gaps(pose_frames, source.name)
-            try:
-                review = review_pose_frames(
-                    pose_frames,
-                    source.name,
-                    mode,
-                    calibration,
-                    size_wh=(info.width, info.height),
-                    pose_model=info.landmark_model,
-                )
-            except HiprotError as exc:
-                if interrupted:  # too little so far to say anything: just stop
-                    raise KeyboardInterrupt from None
-                raise _with_darkness_hint(exc, source, pose_frames) from None
-    except BaseException:
-        _remove_empty(created)
-        raise
-    for warning in caught:
-        warnings.warn_explicit(warning.message, warning.category, warning.filename, warning.lineno)
-
-    kept_earlier = False
+    review, pose_frames, interrupted, said = _analyse_caught(
+        source, paths, mode, calibration, on_frame, keep_partial, model
+    )
     if interrupted:
         review = replace(review, summary=replace(review.summary, interrupted=True))
         paths = replace(paths, annotated=None)
-        kept_earlier = _complete_report(paths.json)
+    kept_earlier = interrupted and _complete_report(paths.json)
     if not kept_earlier:
         _write_outputs(review, paths, mode, source.name)
-    annotation_interrupted = False
-    if paths.annotated is not None:
-        annotations = frame_annotations(review.series, review.reps, mode.sides)
-        try:
-            with atomic_path(paths.annotated) as partial:
-                write_annotated_video(
-                    source,
-                    landmark_array(pose_frames, "image"),
-                    annotations,
-                    partial,
-                    None if on_frame is None else lambda: on_frame("annotate"),
-                )
-        except KeyboardInterrupt:
-            if not keep_partial:
-                raise
-            annotation_interrupted = True
-            paths = replace(paths, annotated=None)
+    annotation_interrupted = paths.annotated is not None and _annotate(
+        source, review, pose_frames, mode, paths.annotated, on_frame, keep_partial
+    )
     outcome = ReviewOutcome(
         source,
-        paths,
+        replace(paths, annotated=None) if annotation_interrupted else paths,
         review.summary,
         recorded_at(source),
-        tuple(str(w.message) for w in caught),
+        said,
         interrupted,
         pose_frames[-1].t_s if interrupted else None,
         capped_readings(review),
@@ -425,6 +372,98 @@ def review_file(
         annotation_interrupted,
     )
     return review, outcome
+
+
+def _analyse_caught(
+    source: Path,
+    paths: ReviewPaths,
+    mode: Mode,
+    calibration: Calibration | None,
+    on_frame: Callable[[str], None] | None,
+    keep_partial: bool,
+    model: str,
+) -> tuple[Review, list[PoseFrame], bool, tuple[str, ...]]:
+    """``_analyse`` with the output folders prepared (removed again if it fails)
+    and its warnings caught: said once it is over, and returned as messages."""
+    created = _prepare_folders(paths)
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            review, pose_frames, interrupted = _analyse(
+                source, mode, calibration, on_frame, keep_partial, model
+            )
+    except BaseException:
+        _remove_empty(created)
+        raise
+    for warning in caught:
+        warnings.warn_explicit(warning.message, warning.category, warning.filename, warning.lineno)
+    return review, pose_frames, interrupted, tuple(str(w.message) for w in caught)
+
+
+def _analyse(
+    source: Path,
+    mode: Mode,
+    calibration: Calibration | None,
+    on_frame: Callable[[str], None] | None,
+    keep_partial: bool,
+    model: str,
+) -> tuple[Review, list[PoseFrame], bool]:
+    """Read ``source`` and review it, warning about the set-up and long gaps.
+
+    Returns ``(review, pose_frames, interrupted)``; an interrupt with too
+    little read to say anything raises ``KeyboardInterrupt``.
+    """
+    pose_frames, info, interrupted = _collect(source, on_frame, keep_partial, model)
+    if calibration is not None:
+        _warn_about_setup(calibration, info, source)
+    _warn_about_gaps(pose_frames, source.name)
+    try:
+        review = review_pose_frames(
+            pose_frames,
+            source.name,
+            mode,
+            calibration,
+            size_wh=(info.width, info.height),
+            pose_model=info.landmark_model,
+        )
+    except HiprotError as exc:
+        if interrupted:  # too little so far to say anything: just stop
+            raise KeyboardInterrupt from None
+        raise _with_darkness_hint(exc, source, pose_frames) from None
+    return review, pose_frames, interrupted
+
+
+def _annotate(
+    source: Path,
+    review: Review,
+    pose_frames: Sequence[PoseFrame],
+    mode: Mode,
+    path: Path,
+    on_frame: Callable[[str], None] | None,
+    keep_partial: bool,
+) -> bool:
+    """The annotated video, replacing an earlier one only once complete.
+
+    Returns whether Ctrl-C stopped it (then nothing was written); without
+    ``keep_partial`` the ``KeyboardInterrupt`` is raised instead.
+    """
+    from hiprot.annotate import frame_annotations, write_annotated_video
+
+    annotations = frame_annotations(review.series, review.reps, mode.sides)
+    try:
+        with atomic_path(path) as partial:
+            write_annotated_video(
+                source,
+                landmark_array(pose_frames, "image"),
+                annotations,
+                partial,
+                None if on_frame is None else lambda: on_frame("annotate"),
+            )
+    except KeyboardInterrupt:
+        if not keep_partial:
+            raise
+        return True
+    return False
 
 
 # ---------------------------------------------------------------- folders
@@ -441,8 +480,8 @@ def folder_sources(folder: Path) -> tuple[list[Path], list[Path]]:
         InputError: ``folder`` holds no videos or recordings.
     """
     files = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
-    recordings = [p for p in files if p.name.lower().endswith(RECORDING_SUFFIXES)]
-    recorded_stems = {p.name.split(".landmarks")[0] for p in recordings}
+    recordings = [p for p in files if is_recording(p)]
+    recorded_stems = {recording_stem(p) for p in recordings}
     videos = [p for p in files if p.suffix.lower() in VIDEO_SUFFIXES]
     skipped = [p for p in videos if p.stem in recorded_stems]
     if not recordings and not videos:

@@ -8,6 +8,7 @@ one sign convention: internal (in) positive, external (out) negative.
 from __future__ import annotations
 
 from hiprot import drill
+from hiprot.recording import recording_stem
 
 HELD, NOT_HELD = "held", "no hold"
 CONTROLLED, TOO_FAST = "controlled", "too fast"
@@ -76,11 +77,6 @@ def hold_rule() -> str:
     return f"held: kept at the inward end {drill.HOLD_MIN_S:.0f} s or more"
 
 
-#: Dropped from shown file names when that keeps them apart: what every
-#: landmark recording's name ends with.
-_RECORDING_SUFFIXES = (".landmarks.jsonl.gz", ".landmarks.jsonl")
-
-
 def fit_names(names: list[str], width: int) -> list[str]:
     """Each name cut to at most ``width`` characters in its middle (``wall_b…g_2.mp4``),
     keeping its start and the end (where dates, numbers and suffixes differ),
@@ -90,7 +86,7 @@ def fit_names(names: list[str], width: int) -> list[str]:
     of the end first; a name that fits is left whole. If no cut keeps them
     apart, the names come back uncut (the table then wraps them).
     """
-    short = [_drop_suffix(n) for n in names]
+    short = [recording_stem(n) for n in names]
     if len(set(short)) != len(set(names)):
         short = list(names)
     if width < 3 or all(len(n) <= width for n in short):
@@ -101,10 +97,3 @@ def fit_names(names: list[str], width: int) -> list[str]:
         if len(set(cut)) == len(set(names)):
             return cut
     return short
-
-
-def _drop_suffix(name: str) -> str:
-    for suffix in _RECORDING_SUFFIXES:
-        if name.endswith(suffix):
-            return name[: -len(suffix)]
-    return name

@@ -44,6 +44,7 @@ from hiprot.landmarks import LEGS, Side
 from hiprot.landmarks import PoseLandmark as L
 from hiprot.report import advice
 from hiprot.review import review_pose_frames
+from hiprot.session import LegSummary
 from hiprot.synth import SessionSpec, generate
 from hiprot.synth.noise import jitter_knees
 from tests.conftest import FLAT_KNEE_SPEC
@@ -283,7 +284,7 @@ def test_reps_count_from_the_foot_when_the_knee_reading_hardly_moves() -> None:
     spec = FLAT_KNEE_SPEC
     session = generate(spec)
     size = (spec.width, spec.height)
-    with pytest.warns(HiprotWarning, match="right knee hardly moved"):
+    with pytest.warns(HiprotWarning, match="right knee hardly moves"):
         review = review_pose_frames(session.frames, "s", spec.mode, size_wh=size)
     raw = angle_series(session.frames, size)
     femur = relative_to_neutral(raw, review.calibration).legs[Side.RIGHT].femur_deg
@@ -394,20 +395,18 @@ def test_readings_stop_short_of_the_top_of_the_knee_circle(direction: float) -> 
     assert (highest if direction > 0 else -lowest) == pytest.approx(cap)
 
 
-def _summary(left: tuple[float, float], right: tuple[float, float]) -> dict:
-    counts = {"reps": 6, "held_reps": 6, "controlled_reps": 6, "compensated_reps": 0}
+def _summary(left: tuple[float, float], right: tuple[float, float]) -> dict[Side, LegSummary]:
+    """Six clean reps per leg with these (best in, best out) peaks."""
     return {
-        "legs": {
-            name: {**counts, "peak_internal_deg": inward, "peak_external_deg": outward}
-            for name, (inward, outward) in (("left", left), ("right", right))
-        }
+        side: LegSummary(6, 6, 6, 0, inward, outward)
+        for side, (inward, outward) in ((Side.LEFT, left), (Side.RIGHT, right))
     }
 
 
 def test_a_leg_at_the_view_s_limit_is_said_so_and_not_called_the_weaker_one() -> None:
     summary = _summary((30.0, -35.0), (42.0, -50.0))
     assert any("smaller on the left" in tip for tip in advice(summary))
-    ranges = {"left": (-145.0, 30.0), "right": (-50.0, 145.0)}
+    ranges = {Side.LEFT: (-145.0, 30.0), Side.RIGHT: (-50.0, 145.0)}
     tips = advice(summary, ranges)
     assert not any("smaller" in tip for tip in tips)
     assert any(tip.startswith("Left leg: turned in to +30° or further") for tip in tips)
@@ -428,12 +427,12 @@ def test_a_difference_within_the_measurement_error_is_no_asymmetry() -> None:
 
 def test_a_one_leg_set_reviewed_as_both_legs_names_the_mode() -> None:
     summary = _summary((30.0, -35.0), (30.0, -35.0))
-    summary["legs"]["right"] = {**summary["legs"]["right"], "reps": 0}
+    summary[Side.RIGHT] = replace(summary[Side.RIGHT], reps=0)
     tips = advice(summary)
     assert any(
         "--mode left" in tip and tip.startswith("No reps were seen for the right") for tip in tips
     )
-    summary["legs"]["left"] = {**summary["legs"]["left"], "reps": 0}
+    summary[Side.LEFT] = replace(summary[Side.LEFT], reps=0)
     assert not any("--mode" in tip for tip in advice(summary))  # nothing counted: the view
 
 
@@ -611,10 +610,10 @@ def test_a_jittery_knee_hands_the_count_to_the_foot() -> None:
     size = (spec.width, spec.height)
     clean = review_pose_frames(session.frames, "s", spec.mode, size_wh=size)
     assert clean.foot_driven == frozenset()
-    with pytest.warns(HiprotWarning, match="left and right knees' readings jitter") as caught:
+    with pytest.warns(HiprotWarning, match="knee jitters in the picture") as caught:
         noisy = review_pose_frames(jitter_knees(session.frames, 1.5, size), "s", size_wh=size)
     assert noisy.foot_driven == {Side.LEFT, Side.RIGHT}
-    assert len([w for w in caught if "jitter" in str(w.message)]) == 1  # one line for both
+    assert len([w for w in caught if "jitter" in str(w.message)]) == 2  # one line per leg
     for side in Side:
         truth = session.truth["legs"][side.value]
         got = noisy.summary.to_dict()["legs"][side.value]
@@ -623,9 +622,9 @@ def test_a_jittery_knee_hands_the_count_to_the_foot() -> None:
 
 def test_the_report_says_which_knee_jittered() -> None:
     summary = _summary((30.0, -35.0), (30.0, -35.0))
-    assert not any("jittered" in tip for tip in advice(summary))
-    tips = [tip for tip in advice(summary, jittery={"right"}) if "jittered" in tip]
-    assert len(tips) == 1 and tips[0].startswith("Right leg: its knee jittered")
+    assert not any("jitters" in tip for tip in advice(summary))
+    tips = [tip for tip in advice(summary, jittery={Side.RIGHT}) if "jitters" in tip]
+    assert len(tips) == 1 and tips[0].startswith("The right knee jitters")
 
 
 def test_knee_jitter_is_judged_against_the_foot_s() -> None:

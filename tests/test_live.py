@@ -282,7 +282,7 @@ def test_live_says_when_a_leg_shows_no_turn_and_not_when_it_counts() -> None:
             notices.append((frame.t_s, live.notice))
 
     live.run(watched())
-    told = [line for line in lines if "No turn of your" in line]
+    told = [line for line in lines if "No reps counted for the" in line]
     assert len(told) == 1 and "right leg" in told[0]
     assert "--mode left" in told[0]  # the left leg counts: perhaps a one-leg set
     # and on screen, for NOTICE_S from when it was told
@@ -300,7 +300,7 @@ def test_live_says_when_a_leg_shows_no_turn_and_not_when_it_counts() -> None:
     counting = make_session(None, NullDisplay(), FakePlayer())
     counting.log = lines.append
     counting.run(stream(synth_frames(reps=3)))
-    assert counting.coach.reps and not any("No turn of your" in line for line in lines)
+    assert counting.coach.reps and not any("No reps counted for the" in line for line in lines)
 
 
 def test_a_one_leg_set_under_both_legs_is_told_the_mode() -> None:
@@ -312,7 +312,7 @@ def test_a_one_leg_set_under_both_legs_is_told_the_mode() -> None:
     live = make_session(None, NullDisplay(), FakePlayer(), mode="both", target_reps=100)
     live.log = lines.append
     live.run(stream(session.frames))
-    told = [line for line in lines if "No turn of your" in line]
+    told = [line for line in lines if "No reps counted for the" in line]
     assert len(told) == 1 and "right leg" in told[0]
     assert "Press l, or start with --mode left" in told[0]
     logged = [line for line in lines if " rep " in line and line.startswith("left rep")]
@@ -549,9 +549,7 @@ def test_window_shows_the_hud_and_keys_act(xvfb: dict[str, str], tmp_path: Path)
     assert (mid_set[20:110, 1000:1270].min(axis=2) > 200).sum() > 300
 
 
-def run_live_window(
-    xvfb: dict[str, str], tmp_path: Path, source: Path
-) -> tuple[int, str, str]:
+def run_live_window(xvfb: dict[str, str], tmp_path: Path, source: Path) -> tuple[int, str, str]:
     """``hiprot live --source SOURCE --quiet`` in a window on Xvfb, with q
     pressed once the window is up (the summary stays up until q); (exit
     code, stdout, stderr)."""

@@ -16,7 +16,9 @@ from hiprot.recording import (
     RecordingInfo,
     RecordingReader,
     RecordingWriter,
+    is_recording,
     read_recording,
+    recording_stem,
     write_recording,
 )
 from hiprot.types import PoseFrame
@@ -211,3 +213,21 @@ def test_reader_streams_lazily(tmp_path: Path) -> None:
 def test_missing_file_is_a_recording_error(tmp_path: Path) -> None:
     with pytest.raises(RecordingError, match=re.escape("no such recording")):
         read_recording(tmp_path / "nope.landmarks.jsonl")
+
+
+def test_a_folder_reviews_every_recording_a_single_review_reads(tmp_path: Path) -> None:
+    """One set of suffixes: a ``.jsonl`` recording, reviewed alone, is
+    reviewed in a folder too, and its video beside it is skipped for it."""
+    from hiprot.review_files import folder_sources, report_dir_name
+
+    names = ["a.landmarks.jsonl", "b.landmarks.jsonl.gz", "c.jsonl", "d.JSONL.GZ", "c.mp4", "e.mp4"]
+    for name in [*names, "notes.txt"]:
+        (tmp_path / name).write_bytes(b"")
+    to_review, skipped = folder_sources(tmp_path)
+    assert [p.name for p in skipped] == ["c.mp4"]
+    assert sorted(p.name for p in to_review) == sorted(set(names) - {"c.mp4"})
+    assert all(is_recording(p) for p in to_review if p.suffix != ".mp4")
+    assert recording_stem("d.JSONL.GZ") == "d" and recording_stem("e.mp4") == "e.mp4"
+    # a recording's report folder never meets its video's
+    assert report_dir_name(Path("c.jsonl")) != report_dir_name(Path("c.mp4"))
+    assert report_dir_name(Path("s.landmarks.jsonl.gz")) == "s-landmarks-jsonl-gz-hiprot"

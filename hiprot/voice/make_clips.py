@@ -18,6 +18,8 @@ from pathlib import Path
 import numpy as np
 from scipy.signal import resample_poly
 
+from hiprot import findings
+from hiprot.landmarks import Side
 from hiprot.voice import CLIP_DIR, MAX_SPOKEN_COUNT, SAMPLE_RATE_HZ
 
 NUMBERS = (
@@ -25,25 +27,27 @@ NUMBERS = (
     "sixteen seventeen eighteen nineteen twenty"
 ).split()
 
-#: Clip name -> words. Cue clips are named after ``hiprot.coach.Cue``.
+
+def _spoken(finding: findings.Finding) -> list[tuple[str, str]]:
+    """(clip, words) of a finding, one per leg when it names the leg."""
+    legs = [{"leg": side} for side in Side] if "leg" in finding.params else [{}]
+    return [(str(finding.clip_name(**leg)), str(finding.said(**leg))) for leg in legs]
+
+
+#: Clip name -> words: the counts, the stage announcements, and each
+#: finding's clip (``hiprot.findings``), per leg where it names one.
 PHRASES: dict[str, str] = {
     **{f"count_{n}": NUMBERS[n - 1] for n in range(1, MAX_SPOKEN_COUNT + 1)},
-    "hold": "Hold.",
-    "slower": "Slower.",
-    "from_the_hips": "From the hips, not the ankles.",
-    "feet_into_view": "Bring your feet into view.",
-    "lie_down": "Lie down with your legs up the wall.",
-    "legs_up": "Legs back up the wall.",
-    "hold_still": "Hold still.",
     "go": "Go.",
     "rest": "Set complete. Rest.",
     "next_set": "Next set. Legs up the wall.",
     "done": "Session complete. Well done.",
-    # warnings about the set-up (``hiprot.live``)
-    "too_dark": "Too dark. Add light.",
-    "side_on": "Camera side on. Move it round.",
-    "left_leg_unseen": "Can't see left leg turn. Move camera.",
-    "right_leg_unseen": "Can't see right leg turn. Move camera.",
+    **{
+        name: words
+        for finding in findings.ALL.values()
+        if finding.clip is not None
+        for name, words in _spoken(finding)
+    },
 }
 
 VOICE = ["-v", "en-gb", "-s", "150"]
