@@ -24,7 +24,6 @@ from hiprot.analysis import (
     smooth_series,
 )
 from hiprot.calibration import load_calibration
-from hiprot.cli import _folder_table, _rep_table
 from hiprot.coach import Coach, CoachConfig, Stage
 from hiprot.errors import InputError
 from hiprot.history import Best, HistoryStore, asymmetry_words, best_internal
@@ -33,6 +32,7 @@ from hiprot.profiles import DEFAULT_PERSON, check_person, is_made_clip, sample_v
 from hiprot.reps import Mode, Rep
 from hiprot.session import CalibrationInfo, SessionSummary, Tracking
 from hiprot.synth import SessionSpec, generate, write_session
+from hiprot.terminal import folder_table, rep_table
 
 UTC = timezone.utc
 
@@ -122,7 +122,7 @@ def test_rep_table_fits_80_columns() -> None:
     reps = [
         _rep(side, i, i % 3 != 0, i % 4 == 0, i % 5 == 0) for i in range(1, 16) for side in Side
     ]
-    lines = rendered(_rep_table(SimpleNamespace(reps=reps)))
+    lines = rendered(rep_table(reps))
     assert max(len(line) for line in lines) <= 80
     assert all(any(w in line for line in lines) for w in (words.NOT_HELD, words.TOO_FAST))
     assert sum("│" in line and "right" in line for line in lines) == 15  # one line per rep
@@ -144,7 +144,7 @@ def _outcome(name: str) -> SimpleNamespace:
 def test_folder_table_fits_80_columns_and_keeps_names_distinct() -> None:
     names = [f"client_anna_2026-11-{day:02d}_wall_both_legs.mp4" for day in (3, 5, 7, 10)]
     names += ["wall_both_legs.mp4", "my_set.landmarks.jsonl.gz"]
-    lines = rendered(_folder_table([_outcome(n) for n in names], Mode.BOTH, 80))
+    lines = rendered(folder_table([_outcome(n) for n in names], Mode.BOTH, 80))
     assert max(len(line) for line in lines) <= 80
     rows = [line.split()[0] for line in lines if line.rstrip().endswith("°")]
     assert len(rows) == len(names) and len(set(rows)) == len(names)  # one line each, distinct

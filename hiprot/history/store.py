@@ -1,11 +1,9 @@
-"""Training history in SQLite: every session, its reps, and progress over weeks.
+"""The training history's SQLite file: every session and its reps.
 
 One file per user (``default_path``). ``HistoryStore`` writes sessions (a
 review all at once, a live session rep by rep, each rep committed as it is
-counted so a crash never loses one) and reads them back; the functions after
-it turn the sessions into what ``hiprot history`` shows: sessions per ISO
-week against the 3-4 a week goal, best range per leg over time, left/right
-asymmetry.
+counted so a crash never loses one) and reads them back as
+``SessionRecord``s; ``hiprot.history.progress`` turns those into weeks.
 
 The schema is versioned with ``PRAGMA user_version`` and upgraded in place
 by ``_MIGRATIONS`` (a copy of the old file is kept beside it first). A file
@@ -16,30 +14,24 @@ reported as a ``HistoryError`` naming the file, and never written to.
 
 from __future__ import annotations
 
-import csv
-import math
 import os
 import shutil
 import sqlite3
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from types import TracebackType
 
-from hiprot import drill
 from hiprot.errors import HiprotError
 from hiprot.landmarks import Side
 from hiprot.profiles import DEFAULT_PERSON
 from hiprot.reps import Mode, Rep
-from hiprot.safe_io import atomic_path, atomic_write, os_error_words, write_error
+from hiprot.safe_io import atomic_path, os_error_words
 from hiprot.session import SessionSummary
 
 FILE_NAME = "history.sqlite3"
-
-#: The drill's goal: 3-4 training days a week.
-GOAL_DAYS_PER_WEEK = (3, 4)
 
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 
@@ -574,208 +566,3 @@ def _insert_rep(conn: sqlite3.Connection, session_id: int, rep: Rep) -> None:
             rep.compensation,
         ),
     )
-
-
-# ---------------------------------------------------------------- progress
-
-
-@dataclass(frozen=True)
-class WeekSummary:
-    """One ISO week of training.
-
-    Attributes:
-        monday: First day of the week.
-        sessions: Sessions with at least one rep.
-        days: Distinct days with such a session: what the 3-4 a week goal counts
-            (two sets on one day are one training day).
-        reps: Reps per leg.
-        best_internal_deg: Best internal rotation per leg that week, ``None``
-            when the leg was not trained.
-    """
-
-    monday: date
-    sessions: int
-    days: int
-    reps: dict[Side, int]
-    best_internal_deg: dict[Side, float | None]
-
-    @property
-    def label(self) -> str:
-        year, week, _ = self.monday.isocalendar()
-        return f"{year}-W{week:02d}"
-
-    @property
-    def status(self) -> str:
-        low, high = GOAL_DAYS_PER_WEEK
-        return "below goal" if self.days < low else "on goal" if self.days <= high else "above goal"
-
-    @property
-    def asymmetry_deg(self) -> float | None:
-        """Left minus right best internal rotation; ``None`` unless both legs trained."""
-        left, right = self.best_internal_deg[Side.LEFT], self.best_internal_deg[Side.RIGHT]
-        return None if left is None or right is None else left - right
-
-
-def _monday(day: date) -> date:
-    return day - timedelta(days=day.weekday())
-
-
-def weekly(records: Sequence[SessionRecord], today: date | None = None) -> list[WeekSummary]:
-    """Every ISO week from the first session's to ``today``'s, empty weeks included.
-
-    Only sessions with reps count: a recording of something else is not training.
-    """
-    trained = [r for r in records if r.reps]
-    if not trained:
-        return []
-    days = [r.started_at.date() for r in trained]
-    first = _monday(min(days))
-    last = _monday(max([*days, today or date.today()]))
-    weeks = []
-    monday = first
-    while monday <= last:
-        these = [r for r, day in zip(trained, days) if _monday(day) == monday]
-        weeks.append(
-            WeekSummary(
-                monday=monday,
-                sessions=len(these),
-                days=len({r.started_at.date() for r in these}),
-                reps={side: sum(r.rep_count(side) for r in these) for side in Side},
-                best_internal_deg={
-                    side: max(
-                        (v for r in these if (v := r.best_internal_deg(side)) is not None),
-                        default=None,
-                    )
-                    for side in Side
-                },
-            )
-        )
-        monday += timedelta(days=7)
-    return weeks
-
-
-@dataclass(frozen=True)
-class Best:
-    """A leg's best internal rotation over some sessions, and how far to trust it.
-
-    Attributes:
-        deg: Degrees from neutral.
-        capped: It sat at the camera view's limit: the leg may have turned further.
-        implausible: Beyond the normal hip range (``drill.PLAUSIBLE_INTERNAL_MAX_DEG``):
-            a misread, not a range.
-    """
-
-    deg: float
-    capped: bool = False
-    implausible: bool = False
-
-
-def best_internal(records: Sequence[SessionRecord], side: Side) -> Best | None:
-    """The best internal rotation of ``side`` over ``records``: the highest
-    plausible one (an implausible one only when there is nothing else)."""
-    readings = [
-        Best(
-            value,
-            f"{side.value}-in" in r.capped,
-            value > drill.PLAUSIBLE_INTERNAL_MAX_DEG,
-        )
-        for r in records
-        if (value := r.best_internal_deg(side)) is not None
-    ]
-    if not readings:
-        return None
-    return max(readings, key=lambda b: (not b.implausible, b.deg, b.capped))
-
-
-def asymmetry_words(left: Best | None, right: Best | None) -> str | None:
-    """What can honestly be said of left against right; None if a leg is missing.
-
-    A difference within ``drill.MEASUREMENT_ERROR_DEG`` is called that, a
-    capped weaker leg or an implausible reading makes the difference unknown.
-    """
-    if left is None or right is None:
-        return None
-    if left.implausible or right.implausible:
-        return "not known (an implausible reading)"
-    weaker_side, weaker = ("left", left) if left.deg < right.deg else ("right", right)
-    if weaker.capped:
-        return f"not known (the {weaker_side} leg's reading was capped by the camera view)"
-    difference = abs(left.deg - right.deg)
-    if difference < drill.MEASUREMENT_ERROR_DEG:
-        return (
-            f"left and right within measurement error ({difference:.0f}° apart, "
-            f"under {drill.MEASUREMENT_ERROR_DEG:.0f}°)"
-        )
-    return f"{difference:.0f}° less internal rotation on the {weaker_side} side"
-
-
-CSV_COLUMNS = (
-    "session_id",
-    "person",
-    "started_at",
-    "iso_week",
-    "source",
-    "mode",
-    "complete",
-    "duration_s",
-    "left_reps",
-    "right_reps",
-    "left_best_internal_deg",
-    "left_best_external_deg",
-    "right_best_internal_deg",
-    "right_best_external_deg",
-    "asymmetry_internal_deg",
-)
-
-
-def session_row(record: SessionRecord) -> dict[str, object]:
-    """One session as a flat row (``CSV_COLUMNS``); asymmetry is left minus right."""
-    year, week, _ = record.started_at.isocalendar()
-    left, right = record.best_internal_deg(Side.LEFT), record.best_internal_deg(Side.RIGHT)
-    row: dict[str, object] = {
-        "session_id": record.id,
-        "person": record.person,
-        "started_at": record.started_at.isoformat(),
-        "iso_week": f"{year}-W{week:02d}",
-        "source": record.source,
-        "mode": record.mode.value,
-        "complete": record.complete,
-        "duration_s": record.duration_s,
-    }
-    for side in Side:
-        row[f"{side.value}_reps"] = record.rep_count(side)
-        row[f"{side.value}_best_internal_deg"] = record.best_internal_deg(side)
-        row[f"{side.value}_best_external_deg"] = record.best_external_deg(side)
-    row["asymmetry_internal_deg"] = None if left is None or right is None else left - right
-    return row
-
-
-def write_history_csv(records: Sequence[SessionRecord], path: Path) -> Path:
-    """Every session, one row each, for a spreadsheet; empty cells for unknowns."""
-
-    def cell(value: object) -> object:
-        if value is None:
-            return ""
-        if isinstance(value, str):
-            return spreadsheet_text(value)
-        return f"{value:.2f}" if isinstance(value, float) and math.isfinite(value) else value
-
-    try:
-        with atomic_write(path, newline="", encoding="utf-8") as f:
-            writer = csv.DictWriter(f, fieldnames=CSV_COLUMNS)
-            writer.writeheader()
-            for record in records:
-                writer.writerow({k: cell(v) for k, v in session_row(record).items()})
-    except OSError as exc:
-        raise write_error(path, "the CSV", exc) from None
-    return path
-
-
-#: A cell starting with one of these is read as a formula by spreadsheets.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def spreadsheet_text(text: str) -> str:
-    """``text`` that a spreadsheet shows as text, never runs as a formula
-    (OWASP CSV injection: a leading single quote)."""
-    return f"'{text}" if text.startswith(_FORMULA_START) else text
