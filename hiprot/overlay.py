@@ -151,6 +151,30 @@ def _gauge(
     cv2.rectangle(image, (min(mid, end), y + 1), (max(mid, end), y + height - 1), colour, -1)
 
 
+def _leg_row(
+    image: npt.NDArray[np.uint8],
+    side: Side,
+    leg: LegAnnotation,
+    y: int,
+    sizes: tuple[float, int, int, int],
+) -> None:
+    """One leg's line of the panel: angle, gauge, reps, hold timer.
+    ``sizes`` is ``(scale, thickness, line_h, pad)``, following the image width."""
+    scale, thick, line_h, pad = sizes
+    colour = LEFT_COLOUR if side is Side.LEFT else RIGHT_COLOUR
+    angle = "  --" if not np.isfinite(leg.femur_deg) else f"{leg.femur_deg:+4.0f}"
+    x = pad + _text(image, f"{side.value.upper():<5} {angle} deg", (pad, y), scale, colour, thick)
+    gauge_w = round(image.shape[1] * 0.09)
+    gauge_y, gauge_h = y - round(line_h * 0.38), round(line_h * 0.36)
+    _gauge(image, x + pad, gauge_y, gauge_w, gauge_h, leg.femur_deg, colour)
+    x += gauge_w + 2 * pad
+    x += _text(image, f"reps {leg.reps}", (x, y), scale, (255, 255, 255), thick)
+    if leg.hold_s is not None:
+        label = f"HOLD {leg.hold_s:.1f}s" + (" ok" if leg.held else "")
+        hold_colour = (120, 255, 120) if leg.held else HOLD_COLOUR
+        _text(image, label, (x + pad, y), scale, hold_colour, thick)
+
+
 def draw_annotation(
     image: npt.NDArray[np.uint8], annotation: FrameAnnotation
 ) -> npt.NDArray[np.uint8]:
@@ -164,40 +188,11 @@ def draw_annotation(
     thick = max(1, round(w / 640))
     line_h = round(34 * scale * 1.6)
     pad = round(10 * scale)
-    colours = {Side.LEFT: LEFT_COLOUR, Side.RIGHT: RIGHT_COLOUR}
-
     panel_w = round(w * 0.42)
     _panel(image, 0, 0, panel_w, pad * 2 + line_h * len(annotation.legs))
     for row, (side, leg) in enumerate(annotation.legs.items()):
         y = pad + line_h * row + round(line_h * 0.62)
-        x = pad
-        angle = "  --" if not np.isfinite(leg.femur_deg) else f"{leg.femur_deg:+4.0f}"
-        x += _text(
-            image, f"{side.value.upper():<5} {angle} deg", (x, y), scale, colours[side], thick
-        )
-        gauge_w = round(w * 0.09)
-        _gauge(
-            image,
-            x + pad,
-            y - round(line_h * 0.38),
-            gauge_w,
-            round(line_h * 0.36),
-            leg.femur_deg,
-            colours[side],
-        )
-        x += gauge_w + 2 * pad
-        x += _text(image, f"reps {leg.reps}", (x, y), scale, (255, 255, 255), thick)
-        if leg.hold_s is not None:
-            label = f"HOLD {leg.hold_s:.1f}s" + (" ok" if leg.held else "")
-            _text(
-                image,
-                label,
-                (x + pad, y),
-                scale,
-                (120, 255, 120) if leg.held else HOLD_COLOUR,
-                thick,
-            )
-
+        _leg_row(image, side, leg, y, (scale, thick, line_h, pad))
     _text(
         image,
         f"{annotation.t_s:5.1f} s",
@@ -343,97 +338,69 @@ def render_live(
     """
     w, h = LIVE_SIZE_WH
     canvas = np.full((h, w, 3), _BACKGROUND, np.uint8)  # a scalar fill is a memset
-    box = (_PANEL_X - 20, h - _TOP_H - _BOTTOM_H - 20)
     if view.stage is Stage.SUMMARY and view.summary is not None:
         _summary_table(canvas, view.summary)
     else:
-        camera = np.full((480, 640, 3), 40, np.uint8) if image is None else image.copy()
-        draw_skeleton(camera, landmarks)
-        camera = _fit(camera, box)
-        y0 = _TOP_H + 10 + (box[1] - camera.shape[0]) // 2
-        x0 = 10 + (box[0] - camera.shape[1]) // 2
-        canvas[y0 : y0 + camera.shape[0], x0 : x0 + camera.shape[1]] = camera
-        centre = (x0 + camera.shape[1] // 2, y0 + camera.shape[0] // 2)
-        if view.countdown_s is not None:
-            _big(
-                canvas,
-                f"{math.ceil(view.countdown_s)}",
-                (centre[0], centre[1] + 70),
-                6.0,
-                CUE_COLOUR,
-                12,
-                "centre",
-                outline=True,
-            )
-        if view.stage is Stage.SET and view.hold_s > 0:  # on the body, where the eyes are
-            held = view.hold_s >= drill.HOLD_MIN_S
-            _big(
-                canvas,
-                f"HOLD {view.hold_s:.1f} s",
-                (centre[0], y0 + camera.shape[0] - 30),
-                2.4,
-                _GOOD if held else HOLD_COLOUR,
-                6,
-                "centre",
-                outline=True,
-            )
-        if notice:
-            _notice_band(canvas, notice, x0, y0, camera.shape[1])
-        if view.paused:
-            _big(
-                canvas,
-                "PAUSED",
-                (centre[0], centre[1] + 40),
-                3.0,
-                CUE_COLOUR,
-                6,
-                "centre",
-                outline=True,
-            )
-            _big(
-                canvas,
-                "space to go on",
-                (centre[0], centre[1] + 110),
-                1.3,
-                _WHITE,
-                3,
-                "centre",
-                outline=True,
-            )
+        _camera_view(canvas, image, landmarks, view, notice)
+    _top_bar(canvas, view)
+    if view.stage is not Stage.SUMMARY:  # the right panel: a gauge per leg
+        x, width = _PANEL_X + 20, w - _PANEL_X - 60
+        for k, gauge in enumerate(view.legs):
+            _live_gauge(canvas, gauge, x, _TOP_H + 10 + k * 240, width)
+    _bottom_bar(canvas, view)
+    return canvas
 
-    # ---- top bar: where the session is, and the count
+
+def _camera_view(
+    canvas: npt.NDArray[np.uint8],
+    image: npt.NDArray[np.uint8] | None,
+    landmarks: npt.NDArray[np.float64] | None,
+    view: CoachView,
+    notice: str | None,
+) -> None:
+    """The camera image and skeleton, with the countdown, the hold timer (on
+    the body, where the eyes are), the notice band and the pause drawn over it."""
+    h = LIVE_SIZE_WH[1]
+    box = (_PANEL_X - 20, h - _TOP_H - _BOTTOM_H - 20)
+    camera = np.full((480, 640, 3), 40, np.uint8) if image is None else image.copy()
+    draw_skeleton(camera, landmarks)
+    camera = _fit(camera, box)
+    y0 = _TOP_H + 10 + (box[1] - camera.shape[0]) // 2
+    x0 = 10 + (box[0] - camera.shape[1]) // 2
+    canvas[y0 : y0 + camera.shape[0], x0 : x0 + camera.shape[1]] = camera
+    cx, cy = x0 + camera.shape[1] // 2, y0 + camera.shape[0] // 2
+    if view.countdown_s is not None:
+        countdown = f"{math.ceil(view.countdown_s)}"
+        _big(canvas, countdown, (cx, cy + 70), 6.0, CUE_COLOUR, 12, "centre", outline=True)
+    if view.stage is Stage.SET and view.hold_s > 0:
+        colour = _GOOD if view.hold_s >= drill.HOLD_MIN_S else HOLD_COLOUR
+        hold = f"HOLD {view.hold_s:.1f} s"
+        at = (cx, y0 + camera.shape[0] - 30)
+        _big(canvas, hold, at, 2.4, colour, 6, "centre", outline=True)
+    if notice:
+        _notice_band(canvas, notice, x0, y0, camera.shape[1])
+    if view.paused:
+        _big(canvas, "PAUSED", (cx, cy + 40), 3.0, CUE_COLOUR, 6, "centre", outline=True)
+        _big(canvas, "space to go on", (cx, cy + 110), 1.3, _WHITE, 3, "centre", outline=True)
+
+
+def _top_bar(canvas: npt.NDArray[np.uint8], view: CoachView) -> None:
+    """Where the session is, and the count (or the legs counted)."""
+    w = LIVE_SIZE_WH[0]
     cv2.rectangle(canvas, (0, 0), (w, _TOP_H), _BAR, -1)
     _big(canvas, view.title, (30, 82), 2.2, _WHITE, 4)
     if view.stage is Stage.SET:
         count = max((g.reps for g in view.legs), default=0)
-        done = count >= view.target_reps
-        _big(
-            canvas,
-            f"{count}/{view.target_reps}",
-            (w - 30, 82),
-            2.5,
-            _GOOD if done else _WHITE,
-            5,
-            "right",
-        )
+        colour = _GOOD if count >= view.target_reps else _WHITE
+        _big(canvas, f"{count}/{view.target_reps}", (w - 30, 82), 2.5, colour, 5, "right")
     elif view.stage is not Stage.SUMMARY:
-        _big(
-            canvas,
-            f"{view.mode.value} legs" if view.mode is Mode.BOTH else f"{view.mode.value} leg",
-            (w - 30, 78),
-            1.4,
-            _GREY,
-            3,
-            "right",
-        )
+        legs = f"{view.mode.value} legs" if view.mode is Mode.BOTH else f"{view.mode.value} leg"
+        _big(canvas, legs, (w - 30, 78), 1.4, _GREY, 3, "right")
 
-    # ---- right panel: a gauge per leg
-    if view.stage is not Stage.SUMMARY:
-        x, width = _PANEL_X + 20, w - _PANEL_X - 60
-        for k, gauge in enumerate(view.legs):
-            _live_gauge(canvas, gauge, x, _TOP_H + 10 + k * 240, width)
 
-    # ---- bottom bar: the cue, else what to do
+def _bottom_bar(canvas: npt.NDArray[np.uint8], view: CoachView) -> None:
+    """The cue, else what to do."""
+    w, h = LIVE_SIZE_WH
     if view.cue is not None:
         cv2.rectangle(canvas, (0, h - _BOTTOM_H), (w, h), CUE_COLOUR, -1)
         scale = 2.4 if len(view.cue.value) < 22 else 1.75
@@ -443,4 +410,3 @@ def render_live(
     else:
         cv2.rectangle(canvas, (0, h - _BOTTOM_H), (w, h), _BAR, -1)
         _big(canvas, view.detail, (w // 2, h - _BOTTOM_H // 2 + 22), 1.6, _WHITE, 3, "centre")
-    return canvas

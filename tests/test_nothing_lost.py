@@ -28,8 +28,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import hiprot.review_files as review_files
-from hiprot import cli
 from hiprot.calibration import Calibration, CalibrationError, LegNeutral, load_calibration
+from hiprot.cli import setup as cli_setup
 from hiprot.errors import RecordingError
 from hiprot.history import HistoryError, HistoryStore
 from hiprot.landmarks import Side
@@ -422,7 +422,7 @@ def test_ctrl_c_during_extract_keeps_the_earlier_recording(
     target.parent.mkdir()
     assert run_cli(capsys, "extract", str(recording), "-o", str(target))[0] == 0
     complete = target.read_bytes()
-    with interrupted_at(monkeypatch, 300, signal.SIGTERM, module=cli):
+    with interrupted_at(monkeypatch, 300, signal.SIGTERM, module=cli_setup):
         code, _, err = run_cli(capsys, "extract", str(recording), "-o", str(target))
     assert code == 143 and "Traceback" not in err
     assert err.strip() == f"Interrupted: no recording written ({target} is as it was)."

@@ -363,32 +363,10 @@ class HistoryStore:
         Reviewing the same file again for the same person replaces its
         earlier entry, so re-runs do not inflate the weekly count. The file
         is known by ``content_id`` (its sha256): two different sets that
-        share a name and a time stay two sessions. Entries stored before content ids are matched by
-        source, start time, frame count and duration; without a
-        ``content_id``, by source and start time alone.
+        share a name and a time stay two sessions (``_delete_earlier``).
         """
         with self._transaction() as conn:
-            same_legacy = (
-                "content_sha256 IS NULL AND source = ? AND started_at = ? "
-                "AND frames IS ? AND duration_s IS ?"
-            )
-            legacy = (
-                summary.source,
-                _iso(started_at),
-                summary.tracking.frames,
-                summary.duration_s,
-            )
-            if content_id is None:
-                conn.execute(
-                    "DELETE FROM sessions WHERE source = ? AND started_at = ? AND person = ?",
-                    (summary.source, _iso(started_at), person),
-                )
-            else:
-                conn.execute(
-                    "DELETE FROM sessions WHERE person = ? "
-                    f"AND (content_sha256 = ? OR ({same_legacy}))",
-                    (person, content_id, *legacy),
-                )
+            _delete_earlier(conn, summary, started_at, person, content_id)
             session_id = self._insert_session(
                 conn,
                 summary.source,
@@ -522,6 +500,34 @@ class HistoryStore:
         return [
             (row[0], row[1], datetime.fromisoformat(row[2]) if row[2] else None) for row in rows
         ]
+
+
+def _delete_earlier(
+    conn: sqlite3.Connection,
+    summary: SessionSummary,
+    started_at: datetime,
+    person: str,
+    content_id: str | None,
+) -> None:
+    """Delete ``person``'s earlier entry of this reviewed file: the one with
+    this ``content_id``, or one stored before content ids with the same
+    source, start time, frame count and duration; without a ``content_id``,
+    the one with the same source and start time."""
+    if content_id is None:
+        conn.execute(
+            "DELETE FROM sessions WHERE source = ? AND started_at = ? AND person = ?",
+            (summary.source, _iso(started_at), person),
+        )
+        return
+    same_legacy = (
+        "content_sha256 IS NULL AND source = ? AND started_at = ? "
+        "AND frames IS ? AND duration_s IS ?"
+    )
+    legacy = (summary.source, _iso(started_at), summary.tracking.frames, summary.duration_s)
+    conn.execute(
+        f"DELETE FROM sessions WHERE person = ? AND (content_sha256 = ? OR ({same_legacy}))",
+        (person, content_id, *legacy),
+    )
 
 
 def _check_file(path: Path) -> None:

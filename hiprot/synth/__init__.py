@@ -235,31 +235,16 @@ def generate(spec: SessionSpec) -> SyntheticSession:
         np.random.default_rng(s) for s in np.random.SeedSequence(spec.seed).spawn(4)
     )
     shape, posture = _person(spec, body_rng)
-    moving: MovingScript | None = None
-    if spec.scenario in NEGATIVES:
-        moving = build_negative(spec.scenario, shape, posture, script_rng)
-    elif spec.scenario == ENTER_EXIT:
-        moving = build_enter_exit(shape, posture, spec.active_legs, script_rng, spec.reps_per_set)
-    if moving is not None:
-        script = moving.script
-    else:
-        script = build_script(
-            SCENARIOS[spec.scenario], spec.active_legs, script_rng, spec.reps_per_set
-        )
+    script, moving = _script(spec, shape, posture, script_rng)
     placement = PLACEMENTS[spec.placement]
     if spec.jitter_camera:
         placement = placement.jittered(camera_rng)
     camera = Camera.from_placement(placement, spec.width, spec.height)
 
     model = NOISE_LEVELS[spec.noise]
-    duration_s = (
-        script.duration_s
-        if spec.duration_s is None
-        else min(
-            spec.duration_s,
-            script.duration_s,
-        )
-    )
+    duration_s = script.duration_s
+    if spec.duration_s is not None:
+        duration_s = min(spec.duration_s, duration_s)
     index, t_s = frame_times(duration_s, spec.fps, model, noise_rng)
     femur, twist = script.angles(t_s)
     if moving is None:
@@ -283,7 +268,28 @@ def generate(spec: SessionSpec) -> SyntheticSession:
         source=f"synthetic:{spec.name}",
         model="hiprot.synth",
     )
-    extra = {
+    truth = _truth(spec, script, posture, t_s, _setup_truth(shape, posture, placement), drill_s)
+    return SyntheticSession(spec, info, frames, truth, script, shape, posture, placement)
+
+
+def _script(
+    spec: SessionSpec, shape: BodyShape, posture: Posture, rng: np.random.Generator
+) -> tuple[Script, MovingScript | None]:
+    """The session's script, and the whole-body motion for a scenario that
+    moves more than the legs (None for the drill's scenarios)."""
+    moving: MovingScript | None = None
+    if spec.scenario in NEGATIVES:
+        moving = build_negative(spec.scenario, shape, posture, rng)
+    elif spec.scenario == ENTER_EXIT:
+        moving = build_enter_exit(shape, posture, spec.active_legs, rng, spec.reps_per_set)
+    if moving is not None:
+        return moving.script, moving
+    return build_script(SCENARIOS[spec.scenario], spec.active_legs, rng, spec.reps_per_set), None
+
+
+def _setup_truth(shape: BodyShape, posture: Posture, placement: CameraPlacement) -> dict[str, Any]:
+    """The truth file's record of the body, its posture and the camera."""
+    return {
         "body": asdict(shape),
         "posture": {
             "stance_width_m": posture.stance_width_m,
@@ -292,8 +298,6 @@ def generate(spec: SessionSpec) -> SyntheticSession:
         },
         "camera": asdict(placement),
     }
-    truth = _truth(spec, script, posture, t_s, extra, drill_s)
-    return SyntheticSession(spec, info, frames, truth, script, shape, posture, placement)
 
 
 def write_session(

@@ -263,6 +263,36 @@ def _leg_points(
     }
 
 
+_ARMS = {
+    Side.LEFT: (
+        _L.LEFT_SHOULDER,
+        _L.LEFT_ELBOW,
+        _L.LEFT_WRIST,
+        _L.LEFT_PINKY,
+        _L.LEFT_INDEX,
+        _L.LEFT_THUMB,
+    ),
+    Side.RIGHT: (
+        _L.RIGHT_SHOULDER,
+        _L.RIGHT_ELBOW,
+        _L.RIGHT_WRIST,
+        _L.RIGHT_PINKY,
+        _L.RIGHT_INDEX,
+        _L.RIGHT_THUMB,
+    ),
+}
+_FACE = {
+    Side.LEFT: (_L.LEFT_EYE_INNER, _L.LEFT_EYE, _L.LEFT_EYE_OUTER, _L.LEFT_EAR, _L.MOUTH_LEFT),
+    Side.RIGHT: (
+        _L.RIGHT_EYE_INNER,
+        _L.RIGHT_EYE,
+        _L.RIGHT_EYE_OUTER,
+        _L.RIGHT_EAR,
+        _L.MOUTH_RIGHT,
+    ),
+}
+
+
 def _static_points(shape: BodyShape, posture: Posture) -> dict[int, FloatArray]:
     """Torso, arms and head: ``(3,)`` each, fixed over the session."""
     hips = hip_centres(shape)
@@ -271,68 +301,48 @@ def _static_points(shape: BodyShape, posture: Posture) -> dict[int, FloatArray]:
         _L.LEFT_HIP: hips[Side.LEFT],
         _L.RIGHT_HIP: hips[Side.RIGHT],
     }
-    arm = {
-        Side.LEFT: (
-            _L.LEFT_SHOULDER,
-            _L.LEFT_ELBOW,
-            _L.LEFT_WRIST,
-            _L.LEFT_PINKY,
-            _L.LEFT_INDEX,
-            _L.LEFT_THUMB,
-        ),
-        Side.RIGHT: (
-            _L.RIGHT_SHOULDER,
-            _L.RIGHT_ELBOW,
-            _L.RIGHT_WRIST,
-            _L.RIGHT_PINKY,
-            _L.RIGHT_INDEX,
-            _L.RIGHT_THUMB,
-        ),
-    }
+    for side in Side:
+        points.update(_arm_points(shape, posture, side, shoulder_y))
+    points.update(_head_points(shape, shoulder_y))
+    return points
+
+
+def _arm_points(
+    shape: BodyShape, posture: Posture, side: Side, shoulder_y: float
+) -> dict[int, FloatArray]:
+    """One arm on the floor, out from the side towards the feet; palm up, so
+    the thumb is on the outer side and the pinky on the inner side."""
+    shoulder, elbow, wrist, pinky, index, thumb = _ARMS[side]
     abduction = np.radians(posture.arm_abduction_deg)
-    for side, (shoulder, elbow, wrist, pinky, index, thumb) in arm.items():
-        s = side.sign
-        shoulder_p = np.array([s * shape.shoulder_width_m / 2.0, shoulder_y, -shape.torso_m])
-        # On the floor, out from the side towards the feet; palm up, so the
-        # thumb is on the outer side and the pinky on the inner side.
-        direction = np.array([s * np.sin(abduction), 0.0, np.cos(abduction)])
-        outward = np.array([s * np.cos(abduction), 0.0, -np.sin(abduction)])
-        elbow_p = shoulder_p + shape.upper_arm_m * direction + np.array([0.0, -0.02, 0.0])
-        wrist_p = elbow_p + shape.forearm_m * direction + np.array([0.0, -0.03, 0.0])
-        points[shoulder] = shoulder_p
-        points[elbow] = elbow_p
-        points[wrist] = wrist_p
-        points[index] = wrist_p + shape.hand_m * direction + np.array([0.0, 0.01, 0.0])
-        points[pinky] = (
-            wrist_p
-            + 0.8 * shape.hand_m * direction
-            - 0.03 * outward
-            + np.array(
-                [0.0, 0.01, 0.0],
-            )
-        )
-        points[thumb] = (
-            wrist_p
-            + 0.45 * shape.hand_m * direction
-            + 0.04 * outward
-            + np.array(
-                [0.0, 0.02, 0.0],
-            )
-        )
-    # Head: face up; the top of the head points to -z.
+    s = side.sign
+    shoulder_p = np.array([s * shape.shoulder_width_m / 2.0, shoulder_y, -shape.torso_m])
+    direction = np.array([s * np.sin(abduction), 0.0, np.cos(abduction)])
+    outward = np.array([s * np.cos(abduction), 0.0, -np.sin(abduction)])
+    elbow_p = shoulder_p + shape.upper_arm_m * direction + np.array([0.0, -0.02, 0.0])
+    wrist_p = elbow_p + shape.forearm_m * direction + np.array([0.0, -0.03, 0.0])
+    return {
+        shoulder: shoulder_p,
+        elbow: elbow_p,
+        wrist: wrist_p,
+        index: wrist_p + shape.hand_m * direction + np.array([0.0, 0.01, 0.0]),
+        pinky: wrist_p
+        + 0.8 * shape.hand_m * direction
+        - 0.03 * outward
+        + np.array([0.0, 0.01, 0.0]),
+        thumb: wrist_p
+        + 0.45 * shape.hand_m * direction
+        + 0.04 * outward
+        + np.array([0.0, 0.02, 0.0]),
+    }
+
+
+def _head_points(shape: BodyShape, shoulder_y: float) -> dict[int, FloatArray]:
+    """The face, up; the top of the head points to -z."""
     nose = np.array([0.0, shoulder_y + 0.13, -shape.torso_m - shape.neck_m])
     eye_z = nose[2] - 0.035
     eye_y = nose[1] - 0.03
-    for side, (inner, eye, outer, ear, mouth) in {
-        Side.LEFT: (_L.LEFT_EYE_INNER, _L.LEFT_EYE, _L.LEFT_EYE_OUTER, _L.LEFT_EAR, _L.MOUTH_LEFT),
-        Side.RIGHT: (
-            _L.RIGHT_EYE_INNER,
-            _L.RIGHT_EYE,
-            _L.RIGHT_EYE_OUTER,
-            _L.RIGHT_EAR,
-            _L.MOUTH_RIGHT,
-        ),
-    }.items():
+    points: dict[int, FloatArray] = {}
+    for side, (inner, eye, outer, ear, mouth) in _FACE.items():
         s = side.sign
         points[inner] = np.array([s * 0.015, eye_y, eye_z])
         points[eye] = np.array([s * 0.032, eye_y - 0.005, eye_z])

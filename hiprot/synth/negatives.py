@@ -104,6 +104,53 @@ def drill_thigh_deg(shape: BodyShape, posture: Posture, side: Side) -> float:
     return float(setup.elevation_deg + offset)
 
 
+def _place_leg(
+    points: FloatArray,
+    shape: BodyShape,
+    posture: Posture,
+    side: Side,
+    hip: FloatArray,
+    pose: dict[str, FloatArray],
+    lean: FloatArray,
+    femur_deg: FloatArray,
+    twist_deg: FloatArray,
+) -> None:
+    """One leg's knee, ankle, heel and toe over time, into ``points`` (``(n, 33, 3)``)."""
+    n = hip.shape[0]
+    setup = posture.legs[side]
+    hips = hip_centres(shape)
+    long_axis = np.array([0.0, 0.0, 1.0])
+    knee_deg = np.asarray(pose[f"knee_{side.value}"], dtype=np.float64)
+    length, offset = _axis_offset_deg(shape, knee_deg)
+    elevation = np.radians(np.asarray(pose[f"thigh_{side.value}"]) - offset)
+    half_stance = posture.stance_width_m / 2.0 if setup.on_wall else shape.hip_width_m / 2.0
+    sideways = np.clip((half_stance - shape.hip_width_m / 2.0) / length, -0.6, 0.6)
+    sagittal = np.sqrt(1.0 - sideways**2)
+    axis = np.stack(
+        [side.sign * sideways, sagittal * np.sin(elevation), sagittal * np.cos(elevation)],
+        axis=-1,
+    )
+    axis = rotate_about(axis, long_axis, -lean)
+    lateral = np.broadcast_to(hips[Side.LEFT] - hips[Side.RIGHT], (n, 3))
+    lateral = rotate_about(lateral, long_axis, -lean)
+    lateral = lateral - np.sum(lateral * axis, axis=-1, keepdims=True) * axis
+    reference = np.cross(axis, lateral)
+    reference /= np.linalg.norm(reference, axis=-1, keepdims=True)
+    f = shape.femur_m
+    along = (f**2 - shape.shank_m**2 + length**2) / (2.0 * length)
+    off = np.sqrt(np.maximum(f**2 - along**2, 0.0))
+    theta = side.sign * (setup.turnout_deg + np.asarray(femur_deg))
+    knee_dir = rotate_about(reference, axis, theta)
+    foot_dir = rotate_about(reference, axis, theta + side.sign * np.asarray(twist_deg))
+    ankle = hip + length[:, None] * axis
+    sole = ankle + shape.sole_m * axis
+    leg = LEGS[side]
+    points[:, leg.knee] = hip + along[:, None] * axis + off[:, None] * knee_dir
+    points[:, leg.ankle] = ankle
+    points[:, leg.heel] = sole - shape.heel_back_m * foot_dir
+    points[:, leg.foot_index] = sole + shape.toe_m * foot_dir
+
+
 def moving_body_points(
     shape: BodyShape,
     posture: Posture,
@@ -133,41 +180,11 @@ def moving_body_points(
     points[:, _UPPER_BODY, 1] += np.asarray(pose["chest_m"])[:, None]
     hips = hip_centres(shape)
     lean = np.asarray(pose["lean_deg"], dtype=np.float64)
-    long_axis = np.array([0.0, 0.0, 1.0])
     for side in Side:
-        setup = posture.legs[side]
         hip = np.broadcast_to(hips[side], (n, 3)).copy()
         hip[:, 1] += lift
         points[:, LEGS[side].hip] = hip
-        knee_deg = np.asarray(pose[f"knee_{side.value}"], dtype=np.float64)
-        length, offset = _axis_offset_deg(shape, knee_deg)
-        elevation = np.radians(np.asarray(pose[f"thigh_{side.value}"]) - offset)
-        half_stance = posture.stance_width_m / 2.0 if setup.on_wall else shape.hip_width_m / 2.0
-        sideways = np.clip((half_stance - shape.hip_width_m / 2.0) / length, -0.6, 0.6)
-        sagittal = np.sqrt(1.0 - sideways**2)
-        axis = np.stack(
-            [side.sign * sideways, sagittal * np.sin(elevation), sagittal * np.cos(elevation)],
-            axis=-1,
-        )
-        axis = rotate_about(axis, long_axis, -lean)
-        lateral = np.broadcast_to(hips[Side.LEFT] - hips[Side.RIGHT], (n, 3))
-        lateral = rotate_about(lateral, long_axis, -lean)
-        lateral = lateral - np.sum(lateral * axis, axis=-1, keepdims=True) * axis
-        reference = np.cross(axis, lateral)
-        reference /= np.linalg.norm(reference, axis=-1, keepdims=True)
-        f = shape.femur_m
-        along = (f**2 - shape.shank_m**2 + length**2) / (2.0 * length)
-        off = np.sqrt(np.maximum(f**2 - along**2, 0.0))
-        theta = side.sign * (setup.turnout_deg + np.asarray(femur_deg[side]))
-        knee_dir = rotate_about(reference, axis, theta)
-        foot_dir = rotate_about(reference, axis, theta + side.sign * np.asarray(twist_deg[side]))
-        ankle = hip + length[:, None] * axis
-        sole = ankle + shape.sole_m * axis
-        leg = LEGS[side]
-        points[:, leg.knee] = hip + along[:, None] * axis + off[:, None] * knee_dir
-        points[:, leg.ankle] = ankle
-        points[:, leg.heel] = sole - shape.heel_back_m * foot_dir
-        points[:, leg.foot_index] = sole + shape.toe_m * foot_dir
+        _place_leg(points, shape, posture, side, hip, pose, lean, femur_deg[side], twist_deg[side])
     return points
 
 
@@ -441,6 +458,29 @@ def build_negative(
     return MovingScript(script, pose, drill)
 
 
+def _entered_track(
+    side: Side,
+    rot: Keys,
+    times: list[float],
+    femur: list[float],
+    twist: list[float],
+    exit_keys: FloatArray,
+    exit_roll: list[dict[str, float]],
+) -> Track:
+    """One leg's rotation: rolled in and out on the way up (``rot``), the drill's
+    track (``times``), rolled again on the way down and back to neutral."""
+    t = np.concatenate([rot.t_s, times, exit_keys])
+    f = np.concatenate(
+        [
+            rot.values[f"femur_{side.value}"],
+            femur,
+            [r[f"femur_{side.value}"] for r in exit_roll] + [0.0],
+        ]
+    )
+    w = np.concatenate([np.zeros(len(rot.t_s)), twist, np.zeros(exit_keys.size)])
+    return Track(t, f, w)
+
+
 def build_enter_exit(
     shape: BodyShape,
     posture: Posture,
@@ -487,18 +527,9 @@ def build_enter_exit(
     pose.stay(end - pose.now_s)
     exit_keys = np.linspace(left, end, 5)[1:]
     exit_roll = [_roll(rng, 20.0) for _ in exit_keys[:-1]]
-    tracks = {}
-    for s in Side:
-        t = np.concatenate([rot.t_s, times, exit_keys])
-        f = np.concatenate(
-            [
-                rot.values[f"femur_{s.value}"],
-                femur[s],
-                [r[f"femur_{s.value}"] for r in exit_roll] + [0.0],
-            ]
-        )
-        w = np.concatenate([np.zeros(len(rot.t_s)), twist[s], np.zeros(exit_keys.size)])
-        tracks[s] = Track(t, f, w)
+    tracks = {
+        s: _entered_track(s, rot, times, femur[s], twist[s], exit_keys, exit_roll) for s in Side
+    }
     windows = {s: [(a + t0, b + t0) for a, b in w] for s, w in drill.windows.items()}
     script = Script(tracks, windows, end, drill.neutral_until_s + t0)
     return MovingScript(script, pose, (entered, left))
