@@ -1,4 +1,8 @@
-"""Shared helpers for benchmarks: timing side by side and writing results."""
+"""Shared helpers for benchmarks: timing side by side, writing results, matching
+reps and angles against truth, and the pose models' cached landmarks.
+
+Benchmarks are scripts, not a package: each puts this folder on ``sys.path``
+and imports what it shares from here, never from another benchmark."""
 
 from __future__ import annotations
 
@@ -8,11 +12,19 @@ import os
 import platform
 import statistics
 import time
-from collections.abc import Callable, Iterable, Iterator
+import warnings
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+import numpy as np
+
+from hiprot.analysis import AngleSeries, landmark_array
+from hiprot.landmarks import LEGS, Side
+from hiprot.recording import RecordingReader
+from hiprot.review import review_pose_frames
 from hiprot.synth import NOISE_LEVELS
 from hiprot.types import PoseFrame
 
@@ -135,3 +147,100 @@ def rendered_clips(
                 size_wh = (source.info.width, source.info.height)
                 fps = source.info.fps
             yield RenderedClip(video, json.loads(truth_path.read_text()), pose_frames, size_wh, fps)
+
+
+# ---------------------------------------------------------------- angles against truth
+
+
+def errors(series: AngleSeries, truth_frames: dict, sides: Sequence[str]) -> dict[str, np.ndarray]:
+    """Absolute femur and twist errors (deg) at the measured frames, truth interpolated."""
+    t_true = np.asarray(truth_frames["t"], dtype=float)
+    out: dict[str, list[np.ndarray]] = {"femur": [], "twist": [], "foot": []}
+    for leg in sides:
+        a = series.legs[Side(leg)]
+        truth = dict(truth_frames[leg])
+        truth.setdefault("foot_deg", np.add(truth["femur_deg"], truth["twist_deg"]))
+        for name, measured in (
+            ("femur", a.femur_deg),
+            ("twist", a.twist_deg),
+            ("foot", a.foot_deg),
+        ):
+            true = np.interp(series.t_s, t_true, np.asarray(truth[f"{name}_deg"], dtype=float))
+            err = np.abs(measured - true)
+            out[name].append(err[np.isfinite(err)])
+    return {k: np.concatenate(v) if v else np.array([]) for k, v in out.items()}
+
+
+def stats(err: np.ndarray) -> dict[str, float | None]:
+    if err.size == 0:
+        return {"mae_deg": None, "p95_deg": None, "frames": 0}
+    return {
+        "mae_deg": float(np.mean(err)),
+        "p95_deg": float(np.percentile(err, 95)),
+        "frames": int(err.size),
+    }
+
+
+def fmt(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f}"
+
+
+# ---------------------------------------------------------------- pose models over the renders
+
+MODELS = ("full", "heavy")
+JOINTS = ("hip", "knee", "ankle", "heel", "toe")
+HELD_OUT = (REPO / "sample_videos", REPO / "benchmarks" / "render_suite")
+TUNING = (REPO / "benchmarks" / "render_suite" / "tuning",)
+
+
+def clips(folders) -> list[Path]:
+    return [
+        v for f in folders for v in sorted(f.glob("*.mp4")) if v.with_suffix(".truth.json").exists()
+    ]
+
+
+def pixel_errors(truth: dict, frames: list[PoseFrame], size_wh) -> dict[str, np.ndarray]:
+    """Per joint, the pixel distance of every found landmark from the true joint."""
+    found = [f for f in frames if f.has_pose]
+    out: dict[str, list[np.ndarray]] = defaultdict(list)
+    if not found:
+        return {}
+    t_s = np.array([f.t_s for f in found])
+    pixels = landmark_array(found, "image")[..., :2] * np.asarray(size_wh, dtype=float)
+    t_true = np.asarray(truth["frames"]["t"], dtype=float)
+    for side in Side:
+        leg = LEGS[side]
+        index = dict(zip(JOINTS, (leg.hip, leg.knee, leg.ankle, leg.heel, leg.foot_index)))
+        for joint in JOINTS:
+            xy = np.asarray(truth["frames"]["pixels"][f"{side.value}_{joint}"], dtype=float)
+            true = np.stack([np.interp(t_s, t_true, xy[:, i]) for i in range(2)], axis=1)
+            out[joint].append(np.linalg.norm(pixels[:, index[joint]] - true, axis=1))
+    return {joint: np.concatenate(v) for joint, v in out.items()}
+
+
+def read_cached(cache: Path, model: str, video: Path) -> list[PoseFrame]:
+    with RecordingReader(cache / model / (video.stem + ".landmarks.jsonl.gz")) as reader:
+        return list(reader)
+
+
+def review_scores(video: Path, truth: dict, frames: list[PoseFrame], model: str, size_wh) -> dict:
+    legs = [leg for leg, counts in truth["legs"].items() if counts["reps"] > 0]
+    mode = "both" if len(legs) == 2 else legs[0]
+    start = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        review = review_pose_frames(frames, video.name, mode, size_wh=size_wh, pose_model=model)
+    seconds = time.perf_counter() - start
+    measured = review.summary.to_dict()
+    err = errors(review.series, truth["frames"], legs)
+    return {
+        "review_s": seconds,
+        "femur_err": err["femur"],
+        "legs": {
+            leg: {
+                "reps": [measured["legs"][leg]["reps"], truth["legs"][leg]["reps"]],
+                "held_reps": [measured["legs"][leg]["held_reps"], truth["legs"][leg]["held_reps"]],
+            }
+            for leg in legs
+        },
+    }

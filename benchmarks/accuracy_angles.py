@@ -28,11 +28,10 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import REPO, rendered_clips, write_results
+from _common import REPO, errors, rendered_clips, stats, write_results
 
 from hiprot.analysis import ESTIMATORS, LIVE_FILTER, LIVE_SPIKE_SAMPLES, AngleSeries
 from hiprot.filters import SpikeFilter, one_euro
-from hiprot.landmarks import Side
 from hiprot.review import review_pose_frames
 from hiprot.synth import generate
 from hiprot.synth.suite import reporting_specs
@@ -47,35 +46,6 @@ def analysed(
     return review_pose_frames(
         pose_frames, "benchmark", mode, size_wh=size_wh, estimator=estimator
     ).series
-
-
-def errors(series: AngleSeries, truth_frames: dict, sides: Sequence[str]) -> dict[str, np.ndarray]:
-    """Absolute femur and twist errors (deg) at the measured frames, truth interpolated."""
-    t_true = np.asarray(truth_frames["t"], dtype=float)
-    out: dict[str, list[np.ndarray]] = {"femur": [], "twist": [], "foot": []}
-    for leg in sides:
-        a = series.legs[Side(leg)]
-        truth = dict(truth_frames[leg])
-        truth.setdefault("foot_deg", np.add(truth["femur_deg"], truth["twist_deg"]))
-        for name, measured in (
-            ("femur", a.femur_deg),
-            ("twist", a.twist_deg),
-            ("foot", a.foot_deg),
-        ):
-            true = np.interp(series.t_s, t_true, np.asarray(truth[f"{name}_deg"], dtype=float))
-            err = np.abs(measured - true)
-            out[name].append(err[np.isfinite(err)])
-    return {k: np.concatenate(v) if v else np.array([]) for k, v in out.items()}
-
-
-def stats(err: np.ndarray) -> dict[str, float | None]:
-    if err.size == 0:
-        return {"mae_deg": None, "p95_deg": None, "frames": 0}
-    return {
-        "mae_deg": float(np.mean(err)),
-        "p95_deg": float(np.percentile(err, 95)),
-        "frames": int(err.size),
-    }
 
 
 def synthetic_suite(estimator: str) -> dict[str, dict]:

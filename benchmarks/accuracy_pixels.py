@@ -28,9 +28,17 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import REPO, RenderedClip, match_reps, precision_recall, rendered_clips, write_results
-from accuracy_angles import errors, stats
-from accuracy_reps import _fmt
+from _common import (
+    REPO,
+    RenderedClip,
+    errors,
+    fmt,
+    match_reps,
+    precision_recall,
+    rendered_clips,
+    stats,
+    write_results,
+)
 
 from hiprot import drill
 from hiprot.review import review_pose_frames
@@ -80,22 +88,8 @@ def score(clip: RenderedClip) -> tuple[dict, tuple[list, list, list]]:
     }, (pairs, [r for r in truth["reps"] if r["leg"] in legs], measured["reps"])
 
 
-def main() -> None:
-    args = sys.argv[1:]
-    tuning = "--tuning" in args
-    if tuning:  # the clips the estimator's constants were chosen on, scored apart
-        folders = [REPO / "benchmarks" / "render_suite" / "tuning"]
-    else:
-        folders = [REPO / "sample_videos", REPO / "benchmarks" / "render_suite"]
-    folders += [Path(a) for a in args if a != "--tuning"]
-    videos = {}
-    all_pairs, all_truth, all_measured = [], [], []
-    for clip in rendered_clips(folders):
-        result, (pairs, true_reps, measured_reps) = score(clip)
-        videos[clip.video.name] = result
-        all_pairs += pairs
-        all_truth += true_reps
-        all_measured += measured_reps
+def summarise(videos: dict, all_pairs: list, all_truth: list, all_measured: list) -> dict:
+    """Session-leg count rates and rep-level verdicts over every video."""
     session_legs = [leg for v in videos.values() for leg in v["legs"].values()]
 
     def exact_rate(name: str) -> float:
@@ -124,6 +118,26 @@ def main() -> None:
         pr = precision_recall(all_pairs, all_truth, all_measured, flag, negate)
         summary[f"{'too_fast' if negate else flag}_precision"] = pr["precision"]
         summary[f"{'too_fast' if negate else flag}_recall"] = pr["recall"]
+    return summary
+
+
+def main() -> None:
+    args = sys.argv[1:]
+    tuning = "--tuning" in args
+    if tuning:  # the clips the estimator's constants were chosen on, scored apart
+        folders = [REPO / "benchmarks" / "render_suite" / "tuning"]
+    else:
+        folders = [REPO / "sample_videos", REPO / "benchmarks" / "render_suite"]
+    folders += [Path(a) for a in args if a != "--tuning"]
+    videos = {}
+    all_pairs, all_truth, all_measured = [], [], []
+    for clip in rendered_clips(folders):
+        result, (pairs, true_reps, measured_reps) = score(clip)
+        videos[clip.video.name] = result
+        all_pairs += pairs
+        all_truth += true_reps
+        all_measured += measured_reps
+    summary = summarise(videos, all_pairs, all_truth, all_measured)
     for name, v in videos.items():
         counts = {
             leg: {k: f"{c[k]['measured']}/{c[k]['true']}" for k in COUNTS}
@@ -145,8 +159,8 @@ def main() -> None:
         f"{verdicts['borderline']['right']}/{verdicts['borderline']['reps']} borderline ones "
         f"(true hold {drill.HOLD_MIN_S - HOLD_MARGIN_S:.1f}-{drill.HOLD_MIN_S + HOLD_MARGIN_S:.1f}"
         f" s), hold error median {summary['hold_abs_error_s_median']:.2f} s, compensation "
-        f"P/R {_fmt(summary['compensation_precision'])}/{_fmt(summary['compensation_recall'])}, "
-        f"too fast P/R {_fmt(summary['too_fast_precision'])}/{_fmt(summary['too_fast_recall'])}"
+        f"P/R {fmt(summary['compensation_precision'])}/{fmt(summary['compensation_recall'])}, "
+        f"too fast P/R {fmt(summary['too_fast_precision'])}/{fmt(summary['too_fast_recall'])}"
     )
     name = "accuracy_pixels_tuning" if tuning else "accuracy_pixels"
     path = write_results(name, {"summary": summary, "videos": videos})

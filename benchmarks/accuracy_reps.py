@@ -25,7 +25,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import REPO, add_noise_option, match_reps, precision_recall, write_results
+from _common import REPO, add_noise_option, fmt, match_reps, precision_recall, write_results
 
 from hiprot.analysis import ESTIMATORS, angle_series, samples, smooth_series
 from hiprot.reps import BilateralCounter
@@ -113,10 +113,6 @@ def per_sample_cost() -> dict[str, float]:
     }
 
 
-def _fmt(value: float | None) -> str:
-    return "-" if value is None else f"{value:.2f}"
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     add_noise_option(parser, "the suite's mix")
@@ -133,9 +129,9 @@ def main() -> None:
                 f"within one {r['count_within_one_rate']:.1%}, "
                 f"held exact {r['held_count_exact_rate']:.1%}, "
                 f"hold error {r['hold_duration_mean_abs_error_s']:.2f} s, compensation P/R "
-                f"{_fmt(r['compensation']['precision'])}/{_fmt(r['compensation']['recall'])}, "
+                f"{fmt(r['compensation']['precision'])}/{fmt(r['compensation']['recall'])}, "
                 "too fast P/R "
-                f"{_fmt(r['too_fast']['precision'])}/{_fmt(r['too_fast']['recall'])}"
+                f"{fmt(r['too_fast']['precision'])}/{fmt(r['too_fast']['recall'])}"
             )
             for factor in ("placement", "noise"):
                 print(

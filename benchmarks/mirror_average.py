@@ -23,8 +23,16 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import pose_models as pm
-from _common import write_results
+from _common import (
+    HELD_OUT,
+    MODELS,
+    TUNING,
+    clips,
+    pixel_errors,
+    read_cached,
+    review_scores,
+    write_results,
+)
 
 from hiprot.capture import open_video
 from hiprot.landmarks import PoseLandmark
@@ -66,8 +74,8 @@ def mirror_averaged(video: Path, plain: list[PoseFrame], model: str) -> list[Pos
 
 
 def score(video: Path, truth: dict, frames: list[PoseFrame], model: str) -> dict:
-    s = pm.review_scores(video, truth, frames, model, (640, 480))
-    px = pm.pixel_errors(truth, frames, (640, 480))
+    s = review_scores(video, truth, frames, model, (640, 480))
+    px = pixel_errors(truth, frames, (640, 480))
     return {
         "femur_mae_deg": round(float(np.mean(s["femur_err"])), 2),
         "femur_p95_deg": round(float(np.percentile(s["femur_err"], 95)), 1),
@@ -79,15 +87,15 @@ def score(video: Path, truth: dict, frames: list[PoseFrame], model: str) -> dict
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cache", type=Path, required=True)
-    parser.add_argument("--model", choices=pm.MODELS, default="full")
+    parser.add_argument("--model", choices=MODELS, default="full")
     parser.add_argument("clips", nargs="+", help="Clip stems (held-out or tuning renders).")
     args = parser.parse_args()
-    videos = {v.stem: v for v in pm.clips(pm.HELD_OUT + pm.TUNING)}
+    videos = {v.stem: v for v in clips(HELD_OUT + TUNING)}
     results = {}
     for name in args.clips:
         video = videos[name]
         truth = json.loads(video.with_suffix(".truth.json").read_text())
-        plain = pm.read_cached(args.cache, args.model, video)
+        plain = read_cached(args.cache, args.model, video)
         results[name] = {
             "plain": score(video, truth, plain, args.model),
             "mirror_averaged": score(

@@ -30,7 +30,6 @@ import argparse
 import json
 import sys
 import time
-import warnings
 from collections import defaultdict
 from pathlib import Path
 
@@ -38,51 +37,30 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import REPO, write_results
-from accuracy_angles import errors, stats
+from _common import (
+    HELD_OUT,
+    JOINTS,
+    MODELS,
+    REPO,
+    TUNING,
+    clips,
+    pixel_errors,
+    read_cached,
+    review_scores,
+    stats,
+    write_results,
+)
 
 from hiprot import angles, reps
-from hiprot.analysis import landmark_array
 from hiprot.capture import open_video, probe_video
-from hiprot.landmarks import LEGS, Side
-from hiprot.recording import RecordingInfo, RecordingReader, RecordingWriter
-from hiprot.review import review_pose_frames
+from hiprot.recording import RecordingInfo, RecordingWriter
 from hiprot.types import PoseFrame
 
-MODELS = ("full", "heavy")
-JOINTS = ("hip", "knee", "ankle", "heel", "toe")
 STATIC_STEP = 20
-HELD_OUT = (REPO / "sample_videos", REPO / "benchmarks" / "render_suite")
-TUNING = (REPO / "benchmarks" / "render_suite" / "tuning",)
-
-
-def clips(folders) -> list[Path]:
-    return [
-        v for f in folders for v in sorted(f.glob("*.mp4")) if v.with_suffix(".truth.json").exists()
-    ]
 
 
 def placement(truth: dict) -> str:
     return str(truth["placement"]["name"])
-
-
-def pixel_errors(truth: dict, frames: list[PoseFrame], size_wh) -> dict[str, np.ndarray]:
-    """Per joint, the pixel distance of every found landmark from the true joint."""
-    found = [f for f in frames if f.has_pose]
-    out: dict[str, list[np.ndarray]] = defaultdict(list)
-    if not found:
-        return {}
-    t_s = np.array([f.t_s for f in found])
-    pixels = landmark_array(found, "image")[..., :2] * np.asarray(size_wh, dtype=float)
-    t_true = np.asarray(truth["frames"]["t"], dtype=float)
-    for side in Side:
-        leg = LEGS[side]
-        index = dict(zip(JOINTS, (leg.hip, leg.knee, leg.ankle, leg.heel, leg.foot_index)))
-        for joint in JOINTS:
-            xy = np.asarray(truth["frames"]["pixels"][f"{side.value}_{joint}"], dtype=float)
-            true = np.stack([np.interp(t_s, t_true, xy[:, i]) for i in range(2)], axis=1)
-            out[joint].append(np.linalg.norm(pixels[:, index[joint]] - true, axis=1))
-    return {joint: np.concatenate(v) for joint, v in out.items()}
 
 
 def run_model(video: Path, model: str, static: bool) -> tuple[list[PoseFrame], float, float]:
@@ -158,34 +136,6 @@ def load_clips(cache: Path, videos: list[Path]) -> dict:
         for model, errs in data["static"].items():
             static[(video.name, model)] = {j: np.asarray(e) for j, e in errs.items()}
     return {"timing": timing, "static": static}
-
-
-def read_cached(cache: Path, model: str, video: Path) -> list[PoseFrame]:
-    with RecordingReader(cache / model / (video.stem + ".landmarks.jsonl.gz")) as reader:
-        return list(reader)
-
-
-def review_scores(video: Path, truth: dict, frames: list[PoseFrame], model: str, size_wh) -> dict:
-    legs = [leg for leg, counts in truth["legs"].items() if counts["reps"] > 0]
-    mode = "both" if len(legs) == 2 else legs[0]
-    start = time.perf_counter()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        review = review_pose_frames(frames, video.name, mode, size_wh=size_wh, pose_model=model)
-    seconds = time.perf_counter() - start
-    measured = review.summary.to_dict()
-    err = errors(review.series, truth["frames"], legs)
-    return {
-        "review_s": seconds,
-        "femur_err": err["femur"],
-        "legs": {
-            leg: {
-                "reps": [measured["legs"][leg]["reps"], truth["legs"][leg]["reps"]],
-                "held_reps": [measured["legs"][leg]["held_reps"], truth["legs"][leg]["held_reps"]],
-            }
-            for leg in legs
-        },
-    }
 
 
 #: Visibility gates tried for heavy on the tuning clips (``reps.MIN_CONFIDENCE_BY_MODEL``).
@@ -276,66 +226,52 @@ def pixel_summary(errors_by_clip: dict[str, dict[str, np.ndarray]]) -> dict:
     return out
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--cache", type=Path, default=Path("/tmp/hiprot-pose-models"))
-    parser.add_argument("--rescore", action="store_true", help="Reuse cached landmarks.")
-    parser.add_argument(
-        "--extract-only",
-        action="store_true",
-        help="Only fill the cache, clips in reverse order (a second worker beside a full run).",
-    )
-    args = parser.parse_args()
-    held_out, tuning = clips(HELD_OUT), clips(TUNING)
-    videos = tuning + held_out  # tuning first: the reading is fitted on them
-    if args.extract_only:
-        extract(videos[::-1], args.cache, check=False)
-        return
-    loaded = load_clips(args.cache, videos) if args.rescore else extract(videos, args.cache)
-    timing, static = loaded["timing"], loaded["static"]
+VARIANTS = {"full": ("full", 1), "heavy": ("heavy", 1), "heavy_every2": ("heavy", 2)}
 
-    variants = {"full": ("full", 1), "heavy": ("heavy", 1), "heavy_every2": ("heavy", 2)}
-    results: dict = {"held_out": {}, "tuning": {}}
-    review_s: dict[str, float] = defaultdict(float)
-    for group, group_videos in (("held_out", held_out), ("tuning", tuning)):
-        by_variant: dict[str, dict[str, list]] = {v: defaultdict(list) for v in variants}
-        pixels: dict = {
-            f"{m}_{mode}": defaultdict(dict) for m in MODELS for mode in ("tracking", "static")
-        }
-        for video in group_videos:
-            truth = json.loads(video.with_suffix(".truth.json").read_text())
-            where = placement(truth)
-            cached = {m: read_cached(args.cache, m, video) for m in MODELS}
-            size = probe_video(video)
-            size_wh = (size.width, size.height)
-            for model in MODELS:
-                pixels[f"{model}_tracking"][where][video.name] = pixel_errors(
-                    truth, cached[model], size_wh
-                )
-                pixels[f"{model}_static"][where][video.name] = static[(video.name, model)]
-            for variant, (model, step) in variants.items():
-                scores = review_scores(video, truth, cached[model][::step], model, size_wh)
-                review_s[variant] += scores["review_s"]
-                by_variant[variant][where].append(scores)
-                by_variant[variant]["all"].append(scores)
-                print(
-                    f"{group} {video.name} {variant}: femur MAE "
-                    f"{np.mean(scores['femur_err']):.1f}, counts "
-                    f"{ {leg: v['reps'] for leg, v in scores['legs'].items()} }",
-                    flush=True,
-                )
-        results[group] = {
-            "reading": {
-                v: {where: summarise(c) for where, c in d.items()} for v, d in by_variant.items()
-            },
-            "landmark_pixel_error": {
-                k: {where: pixel_summary(d) for where, d in v.items()} for k, v in pixels.items()
-            },
-        }
 
-    results["tuning"]["heavy_visibility_gate"] = gate_sweep(tuning, args.cache)
-    results["tuning"]["heavy_knee_views"] = view_sweep(tuning, args.cache)
+def score_group(
+    group: str, videos: list[Path], cache: Path, static: dict, review_s: dict[str, float]
+) -> dict:
+    """Each variant's reading and each model's landmark pixel error over ``videos``,
+    per placement; adds each variant's reading time to ``review_s``."""
+    by_variant: dict[str, dict[str, list]] = {v: defaultdict(list) for v in VARIANTS}
+    pixels: dict = {
+        f"{m}_{mode}": defaultdict(dict) for m in MODELS for mode in ("tracking", "static")
+    }
+    for video in videos:
+        truth = json.loads(video.with_suffix(".truth.json").read_text())
+        where = placement(truth)
+        cached = {m: read_cached(cache, m, video) for m in MODELS}
+        size = probe_video(video)
+        size_wh = (size.width, size.height)
+        for model in MODELS:
+            pixels[f"{model}_tracking"][where][video.name] = pixel_errors(
+                truth, cached[model], size_wh
+            )
+            pixels[f"{model}_static"][where][video.name] = static[(video.name, model)]
+        for variant, (model, step) in VARIANTS.items():
+            scores = review_scores(video, truth, cached[model][::step], model, size_wh)
+            review_s[variant] += scores["review_s"]
+            by_variant[variant][where].append(scores)
+            by_variant[variant]["all"].append(scores)
+            print(
+                f"{group} {video.name} {variant}: femur MAE "
+                f"{np.mean(scores['femur_err']):.1f}, counts "
+                f"{ {leg: v['reps'] for leg, v in scores['legs'].items()} }",
+                flush=True,
+            )
+    return {
+        "reading": {
+            v: {where: summarise(c) for where, c in d.items()} for v, d in by_variant.items()
+        },
+        "landmark_pixel_error": {
+            k: {where: pixel_summary(d) for where, d in v.items()} for k, v in pixels.items()
+        },
+    }
 
+
+def speeds(timing: dict, review_s: dict[str, float]) -> dict:
+    """Pose and review frame rates per model, and heavy on every second frame."""
     speed = {}
     for model in MODELS:
         t = timing[model]
@@ -361,6 +297,33 @@ def main() -> None:
         "note": "every 2nd frame through heavy: half of heavy's decode+pose time (decoding "
         "skipped frames is not free, so this is an upper bound) plus the reading",
     }
+    return speed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cache", type=Path, default=Path("/tmp/hiprot-pose-models"))
+    parser.add_argument("--rescore", action="store_true", help="Reuse cached landmarks.")
+    parser.add_argument(
+        "--extract-only",
+        action="store_true",
+        help="Only fill the cache, clips in reverse order (a second worker beside a full run).",
+    )
+    args = parser.parse_args()
+    held_out, tuning = clips(HELD_OUT), clips(TUNING)
+    videos = tuning + held_out  # tuning first: the reading is fitted on them
+    if args.extract_only:
+        extract(videos[::-1], args.cache, check=False)
+        return
+    loaded = load_clips(args.cache, videos) if args.rescore else extract(videos, args.cache)
+    review_s: dict[str, float] = defaultdict(float)
+    results = {
+        group: score_group(group, group_videos, args.cache, loaded["static"], review_s)
+        for group, group_videos in (("held_out", held_out), ("tuning", tuning))
+    }
+    results["tuning"]["heavy_visibility_gate"] = gate_sweep(tuning, args.cache)
+    results["tuning"]["heavy_knee_views"] = view_sweep(tuning, args.cache)
+    speed = speeds(loaded["timing"], review_s)
     out = {
         "how": {
             "held_out": [str(v.relative_to(REPO)) for v in held_out],
