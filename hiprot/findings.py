@@ -38,8 +38,8 @@ class Finding:
 
     Attributes:
         name: Its name in ``ALL``.
-        long: The full wording, lower-case start, no full stop: the
-            renderers add the source, capital and stop they need.
+        long: The full wording, no full stop: the renderers add the
+            source, capital and stop they need.
         short: On-screen wording (live's notice or cue), ASCII.
         clip: Spoken clip name, when live says it aloud.
         spoken: The clip's words (``hiprot.voice.make_clips``).

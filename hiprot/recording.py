@@ -32,6 +32,8 @@ FORMAT_VERSION = 1
 #: What a landmark recording's name ends with, longest first: ``hiprot extract``
 #: writes ``.landmarks.jsonl(.gz)``, and any ``.jsonl(.gz)`` is read as one.
 RECORDING_SUFFIXES = (".landmarks.jsonl.gz", ".landmarks.jsonl", ".jsonl.gz", ".jsonl")
+#: The ones hiprot writes: a name that says what the file holds.
+WRITTEN_SUFFIXES = RECORDING_SUFFIXES[:2]
 
 
 @dataclass(frozen=True)

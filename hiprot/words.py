@@ -3,6 +3,8 @@
 One place, so a rep is "held" or "no hold", "controlled" or "too fast",
 "from the hips" or "from the ankles" wherever it is shown, and angles carry
 one sign convention: internal (in) positive, external (out) negative.
+The sentences made of these words (warnings, advice, cues) are in
+``hiprot.findings``; tables use these words directly, so they stay apart.
 """
 
 from __future__ import annotations

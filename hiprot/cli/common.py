@@ -33,9 +33,9 @@ def progress_bar(console: Console = stderr) -> Progress:
 
 
 def default_recording_path(video: Path) -> Path:
-    from hiprot.recording import recording_stem
+    from hiprot.recording import WRITTEN_SUFFIXES, recording_stem
 
-    return video.with_name(Path(recording_stem(video)).stem + ".landmarks.jsonl.gz")
+    return video.with_name(Path(recording_stem(video)).stem + WRITTEN_SUFFIXES[0])
 
 
 def model_option(fn):

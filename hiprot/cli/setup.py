@@ -21,6 +21,7 @@ from hiprot.cli.common import (
 )
 from hiprot.errors import HiprotError, InputError
 from hiprot.profiles import check_person
+from hiprot.recording import WRITTEN_SUFFIXES
 from hiprot.safe_io import (
     atomic_path,
     check_outputs,
@@ -50,7 +51,7 @@ def extract(video: Path, output: Path | None, model: str | None) -> None:
     """
     if output is not None:
         check_outputs([video], {"-o": output})
-    if output is not None and not output.name.endswith((".landmarks.jsonl", ".landmarks.jsonl.gz")):
+    if output is not None and not output.name.endswith(WRITTEN_SUFFIXES):
         raise InputError(
             f"{output}: a recording must end in .landmarks.jsonl or .landmarks.jsonl.gz "
             "(hiprot reads no other names), e.g. "
