@@ -8,6 +8,7 @@ from __future__ import annotations
 import html
 import re
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,7 +20,9 @@ from hiprot.landmarks import Side
 from hiprot.live import NullDisplay
 from hiprot.report import advice, write_html
 from hiprot.review import review_pose_frames
+from hiprot.synth import SessionSpec, generate
 from hiprot.synth.noise import jitter_knees
+from hiprot.types import PoseFrame
 from hiprot.voice import CLIP_DIR
 from hiprot.voice.make_clips import PHRASES
 from tests.test_live import FakePlayer, make_session, stream, synth_frames
@@ -101,3 +104,28 @@ def test_review_live_and_the_report_say_a_jittery_knee_in_one_wording(tmp_path: 
         assert sentence in tips and html.escape(sentence) in page
         assert f"[yellow]{sentence}[/]" in lines
     assert sum("jitters" in line for line in lines) == len(review.foot_driven)
+
+
+def test_review_and_live_say_a_side_on_camera_in_one_wording() -> None:
+    """Filmed from the side: review's warning ends in the finding's words,
+    live's line is its sentence, its notice and clip are the finding's."""
+    frames = generate(SessionSpec(seed=4, placement="side_left", duration_s=20)).frames
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", HiprotWarning)
+        review_pose_frames(frames, "set.mp4", size_wh=(640, 480))
+    assert findings.SIDE_ON.in_file("set.mp4") in [str(w.message) for w in caught]
+    lines: list[str] = []
+    notices: set[str | None] = set()
+    player = FakePlayer()
+    live = make_session(None, NullDisplay(), player)
+    live.log = lines.append
+
+    def watched() -> Iterator[tuple[None, PoseFrame]]:
+        for frame in frames:
+            yield None, frame
+            notices.add(live.notice)
+
+    live.run(watched())
+    assert lines.count(findings.SIDE_ON.live()[0]) == 1
+    assert findings.SIDE_ON.notice() in notices
+    assert player.played.count(findings.SIDE_ON.clip) == 1
