@@ -41,10 +41,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import REPO, write_results
 from accuracy_angles import errors, stats
 
-from hiprot import angles, reps
-from hiprot.analysis import landmark_array
+from hiprot import reps
 from hiprot.capture import open_video, probe_video
 from hiprot.landmarks import LEGS, Side
+from hiprot.reading import geometry as angles
+from hiprot.reading.series import landmark_array
 from hiprot.recording import RecordingInfo, RecordingReader, RecordingWriter
 from hiprot.review import review_pose_frames
 from hiprot.types import PoseFrame

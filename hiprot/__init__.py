@@ -3,7 +3,7 @@
 The pipeline, one module per stage (``hiprot review`` wires it for a whole
 recording, ``hiprot live`` frame by frame)::
 
-    from hiprot.analysis import LiveAngles
+    from hiprot.reading.live import LiveAngles
     from hiprot.capture import open_video
     from hiprot.pose import PoseEstimator
     from hiprot.reps import BilateralCounter

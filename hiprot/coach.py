@@ -37,10 +37,12 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from hiprot import drill
-from hiprot.analysis import AngleSample, LegTrack, gated
-from hiprot.calibration import STILL_TOLERANCE_DEG, Calibration, LegNeutral, StillRun
+from hiprot.calibration import Calibration, LegNeutral
 from hiprot.landmarks import LEGS, PoseLandmark, Side
-from hiprot.position import PositionTracker, leg_ok
+from hiprot.reading.live import LegTrack
+from hiprot.reading.neutral import STILL_TOLERANCE_DEG, StillRun
+from hiprot.reading.position import PositionTracker, leg_ok
+from hiprot.reading.series import AngleSample, gated
 from hiprot.reps import (
     BilateralCounter,
     Mode,
@@ -395,7 +397,7 @@ class Coach:
     @property
     def foot_driven(self) -> frozenset[Side]:
         """Legs whose foot alone drives the rep count (their knee reading
-        jitters, ``hiprot.analysis.knee_too_jittery``); set by the caller,
+        jitters, ``hiprot.reading.knee_too_jittery``); set by the caller,
         applies at once, also mid-set."""
         return self._foot_driven
 
@@ -407,7 +409,7 @@ class Coach:
     @property
     def hold_bands(self) -> dict[Side, float]:
         """Per leg, how far a hold's reading may wander
-        (``hiprot.analysis.LiveAngles.hold_bands``); set by the caller,
+        (``hiprot.reading.LiveAngles.hold_bands``); set by the caller,
         applies from each leg's next rep."""
         return dict(self._hold_bands)
 
@@ -419,7 +421,7 @@ class Coach:
     @property
     def rep_excursions(self) -> dict[Side, float]:
         """Per leg, how far out and in a rep must reach
-        (``hiprot.analysis.LiveAngles.rep_excursions``); set by the caller,
+        (``hiprot.reading.LiveAngles.rep_excursions``); set by the caller,
         applies at once."""
         return dict(self._excursions)
 
@@ -487,7 +489,7 @@ class Coach:
         """Count a leg's set so far again from another reading of it, when
         the first reading counted none of its reps: live found the knee too
         flat to read and now reads the leg from its foot
-        (``hiprot.analysis.LiveAngles.take_rereads``). The reps found are
+        (``hiprot.reading.LiveAngles.take_rereads``). The reps found are
         recorded and told with the next frame of the set (not while paused:
         nothing would tell them)."""
         if self.stage is not Stage.SET or self.paused or side not in self.mode.sides:

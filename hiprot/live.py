@@ -27,7 +27,6 @@ import numpy as np
 import numpy.typing as npt
 
 from hiprot import words
-from hiprot.analysis import LiveAngles
 from hiprot.calibration import (
     Calibration,
     CalibrationError,
@@ -59,6 +58,7 @@ from hiprot.landmarks import Side
 from hiprot.overlay import render_live
 from hiprot.profiles import DEFAULT_PERSON, calibration_dir
 from hiprot.readahead import Ahead, read_ahead
+from hiprot.reading.live import LiveAngles
 from hiprot.reps import Mode, Rep
 from hiprot.safe_io import plain
 from hiprot.session import SessionSummary

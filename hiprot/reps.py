@@ -22,7 +22,7 @@ The rules (thresholds from ``hiprot.drill``; ``d`` is the drive angle):
   -> back to NEUTRAL when ``d`` returns into the band (REP_DONE, then
   TOO_FAST / COMPENSATION describing that rep).
 - **A jittery knee** (``foot_driven``): on a leg whose knee reading
-  jitters much more than its foot's (``hiprot.analysis.knee_too_jittery``,
+  jitters much more than its foot's (``hiprot.reading.knee_too_jittery``,
   a noisy webcam), the foot alone drives the cycle, so the knee's jitter
   cannot open or close reps. Peaks and "from the ankles" still read the
   femur, holds are timed on the foot and the femur, tempo on the foot (as
@@ -44,7 +44,7 @@ The rules (thresholds from ``hiprot.drill``; ``d`` is the drive angle):
 - **Noise floor** (``BilateralCounter(excursion_deg=...)``): on a leg
   whose reading jitters, the caller may raise how far out and in a rep must
   reach above ``REP_MIN_EXCURSION_DEG`` (review and live use
-  ``hiprot.analysis.rep_excursions``: 3 times the jitter of the drive), and
+  ``hiprot.reading.rep_excursions``: 3 times the jitter of the drive), and
   an edge-on side's band edge by as much, so a still leg's noise swinging
   past +-10° and back is not a rep.
 - **Partial reps** (PARTIAL_REP, never counted): an attempt that comes back
@@ -86,7 +86,7 @@ The rules (thresholds from ``hiprot.drill``; ``d`` is the drive angle):
   (within the peak's tolerance alone it broke 4 of 29 clear holds of the
   tuning renders). The band is ``HOLD_TOLERANCE_DEG`` wide, plus, where the
   caller measured it, the reading's own jitter
-  (``hiprot.analysis.hold_bands``): a hold read through 2-6° of webcam
+  (``hiprot.reading.hold_bands``): a hold read through 2-6° of webcam
   noise wanders further than the 3° a person holds still within. In a
   hip-driven rep both stay still together; which one
   is steadier depends on the view and the estimator. The live timer
@@ -220,7 +220,7 @@ class RepSample:
 
 
 class LegReading(Protocol):
-    """One leg of a per-frame sample (e.g. ``hiprot.analysis.LegSample``)."""
+    """One leg of a per-frame sample (e.g. ``hiprot.reading.LegSample``)."""
 
     @property
     def femur_deg(self) -> float: ...
@@ -233,7 +233,7 @@ class LegReading(Protocol):
 
 
 class FrameReading(Protocol):
-    """Both legs at one instant (e.g. ``hiprot.analysis.AngleSample``)."""
+    """Both legs at one instant (e.g. ``hiprot.reading.AngleSample``)."""
 
     @property
     def t_s(self) -> float: ...
@@ -780,7 +780,7 @@ class BilateralCounter:
 
     Example:
         >>> counter = BilateralCounter(Mode.BOTH)
-        >>> for frame in angle_samples:        # e.g. hiprot.analysis.AngleSample
+        >>> for frame in angle_samples:        # e.g. hiprot.reading.AngleSample
         ...     events = counter.update(frame)
         >>> counter.finish(angle_samples[-1].t_s)
         >>> counter[Side.LEFT].rep_count
@@ -928,7 +928,7 @@ class BilateralCounter:
         """Count one worked leg afresh over another reading of the frames fed
         so far (``samples`` outside their span are ignored), and go on from
         there: the reps it finds replace the leg's. Live re-reads a leg this
-        way once it finds its knee too flat to read (``hiprot.analysis.LiveAngles``).
+        way once it finds its knee too flat to read (``hiprot.reading.LiveAngles``).
         """
         old = self._counters[side]
         fresh = RepCounter(side, foot_driven=old.foot_driven, **self._settings[side])

@@ -16,29 +16,27 @@ from dataclasses import astuple, dataclass
 
 import numpy as np
 
-from hiprot.analysis import (
-    AngleSeries,
-    angle_series,
-    auto_calibration,
-    femur_range,
-    fit_foot_to_femur,
-    flat_femurs,
-    gated,
-    hold_bands,
-    jittery_knees,
-    median_calibration,
-    motionless_legs,
-    neutral_from_rests,
-    relative_to_neutral,
-    rep_excursions,
-    samples,
-    smooth_series,
-)
-from hiprot.angles import SIDE_ON_RATIO, LegAngles
 from hiprot.calibration import Calibration
 from hiprot.errors import HiprotError, HiprotWarning
 from hiprot.landmarks import Side
-from hiprot.position import PositionSeries, position_series
+from hiprot.reading.foot import fit_foot_to_femur
+from hiprot.reading.geometry import SIDE_ON_RATIO, LegAngles
+from hiprot.reading.judgements import (
+    flat_femurs,
+    hold_bands,
+    jittery_knees,
+    motionless_legs,
+    rep_excursions,
+)
+from hiprot.reading.neutral import (
+    auto_calibration,
+    femur_range,
+    median_calibration,
+    neutral_from_rests,
+    relative_to_neutral,
+)
+from hiprot.reading.position import PositionSeries, position_series
+from hiprot.reading.series import AngleSeries, angle_series, gated, samples, smooth_series
 from hiprot.reps import BilateralCounter, Mode, Rep, min_confidence
 from hiprot.session import CalibrationInfo, SessionSummary, Tracking
 from hiprot.types import PoseFrame
@@ -54,10 +52,10 @@ class Review:
         reps: Counted reps of the worked legs, in start order.
         summary: The ``hiprot-session`` summary.
         femur_range_deg: Per leg, the (lowest, highest) femur angle this
-            view can read (``hiprot.analysis.femur_range``); None when there
+            view can read (``hiprot.reading.femur_range``); None when there
             is no such limit (the 3D estimator).
         foot_driven: Legs whose knee reading was too jittery to drive the
-            rep count, so their foot drove it (``hiprot.analysis.jittery_knees``).
+            rep count, so their foot drove it (``hiprot.reading.jittery_knees``).
         position: Per leg and frame, the drill position (``hiprot.position``).
     """
 
@@ -123,7 +121,7 @@ def review_pose_frames(
             from the rests between reps (``neutral_from_rests``);
             ``Review.calibration`` is that one.
         size_wh: Pixel size of the frames the landmarks came from.
-        estimator: ``"image"`` or ``"world"`` (``hiprot.analysis.angle_series``).
+        estimator: ``"image"`` or ``"world"`` (``hiprot.reading.angle_series``).
         pose_model: The landmark model that made ``pose_frames`` (``"full"``,
             ``"heavy"``): the reading is fitted to it, and the summary names it.
 

@@ -22,9 +22,9 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
-from hiprot.analysis import landmark_array
 from hiprot.calibration import Calibration
 from hiprot.errors import HiprotError, HiprotWarning, InputError
+from hiprot.reading.series import landmark_array
 from hiprot.recording import RecordingInfo, is_recording
 from hiprot.reps import Mode
 from hiprot.review import Review, review_pose_frames

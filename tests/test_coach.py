@@ -7,7 +7,6 @@ from dataclasses import dataclass
 import numpy as np
 import pytest
 
-from hiprot.analysis import AngleSample, LegSample, LegTrack
 from hiprot.calibration import Calibration, LegNeutral
 from hiprot.coach import (
     STUCK_OUT_OF_BAND_S,
@@ -24,6 +23,8 @@ from hiprot.coach import (
     check_view,
 )
 from hiprot.landmarks import LEGS, PoseLandmark, Side
+from hiprot.reading.live import LegTrack
+from hiprot.reading.series import AngleSample, LegSample
 from hiprot.reps import Mode
 from hiprot.synth import SessionSpec, generate
 from hiprot.types import PoseFrame

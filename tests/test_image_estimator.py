@@ -9,39 +9,36 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from hiprot import angles, drill
-from hiprot.analysis import (
-    AngleSeries,
-    LiveAngles,
-    RunningAnchors,
-    angle_series,
+from hiprot import drill
+from hiprot.calibration import Calibration, LegNeutral
+from hiprot.errors import HiprotWarning
+from hiprot.landmarks import LEGS, Side
+from hiprot.landmarks import PoseLandmark as L
+from hiprot.reading import geometry as angles
+from hiprot.reading.foot import (
     apply_foot_gain,
-    auto_calibration,
-    femur_from_reading,
-    femur_range,
     fit_foot_to_femur,
     flat_femur_sign,
     foot_gain,
-    hold_bands,
-    knee_neutral,
-    knee_too_jittery,
-    motionless_legs,
-    neutral_from_rests,
     plausible_foot,
-    relative_to_neutral,
-    smooth_series,
-    steady_anchors,
 )
-from hiprot.angles import (
+from hiprot.reading.geometry import (
     femur_from_knee_ratio,
     knee_phase_deg,
     knee_reading_range,
     near_side,
 )
-from hiprot.calibration import Calibration, LegNeutral
-from hiprot.errors import HiprotWarning
-from hiprot.landmarks import LEGS, Side
-from hiprot.landmarks import PoseLandmark as L
+from hiprot.reading.judgements import hold_bands, knee_too_jittery, motionless_legs
+from hiprot.reading.live import LiveAngles, RunningAnchors
+from hiprot.reading.neutral import (
+    auto_calibration,
+    femur_from_reading,
+    femur_range,
+    knee_neutral,
+    neutral_from_rests,
+    relative_to_neutral,
+)
+from hiprot.reading.series import AngleSeries, angle_series, smooth_series, steady_anchors
 from hiprot.report import advice
 from hiprot.review import review_pose_frames
 from hiprot.synth import SessionSpec, generate

@@ -18,8 +18,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hiprot import drill
-from hiprot.filters import jitter_deg
 from hiprot.landmarks import Side
+from hiprot.reading.filters import jitter_deg
 from hiprot.reps import (
     HYSTERESIS_DEG,
     BilateralCounter,
@@ -722,7 +722,7 @@ def test_hold_span_is_the_longest_run_in_the_band(
 def test_a_band_widened_by_the_jitter_keeps_a_noisy_hold() -> None:
     """A 1.5 s hold read through +-3° of jitter: the drill's 3° band breaks
     it into pieces; widened by the reading's jitter (as review does,
-    ``hiprot.analysis.hold_bands``) it is one hold again, in the record and
+    ``hiprot.reading.hold_bands``) it is one hold again, in the record and
     on the live timer."""
     femur = [*REST, (-30.0, 1.5), (30.0, 2.0), (30.0, 1.5), (0.0, 1.0), *REST]
     noisy = leg_samples(femur, jitter_deg=3.0, seed=4)

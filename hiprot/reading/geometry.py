@@ -382,13 +382,13 @@ def image_leg_angles(
             ``(n_frames, 2)``, that replace the per-frame ones in the knee
             offset. The hip and ankle stay put in this drill, while
             MediaPipe's points for them wander with the thigh's and foot's
-            appearance (``hiprot.analysis.steady_anchors``).
+            appearance (``hiprot.reading.steady_anchors``).
 
     Returns:
         ``LegAngles`` where ``femur_deg`` is a reading, not yet degrees: the
         knee's sideways offset from the hip->ankle image line over
         ``NOMINAL_KNEE_OFFSET``, in radians shown as degrees, signed to grow
-        with internal rotation (``hiprot.analysis.femur_from_reading`` turns
+        with internal rotation (``hiprot.reading.femur_from_reading`` turns
         it into degrees from neutral); ``foot_deg`` is the image angle
         of heel->toe (its sign and scale depend on the view and are fitted
         per session); confidence is the leg's landmark visibility.
