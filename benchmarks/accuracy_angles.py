@@ -9,7 +9,7 @@
   runs through MediaPipe and the same analysis, per video and pooled per
   camera placement, over the legs that do reps.
 - Live filter lag: the live smoothing (``SpikeFilter`` of
-  ``hiprot.reading.LIVE_SPIKE_SAMPLES`` frames, then the One Euro filter of
+  ``hiprot.reading.live.LIVE_SPIKE_SAMPLES`` frames, then the One Euro filter of
   ``LIVE_FILTER``) on synthetic drill angles, as the delay that best aligns
   it with the truth.
 

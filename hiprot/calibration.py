@@ -25,6 +25,7 @@ from hiprot.safe_io import AbsurdNumber, atomic_write, load_json, write_error
 FORMAT_NAME = "hiprot-calibration"
 FORMAT_VERSION = 1
 
+
 class CalibrationError(HiprotError):
     """A calibration file is missing, corrupt or from another set-up."""
 
@@ -165,5 +166,3 @@ def setup_file_name(setup: dict[str, Any]) -> str:
     """A file name that identifies a camera set-up, e.g. ``camera-0-640x480.json``."""
     camera = "".join(c if c.isalnum() else "-" for c in str(setup.get("camera", "video")))
     return f"camera-{camera}-{setup.get('width', 0)}x{setup.get('height', 0)}.json"
-
-

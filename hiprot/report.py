@@ -142,7 +142,7 @@ def capped(
     peak_internal_deg: float | None, peak_external_deg: float | None, femur_range: Range
 ) -> tuple[bool, bool]:
     """(internal, external): which of a leg's best rotations sit at the limit
-    of what the camera's view can read (``hiprot.reading.femur_range``)."""
+    of what the camera's view can read (``hiprot.reading.neutral.femur_range``)."""
     if femur_range is None:
         return False, False
     lowest, highest = femur_range

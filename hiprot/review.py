@@ -3,7 +3,7 @@
 The same stages as live mode, run over a whole recording: smoothing can look
 ahead (zero-phase) and the neutral can come from the recording's first still
 period when no calibration file is given. Only frames in the drill's
-position count (``hiprot.position``): frames with no worked leg in it are
+position count (``hiprot.reading.position``): frames with no worked leg in it are
 read as frames without a person, and each leg's samples are gated by its
 own position. A recording that never shows the position counts nothing.
 """
@@ -16,6 +16,7 @@ from dataclasses import astuple, dataclass
 
 import numpy as np
 
+from hiprot.bilateral import BilateralCounter
 from hiprot.calibration import Calibration
 from hiprot.errors import HiprotError, HiprotWarning
 from hiprot.landmarks import Side
@@ -37,7 +38,7 @@ from hiprot.reading.neutral import (
 )
 from hiprot.reading.position import PositionSeries, position_series
 from hiprot.reading.series import AngleSeries, angle_series, gated, samples, smooth_series
-from hiprot.reps import BilateralCounter, Mode, Rep, min_confidence
+from hiprot.reps import Mode, Rep, min_confidence
 from hiprot.session import CalibrationInfo, SessionSummary, Tracking
 from hiprot.types import PoseFrame
 
@@ -52,11 +53,11 @@ class Review:
         reps: Counted reps of the worked legs, in start order.
         summary: The ``hiprot-session`` summary.
         femur_range_deg: Per leg, the (lowest, highest) femur angle this
-            view can read (``hiprot.reading.femur_range``); None when there
+            view can read (``hiprot.reading.neutral.femur_range``); None when there
             is no such limit (the 3D estimator).
         foot_driven: Legs whose knee reading was too jittery to drive the
-            rep count, so their foot drove it (``hiprot.reading.jittery_knees``).
-        position: Per leg and frame, the drill position (``hiprot.position``).
+            rep count, so their foot drove it (``hiprot.reading.judgements.jittery_knees``).
+        position: Per leg and frame, the drill position (``hiprot.reading.position``).
     """
 
     series: AngleSeries
@@ -69,9 +70,8 @@ class Review:
 
 
 #: Rounds of re-taking the neutral from the rests and counting again: the
-#: rests come from the reps, and the reps from the neutral (a second round
-#: lifted the 3D estimator from 65% to 71% exact on the synthetic tuning
-#: seeds at realistic noise; the image estimator's noise mix 49% -> 52%).
+#: rests come from the reps, and the reps from the neutral (two chosen on
+#: the synthetic tuning seeds, benchmarks/accuracy_reps.py).
 _REST_ROUNDS = 2
 
 
@@ -121,7 +121,7 @@ def review_pose_frames(
             from the rests between reps (``neutral_from_rests``);
             ``Review.calibration`` is that one.
         size_wh: Pixel size of the frames the landmarks came from.
-        estimator: ``"image"`` or ``"world"`` (``hiprot.reading.angle_series``).
+        estimator: ``"image"`` or ``"world"`` (``hiprot.reading.series.angle_series``).
         pose_model: The landmark model that made ``pose_frames`` (``"full"``,
             ``"heavy"``): the reading is fitted to it, and the summary names it.
 
@@ -163,25 +163,32 @@ def _review(
         )
     raw = angle_series(pose_frames, size_wh, estimator, pose_model)
     series = smooth_series(raw)
-    if series.estimator == "image" and series.view_ratio < SIDE_ON_RATIO:
-        warnings.warn(
-            f"{source}: filmed from the side, where hip rotation hardly shows, so the "
-            "angles and counts are unreliable; put the camera about 45° round from your side "
-            "towards your head (README: where to put the camera)",
-            HiprotWarning,
-            stacklevel=2,
-        )
+    _warn_if_side_on(source, series)
     if calibration is None:
-        # the neutral is taken lying still in position, not before getting into it
-        calibration = auto_calibration(_in_position_only(series, position, mode.sides))
-        if calibration is None:
-            warnings.warn(
-                f"{source}: no still period of 2 s to take your neutral from, so the median "
-                "angle is used; start recordings with a few seconds lying still in neutral",
-                HiprotWarning,
-                stacklevel=2,
-            )
-            calibration = median_calibration(series)
+        calibration = _auto_neutral(source, series, position, mode)
+    calibration, foot_driven, relative, reps = _count_with_rests(
+        raw, series, calibration, mode, position, pose_model
+    )
+    flat = flat_femurs(series, calibration, mode.sides)
+    foot_driven -= flat  # read from the foot already
+    _warn_flat_and_jittery(source, flat, foot_driven)
+    _warn_uncounted(source, mode, reps, motionless_legs(relative, mode.sides))
+    tracking = Tracking(len(series), frames_with_pose, pose_model)
+    summary = _summary(source, series, mode, calibration, tracking, reps, in_position)
+    limits = femur_range(series, calibration, mode.sides)
+    return Review(relative, calibration, reps, summary, limits, foot_driven, position)
+
+
+def _count_with_rests(
+    raw: AngleSeries,
+    series: AngleSeries,
+    calibration: Calibration,
+    mode: Mode,
+    position: PositionSeries,
+    pose_model: str,
+) -> tuple[Calibration, frozenset[Side], AngleSeries, tuple[Rep, ...]]:
+    """Count, re-take the neutral from the rests between the reps, count
+    again (``_REST_ROUNDS``): (neutral, foot-driven legs, relative angles, reps)."""
     foot_driven = jittery_knees(raw, calibration, mode.sides)
     relative, reps = _count(series, calibration, mode, foot_driven, position, pose_model)
     for _ in range(_REST_ROUNDS):
@@ -189,8 +196,40 @@ def _review(
         calibration = neutral_from_rests(series, calibration, windows, mode.sides)
         foot_driven = jittery_knees(raw, calibration, mode.sides)
         relative, reps = _count(series, calibration, mode, foot_driven, position, pose_model)
-    flat = flat_femurs(series, calibration, mode.sides)
-    foot_driven -= flat  # read from the foot already
+    return calibration, foot_driven, relative, reps
+
+
+def _warn_if_side_on(source: str, series: AngleSeries) -> None:
+    if series.estimator == "image" and series.view_ratio < SIDE_ON_RATIO:
+        warnings.warn(
+            f"{source}: filmed from the side, where hip rotation hardly shows, so the "
+            "angles and counts are unreliable; put the camera about 45° round from your side "
+            "towards your head (README: where to put the camera)",
+            HiprotWarning,
+            stacklevel=3,
+        )
+
+
+def _auto_neutral(
+    source: str, series: AngleSeries, position: PositionSeries, mode: Mode
+) -> Calibration:
+    """The neutral from the first still period in position, else the median."""
+    # the neutral is taken lying still in position, not before getting into it
+    calibration = auto_calibration(_in_position_only(series, position, mode.sides))
+    if calibration is None:
+        warnings.warn(
+            f"{source}: no still period of 2 s to take your neutral from, so the median "
+            "angle is used; start recordings with a few seconds lying still in neutral",
+            HiprotWarning,
+            stacklevel=3,
+        )
+        calibration = median_calibration(series)
+    return calibration
+
+
+def _warn_flat_and_jittery(
+    source: str, flat: frozenset[Side], foot_driven: frozenset[Side]
+) -> None:
     for side in sorted(flat):
         warnings.warn(
             f"{source}: the {side.value} knee hardly moved in the picture while the foot "
@@ -198,7 +237,7 @@ def _review(
             "the ankle cannot be told from turning the hip; another camera height or "
             "distance may show the knee better (README: where to put the camera)",
             HiprotWarning,
-            stacklevel=2,
+            stacklevel=3,
         )
     if foot_driven:  # one warning for both legs: the cause (light, distance) is shared
         knees = " and ".join(side.value for side in sorted(foot_driven))
@@ -208,10 +247,14 @@ def _review(
             "feet, and peaks, holds and 'from the ankles' are less reliable; more light, or "
             "the camera closer, steadies it",
             HiprotWarning,
-            stacklevel=2,
+            stacklevel=3,
         )
+
+
+def _warn_uncounted(
+    source: str, mode: Mode, reps: tuple[Rep, ...], motionless: frozenset[Side]
+) -> None:
     counted = {rep.leg for rep in reps}
-    motionless = motionless_legs(relative, mode.sides)
     for side in sorted(set(mode.sides) - counted):
         if side in motionless:
             why = (
@@ -228,12 +271,8 @@ def _review(
         warnings.warn(
             f"{source}: no reps counted for the {side.value} leg: {why}",
             HiprotWarning,
-            stacklevel=2,
+            stacklevel=3,
         )
-    tracking = Tracking(len(series), frames_with_pose, pose_model)
-    summary = _summary(source, series, mode, calibration, tracking, reps, in_position)
-    limits = femur_range(series, calibration, mode.sides)
-    return Review(relative, calibration, reps, summary, limits, foot_driven, position)
 
 
 def _summary(

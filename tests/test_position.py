@@ -1,4 +1,4 @@
-"""The drill position (hiprot.position), the counter's gate, and the negatives.
+"""The drill position (hiprot.reading.position), the counter's gate, and the negatives.
 
 Each other supine exercise of ``hiprot.synth`` must count no rep through the
 review; getting into and out of the position must count none either; the
@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from hiprot.bilateral import BilateralCounter
 from hiprot.coach import Coach, CoachConfig, Cue, Stage, ViewCheck
 from hiprot.errors import HiprotWarning
 from hiprot.landmarks import Side
@@ -32,7 +33,7 @@ from hiprot.reading.position import (
     position_series,
 )
 from hiprot.reading.series import samples
-from hiprot.reps import BilateralCounter, Phase, RepCounter, RepEventKind, RepSample
+from hiprot.reps import Phase, RepCounter, RepEventKind, RepSample
 from hiprot.review import review_pose_frames
 from hiprot.synth import ENTER_EXIT, NEGATIVES, SessionSpec, generate
 from tests.test_live import run_live_window, xvfb  # noqa: F401  (xvfb: the fixture)
@@ -232,6 +233,7 @@ def _view(ok: bool | None) -> ViewCheck:
 
 def test_live_waits_for_the_position_and_pauses_the_set_when_the_legs_come_down() -> None:
     from hiprot.calibration import Calibration
+    from hiprot.reading.live import LiveReading
     from hiprot.reading.series import AngleSample, LegSample
 
     coach = Coach(CoachConfig(target_reps=3, sets=1), calibration=Calibration.zero())
@@ -239,7 +241,7 @@ def test_live_waits_for_the_position_and_pauses_the_set_when_the_legs_come_down(
 
     def feed(t: float, ok: bool, angle: float = 0.0):
         sample = AngleSample(t, True, {s: LegSample(angle, angle, 0.0, 1.0) for s in Side})
-        return coach.update(t, _view(ok), still, sample)
+        return coach.update(t, _view(ok), LiveReading(still, sample))
 
     said = []
     t = 0.0

@@ -26,18 +26,10 @@ from hiprot.reading.series import AngleSeries
 
 #: A leg's knee reading is too jittery to drive the rep count when it
 #: jitters (``jitter_deg``) more than ``KNEE_JITTER_RATIO`` times its foot
-#: reading and more than ``KNEE_JITTER_MIN_DEG``. The knee is seen through an
-#: offset of a few pixels (4-9° a pixel at 640x480), the foot through a
-#: heel-toe line several times longer, so on a noisy webcam the knee reading
-#: jitters first. Chosen on the synthetic tuning seeds with their noise mix:
-#: count exact 28% (image) / 37% (3D) with either angle driving; the foot
-#: driving past ratio 1.5, 2 or 3 (2° floor) gave 43/37/30% and 65/64/56%;
-#: a 1° floor at ratio 2 the same. ``jitter_deg`` then took a median
-#: absolute deviation; its mean, which also sees a knee flickering to its
-#: limit and back, left the image noise mix at 52% exact (3D 66% -> 66%)
-#: and took live at realistic noise from 23% to 24% (with the raw feet
-#: re-scaled at each judgement). MediaPipe's knee on the rendered clips
-#: jitters at most 1°, so the floor leaves them alone.
+#: reading and more than ``KNEE_JITTER_MIN_DEG``: the knee is seen through an
+#: offset of a few pixels, the foot through a heel-toe line several times
+#: longer, so on a noisy webcam the knee jitters first. Chosen on the
+#: synthetic tuning seeds (docs/counting.md, "How the judgements were chosen").
 KNEE_JITTER_RATIO = 1.5
 KNEE_JITTER_MIN_DEG = 2.0
 
@@ -60,14 +52,9 @@ def hold_bands(relative: AngleSeries) -> dict[Side, float]:
     """Per leg, how far a hold's reading may wander (the rep counter's
     ``hold_band_deg``): ``HOLD_TOLERANCE_DEG`` plus the jitter
     (``jitter_deg``) of the femur reading the counter gets (relative to
-    neutral, smoothed), also on a leg whose foot drives the count (the
-    foot's own jitter there timed realistic holds 0.77 s off, the larger
-    of the two 0.66 s, as the femur's). Noise-free the band stays 3°;
-    through 2-6° of webcam noise a 3° band broke most holds. On the first 12 tuning
-    sessions at realistic noise, 3° + 0, 0.5, 1, 1.5 or 2 x the jitter
-    timed holds 0.89, 0.77, 0.66, 0.66, 0.63 s off on average (bias
-    -0.34, -0.18, -0.01, +0.12, +0.26 s); noise-free 0.38-0.40 s throughout;
-    1 x adds no bias. MediaPipe on the tuning renders jitters under 1°.
+    neutral, smoothed), also on a leg whose foot drives the count.
+    Noise-free the band stays 3°; through webcam noise a 3° band breaks
+    most holds (docs/counting.md, "How the judgements were chosen").
     """
     bands = {side: hold_band(leg.femur_deg) for side, leg in relative.legs.items()}
     return {

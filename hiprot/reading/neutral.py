@@ -29,6 +29,7 @@ from hiprot.reading.geometry import (
 )
 from hiprot.reading.series import (
     ANCHOR_WINDOW_S,
+    AngleSample,
     AngleSeries,
     angle_series,
     smooth_series,
@@ -107,6 +108,11 @@ class StillRun:
     @property
     def duration_s(self) -> float:
         return self._span_s[1] - self._span_s[0] if self._span_s else 0.0
+
+    @property
+    def start_s(self) -> float | None:
+        """When the run began (None: no run)."""
+        return self._span_s[0] if self._span_s else None
 
     def median(self) -> npt.NDArray[np.float64]:
         """Per channel (judged, then carried), the median over the run: ``(k + m,)``."""
@@ -190,6 +196,32 @@ def neutral_from_still(
     }
 
 
+def neutral_from_countdown(
+    run: StillRun,
+    sides: Sequence[Side],
+    kept: Calibration | None,
+    absolute: AngleSample,
+) -> Calibration:
+    """The neutral live's countdown took: per worked leg the median femur
+    and foot reading over the still ``run`` (fed ``(foot per side, femur
+    per side)`` of ``sides``, the feet judged); a leg not worked keeps its
+    ``kept`` neutral, or else its current ``absolute`` reading (0 where
+    unmeasured). Its ``setup`` says when the still run began
+    (``still_from_s``, as ``auto_calibration``'s)."""
+    median = run.median()
+    n = len(sides)
+    neutral = {
+        side: LegNeutral(float(median[n + k]), float(median[k])) for k, side in enumerate(sides)
+    }
+    for side in Side:
+        if side not in neutral:
+            leg = absolute.legs[side]
+            neutral[side] = (kept.neutral[side] if kept else None) or LegNeutral(
+                *(x if math.isfinite(x) else 0.0 for x in (leg.femur_deg, leg.foot_deg))
+            )
+    return Calibration(neutral, method="file", setup={"still_from_s": run.start_s})
+
+
 #: Auto-neutral: the median over the last this many seconds of the first
 #: still period, where MediaPipe's knee has settled.
 _NEUTRAL_LAST_S = 2.0
@@ -202,9 +234,7 @@ def auto_calibration(series: AngleSeries) -> Calibration | None:
     (``find_still_period``): the image femur reading (the knee's offset) can
     creep for seconds after MediaPipe starts tracking while the person lies
     still. For the same reason the neutral is the median over the period's
-    last ``_NEUTRAL_LAST_S`` (tuning clip ``tune_default_raised60``: the
-    right knee crept 17° through a 4.5 s still start, and the whole
-    period's median left the leg's rests outside the neutral band).
+    last ``_NEUTRAL_LAST_S`` (docs/counting.md, "How the judgements were chosen").
     """
     channels = np.stack([series.legs[s].foot_deg for s in Side], 1)
     period = find_still_period(series.t_s, channels)
@@ -297,9 +327,9 @@ def rested_neutral(
 
 
 #: Fewer resting samples than this (half a second at 30 frames/s; 3 s live,
-#: where they are taken every ``REST_EVERY_S``): keep the first neutral.
+#: where they are thinned, ``hiprot.reading.running.THIN_EVERY_S``): keep
+#: the first neutral.
 _REST_MIN_FRAMES = 15
-REST_EVERY_S = 0.2
 
 
 def _retaken(first: float, rested: float) -> float:

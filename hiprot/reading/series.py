@@ -103,8 +103,8 @@ ESTIMATORS = ("image", "world")
 
 #: Span of the running median that steadies the hip and ankle points of the
 #: image estimator: long next to a set, so a rep's own landmark wobble
-#: averages out (10 s windows did worse than whole-clip medians on the
-#: renders), short enough to follow a person who shifts between sets.
+#: averages out (chosen on the tuning renders), short enough to follow a
+#: person who shifts between sets.
 ANCHOR_WINDOW_S = 120.0
 
 
@@ -200,7 +200,7 @@ def smooth_series(series: AngleSeries, window_s: float = REVIEW_WINDOW_S) -> Ang
 @dataclass(frozen=True)
 class LegSample:
     """One leg at one instant, degrees from neutral; NaN when not measured.
-    ``in_position``: the leg is in the drill's position (``hiprot.position``)."""
+    ``in_position``: the leg is in the drill's position (``hiprot.reading.position``)."""
 
     femur_deg: float
     foot_deg: float
