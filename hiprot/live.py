@@ -416,6 +416,9 @@ class LiveSession:
         if from_s is None or from_s < frames[0].t_s:
             from_s = span.start_s
         calibration = replace(calibration, setup={**calibration.setup, "still_from_s": from_s})
+        # one re-read at a time: a set outlasts one (benchmarks/live_latency.py),
+        # but a replay faster than real time (tests, benchmarks) must not pile them up
+        self._restate_when_reread(wait=True)
         self._rereads.append(
             SetReread(
                 frames,
