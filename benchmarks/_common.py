@@ -21,8 +21,8 @@ from pathlib import Path
 
 import numpy as np
 
-from hiprot.analysis import AngleSeries, landmark_array
 from hiprot.landmarks import LEGS, Side
+from hiprot.reading.series import AngleSeries, landmark_array
 from hiprot.recording import RecordingReader
 from hiprot.review import review_pose_frames
 from hiprot.synth import NOISE_LEVELS

@@ -9,7 +9,7 @@
   runs through MediaPipe and the same analysis, per video and pooled per
   camera placement, over the legs that do reps.
 - Live filter lag: the live smoothing (``SpikeFilter`` of
-  ``hiprot.analysis.LIVE_SPIKE_SAMPLES`` frames, then the One Euro filter of
+  ``hiprot.reading.live.LIVE_SPIKE_SAMPLES`` frames, then the One Euro filter of
   ``LIVE_FILTER``) on synthetic drill angles, as the delay that best aligns
   it with the truth.
 
@@ -30,8 +30,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import REPO, errors, rendered_clips, stats, write_results
 
-from hiprot.analysis import ESTIMATORS, LIVE_FILTER, LIVE_SPIKE_SAMPLES, AngleSeries
-from hiprot.filters import SpikeFilter, one_euro
+from hiprot.reading.filters import SpikeFilter, one_euro
+from hiprot.reading.live import LIVE_FILTER, LIVE_SPIKE_SAMPLES
+from hiprot.reading.series import ESTIMATORS, AngleSeries
 from hiprot.review import review_pose_frames
 from hiprot.synth import generate
 from hiprot.synth.suite import reporting_specs

@@ -6,7 +6,11 @@ frame-by-frame angles with their spike filter, One Euro smoothing and running fo
 the coach's set-up, calibration countdown and set, the rep counter) as if
 the frames came from the camera, and, side by side, through
 ``hiprot review``'s analysis of the same frames. Per session-leg it compares
-rep, held-rep and "from the ankles" counts with the truth. The coach is set
+rep, held-rep and "from the ankles" counts with the truth, for three
+paths: ``live`` (what live stores: each set re-read at its end with
+review's reading from live's own neutral, ``hiprot.reread``),
+``live_announced`` (the counts live said during the set, frame by frame)
+and ``review``; and how often each live path's count equals review's. The coach is set
 to one set with more target reps than any session has, so it counts until
 the frames end; it takes its own neutral from the session's opening still
 period, as it would live. The synthetic person does not wait for the
@@ -39,7 +43,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import REPO, add_noise_option, write_results
 
 from hiprot.coach import Coach, CoachConfig
-from hiprot.live import HistorySaver, LiveSession, NullDisplay
+from hiprot.display import NullDisplay
+from hiprot.live import HistorySaver, LiveSession
 from hiprot.reps import Rep
 from hiprot.review import review_pose_frames
 from hiprot.synth import SessionSpec, generate
@@ -48,6 +53,7 @@ from hiprot.types import PoseFrame
 from hiprot.voice import SilentPlayer, Speaker
 
 COUNTS = ("reps", "held_reps", "compensated_reps")
+PATHS = ("live", "live_announced", "review")
 
 #: Seconds of stillness put before each session (module docstring).
 LEAD_IN_S = 5.0
@@ -64,7 +70,8 @@ def _with_lead_in(frames: list[PoseFrame]) -> list[PoseFrame]:
     return still + moved
 
 
-def _live_reps(spec: SessionSpec, frames: list[PoseFrame]) -> tuple[Rep, ...]:
+def _live_reps(spec: SessionSpec, frames: list[PoseFrame]) -> dict[str, tuple[Rep, ...]]:
+    """The reps live stored and the reps it announced during the set."""
     session = LiveSession(
         coach=Coach(CoachConfig(mode=spec.mode, target_reps=1000, sets=1), source=spec.name),
         speaker=Speaker(SilentPlayer()),
@@ -74,7 +81,7 @@ def _live_reps(spec: SessionSpec, frames: list[PoseFrame]) -> tuple[Rep, ...]:
         setup={"width": spec.width, "height": spec.height},
     )
     session.run((None, frame) for frame in frames)
-    return session.coach.reps
+    return {"live": session.coach.reps, "live_announced": tuple(session.announced_reps)}
 
 
 def _counts(reps: tuple[Rep, ...], leg: str) -> dict[str, int]:
@@ -93,7 +100,7 @@ def _session(spec: SessionSpec) -> list[tuple[str, str, dict[str, int], dict[str
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         review = review_pose_frames(frames, spec.name, spec.mode, size_wh=(spec.width, spec.height))
-        measured = {"live": _live_reps(spec, frames), "review": review.reps}
+        measured = {**_live_reps(spec, frames), "review": review.reps}
     return [
         (path, leg, _counts(reps, leg), truth)
         for leg, truth in session.truth["legs"].items()
@@ -105,19 +112,22 @@ def evaluate(noise: str | None, workers: int | None = None) -> dict[str, object]
     specs = reporting_specs()
     if noise is not None:
         specs = [replace(s, noise=noise) for s in specs]
-    errors: dict[str, dict[str, list[int]]] = {p: defaultdict(list) for p in ("live", "review")}
-    by_noise: dict[str, dict[str, list[int]]] = {p: defaultdict(list) for p in ("live", "review")}
+    errors: dict[str, dict[str, list[int]]] = {p: defaultdict(list) for p in PATHS}
+    by_noise: dict[str, dict[str, list[int]]] = {p: defaultdict(list) for p in PATHS}
+    counted: dict[str, list[int]] = defaultdict(list)  # per path, reps per session-leg
     # spawned, not forked: a forked child of a process holding OpenCV's
     # threads can hang (as in hiprot.review_files)
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
         for spec, rows in zip(specs, pool.map(_session, specs)):
             for path, _, got, truth in rows:
+                counted[path].append(got["reps"])
                 for name in COUNTS:
                     errors[path][name].append(got[name] - truth[name])
                 by_noise[path][spec.noise].append(abs(got["reps"] - truth["reps"]))
     out: dict[str, object] = {"sessions": len(specs)}
-    for path in ("live", "review"):
+    for path in PATHS:
         reps = np.abs(errors[path]["reps"])
+        same = np.array(counted[path]) == np.array(counted["review"])
         out[path] = {
             "session_legs": len(reps),
             "count_exact_rate": float(np.mean(reps == 0)),
@@ -127,6 +137,7 @@ def evaluate(noise: str | None, workers: int | None = None) -> dict[str, object]
             "compensated_count_exact_rate": float(
                 np.mean(np.array(errors[path]["compensated_reps"]) == 0)
             ),
+            "count_equals_review_rate": float(np.mean(same)),
             "count_exact_rate_by_noise": {
                 level: float(np.mean(np.array(errs) == 0)) for level, errs in by_noise[path].items()
             },
@@ -146,16 +157,17 @@ def main() -> None:
         key = level or "suite_mix"
         r = evaluate(level, args.workers)
         results[key] = r
-        for path in ("live", "review"):
+        for path in PATHS:
             m = r[path]
             assert isinstance(m, dict)
             print(
-                f"[{key}] {path:6} {m['session_legs']} session-legs: "
+                f"[{key}] {path:14} {m['session_legs']} session-legs: "
                 f"count exact {m['count_exact_rate']:.1%}, "
                 f"within one {m['count_within_one_rate']:.1%}, "
                 f"mean error {m['count_mean_abs_error']:.1f}, "
                 f"held exact {m['held_count_exact_rate']:.1%}, "
-                f"'from the ankles' exact {m['compensated_count_exact_rate']:.1%}; by noise "
+                f"'from the ankles' exact {m['compensated_count_exact_rate']:.1%}, "
+                f"equals review {m['count_equals_review_rate']:.1%}; by noise "
                 + str({k: round(v, 2) for k, v in m["count_exact_rate_by_noise"].items()})
             )
     path = write_results("accuracy_live", results)

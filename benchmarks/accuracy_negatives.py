@@ -39,7 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import REPO, RESULTS_DIR, write_results
 
 from hiprot.landmarks import Side
-from hiprot.position import position_series
+from hiprot.reading.position import position_series
 from hiprot.review import review_pose_frames
 from hiprot.synth import ENTER_EXIT, NEGATIVES, NOISE_LEVELS, SessionSpec, generate
 from hiprot.synth.camera import WORKING_PLACEMENTS

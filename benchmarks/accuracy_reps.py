@@ -27,8 +27,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import REPO, add_noise_option, fmt, match_reps, precision_recall, write_results
 
-from hiprot.analysis import ESTIMATORS, angle_series, samples, smooth_series
-from hiprot.reps import BilateralCounter
+from hiprot.bilateral import BilateralCounter
+from hiprot.reading.series import ESTIMATORS, angle_series, samples, smooth_series
 from hiprot.review import review_pose_frames
 from hiprot.synth import generate
 from hiprot.synth.suite import reporting_specs

@@ -14,7 +14,7 @@ to the true foot rotation. Two readings of it:
 
 If even the oracle misses a target, no estimator reading these features
 frame by frame meets it, however it is designed or tuned. Features, in the frame of the steady
-hip->ankle image line (``hiprot.analysis.steady_anchors``), smoothed
+hip->ankle image line (``hiprot.reading.series.steady_anchors``), smoothed
 zero-phase over ``WINDOW_S``:
 
 - *knee*: the knee's offset across and along the line, in hip->ankle lengths;
@@ -56,10 +56,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import REPO, match_reps, precision_recall, rendered_clips, write_results
 
-from hiprot.analysis import AngleSeries, hold_bands, landmark_array, samples, steady_anchors
-from hiprot.angles import LegAngles
+from hiprot.bilateral import BilateralCounter
 from hiprot.landmarks import LEGS, Side
-from hiprot.reps import BilateralCounter
+from hiprot.reading.geometry import LegAngles
+from hiprot.reading.judgements import hold_bands
+from hiprot.reading.series import AngleSeries, landmark_array, samples, steady_anchors
 from hiprot.review import review_pose_frames
 from hiprot.synth import generate
 from hiprot.synth.suite import reporting_specs

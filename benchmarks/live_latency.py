@@ -8,7 +8,15 @@ same clip:
 - ``mediapipe``: the bare pose stage, ``PoseEstimator.estimate`` per frame;
 - ``live``: the whole ``hiprot live`` loop (pose, angles, coach, HUD,
   ``imshow`` and ``waitKey`` in the real window, on Xvfb if there is no
-  display).
+  display);
+- ``live_rereading``: the same loop while a set's re-read
+  (``hiprot.reread``: review's reading of a finished set, on a worker
+  thread while the rest timer shows) runs over and over beside it: how
+  responsive the window stays while a set is re-read.
+
+Apart from the clip, it times the re-read itself (``set_end_reread``) on
+synthetic sets of the reporting suite: seconds to re-read next to the
+set's length.
 
 For each it reports the rate of frames finished (displayed), the latency
 from capture to finished (displayed), and how many frames the camera had
@@ -27,6 +35,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -40,8 +49,14 @@ from _common import REPO, write_results
 
 from hiprot.capture import LatestFrameReader, probe_video
 from hiprot.coach import Coach, CoachConfig
-from hiprot.live import HistorySaver, LiveSession, Window, pose_stream
+from hiprot.display import Window
+from hiprot.live import HistorySaver, LiveSession, pose_stream
 from hiprot.pose import PoseEstimator
+from hiprot.reps import Mode
+from hiprot.reread import SetSpan, reread_set
+from hiprot.review import review_pose_frames
+from hiprot.synth import generate
+from hiprot.synth.suite import reporting_specs
 from hiprot.types import Frame
 from hiprot.voice import SilentPlayer, Speaker
 
@@ -157,6 +172,62 @@ def live_loop(
             session.run(Shown(pairs))
 
 
+#: Synthetic sets of the reporting suite timed for ``set_end_reread``.
+REREAD_SETS = 3
+
+
+def _reread_job(index: int) -> Callable[[], float]:
+    """The ``index``-th synthetic set, ready to re-read: returns a call that
+    re-reads it and gives the set's length in seconds."""
+    spec = reporting_specs()[index]
+    frames = generate(spec).frames
+    size = (spec.width, spec.height)
+    calibration = review_pose_frames(frames, "set", spec.mode, size_wh=size).calibration
+    span = SetSpan(1, frames[0].t_s, frames[-1].t_s)
+
+    def run() -> float:
+        reread_set(frames, span, Mode(spec.mode), calibration, size)
+        return span.end_s - span.start_s
+
+    return run
+
+
+def reread_cost() -> dict[str, object]:
+    """Seconds to re-read each of ``REREAD_SETS`` synthetic sets at its end."""
+    rows = []
+    for index in range(REREAD_SETS):
+        run = _reread_job(index)
+        start = time.perf_counter()
+        set_s = run()
+        rows.append({"set_s": set_s, "reread_s": time.perf_counter() - start})
+    ratios = [r["reread_s"] / r["set_s"] for r in rows]
+    return {"sets": rows, "reread_s_per_set_s_median": statistics.median(ratios)}
+
+
+def rereading(run: Callable[[], float]) -> Callable[..., None]:
+    """``live_loop`` with the set re-read by ``run`` (prepared beforehand)
+    running beside it, over and over, the whole time."""
+
+    def consume(
+        frames: Iterator[Frame], estimator: PoseEstimator, done: Callable[[int], None]
+    ) -> None:
+        stop = threading.Event()
+
+        def rereads() -> None:
+            while not stop.is_set():
+                run()
+
+        worker = threading.Thread(target=rereads, daemon=True)
+        worker.start()
+        try:
+            live_loop(frames, estimator, done)
+        finally:
+            stop.set()
+            worker.join()
+
+    return consume
+
+
 @contextmanager
 def display() -> Iterator[str]:
     """The current X display, or a private Xvfb one when there is none."""
@@ -187,11 +258,14 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     info = probe_video(args.video)
-    runs: dict[str, list[dict[str, float]]] = {"mediapipe": [], "live": []}
+    runs: dict[str, list[dict[str, float]]] = {"mediapipe": [], "live": [], "live_rereading": []}
+    live_rereading = rereading(_reread_job(0))
     with display() as where:
-        for _ in range(args.rounds):  # in turns, so machine load hits both alike
+        for _ in range(args.rounds):  # in turns, so machine load hits all alike
             runs["mediapipe"].append(_measure(args.video, bare_mediapipe))
             runs["live"].append(_measure(args.video, live_loop))
+            runs["live_rereading"].append(_measure(args.video, live_rereading))
+    reread = reread_cost()
     median = {
         name: {key: statistics.median(r[key] for r in rounds) for key in rounds[0]}
         for name, rounds in runs.items()
@@ -206,6 +280,8 @@ def main() -> None:
         "median": median,
         "rounds_raw": runs,
         "live_vs_mediapipe_fps": ratio,
+        "live_rereading_vs_live_fps": median["live_rereading"]["fps"] / median["live"]["fps"],
+        "set_end_reread": reread,
         "targets": {
             "fps_ratio_at_least_0.9": ratio >= 0.9,
             "never_more_than_one_frame_behind": worst_behind <= 1,
@@ -218,8 +294,12 @@ def main() -> None:
             f"(p95 {m['latency_ms_p95']:5.1f}), frames behind max {m['frames_behind_max']:.0f}"
         )
     print(
-        f"live/mediapipe fps: {ratio:.2f}; worst frames behind (live): {worst_behind}; wrote {path}"
+        f"live/mediapipe fps: {ratio:.2f}; worst frames behind (live): {worst_behind}; "
+        f"live while re-reading / live fps: {results['live_rereading_vs_live_fps']:.2f}"
     )
+    for row in reread["sets"]:  # type: ignore[union-attr]
+        print(f"set of {row['set_s']:.0f} s re-read in {row['reread_s']:.1f} s")
+    print(f"wrote {path}")
 
 
 if __name__ == "__main__":

@@ -42,8 +42,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import REPO, RenderedClip, rendered_clips, write_results
 
-from hiprot.analysis import landmark_array
 from hiprot.landmarks import LEGS, Side
+from hiprot.reading.series import landmark_array
 from hiprot.synth import generate
 from hiprot.synth.suite import tuning_specs
 

@@ -51,8 +51,9 @@ from _common import (
     write_results,
 )
 
-from hiprot import angles, reps
+from hiprot import reps
 from hiprot.capture import open_video, probe_video
+from hiprot.reading import geometry as angles
 from hiprot.recording import RecordingInfo, RecordingWriter
 from hiprot.types import PoseFrame
 

@@ -36,8 +36,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import write_results
 
 from hiprot.coach import Coach, CoachConfig
+from hiprot.display import NullDisplay
 from hiprot.history import HistoryStore
-from hiprot.live import HistorySaver, LiveSession, NullDisplay
+from hiprot.live import HistorySaver, LiveSession
 from hiprot.synth import SessionSpec, generate
 from hiprot.types import PoseFrame
 from hiprot.voice import SilentPlayer, Speaker

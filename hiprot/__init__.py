@@ -3,16 +3,16 @@
 The pipeline, one module per stage (``hiprot review`` wires it for a whole
 recording, ``hiprot live`` frame by frame)::
 
-    from hiprot.analysis import LiveAngles
     from hiprot.capture import open_video
     from hiprot.pose import PoseEstimator
-    from hiprot.reps import BilateralCounter
+    from hiprot.reading.live import LiveAngles
+    from hiprot.bilateral import BilateralCounter
 
     angles, counter = LiveAngles(), BilateralCounter("both")
     with open_video("set.mp4") as frames, PoseEstimator() as estimator:
         for pose_frame in estimator.track(frames):         # Frame -> PoseFrame
-            _, sample = angles.update(pose_frame)          # PoseFrame -> AngleSample
-            for event in counter.update(sample):           # AngleSample -> RepEvents
+            reading = angles.update(pose_frame)            # PoseFrame -> LiveReading
+            for event in counter.update(reading.relative): # AngleSample -> RepEvents
                 print(event.kind, event.leg, event.t_s)
 """
 

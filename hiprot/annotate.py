@@ -17,11 +17,11 @@ import numpy as np
 import numpy.typing as npt
 
 from hiprot import drill
-from hiprot.analysis import AngleSeries
 from hiprot.capture import open_video, probe_video
 from hiprot.errors import HiprotError
 from hiprot.landmarks import Side
 from hiprot.overlay import FrameAnnotation, LegAnnotation, draw_annotation, draw_skeleton
+from hiprot.reading.series import AngleSeries
 from hiprot.reps import Rep
 from hiprot.sink import VideoSink
 

@@ -1,7 +1,7 @@
 """The live coaching flow as an explicit state machine: no clock, no I/O, no window.
 
 ``Coach.update`` takes one frame's worth of input (time, what the camera
-sees, the angles) and returns what to show (``CoachView``), what to say
+sees, the reading of the legs) and returns what to show (``CoachView``), what to say
 (``Utterance``s) and what to save (new ``Rep``s, a new ``Calibration``).
 Time comes in with every call, so a scripted sequence of samples replays
 the same session every time, in tests as in ``hiprot live``.
@@ -20,7 +20,7 @@ switch the worked legs. The rep counter (``hiprot.reps``) lives inside: the
 coach decides when counting happens (only in SET) and turns its events
 into cues.
 
-Only the drill's position counts (``hiprot.position``, as in review): each
+Only the drill's position counts (``hiprot.reading.position``, as in review): each
 leg's position is debounced here from ``ViewCheck.position_ok``; SETUP and
 CALIBRATION wait until every worked leg is up the wall, and in a SET a leg
 out of position ends its attempt without a rep, while the set pauses with
@@ -29,300 +29,63 @@ the ``LEGS_UP`` cue and goes on once the legs are back.
 
 from __future__ import annotations
 
-import enum
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 import numpy as np
 
-from hiprot import drill, findings
-from hiprot.analysis import AngleSample, LegTrack, gated
-from hiprot.calibration import STILL_TOLERANCE_DEG, Calibration, LegNeutral, StillRun
-from hiprot.landmarks import LEGS, PoseLandmark, Side
-from hiprot.position import PositionTracker, leg_ok
-from hiprot.reps import (
-    BilateralCounter,
-    Mode,
-    Phase,
-    Rep,
-    RepEventKind,
-    RepSample,
-    min_confidence,
+from hiprot import drill
+from hiprot.bilateral import BilateralCounter
+from hiprot.calibration import Calibration
+from hiprot.coach_io import (
+    CoachConfig,
+    CoachOutput,
+    CoachView,
+    Command,
+    Cue,
+    LegGauge,
+    RangeBest,
+    Say,
+    Stage,
+    Utterance,
 )
+from hiprot.landmarks import Side
+from hiprot.placement import ViewCheck, check_view
+from hiprot.reading.live import LegTrack, LiveReading
+from hiprot.reading.neutral import StillRun, neutral_from_countdown
+from hiprot.reading.position import PositionTracker
+from hiprot.reading.series import gated
+from hiprot.reps import Mode, Phase, Rep, RepEventKind, RepSample, min_confidence
+from hiprot.reread import SetSpan
 from hiprot.session import CalibrationInfo, SessionSummary, Tracking
-from hiprot.types import PoseFrame
 
-#: Landmarks below this visibility count as not in view.
-MIN_VISIBILITY = 0.3
+#: The coach's inputs and outputs, importable from here too.
+__all__ = [
+    "Coach",
+    "CoachConfig",
+    "CoachOutput",
+    "CoachView",
+    "Command",
+    "Cue",
+    "LegGauge",
+    "RangeBest",
+    "Say",
+    "Stage",
+    "Utterance",
+    "ViewCheck",
+    "check_view",
+]
 
-#: A torso within this many degrees of vertical in the image, shoulders above
-#: hips and ankles below them, is a standing person, not one lying down.
-STANDING_MAX_TILT_DEG = 30.0
 
 #: A leg out of its neutral band longer than this is doing no rep (a slow
 #: one with its hold takes under 10 s): its reading is off its neutral, and
 #: live re-takes the neutral from it as from a rest (``Coach.resting_legs``).
-#: On the synthetic tuning seeds at realistic noise, with the feet's
-#: neutral re-taken too, live's mean count error went from 3.6 to 3.1 reps.
 STUCK_OUT_OF_BAND_S = 15.0
 
 #: A bad view (legs out of view, nobody found) counts only once it lasts
 #: this long: pose dropouts of a few frames are not worth a word.
 BAD_VIEW_S = 0.5
-
-
-class Stage(enum.Enum):
-    """Where the session is."""
-
-    SETUP = "setup"  # waiting until the worked legs and feet are in view
-    CALIBRATION = "calibration"  # lying still in neutral while a countdown runs
-    SET = "set"  # counting reps
-    REST = "rest"  # rest timer between sets
-    SUMMARY = "summary"  # the session is over
-
-
-class Cue(enum.Enum):
-    """What the person should change; the value is the on-screen text."""
-
-    LIE_DOWN = findings.LIE_DOWN.short
-    FEET_INTO_VIEW = findings.FEET_INTO_VIEW.short
-    HOLD_STILL = findings.HOLD_STILL.short
-    HOLD = findings.NOT_HELD.short
-    SLOWER = findings.TOO_FAST.short
-    FROM_THE_HIPS = findings.FROM_ANKLES.short
-    LEGS_UP = findings.LEGS_UP.short
-
-    @property
-    def clip(self) -> str:
-        return self.name.lower()
-
-
-class Command(enum.Enum):
-    """What the person asked for (keys in the live window)."""
-
-    PAUSE = "pause"
-    RECALIBRATE = "recalibrate"
-    MODE_LEFT = "left"
-    MODE_RIGHT = "right"
-    MODE_BOTH = "both"
-
-
-class Say(enum.IntEnum):
-    """Kinds of utterance, in the order they are spoken when several wait."""
-
-    CUE = 0  # corrective; dropped rather than said late (see hiprot.voice)
-    ANNOUNCE = 1  # a stage change: "go", "rest", "next set", "done"
-    COUNT = 2  # the rep count: always said, and first
-
-
-@dataclass(frozen=True)
-class Utterance:
-    """One thing to say: a clip name (``hiprot/voice/clips/<clip>.wav``) and its kind."""
-
-    clip: str
-    kind: Say
-
-    @classmethod
-    def count(cls, n: int) -> Utterance:
-        return cls(f"count_{n}", Say.COUNT)
-
-    @classmethod
-    def cue(cls, cue: Cue) -> Utterance:
-        return cls(cue.clip, Say.CUE)
-
-    @classmethod
-    def announce(cls, clip: str) -> Utterance:
-        return cls(clip, Say.ANNOUNCE)
-
-
-@dataclass(frozen=True)
-class CoachConfig:
-    """How a session runs. Validated on construction.
-
-    Attributes:
-        mode: Legs worked at the start (keys switch it).
-        target_reps: Reps per leg per set.
-        sets: Sets in the session.
-        rest_s: Rest between sets.
-        setup_s: Legs and feet must stay in view this long before starting.
-        calibration_s: Stillness needed for the neutral (the countdown).
-        still_tolerance_deg: How far a worked foot angle may stray from its
-            median and still count as still (the femur angle is too noisy
-            to judge stillness; its neutral is the median).
-        cue_show_s: How long a cue stays on screen.
-        window: Whether a window shows the session (its keys are named).
-        pose_model: The landmark model reading the camera (the summary names it).
-    """
-
-    mode: Mode = Mode.BOTH
-    target_reps: int = 12
-    sets: int = 3
-    rest_s: float = 60.0
-    setup_s: float = 1.0
-    calibration_s: float = 3.0
-    still_tolerance_deg: float = STILL_TOLERANCE_DEG
-    cue_show_s: float = 3.0
-    window: bool = True
-    pose_model: str = "full"
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "mode", Mode(self.mode))
-        if self.target_reps < 1:
-            raise ValueError(
-                f"target reps must be at least 1, got {self.target_reps}; 10-15 is the drill"
-            )
-        if self.sets < 1:
-            raise ValueError(f"sets must be at least 1, got {self.sets}")
-        for name in ("rest_s", "setup_s", "calibration_s", "cue_show_s"):
-            if not getattr(self, name) >= 0:
-                raise ValueError(f"{name} must be >= 0, got {getattr(self, name)}")
-        if not self.still_tolerance_deg > 0:
-            raise ValueError(f"still_tolerance_deg must be > 0, got {self.still_tolerance_deg}")
-
-
-# ---------------------------------------------------------------- what the camera sees
-
-
-@dataclass(frozen=True)
-class ViewCheck:
-    """Is the person placed so the drill can be measured?
-
-    Attributes:
-        person: Someone was found.
-        standing: Their torso is upright in the image (not lying down).
-        legs_in_view: Every worked leg's hip, knee, ankle, heel and toes are
-            visible inside the image.
-        position_ok: Per leg, this frame alone in the drill's position
-            (``hiprot.position.leg_ok``; None: not known); None when not judged.
-        in_position: Every worked leg is in position, debounced (the coach
-            sets it from ``position_ok``).
-    """
-
-    person: bool
-    standing: bool
-    legs_in_view: bool
-    position_ok: Mapping[Side, bool | None] | None = None
-    in_position: bool = True
-
-    @property
-    def ready(self) -> bool:
-        return self.person and not self.standing and self.legs_in_view and self.in_position
-
-    @property
-    def cue(self) -> Cue | None:
-        """What to ask for when not ready."""
-        if not self.person or self.standing:
-            return Cue.LIE_DOWN
-        if not self.legs_in_view:
-            return Cue.FEET_INTO_VIEW
-        return None if self.in_position else Cue.LEGS_UP
-
-
-def check_view(
-    pose_frame: PoseFrame, sides: tuple[Side, ...], size_wh: tuple[int, int] | None = None
-) -> ViewCheck:
-    """Check placement from the image landmarks of one frame; with the
-    image's ``size_wh``, also judge each leg's position (``position_ok``)."""
-    rows = pose_frame.image
-    if rows is None:
-        position = None if size_wh is None else dict.fromkeys(Side)
-        return ViewCheck(person=False, standing=False, legs_in_view=False, position_ok=position)
-
-    def mid(a: PoseLandmark, b: PoseLandmark) -> np.ndarray:
-        return (rows[a, :2] + rows[b, :2]) / 2.0
-
-    shoulders = mid(PoseLandmark.LEFT_SHOULDER, PoseLandmark.RIGHT_SHOULDER)
-    hips = mid(PoseLandmark.LEFT_HIP, PoseLandmark.RIGHT_HIP)
-    ankles = mid(PoseLandmark.LEFT_ANKLE, PoseLandmark.RIGHT_ANKLE)
-    torso = shoulders - hips  # image y grows downwards
-    tilt_deg = math.degrees(math.atan2(abs(torso[0]), abs(torso[1]) + 1e-9))
-    standing = tilt_deg < STANDING_MAX_TILT_DEG and torso[1] < 0 and ankles[1] > hips[1]
-
-    indices = [i for side in sides for i in LEGS[side].indices]
-    leg_rows = rows[indices]
-    inside = np.all((leg_rows[:, :2] >= 0.0) & (leg_rows[:, :2] <= 1.0), axis=1)
-    in_view = bool(np.all(inside & (leg_rows[:, 3] >= MIN_VISIBILITY)))
-    position = None if size_wh is None else leg_ok(pose_frame, size_wh)
-    return ViewCheck(
-        person=True, standing=bool(standing), legs_in_view=in_view, position_ok=position
-    )
-
-
-# ---------------------------------------------------------------- what to show
-
-
-@dataclass(frozen=True)
-class RangeBest:
-    """A leg's best femur range, degrees from neutral; None when never measured."""
-
-    internal_deg: float | None = None
-    external_deg: float | None = None
-
-    def extend(self, reps: Sequence[Rep]) -> RangeBest:
-        """This best, improved by ``reps``."""
-        internal = [r.peak_internal_deg for r in reps] + [self.internal_deg]
-        external = [r.peak_external_deg for r in reps] + [self.external_deg]
-        return RangeBest(
-            max((x for x in internal if x is not None), default=None),
-            min((x for x in external if x is not None), default=None),
-        )
-
-
-@dataclass(frozen=True)
-class LegGauge:
-    """One leg on the HUD: femur degrees from neutral (internal positive).
-
-    ``this_set`` is the range of this set's reps, ``best`` the person's best
-    (earlier sessions and this one); ``current_deg`` is NaN when unmeasured.
-    """
-
-    side: Side
-    current_deg: float
-    reps: int
-    hold_s: float
-    this_set: RangeBest
-    best: RangeBest
-
-
-@dataclass(frozen=True)
-class CoachView:
-    """Everything the HUD draws for one frame.
-
-    Attributes:
-        stage: Where the session is.
-        title: The big headline ("Set 2 of 3", "Calibrating", "Rest").
-        detail: One line under it saying what to do now.
-        cue: The correction on screen, if any.
-        countdown_s: Seconds left of a calibration or rest, if counting down.
-        hold_s: Longest live hold among the worked legs (0 when not holding).
-        paused: Counting and timers are frozen.
-        summary: The session so far, in SUMMARY.
-    """
-
-    stage: Stage
-    title: str
-    detail: str
-    cue: Cue | None
-    mode: Mode
-    set_number: int
-    sets: int
-    target_reps: int
-    legs: tuple[LegGauge, ...]
-    countdown_s: float | None
-    hold_s: float
-    paused: bool
-    summary: SessionSummary | None = None
-
-
-@dataclass(frozen=True)
-class CoachOutput:
-    """The result of one input: what to show, say and save."""
-
-    view: CoachView
-    say: tuple[Utterance, ...] = ()
-    reps: tuple[Rep, ...] = ()  # newly completed, numbered per leg across the session
-    calibration: Calibration | None = None  # newly taken
 
 
 # ---------------------------------------------------------------- the machine
@@ -331,12 +94,19 @@ class CoachOutput:
 class Coach:
     """Runs one live session: set-up check, calibration, sets, rests, summary.
 
+    The reading of the legs comes in as one ``LiveReading`` per frame
+    (``hiprot.reading.live.LiveAngles.update``): its relative angles are
+    counted, its neutral is the session's (the coach adopts it, so the
+    summary and the history store the neutral the reps were counted from),
+    and its judgements (foot-driven legs, hold bands, excursions, the near
+    leg, legs to count again) tune the set's rep counter.
+
     Example:
         >>> coach = Coach(CoachConfig(target_reps=12, sets=3))
         >>> for pose_frame in pose_frames:
-        ...     absolute, relative = live_angles.update(pose_frame)
+        ...     reading = live_angles.update(pose_frame)
         ...     out = coach.update(pose_frame.t_s, check_view(pose_frame, coach.mode.sides),
-        ...                        absolute, relative)
+        ...                        reading)
         ...     if out.calibration: live_angles.calibration = out.calibration
     """
 
@@ -362,14 +132,10 @@ class Coach:
         self.stage = Stage.SETUP
         self.set_number = 1
         self.paused = False
-        #: The leg nearer the camera (image angles), for the counters of the
-        #: next set: its inward side and the other leg's outward side are
-        #: seen edge-on (``BilateralCounter``). Set by the caller.
-        self.near: Side | None = None
-        self._foot_driven: frozenset[Side] = frozenset()
-        self._hold_bands: dict[Side, float] = {}
-        self._excursions: dict[Side, float] = {}
+        self._reading: LiveReading | None = None  # the last frame's
         self._reps: list[Rep] = []  # the session's, numbered per leg
+        self._rep_sets: list[int] = []  # the set of each of ``_reps``
+        self._set_start_s = 0.0
         self._set_reps: list[Rep] = []
         self._recounted: list[Rep] = []  # found by ``recount``, told with the next frame
         self._counter = self._new_counter()
@@ -387,58 +153,54 @@ class Coach:
         self._paused_at = 0.0
         self._frames = 0
         self._frames_with_pose = 0
-        self._relative: AngleSample | None = None
         self._position = {side: PositionTracker() for side in Side}
         self._judged = False  # position_ok has come with a frame
         self._out_of_position = False  # a set paused: legs down
 
-    @property
-    def foot_driven(self) -> frozenset[Side]:
-        """Legs whose foot alone drives the rep count (their knee reading
-        jitters, ``hiprot.analysis.knee_too_jittery``); set by the caller,
-        applies at once, also mid-set."""
-        return self._foot_driven
-
-    @foot_driven.setter
-    def foot_driven(self, legs: frozenset[Side]) -> None:
-        self._foot_driven = frozenset(legs)
-        self._counter.foot_driven = self._foot_driven
-
-    @property
-    def hold_bands(self) -> dict[Side, float]:
-        """Per leg, how far a hold's reading may wander
-        (``hiprot.analysis.LiveAngles.hold_bands``); set by the caller,
-        applies from each leg's next rep."""
-        return dict(self._hold_bands)
-
-    @hold_bands.setter
-    def hold_bands(self, bands: Mapping[Side, float]) -> None:
-        self._hold_bands = dict(bands)
-        self._counter.hold_band_deg = self._hold_bands
-
-    @property
-    def rep_excursions(self) -> dict[Side, float]:
-        """Per leg, how far out and in a rep must reach
-        (``hiprot.analysis.LiveAngles.rep_excursions``); set by the caller,
-        applies at once."""
-        return dict(self._excursions)
-
-    @rep_excursions.setter
-    def rep_excursions(self, excursions: Mapping[Side, float]) -> None:
-        self._excursions = dict(excursions)
-        self._counter.excursion_deg = self._excursions
-
     def _new_counter(self) -> BilateralCounter:
+        """A set's counter, tuned by the last reading: the near leg is set
+        for the whole set (its inward side and the other leg's outward
+        side are seen edge-on, ``BilateralCounter``)."""
+        reading = self._reading
+        if reading is None:
+            return BilateralCounter(
+                self.mode, min_confidence=min_confidence(self.config.pose_model)
+            )
         return BilateralCounter(
             self.mode,
-            near=self.near,
+            near=reading.near,
             min_confidence=min_confidence(self.config.pose_model),
-            foot_driven=self._foot_driven,
-            hold_band_deg=self._hold_bands,
-            excursion_deg=self._excursions,
+            foot_driven=reading.foot_driven,
+            hold_band_deg=reading.hold_bands,
+            excursion_deg=reading.excursions,
         )
 
+    def _tune(self, reading: LiveReading) -> None:
+        """Take the frame's reading: its neutral, and its judgements for the
+        set's counter (foot-driven legs and excursions apply at once, hold
+        bands from each leg's next rep); legs just read from the foot are
+        counted again."""
+        self._reading = reading
+        if reading.calibration.method != "none" and self.calibration is not None:
+            self.calibration = reading.calibration
+        self._counter.retune(
+            foot_driven=reading.foot_driven & set(self.mode.sides),
+            hold_band_deg=reading.hold_bands,
+            excursion_deg=reading.excursions,
+        )
+        for side, track in reading.rereads.items():
+            self._recount(side, track)
+
+    @property
+    def counter(self) -> BilateralCounter:
+        """The set's rep counter (read it, don't feed it: ``update`` does)."""
+        return self._counter
+
     # ---------------------------------------------------------------- read-only state
+
+    def view(self) -> CoachView:
+        """What to show now (after ``restate_set``, the restated counts)."""
+        return self._view(self._last_t or 0.0, None)
 
     @property
     def reps(self) -> tuple[Rep, ...]:
@@ -483,11 +245,11 @@ class Coach:
 
     # ---------------------------------------------------------------- input
 
-    def recount(self, side: Side, track: LegTrack) -> None:
+    def _recount(self, side: Side, track: LegTrack) -> None:
         """Count a leg's set so far again from another reading of it, when
         the first reading counted none of its reps: live found the knee too
         flat to read and now reads the leg from its foot
-        (``hiprot.analysis.LiveAngles.take_rereads``). The reps found are
+        (``LiveReading.rereads``). The reps found are
         recorded and told with the next frame of the set (not while paused:
         nothing would tell them)."""
         if self.stage is not Stage.SET or self.paused or side not in self.mode.sides:
@@ -500,11 +262,8 @@ class Coach:
         )
         self._recounted += [self._record(rep) for rep in self._counter.recount(side, samples)]
 
-    def update(
-        self, t_s: float, view: ViewCheck, absolute: AngleSample, relative: AngleSample
-    ) -> CoachOutput:
-        """Feed one frame. ``relative`` must be measured from ``self.calibration``
-        (live re-takes its femur neutral from the rests, ``resting_legs``).
+    def update(self, t_s: float, view: ViewCheck, reading: LiveReading) -> CoachOutput:
+        """Feed one frame and its reading (``LiveAngles.update``).
 
         Raises:
             ValueError: ``t_s`` does not increase.
@@ -516,7 +275,7 @@ class Coach:
         self._last_t = t_s
         self._frames += 1
         self._frames_with_pose += view.person
-        self._relative = relative
+        self._tune(reading)
         view = self._track_position(t_s, view)
         if view.ready:
             self._bad_view_since = None
@@ -532,7 +291,7 @@ class Coach:
             Stage.SET: self._count,
             Stage.REST: self._rest,
         }[self.stage]
-        return step(t_s, view, absolute, relative)
+        return step(t_s, view, reading)
 
     def _track_position(self, t_s: float, view: ViewCheck) -> ViewCheck:
         """Debounce each leg's position; the view says whether every worked
@@ -580,13 +339,15 @@ class Coach:
         """End the session now (quit, or the source ended): settle and summarise."""
         t_s = max(t_s, self._last_t or t_s)
         reps = self._settle_counter(t_s) if self.stage is Stage.SET else ()
+        done = self._close_set(t_s) if self._set_open else None
         self._enter_stage(Stage.SUMMARY)
         self.paused = False
-        return self._output(t_s, reps=reps, say=(Utterance.announce("done"),))
+        out = self._output(t_s, reps=reps, say=(Utterance.announce("done"),))
+        return replace(out, set_done=done)
 
     # ---------------------------------------------------------------- stages
 
-    def _setup(self, t: float, view: ViewCheck, *_: AngleSample) -> CoachOutput:
+    def _setup(self, t: float, view: ViewCheck, _: LiveReading) -> CoachOutput:
         if not view.ready:
             self._ready_since = None
             return self._output(t, cue=view.cue)
@@ -601,10 +362,8 @@ class Coach:
             return self._output(t, say=(Utterance.announce(Cue.HOLD_STILL.clip),))
         return self._start_set(t)
 
-    def _calibrate(
-        self, t: float, view: ViewCheck, absolute: AngleSample, _: AngleSample
-    ) -> CoachOutput:
-        sides = self.mode.sides
+    def _calibrate(self, t: float, view: ViewCheck, reading: LiveReading) -> CoachOutput:
+        sides, absolute = self.mode.sides, reading.absolute
         foot = np.array([absolute.legs[s].foot_deg for s in sides])
         femur = np.array([absolute.legs[s].femur_deg for s in sides])
         if not view.ready:
@@ -614,28 +373,16 @@ class Coach:
             return self._output(t, cue=Cue.HOLD_STILL)
         if self._stillness.duration_s < self.config.calibration_s:
             return self._output(t)
-        median = self._stillness.median()
-        n = len(sides)
-        neutral = {
-            side: LegNeutral(float(median[n + k]), float(median[k])) for k, side in enumerate(sides)
-        }
-        for side in Side:  # a leg not worked now keeps its old neutral, or its current angle
-            if side not in neutral:
-                old = self.calibration.neutral[side] if self.calibration else None
-                leg = absolute.legs[side]
-                neutral[side] = old or LegNeutral(
-                    *(x if math.isfinite(x) else 0.0 for x in (leg.femur_deg, leg.foot_deg))
-                )
-        self.calibration = Calibration(neutral, method="file")
+        self.calibration = neutral_from_countdown(
+            self._stillness, sides, self.calibration, absolute
+        )
         if self._after_calibration is Stage.SET:
             return replace(self._start_set(t), calibration=self.calibration)
         self._enter_stage(self._after_calibration)
         return self._output(t, calibration=self.calibration)
 
-    def _count(
-        self, t: float, view: ViewCheck, _: AngleSample, relative: AngleSample
-    ) -> CoachOutput:
-        cue = view.cue
+    def _count(self, t: float, view: ViewCheck, reading: LiveReading) -> CoachOutput:
+        cue, relative = view.cue, reading.relative
         say: list[Utterance] = []
         new_reps, self._recounted = self._recounted, []
         if self._judged:  # out of position: no count, attempts end without a rep
@@ -662,7 +409,7 @@ class Coach:
             return self._end_set(t, tuple(new_reps), tuple(say))
         return self._output(t, cue=cue, say=tuple(say), reps=tuple(new_reps))
 
-    def _rest(self, t: float, *_: AngleSample) -> CoachOutput:
+    def _rest(self, t: float, view: ViewCheck, _: LiveReading) -> CoachOutput:
         if t < self._rest_until:
             return self._output(t)
         self.set_number += 1
@@ -686,18 +433,25 @@ class Coach:
             self._set_reps = []
             self._spoken_count = 0
             self._set_open = True
+            self._set_start_s = t
         self._enter_stage(Stage.SET)
         self._counter = self._new_counter()
         return self._output(t, say=(Utterance.announce("go"),))
 
     def _end_set(self, t: float, reps: tuple[Rep, ...], say: tuple[Utterance, ...]) -> CoachOutput:
-        self._set_open = False
+        done = self._close_set(t)
         if self.set_number >= self.config.sets:
             self._enter_stage(Stage.SUMMARY)
-            return self._output(t, reps=reps, say=(*say, Utterance.announce("done")))
-        self._enter_stage(Stage.REST)
-        self._rest_until = t + self.config.rest_s
-        return self._output(t, reps=reps, say=(*say, Utterance.announce("rest")))
+            out = self._output(t, reps=reps, say=(*say, Utterance.announce("done")))
+        else:
+            self._enter_stage(Stage.REST)
+            self._rest_until = t + self.config.rest_s
+            out = self._output(t, reps=reps, say=(*say, Utterance.announce("rest")))
+        return replace(out, set_done=done)
+
+    def _close_set(self, t: float) -> SetSpan:
+        self._set_open = False
+        return SetSpan(self.set_number, self._set_start_s, t)
 
     def _toggle_pause(self, t: float) -> CoachOutput:
         if not self.paused:
@@ -724,8 +478,27 @@ class Coach:
         index = 1 + sum(r.leg is rep.leg for r in self._reps)
         numbered = replace(rep, index=index)
         self._reps.append(numbered)
+        self._rep_sets.append(self.set_number)
         self._set_reps.append(numbered)
         return numbered
+
+    def restate_set(self, number: int, reps: Sequence[Rep]) -> tuple[Rep, ...]:
+        """Replace set ``number``'s reps with another count of the set
+        (``hiprot.reread``: the stored result); every rep of the session is
+        numbered again per leg in time order. Returns the session's reps."""
+        kept = [(s, r) for s, r in zip(self._rep_sets, self._reps) if s != number]
+        pairs = sorted(
+            kept + [(number, r) for r in reps],
+            key=lambda pair: (pair[1].start_s, pair[1].leg.value),
+        )
+        numbered: list[tuple[int, Rep]] = []
+        for s, r in pairs:
+            index = 1 + sum(other.leg is r.leg for _, other in numbered)
+            numbered.append((s, replace(r, index=index)))
+        self._rep_sets = [s for s, _ in numbered]
+        self._reps = [r for _, r in numbered]
+        self._set_reps = [r for s, r in numbered if s == self.set_number]
+        return self.reps
 
     def _set_count(self) -> int:
         """Reps of this set: the leg furthest along (both legs move together)."""
@@ -760,7 +533,7 @@ class Coach:
         for side in self.mode.sides:
             mine = [r for r in self._reps if r.leg is side]
             this_set = [r for r in self._set_reps if r.leg is side]
-            leg = self._relative.legs[side] if self._relative is not None else None
+            leg = self._reading.relative.legs[side] if self._reading is not None else None
             measured = self.stage is Stage.SET and leg is not None and leg.valid
             counter = self._counter.counters.get(side)
             gauges.append(

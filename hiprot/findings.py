@@ -254,6 +254,12 @@ FEET_INTO_VIEW = Finding(
     clip="feet_into_view",
     spoken="Bring your feet into view.",
 )
+RECOUNTED = Finding(
+    "RECOUNTED",
+    long="set {set} recounted over the whole set: {kept} reps (counted as you went: {said}); "
+    "the recount is what is saved",
+    short="Set {set} recounted: {kept}",
+)
 HOLD_STILL = Finding("HOLD_STILL", short="Hold still", clip="hold_still", spoken="Hold still.")
 LEGS_UP = Finding(
     "LEGS_UP", short="Legs back up the wall", clip="legs_up", spoken="Legs back up the wall."

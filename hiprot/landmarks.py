@@ -12,6 +12,9 @@ from dataclasses import dataclass
 
 NUM_LANDMARKS = 33
 
+#: Landmarks below this visibility count as not in view.
+MIN_VISIBILITY = 0.3
+
 
 class PoseLandmark(enum.IntEnum):
     """MediaPipe Pose landmark indices (same order as ``mp.solutions.pose``)."""

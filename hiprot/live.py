@@ -14,20 +14,16 @@ import os
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
-from types import TracebackType
-from typing import Protocol
 
-import cv2
 import numpy as np
 import numpy.typing as npt
 
 from hiprot import findings, words
-from hiprot.analysis import LiveAngles
 from hiprot.calibration import (
     Calibration,
     CalibrationError,
@@ -53,19 +49,20 @@ from hiprot.coach import (
     Utterance,
     check_view,
 )
+from hiprot.display import Display, NoDisplay, Window
 from hiprot.errors import HiprotError, InputError
 from hiprot.history import HistoryStore
 from hiprot.landmarks import Side
 from hiprot.overlay import render_live
 from hiprot.profiles import DEFAULT_PERSON, calibration_dir
 from hiprot.readahead import Ahead, read_ahead
+from hiprot.reading.live import LiveAngles, LiveReading
 from hiprot.reps import Mode, Rep
+from hiprot.reread import SetReread, SetSpan
 from hiprot.safe_io import plain
 from hiprot.session import SessionSummary
 from hiprot.types import Frame, PoseFrame
 from hiprot.voice import Speaker, Spoken, open_player
-
-WINDOW_NAME = "hiprot live"
 
 #: Keys, as ``cv2.waitKey`` returns them (low byte).
 QUIT_KEYS = frozenset({ord("q"), 27})  # q, Esc
@@ -81,67 +78,6 @@ COMMAND_KEYS: dict[int, Command] = {
 #: terminal keeps it): long enough to read from the mat, short enough not
 #: to cover the view for the set.
 NOTICE_S = 10.0
-
-
-class Display(Protocol):
-    """Where frames are shown and keys come from (a window, or nothing)."""
-
-    def show(self, image: npt.NDArray[np.uint8]) -> None: ...
-    def poll_key(self, wait_ms: int = 1) -> int | None: ...
-    @property
-    def closed(self) -> bool: ...
-
-
-class Window:
-    """The OpenCV window, as a context manager (destroyed on any exit)."""
-
-    def __init__(self, name: str = WINDOW_NAME) -> None:
-        self.name = name
-
-    def __enter__(self) -> Window:
-        cv2.namedWindow(self.name, cv2.WINDOW_NORMAL)
-        cv2.resizeWindow(self.name, 1280, 720)
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        cv2.destroyWindow(self.name)
-        cv2.waitKey(1)
-
-    def show(self, image: npt.NDArray[np.uint8]) -> None:
-        cv2.imshow(self.name, image)
-
-    def poll_key(self, wait_ms: int = 1) -> int | None:
-        key = cv2.waitKey(wait_ms)
-        return None if key == -1 else key & 0xFF
-
-    @property
-    def closed(self) -> bool:
-        return cv2.getWindowProperty(self.name, cv2.WND_PROP_VISIBLE) < 1
-
-
-class NoDisplay:
-    """``--no-window``: nothing shown, no keys; voice and terminal only."""
-
-    closed = False
-
-    def show(self, image: npt.NDArray[np.uint8]) -> None:
-        return None
-
-    def poll_key(self, wait_ms: int = 1) -> int | None:
-        time.sleep(wait_ms / 1000)
-        return None
-
-
-class NullDisplay(NoDisplay):
-    """``NoDisplay`` that never waits: for runs on simulated time (tests, benchmarks)."""
-
-    def poll_key(self, wait_ms: int = 1) -> int | None:
-        return None
 
 
 #: ``PoseEstimator`` mutes file descriptors 1 and 2 process-wide while
@@ -259,6 +195,12 @@ class HistorySaver:
             self.store.add_rep(self.session_id, rep)
             self.saved_reps += 1
 
+    def restate(self, reps: Sequence[Rep], coach: Coach) -> None:
+        """The session's reps, restated (``Coach.restate_set``): stored over
+        the ones saved under the same numbers; ``end`` drops any left over."""
+        self.add(reps, coach)
+        self.saved_reps = len(reps)
+
     def end(self, summary: SessionSummary | None) -> None:
         if self.store is not None and self.session_id is not None and summary is not None:
             self.store.end_session(self.session_id, summary)
@@ -286,7 +228,13 @@ class LiveSession:
     calibration_path: Path | None = None
     setup: dict[str, object] = field(default_factory=dict)
     last_image: npt.NDArray[np.uint8] | None = None
+    reading: LiveReading | None = None  # the last frame's
+    #: Every rep as counted and told during the sets; the stored result
+    #: (``coach.reps``) is each set's re-read (``hiprot.reread``).
+    announced_reps: list[Rep] = field(default_factory=list)
     _angles: LiveAngles = field(init=False)
+    _frames: list[PoseFrame] = field(default_factory=list)  # since the last set ended
+    _rereads: list[SetReread] = field(default_factory=list)
     _size_wh: tuple[int, int] = field(init=False)
     _t_s: float = 0.0
     _stage: Stage | None = None
@@ -337,6 +285,7 @@ class LiveSession:
             self.log(f"Interrupted. Session saved ({self.saver.saved_reps} reps).")
             raise
         finally:
+            self._restate_when_reread(wait=True)
             self.saver.end(self.coach.summary())
         return self.coach.summary()
 
@@ -365,51 +314,20 @@ class LiveSession:
         already waiting, and the display must not fall behind the camera.
         """
         self._t_s = pose_frame.t_s
-        if not pose_frame.has_pose and image is not None and not self._told_dark:
-            if brightness(image) < DARK_MEAN_BRIGHTNESS:
-                self._told_dark = True
-                self._tell(*findings.TOO_DARK.live())
+        self._frames.append(pose_frame)
+        self._tell_dark(image, pose_frame)
         view_check = check_view(pose_frame, self.coach.mode.sides, self._size_wh)
         self._angles.worked = self.coach.mode.sides
         # frames out of the drill's position teach neither the anchors nor the foot fit
         up = all(self.coach.in_position[side] for side in self.coach.mode.sides)
-        absolute, relative = self._angles.update(pose_frame, in_position=view_check.ready and up)
-        self.coach.near = self._angles.near
-        for side, track in self._angles.take_rereads().items():
-            self.coach.recount(side, track)
-        jittery = self._angles.foot_driven & set(self.coach.mode.sides)
-        if jittery != self.coach.foot_driven:  # re-measured twice a second, rarely changed
-            self.coach.foot_driven = jittery
-        bands = self._angles.hold_bands
-        if bands != self.coach.hold_bands:
-            self.coach.hold_bands = bands
-        excursions = self._angles.rep_excursions
-        if excursions != self.coach.rep_excursions:
-            self.coach.rep_excursions = excursions
-        for side in sorted(jittery - self._told_jittery):
-            self._told_jittery |= {side}
-            self._tell(*findings.KNEE_JITTER.live(leg=side))
-        flat = self._angles.read_from_foot & set(self.coach.mode.sides)
-        for side in sorted(flat - self._told_flat):
-            self._told_flat |= {side}
-            self._tell(*findings.KNEE_FLAT.live(leg=side))
-        counted = {rep.leg for rep in self.coach.reps}
-        unseen = (self._angles.motionless & set(self.coach.mode.sides)) - counted
-        for side in sorted(unseen - self._told_motionless):
-            self._told_motionless |= {side}
-            other = Side.LEFT if side is Side.RIGHT else Side.RIGHT
-            one_leg = findings.ONE_LEG_LIVE.sentence(key=other.value[0], other=other.value)
-            self._tell(
-                *findings.LEG_UNSEEN.live(
-                    one_leg if self.coach.mode is Mode.BOTH and counted else "", leg=side
-                )
-            )
-        out = self._handle(self.coach.update(pose_frame.t_s, view_check, absolute, relative))
+        reading = self._angles.update(pose_frame, in_position=view_check.ready and up)
+        self.reading = reading
+        self._tell_legs(reading)
+        out = self._handle(self.coach.update(pose_frame.t_s, view_check, reading))
         if view_check.ready:
             self._angles.note_rest(pose_frame.t_s, self.coach.resting_legs())
-        if self._angles.side_on and not self._told_side_on:
-            self._told_side_on = True
-            self._tell(*findings.SIDE_ON.live())
+        self._tell_side_on(reading)
+        self._restate_when_reread()
         if not show:
             return self.coach.stage is not Stage.SUMMARY
         self.last_image = render_live(image, pose_frame.image, out.view, self.notice)
@@ -420,6 +338,87 @@ class LiveSession:
         if key is not None and key in COMMAND_KEYS:
             self._handle(self.coach.command(COMMAND_KEYS[key], self._t_s))
         return self.coach.stage is not Stage.SUMMARY
+
+    def _tell_dark(self, image: npt.NDArray[np.uint8] | None, pose_frame: PoseFrame) -> None:
+        if not pose_frame.has_pose and image is not None and not self._told_dark:
+            if brightness(image) < DARK_MEAN_BRIGHTNESS:
+                self._told_dark = True
+                self._tell(*findings.TOO_DARK.live())
+
+    def _tell_legs(self, reading: LiveReading) -> None:
+        """Tell, once per leg and neutral, what the reading found about it."""
+        jittery = reading.foot_driven & set(self.coach.mode.sides)
+        for side in sorted(jittery - self._told_jittery):
+            self._told_jittery |= {side}
+            self._tell(*findings.KNEE_JITTER.live(leg=side))
+        flat = reading.read_from_foot & set(self.coach.mode.sides)
+        for side in sorted(flat - self._told_flat):
+            self._told_flat |= {side}
+            self._tell(*findings.KNEE_FLAT.live(leg=side))
+        self._tell_unseen(reading)
+
+    def _tell_unseen(self, reading: LiveReading) -> None:
+        counted = {rep.leg for rep in self.coach.reps}
+        unseen = (reading.motionless & set(self.coach.mode.sides)) - counted
+        for side in sorted(unseen - self._told_motionless):
+            self._told_motionless |= {side}
+            other = Side.LEFT if side is Side.RIGHT else Side.RIGHT
+            one_leg = findings.ONE_LEG_LIVE.sentence(key=other.value[0], other=other.value)
+            self._tell(
+                *findings.LEG_UNSEEN.live(
+                    one_leg if self.coach.mode is Mode.BOTH and counted else "", leg=side
+                )
+            )
+
+    def _tell_side_on(self, reading: LiveReading) -> None:
+        if reading.side_on and not self._told_side_on:
+            self._told_side_on = True
+            self._tell(*findings.SIDE_ON.live())
+
+    # ---------------------------------------------------------------- the stored result
+
+    def _reread(self, span: SetSpan) -> None:
+        """A set ended: read its frames again as review does, on a worker
+        thread (``hiprot.reread``); the frames after it start the next."""
+        frames, self._frames = self._frames, []
+        calibration = self.coach.calibration
+        if calibration is None or not frames:
+            return
+        # rests count from this set's countdown, else from its start: not
+        # from getting into position, nor from the rest before the set
+        from_s = calibration.setup.get("still_from_s")
+        if from_s is None or from_s < frames[0].t_s:
+            from_s = span.start_s
+        calibration = replace(calibration, setup={**calibration.setup, "still_from_s": from_s})
+        # one re-read at a time: a set outlasts one (benchmarks/live_latency.py),
+        # but a replay faster than real time (tests, benchmarks) must not pile them up
+        self._restate_when_reread(wait=True)
+        self._rereads.append(
+            SetReread(
+                frames,
+                span,
+                self.coach.mode,
+                calibration,
+                self._size_wh,
+                self.coach.config.pose_model,
+            )
+        )
+
+    def _restate_when_reread(self, wait: bool = False) -> None:
+        """Make each finished re-read the set's stored result, and tell a
+        count that changed (``wait``: finish them all first)."""
+        while self._rereads and (wait or self._rereads[0].done()):
+            job = self._rereads.pop(0)
+            reps = job.result()
+            if reps is None:
+                continue
+            announced = [r for r in self.coach.reps if job.span.start_s <= r.start_s]
+            announced = [r for r in announced if r.start_s <= job.span.end_s]
+            note = job.note(announced, reps)
+            self.saver.restate(self.coach.restate_set(job.span.number, reps), self.coach)
+            self._view = self.coach.view()
+            if note is not None:
+                self._tell(*note)
 
     @property
     def notice(self) -> str | None:
@@ -449,6 +448,9 @@ class LiveSession:
                 save_calibration(saved, self.calibration_path)
                 self.log(f"Calibrated; saved {plain(self.calibration_path)}")
         self.saver.add(out.reps, self.coach)
+        self.announced_reps += out.reps
+        if out.set_done is not None:
+            self._reread(out.set_done)
         for rep in out.reps:
             self.log(
                 f"{rep.leg.value} rep {rep.index}: "

@@ -22,7 +22,6 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from hiprot import drill, findings, words
-from hiprot.analysis import AngleSeries
 from hiprot.errors import HiprotError
 from hiprot.history import (
     GOAL_DAYS_PER_WEEK,
@@ -32,6 +31,7 @@ from hiprot.history import (
     best_internal,
 )
 from hiprot.landmarks import Side
+from hiprot.reading.series import AngleSeries
 from hiprot.reps import Rep
 from hiprot.safe_io import atomic_path, write_error
 from hiprot.session import LegSummary, SessionSummary
@@ -143,7 +143,7 @@ def capped(
     peak_internal_deg: float | None, peak_external_deg: float | None, femur_range: Range
 ) -> tuple[bool, bool]:
     """(internal, external): which of a leg's best rotations sit at the limit
-    of what the camera's view can read (``hiprot.analysis.femur_range``)."""
+    of what the camera's view can read (``hiprot.reading.neutral.femur_range``)."""
     if femur_range is None:
         return False, False
     lowest, highest = femur_range

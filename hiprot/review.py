@@ -3,7 +3,7 @@
 The same stages as live mode, run over a whole recording: smoothing can look
 ahead (zero-phase) and the neutral can come from the recording's first still
 period when no calibration file is given. Only frames in the drill's
-position count (``hiprot.position``): frames with no worked leg in it are
+position count (``hiprot.reading.position``): frames with no worked leg in it are
 read as frames without a person, and each leg's samples are gated by its
 own position. A recording that never shows the position counts nothing.
 """
@@ -17,30 +17,29 @@ from dataclasses import astuple, dataclass
 import numpy as np
 
 from hiprot import findings
-from hiprot.analysis import (
-    AngleSeries,
-    angle_series,
-    auto_calibration,
-    femur_range,
-    fit_foot_to_femur,
-    flat_femurs,
-    gated,
-    hold_bands,
-    jittery_knees,
-    median_calibration,
-    motionless_legs,
-    neutral_from_rests,
-    relative_to_neutral,
-    rep_excursions,
-    samples,
-    smooth_series,
-)
-from hiprot.angles import SIDE_ON_RATIO, LegAngles
+from hiprot.bilateral import BilateralCounter
 from hiprot.calibration import Calibration
 from hiprot.errors import HiprotError
 from hiprot.landmarks import Side
-from hiprot.position import PositionSeries, position_series
-from hiprot.reps import BilateralCounter, Mode, Rep, min_confidence
+from hiprot.reading.foot import fit_foot_to_femur
+from hiprot.reading.geometry import SIDE_ON_RATIO, LegAngles
+from hiprot.reading.judgements import (
+    flat_femurs,
+    hold_bands,
+    jittery_knees,
+    motionless_legs,
+    rep_excursions,
+)
+from hiprot.reading.neutral import (
+    auto_calibration,
+    femur_range,
+    median_calibration,
+    neutral_from_rests,
+    relative_to_neutral,
+)
+from hiprot.reading.position import PositionSeries, position_series
+from hiprot.reading.series import AngleSeries, angle_series, gated, samples, smooth_series
+from hiprot.reps import Mode, Rep, min_confidence
 from hiprot.session import CalibrationInfo, SessionSummary, Tracking
 from hiprot.types import PoseFrame
 
@@ -55,11 +54,11 @@ class Review:
         reps: Counted reps of the worked legs, in start order.
         summary: The ``hiprot-session`` summary.
         femur_range_deg: Per leg, the (lowest, highest) femur angle this
-            view can read (``hiprot.analysis.femur_range``); None when there
+            view can read (``hiprot.reading.neutral.femur_range``); None when there
             is no such limit (the 3D estimator).
         foot_driven: Legs whose knee reading was too jittery to drive the
-            rep count, so their foot drove it (``hiprot.analysis.jittery_knees``).
-        position: Per leg and frame, the drill position (``hiprot.position``).
+            rep count, so their foot drove it (``hiprot.reading.judgements.jittery_knees``).
+        position: Per leg and frame, the drill position (``hiprot.reading.position``).
     """
 
     series: AngleSeries
@@ -72,9 +71,8 @@ class Review:
 
 
 #: Rounds of re-taking the neutral from the rests and counting again: the
-#: rests come from the reps, and the reps from the neutral (a second round
-#: lifted the 3D estimator from 65% to 71% exact on the synthetic tuning
-#: seeds at realistic noise; the image estimator's noise mix 49% -> 52%).
+#: rests come from the reps, and the reps from the neutral (two chosen on
+#: the synthetic tuning seeds, benchmarks/accuracy_reps.py).
 _REST_ROUNDS = 2
 
 
@@ -124,7 +122,7 @@ def review_pose_frames(
             from the rests between reps (``neutral_from_rests``);
             ``Review.calibration`` is that one.
         size_wh: Pixel size of the frames the landmarks came from.
-        estimator: ``"image"`` or ``"world"`` (``hiprot.analysis.angle_series``).
+        estimator: ``"image"`` or ``"world"`` (``hiprot.reading.series.angle_series``).
         pose_model: The landmark model that made ``pose_frames`` (``"full"``,
             ``"heavy"``): the reading is fitted to it, and the summary names it.
 
@@ -162,14 +160,32 @@ def _review(
         )
     raw = angle_series(pose_frames, size_wh, estimator, pose_model)
     series = smooth_series(raw)
-    if series.estimator == "image" and series.view_ratio < SIDE_ON_RATIO:
-        findings.SIDE_ON.warn(source)
+    _warn_if_side_on(source, series)
     if calibration is None:
-        # the neutral is taken lying still in position, not before getting into it
-        calibration = auto_calibration(_in_position_only(series, position, mode.sides))
-        if calibration is None:
-            findings.NO_STILL_START.warn(source)
-            calibration = median_calibration(series)
+        calibration = _auto_neutral(source, series, position, mode)
+    calibration, foot_driven, relative, reps = _count_with_rests(
+        raw, series, calibration, mode, position, pose_model
+    )
+    flat = flat_femurs(series, calibration, mode.sides)
+    foot_driven -= flat  # read from the foot already
+    _warn_flat_and_jittery(source, flat, foot_driven)
+    _warn_uncounted(source, mode, reps, motionless_legs(relative, mode.sides))
+    tracking = Tracking(len(series), frames_with_pose, pose_model)
+    summary = _summary(source, series, mode, calibration, tracking, reps, in_position)
+    limits = femur_range(series, calibration, mode.sides)
+    return Review(relative, calibration, reps, summary, limits, foot_driven, position)
+
+
+def _count_with_rests(
+    raw: AngleSeries,
+    series: AngleSeries,
+    calibration: Calibration,
+    mode: Mode,
+    position: PositionSeries,
+    pose_model: str,
+) -> tuple[Calibration, frozenset[Side], AngleSeries, tuple[Rep, ...]]:
+    """Count, re-take the neutral from the rests between the reps, count
+    again (``_REST_ROUNDS``): (neutral, foot-driven legs, relative angles, reps)."""
     foot_driven = jittery_knees(raw, calibration, mode.sides)
     relative, reps = _count(series, calibration, mode, foot_driven, position, pose_model)
     for _ in range(_REST_ROUNDS):
@@ -177,21 +193,42 @@ def _review(
         calibration = neutral_from_rests(series, calibration, windows, mode.sides)
         foot_driven = jittery_knees(raw, calibration, mode.sides)
         relative, reps = _count(series, calibration, mode, foot_driven, position, pose_model)
-    flat = flat_femurs(series, calibration, mode.sides)
-    foot_driven -= flat  # read from the foot already
+    return calibration, foot_driven, relative, reps
+
+
+def _warn_if_side_on(source: str, series: AngleSeries) -> None:
+    if series.estimator == "image" and series.view_ratio < SIDE_ON_RATIO:
+        findings.SIDE_ON.warn(source)
+
+
+def _auto_neutral(
+    source: str, series: AngleSeries, position: PositionSeries, mode: Mode
+) -> Calibration:
+    """The neutral from the first still period in position, else the median."""
+    # the neutral is taken lying still in position, not before getting into it
+    calibration = auto_calibration(_in_position_only(series, position, mode.sides))
+    if calibration is None:
+        findings.NO_STILL_START.warn(source)
+        calibration = median_calibration(series)
+    return calibration
+
+
+def _warn_flat_and_jittery(
+    source: str, flat: frozenset[Side], foot_driven: frozenset[Side]
+) -> None:
     for side in sorted(flat):
         findings.KNEE_FLAT.warn(source, leg=side)
     for side in sorted(foot_driven):  # per leg, as live and the report say it
         findings.KNEE_JITTER.warn(source, leg=side)
+
+
+def _warn_uncounted(
+    source: str, mode: Mode, reps: tuple[Rep, ...], motionless: frozenset[Side]
+) -> None:
     counted = {rep.leg for rep in reps}
-    motionless = motionless_legs(relative, mode.sides)
     for side in sorted(set(mode.sides) - counted):
         finding = findings.LEG_UNSEEN if side in motionless else findings.LEG_PARTIAL
         finding.warn(source, leg=side)
-    tracking = Tracking(len(series), frames_with_pose, pose_model)
-    summary = _summary(source, series, mode, calibration, tracking, reps, in_position)
-    limits = femur_range(series, calibration, mode.sides)
-    return Review(relative, calibration, reps, summary, limits, foot_driven, position)
 
 
 def _summary(

@@ -23,9 +23,9 @@ from datetime import datetime
 from pathlib import Path
 
 from hiprot import findings
-from hiprot.analysis import landmark_array
 from hiprot.calibration import Calibration
 from hiprot.errors import HiprotError, InputError
+from hiprot.reading.series import landmark_array
 from hiprot.recording import RecordingInfo, is_recording, recording_stem, recording_suffix
 from hiprot.reps import Mode
 from hiprot.review import Review, review_pose_frames

@@ -106,7 +106,7 @@ class SessionSummary:
         interrupted: The set was cut short (Ctrl-C): this covers only the
             frames before it (``"interrupted": true`` in the JSON).
         time_in_position_s: Per worked leg, seconds in the drill's position
-            (``hiprot.position``); None when not measured (older files).
+            (``hiprot.reading.position``); None when not measured (older files).
         drill_seen: False when the recording never showed the drill's
             position, so nothing was counted (kept out of the history).
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from hiprot.angles import leg_angles, project_onto_plane, signed_angle_deg
 from hiprot.landmarks import LEGS, Side
 from hiprot.landmarks import PoseLandmark as L
+from hiprot.reading.geometry import leg_angles, project_onto_plane, signed_angle_deg
 
 
 def rot_about(axis: np.ndarray, deg: float) -> np.ndarray:

@@ -12,14 +12,12 @@ from hiprot.calibration import (
     Calibration,
     CalibrationError,
     LegNeutral,
-    StillRun,
-    find_still_period,
     load_calibration,
-    neutral_from_still,
     save_calibration,
     setup_file_name,
 )
 from hiprot.landmarks import Side
+from hiprot.reading.neutral import StillRun, find_still_period, neutral_from_still
 
 CAL = Calibration(
     {Side.LEFT: LegNeutral(-4.5, -9.0), Side.RIGHT: LegNeutral(3.25, 6.0)},

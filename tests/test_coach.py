@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
 import pytest
 
-from hiprot.analysis import AngleSample, LegSample, LegTrack
 from hiprot.calibration import Calibration, LegNeutral
 from hiprot.coach import (
     STUCK_OUT_OF_BAND_S,
@@ -24,6 +24,8 @@ from hiprot.coach import (
     check_view,
 )
 from hiprot.landmarks import LEGS, PoseLandmark, Side
+from hiprot.reading.live import LegTrack, LiveReading
+from hiprot.reading.series import AngleSample, LegSample
 from hiprot.reps import Mode
 from hiprot.synth import SessionSpec, generate
 from hiprot.types import PoseFrame
@@ -60,13 +62,20 @@ class Script:
         self.outputs = []
 
     def feed(
-        self, seconds: float, angle: float = 0.0, view: ViewCheck = READY, twist: float = 0.0
+        self,
+        seconds: float,
+        angle: float = 0.0,
+        view: ViewCheck = READY,
+        twist: float = 0.0,
+        rereads: dict[Side, LegTrack] | None = None,
     ) -> CoachOutput:
+        """``rereads`` come with the first frame (``LiveReading.rereads``)."""
         out = None
         for _ in range(round(seconds * FPS)):
             self.t += 1 / FPS
             s = sample(self.t, angle, twist=twist)
-            out = self.coach.update(self.t, view, s, s)
+            out = self.coach.update(self.t, view, LiveReading(s, s, rereads=rereads or {}))
+            rereads = None
             self.outputs.append((self.t, out))
         assert out is not None
         return out
@@ -328,15 +337,14 @@ def test_a_recount_records_and_tells_the_reps_a_flat_reading_missed() -> None:
     t = np.arange(start + 1 / 30, script.t + 1e-9, 1 / 30)
     track = LegTrack(t, np.interp(t, keys_t, keys_a), np.ones_like(t))
     script.command(Command.PAUSE)  # nothing could tell them while paused
-    script.coach.recount(Side.LEFT, track)
+    script.feed(1 / 30, rereads={Side.LEFT: track})
     assert script.coach.reps == ()
     script.command(Command.PAUSE)
-    script.coach.recount(Side.LEFT, track)
+    out = script.feed(1 / 30, rereads={Side.LEFT: track})
     assert [(r.leg, r.index) for r in script.coach.reps] == [(Side.LEFT, 1), (Side.LEFT, 2)]
-    out = script.feed(1 / 30)
     assert [r.index for r in out.reps] == [1, 2] and script.said[-1] == "count_2"
     # a leg that already counted reps this set is not recounted
-    script.coach.recount(Side.LEFT, track)
+    script.feed(1 / 30, rereads={Side.LEFT: track})
     assert len(script.coach.reps) == 2
 
 
@@ -383,9 +391,9 @@ def test_finish_settles_a_rep_at_its_hold() -> None:
 
 def test_times_must_increase() -> None:
     c = coach()
-    c.update(1.0, READY, sample(1.0), sample(1.0))
+    c.update(1.0, READY, LiveReading(sample(1.0), sample(1.0)))
     with pytest.raises(ValueError, match="increase"):
-        c.update(1.0, READY, sample(1.0), sample(1.0))
+        c.update(1.0, READY, LiveReading(sample(1.0), sample(1.0)))
 
 
 @pytest.mark.parametrize(
@@ -440,3 +448,36 @@ def test_feet_outside_the_image_are_not_in_view() -> None:
 
 def test_nobody_found() -> None:
     assert check_view(PoseFrame.empty(0, 0.0), (Side.LEFT,)) == NOBODY
+
+
+def test_a_set_end_says_which_set_ended_and_restating_it_renumbers_the_session() -> None:
+    """The output that ends a set names it (``set_done``), and a restated
+    set (``hiprot.reread``: live's stored result) replaces that set's reps:
+    the session's reps are numbered again per leg, and the summary and the
+    view show the restated counts."""
+    script = Script(coach(target_reps=2, sets=2, rest_s=5.0))
+    script.feed(4.5)
+    script.rep()
+    script.rep()
+    ended = [(t, out.set_done) for t, out in script.outputs if out.set_done is not None]
+    assert len(ended) == 1
+    t_end, span = ended[0]
+    assert span.number == 1 and span.end_s == t_end
+    assert span.start_s < script.coach.reps[0].start_s < script.coach.reps[-1].end_s <= t_end
+    first, second = (r for r in script.coach.reps if r.leg is Side.LEFT)
+    # the re-read found one left rep more, before the first, and the same right reps
+    extra = dataclasses.replace(first, start_s=span.start_s + 0.1, end_s=first.start_s, index=9)
+    rights = [r for r in script.coach.reps if r.leg is Side.RIGHT]
+    reps = script.coach.restate_set(1, [extra, first, second, *rights])
+    lefts = [r for r in reps if r.leg is Side.LEFT]
+    assert [r.index for r in lefts] == [1, 2, 3]
+    assert [r.start_s for r in lefts] == [extra.start_s, first.start_s, second.start_s]
+    summary = script.coach.summary()
+    assert summary is not None and summary.legs[Side.LEFT].reps == 3
+    gauges = {g.side: g for g in script.coach.view().legs}
+    assert gauges[Side.LEFT].reps == 3 and gauges[Side.RIGHT].reps == 2
+    # the next set's reps are numbered on from the restated ones
+    script.feed(7.0)
+    assert script.coach.stage is Stage.SET
+    script.rep()
+    assert [r.index for r in script.coach.reps if r.leg is Side.LEFT] == [1, 2, 3, 4]

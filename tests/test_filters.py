@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from hiprot.filters import OneEuroFilter, SpikeFilter, jitter_deg, one_euro, zero_phase
+from hiprot.reading.filters import OneEuroFilter, SpikeFilter, jitter_deg, one_euro, zero_phase
 
 
 def test_one_euro_constant_input_is_unchanged() -> None:

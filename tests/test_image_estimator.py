@@ -9,39 +9,37 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from hiprot import angles, drill
-from hiprot.analysis import (
-    AngleSeries,
-    LiveAngles,
-    RunningAnchors,
-    angle_series,
+from hiprot import drill
+from hiprot.calibration import Calibration, LegNeutral
+from hiprot.errors import HiprotWarning
+from hiprot.landmarks import LEGS, Side
+from hiprot.landmarks import PoseLandmark as L
+from hiprot.reading import geometry as angles
+from hiprot.reading.foot import (
     apply_foot_gain,
-    auto_calibration,
-    femur_from_reading,
-    femur_range,
     fit_foot_to_femur,
     flat_femur_sign,
     foot_gain,
-    hold_bands,
-    knee_neutral,
-    knee_too_jittery,
-    motionless_legs,
-    neutral_from_rests,
     plausible_foot,
-    relative_to_neutral,
-    smooth_series,
-    steady_anchors,
 )
-from hiprot.angles import (
+from hiprot.reading.geometry import (
     femur_from_knee_ratio,
     knee_phase_deg,
     knee_reading_range,
     near_side,
 )
-from hiprot.calibration import Calibration, LegNeutral
-from hiprot.errors import HiprotWarning
-from hiprot.landmarks import LEGS, Side
-from hiprot.landmarks import PoseLandmark as L
+from hiprot.reading.judgements import hold_bands, knee_too_jittery, motionless_legs
+from hiprot.reading.live import LiveAngles
+from hiprot.reading.neutral import (
+    auto_calibration,
+    femur_from_reading,
+    femur_range,
+    knee_neutral,
+    neutral_from_rests,
+    relative_to_neutral,
+)
+from hiprot.reading.running import RunningAnchors
+from hiprot.reading.series import AngleSeries, angle_series, smooth_series, steady_anchors
 from hiprot.report import advice
 from hiprot.review import review_pose_frames
 from hiprot.session import LegSummary
@@ -299,8 +297,9 @@ def test_reps_count_from_the_foot_when_the_knee_reading_hardly_moves() -> None:
     live = LiveAngles(review.calibration, size_wh=size, worked=[Side.RIGHT])
     rows, flat_at = [], []
     for frame in session.frames:
-        rows.append(live.update(frame)[1].legs[Side.RIGHT])
-        flat_at.append(Side.RIGHT in live.read_from_foot)
+        reading = live.update(frame)
+        rows.append(reading.relative.legs[Side.RIGHT])
+        flat_at.append(Side.RIGHT in reading.read_from_foot)
     assert rows[-1].femur_deg == rows[-1].foot_deg
     # judged once the first rep is over (out, in and back), not during it,
     # and for good from then on
@@ -449,7 +448,7 @@ def test_live_reads_the_angles_review_reads(noise: str) -> None:
             session.frames, "s", spec.mode, size_wh=(spec.width, spec.height)
         )
     live = LiveAngles(review.calibration, size_wh=(spec.width, spec.height))
-    rows = [live.update(frame)[1] for frame in session.frames]
+    rows = [live.update(frame).relative for frame in session.frames]
     later = review.series.t_s > 20.0
     for side in Side:
         a = review.series.legs[side]
@@ -505,7 +504,7 @@ def test_live_drops_a_foot_no_ankle_could_turn_to() -> None:
             image = frame.image.copy()
             image[[leg.heel, leg.foot_index]] = image[[leg.foot_index, leg.heel]]
             frame = replace(frame, image=image)
-        feet.append(live.update(frame)[1].legs[Side.LEFT].foot_deg)
+        feet.append(live.update(frame).relative.legs[Side.LEFT].foot_deg)
     assert np.isnan([feet[i] for i in flicker]).sum() >= 5
     assert np.isfinite(feet[len(feet) // 2 : flicker.start]).all()
 
@@ -587,7 +586,7 @@ def test_live_retakes_the_neutral_from_the_legs_at_rest() -> None:
     live = LiveAngles(first, size_wh=(spec.width, spec.height))
     readings = []
     for frame in session.frames:  # the still start and the reps: a skewed mix
-        absolute, _ = live.update(frame)
+        absolute = live.update(frame).absolute
         readings.append((absolute.legs[Side.LEFT].femur_deg, absolute.legs[Side.LEFT].foot_deg))
         live.note_rest(frame.t_s, [Side.LEFT])
     femur, foot = np.asarray(readings[::6][-600:]).T  # noted 5 times a second, the last 120 s
@@ -647,5 +646,5 @@ def test_live_hands_a_jittery_knee_to_the_foot() -> None:
     for px, expected in ((0.0, frozenset()), (1.5, {Side.LEFT, Side.RIGHT})):
         live = LiveAngles(review.calibration, size_wh=size)
         for frame in jitter_knees(session.frames, px, size):
-            live.update(frame)
-        assert live.foot_driven == expected, px
+            reading = live.update(frame)
+        assert reading.foot_driven == expected, px

@@ -274,8 +274,8 @@ def test_the_visibility_gate_is_the_models() -> None:
 
 def test_the_knee_circle_is_the_models() -> None:
     """Each model reads the knee on its own circle; unknown models read as full."""
-    from hiprot.analysis import angle_series
-    from hiprot.angles import VIEWS, camera_view
+    from hiprot.reading.geometry import VIEWS, camera_view
+    from hiprot.reading.series import angle_series
     from hiprot.synth import SessionSpec, generate
 
     for model in ("full", "heavy"):

@@ -57,8 +57,6 @@ def _restore_signal_handlers() -> Iterator[None]:
         signal.signal(signum, handler)
 
 
-
-
 def sessions(db: Path) -> list:
     with HistoryStore(db) as store:
         return store.sessions()

@@ -1,4 +1,4 @@
-"""The drill position (hiprot.position), the counter's gate, and the negatives.
+"""The drill position (hiprot.reading.position), the counter's gate, and the negatives.
 
 Each other supine exercise of ``hiprot.synth`` must count no rep through the
 review; getting into and out of the position must count none either; the
@@ -17,12 +17,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from hiprot import analysis
-from hiprot.angles import LegAngles
+from hiprot.bilateral import BilateralCounter
 from hiprot.coach import Coach, CoachConfig, Cue, Stage, ViewCheck
 from hiprot.errors import HiprotWarning
 from hiprot.landmarks import Side
-from hiprot.position import (
+from hiprot.reading import judgements
+from hiprot.reading.geometry import LegAngles
+from hiprot.reading.position import (
     CRITERIA,
     Criteria,
     Gate,
@@ -31,7 +32,8 @@ from hiprot.position import (
     judge,
     position_series,
 )
-from hiprot.reps import BilateralCounter, Phase, RepCounter, RepEventKind, RepSample
+from hiprot.reading.series import samples
+from hiprot.reps import Phase, RepCounter, RepEventKind, RepSample
 from hiprot.review import review_pose_frames
 from hiprot.synth import ENTER_EXIT, NEGATIVES, SessionSpec, generate
 from tests.test_live import run_live_window, xvfb  # noqa: F401  (xvfb: the fixture)
@@ -230,15 +232,16 @@ def _view(ok: bool | None) -> ViewCheck:
 
 
 def test_live_waits_for_the_position_and_pauses_the_set_when_the_legs_come_down() -> None:
-    from hiprot.analysis import AngleSample, LegSample
     from hiprot.calibration import Calibration
+    from hiprot.reading.live import LiveReading
+    from hiprot.reading.series import AngleSample, LegSample
 
     coach = Coach(CoachConfig(target_reps=3, sets=1), calibration=Calibration.zero())
     still = AngleSample(0.0, True, {s: LegSample(0.0, 0.0, 0.0, 1.0) for s in Side})
 
     def feed(t: float, ok: bool, angle: float = 0.0):
         sample = AngleSample(t, True, {s: LegSample(angle, angle, 0.0, 1.0) for s in Side})
-        return coach.update(t, _view(ok), still, sample)
+        return coach.update(t, _view(ok), LiveReading(still, sample))
 
     said = []
     t = 0.0
@@ -342,10 +345,10 @@ def test_a_still_leg_through_realistic_noise_counts_no_rep_but_a_30_degree_rep_d
     spec = SessionSpec(seed=175, scenario="still", placement="chair_left", noise="realistic")
     _, review, _ = _review(spec)
     assert review.reps == ()
-    excursions = analysis.rep_excursions(review.series, review.foot_driven)
+    excursions = judgements.rep_excursions(review.series, review.foot_driven)
     assert excursions[Side.RIGHT] > 10.0 + 3.0  # this leg's noise raised its thresholds
     with monkeypatch.context() as fixed:
-        fixed.setattr(analysis, "REP_EXCURSION_JITTER_RATIO", 0.0)
+        fixed.setattr(judgements, "REP_EXCURSION_JITTER_RATIO", 0.0)
         _, at_ten, _ = _review(spec)
     assert len(at_ten.reps) >= 2
 
@@ -360,7 +363,7 @@ def test_a_still_leg_through_realistic_noise_counts_no_rep_but_a_30_degree_rep_d
 
     for added, expected in ((None, 0), (with_rep, 1)):
         series = review.series if added is None else review.series.map_legs(added)
-        drive = analysis.counted_drive(
+        drive = judgements.counted_drive(
             series.legs[Side.RIGHT].femur_deg,
             series.legs[Side.RIGHT].foot_deg,
             Side.RIGHT in review.foot_driven,
@@ -368,9 +371,9 @@ def test_a_still_leg_through_realistic_noise_counts_no_rep_but_a_30_degree_rep_d
         counter = BilateralCounter(
             "right",
             foot_driven=review.foot_driven,
-            excursion_deg={Side.RIGHT: analysis.rep_excursion(drive)},
+            excursion_deg={Side.RIGHT: judgements.rep_excursion(drive)},
         )
-        frames = analysis.samples(series)
+        frames = samples(series)
         for frame in frames:
             counter.update(frame)
         counter.finish(frames[-1].t_s)

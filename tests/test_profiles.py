@@ -16,19 +16,14 @@ import pytest
 from rich.console import Console
 
 from hiprot import drill, words
-from hiprot.analysis import (
-    ANCHOR_WINDOW_S,
-    angle_series,
-    auto_calibration,
-    first_still_neutral,
-    smooth_series,
-)
 from hiprot.calibration import load_calibration
 from hiprot.coach import Coach, CoachConfig, Stage
 from hiprot.errors import InputError
 from hiprot.history import Best, HistoryStore, asymmetry_words, best_internal
 from hiprot.landmarks import Side
 from hiprot.profiles import DEFAULT_PERSON, check_person, is_made_clip, sample_videos_dir
+from hiprot.reading.neutral import auto_calibration, first_still_neutral
+from hiprot.reading.series import ANCHOR_WINDOW_S, angle_series, smooth_series
 from hiprot.reps import Mode, Rep
 from hiprot.session import CalibrationInfo, SessionSummary, Tracking
 from hiprot.synth import SessionSpec, generate, write_session

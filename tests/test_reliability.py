@@ -36,10 +36,11 @@ from hiprot.calibration import (
 )
 from hiprot.capture import CameraError, open_camera, open_video, probe_video
 from hiprot.coach import Coach, CoachConfig, check_view
+from hiprot.display import NullDisplay
 from hiprot.errors import HiprotWarning, InputError, RecordingError
 from hiprot.history import HistoryStore
 from hiprot.landmarks import LEGS, Side
-from hiprot.live import HistorySaver, LiveSession, NullDisplay, find_calibration
+from hiprot.live import HistorySaver, LiveSession, find_calibration
 from hiprot.recording import RecordingInfo, read_recording, write_recording
 from hiprot.review import review_pose_frames
 from hiprot.review_files import ReviewPaths, review_file

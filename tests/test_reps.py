@@ -18,11 +18,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hiprot import drill
-from hiprot.filters import jitter_deg
+from hiprot.bilateral import BilateralCounter
 from hiprot.landmarks import Side
+from hiprot.reading.filters import jitter_deg
 from hiprot.reps import (
     HYSTERESIS_DEG,
-    BilateralCounter,
     Mode,
     Phase,
     RepCounter,
@@ -662,7 +662,7 @@ def test_a_foot_driven_leg_ignores_its_knee_s_jitter() -> None:
 def test_foot_driven_legs_can_change_mid_set() -> None:
     counter = BilateralCounter(Mode.BOTH, foot_driven={Side.RIGHT})
     assert counter.foot_driven == {Side.RIGHT}
-    counter.foot_driven = {Side.LEFT}
+    counter.retune(foot_driven={Side.LEFT})
     assert (counter[Side.LEFT].foot_driven, counter[Side.RIGHT].foot_driven) == (True, False)
 
 
@@ -722,7 +722,7 @@ def test_hold_span_is_the_longest_run_in_the_band(
 def test_a_band_widened_by_the_jitter_keeps_a_noisy_hold() -> None:
     """A 1.5 s hold read through +-3° of jitter: the drill's 3° band breaks
     it into pieces; widened by the reading's jitter (as review does,
-    ``hiprot.analysis.hold_bands``) it is one hold again, in the record and
+    ``hiprot.reading.judgements.hold_bands``) it is one hold again, in the record and
     on the live timer."""
     femur = [*REST, (-30.0, 1.5), (30.0, 2.0), (30.0, 1.5), (0.0, 1.0), *REST]
     noisy = leg_samples(femur, jitter_deg=3.0, seed=4)
@@ -739,7 +739,7 @@ def test_a_band_widened_by_the_jitter_keeps_a_noisy_hold() -> None:
         wide.hold_band_deg = 2.0
     both = BilateralCounter("both", hold_band_deg={Side.LEFT: band})
     with pytest.raises(ValueError, match="hold_band_deg"):
-        both.hold_band_deg = {Side.RIGHT: 2.0}
+        both.retune(hold_band_deg={Side.RIGHT: 2.0})
     assert both.hold_band_deg == {Side.LEFT: pytest.approx(band), Side.RIGHT: 3.0}
 
 
@@ -751,12 +751,12 @@ def test_excursion_thresholds_follow_each_legs_setting() -> None:
     edge = drill.NEUTRAL_BAND_DEG + HYSTERESIS_DEG
     assert (left.external_min_deg, left.internal_min_deg) == (15.0, edge + 5.0)
     assert (right.external_min_deg, right.internal_min_deg) == (edge, 10.0)
-    both.excursion_deg = {Side.RIGHT: 12.0}
+    both.retune(excursion_deg={Side.RIGHT: 12.0})
     assert (left.external_min_deg, left.internal_min_deg) == (10.0, edge)
     assert (right.external_min_deg, right.internal_min_deg) == (edge + 2.0, 12.0)
     assert both.excursion_deg == {Side.LEFT: 10.0, Side.RIGHT: 12.0}
     with pytest.raises(ValueError, match="excursion_deg"):
-        both.excursion_deg = {Side.LEFT: 20.0, Side.RIGHT: 9.0}
+        both.retune(excursion_deg={Side.LEFT: 20.0, Side.RIGHT: 9.0})
     assert both.excursion_deg == {Side.LEFT: 10.0, Side.RIGHT: 12.0}  # unchanged
     with pytest.raises(ValueError, match="excursion_deg"):
         BilateralCounter("left", excursion_deg={Side.LEFT: 5.0})

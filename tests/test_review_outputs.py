@@ -17,11 +17,11 @@ import cv2
 import numpy as np
 import pytest
 
-from hiprot.analysis import angle_series, landmark_array, smooth_series
 from hiprot.annotate import CUE_ANKLES, CUE_TOO_FAST, frame_annotations, rep_timeline
 from hiprot.capture import probe_video
 from hiprot.errors import HiprotError, HiprotWarning, InputError
 from hiprot.history import HistoryStore
+from hiprot.reading.series import angle_series, landmark_array, smooth_series
 from hiprot.recording import read_recording, write_recording
 from hiprot.report import PLOT_SIZE_PX
 from hiprot.review import review_pose_frames

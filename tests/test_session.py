@@ -13,9 +13,10 @@ from typing import Any
 import numpy as np
 import pytest
 
+from hiprot.bilateral import BilateralCounter
 from hiprot.errors import InputError
 from hiprot.landmarks import Side
-from hiprot.reps import BilateralCounter, Mode, Rep
+from hiprot.reps import Mode, Rep
 from hiprot.session import (
     CalibrationInfo,
     SessionFormatError,

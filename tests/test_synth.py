@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from hiprot import drill
-from hiprot.angles import leg_angles
 from hiprot.landmarks import Side
+from hiprot.reading.geometry import leg_angles
 from hiprot.recording import read_recording
 from hiprot.synth import NOISE_LEVELS, SCENARIOS, SessionSpec, generate, write_session
 from hiprot.synth.body import BodyShape, LegSetup, Posture, body_points

@@ -105,9 +105,9 @@ def calibrate(source: Path, output: Path | None, person: str | None, model: str 
     still period of at least 2 s becomes the neutral. Only the start of
     SOURCE is read. Live calibration from the camera comes with `hiprot live`.
     """
-    from hiprot.analysis import first_still_neutral
     from hiprot.calibration import save_calibration, setup_file_name
     from hiprot.profiles import calibration_dir
+    from hiprot.reading.neutral import first_still_neutral
 
     person = check_person(person)
     check_readable(source)

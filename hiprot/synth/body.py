@@ -8,7 +8,7 @@ Per leg and frame the model takes the femur rotation ``theta`` (knee, shank
 and foot turn rigidly about the hip->ankle axis ``u`` through the hip) and the
 ankle twist ``phi`` (the foot alone turns about ``u`` through the ankle), both
 internal positive, on top of a constant natural turnout. It builds the knee
-and foot exactly the way ``hiprot.angles`` measures them (reference
+and foot exactly the way ``hiprot.reading.geometry`` measures them (reference
 ``r = u x l``), so noiseless landmarks give back ``turnout + theta`` and
 ``turnout + theta + phi`` to rounding error.
 
@@ -181,7 +181,7 @@ class LegFrame:
         hip: ``(3,)`` hip-joint centre.
         axis: ``(3,)`` unit hip->ankle axis ``u``.
         reference: ``(3,)`` unit ``r = u x l`` (towards the head), the zero of
-            the angle in ``hiprot.angles``.
+            the angle in ``hiprot.reading.geometry``.
         length_m: Hip -> ankle distance.
     """
 

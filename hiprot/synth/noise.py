@@ -311,7 +311,7 @@ def jitter_knees(
     """The frames with white jitter of std ``px`` pixels added to both knees'
     image points only: a noisy webcam, where the knee's few pixels of offset
     from the hip-ankle line jitter much more, in degrees, than the long
-    heel-toe line (``hiprot.analysis.knee_too_jittery``)."""
+    heel-toe line (``hiprot.reading.judgements.knee_too_jittery``)."""
     rng = np.random.default_rng(seed)
     scale = np.asarray(size_wh, dtype=np.float64)
     knees = [LEGS[side].knee for side in Side]

@@ -157,7 +157,7 @@ def leg_angles(points: npt.NDArray[np.float64], side: Side) -> LegAngles:
 # knee does (docs/angles.md, docs/placements.md): with the knee slightly bent,
 # a femur rotation swings the knee sideways off the hip->ankle line, and an
 # ankle twist does not. The image estimator reads that sideways offset;
-# ``hiprot.analysis`` turns it into degrees on the knee's circle, whose size
+# ``hiprot.reading.neutral`` turns it into degrees on the knee's circle, whose size
 # the person's neutral tells (``femur_from_knee_ratio``).
 
 #: Knee offset from the hip->ankle line, in hip->ankle lengths, assumed
@@ -382,13 +382,13 @@ def image_leg_angles(
             ``(n_frames, 2)``, that replace the per-frame ones in the knee
             offset. The hip and ankle stay put in this drill, while
             MediaPipe's points for them wander with the thigh's and foot's
-            appearance (``hiprot.analysis.steady_anchors``).
+            appearance (``hiprot.reading.series.steady_anchors``).
 
     Returns:
         ``LegAngles`` where ``femur_deg`` is a reading, not yet degrees: the
         knee's sideways offset from the hip->ankle image line over
         ``NOMINAL_KNEE_OFFSET``, in radians shown as degrees, signed to grow
-        with internal rotation (``hiprot.analysis.femur_from_reading`` turns
+        with internal rotation (``hiprot.reading.neutral.femur_from_reading`` turns
         it into degrees from neutral); ``foot_deg`` is the image angle
         of heel->toe (its sign and scale depend on the view and are fitted
         per session); confidence is the leg's landmark visibility.

@@ -7,7 +7,7 @@ low). Review: a zero-phase filter over the whole recording, which removes
 jitter without any lag because it can look ahead.
 
 ``jitter_deg`` measures how much a raw stream jitters, so the rep counter
-can tell a knee reading too noisy to drive it (``hiprot.analysis``).
+can tell a knee reading too noisy to drive it (``hiprot.reading.judgements``).
 
 Both filters are vectorised over channels (e.g. both legs' femur and foot angles)
 and treat NaN as "no measurement": the filter holds its state across gaps.

@@ -1,0 +1,89 @@
+"""Is the person placed so the drill can be measured? One frame's check.
+
+``check_view`` reads one PoseFrame's image landmarks: someone found, lying
+down (not standing), the worked legs and feet in the picture, and each leg
+in the drill's position (``hiprot.reading.position.leg_ok``). The coach
+debounces it over time.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+from hiprot.coach_io import Cue
+from hiprot.landmarks import LEGS, MIN_VISIBILITY, PoseLandmark, Side
+from hiprot.reading.position import leg_ok
+from hiprot.types import PoseFrame
+
+#: A torso within this many degrees of vertical in the image, shoulders above
+#: hips and ankles below them, is a standing person, not one lying down.
+STANDING_MAX_TILT_DEG = 30.0
+
+
+@dataclass(frozen=True)
+class ViewCheck:
+    """Is the person placed so the drill can be measured?
+
+    Attributes:
+        person: Someone was found.
+        standing: Their torso is upright in the image (not lying down).
+        legs_in_view: Every worked leg's hip, knee, ankle, heel and toes are
+            visible inside the image.
+        position_ok: Per leg, this frame alone in the drill's position
+            (``hiprot.reading.position.leg_ok``; None: not known); None when not judged.
+        in_position: Every worked leg is in position, debounced (the coach
+            sets it from ``position_ok``).
+    """
+
+    person: bool
+    standing: bool
+    legs_in_view: bool
+    position_ok: Mapping[Side, bool | None] | None = None
+    in_position: bool = True
+
+    @property
+    def ready(self) -> bool:
+        return self.person and not self.standing and self.legs_in_view and self.in_position
+
+    @property
+    def cue(self) -> Cue | None:
+        """What to ask for when not ready."""
+        if not self.person or self.standing:
+            return Cue.LIE_DOWN
+        if not self.legs_in_view:
+            return Cue.FEET_INTO_VIEW
+        return None if self.in_position else Cue.LEGS_UP
+
+
+def check_view(
+    pose_frame: PoseFrame, sides: tuple[Side, ...], size_wh: tuple[int, int] | None = None
+) -> ViewCheck:
+    """Check placement from the image landmarks of one frame; with the
+    image's ``size_wh``, also judge each leg's position (``position_ok``)."""
+    rows = pose_frame.image
+    if rows is None:
+        position = None if size_wh is None else dict.fromkeys(Side)
+        return ViewCheck(person=False, standing=False, legs_in_view=False, position_ok=position)
+
+    def mid(a: PoseLandmark, b: PoseLandmark) -> np.ndarray:
+        return (rows[a, :2] + rows[b, :2]) / 2.0
+
+    shoulders = mid(PoseLandmark.LEFT_SHOULDER, PoseLandmark.RIGHT_SHOULDER)
+    hips = mid(PoseLandmark.LEFT_HIP, PoseLandmark.RIGHT_HIP)
+    ankles = mid(PoseLandmark.LEFT_ANKLE, PoseLandmark.RIGHT_ANKLE)
+    torso = shoulders - hips  # image y grows downwards
+    tilt_deg = math.degrees(math.atan2(abs(torso[0]), abs(torso[1]) + 1e-9))
+    standing = tilt_deg < STANDING_MAX_TILT_DEG and torso[1] < 0 and ankles[1] > hips[1]
+
+    indices = [i for side in sides for i in LEGS[side].indices]
+    leg_rows = rows[indices]
+    inside = np.all((leg_rows[:, :2] >= 0.0) & (leg_rows[:, :2] <= 1.0), axis=1)
+    in_view = bool(np.all(inside & (leg_rows[:, 3] >= MIN_VISIBILITY)))
+    position = None if size_wh is None else leg_ok(pose_frame, size_wh)
+    return ViewCheck(
+        person=True, standing=bool(standing), legs_in_view=in_view, position_ok=position
+    )

@@ -1,0 +1,109 @@
+"""Live's stored result of a set: the set's frames read again, as review reads them.
+
+While a set runs, live counts frame by frame (``hiprot.reading.live``) and
+says each count at once. Review counts better on the same frames: it looks
+at the whole set (zero-phase smoothing, the neutral re-taken from every
+rest, the foot fit and the judgements over the whole set). So when a set
+ends, live reads the set's frames again with review's reading
+(``hiprot.review.review_pose_frames``, from live's own neutral) and stores
+that as the set's result (summary, history); a count that changes is told
+(``SetReread.note``). The re-read runs on a worker thread while the rest
+timer shows (benchmarks/live_latency.py measures what it costs).
+"""
+
+from __future__ import annotations
+
+import threading
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from hiprot import findings
+from hiprot.calibration import Calibration
+from hiprot.errors import HiprotError
+from hiprot.landmarks import Side
+from hiprot.reps import Mode, Rep
+from hiprot.review import review_pose_frames
+from hiprot.types import PoseFrame
+
+
+@dataclass(frozen=True)
+class SetSpan:
+    """One set of a live session: its number and when it ran (seconds, frame time)."""
+
+    number: int
+    start_s: float
+    end_s: float
+
+
+def reread_set(
+    pose_frames: Sequence[PoseFrame],
+    span: SetSpan,
+    mode: Mode,
+    calibration: Calibration,
+    size_wh: tuple[int, int],
+    pose_model: str = "full",
+) -> tuple[Rep, ...] | None:
+    """The set's reps by review's reading of ``pose_frames`` (the set, and
+    what came before it since the last set: set-up and countdown), from
+    ``calibration``; the reps that started within ``span``, numbered from 1
+    per leg. None when review finds nothing to read (no person)."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # live told its own findings as they came
+            review = review_pose_frames(
+                pose_frames, "live", mode, calibration, size_wh=size_wh, pose_model=pose_model
+            )
+    except HiprotError:
+        return None
+    return tuple(rep for rep in review.reps if span.start_s <= rep.start_s <= span.end_s)
+
+
+class SetReread:
+    """``reread_set`` on a worker thread: ``done()`` polls, ``result()`` waits."""
+
+    def __init__(
+        self,
+        pose_frames: Sequence[PoseFrame],
+        span: SetSpan,
+        mode: Mode,
+        calibration: Calibration,
+        size_wh: tuple[int, int],
+        pose_model: str = "full",
+    ) -> None:
+        self.span = span
+        self.mode = mode
+        self._result: tuple[Rep, ...] | None = None
+        self._thread = threading.Thread(
+            target=self._run,
+            args=(pose_frames, span, mode, calibration, size_wh, pose_model),
+            name=f"hiprot-reread-set-{span.number}",
+            daemon=True,
+        )
+        self._thread.start()
+
+    def _run(self, *args: object) -> None:
+        self._result = reread_set(*args)  # type: ignore[arg-type]
+
+    def done(self) -> bool:
+        return not self._thread.is_alive()
+
+    def result(self) -> tuple[Rep, ...] | None:
+        """The re-read reps (waits for them); None: keep live's."""
+        self._thread.join()
+        return self._result
+
+    def note(self, announced: Sequence[Rep], stored: Sequence[Rep]) -> tuple[str, str] | None:
+        """What to tell when the stored count of a leg differs from the one
+        announced during the set: (terminal line, short on-screen notice), or None."""
+        legs = self.mode.sides
+        said = {side: sum(r.leg is side for r in announced) for side in legs}
+        kept = {side: sum(r.leg is side for r in stored) for side in legs}
+        if said == kept:
+            return None
+
+        def counts(by_leg: dict[Side, int]) -> str:
+            return ", ".join(f"{side.value} {n}" for side, n in by_leg.items())
+
+        params = {"set": self.span.number, "kept": counts(kept), "said": counts(said)}
+        return findings.RECOUNTED.live(**params)[:2]
