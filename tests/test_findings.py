@@ -15,9 +15,9 @@ import pytest
 
 from hiprot import findings
 from hiprot.coach import Cue
+from hiprot.display import NullDisplay
 from hiprot.errors import HiprotWarning
 from hiprot.landmarks import Side
-from hiprot.live import NullDisplay
 from hiprot.report import advice, write_html
 from hiprot.review import review_pose_frames
 from hiprot.synth import SessionSpec, generate
