@@ -27,6 +27,10 @@ VARIANTS = {
     "cycles4": {"engine": "CYCLES", "samples": 4},
     "cycles8_tile64": {"engine": "CYCLES", "samples": 8, "tile": 64},
     "eevee": {"engine": "BLENDER_EEVEE", "samples": 8},
+    # keep the scene's render data between frames (only the body moves)
+    "cycles8_persistent": {"engine": "CYCLES", "samples": 8, "persistent": True},
+    "cycles8_bounces1": {"engine": "CYCLES", "samples": 8, "bounces": 1},
+    "cycles8_nodenoise": {"engine": "CYCLES", "samples": 8, "denoise": False},
 }
 #: Both legs at these (theta, phi): the range of a rep plus the ankle-only pose.
 POSES = ((-35.0, 0.0), (-17.5, 0.0), (0.0, 0.0), (15.0, 0.0), (30.0, 0.0), (0.0, 30.0))
@@ -38,7 +42,9 @@ def apply_variant(scene, settings: dict) -> None:
     scene.render.engine = settings["engine"]
     if settings["engine"] == "CYCLES":
         scene.cycles.samples = settings["samples"]
-        scene.cycles.use_denoising = True
+        scene.cycles.use_denoising = settings.get("denoise", True)
+        scene.render.use_persistent_data = settings.get("persistent", False)
+        scene.cycles.max_bounces = settings.get("bounces", 3)
         if "tile" in settings:
             scene.cycles.use_auto_tile = True
             scene.cycles.tile_size = settings["tile"]
@@ -46,7 +52,7 @@ def apply_variant(scene, settings: dict) -> None:
         scene.eevee.taa_render_samples = settings["samples"]
 
 
-def render(names: list[str]) -> None:
+def render(names: list[str], count: int = len(POSES)) -> None:
     """Render the poses with each variant, timing every frame."""
     from body import load_body_cached
     from camera import PLACEMENTS
@@ -68,7 +74,7 @@ def render(names: list[str]) -> None:
             print(f"{name}: cannot switch: {exc}", flush=True)
             continue
         times = []
-        for pair in POSES:
+        for pair in POSES[:count]:
             key = PoseKey.make(PLACEMENT, LOOK, pair, pair)
             world = pose_world(body, neutral, {s: LegAngles(*pair) for s in ("left", "right")})
             verts = skin(body, world)
@@ -96,22 +102,33 @@ def render(names: list[str]) -> None:
 
 
 def compare() -> None:
-    """MediaPipe's pixel error per variant vs the reference, same poses."""
+    """MediaPipe's pixel error per variant and its landmark shift from the
+    full-quality render (cycles24) on the same poses. ``cycles24+noise`` is
+    cycles24 with the videos' own sensor noise added (make_videos.degrade):
+    how far MediaPipe moves for a change of pixels that means nothing."""
     import cv2
     import numpy as np
-    from detect import detect, make_pose, pixel_errors
+    from detect import MP_INDEX, detect, make_pose, pixel_errors
+    from make_videos import degrade
 
+    legs = list(MP_INDEX.values())
     rows = {}
     with make_pose() as pose:
-        for name in VARIANTS:
-            pngs = sorted((COST_DIR / name).glob("*.png"))
+        for name in [*VARIANTS, "cycles24+noise"]:
+            noisy = name.endswith("+noise")
+            pngs = sorted((COST_DIR / name.removesuffix("+noise")).glob("*.png"))
             if not pngs:
                 continue
             errs, found_all, times = {}, {}, []
+            rng = np.random.default_rng(0)
             for png in pngs:
                 truth = json.loads(png.with_suffix(".json").read_text())
-                times.append(truth["cpu_s"])
-                found = detect(pose, cv2.imread(str(png)))
+                if "cpu_s" in truth:  # frames timed on the wall clock only are left out
+                    times.append(truth["cpu_s"])
+                image = cv2.imread(str(png))
+                if noisy:
+                    image = degrade(image, 0.0, rng)
+                found = detect(pose, image)
                 if found is None:
                     continue
                 found_all[png.name] = found
@@ -119,22 +136,29 @@ def compare() -> None:
             rows[name] = (pngs, errs, found_all, times)
     ref = rows.get("cycles24")
     print(
-        "| variant | median CPU s/frame | detected | median px error (legs) "
-        "| max shift vs cycles24 (px) |"
+        "| variant | median CPU s/frame (frames timed) | detected | median px error (legs) "
+        "| shift vs cycles24: median / max px (landmark) |"
     )
     print("|---|---|---|---|---|")
+    names = list(MP_INDEX)
     for name, (pngs, errs, found_all, times) in rows.items():
+        noisy = name.endswith("+noise")
         all_err = [v for e in errs.values() for v in e.values()]
         delta = "-"
         if ref and name != "cycles24":
-            shifts = [
-                float(np.hypot(*(found_all[n][23:33, :2] - ref[2][n][23:33, :2]).T).max())
-                for n in found_all
-                if n in ref[2]
-            ]
-            delta = f"{max(shifts):.1f}" if shifts else "-"
+            shifts = np.array(
+                [
+                    np.hypot(*(found_all[n][legs, :2] - ref[2][n][legs, :2]).T)
+                    for n in found_all
+                    if n in ref[2]
+                ]
+            )
+            if shifts.size:
+                worst = names[int(np.argmax(shifts.max(axis=0)))]
+                delta = f"{np.median(shifts):.1f} / {shifts.max():.1f} ({worst})"
+        cpu = f"{statistics.median(times):.1f} ({len(times)})" if times and not noisy else "-"
         print(
-            f"| {name} | {statistics.median(times):.1f} | {len(errs)}/{len(pngs)} | "
+            f"| {name} | {cpu} | {len(errs)}/{len(pngs)} | "
             f"{statistics.median(all_err) if all_err else float('nan'):.1f} | {delta} |"
         )
 
@@ -143,5 +167,6 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("step", choices=("render", "compare"))
     parser.add_argument("names", nargs="*", default=list(VARIANTS))
+    parser.add_argument("--poses", type=int, default=len(POSES), help="render the first N poses")
     args = parser.parse_args()
-    render(args.names) if args.step == "render" else compare()
+    render(args.names, args.poses) if args.step == "render" else compare()
