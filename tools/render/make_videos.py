@@ -36,8 +36,11 @@ SEED = 7
 LANDMARK_NAMES = [f"{leg}_{part}" for leg in LEGS for part in LANDMARKS]
 
 
-def pose_keys(script, placement: str, look: str, samples: int = 0, frames=None) -> tuple:
-    """The script's frames (or the frames given) and the cache key of every frame."""
+def pose_keys(
+    script, placement: str, look: str, samples: int = 0, frames=None, denoise: str = "high"
+) -> tuple:
+    """The script's frames (or the frames given) and the cache key of every frame
+    (``samples``, ``denoise``: the render quality, poses.PoseKey)."""
     frames = frames or build(script)
 
     def angles(leg: str, i: int) -> tuple:
@@ -45,7 +48,7 @@ def pose_keys(script, placement: str, look: str, samples: int = 0, frames=None) 
         return (*pair, frames.lower[leg][i]) if frames.lower else pair
 
     keys = [
-        PoseKey.make(placement, look, angles("left", i), angles("right", i), samples)
+        PoseKey.make(placement, look, angles("left", i), angles("right", i), samples, denoise)
         for i in range(len(frames.t))
     ]
     return frames, keys
@@ -118,14 +121,15 @@ def write_clip(
     out_dir: Path,
     samples: int = 0,
     frames=None,
+    denoise: str = "high",
     **degradation: float,
 ) -> dict:
     """Write NAME.mp4 and NAME.truth.json from cached renders; returns the truth.
 
-    ``samples``: the renders' Cycles samples (0: the default); ``frames``:
+    ``samples``, ``denoise``: the renders' quality (poses.PoseKey); ``frames``:
     timeline.Frames to use instead of building ``script``'s;
     ``degradation``: ``noise_sigma`` and ``blur_px`` for ``degrade``."""
-    frames, keys = pose_keys(script, placement, look, samples, frames)
+    frames, keys = pose_keys(script, placement, look, samples, frames, denoise)
     missing = [k.stem for k in set(keys) if not k.truth.exists()]
     if missing:
         raise SystemExit(

@@ -57,9 +57,13 @@ class PoseKey:
     right: tuple
     #: Cycles samples per pixel (scene.SAMPLES unless a job asks for fewer).
     samples: int = DEFAULT_SAMPLES
+    #: OpenImageDenoise quality and prefilter: "high" (Blender's default) or "fast".
+    denoise: str = "high"
 
     @staticmethod
-    def make(placement: str, look: str, left, right, samples: int = 0) -> PoseKey:
+    def make(
+        placement: str, look: str, left, right, samples: int = 0, denoise: str = "high"
+    ) -> PoseKey:
         """Build a key, quantising the angles."""
         return PoseKey(
             placement,
@@ -67,13 +71,17 @@ class PoseKey:
             quantise_pair(left),
             quantise_pair(right),
             samples or DEFAULT_SAMPLES,
+            denoise,
         )
 
     @property
     def stem(self) -> str:
         """File name stem, e.g. oblique45_floor-default-L+30.0+0.0-R-35.0+0.0;
-        renders with other than the default samples end in -sN."""
-        quality = "" if self.samples == DEFAULT_SAMPLES else f"-s{self.samples}"
+        renders with other than the default samples end in -sN, with the
+        fast denoiser in -sNf."""
+        custom = self.samples != DEFAULT_SAMPLES or self.denoise != "high"
+        fast = "f" if self.denoise == "fast" else ""
+        quality = f"-s{self.samples}{fast}" if custom else ""
         return (
             f"{self.placement}-{self.look}-L{format_pair(self.left)}"
             f"-R{format_pair(self.right)}{quality}"
@@ -97,6 +105,7 @@ class PoseKey:
             "left": list(self.left),
             "right": list(self.right),
             "samples": self.samples,
+            "denoise": self.denoise,
         }
 
 
@@ -123,6 +132,9 @@ def render_jobs(keys: list[PoseKey], ordered: bool = False) -> None:
             built = (key.look, body, neutral, BodyScene(body, look, wall_y(body, neutral)))
         _, body, neutral, scene = built
         scene.scene.cycles.samples = key.samples
+        fast = key.denoise == "fast"
+        scene.scene.cycles.denoising_quality = "FAST" if fast else "HIGH"
+        scene.scene.cycles.denoising_prefilter = "FAST" if fast else "ACCURATE"
         placement = placement_named(key.placement)
         angles = {"left": LegAngles(*key.left), "right": LegAngles(*key.right)}
         world = pose_world(body, neutral, angles)
@@ -149,7 +161,12 @@ def read_jobs(path: Path) -> list[PoseKey]:
     jobs = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
     return [
         PoseKey.make(
-            j["placement"], j.get("look", "default"), j["left"], j["right"], j.get("samples", 0)
+            j["placement"],
+            j.get("look", "default"),
+            j["left"],
+            j["right"],
+            j.get("samples", 0),
+            j.get("denoise", "high"),
         )
         for j in jobs
     ]
