@@ -12,7 +12,7 @@ MediaPipe runs here. Each recording goes through ``hiprot.review`` as
 ``hiprot review REC --mode LEGS`` runs it, LEGS being the legs the clip
 works (what the user would say).
 
-    python benchmarks/accuracy_wide.py [--folder DIR]
+    python benchmarks/accuracy_wide.py [--folder DIR] [--markdown OUT.md]
 
 Scored per session-leg: rep count exact / within one; held reps counted
 right; per matched rep, the held verdict, apart for reps whose true hold is
@@ -183,9 +183,52 @@ def split(rows: list[dict], holds: list[dict], field: str) -> dict:
     }
 
 
+def markdown(results: dict) -> str:
+    """Per session-leg rows and the main splits as markdown, from the results."""
+    lines = [
+        "| clip | copy | leg | body | outfit | lighting | camera | reps (measured / true) "
+        "| held | peak internal (measured / true) |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in results["session_legs"]:
+        peak = r["peak_internal_measured"]
+        peak_cell = "-" if peak is None else f"{peak:+.0f}°"
+        if r["peak_internal_capped"]:
+            peak_cell += " (at the view's limit)"
+        lines.append(
+            f"| {r['clip']} | {r['copy']} | {r['leg']} ({r['side']}) | {r['body']} | "
+            f"{r['outfit']} | {r['lighting']} | {r['azimuth_deg']:g}°, {r['height']}, "
+            f"{r['distance_m']:g} m | {r['reps_measured']} / {r['reps_true']} | "
+            f"{r['held_measured']} / {r['held_true']} | {peak_cell} / "
+            f"{r['peak_internal_true']:+.1f}° |"
+        )
+    lines += [
+        "",
+        "| subset | session-legs | count exact | within one | held verdicts, clear "
+        "| peak internal MAE (scored) |",
+        "|---|---|---|---|---|---|",
+    ]
+    for copy in ("clean", "webcam"):
+        if copy not in results:
+            continue
+        subsets = [("all", results[copy]["all"])]
+        for field in ("side", "outfit", "body", "distance_m", "height", "azimuth_deg"):
+            subsets += [(f"{field} {k}", v) for k, v in results[copy]["by"][field].items()]
+        for label, a in subsets:
+            hv = a["held_verdict_clear"]
+            mae = "-" if a["peak_internal_mae_deg"] is None else f"{a['peak_internal_mae_deg']}°"
+            lines.append(
+                f"| {copy}: {label} | {a['session_legs']} | {a['count_exact']} | "
+                f"{a['count_within_one']} | {hv['right']}/{hv['reps']} | "
+                f"{mae} ({a['peak_internal_scored']}) |"
+            )
+    return "\n".join(lines) + "\n"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--folder", type=Path, default=FOLDER)
+    parser.add_argument("--markdown", type=Path, help="also write the tables as markdown here")
     args = parser.parse_args()
     rows, holds, rep_sets = [], [], {"clean": ([], [], []), "webcam": ([], [], [])}
     negatives = []
@@ -234,6 +277,9 @@ def main() -> None:
                 f"over {a['peak_internal_scored']}"
             )
     print(f"wrote {path}")
+    if args.markdown:
+        args.markdown.write_text(markdown(results))
+        print(f"wrote {args.markdown}")
 
 
 if __name__ == "__main__":
