@@ -25,8 +25,11 @@ THREADS = 2
 #: Rest-frame height (m above the hip joints' level 0.05) of the waistband:
 #: below it the torso wears leggings, above it the shirt.
 WAIST_Z = 0.15
-#: Rest-frame test for scalp vertices on the head bone (top or back of head).
+#: Rest-frame test for scalp vertices on the head bone (top or back of head),
+#: for the base mesh, whose head joint is at BASE_HEAD_YZ; other bodies'
+#: thresholds move with their head joint (a taller body's face is no scalp).
 HAIR_TOP_Z, HAIR_BACK_Z, HAIR_BACK_Y = 0.80, 0.70, 0.03
+BASE_HEAD_YZ = (-0.0161, 0.6975)
 MAT_SIZE = (0.62, 1.8, 0.006)  # x, y, thickness (m)
 MAT_FAR_EDGE_Y = -0.05  # the mat starts at the wall
 ROOM_HALF = 6.0
@@ -92,7 +95,12 @@ def vertex_labels(body: Body, look: Look | None = None) -> np.ndarray:
         elif bone.startswith(SKIN_BONES) or (look.shorts and bone.startswith(BARE_LEG_BONES)):
             labels[i] = MATERIAL_SLOTS.index("skin")
     on_head = np.char.startswith(dominant.astype(str), "head")
-    scalp = on_head & ((z > HAIR_TOP_Z) | ((z > HAIR_BACK_Z) & (y > HAIR_BACK_Y)))
+    head = body.heads[body.bone("head")]
+    dy, dz = head[1] - BASE_HEAD_YZ[0], head[2] - BASE_HEAD_YZ[1]
+    dy, dz = (0.0 if abs(d) < 0.005 else d for d in (dy, dz))  # the base head: as before
+    scalp = on_head & (
+        (z > HAIR_TOP_Z + dz) | ((z > HAIR_BACK_Z + dz) & (y > HAIR_BACK_Y + dy))
+    )
     labels[scalp] = MATERIAL_SLOTS.index("hair")
     return labels
 

@@ -45,7 +45,7 @@ CLIP_COUNT = 36
 SAMPLES = 8
 DENOISE = "fast"
 #: Rendered with the full denoiser, before the fast one was measured.
-DENOISE_HIGH = ("w01_fast", "w02_left")
+DENOISE_HIGH = ("w01_fast",)
 #: The webcam-degraded copy of every clip: soft and noisy (render_suite.DEGRADATION).
 WEBCAM = {"blur_px": 1.5, "noise_sigma": 4.0}
 WEBCAM_SUFFIX = "-webcam"
