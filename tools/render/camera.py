@@ -97,3 +97,29 @@ PLACEMENTS = {
         Placement("oblique45_high", azimuth_deg=45.0, height_m=1.5, target=FEET_TARGET),
     )
 }
+
+
+#: Camera heights of the wide suite (benchmarks/render_suite/wide/): a laptop
+#: on the floor, on a chair, on a table.
+HEIGHTS_M = {"floor": 0.3, "chair": 0.6, "table": 1.0}
+
+
+def wide_name(azimuth_deg: float, height: str, distance_m: float) -> str:
+    """Placement name for the wide suite, e.g. ``a45-chair-d3.0``."""
+    return f"a{azimuth_deg:g}-{height}-d{distance_m:.1f}"
+
+
+def placement_named(name: str) -> Placement:
+    """A named placement: one of PLACEMENTS, or a wide-suite name (wide_name)."""
+    if name in PLACEMENTS:
+        return PLACEMENTS[name]
+    try:
+        azimuth, height, distance = name.split("-")
+        return Placement(
+            name,
+            azimuth_deg=float(azimuth.removeprefix("a")),
+            height_m=HEIGHTS_M[height],
+            distance_m=float(distance.removeprefix("d")),
+        )
+    except (ValueError, KeyError):
+        raise KeyError(f"unknown placement {name!r}") from None

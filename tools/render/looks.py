@@ -37,6 +37,17 @@ class Look:
     window_sun: float = 1.2
     ambient: float = 0.35
     background: tuple = (0.45, 0.43, 0.40)  # seen past the wall's edge
+    #: "room" (ceiling panel + window sun), "lamp" (one lamp, little else)
+    #: or "window" (a bright window in the wall behind the feet); scene.py.
+    lighting: str = "room"
+    #: Shorts instead of leggings: skin from the lower thigh down.
+    shorts: bool = False
+    #: Sock colour, or None for bare feet.
+    socks: tuple | None = None
+    #: Second leggings colour in blotches fixed to the body, or None for plain.
+    pattern: tuple | None = None
+    #: False: no wall behind the feet (a leg raise needs the room to lower them).
+    wall_present: bool = True
 
 
 #: Second variant for evaluation: a heavier body, darker skin, light shirt,
@@ -97,6 +108,119 @@ LEAN = Look(
 
 LOOKS = {look.name: look for look in (Look(), HEAVIER, COOL, LEAN)}
 
+# The wide suite (benchmarks/render_suite/wide/) composes a look from a body,
+# an outfit and a lighting, named "BODY.OUTFIT.LIGHTING" (look_named).
+
+#: Body shapes: MakeHuman macro targets (sex, age, muscle, weight, height)
+#: and leg-length targets, as (path under mpfb2/targets, weight).
+BODIES = {
+    "base": (),
+    "heavy_f": (("macrodetails/universal-female-young-averagemuscle-maxweight.target.gz", 0.7),),
+    "lean_m": (("macrodetails/universal-male-young-maxmuscle-minweight.target.gz", 0.8),),
+    # a small, light woman with short legs
+    "small_f": (
+        ("macrodetails/universal-female-young-averagemuscle-minweight.target.gz", 0.6),
+        ("macrodetails/height/female-young-averagemuscle-minweight-minheight.target.gz", 0.3),
+        ("legs/upperlegs-height-decr.target.gz", 0.5),
+        ("legs/lowerlegs-height-decr.target.gz", 0.4),
+    ),
+    # a tall man with long legs
+    "tall_m": (
+        ("macrodetails/universal-male-young-averagemuscle-averageweight.target.gz", 1.0),
+        ("macrodetails/height/male-young-averagemuscle-averageweight-maxheight.target.gz", 0.2),
+        ("legs/upperlegs-height-incr.target.gz", 0.6),
+        ("legs/lowerlegs-height-incr.target.gz", 0.5),
+    ),
+    # an older, heavy man of average height
+    "heavy_m": (
+        ("macrodetails/universal-male-old-averagemuscle-maxweight.target.gz", 1.0),
+        ("legs/lowerlegs-height-decr.target.gz", 0.3),
+    ),
+}
+
+#: Outfits and the room's colours (linear RGB). Feet are bare unless socks.
+OUTFITS = {
+    # light-grey leggings in front of an off-white wall: little contrast
+    "wallmatch": {
+        "skin": (0.70, 0.48, 0.36),
+        "shirt": (0.35, 0.36, 0.40),
+        "leggings": (0.52, 0.52, 0.50),
+        "wall": (0.62, 0.61, 0.58),
+        "mat": (0.40, 0.42, 0.45),
+        "floor": (0.45, 0.35, 0.22),
+    },
+    # black leggings and a dark top on a dark mat
+    "dark": {
+        "skin": (0.45, 0.27, 0.17),
+        "shirt": (0.03, 0.03, 0.04),
+        "leggings": (0.015, 0.015, 0.02),
+        "mat": (0.06, 0.06, 0.07),
+        "wall": (0.55, 0.53, 0.48),
+        "floor": (0.30, 0.20, 0.12),
+    },
+    # running shorts, bare legs and feet
+    "shorts": {
+        "skin": (0.62, 0.40, 0.30),
+        "shirt": (0.60, 0.55, 0.10),
+        "leggings": (0.03, 0.06, 0.20),
+        "shorts": True,
+        "mat": (0.08, 0.25, 0.12),
+        "wall": (0.58, 0.55, 0.50),
+    },
+    # patterned leggings (dark blotches on mid-grey-blue)
+    "patterned": {
+        "skin": (0.80, 0.55, 0.45),
+        "shirt": (0.45, 0.10, 0.30),
+        "leggings": (0.20, 0.25, 0.35),
+        "pattern": (0.03, 0.04, 0.06),
+        "mat": (0.30, 0.30, 0.32),
+        "wall": (0.70, 0.72, 0.75),
+    },
+    # grey leggings with white socks
+    "socks": {
+        "skin": (0.30, 0.17, 0.10),
+        "shirt": (0.08, 0.30, 0.10),
+        "leggings": (0.18, 0.18, 0.20),
+        "socks": (0.80, 0.80, 0.80),
+        "mat": (0.25, 0.08, 0.35),
+        "wall": (0.55, 0.50, 0.42),
+    },
+    # beige leggings, bare feet of a similar tone
+    "barefoot": {
+        "skin": (0.55, 0.35, 0.24),
+        "shirt": (0.55, 0.06, 0.06),
+        "leggings": (0.50, 0.40, 0.30),
+        "mat": (0.35, 0.20, 0.10),
+        "wall": (0.62, 0.58, 0.50),
+        "floor": (0.30, 0.30, 0.30),
+    },
+}
+
+#: Lightings (scene.add_lights): the wattage of the lamp / ceiling panel, the
+#: window's light, and how much the rest of the room contributes.
+LIGHTINGS = {
+    "lamp": {"lighting": "lamp", "ceiling_light_w": 120.0, "window_sun": 0.0, "ambient": 0.12},
+    "window": {"lighting": "window", "ceiling_light_w": 40.0, "window_sun": 400.0, "ambient": 0.2},
+}
+
+
+def look_named(name: str) -> Look:
+    """A named look: one of LOOKS, or a wide-suite "BODY.OUTFIT.LIGHTING",
+    with "-nowall" at the end for a room without the wall."""
+    if name in LOOKS:
+        return LOOKS[name]
+    try:
+        body, outfit, lighting = name.removesuffix("-nowall").split(".")
+        return Look(
+            name=name,
+            targets=BODIES[body],
+            **OUTFITS[outfit],
+            **LIGHTINGS[lighting],
+            wall_present=not name.endswith("-nowall"),
+        )
+    except (ValueError, KeyError, TypeError):
+        raise KeyError(f"unknown look {name!r}") from None
+
 
 def read_target(path: Path) -> tuple[np.ndarray, np.ndarray]:
     """Vertex indices and offsets (rig frame, metres) of a .target.gz morph."""
@@ -105,7 +229,7 @@ def read_target(path: Path) -> tuple[np.ndarray, np.ndarray]:
         for line in handle:
             if line.strip() and not line.startswith("#"):
                 rows.append([float(v) for v in line.split()])
-    data = np.asarray(rows)
+    data = np.asarray(rows).reshape(-1, 4)  # some targets are empty (the base shape)
     dx, dy, dz = data[:, 1], data[:, 2], data[:, 3]
     return data[:, 0].astype(int), np.stack([dx, -dz, dy], axis=1) * OBJ_TO_METRES
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import cv2
 import numpy as np
-from camera import PLACEMENTS
+from camera import placement_named
 from pose import LANDMARKS
 from poses import PoseKey, render_jobs
 from timeline import LEGS, SCRIPTS, build, leg_summary, rep_truth
@@ -36,16 +36,19 @@ SEED = 7
 LANDMARK_NAMES = [f"{leg}_{part}" for leg in LEGS for part in LANDMARKS]
 
 
-def pose_keys(script, placement: str, look: str) -> tuple:
-    """The script's frames and the cache key of every frame."""
-    frames = build(script)
+def pose_keys(
+    script, placement: str, look: str, samples: int = 0, frames=None, denoise: str = "high"
+) -> tuple:
+    """The script's frames (or the frames given) and the cache key of every frame
+    (``samples``, ``denoise``: the render quality, poses.PoseKey)."""
+    frames = frames or build(script)
+
+    def angles(leg: str, i: int) -> tuple:
+        pair = (frames.femur[leg][i], frames.twist[leg][i])
+        return (*pair, frames.lower[leg][i]) if frames.lower else pair
+
     keys = [
-        PoseKey.make(
-            placement,
-            look,
-            (frames.femur["left"][i], frames.twist["left"][i]),
-            (frames.femur["right"][i], frames.twist["right"][i]),
-        )
+        PoseKey.make(placement, look, angles("left", i), angles("right", i), samples, denoise)
         for i in range(len(frames.t))
     ]
     return frames, keys
@@ -89,7 +92,7 @@ def truth_document(
     return {
         "format": "hiprot-render-truth",
         "version": 1,
-        "placement": PLACEMENTS[placement].describe(hip_mid_y),
+        "placement": placement_named(placement).describe(hip_mid_y),
         "look": look,
         "fps": script.fps,
         "duration_s": round(len(keys) / script.fps, 3),
@@ -99,6 +102,7 @@ def truth_document(
                 leg: {
                     "femur_deg": frames.femur[leg].tolist(),
                     "twist_deg": frames.twist[leg].tolist(),
+                    **({"lower_deg": frames.lower[leg].tolist()} if frames.lower else {}),
                 }
                 for leg in LEGS
             },
@@ -110,12 +114,22 @@ def truth_document(
 
 
 def write_clip(
-    name: str, script, placement: str, look: str, out_dir: Path, **degradation: float
+    name: str,
+    script,
+    placement: str,
+    look: str,
+    out_dir: Path,
+    samples: int = 0,
+    frames=None,
+    denoise: str = "high",
+    **degradation: float,
 ) -> dict:
     """Write NAME.mp4 and NAME.truth.json from cached renders; returns the truth.
 
+    ``samples``, ``denoise``: the renders' quality (poses.PoseKey); ``frames``:
+    timeline.Frames to use instead of building ``script``'s;
     ``degradation``: ``noise_sigma`` and ``blur_px`` for ``degrade``."""
-    frames, keys = pose_keys(script, placement, look)
+    frames, keys = pose_keys(script, placement, look, samples, frames, denoise)
     missing = [k.stem for k in set(keys) if not k.truth.exists()]
     if missing:
         raise SystemExit(

@@ -232,6 +232,11 @@ class LegAngles:
 
     femur_deg: float = 0.0
     twist_deg: float = 0.0
+    #: Hip extension from the drill's pose, about the left-right axis through
+    #: the hip joint: positive lowers the leg towards the floor beyond the
+    #: wall (a leg raise, wall-less scenes), negative tips it towards the
+    #: head, feet off the wall (getting into or out of the position).
+    lower_deg: float = 0.0
 
 
 def pose_world(body: Body, neutral: Neutral, legs: dict[str, LegAngles]) -> np.ndarray:
@@ -248,6 +253,9 @@ def pose_world(body: Body, neutral: Neutral, legs: dict[str, LegAngles]) -> np.n
         leg_mask, foot_mask = subtree(body, f"upperleg01.{s}"), subtree(body, f"foot.{s}")
         world[leg_mask] = np.einsum("ij,bjk->bik", femur, world[leg_mask])
         world[foot_mask] = np.einsum("ij,bjk->bik", foot, world[foot_mask])
+        if angles.lower_deg:
+            lower = about(hip_pt, rotation([1.0, 0.0, 0.0], angles.lower_deg))
+            world[leg_mask] = np.einsum("ij,bjk->bik", lower, world[leg_mask])
     return world
 
 

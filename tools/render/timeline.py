@@ -37,6 +37,14 @@ class Rep:
     back_s: float = 1.2  # internal end range -> neutral
     rest_s: float = 1.2
     from_ankles: bool = False  # the swing is ankle twist phi, theta stays 0
+    #: Share of the swing made by ankle twist phi, the rest by femur theta
+    #: (a compensated rep); from_ankles is a share of 1.
+    ankle_share: float = 0.0
+
+    @property
+    def share(self) -> float:
+        """The share of the swing done from the ankles."""
+        return 1.0 if self.from_ankles else self.ankle_share
 
 
 @dataclass
@@ -93,23 +101,25 @@ class Frames:
     femur: dict  # leg -> (N,) degrees
     twist: dict  # leg -> (N,) degrees
     spans: list  # (leg, rep index, first frame, end frame, Rep)
+    #: leg -> (N,) degrees of pose.LegAngles.lower_deg, or None (in position)
+    lower: dict | None = None
 
 
 def build(script: Script) -> Frames:
     """Sample a script into quantised per-frame angles."""
     lead, tail = int(script.lead_in_s * script.fps), int(script.tail_s * script.fps)
     swing, spans, cursor = [np.zeros(lead)], [], lead
-    kinds = [np.zeros(lead, bool)]
+    kinds = [np.zeros(lead)]
     for i, rep in enumerate(script.reps, start=1):
         curve, bounds = rep_curve(rep, script.fps)
         active_end = cursor + bounds[4]  # back at neutral (before the rest)
         spans.extend((leg, i, cursor, active_end, rep) for leg in script.legs)
         swing.append(curve)
-        kinds.append(np.full(len(curve), rep.from_ankles))
+        kinds.append(np.full(len(curve), rep.share))
         cursor += len(curve)
     swing.append(np.zeros(tail))
-    kinds.append(np.zeros(tail, bool))
-    swing, from_ankles = np.concatenate(swing), np.concatenate(kinds)
+    kinds.append(np.zeros(tail))
+    swing, share = np.concatenate(swing), np.concatenate(kinds)
     if script.levels:
         grid = np.asarray(sorted(script.levels), float)
 
@@ -121,8 +131,10 @@ def build(script: Script) -> Frames:
     twist = {leg: np.zeros(len(swing)) for leg in LEGS}
     for leg in script.legs:
         leg_swing = swing * script.gain.get(leg, 1.0)
-        femur[leg] = q(np.where(from_ankles, 0.0, leg_swing))
-        twist[leg] = q(np.where(from_ankles, leg_swing, 0.0))
+        # exact 0 / whole swing where share is 0 or 1 (no -0.0: cache names)
+        hips, ankles = (1.0 - share) * leg_swing, share * leg_swing
+        femur[leg] = q(np.where(share == 0, leg_swing, np.where(share == 1, 0.0, hips)))
+        twist[leg] = q(np.where(share == 0, 0.0, np.where(share == 1, leg_swing, ankles)))
     return Frames(np.arange(len(swing)) / script.fps, femur, twist, spans)
 
 
