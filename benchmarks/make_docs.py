@@ -243,6 +243,7 @@ def readme_block() -> str:
     """The README's one small table: the held-out numbers a user meets first."""
     pixels, angles = load("accuracy_pixels"), load("accuracy_angles")
     reps, live = load("accuracy_reps"), load("accuracy_live")
+    wide = load("accuracy_wide")
     facts = clip_facts()
     summary, videos = pixels["summary"], pixels["videos"]
     legs = session_legs(videos)
@@ -279,6 +280,13 @@ def readme_block() -> str:
             f"precision {summary['compensation_precision']:.2f}, "
             f"recall {summary['compensation_recall']:.2f}",
             "the same videos",
+        ],
+        [
+            "reps counted right on new bodies, outfits and distances",
+            f"{wide['clean']['all']['count_exact']} of {wide['clean']['all']['session_legs']} "
+            f"legs exact, {wide['clean']['all']['count_within_one']} within one; webcam copies "
+            f"{wide['webcam']['all']['count_exact']} of {wide['webcam']['all']['session_legs']}",
+            f"{wide['clips']} renders nothing was tuned on",
         ],
         [
             "reps counted right with webcam noise",
