@@ -346,18 +346,19 @@ def synthetic_angles(angles: dict) -> str:
 
 
 def live_table(live: dict) -> str:
+    """Live's stored count, its count as announced during the set, and review's."""
     rows = []
     for key, name in (("none", "noise-free"), ("suite_mix", "noise mix")):
-        lv, rv = live[key]["live"], live[key]["review"]
+        runs = [live[key][k] for k in ("live", "live_announced", "review")]
         rows.append(
             [
                 name,
-                str(lv["session_legs"]),
-                f"{pct(lv['count_exact_rate'])} / {pct(rv['count_exact_rate'])}",
-                f"{pct(lv['count_within_one_rate'])} / {pct(rv['count_within_one_rate'])}",
-                f"{lv['count_mean_abs_error']:.1f} / {rv['count_mean_abs_error']:.1f}",
-                f"{pct(lv['held_count_exact_rate'])} / {pct(rv['held_count_exact_rate'])}",
-                " / ".join(pct(x["compensated_count_exact_rate"]) for x in (lv, rv)),
+                str(runs[0]["session_legs"]),
+                " / ".join(pct(r["count_exact_rate"]) for r in runs),
+                " / ".join(pct(r["count_within_one_rate"]) for r in runs),
+                " / ".join(f"{r['count_mean_abs_error']:.1f}" for r in runs),
+                " / ".join(pct(r["held_count_exact_rate"]) for r in runs),
+                " / ".join(pct(r["compensated_count_exact_rate"]) for r in runs),
             ]
         )
     header = [
@@ -375,7 +376,7 @@ def live_table(live: dict) -> str:
         f"{level} {pct(rate)} / {pct(by_noise['review']['count_exact_rate_by_noise'][level])}"
         for level, rate in by_noise["live"]["count_exact_rate_by_noise"].items()
     )
-    return out + f"\n\nCount exact by noise level, live / review: {levels}."
+    return out + f"\n\nCount exact by noise level, live stored / review: {levels}."
 
 
 # ---- the ceiling --------------------------------------------------------

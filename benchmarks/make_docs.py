@@ -135,9 +135,10 @@ def _synthetic_parts(reps: dict, angles: dict, live: dict) -> list[str]:
         synthetic_angles(angles),
         "## Live against review (`accuracy_live.py`)",
         "The same synthetic sessions through `hiprot live`'s loop frame by frame "
-        "(no window), beside review of the same frames. Live learns the scale and "
-        "neutral as the set goes and cannot smooth with hindsight; a recorded set "
-        "reviewed afterwards is the more accurate count. Cells are live / review.",
+        "(no window), beside review of the same frames. Live announces each rep as "
+        "it counts it, frame by frame; when a set ends it reads the set again with "
+        "review's reading, from live's own neutral, and stores that. Cells are live "
+        "stored / live as announced / review.",
         live_table(live),
         f"The live filter delays the angle by {lag:.0f} ms.",
     ]
@@ -292,7 +293,8 @@ def readme_block() -> str:
             "reps counted right with webcam noise",
             f"review {pct(synth['count_exact_rate'])} of legs exact "
             f"(by noise level {span(synth['count_exact_rate_by_noise'].values(), pct)}), "
-            f"live {pct(mix['live']['count_exact_rate'])}",
+            f"live stores {pct(mix['live']['count_exact_rate'])} "
+            f"({pct(mix['live_announced']['count_exact_rate'])} as it counts aloud)",
             f"{synth['session_legs']} synthetic session-legs",
         ],
     ]

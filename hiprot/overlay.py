@@ -16,7 +16,7 @@ import numpy.typing as npt
 
 from hiprot import drill, words
 from hiprot.coach import CoachView, LegGauge, Stage
-from hiprot.landmarks import LEGS, SKELETON, Side
+from hiprot.landmarks import LEGS, MIN_VISIBILITY, SKELETON, Side
 from hiprot.reps import Mode
 from hiprot.session import SessionSummary
 
@@ -24,7 +24,6 @@ from hiprot.session import SessionSummary
 LEFT_COLOUR = (255, 160, 0)  # blue-ish: the person's left leg
 RIGHT_COLOUR = (0, 140, 255)  # orange: the person's right leg
 BODY_COLOUR = (230, 230, 230)
-MIN_VISIBILITY = 0.3
 
 
 def _side_of(a: int, b: int) -> Side | None:
