@@ -20,6 +20,7 @@ from hiprot.analysis import (
     AngleSeries,
     angle_series,
     auto_calibration,
+    counted_drive,
     femur_range,
     fit_foot_to_femur,
     flat_femurs,
@@ -38,8 +39,9 @@ from hiprot.angles import SIDE_ON_RATIO, LegAngles
 from hiprot.calibration import Calibration
 from hiprot.errors import HiprotError, HiprotWarning
 from hiprot.landmarks import Side
-from hiprot.position import PositionSeries, position_series
+from hiprot.position import Gate, PositionSeries, position_series
 from hiprot.reps import BilateralCounter, Mode, Rep, min_confidence
+from hiprot.scale import LegScale, as_read, leg_scale, scaled_leg
 from hiprot.session import CalibrationInfo, SessionSummary, Tracking
 from hiprot.types import PoseFrame
 
@@ -84,22 +86,42 @@ def _count(
     foot_driven: frozenset[Side],
     position: PositionSeries,
     pose_model: str = "full",
-) -> tuple[AngleSeries, tuple[Rep, ...]]:
-    """Angles relative to the neutral, and the reps counted on them."""
+) -> tuple[AngleSeries, tuple[Rep, ...], dict[Side, LegScale]]:
+    """Angles relative to the neutral, the reps counted on them, and the
+    scale each leg was counted on (``hiprot.scale``)."""
     relative = fit_foot_to_femur(relative_to_neutral(series, calibration, mode.sides))
+    scales = _scales(relative, mode, foot_driven, position) if series.estimator == "image" else {}
+    counted = relative.map_legs(lambda side, leg: scaled_leg(leg, scales.get(side)))
     counter = BilateralCounter(
         mode,
         near=series.near if series.estimator == "image" else None,
         min_confidence=min_confidence(pose_model),
         foot_driven=foot_driven,
-        hold_band_deg=hold_bands(relative),
-        excursion_deg=rep_excursions(relative, foot_driven),
+        hold_band_deg=hold_bands(counted),
+        excursion_deg=rep_excursions(counted, foot_driven),
     )
-    frame_samples = samples(relative)
+    frame_samples = samples(counted)
     for i, sample in enumerate(frame_samples):
         counter.update(gated(sample, {side: position.gate[side][i] for side in mode.sides}))
     counter.finish(frame_samples[-1].t_s)
-    return relative, tuple(counter.reps)
+    return relative, as_read(counter.reps, scales), scales
+
+
+def _scales(
+    relative: AngleSeries, mode: Mode, foot_driven: frozenset[Side], position: PositionSeries
+) -> dict[Side, LegScale]:
+    """Per worked leg, its ``hiprot.scale.LegScale``, judged in position."""
+    return {
+        side: leg_scale(
+            relative.legs[side].femur_deg,
+            relative.legs[side].foot_deg,
+            counted_drive(
+                relative.legs[side].femur_deg, relative.legs[side].foot_deg, side in foot_driven
+            ),
+            [gate is Gate.COUNT for gate in position.gate[side]],
+        )
+        for side in mode.sides
+    }
 
 
 def review_pose_frames(
@@ -185,12 +207,23 @@ def _review(
             )
             calibration = median_calibration(series)
     foot_driven = jittery_knees(raw, calibration, mode.sides)
-    relative, reps = _count(series, calibration, mode, foot_driven, position, pose_model)
+    relative, reps, scales = _count(series, calibration, mode, foot_driven, position, pose_model)
     for _ in range(_REST_ROUNDS):
         windows = {side: [(r.start_s, r.end_s) for r in reps if r.leg is side] for side in Side}
         calibration = neutral_from_rests(series, calibration, windows, mode.sides)
         foot_driven = jittery_knees(raw, calibration, mode.sides)
-        relative, reps = _count(series, calibration, mode, foot_driven, position, pose_model)
+        relative, reps, scales = _count(
+            series, calibration, mode, foot_driven, position, pose_model
+        )
+    for side, scale in sorted(scales.items()):
+        if scale.scaled and any(rep.leg is side for rep in reps):
+            warnings.warn(
+                f"{source}: the {side.value} leg's reading turned only about "
+                f"{scale.reach_deg:.0f}° at most, so its reps were counted on its own scale; "
+                "its degrees read short by an unknown factor (README: where to put the camera)",
+                HiprotWarning,
+                stacklevel=2,
+            )
     flat = flat_femurs(series, calibration, mode.sides)
     foot_driven -= flat  # read from the foot already
     for side in sorted(flat):

@@ -40,7 +40,7 @@ from hiprot.synth.negatives import (
     build_negative,
     moving_body_points,
 )
-from hiprot.synth.noise import NOISE_LEVELS, corrupt, frame_times
+from hiprot.synth.noise import NOISE_LEVELS, NoiseModel, corrupt, frame_times
 from hiprot.synth.script import SCENARIOS, RepTruth, Script, build_script
 from hiprot.types import PoseFrame
 
@@ -90,6 +90,12 @@ class SessionSpec:
         knee_flexion_deg: Override the knee flexion of the legs on the wall.
         stance_width_m: Override the ankle-to-ankle distance.
         jitter_camera: Vary the placement a little, as a user would.
+        leg_gain: Per leg (left, right), how far the landmarks turn per true
+            degree of femur and ankle rotation (MediaPipe's knee follows the
+            turn only partly on some set-ups, ``benchmarks/mediapipe_error.py``);
+            the truth keeps the true angles. ``None``: 1.
+        noise_scale: Multiplies the noise level's pixel and metre
+            magnitudes (a softer or darker picture).
     """
 
     seed: int
@@ -106,6 +112,8 @@ class SessionSpec:
     knee_flexion_deg: float | None = None
     stance_width_m: float | None = None
     jitter_camera: bool = True
+    leg_gain: tuple[float, float] | None = None
+    noise_scale: float = 1.0
 
     def __post_init__(self) -> None:
         choices = {
@@ -122,6 +130,8 @@ class SessionSpec:
                 )
         if self.fps <= 0 or self.width <= 0 or self.height <= 0:
             raise ValueError("fps, width and height must be positive")
+        if self.noise_scale < 0 or (self.leg_gain is not None and len(self.leg_gain) != 2):
+            raise ValueError("noise_scale must be >= 0 and leg_gain a (left, right) pair")
 
     @property
     def name(self) -> str:
@@ -229,6 +239,33 @@ def _truth(
     }
 
 
+def _scaled(model: NoiseModel, scale: float) -> NoiseModel:
+    """``model`` with its jitter and drift magnitudes times ``scale``."""
+    if scale == 1.0:
+        return model
+    return replace(
+        model,
+        image_jitter_px=model.image_jitter_px * scale,
+        image_z_jitter_px=model.image_z_jitter_px * scale,
+        world_jitter_m=tuple(x * scale for x in model.world_jitter_m),
+        image_drift_px=model.image_drift_px * scale,
+        world_drift_m=tuple(x * scale for x in model.world_drift_m),
+    )
+
+
+def _gained(
+    femur: dict[Side, np.ndarray], twist: dict[Side, np.ndarray], gain: tuple[float, float] | None
+) -> tuple[dict[Side, np.ndarray], dict[Side, np.ndarray]]:
+    """The angles the landmarks show: each leg's rotation times its ``leg_gain``."""
+    if gain is None:
+        return femur, twist
+    by_side = dict(zip((Side.LEFT, Side.RIGHT), gain))
+    return (
+        {s: v * by_side[s] for s, v in femur.items()},
+        {s: v * by_side[s] for s, v in twist.items()},
+    )
+
+
 def generate(spec: SessionSpec) -> SyntheticSession:
     """Generate one session: landmarks as MediaPipe would report them, and truth."""
     body_rng, script_rng, camera_rng, noise_rng = (
@@ -251,7 +288,7 @@ def generate(spec: SessionSpec) -> SyntheticSession:
         placement = placement.jittered(camera_rng)
     camera = Camera.from_placement(placement, spec.width, spec.height)
 
-    model = NOISE_LEVELS[spec.noise]
+    model = _scaled(NOISE_LEVELS[spec.noise], spec.noise_scale)
     duration_s = (
         script.duration_s
         if spec.duration_s is None
@@ -261,7 +298,7 @@ def generate(spec: SessionSpec) -> SyntheticSession:
         )
     )
     index, t_s = frame_times(duration_s, spec.fps, model, noise_rng)
-    femur, twist = script.angles(t_s)
+    femur, twist = _gained(*script.angles(t_s), spec.leg_gain)
     if moving is None:
         points = body_points(shape, posture, femur, twist)
         drill_s: tuple[float, float] | None = (0.0, float(t_s[-1]))
