@@ -16,6 +16,8 @@ counts there measure luck as much as the timer.
 
     python benchmarks/accuracy_pixels.py [FOLDER ...]
     python benchmarks/accuracy_pixels.py --tuning   # the tuning clips only, written apart
+    python benchmarks/accuracy_pixels.py --landmarks DIR   # DIR/full/NAME.landmarks.jsonl.gz
+                                                           # (hiprot extract) for MediaPipe
 """
 
 from __future__ import annotations
@@ -82,6 +84,11 @@ def score(clip: RenderedClip) -> tuple[dict, tuple[list, list, list]]:
 
 def main() -> None:
     args = sys.argv[1:]
+    cache = None
+    if "--landmarks" in args:  # landmark recordings instead of running MediaPipe again
+        at = args.index("--landmarks")
+        cache = Path(args[at + 1])
+        del args[at : at + 2]
     tuning = "--tuning" in args
     if tuning:  # the clips the estimator's constants were chosen on, scored apart
         folders = [REPO / "benchmarks" / "render_suite" / "tuning"]
@@ -90,7 +97,7 @@ def main() -> None:
     folders += [Path(a) for a in args if a != "--tuning"]
     videos = {}
     all_pairs, all_truth, all_measured = [], [], []
-    for clip in rendered_clips(folders):
+    for clip in rendered_clips(folders, cache=cache):
         result, (pairs, true_reps, measured_reps) = score(clip)
         videos[clip.video.name] = result
         all_pairs += pairs

@@ -182,8 +182,10 @@ def synthetic(variant: str, sessions: int) -> dict:
                     }
                 )
         return {
+            "sessions": len(specs),
             **_rates(rows),
             **{f"by_{k}": _grouped(rows, k) for k in ("gain", "leg_px", "noise", "placement")},
+            "legs": {f"{r['session']}:{r['leg']}": f"{r['measured']}/{r['true']}" for r in rows},
         }
 
     return _both(run)
@@ -272,29 +274,33 @@ def renders(landmarks: Path | None) -> dict:
     }
 
 
+def _merged(name: str, result: dict, order: list[str], out: str) -> Path:
+    """Write ``result`` as part ``name`` of ``out``.json, keeping the other
+    parts there (read as late as can be: parts may run in parallel)."""
+    path = RESULTS_DIR / f"{out}.json"
+    results = json.loads(path.read_text()) if path.exists() else {}
+    results[name] = result
+    return write_results(out, {k: results[k] for k in order if k in results})
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--landmarks", type=Path, default=None, help=__doc__.splitlines()[-2])
     parser.add_argument("--sessions", type=int, default=32, help="Synthetic sessions per variant.")
     parser.add_argument("--only", nargs="+", choices=[*VARIANTS, "still", "renders"], default=None)
+    parser.add_argument("--out", default="generalization", help="Results file name.")
     args = parser.parse_args()
     parts: dict[str, Callable[[], dict]] = {
         "renders": lambda: renders(args.landmarks),
         "still": still,
         **{v: (lambda v=v: synthetic(v, args.sessions)) for v in VARIANTS},
     }
-    results: dict[str, object] = {}
     for name, run in parts.items():
         if args.only and name not in args.only:
             continue
-        results[name] = run()
-        print(name, json.dumps(results[name])[:1500], flush=True)
-    path = RESULTS_DIR / "generalization.json"
-    if args.only and path.exists():  # keep the other parts, read as late as can be
-        earlier = json.loads(path.read_text())
-        results = {**{k: v for k, v in earlier.items() if k in parts}, **results}
-    results = {k: results[k] for k in parts if k in results}
-    path = write_results("generalization", results)
+        result = run()
+        print(name, json.dumps(result)[:1500], flush=True)
+        path = _merged(name, result, list(parts), args.out)
     print(f"wrote {path.relative_to(REPO)}")
 
 

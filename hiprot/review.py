@@ -41,7 +41,7 @@ from hiprot.errors import HiprotError, HiprotWarning
 from hiprot.landmarks import Side
 from hiprot.position import Gate, PositionSeries, position_series
 from hiprot.reps import BilateralCounter, Mode, Rep, min_confidence
-from hiprot.scale import LegScale, as_read, leg_scale, scaled_leg
+from hiprot.scale import LegScale, as_read, leg_scale, read_short, scaled_leg
 from hiprot.session import CalibrationInfo, SessionSummary, Tracking
 from hiprot.types import PoseFrame
 
@@ -215,15 +215,14 @@ def _review(
         relative, reps, scales = _count(
             series, calibration, mode, foot_driven, position, pose_model
         )
-    for side, scale in sorted(scales.items()):
-        if scale.scaled and any(rep.leg is side for rep in reps):
-            warnings.warn(
-                f"{source}: the {side.value} leg's reading turned only about "
-                f"{scale.reach_deg:.0f}° at most, so its reps were counted on its own scale; "
-                "its degrees read short by an unknown factor (README: where to put the camera)",
-                HiprotWarning,
-                stacklevel=2,
-            )
+    for side in sorted(read_short(reps, scales)):
+        warnings.warn(
+            f"{source}: the {side.value} leg's reading turned only about "
+            f"{scales[side].reach_deg:.0f}° at most, so its reps were counted on its own scale; "
+            "its degrees read short by an unknown factor (README: where to put the camera)",
+            HiprotWarning,
+            stacklevel=2,
+        )
     flat = flat_femurs(series, calibration, mode.sides)
     foot_driven -= flat  # read from the foot already
     for side in sorted(flat):

@@ -33,6 +33,7 @@ from typing import Protocol, TypeVar
 import numpy as np
 import numpy.typing as npt
 
+from hiprot import drill
 from hiprot.landmarks import Side
 from hiprot.reps import Rep
 
@@ -159,3 +160,41 @@ def as_read(reps: Sequence[Rep], scales: Mapping[Side, LegScale]) -> tuple[Rep, 
             )
         out.append(rep)
     return tuple(out)
+
+
+def read_short(reps: Sequence[Rep], scales: Mapping[Side, LegScale]) -> frozenset[Side]:
+    """The legs with reps whose reading never reached the
+    ``REP_MIN_EXCURSION_DEG`` a rep must reach (``LegScale.reach_deg``):
+    they counted only on the leg's own scale, so its degrees are short by
+    an unknown factor."""
+    least = drill.REP_MIN_EXCURSION_DEG
+    return frozenset(rep.leg for rep in reps if scales.get(rep.leg, LegScale()).reach_deg < least)
+
+
+#: Hip-to-ankle length in the picture (pixels): the shortest at which counts
+#: were measured right (the renders' far legs); at half the synthetic
+#: suite's lengths (66-108 px) counts broke at realistic noise
+#: (docs/generalization.md, "Too far, too small").
+MIN_LEG_PX = 136.0
+
+
+def leg_length_px(hip_xy: npt.ArrayLike, ankle_xy: npt.ArrayLike) -> float:
+    """Median hip-to-ankle length in pixels over frames (``(n, 2)`` pixel
+    points each; NaN rows skipped); NaN with none measured."""
+    hip = np.asarray(hip_xy, dtype=np.float64).reshape(-1, 2)
+    ankle = np.asarray(ankle_xy, dtype=np.float64).reshape(-1, 2)
+    lengths = np.hypot(*(hip - ankle).T)
+    lengths = lengths[np.isfinite(lengths)]
+    return float(np.median(lengths)) if len(lengths) else math.nan
+
+
+def camera_advice(leg_px: float) -> str | None:
+    """What to tell the user about a leg ``leg_px`` long in the picture
+    (``leg_length_px``): None when long enough (or unknown), else a line
+    saying to move the camera closer, with the length it should reach."""
+    if not leg_px < MIN_LEG_PX:
+        return None
+    return (
+        f"your legs are only about {leg_px:.0f} px long in the picture; counts stay right "
+        f"from about {MIN_LEG_PX:.0f} px: move the camera closer (or film at a higher resolution)"
+    )

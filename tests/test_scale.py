@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -143,8 +144,35 @@ def test_review_counts_legs_that_read_short_and_says_their_degrees_are_short(mon
         == {"left": 5, "right": 5}
         == {k: v["reps"] for k, v in session.truth["legs"].items()}
     )
-    assert "left leg's reading turned only" in said and "read short" in said
+    assert "leg's reading turned only" in said and "read short" in said
     monkeypatch.setattr(review_module, "_scales", lambda *args: {})
     as_read, said = counts()
     assert as_read == {"left": 0, "right": 0}
     assert "read short" not in said
+
+
+def test_leg_length_is_the_median_over_frames():
+    hip = np.array([[0.0, 0.0], [0.0, 0.0], [np.nan, np.nan], [0.0, 0.0]])
+    ankle = np.array([[30.0, 40.0], [60.0, 80.0], [1.0, 1.0], [30.0, 40.0]])
+    assert scale.leg_length_px(hip, ankle) == pytest.approx(50.0)
+    assert math.isnan(scale.leg_length_px(np.full((2, 2), np.nan), np.zeros((2, 2))))
+
+
+def test_camera_advice_says_move_closer_below_the_measured_length():
+    assert scale.camera_advice(scale.MIN_LEG_PX + 1) is None
+    assert scale.camera_advice(math.nan) is None
+    advice = scale.camera_advice(scale.MIN_LEG_PX / 2)
+    assert advice is not None
+    assert "closer" in advice and f"{scale.MIN_LEG_PX / 2:.0f} px" in advice
+
+
+def test_read_short_names_legs_with_reps_that_never_read_a_reps_reach():
+    scales = {
+        Side.LEFT: scale.LegScale(3.0, 0.95, 8.0),
+        Side.RIGHT: scale.LegScale(1.4, 0.95, 22.0),
+    }
+    left = Rep(Side.LEFT, 1, 0.0, 6.0, 8.0, -7.0, 1.5, True, True, False)
+    right = replace(left, leg=Side.RIGHT)
+    assert scale.read_short([left, right], scales) == {Side.LEFT}
+    assert scale.read_short([right], scales) == frozenset()
+    assert scale.read_short([left], {}) == frozenset()
