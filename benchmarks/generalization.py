@@ -1,10 +1,10 @@
 """Generalization: counts on set-ups, looks and bodies nothing was tuned on.
 
-Every count is scored with and without ``hiprot.scale`` (review's per-leg
-scale and turn check), side by side in one run, on held-out data only:
+Every count is scored with and without ``hiprot.scale`` (review counting a
+leg on its own scale), side by side in one run, on held-out data only:
 
 - **Synthetic reporting seeds** (``reporting_specs()``, every other one:
-  32 sessions), as generated and under what the suite lacks: a per-leg
+  ``--sessions`` of them, 32 by default), as generated and under what the suite lacks: a per-leg
   knee travel gain (``SessionSpec.leg_gain``, log-uniform 0.25-1.4, the
   range ``benchmarks/mediapipe_error.py`` measured on the renders), a
   smaller picture (half and a third of 640x480: the same landmark noise in
@@ -21,9 +21,11 @@ scale and turn check), side by side in one run, on held-out data only:
 
 The constants of ``hiprot.scale`` were chosen on the synthetic tuning seeds
 (with the same leg gains), ``still`` at seeds 170000+ and the tuning renders
-(docs/generalization.md).
+(docs/generalization.md: gains drawn from the same range, the choice made
+by replaying the counter outside this script).
 
-    python benchmarks/generalization.py [--landmarks DIR] [--sessions N]
+    python benchmarks/generalization.py [--landmarks DIR] [--sessions N] [--only PART ...]
+        [--out NAME]   # results to benchmarks/results/NAME.json, merged part by part
 
 ``--landmarks DIR``: ``DIR/full/NAME.landmarks.jsonl.gz`` (``hiprot
 extract``) for a render instead of running MediaPipe on it again.
