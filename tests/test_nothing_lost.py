@@ -85,7 +85,13 @@ def interrupted_at(
             yield dataclasses.replace(source, frames=frames())
 
     monkeypatch.setattr(module, "open_pose_source", source_with_a_signal)
-    yield
+    # Ctrl-C as in a terminal: a job started in the background by a
+    # non-interactive shell inherits SIGINT ignored, and hiprot keeps that
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _mount(*args: str) -> bool:
