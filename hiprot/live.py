@@ -412,9 +412,7 @@ class LiveSession:
             reps = job.result()
             if reps is None:
                 continue
-            announced = [r for r in self.coach.reps if job.span.start_s <= r.start_s]
-            announced = [r for r in announced if r.start_s <= job.span.end_s]
-            note = job.note(announced, reps)
+            note = job.note(job.span.started_in(self.coach.reps), reps)
             self.saver.restate(self.coach.restate_set(job.span.number, reps), self.coach)
             self._view = self.coach.view()
             if note is not None:

@@ -35,6 +35,10 @@ class SetSpan:
     start_s: float
     end_s: float
 
+    def started_in(self, reps: Sequence[Rep]) -> tuple[Rep, ...]:
+        """The reps that started within this set."""
+        return tuple(rep for rep in reps if self.start_s <= rep.start_s <= self.end_s)
+
 
 def reread_set(
     pose_frames: Sequence[PoseFrame],
@@ -56,7 +60,7 @@ def reread_set(
             )
     except HiprotError:
         return None
-    return tuple(rep for rep in review.reps if span.start_s <= rep.start_s <= span.end_s)
+    return span.started_in(review.reps)
 
 
 class SetReread:

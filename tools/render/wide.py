@@ -30,6 +30,7 @@ from camera import HEIGHTS_M, placement_named, wide_name
 from looks import BODIES, LIGHTINGS, OUTFITS
 from make_videos import pose_keys, write_clip
 from poses import CACHE_DIR, render_jobs
+from render_suite import LEVELS
 from timeline import LEGS, Frames, Rep, Script, build
 
 REPO = Path(__file__).resolve().parents[2]
@@ -50,28 +51,6 @@ DENOISE_HIGH = ("w01_fast",)
 WEBCAM = {"blur_px": 1.5, "noise_sigma": 4.0}
 WEBCAM_SUFFIX = "-webcam"
 
-#: Angle levels the motion snaps to (render_suite.LEVELS): steps of 2.5 deg
-#: near the peaks, 5 deg between, so a clip needs few distinct poses.
-LEVELS = (
-    -35.0,
-    -32.5,
-    -30.0,
-    -25.0,
-    -20.0,
-    -17.5,
-    -12.5,
-    -10.0,
-    -5.0,
-    0.0,
-    5.0,
-    7.5,
-    12.5,
-    15.0,
-    20.0,
-    22.5,
-    27.5,
-    30.0,
-)
 
 
 def both() -> Script:
