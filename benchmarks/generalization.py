@@ -1,0 +1,574 @@
+"""Generalization (issue #22): leave-one-look-out and leave-one-body-out on
+the wide render suite, for the clean and the webcam-degraded copies.
+
+A protocol that cannot flatter: the wide suite (``benchmarks/render_suite/
+wide/``) is held out, so a change to hiprot is chosen here only by
+leave-one-out. Each fold holds out every clip of one look (outfit) or one
+body; the candidate readings (``CANDIDATES``, today's hiprot first) are
+scored on the other clips only (clean and webcam together: count exact,
+then within one, then held verdicts right on clear holds; a tie keeps the
+earlier candidate), and the one that wins there is scored on the held-out
+clips. So every session-leg gets a held-out result from a reading chosen
+without it, once per protocol; today's hiprot (``main``, the baseline)
+is scored on the same folds beside it.
+
+Reported per fold and as the spread (min / median / max) across looks,
+bodies, distances, heights and azimuths, and for the issue's "Done when"
+set (45°, every height and distance): count exact, within one, the held
+verdict on reps whose true hold is clear of the 1 s rule by more than
+``HOLD_MARGIN_S``, peak internal rotation MAE where the reading is not at
+the view's limit, "from the ankles" precision and recall. Every candidate
+is also scored on every clip (``pooled``), for reading only: nothing is
+chosen on it.
+
+    python benchmarks/generalization.py [--candidates NAME ...] [--markdown OUT.md]
+
+Reads the committed landmark recordings (no MediaPipe runs here). Negatives
+(issue #21's clips) are not scored: ``accuracy_wide.py`` keeps them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import warnings
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager as ContextManager
+from contextlib import ExitStack, contextmanager, nullcontext
+from functools import partial
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _common import REPO, match_reps, write_results
+
+import hiprot.reading.filters as filters
+import hiprot.reading.foot as foot
+import hiprot.reading.neutral as neutral
+import hiprot.review as review_module
+from hiprot import drill
+from hiprot.landmarks import Side
+from hiprot.reading.judgements import REP_EXCURSION_JITTER_RATIO
+from hiprot.report import capped_readings
+from hiprot.review import review_pose_frames
+from hiprot.sources import open_pose_source
+
+FOLDER = REPO / "benchmarks" / "render_suite" / "wide"
+WEBCAM_SUFFIX = "-webcam"
+COPIES = ("clean", "webcam")
+#: A true hold this close to ``drill.HOLD_MIN_S`` is borderline (as accuracy_wide.py).
+HOLD_MARGIN_S = 0.2
+#: The suite's cameras stand on the person's left: the left leg is the near one.
+NEAR_LEG = "left"
+#: The leave-one-out protocols: the manifest field whose levels are held out in turn.
+PROTOCOLS = {"leave_one_look_out": "outfit", "leave_one_body_out": "body"}
+#: Manifest fields the held-out results are also spread over.
+SPREAD_BY = ("outfit", "body", "distance_m", "height", "azimuth_deg", "side")
+#: The "Done when" set: 45° round from the side, every height and distance.
+DONE_WHEN_AZIMUTH_DEG = 45.0
+
+
+@contextmanager
+def _patched(module: object, **values: object) -> Iterator[None]:
+    """Module attributes set to ``values`` for the duration."""
+    old = {name: getattr(module, name) for name in values}
+    for name, value in values.items():
+        setattr(module, name, value)
+    try:
+        yield
+    finally:
+        for name, value in old.items():
+            setattr(module, name, value)
+
+
+_STILL_RUN = neutral.StillRun
+
+
+def _major_axis_slope(x: np.ndarray, y: np.ndarray) -> float:
+    """The foot fit's slope (``foot._huber_slope``: the Huber-weighted
+    least-squares regression of the femur ``y`` on the foot ``x``) turned
+    into the reduced major axis through the origin, with the same weights:
+    ``sign * sqrt(sum w y^2 / sum w x^2)``. A regression on a noisy foot
+    shrinks the slope by the two readings' correlation, reading the foot's
+    reps short; the major axis does not (and takes no constant)."""
+    if len(x) < foot.FOOT_FIT_MIN_FRAMES or not np.any(x):
+        return 0.0
+    weights = np.ones_like(x)
+    gain = 0.0
+    for _ in range(8):
+        gain = float(np.sum(weights * x * y) / np.sum(weights * x * x))
+        residual = np.abs(y - gain * x)
+        scale = 1.4826 * np.median(residual) + 1e-9
+        weights = np.minimum(1.0, 1.5 * scale / np.maximum(residual, 1e-12))
+    if gain == 0.0:
+        return 0.0
+    return float(np.sign(gain) * np.sqrt(np.sum(weights * y * y) / np.sum(weights * x * x)))
+
+
+def _jitter_1s() -> ContextManager[None]:
+    """``jitter_deg``'s running median over 1 s of the suite's 15 frames/s,
+    as its 31 samples are at 30 frames/s (at 15 frames/s they span 2 s, and
+    a fast rep's turn counts as jitter)."""
+    return _patched(filters, _JITTER_WINDOW=15, _JITTER_MIN_SAMPLES=25)
+
+
+def _neutral_from(series, period: tuple[int, int] | None):
+    """The auto-neutral over the last ``_NEUTRAL_LAST_S`` of a still period
+    (as ``neutral.auto_calibration`` takes it)."""
+    if period is None:
+        return None
+    start, stop = period
+    t = series.t_s
+    start = max(start, int(np.searchsorted(t, t[stop - 1] - neutral._NEUTRAL_LAST_S)))
+    legs = neutral.neutral_from_still(
+        {s: series.legs[s].femur_deg for s in Side},
+        {s: series.legs[s].foot_deg for s in Side},
+        (start, stop),
+    )
+    return neutral.Calibration(legs, method="auto", setup={"still_from_s": float(t[start])})
+
+
+def _readings(series, knees: bool) -> np.ndarray:
+    """``(n, channels)``: both feet's readings, and the knees' if ``knees``."""
+    channels = [series.legs[s].foot_deg for s in Side]
+    if knees:
+        channels += [series.legs[s].femur_deg for s in Side]
+    return np.stack(channels, 1)
+
+
+def _still_on_noise_floor(series, period_of: np.ndarray) -> tuple[int, int] | None:
+    """``find_still_period`` with each channel's tolerance raised to its
+    noise floor (``REP_EXCURSION_JITTER_RATIO`` times its ``jitter_deg``)
+    where that is wider than ``STILL_TOLERANCE_DEG``: nothing a still
+    reading does could then be told from a rep."""
+    jitter = np.array([filters.jitter_deg(period_of[:, k]) for k in range(period_of.shape[1])])
+    floor = np.where(np.isfinite(jitter), REP_EXCURSION_JITTER_RATIO * jitter, 0.0)
+    tolerance = np.maximum(neutral.STILL_TOLERANCE_DEG, floor)
+    with _patched(neutral, StillRun=partial(_STILL_RUN, tolerance_deg=tolerance)):
+        return neutral.find_still_period(series.t_s, period_of)
+
+
+def _feet_on_noise_floor(series):
+    """The auto-neutral with the feet's still period judged on their noise floor."""
+    return _neutral_from(series, _still_on_noise_floor(series, _readings(series, knees=False)))
+
+
+def _noise_floor_still(series):
+    """The auto-neutral with the still period judged on every reading, the
+    feet and the knees, each on its noise floor: judged on the feet alone,
+    a foot whose image angle hardly turns in small reps lets the "opening"
+    still period run on into the set (the neutral came from its last 2 s,
+    mid-set), and a webcam's noisy far foot lets none start before it."""
+    return _neutral_from(series, _still_on_noise_floor(series, _readings(series, knees=True)))
+
+
+def _knee_cuts_feet_still(series):
+    """The feet's still period (as main) cut short where a knee reading
+    stops being still (``find_still_period`` on the knees inside it)."""
+    period = neutral.find_still_period(series.t_s, _readings(series, knees=False))
+    if period is not None:
+        start, stop = period
+        knees = _readings(series, knees=True)[start:stop, 2:]
+        inner = neutral.find_still_period(series.t_s[start:stop], knees)
+        if inner is not None:
+            period = (start + inner[0], start + inner[1])
+    return _neutral_from(series, period)
+
+
+def _auto_neutral(calibration: Callable) -> ContextManager[None]:
+    """Review's auto-neutral taken by ``calibration`` instead."""
+    return _patched(review_module, auto_calibration=calibration)
+
+
+@contextmanager
+def _chained(*managers: ContextManager[None]) -> Iterator[None]:
+    with ExitStack() as stack:
+        for manager in managers:
+            stack.enter_context(manager)
+        yield
+
+
+#: The readings the protocol chooses between, each a context manager that
+#: sets hiprot up that way: today's hiprot first (the baseline: it wins
+#: ties, and every fold scores it beside the chosen one), then the changes
+#: tried for the webcam copies (docs/generalization.md), each main with one
+#: change (or two).
+CANDIDATES: dict[str, Callable[[], ContextManager[None]]] = {
+    "main": nullcontext,
+    "major_axis_foot": lambda: _patched(foot, _huber_slope=_major_axis_slope),
+    "jitter_1s": _jitter_1s,
+    "major_axis_foot+jitter_1s": lambda: _chained(
+        _patched(foot, _huber_slope=_major_axis_slope), _jitter_1s()
+    ),
+    "feet_still_on_noise_floor": lambda: _auto_neutral(_feet_on_noise_floor),
+    "knee_cuts_feet_still": lambda: _auto_neutral(_knee_cuts_feet_still),
+    "noise_floor_still": lambda: _auto_neutral(_noise_floor_still),
+}
+BASELINE = next(iter(CANDIDATES))
+
+
+def recordings(folder: Path) -> Iterator[tuple[str, str, dict, Path]]:
+    """(clip, copy, truth, recording) of every recorded copy of every drill clip."""
+    for truth_path in sorted(folder.glob("*.truth.json")):
+        truth = json.loads(truth_path.read_text())
+        if truth["manifest"].get("negative"):
+            continue
+        name = truth_path.name.removesuffix(".truth.json")
+        for copy, stem in zip(COPIES, (name, name + WEBCAM_SUFFIX)):
+            rec = folder / f"{stem}.landmarks.jsonl.gz"
+            if rec.exists():
+                yield name, copy, truth, rec
+
+
+def session_legs(name: str, copy: str, truth: dict, rec: Path) -> list[dict]:
+    """One row per worked leg: its count, held verdicts, peak and ankle flags
+    against the truth, with the clip's manifest factors."""
+    legs = [leg for leg, c in truth["legs"].items() if c["reps"] > 0]
+    mode = "both" if len(legs) == 2 else legs[0]
+    with open_pose_source(rec) as source:
+        frames = list(source.frames)
+        size_wh = (source.info.width, source.info.height)
+        model = source.info.model or "full"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        review = review_pose_frames(frames, name, mode, size_wh=size_wh, pose_model=model)
+    measured = review.summary.to_dict()
+    at_limit = capped_readings(review)
+    manifest = truth["manifest"]
+    rows = []
+    for leg in legs:
+        true_reps = [r for r in truth["reps"] if r["leg"] == leg]
+        mine = [r for r in measured["reps"] if r["leg"] == leg]
+        pairs = match_reps(true_reps, mine)
+        clear = [(t, m) for t, m in pairs if abs(t["hold_s"] - drill.HOLD_MIN_S) > HOLD_MARGIN_S]
+        t, m = truth["legs"][leg], measured["legs"][leg]
+        rows.append(
+            {
+                "clip": name,
+                "copy": copy,
+                "leg": leg,
+                "side": "near" if leg == NEAR_LEG else "far",
+                **{k: manifest[k] for k in ("outfit", "body", "lighting", "script")},
+                **{k: manifest[k] for k in ("azimuth_deg", "height", "distance_m")},
+                "reps_true": t["reps"],
+                "reps_measured": m["reps"],
+                "held_clear_right": sum(t_["held"] == m_["held"] for t_, m_ in clear),
+                "held_clear_reps": len(clear),
+                "peak_true": t["peak_internal_deg"],
+                "peak_measured": m.get("peak_internal_deg"),
+                "peak_capped": f"{leg}-in" in at_limit,
+                "ankles_true": sum(r["compensation"] for r in true_reps),
+                "ankles_flagged": sum(r["compensation"] for r in mine),
+                "ankles_right": sum(t_["compensation"] and m_["compensation"] for t_, m_ in pairs),
+            }
+        )
+    return rows
+
+
+def _rate(right: int, total: int) -> float | None:
+    return round(right / total, 3) if total else None
+
+
+def summarise(rows: Sequence[dict]) -> dict:
+    """The "Done when" measures over some session-legs."""
+    diffs = [r["reps_measured"] - r["reps_true"] for r in rows]
+    peaks = [
+        abs(r["peak_measured"] - r["peak_true"])
+        for r in rows
+        if r["peak_measured"] is not None and not r["peak_capped"]
+    ]
+    held = sum(r["held_clear_right"] for r in rows), sum(r["held_clear_reps"] for r in rows)
+    flagged = sum(r["ankles_flagged"] for r in rows)
+    ankles_true = sum(r["ankles_true"] for r in rows)
+    right = sum(r["ankles_right"] for r in rows)
+    return {
+        "session_legs": len(rows),
+        "count_exact": sum(d == 0 for d in diffs),
+        "count_within_one": sum(abs(d) <= 1 for d in diffs),
+        "count_exact_rate": _rate(sum(d == 0 for d in diffs), len(rows)),
+        "count_within_one_rate": _rate(sum(abs(d) <= 1 for d in diffs), len(rows)),
+        "held_clear_right": held[0],
+        "held_clear_reps": held[1],
+        "held_clear_rate": _rate(*held),
+        "peak_internal_mae_deg": round(float(np.mean(peaks)), 1) if peaks else None,
+        "peak_internal_scored": len(peaks),
+        "ankles_precision": _rate(right, flagged),
+        "ankles_recall": _rate(right, ankles_true),
+    }
+
+
+def training_score(rows: Sequence[dict]) -> tuple[int, int, int]:
+    """What a fold's candidate is chosen by, on its training clips."""
+    s = summarise(rows)
+    return s["count_exact"], s["count_within_one"], s["held_clear_right"]
+
+
+MEASURES = (
+    "count_exact_rate",
+    "count_within_one_rate",
+    "held_clear_rate",
+    "peak_internal_mae_deg",
+    "ankles_precision",
+    "ankles_recall",
+)
+
+
+def spread(groups: dict[str, dict]) -> dict[str, list[float] | None]:
+    """Per measure, [min, median, max] across the groups' summaries (None where unscored)."""
+    out: dict[str, list[float] | None] = {}
+    for measure in MEASURES:
+        values = [g[measure] for g in groups.values() if g[measure] is not None]
+        out[measure] = (
+            [min(values), round(statistics.median(values), 3), max(values)] if values else None
+        )
+    return out
+
+
+def by_level(rows: Sequence[dict], field: str) -> dict[str, dict]:
+    levels = sorted({r[field] for r in rows}, key=str)
+    return {str(v): summarise([r for r in rows if r[field] == v]) for v in levels}
+
+
+def per_copy(rows: Sequence[dict]) -> dict[str, dict]:
+    """summarise(), the "Done when" set and the spread, per copy."""
+    out = {}
+    for copy in COPIES:
+        mine = [r for r in rows if r["copy"] == copy]
+        if not mine:
+            continue
+        done = [r for r in mine if r["azimuth_deg"] == DONE_WHEN_AZIMUTH_DEG]
+        groups = {field: by_level(mine, field) for field in SPREAD_BY}
+        out[copy] = {
+            "all": summarise(mine),
+            "done_when_45deg": summarise(done),
+            "by": groups,
+            "spread": {field: spread(g) for field, g in groups.items()},
+        }
+    return out
+
+
+def leave_one_out(scored: dict[str, list[dict]], field: str, candidates: Sequence[str]) -> dict:
+    """Each level of ``field`` held out in turn: the candidate chosen on the
+    other levels, and its held-out rows beside today's."""
+    levels = sorted({r[field] for r in scored[candidates[0]]}, key=str)
+    folds, chosen_rows = [], []
+    for level in levels:
+        train = {c: [r for r in scored[c] if r[field] != level] for c in candidates}
+        scores = {c: training_score(train[c]) for c in candidates}
+        best = max(candidates, key=lambda c: (scores[c], -candidates.index(c)))
+        held = [{**r, "chosen": best} for r in scored[best] if r[field] == level]
+        chosen_rows += held
+        folds.append(
+            {
+                "held_out": str(level),
+                "chosen": best,
+                "training": {
+                    c: dict(zip(("exact", "within_one", "held"), s)) for c, s in scores.items()
+                },
+                "baseline": per_copy([r for r in scored[BASELINE] if r[field] == level]),
+                "chosen_reading": per_copy(held),
+            }
+        )
+    return {
+        "field": field,
+        "folds": folds,
+        "held_out": {"baseline": per_copy(scored[BASELINE]), "chosen": per_copy(chosen_rows)},
+    }
+
+
+#: The clips whose plots the candidates were designed looking at (the
+#: diagnosis in docs/generalization.md); clips finished after them are a
+#: fresh test: a reading chosen on these alone is scored there.
+DEVELOPED_ON = tuple(f"w{k:02d}" for k in range(1, 12))
+
+
+def fresh_test(scored: dict[str, list[dict]], candidates: Sequence[str]) -> dict | None:
+    """The candidate chosen on the developed clips (``DEVELOPED_ON``),
+    scored on the clips finished since, beside the baseline."""
+    developed = {c: [r for r in scored[c] if r["clip"][:3] in DEVELOPED_ON] for c in candidates}
+    fresh = {c: [r for r in scored[c] if r["clip"][:3] not in DEVELOPED_ON] for c in candidates}
+    if not fresh[BASELINE] or not developed[BASELINE]:
+        return None
+    scores = {c: training_score(developed[c]) for c in candidates}
+    best = max(candidates, key=lambda c: (scores[c], -candidates.index(c)))
+    return {
+        "developed_on": sorted({r["clip"] for r in developed[BASELINE]}),
+        "fresh": sorted({r["clip"] for r in fresh[BASELINE]}),
+        "chosen": best,
+        "baseline": per_copy(fresh[BASELINE]),
+        "chosen_reading": per_copy(fresh[best]),
+        "every_candidate": {c: per_copy(fresh[c]) for c in candidates},
+    }
+
+
+def score(candidates: Sequence[str], folder: Path) -> dict[str, list[dict]]:
+    """Every session-leg under every candidate."""
+    clips = list(recordings(folder))
+    if not clips:
+        raise SystemExit(f"{folder}: no drill recordings with truth")
+    scored = {}
+    for name in candidates:
+        with CANDIDATES[name]():
+            scored[name] = [row for clip in clips for row in session_legs(*clip)]
+        print(f"{name}: {_line(scored[name])}", flush=True)
+    return scored
+
+
+def _line(rows: Sequence[dict]) -> str:
+    parts = []
+    for copy in COPIES:
+        s = summarise([r for r in rows if r["copy"] == copy])
+        parts.append(
+            f"{copy} exact {s['count_exact']}/{s['session_legs']} within one "
+            f"{s['count_within_one']} held {s['held_clear_right']}/{s['held_clear_reps']} "
+            f"peak MAE {s['peak_internal_mae_deg']}"
+        )
+    return "; ".join(parts)
+
+
+def _cells(s: dict) -> list[str]:
+    def pct(x: float | None) -> str:
+        return "-" if x is None else f"{x:.0%}"
+
+    mae = s["peak_internal_mae_deg"]
+    return [
+        f"{s['count_exact']}/{s['session_legs']}",
+        f"{s['count_within_one']}/{s['session_legs']}",
+        f"{s['held_clear_right']}/{s['held_clear_reps']}",
+        "-" if mae is None else f"{mae}° ({s['peak_internal_scored']})",
+        f"{pct(s['ankles_precision'])} / {pct(s['ankles_recall'])}",
+    ]
+
+
+def _span(values: list[float] | None, percent: bool = True) -> str:
+    if values is None:
+        return "-"
+    return " / ".join(f"{v:.0%}" if percent else f"{v:g}°" for v in values)
+
+
+def markdown(results: dict) -> str:
+    """The held-out tables of docs/generalization.md, from the results."""
+    head = (
+        "| protocol | reading | copy | count exact | within one | held, clear holds "
+        "| peak internal MAE (scored) | from the ankles P / R |\n|---|---|---|---|---|---|---|---|"
+    )
+    lines = [head]
+    for name, protocol in results["protocols"].items():
+        for which in ("baseline", "chosen"):
+            for copy, s in protocol["held_out"][which].items():
+                label = results["baseline"] if which == "baseline" else "chosen per fold"
+                for subset, key in (("", "all"), (", 45° only", "done_when_45deg")):
+                    cells = _cells(s[key])
+                    lines.append(
+                        f"| {name.replace('_', ' ')} | {label} | {copy}{subset} | "
+                        + " | ".join(cells)
+                        + " |"
+                    )
+    lines += [
+        "",
+        "| protocol | fold held out | chosen on the others |",
+        "|---|---|---|",
+    ]
+    for name, protocol in results["protocols"].items():
+        for fold in protocol["folds"]:
+            lines.append(f"| {name.replace('_', ' ')} | {fold['held_out']} | {fold['chosen']} |")
+    lines += [
+        "",
+        "| reading, copy | spread over | count exact | within one | held, clear "
+        "| peak MAE (min / median / max) |",
+        "|---|---|---|---|---|---|",
+    ]
+    held = results["protocols"]["leave_one_look_out"]["held_out"]
+    for which in ("baseline", "chosen"):
+        for copy, s in held[which].items():
+            for field, sp in s["spread"].items():
+                lines.append(
+                    f"| {which}, {copy} | {field} ({len(s['by'][field])}) | "
+                    f"{_span(sp['count_exact_rate'])} | {_span(sp['count_within_one_rate'])} | "
+                    f"{_span(sp['held_clear_rate'])} | "
+                    f"{_span(sp['peak_internal_mae_deg'], percent=False)} |"
+                )
+    fresh = results.get("fresh_test")
+    if fresh:
+        lines += [
+            "",
+            f"Fresh test: chosen on {', '.join(fresh['developed_on'])} "
+            f"(**{fresh['chosen']}**), scored on {', '.join(fresh['fresh'])}:",
+            "",
+            "| reading | copy | count exact | within one | held, clear holds "
+            "| peak internal MAE (scored) | from the ankles P / R |",
+            "|---|---|---|---|---|---|---|",
+        ]
+        for candidate, copies in fresh["every_candidate"].items():
+            for copy, s in copies.items():
+                lines.append(f"| {candidate} | {copy} | " + " | ".join(_cells(s["all"])) + " |")
+    lines += [
+        "",
+        "| reading | copy | count exact | within one | held, clear holds "
+        "| peak internal MAE (scored) | from the ankles P / R |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for candidate, copies in results["pooled"].items():
+        for copy, s in copies.items():
+            lines.append(f"| {candidate} | {copy} | " + " | ".join(_cells(s["all"])) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--folder", type=Path, default=FOLDER)
+    parser.add_argument(
+        "--candidates", nargs="+", choices=list(CANDIDATES), default=list(CANDIDATES)
+    )
+    parser.add_argument("--out", default="generalization", help="results file name")
+    parser.add_argument("--markdown", type=Path, help="also write the tables as markdown here")
+    args = parser.parse_args(argv)
+    candidates = [BASELINE, *(c for c in args.candidates if c != BASELINE)]
+    scored = score(candidates, args.folder)
+    results = {
+        "held_out": True,
+        "clips": sorted({r["clip"] for r in scored[BASELINE]}),
+        "baseline": BASELINE,
+        "candidates": candidates,
+        "choose_by": "count exact, then within one, then held verdicts (clear), "
+        "on the training folds, clean and webcam together; ties keep the earlier candidate",
+        "protocols": {
+            name: leave_one_out(scored, field, candidates) for name, field in PROTOCOLS.items()
+        },
+        "fresh_test": fresh_test(scored, candidates),
+        "pooled": {c: per_copy(rows) for c, rows in scored.items()},
+        "session_legs": [
+            {**r, "reps_measured": {c: scored[c][i]["reps_measured"] for c in candidates}}
+            for i, r in enumerate(scored[BASELINE])
+        ],
+    }
+    for name, protocol in results["protocols"].items():
+        chosen = [f["chosen"] for f in protocol["folds"]]
+        print(f"{name}: chosen per fold {chosen}")
+        for which in ("baseline", "chosen"):
+            for copy, s in protocol["held_out"][which].items():
+                a = s["all"]
+                print(
+                    f"  {which:6s} {copy:6s} exact {a['count_exact']}/{a['session_legs']} "
+                    f"within one {a['count_within_one']} held {a['held_clear_right']}/"
+                    f"{a['held_clear_reps']} peak MAE {a['peak_internal_mae_deg']} "
+                    f"ankles P/R {a['ankles_precision']}/{a['ankles_recall']}"
+                )
+    fresh = results["fresh_test"]
+    if fresh:
+        print(f"fresh test on {fresh['fresh']}: chosen on the developed clips {fresh['chosen']}")
+        for c, copies in fresh["every_candidate"].items():
+            print(f"  {c}: {_line([r for r in scored[c] if r['clip'] in fresh['fresh']])}")
+    path = write_results(args.out, results)
+    print(f"wrote {path}")
+    if args.markdown:
+        args.markdown.write_text(markdown(results))
+        print(f"wrote {args.markdown}")
+
+
+if __name__ == "__main__":
+    main()

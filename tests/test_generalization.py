@@ -1,0 +1,96 @@
+"""benchmarks/generalization.py cannot flatter: a fold's reading is chosen on
+the other folds only, and the measures count what they say."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "benchmarks"))
+
+import generalization  # noqa: E402  (benchmarks/ is not a package)
+
+
+def leg(outfit: str, true: int, measured: int, copy: str = "clean", **kw) -> dict:
+    return {
+        "clip": f"{outfit}-clip",
+        "copy": copy,
+        "leg": "left",
+        "side": "near",
+        "outfit": outfit,
+        "body": "base",
+        "azimuth_deg": 45.0,
+        "height": "floor",
+        "distance_m": 3.0,
+        "reps_true": true,
+        "reps_measured": measured,
+        "held_clear_right": kw.get("held", 0),
+        "held_clear_reps": kw.get("clear", 0),
+        "peak_true": 30.0,
+        "peak_measured": kw.get("peak"),
+        "peak_capped": kw.get("capped", False),
+        "ankles_true": kw.get("ankles_true", 0),
+        "ankles_flagged": kw.get("ankles_flagged", 0),
+        "ankles_right": kw.get("ankles_right", 0),
+    }
+
+
+def test_a_fold_is_chosen_on_the_other_folds_only() -> None:
+    # "b" is perfect on the dark look and wrong on every other: held out
+    # dark, "main" wins on the others and is what dark is scored with
+    scored = {
+        "main": [leg("dark", 6, 4), leg("shorts", 6, 6), leg("socks", 5, 5)],
+        "b": [leg("dark", 6, 6), leg("shorts", 6, 3), leg("socks", 5, 2)],
+    }
+    result = generalization.leave_one_out(scored, "outfit", ["main", "b"])
+    chosen = {fold["held_out"]: fold["chosen"] for fold in result["folds"]}
+    assert chosen["dark"] == "main"
+    held = result["held_out"]["chosen"]["clean"]["all"]
+    assert (held["count_exact"], held["session_legs"]) == (2, 3)  # dark stays 4/6
+
+
+def test_ties_keep_the_earlier_candidate() -> None:
+    scored = {
+        "main": [leg("dark", 6, 6), leg("shorts", 6, 6)],
+        "b": [leg("dark", 6, 6), leg("shorts", 6, 6)],
+    }
+    result = generalization.leave_one_out(scored, "outfit", ["main", "b"])
+    assert {fold["chosen"] for fold in result["folds"]} == {"main"}
+
+
+def test_the_measures_count_what_they_say() -> None:
+    rows = [
+        leg("dark", 6, 6, held=3, clear=4, peak=24.0),
+        leg("dark", 6, 7, held=2, clear=2, peak=50.0, capped=True),  # at the view's limit
+        leg("shorts", 6, 3, peak=None, ankles_true=2, ankles_flagged=1, ankles_right=1),
+    ]
+    s = generalization.summarise(rows)
+    assert (s["count_exact"], s["count_within_one"]) == (1, 2)
+    assert (s["held_clear_right"], s["held_clear_reps"]) == (5, 6)
+    assert (s["peak_internal_mae_deg"], s["peak_internal_scored"]) == (6.0, 1)
+    assert (s["ankles_precision"], s["ankles_recall"]) == (1.0, 0.5)
+
+
+def test_the_spread_is_min_median_max_over_the_levels() -> None:
+    rows = [leg("dark", 6, 6), leg("shorts", 6, 5), leg("shorts", 6, 6), leg("socks", 6, 0)]
+    spread = generalization.spread(generalization.by_level(rows, "outfit"))
+    assert spread["count_exact_rate"] == [0.0, 0.5, 1.0]
+    assert spread["peak_internal_mae_deg"] is None  # nothing scored
+
+
+def test_a_candidate_leaves_hiprot_as_it_was() -> None:
+    import hiprot.reading.filters as filters
+    import hiprot.review as review
+
+    before = (filters._JITTER_WINDOW, review.auto_calibration)
+    for name, candidate in generalization.CANDIDATES.items():
+        with candidate():
+            pass
+        assert (filters._JITTER_WINDOW, review.auto_calibration) == before, name
+    with pytest.raises(ZeroDivisionError), generalization.CANDIDATES["jitter_1s"]():
+        assert filters._JITTER_WINDOW == 15
+        _ = 1 / 0  # an error inside still puts it back
+    assert filters._JITTER_WINDOW == before[0]
