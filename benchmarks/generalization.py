@@ -22,6 +22,7 @@ is also scored on every clip (``pooled``), for reading only: nothing is
 chosen on it.
 
     python benchmarks/generalization.py [--candidates NAME ...] [--markdown OUT.md]
+    python benchmarks/generalization.py --plots DIR   # the diagnosis plots
 
 Reads the committed landmark recordings (no MediaPipe runs here). Negatives
 (issue #21's clips) are not scored: ``accuracy_wide.py`` keeps them.
@@ -430,6 +431,71 @@ def _line(rows: Sequence[dict]) -> str:
     return "; ".join(parts)
 
 
+def plot_recording(name: str, copy: str, truth: dict, rec: Path, out_dir: Path) -> Path:
+    """The diagnosis plot of one recording as review reads it: per worked
+    leg, the femur and fitted foot readings from neutral against the
+    truth's, the true reps (grey) and the counted ones (orange held, red
+    not), the rep floor (dashed) and the frames out of position (a red
+    strip at the bottom)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from hiprot.reading.judgements import hold_bands, rep_excursions
+
+    legs = [leg for leg, c in truth["legs"].items() if c["reps"] > 0]
+    with open_pose_source(rec) as source:
+        frames = list(source.frames)
+        size_wh = (source.info.width, source.info.height)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        review = review_pose_frames(
+            frames, name, "both" if len(legs) == 2 else legs[0], size_wh=size_wh
+        )
+    relative = review.series
+    bands, floors = hold_bands(relative), rep_excursions(relative, review.foot_driven)
+    t_true = np.asarray(truth["frames"]["t"])
+    fig, axes = plt.subplots(len(legs), 1, figsize=(14, 3.6 * len(legs)), squeeze=False)
+    for ax, leg in zip(axes[:, 0], legs):
+        side = Side(leg)
+        femur = np.asarray(truth["frames"][leg]["femur_deg"])
+        ax.plot(t_true, femur, "k-", lw=2, label="true femur")
+        ax.plot(t_true, femur + truth["frames"][leg]["twist_deg"], "k:", lw=1, label="true foot")
+        ax.plot(relative.t_s, relative.legs[side].femur_deg, "b-", lw=1, label="femur")
+        ax.plot(relative.t_s, relative.legs[side].foot_deg, "g-", lw=1, label="foot (fitted)")
+        for rep in truth["reps"]:
+            if rep["leg"] == leg:
+                ax.axvspan(rep["start_s"], rep["end_s"], color="0.5", alpha=0.12)
+        for rep in review.reps:
+            if rep.leg is side:
+                color = "orange" if rep.held else "red"
+                ax.axvspan(rep.start_s, rep.end_s, ymin=0.92, color=color, alpha=0.7)
+        out = ~review.position.in_position[side] if review.position else None
+        if out is not None:
+            ax.fill_between(relative.t_s, -60, -56, where=out, color="red", alpha=0.6)
+        for y in (floors[side], -floors[side]):
+            ax.axhline(y, color="m", ls="--", lw=0.8)
+        counted = sum(rep.leg is side for rep in review.reps)
+        still_from = review.calibration.setup.get("still_from_s")
+        neutral_from = "-" if still_from is None else f"{still_from:.1f}"
+        driven = ", foot-driven" if side in review.foot_driven else ""
+        ax.set_title(
+            f"{name} {copy} {leg}: {counted} of {truth['legs'][leg]['reps']} reps{driven}, "
+            f"rep floor {floors[side]:.1f}°, hold band {bands[side]:.1f}°, neutral from "
+            f"{neutral_from} s",
+            fontsize=9,
+        )
+        ax.set_ylim(-60, 70)
+        ax.grid(alpha=0.3)
+        ax.legend(loc="upper right", fontsize=7, ncol=4)
+    fig.tight_layout()
+    path = out_dir / f"{name}-{copy}.png"
+    fig.savefig(path, dpi=70)
+    plt.close(fig)
+    return path
+
+
 def _cells(s: dict) -> list[str]:
     def pct(x: float | None) -> str:
         return "-" if x is None else f"{x:.0%}"
@@ -526,7 +592,15 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     parser.add_argument("--out", default="generalization", help="results file name")
     parser.add_argument("--markdown", type=Path, help="also write the tables as markdown here")
+    parser.add_argument(
+        "--plots", type=Path, help="only draw each recording's diagnosis plot (main) here"
+    )
     args = parser.parse_args(argv)
+    if args.plots:
+        args.plots.mkdir(parents=True, exist_ok=True)
+        for clip in recordings(args.folder):
+            print(f"wrote {plot_recording(*clip, args.plots)}", flush=True)
+        return
     candidates = [BASELINE, *(c for c in args.candidates if c != BASELINE)]
     scored = score(candidates, args.folder)
     results = {

@@ -94,3 +94,9 @@ def test_a_candidate_leaves_hiprot_as_it_was() -> None:
         assert filters._JITTER_WINDOW == 15
         _ = 1 / 0  # an error inside still puts it back
     assert filters._JITTER_WINDOW == before[0]
+
+
+def test_the_diagnosis_plot_draws_a_recording(tmp_path: Path) -> None:
+    clip = next(c for c in generalization.recordings(generalization.FOLDER) if c[1] == "webcam")
+    path = generalization.plot_recording(*clip, tmp_path)
+    assert path.parent == tmp_path and path.stat().st_size > 10_000
