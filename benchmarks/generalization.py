@@ -352,6 +352,14 @@ def per_copy(rows: Sequence[dict]) -> dict[str, dict]:
     return out
 
 
+def brief(rows: Sequence[dict]) -> dict[str, dict]:
+    """per_copy() without the splits: all and the 45° set, per copy."""
+    return {
+        copy: {k: v for k, v in result.items() if k in ("all", "done_when_45deg")}
+        for copy, result in per_copy(rows).items()
+    }
+
+
 def leave_one_out(scored: dict[str, list[dict]], field: str, candidates: Sequence[str]) -> dict:
     """Each level of ``field`` held out in turn: the candidate chosen on the
     other levels, and its held-out rows beside today's."""
@@ -370,8 +378,8 @@ def leave_one_out(scored: dict[str, list[dict]], field: str, candidates: Sequenc
                 "training": {
                     c: dict(zip(("exact", "within_one", "held"), s)) for c, s in scores.items()
                 },
-                "baseline": per_copy([r for r in scored[BASELINE] if r[field] == level]),
-                "chosen_reading": per_copy(held),
+                "baseline": brief([r for r in scored[BASELINE] if r[field] == level]),
+                "chosen_reading": brief(held),
             }
         )
     return {
@@ -400,9 +408,9 @@ def fresh_test(scored: dict[str, list[dict]], candidates: Sequence[str]) -> dict
         "developed_on": sorted({r["clip"] for r in developed[BASELINE]}),
         "fresh": sorted({r["clip"] for r in fresh[BASELINE]}),
         "chosen": best,
-        "baseline": per_copy(fresh[BASELINE]),
-        "chosen_reading": per_copy(fresh[best]),
-        "every_candidate": {c: per_copy(fresh[c]) for c in candidates},
+        "baseline": brief(fresh[BASELINE]),
+        "chosen_reading": brief(fresh[best]),
+        "every_candidate": {c: brief(fresh[c]) for c in candidates},
     }
 
 
@@ -614,7 +622,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             name: leave_one_out(scored, field, candidates) for name, field in PROTOCOLS.items()
         },
         "fresh_test": fresh_test(scored, candidates),
-        "pooled": {c: per_copy(rows) for c, rows in scored.items()},
+        "pooled": {c: brief(rows) for c, rows in scored.items()},
         "session_legs": [
             {**r, "reps_measured": {c: scored[c][i]["reps_measured"] for c in candidates}}
             for i, r in enumerate(scored[BASELINE])
