@@ -17,9 +17,11 @@ bodies, distances, heights and azimuths, and for the issue's "Done when"
 set (45°, every height and distance): count exact, within one, the held
 verdict on reps whose true hold is clear of the 1 s rule by more than
 ``HOLD_MARGIN_S``, peak internal rotation MAE where the reading is not at
-the view's limit, "from the ankles" precision and recall. Every candidate
-is also scored on every clip (``pooled``), for reading only: nothing is
-chosen on it.
+the view's limit, "from the ankles" precision and recall. A fresh test
+beside it: the candidate that counts best on the clips the candidates
+were designed on (``DEVELOPED_ON``) is scored on the clips finished since.
+Every candidate is also scored on every clip (``pooled``), for reading
+only: nothing is chosen on it.
 
     python benchmarks/generalization.py [--candidates NAME ...] [--markdown OUT.md]
     python benchmarks/generalization.py --plots DIR   # the diagnosis plots
