@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from hiprot import drill
 from hiprot.calibration import (
     Calibration,
     CalibrationError,
@@ -17,7 +18,19 @@ from hiprot.calibration import (
     setup_file_name,
 )
 from hiprot.landmarks import Side
-from hiprot.reading.neutral import StillRun, find_still_period, neutral_from_still
+from hiprot.reading.filters import jitter_deg
+from hiprot.reading.geometry import LegAngles
+from hiprot.reading.judgements import REP_EXCURSION_JITTER_RATIO
+from hiprot.reading.neutral import (
+    StillRun,
+    auto_calibration,
+    find_still_period,
+    neutral_from_still,
+    still_period,
+    still_readings,
+    still_tolerances,
+)
+from hiprot.reading.series import AngleSeries
 
 CAL = Calibration(
     {Side.LEFT: LegNeutral(-4.5, -9.0), Side.RIGHT: LegNeutral(3.25, 6.0)},
@@ -170,3 +183,50 @@ def test_still_run_median_is_the_median_of_the_run_and_a_move_ends_it() -> None:
     assert run.add(101 / 30.0, moved, np.zeros(1)) is None
     assert run.add(101 / 30.0 + 0.6, moved, np.zeros(1)) is False
     assert run.duration_s == 0.0
+
+
+def _series(feet: np.ndarray, knees: np.ndarray) -> AngleSeries:
+    """An image series at 30 frames/s with both legs' foot and knee readings."""
+    t = np.arange(len(feet)) / 30.0
+    zeros = np.zeros_like(t)
+    legs = {side: LegAngles(knees, feet, feet - knees, zeros + 1, zeros + 1) for side in Side}
+    return AngleSeries(t, np.ones(len(t), bool), legs, "image")
+
+
+def test_a_still_foot_over_a_moving_knee_is_no_still_period() -> None:
+    """A foot whose image angle hardly turns with the leg (small reps, the
+    far foot) must not make the set part of the still start."""
+    t = np.arange(600) / 30.0
+    feet = np.zeros_like(t)
+    # the knee rests for 3 s, then turns in reps for the other 17 s
+    knees = np.where(t < 3.0, 0.0, 25.0 * np.sin(2 * np.pi * (t - 3.0) / 4.0))
+    readings = still_readings(_series(feet, knees))
+    assert find_still_period(t, readings[:, :2]) == (0, 600)  # the feet alone: all still
+    start, stop = still_period(_series(feet, knees))
+    assert start == 0 and 3.0 <= t[stop - 1] < 4.0
+    calibration = auto_calibration(_series(feet, knees))
+    assert calibration is not None and calibration.setup["still_from_s"] < 2.0
+    # a knee moving from the first frame: no still period at all
+    assert still_period(_series(feet, 25.0 * np.sin(2 * np.pi * t / 4.0))) is None
+    assert auto_calibration(_series(feet, 25.0 * np.sin(2 * np.pi * t / 4.0))) is None
+
+
+def test_feet_and_knees_still_within_their_noise_floor_give_the_still_period() -> None:
+    rng = np.random.default_rng(7)
+    t = np.arange(600) / 30.0
+    clean = np.full_like(t, 2.0)
+    # a webcam's far foot: frame-to-frame noise whose 3x jitter is past 10°
+    noisy = 1.5 + rng.normal(0.0, 6.0, t.size)
+    series = _series(noisy, clean)
+    tolerance = still_tolerances(still_readings(series))
+    assert tolerance[2:] == pytest.approx(drill.REP_MIN_EXCURSION_DEG)  # the quiet knees
+    assert tolerance[:2] == pytest.approx(REP_EXCURSION_JITTER_RATIO * jitter_deg(noisy))
+    assert tolerance[0] > drill.REP_MIN_EXCURSION_DEG
+    assert find_still_period(t, still_readings(series))[0] > 0  # at a fixed 10°: not from the start
+    assert still_period(series) == (0, 600)
+    calibration = auto_calibration(series)
+    assert calibration is not None
+    assert calibration.neutral[Side.LEFT].femur_deg == pytest.approx(2.0)
+    assert calibration.neutral[Side.RIGHT].foot_deg == pytest.approx(1.5, abs=2.0)
+    # both still and clean: the whole recording
+    assert still_period(_series(clean, clean)) == (0, 600)

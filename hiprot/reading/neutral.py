@@ -39,7 +39,9 @@ from hiprot.types import PoseFrame
 
 #: Auto-neutral looks for the first period this long ...
 STILL_MIN_S = 2.0
-#: ... in which every foot angle stays this close to the period's median ...
+#: ... in which every judged angle stays this close to the period's median
+#: (live's countdown; the auto-neutral widens it to each reading's noise
+#: floor, ``still_tolerances``) ...
 STILL_TOLERANCE_DEG = 10.0
 #: ... apart from excursions (or missing samples) no longer than this: pose
 #: noise and its slow drift. The live countdown uses the same rule.
@@ -49,7 +51,8 @@ STILL_MAX_OUTLIER_S = 0.5
 class StillRun:
     """The current run of still samples, one sample at a time and robust to
     pose noise: a sample is still when every judged channel is within
-    ``tolerance_deg`` of the run's median; outliers (or missing samples)
+    ``tolerance_deg`` (one for all, or one per judged channel) of the run's
+    median; outliers (or missing samples)
     lasting longer than ``max_outlier_s`` end the run.
 
     A steady webcam's foot reading wanders a few degrees in a still second
@@ -58,7 +61,9 @@ class StillRun:
     """
 
     def __init__(
-        self, tolerance_deg: float = STILL_TOLERANCE_DEG, max_outlier_s: float = STILL_MAX_OUTLIER_S
+        self,
+        tolerance_deg: float | npt.NDArray[np.float64] = STILL_TOLERANCE_DEG,
+        max_outlier_s: float = STILL_MAX_OUTLIER_S,
     ) -> None:
         self.tolerance_deg = tolerance_deg
         self.max_outlier_s = max_outlier_s
@@ -123,6 +128,7 @@ def find_still_period(
     t_s: npt.ArrayLike,
     angles_deg: npt.ArrayLike,
     min_duration_s: float = STILL_MIN_S,
+    tolerance_deg: float | npt.NDArray[np.float64] = STILL_TOLERANCE_DEG,
 ) -> tuple[int, int] | None:
     """The first period of at least ``min_duration_s`` in which every angle is
     still (``StillRun``: the live countdown's rule).
@@ -131,6 +137,8 @@ def find_still_period(
         t_s: ``(n,)`` increasing times.
         angles_deg: ``(n, channels)`` angles; NaN (no measurement) is an outlier.
         min_duration_s: Shortest still period to accept.
+        tolerance_deg: How far a still angle may stray, for all channels or
+            ``(channels,)`` one each.
 
     Returns:
         ``(start, stop)`` indices (stop exclusive, after the last still
@@ -141,7 +149,7 @@ def find_still_period(
     a = np.asarray(angles_deg, dtype=np.float64)
     if a.ndim == 1:
         a = a[:, None]
-    run = StillRun()
+    run = StillRun(tolerance_deg)
     start = last = None
 
     def settled_start() -> int | None:
@@ -227,17 +235,59 @@ def neutral_from_countdown(
 _NEUTRAL_LAST_S = 2.0
 
 
-def auto_calibration(series: AngleSeries) -> Calibration | None:
-    """Neutral from the first still period (>= 2 s, both feet quiet), or None.
+def still_readings(series: AngleSeries) -> npt.NDArray[np.float64]:
+    """``(n, 4)``: the readings the auto-neutral's still period is judged on,
+    both feet and both femurs (the image knee readings).
 
-    Stillness is judged on the feet, as the hiprot-session format says
-    (``find_still_period``): the image femur reading (the knee's offset) can
-    creep for seconds after MediaPipe starts tracking while the person lies
-    still. For the same reason the neutral is the median over the period's
-    last ``_NEUTRAL_LAST_S`` (docs/counting.md, "How the judgements were chosen").
+    The feet alone are not enough: where a foot's image angle hardly turns
+    with the leg (small reps, the far foot, a low view) a still period
+    judged on the feet runs on into the set, and the neutral taken from
+    its end is mid-set (docs/generalization.md, "Why the webcam copies
+    miscount").
     """
-    channels = np.stack([series.legs[s].foot_deg for s in Side], 1)
-    period = find_still_period(series.t_s, channels)
+    feet = [series.legs[s].foot_deg for s in Side]
+    return np.stack(feet + [series.legs[s].femur_deg for s in Side], 1)
+
+
+def still_tolerances(readings: npt.ArrayLike) -> npt.NDArray[np.float64]:
+    """Per channel of ``(n, channels)`` readings, how far a still one may
+    stray: the rep floor on its own readings (``rep_excursion``: the wider
+    of ``REP_MIN_EXCURSION_DEG`` and ``REP_EXCURSION_JITTER_RATIO`` times
+    its jitter). Within it a reading does nothing a rep could be told from,
+    so a webcam's noisy foot or knee still finds its still start."""
+    # judgements reads through the neutral (relative_to_neutral): imported late
+    from hiprot.reading.judgements import rep_excursion
+
+    a = np.asarray(readings, dtype=np.float64)
+    return np.array([rep_excursion(a[:, k]) for k in range(a.shape[1])])
+
+
+def still_period(series: AngleSeries) -> tuple[int, int] | None:
+    """The auto-neutral's still period (``find_still_period``): the first in
+    which the feet and the knees (``still_readings``) are each still within
+    their noise floor (``still_tolerances``); None if there is none."""
+    readings = still_readings(series)
+    return find_still_period(series.t_s, readings, tolerance_deg=still_tolerances(readings))
+
+
+def auto_calibration(series: AngleSeries) -> Calibration | None:
+    """Neutral from the first still period (``still_period``: >= 2 s, the
+    feet and the knees quiet), or None.
+
+    The image femur reading (the knee's offset) can creep for seconds after
+    MediaPipe starts tracking while the person lies still: the period
+    starts where the creep settled (``find_still_period``), and the neutral
+    is the median over its last ``_NEUTRAL_LAST_S`` (docs/counting.md, "How
+    the judgements were chosen").
+    """
+    return calibration_from_still(series, still_period(series))
+
+
+def calibration_from_still(
+    series: AngleSeries, period: tuple[int, int] | None
+) -> Calibration | None:
+    """The auto-neutral over the last ``_NEUTRAL_LAST_S`` of a still
+    ``period`` (``(start, stop)`` indices of ``series``); None without one."""
     if period is None:
         return None
     settled = int(np.searchsorted(series.t_s, series.t_s[period[1] - 1] - _NEUTRAL_LAST_S))
@@ -468,12 +518,11 @@ def first_still_neutral(
 
     def look() -> tuple[Calibration | None, tuple[float, float] | None]:
         series = smooth_series(angle_series(frames, size_wh))
-        channels = np.stack([series.legs[s].foot_deg for s in Side], 1)
-        period = find_still_period(series.t_s, channels)
+        period = still_period(series)
         if period is None:
             return None, None
         span = (float(series.t_s[period[0]]), float(series.t_s[period[1] - 1]))
-        return auto_calibration(series), span
+        return calibration_from_still(series, period), span
 
     for pose_frame in pose_frames:
         frames.append(pose_frame)
