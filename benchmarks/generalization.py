@@ -40,7 +40,6 @@ import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager as ContextManager
 from contextlib import ExitStack, contextmanager, nullcontext
-from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -55,7 +54,6 @@ import hiprot.reading.neutral as neutral
 import hiprot.review as review_module
 from hiprot import drill
 from hiprot.landmarks import Side
-from hiprot.reading.judgements import REP_EXCURSION_JITTER_RATIO
 from hiprot.report import capped_readings
 from hiprot.review import review_pose_frames
 from hiprot.sources import open_pose_source
@@ -88,9 +86,6 @@ def _patched(module: object, **values: object) -> Iterator[None]:
             setattr(module, name, value)
 
 
-_STILL_RUN = neutral.StillRun
-
-
 def _major_axis_slope(x: np.ndarray, y: np.ndarray) -> float:
     """The foot fit's slope (``foot._huber_slope``: the Huber-weighted
     least-squares regression of the femur ``y`` on the foot ``x``) turned
@@ -119,22 +114,6 @@ def _jitter_1s() -> ContextManager[None]:
     return _patched(filters, _JITTER_WINDOW=15, _JITTER_MIN_SAMPLES=25)
 
 
-def _neutral_from(series, period: tuple[int, int] | None):
-    """The auto-neutral over the last ``_NEUTRAL_LAST_S`` of a still period
-    (as ``neutral.auto_calibration`` takes it)."""
-    if period is None:
-        return None
-    start, stop = period
-    t = series.t_s
-    start = max(start, int(np.searchsorted(t, t[stop - 1] - neutral._NEUTRAL_LAST_S)))
-    legs = neutral.neutral_from_still(
-        {s: series.legs[s].femur_deg for s in Side},
-        {s: series.legs[s].foot_deg for s in Side},
-        (start, stop),
-    )
-    return neutral.Calibration(legs, method="auto", setup={"still_from_s": float(t[start])})
-
-
 def _readings(series, knees: bool) -> np.ndarray:
     """``(n, channels)``: both feet's readings, and the knees' if ``knees``."""
     channels = [series.legs[s].foot_deg for s in Side]
@@ -143,43 +122,20 @@ def _readings(series, knees: bool) -> np.ndarray:
     return np.stack(channels, 1)
 
 
-def _still_on_noise_floor(series, period_of: np.ndarray) -> tuple[int, int] | None:
-    """``find_still_period`` with each channel's tolerance raised to its
-    noise floor (``REP_EXCURSION_JITTER_RATIO`` times its ``jitter_deg``)
-    where that is wider than ``STILL_TOLERANCE_DEG``: nothing a still
-    reading does could then be told from a rep."""
-    jitter = np.array([filters.jitter_deg(period_of[:, k]) for k in range(period_of.shape[1])])
-    floor = np.where(np.isfinite(jitter), REP_EXCURSION_JITTER_RATIO * jitter, 0.0)
-    tolerance = np.maximum(neutral.STILL_TOLERANCE_DEG, floor)
-    with _patched(neutral, StillRun=partial(_STILL_RUN, tolerance_deg=tolerance)):
-        return neutral.find_still_period(series.t_s, period_of)
+def _feet_still(series):
+    """The auto-neutral with the still period judged on the feet alone,
+    each within ``STILL_TOLERANCE_DEG`` (the rule before ``still_period``)."""
+    period = neutral.find_still_period(series.t_s, _readings(series, knees=False))
+    return neutral.calibration_from_still(series, period)
 
 
 def _feet_on_noise_floor(series):
-    """The auto-neutral with the feet's still period judged on their noise floor."""
-    return _neutral_from(series, _still_on_noise_floor(series, _readings(series, knees=False)))
-
-
-def _noise_floor_still(series):
-    """The auto-neutral with the still period judged on every reading, the
-    feet and the knees, each on its noise floor: judged on the feet alone,
-    a foot whose image angle hardly turns in small reps lets the "opening"
-    still period run on into the set (the neutral came from its last 2 s,
-    mid-set), and a webcam's noisy far foot lets none start before it."""
-    return _neutral_from(series, _still_on_noise_floor(series, _readings(series, knees=True)))
-
-
-def _knee_cuts_feet_still(series):
-    """The feet's still period (as main) cut short where a knee reading
-    stops being still (``find_still_period`` on the knees inside it)."""
-    period = neutral.find_still_period(series.t_s, _readings(series, knees=False))
-    if period is not None:
-        start, stop = period
-        knees = _readings(series, knees=True)[start:stop, 2:]
-        inner = neutral.find_still_period(series.t_s[start:stop], knees)
-        if inner is not None:
-            period = (start + inner[0], start + inner[1])
-    return _neutral_from(series, period)
+    """The auto-neutral with the still period judged on the feet alone,
+    each on its noise floor (``still_tolerances``)."""
+    feet = _readings(series, knees=False)
+    tolerance = neutral.still_tolerances(feet)
+    period = neutral.find_still_period(series.t_s, feet, tolerance_deg=tolerance)
+    return neutral.calibration_from_still(series, period)
 
 
 def _auto_neutral(calibration: Callable) -> ContextManager[None]:
@@ -199,7 +155,7 @@ def _chained(*managers: ContextManager[None]) -> Iterator[None]:
 #: sets hiprot up that way: today's hiprot first (the baseline: it wins
 #: ties, and every fold scores it beside the chosen one), then the changes
 #: tried for the webcam copies (docs/generalization.md), each main with one
-#: change (or two).
+#: change (or two), and the still period judged as before ``still_period``.
 CANDIDATES: dict[str, Callable[[], ContextManager[None]]] = {
     "main": nullcontext,
     "major_axis_foot": lambda: _patched(foot, _huber_slope=_major_axis_slope),
@@ -207,9 +163,8 @@ CANDIDATES: dict[str, Callable[[], ContextManager[None]]] = {
     "major_axis_foot+jitter_1s": lambda: _chained(
         _patched(foot, _huber_slope=_major_axis_slope), _jitter_1s()
     ),
+    "feet_still": lambda: _auto_neutral(_feet_still),
     "feet_still_on_noise_floor": lambda: _auto_neutral(_feet_on_noise_floor),
-    "knee_cuts_feet_still": lambda: _auto_neutral(_knee_cuts_feet_still),
-    "noise_floor_still": lambda: _auto_neutral(_noise_floor_still),
 }
 BASELINE = next(iter(CANDIDATES))
 

@@ -215,7 +215,12 @@ def neutral_from_countdown(
     per side)`` of ``sides``, the feet judged); a leg not worked keeps its
     ``kept`` neutral, or else its current ``absolute`` reading (0 where
     unmeasured). Its ``setup`` says when the still run began
-    (``still_from_s``, as ``auto_calibration``'s)."""
+    (``still_from_s``, as ``auto_calibration``'s).
+
+    The feet alone are judged, within ``STILL_TOLERANCE_DEG``, not
+    ``still_period``'s feet and knees on their noise floor: the countdown
+    ends the run at its length, so it cannot run on into the set, and a
+    knee creeping after tracking starts would restart it."""
     median = run.median()
     n = len(sides)
     neutral = {
