@@ -510,8 +510,9 @@ def first_still_neutral(
     ``STILL_ENOUGH_S`` into it), reading goes on for half of
     ``ANCHOR_WINDOW_S`` past its end and stops: the image reading's steady
     hip and ankle points are a running median over that window, so the
-    neutral is exactly the one the whole recording gives, and a still start
-    of a ten-minute video reads about a minute of it.
+    neutral is the one the whole recording gives (the still rule's noise
+    floors measured on what was read), and a still start of a ten-minute
+    video reads about a minute of it.
 
     Returns:
         ``(calibration, (still_from_s, still_until_s), frames_read)``; the
