@@ -12,8 +12,13 @@
 - The fraction of frames judged in position on the renders (the drill all
   through), per worked leg: tuning clips (``sample_videos/``,
   ``benchmarks/render_suite/tuning/``) apart from the held-out
-  ``benchmarks/render_suite/*.mp4``; and on the synthetic reporting suite.
+  ``benchmarks/render_suite/*.mp4`` and the wide suite's drill clips
+  (``benchmarks/render_suite/wide/``, clean and webcam copies); and on the
+  synthetic reporting suite.
 - The shared real clip ``physioplus-bridging.mp4`` (a bridge; must count 0).
+- Photos of real people lying with a leg raised or doing other exercises
+  (``real-stills/`` in the shared footage, read in place): the position
+  scalars and verdict per photo and leg, MediaPipe in static image mode.
 
     python benchmarks/accuracy_negatives.py [--landmarks DIR] [--only PART ...]
 
@@ -39,7 +44,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import REPO, RESULTS_DIR, write_results
 
 from hiprot.landmarks import Side
-from hiprot.reading.position import position_series
+from hiprot.reading.position import Verdict, position_series
 from hiprot.review import review_pose_frames
 from hiprot.synth import ENTER_EXIT, NEGATIVES, NOISE_LEVELS, SessionSpec, generate
 from hiprot.synth.camera import WORKING_PLACEMENTS
@@ -210,6 +215,32 @@ def renders(landmarks: Path | None) -> dict[str, object]:
     return out
 
 
+def wide() -> dict[str, object]:
+    """The wide render suite's drill clips (held out): fraction of frames in
+    position per worked leg, clean and webcam copies."""
+    folder = REPO / "benchmarks" / "render_suite" / "wide"
+    out: dict[str, object] = {}
+    for copy, suffix in (("clean", ""), ("webcam", "-webcam")):
+        clips, fractions = {}, []
+        for truth_path in sorted(folder.glob("w*.truth.json")):
+            name = truth_path.name.removesuffix(".truth.json")
+            recording = folder / f"{name}{suffix}.landmarks.jsonl.gz"
+            if not recording.exists():
+                continue
+            legs = json.loads(truth_path.read_text())["legs"]
+            frames, size_wh = _frames(recording, None)
+            position = position_series(frames, size_wh)
+            per_leg = {leg: float(position.in_position[Side(leg)].mean()) for leg in legs}
+            clips[name] = per_leg
+            fractions += per_leg.values()
+        out[copy] = {
+            "clips": clips,
+            "session_legs": len(fractions),
+            "in_position_fraction": _spread(fractions),
+        }
+    return out
+
+
 def real_clip(landmarks: Path | None) -> dict[str, object]:
     video = FOOTAGE / "physioplus-bridging.mp4"
     if not video.exists():
@@ -224,6 +255,40 @@ def real_clip(landmarks: Path | None) -> dict[str, object]:
     }
 
 
+def real_stills() -> dict[str, object]:
+    import cv2
+
+    from hiprot.pose import PoseEstimator
+    from hiprot.reading.position import CRITERIA, judge
+    from hiprot.types import Frame
+
+    folder = FOOTAGE / "real-stills"
+    if not folder.is_dir():
+        return {"folder": str(folder), "missing": True}
+    photos: dict[str, object] = {}
+    with PoseEstimator(static_image_mode=True) as estimator:
+        for i, path in enumerate(sorted(folder.glob("*.jpg"))):
+            image = cv2.imread(str(path))
+            pose_frame = estimator.estimate(Frame(i, float(i), image))
+            if pose_frame.image is None:
+                photos[path.name] = None
+                continue
+            world = None if pose_frame.world is None else pose_frame.world[None]
+            size_wh = (image.shape[1], image.shape[0])
+            postures = judge(pose_frame.image[None], size_wh, world)
+            photos[path.name] = {
+                side.value: {
+                    "thigh_deg": float(p.thigh_deg[0]),
+                    "knee_deg": float(p.knee_deg[0]),
+                    "reach": float(p.reach[0]),
+                    "rise_deg": float(p.rise_deg[0]),
+                    "verdict": Verdict(p.verdicts(CRITERIA)[0]).name,
+                }
+                for side, p in postures.items()
+            }
+    return {"folder": folder.name, "photos": photos}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--landmarks", type=Path, default=None, help=__doc__.splitlines()[-2])
@@ -232,7 +297,9 @@ def main() -> None:
         "enter_exit": enter_exit,
         "synthetic_drill": synthetic_drill,
         "renders": lambda: renders(args.landmarks),
+        "wide": wide,
         "real_clip": lambda: real_clip(args.landmarks),
+        "real_stills": real_stills,
     }
     parser.add_argument(
         "--only",

@@ -16,7 +16,7 @@ import numpy as np
 
 from hiprot.coach_io import Cue
 from hiprot.landmarks import LEGS, MIN_VISIBILITY, PoseLandmark, Side
-from hiprot.reading.position import leg_ok
+from hiprot.reading.position import Verdict, leg_ok
 from hiprot.types import PoseFrame
 
 #: A torso within this many degrees of vertical in the image, shoulders above
@@ -42,7 +42,7 @@ class ViewCheck:
     person: bool
     standing: bool
     legs_in_view: bool
-    position_ok: Mapping[Side, bool | None] | None = None
+    position_ok: Mapping[Side, Verdict | bool | None] | None = None
     in_position: bool = True
 
     @property

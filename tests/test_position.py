@@ -27,7 +27,10 @@ from hiprot.reading.position import (
     CRITERIA,
     Criteria,
     Gate,
+    LegPosture,
+    LegVerdict,
     PositionTracker,
+    Verdict,
     frame_rows,
     judge,
     position_series,
@@ -70,6 +73,75 @@ def test_tracker_debounces_entering_and_leaving(verdicts, expected) -> None:
     assert got == expected
 
 
+IN, NEAR, OUT = Verdict.IN, Verdict.NEAR, Verdict.OUT
+
+
+def _v(verdict: Verdict, thigh_deg: float) -> LegVerdict:
+    return LegVerdict(verdict, thigh_deg)
+
+
+@pytest.mark.parametrize(
+    ("verdicts", "expected"),
+    [
+        # near is not enough to enter
+        ([_v(OUT, 40)] + [_v(NEAR, 55)] * 7, [False] * 8),
+        # a run of IN broken by NEAR starts again: 0.375 s + 0.375 s is not 0.5 s
+        ([_v(OUT, 40)] + [_v(IN, 62)] * 3 + [_v(NEAR, 55)] + [_v(IN, 62)] * 3, [False] * 8),
+        # a thigh that reads 62° in position and wanders to 50° for 1 s: stays in
+        ([_v(IN, 62)] * 2 + [_v(NEAR, 50)] * 8, [True] * 10),
+        # ... but not to 46°, 16° below its level: leaves after 0.5 s
+        ([_v(IN, 62)] * 2 + [_v(NEAR, 46)] * 5, [True] * 6 + [False]),
+        # a leg up at 85° on its way down leaves at the bound, as without hysteresis
+        ([_v(IN, 85)] * 2 + [_v(NEAR, 58)] * 5, [True] * 6 + [False]),
+        # the same above: in at 115°, near at 125°, stays; in at 90°, leaves
+        ([_v(IN, 115)] * 2 + [_v(NEAR, 125)] * 8, [True] * 10),
+        ([_v(IN, 90)] * 2 + [_v(NEAR, 125)] * 5, [True] * 6 + [False]),
+        # near without its thigh angle keeps nobody in
+        ([IN] * 2 + [NEAR] * 5, [True] * 6 + [False]),
+        # a recording that starts near starts out
+        ([_v(NEAR, 55)] * 3, [False] * 3),
+    ],
+)
+def test_tracker_enters_on_in_and_stays_near_its_level(verdicts, expected) -> None:
+    tracker = PositionTracker(enter_s=0.5, leave_s=0.5, criteria=Criteria(stay_margin_deg=15.0))
+    got = [tracker.update(i * DT, verdict) for i, verdict in enumerate(verdicts)]
+    assert got == expected
+
+
+def test_a_leg_that_left_finds_its_level_afresh() -> None:
+    tracker = PositionTracker(criteria=Criteria(stay_margin_deg=15.0))
+    t = iter(np.arange(40) * DT)
+    for _ in range(8):  # up at 95°, then out
+        tracker.update(next(t), _v(IN, 95))
+    for _ in range(5):
+        tracker.update(next(t), _v(OUT, 20))
+    assert not tracker.in_position
+    for _ in range(5):  # back, at 62° this time: its earlier 95° do not count
+        tracker.update(next(t), _v(IN, 62))
+    for _ in range(8):
+        tracker.update(next(t), _v(NEAR, 50))
+    assert tracker.in_position and tracker.gate is Gate.COUNT
+
+
+def test_near_gates_like_in_once_in_position() -> None:
+    tracker = PositionTracker()
+    tracker.update(0.0, _v(IN, 62))
+    tracker.update(DT, _v(NEAR, 55))
+    assert tracker.gate is Gate.COUNT
+    tracker.update(2 * DT, _v(OUT, 30))
+    assert tracker.gate is Gate.WAIT
+
+
+def test_verdicts_widen_only_the_thigh_bound_for_near() -> None:
+    criteria = Criteria(thigh_deg=(60.0, 120.0), stay_margin_deg=15.0)
+    thigh = np.array([90.0, 59.0, 45.0, 44.0, 121.0, 135.0, 136.0, 90.0, np.nan])
+    knee = np.array([10.0] * 7 + [60.0, 10.0])  # the 8th frame's knee is bent
+    posture = LegPosture(thigh, knee, np.full(9, 2.0), np.full(9, 60.0))
+    assert posture.verdicts(criteria).tolist() == [IN, NEAR, NEAR, OUT, NEAR, NEAR, OUT, OUT, OUT]
+    assert posture.ok(criteria).tolist() == [True] + [False] * 8
+    assert (posture.verdicts(Criteria(stay_margin_deg=0.0)) != NEAR).all()
+
+
 def test_tracker_gates_and_times_the_position() -> None:
     tracker = PositionTracker()
     tracker.update(0.0, True)
@@ -84,9 +156,25 @@ def test_tracker_gates_and_times_the_position() -> None:
         tracker.update(0.5, True)
 
 
+def test_review_takes_a_leg_that_left_as_out_a_lead_before_it_did() -> None:
+    from hiprot.reading.position import _resolved
+
+    c, w, o = Gate.COUNT, Gate.WAIT, Gate.OUT
+    t = np.arange(20) * DT
+    # in, a glitch (pending, then in again), in, then out for good from frame 14
+    gates = [c] * 4 + [w] * 2 + [c] * 8 + [w] * 4 + [o] * 2
+    got = _resolved(gates, t, lead_s=0.5)
+    # the glitch counts and takes nothing before it out; the departure takes
+    # the 0.5 s before its first frame out of position (frames 10-13) out
+    assert got == (c,) * 10 + (o,) * 10
+    assert _resolved(gates, t, lead_s=0.0) == (c,) * 14 + (o,) * 6
+
+
 def test_criteria_are_checked() -> None:
     with pytest.raises(ValueError, match="thigh_deg"):
         Criteria(thigh_deg=(120.0, 60.0))
+    with pytest.raises(ValueError, match="stay_margin_deg"):
+        Criteria(thigh_deg=(60.0, 120.0), stay_margin_deg=61.0)
 
 
 # ---------------------------------------------------------------- the scalars

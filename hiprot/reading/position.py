@@ -29,11 +29,15 @@ bend them:
   across the picture; sitting up with the legs out it is the other way
   round.
 
-A frame is in position for a leg when all four are within ``Criteria``.
-``PositionTracker`` debounces that in time: a leg enters after
-``enter_s`` in position without a break, and leaves after ``leave_s`` out
-of it; frames without a person neither enter nor leave (the first verdict
-is taken as it comes: a recording may start in position). ``gate`` tells the
+A frame is in position for a leg when all four are within ``Criteria``
+(``Verdict.IN``); a frame whose thigh is off by less than
+``Criteria.stay_margin_deg`` while the rest holds is ``Verdict.NEAR``.
+``PositionTracker`` debounces that in time, with hysteresis: a leg enters
+after ``enter_s`` of IN frames without a break, and leaves after
+``leave_s`` of frames that are OUT, or NEAR but off the leg's own level in
+position by more than the margin; frames without a person neither enter
+nor leave (the first verdict is taken as it comes: a
+recording may start in position). ``gate`` tells the
 rep counter what to do with a sample. Thresholds and their measured
 distributions: docs/position.md.
 """
@@ -42,6 +46,7 @@ from __future__ import annotations
 
 import enum
 import math
+from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -58,6 +63,13 @@ FloatArray = npt.NDArray[np.float64]
 ENTER_S = 0.5
 LEAVE_S = 0.5
 
+#: A leg starts down before a frame fails the criteria: bending the knee
+#: and lowering the thigh swing the knee-circle femur reading through a
+#: rep's range. Review takes a leg that left as out this long before its
+#: first frame out of position: the criteria's median lag behind the legs
+#: starting down on the tuning sessions (docs/position.md).
+LEAVE_LEAD_S = 0.7
+
 #: A recording in which no worked leg stays in position this long without a
 #: break never showed the drill (a leg raise passes through it).
 MIN_DRILL_S = 3.0
@@ -72,12 +84,20 @@ class Criteria:
         knee_max_deg: Most knee flexion.
         reach_min: Least ankle reach along the thigh, in thigh lengths.
         rise_min_deg: Least excess of the leg's rise over the torso's.
+        stay_margin_deg: Hysteresis: how far a thigh already in position
+            may go below (above) its own level in position, and outside
+            ``thigh_deg``, and stay in it (``PositionTracker``): a body whose
+            thigh reads near a bound should not flicker in and out, while
+            a leg on its way down (a leg raise, scissors) leaves at the
+            bound as before. 10°: how far the thigh reading wanders below
+            its median within a session on the tuning renders.
     """
 
     thigh_deg: tuple[float, float] = (60.0, 120.0)
     knee_max_deg: float = 50.0
     reach_min: float = 1.35
     rise_min_deg: float = 25.0
+    stay_margin_deg: float = 10.0
 
     def __post_init__(self) -> None:
         lo, hi = self.thigh_deg
@@ -85,10 +105,31 @@ class Criteria:
             raise ValueError(f"thigh_deg must be 0 <= low < high <= 180, got {self.thigh_deg}")
         if not 0.0 < self.knee_max_deg <= 180.0:
             raise ValueError(f"knee_max_deg must be in (0, 180], got {self.knee_max_deg}")
+        if not 0.0 <= self.stay_margin_deg <= lo:
+            raise ValueError(
+                f"stay_margin_deg must be in [0, {lo}] (the lowest thigh angle), "
+                f"got {self.stay_margin_deg}"
+            )
 
 
 #: The criteria hiprot uses, chosen on the tuning data (docs/position.md).
 CRITERIA = Criteria()
+
+
+class Verdict(enum.IntEnum):
+    """One frame's position for one leg, before debouncing."""
+
+    OUT = 0  # out of position
+    NEAR = 1  # only the thigh is off, by less than ``Criteria.stay_margin_deg``
+    IN = 2  # every criterion holds
+
+
+@dataclass(frozen=True)
+class LegVerdict:
+    """One frame's ``Verdict`` for one leg with its thigh angle (``leg_ok``)."""
+
+    verdict: Verdict
+    thigh_deg: float
 
 
 @dataclass(frozen=True)
@@ -102,15 +143,24 @@ class LegPosture:
 
     def ok(self, criteria: Criteria = CRITERIA) -> npt.NDArray[np.bool_]:
         """Per frame: every criterion holds (False where unknown)."""
+        return self.verdicts(criteria) == Verdict.IN
+
+    def verdicts(self, criteria: Criteria = CRITERIA) -> npt.NDArray[np.int8]:
+        """Per frame, the ``Verdict`` (as int; OUT where unknown)."""
         lo, hi = criteria.thigh_deg
+        margin = criteria.stay_margin_deg
         with np.errstate(invalid="ignore"):
-            return (
-                (self.thigh_deg >= lo)
-                & (self.thigh_deg <= hi)
-                & (self.knee_deg <= criteria.knee_max_deg)
+            rest = (
+                (self.knee_deg <= criteria.knee_max_deg)
                 & (self.reach >= criteria.reach_min)
                 & (self.rise_deg >= criteria.rise_min_deg)
             )
+            strict = (self.thigh_deg >= lo) & (self.thigh_deg <= hi)
+            loose = (self.thigh_deg >= lo - margin) & (self.thigh_deg <= hi + margin)
+        out = np.full(self.thigh_deg.shape, int(Verdict.OUT), dtype=np.int8)
+        out[rest & loose] = Verdict.NEAR
+        out[rest & strict] = Verdict.IN
+        return out
 
     @property
     def known(self) -> npt.NDArray[np.bool_]:
@@ -198,7 +248,14 @@ class Gate(enum.Enum):
 
 
 class PositionTracker:
-    """One leg's position state over time, debounced (``ENTER_S``, ``LEAVE_S``).
+    """One leg's position state over time, debounced (``ENTER_S``, ``LEAVE_S``),
+    with hysteresis on the thigh (``Criteria.stay_margin_deg``).
+
+    A NEAR frame keeps a leg in position when its thigh lies within the
+    margin of the leg's own level, the median thigh of its last
+    ``LEVEL_FRAMES`` IN frames: a leg whose thigh reads 62° and wanders to
+    53° stays in, and one that came up to 85° and is on its way down
+    leaves at the bound (the stay bound is never past ``thigh_deg``'s).
 
     Example:
         >>> tracker = PositionTracker()
@@ -206,10 +263,19 @@ class PositionTracker:
         True
     """
 
-    def __init__(self, enter_s: float = ENTER_S, leave_s: float = LEAVE_S) -> None:
+    #: How many of the latest IN frames' thighs make the leg's level.
+    LEVEL_FRAMES = 256
+
+    def __init__(
+        self,
+        enter_s: float = ENTER_S,
+        leave_s: float = LEAVE_S,
+        criteria: Criteria | None = None,
+    ) -> None:
         if not (enter_s >= 0.0 and leave_s >= 0.0):
             raise ValueError(f"enter_s and leave_s must be >= 0, got {enter_s}, {leave_s}")
         self.enter_s, self.leave_s = float(enter_s), float(leave_s)
+        self.criteria = CRITERIA if criteria is None else criteria
         self.reset()
 
     def reset(self) -> None:
@@ -218,6 +284,18 @@ class PositionTracker:
         self._since: float | None = None  # when the current run of the other verdict began
         self._last_t: float | None = None
         self._time_in_s = 0.0
+        self._levels: deque[float] = deque(maxlen=self.LEVEL_FRAMES)
+
+    def _stays(self, thigh_deg: float) -> bool:
+        """A NEAR frame's thigh is within the margin of the leg's level."""
+        if not self._levels or not math.isfinite(thigh_deg):
+            return False
+        level = float(np.median(np.fromiter(self._levels, dtype=np.float64)))
+        lo, hi = self.criteria.thigh_deg
+        margin = self.criteria.stay_margin_deg
+        stay_lo = min(max(level - margin, lo - margin), lo)
+        stay_hi = max(min(level + margin, hi + margin), hi)
+        return stay_lo <= thigh_deg <= stay_hi
 
     @property
     def in_position(self) -> bool:
@@ -235,9 +313,11 @@ class PositionTracker:
             return Gate.OUT
         return Gate.WAIT if self._raw is False else Gate.COUNT
 
-    def update(self, t_s: float, ok: bool | None) -> bool:
-        """Feed one frame's verdict (None: not known, e.g. nobody found);
-        returns whether the leg is in position now.
+    def update(self, t_s: float, ok: LegVerdict | Verdict | bool | None) -> bool:
+        """Feed one frame's verdict (True for ``Verdict.IN``, False for
+        ``Verdict.OUT``, None: not known, e.g. nobody found); returns
+        whether the leg is in position now. A NEAR verdict without its
+        thigh angle keeps nobody in.
 
         Raises:
             ValueError: ``t_s`` does not increase.
@@ -251,8 +331,19 @@ class PositionTracker:
         self._last_t = t
         if ok is None:
             return self._in  # a dropout neither enters nor leaves
+        if isinstance(ok, LegVerdict):
+            verdict, thigh = ok.verdict, ok.thigh_deg
+        elif isinstance(ok, bool):
+            verdict, thigh = (Verdict.IN if ok else Verdict.OUT), math.nan
+        else:
+            verdict, thigh = Verdict(ok), math.nan
+        if verdict is Verdict.IN and math.isfinite(thigh):
+            self._levels.append(thigh)
         first = self._raw is None
-        self._raw = bool(ok)
+        if verdict is Verdict.NEAR:  # hysteresis: keeps a leg in, never brings one in
+            self._raw = self._in and self._stays(thigh)
+        else:
+            self._raw = verdict is Verdict.IN
         if first:  # no earlier state to debounce against: a recording may start in position
             self._in = self._raw
         if self._raw == self._in:
@@ -262,6 +353,8 @@ class PositionTracker:
             self._since = t
         if t - self._since >= (self.enter_s if self._raw else self.leave_s):
             self._in, self._since = self._raw, None
+            if not self._in:
+                self._levels.clear()  # a leg that comes back up finds its level afresh
         return self._in
 
 
@@ -300,31 +393,39 @@ class PositionSeries:
 def position_series(
     pose_frames: Sequence[PoseFrame],
     size_wh: tuple[int, int],
-    criteria: Criteria = CRITERIA,
+    criteria: Criteria | None = None,
     enter_s: float = ENTER_S,
     leave_s: float = LEAVE_S,
+    lead_s: float | None = None,
 ) -> PositionSeries:
-    """Run ``judge`` and a ``PositionTracker`` per leg over a recording."""
+    """Run ``judge`` and a ``PositionTracker`` per leg over a recording
+    (``criteria``: ``CRITERIA`` when None; ``lead_s``: ``LEAVE_LEAD_S``)."""
+    criteria = CRITERIA if criteria is None else criteria
+    lead_s = LEAVE_LEAD_S if lead_s is None else lead_s
     t = np.array([f.t_s for f in pose_frames], dtype=np.float64)
     postures = judge(frame_rows(pose_frames), size_wh, frame_rows(pose_frames, "world"))
     ok, state, gates, time_in = {}, {}, {}, {}
     for side, posture in postures.items():
-        verdicts = posture.ok(criteria)
+        verdicts = posture.verdicts(criteria)
         known = posture.known
-        tracker = PositionTracker(enter_s, leave_s)
+        tracker = PositionTracker(enter_s, leave_s, criteria)
         states, leg_gates = np.zeros(len(t), dtype=bool), []
         for i, ts in enumerate(t):
-            states[i] = tracker.update(float(ts), bool(verdicts[i]) if known[i] else None)
+            verdict = LegVerdict(Verdict(verdicts[i]), float(posture.thigh_deg[i]))
+            states[i] = tracker.update(float(ts), verdict if known[i] else None)
             leg_gates.append(tracker.gate)
-        ok[side], state[side], gates[side] = verdicts, states, _resolved(leg_gates)
+        ok[side] = verdicts == Verdict.IN
+        state[side], gates[side] = states, _resolved(leg_gates, t, lead_s)
         time_in[side] = tracker.time_in_s
     longest = {side: _longest_run_s(t, state[side]) for side in state}
     return PositionSeries(t, ok, state, gates, time_in, longest)
 
 
-def _resolved(gates: list[Gate]) -> tuple[Gate, ...]:
-    """Settle each run of pending frames by what followed it (a recording
-    can look ahead; live cannot, and skips them)."""
+def _resolved(gates: list[Gate], t_s: FloatArray, lead_s: float) -> tuple[Gate, ...]:
+    """Settle each run of pending frames by what followed it, and take a
+    leg that left as out for ``lead_s`` before its first frame out of
+    position (a recording can look ahead; live cannot, and skips the
+    pending frames)."""
     out = list(gates)
     end = len(out)
     for i in range(len(out) - 1, -1, -1):
@@ -333,6 +434,16 @@ def _resolved(gates: list[Gate]) -> tuple[Gate, ...]:
             continue
         after = out[end] if end < len(out) else Gate.COUNT
         out[i] = Gate.OUT if after is Gate.OUT else Gate.COUNT
+    starts = [
+        i
+        for i in range(1, len(out))
+        if gates[i] is Gate.WAIT and gates[i - 1] is Gate.COUNT and out[i] is Gate.OUT
+    ]
+    for i in starts:
+        j = i - 1
+        while j >= 0 and out[j] is Gate.COUNT and t_s[j] >= t_s[i] - lead_s:
+            out[j] = Gate.OUT
+            j -= 1
     return tuple(out)
 
 
@@ -349,13 +460,15 @@ def _longest_run_s(t_s: FloatArray, on: npt.NDArray[np.bool_]) -> float:
     return best
 
 
-def leg_ok(pose_frame: PoseFrame, size_wh: tuple[int, int]) -> dict[Side, bool | None]:
-    """One frame's verdict per leg (None without a person): for live."""
+def leg_ok(pose_frame: PoseFrame, size_wh: tuple[int, int]) -> dict[Side, LegVerdict | None]:
+    """One frame's verdict per leg (None without a person): for live, which
+    feeds it to a ``PositionTracker`` as review does."""
     if pose_frame.image is None:
         return dict.fromkeys(Side)
     world = None if pose_frame.world is None else pose_frame.world[None]
     postures = judge(pose_frame.image[None], size_wh, world)
-    return {
-        side: bool(p.ok()[0]) if bool(p.known[0]) and math.isfinite(p.knee_deg[0]) else None
-        for side, p in postures.items()
-    }
+    out: dict[Side, LegVerdict | None] = {}
+    for side, p in postures.items():
+        known = bool(p.known[0]) and math.isfinite(p.knee_deg[0])
+        out[side] = LegVerdict(Verdict(p.verdicts()[0]), float(p.thigh_deg[0])) if known else None
+    return out
