@@ -183,3 +183,28 @@ def test_live_tells_a_small_leg_once_with_its_length() -> None:
     assert {findings.LEG_SMALL.notice(leg=side) for side in Side} & notices
     full_lines, _ = _live(_at(1.0))
     assert not any("px tall in the picture" in line for line in full_lines)
+
+
+# ---------------------------------------------------------------- MediaPipe's landmarks
+
+WIDE = Path(__file__).resolve().parents[1] / "benchmarks" / "render_suite" / "wide"
+
+
+@pytest.mark.parametrize(
+    ("clip", "small"),
+    [
+        ("w08_holds", {Side.LEFT, Side.RIGHT}),  # 4 m away: legs about 80-95 px
+        ("w04_partial", set()),  # 2 m away: legs about 150-185 px
+    ],
+)
+def test_review_of_rendered_recordings_warns_at_4_m_and_not_at_2_m(clip: str, small) -> None:
+    from hiprot.sources import open_pose_source
+
+    with open_pose_source(WIDE / f"{clip}.landmarks.jsonl.gz") as source:
+        frames, size_wh = list(source.frames), (source.info.width, source.info.height)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", HiprotWarning)
+        review = review_pose_frames(frames, clip, size_wh=size_wh)
+    assert set(review.small_legs) == small
+    told = [str(w.message) for w in caught if "px tall in the picture" in str(w.message)]
+    assert len(told) == len(small)
