@@ -77,7 +77,8 @@ class Review:
     def small_legs(self) -> dict[Side, float]:
         """The worked legs too small in the picture, with their length (px)."""
         lengths = self.leg_px or {}
-        return {side: lengths[side] for side in short_legs(lengths)}  # type: ignore[misc]
+        small = short_legs(lengths)
+        return {side: px for side, px in lengths.items() if side in small and px is not None}
 
 
 #: Rounds of re-taking the neutral from the rests and counting again: the
