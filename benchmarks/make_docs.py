@@ -85,6 +85,7 @@ def accuracy_md() -> str:
         *_rendered_parts(pixels, tuning, load("accuracy_angles"), facts),
         *_synthetic_parts(load("accuracy_reps"), load("accuracy_angles"), load("accuracy_live")),
         *_ceiling_parts(load("ceiling"), load("mediapipe_error")["summary"]),
+        *_setup_parts(load("setup_limits")),
     ]
     return "\n\n".join(parts) + "\n"
 
@@ -162,6 +163,46 @@ def _ceiling_parts(ceiling: dict, mp: dict) -> list[str]:
         "MediaPipe's knee moves this fraction of the true knee's travel (median): "
         + ", ".join(f"{GAIN_WORDS.get(k, k)} {v['median']:.2f}" for k, v in mp["knee_gain"].items())
         + ". The leg turning along the camera's line of sight reads short.",
+    ]
+
+
+def _setup_parts(limits: dict) -> list[str]:
+    """The set-up check's limit: how short a leg counts right (docs/setup.md)."""
+    shipped = limits["shipped_limit_px"]
+    tuning = {b["from_px"]: b for b in limits["tuning"]["paired_bins"]}
+    held = {b["from_px"]: b for b in limits["reporting"]["paired_bins"]}
+
+    def cell(b: dict | None) -> str:
+        return f"{b['exact']} of {b['legs']}" if b else "–"
+
+    rows = [
+        [f"{lo}-{lo + limits['rule']['bin_px']} px", cell(tuning.get(lo)), cell(held.get(lo))]
+        for lo in sorted(set(tuning) | set(held))
+    ]
+
+    def split(name: str, data: dict) -> list[str]:
+        above, below = data.get("at_or_above"), data.get("below")
+        return [
+            name,
+            f"{above['exact']} / {above['within_one']} of {above['legs']}" if above else "–",
+            f"{below['exact']} / {below['within_one']} of {below['legs']}" if below else "–",
+        ]
+
+    renders = limits["renders"]["summary"]
+    return [
+        "## Too far, too small (`setup_limits.py`)",
+        'Review and live say "move the camera closer" when a worked leg is shorter '
+        f"than **{shipped:.0f} px** in the picture (hip to ankle, median over the frames "
+        "in position): the shortest leg of the tuning renders that counted exactly "
+        "([setup.md](setup.md)). Synthetic sessions shrunk to smaller pictures with the "
+        "same pixel noise (realistic): of the legs counted exactly at full size, how many "
+        "still are at each length:",
+        table(["leg length", "tuning seeds", "reporting seeds (held out)"], rows),
+        f"Renders, every worked leg, exact / within one, at or above and below {shipped:.0f} px:",
+        table(
+            ["data", f"≥ {shipped:.0f} px", f"< {shipped:.0f} px"],
+            [split(name, data) for name, data in sorted(renders.items())],
+        ),
     ]
 
 

@@ -133,6 +133,12 @@ TOO_DARK = Finding(
     clip="too_dark",
     spoken="Too dark. Add light.",
 )
+LEG_SMALL = Finding(
+    "LEG_SMALL",
+    long="the {leg} leg is {leg_px:.0f} px tall in the picture (hip to ankle); counts were "
+    f"measured to stay right from {{min_px:.0f}} px: move the camera closer {_README_CAMERA}",
+    short="{Leg} leg small in picture: camera closer",
+)
 NO_STILL_START = Finding(
     "NO_STILL_START",
     long="no still period of 2 s to take your neutral from, so the median angle is used; "

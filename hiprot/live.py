@@ -54,6 +54,7 @@ from hiprot.errors import HiprotError, InputError
 from hiprot.history import HistoryStore
 from hiprot.landmarks import Side
 from hiprot.overlay import render_live
+from hiprot.placement import LegSize
 from hiprot.profiles import DEFAULT_PERSON, calibration_dir
 from hiprot.readahead import Ahead, read_ahead
 from hiprot.reading.live import LiveAngles, LiveReading
@@ -233,6 +234,7 @@ class LiveSession:
     #: (``coach.reps``) is each set's re-read (``hiprot.reread``).
     announced_reps: list[Rep] = field(default_factory=list)
     _angles: LiveAngles = field(init=False)
+    _leg_size: LegSize = field(init=False)
     _frames: list[PoseFrame] = field(default_factory=list)  # since the last set ended
     _rereads: list[SetReread] = field(default_factory=list)
     _size_wh: tuple[int, int] = field(init=False)
@@ -249,6 +251,7 @@ class LiveSession:
     def __post_init__(self) -> None:
         size_wh = (int(self.setup.get("width", 640)), int(self.setup.get("height", 480)))  # type: ignore[call-overload]
         self._size_wh = size_wh
+        self._leg_size = LegSize(size_wh)
         self._angles = LiveAngles(
             self.coach.calibration,
             size_wh=size_wh,
@@ -322,6 +325,7 @@ class LiveSession:
         up = all(self.coach.in_position[side] for side in self.coach.mode.sides)
         reading = self._angles.update(pose_frame, in_position=view_check.ready and up)
         self.reading = reading
+        self._tell_small(pose_frame, view_check.ready and up)
         self._tell_legs(reading)
         out = self._handle(self.coach.update(pose_frame.t_s, view_check, reading))
         if view_check.ready:
@@ -344,6 +348,13 @@ class LiveSession:
             if brightness(image) < DARK_MEAN_BRIGHTNESS:
                 self._told_dark = True
                 self._tell(*findings.TOO_DARK.live())
+
+    def _tell_small(self, pose_frame: PoseFrame, placed: bool) -> None:
+        """Tell, once per leg, a leg too small in the picture to count reliably."""
+        size = self._leg_size
+        for side in size.update(pose_frame, self.coach.mode.sides, placed):
+            length = size.lengths_px[side]
+            self._tell(*findings.LEG_SMALL.live(leg=side, leg_px=length, min_px=size.min_px))
 
     def _tell_legs(self, reading: LiveReading) -> None:
         """Tell, once per leg and neutral, what the reading found about it."""

@@ -3,20 +3,23 @@
 ``check_view`` reads one PoseFrame's image landmarks: someone found, lying
 down (not standing), the worked legs and feet in the picture, and each leg
 in the drill's position (``hiprot.reading.position.leg_ok``). The coach
-debounces it over time.
+debounces it over time. ``LegSize`` follows each worked leg's length in the
+picture while the person is placed, and says once which are too small to
+count reliably (``hiprot.reading.size``).
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from hiprot.coach_io import Cue
 from hiprot.landmarks import LEGS, MIN_VISIBILITY, PoseLandmark, Side
 from hiprot.reading.position import Verdict, leg_ok
+from hiprot.reading.size import MIN_FRAMES, MIN_LEG_PX, leg_px, median_px
 from hiprot.types import PoseFrame
 
 #: A torso within this many degrees of vertical in the image, shoulders above
@@ -87,3 +90,38 @@ def check_view(
     return ViewCheck(
         person=True, standing=bool(standing), legs_in_view=in_view, position_ok=position
     )
+
+
+@dataclass
+class LegSize:
+    """Each worked leg's length in the picture, over the frames the person is
+    placed and in position, judged once per leg against ``MIN_LEG_PX``.
+
+    Attributes:
+        size_wh: The image size, pixels.
+        min_px: The shortest leg that counts reliably.
+        lengths_px: Per leg, the median length once judged (None until then).
+    """
+
+    size_wh: tuple[int, int]
+    min_px: float = MIN_LEG_PX
+    lengths_px: dict[Side, float | None] = field(default_factory=lambda: dict.fromkeys(Side))
+    _seen: dict[Side, list[float]] = field(default_factory=lambda: {s: [] for s in Side})
+
+    def update(self, pose_frame: PoseFrame, sides: tuple[Side, ...], placed: bool) -> list[Side]:
+        """Take one frame (``placed``: ready and in position); returns the legs
+        judged too small on this frame (each leg is judged once)."""
+        if not placed:
+            return []
+        small = []
+        for side in sides:
+            if self.lengths_px[side] is not None:
+                continue
+            px = leg_px(pose_frame.image, self.size_wh, side)
+            if px is not None:
+                self._seen[side].append(px)
+            self.lengths_px[side] = median_px(self._seen[side], MIN_FRAMES)
+            judged = self.lengths_px[side]
+            if judged is not None and judged < self.min_px:
+                small.append(side)
+        return small

@@ -32,6 +32,7 @@ from hiprot.history import (
 )
 from hiprot.landmarks import Side
 from hiprot.reading.series import AngleSeries
+from hiprot.reading.size import MIN_LEG_PX
 from hiprot.reps import Rep
 from hiprot.safe_io import atomic_path, write_error
 from hiprot.session import LegSummary, SessionSummary
@@ -166,6 +167,7 @@ def advice(
     legs: Mapping[Side, LegSummary],
     femur_range: Mapping[Side, Range] | None = None,
     jittery: Collection[Side] = (),
+    small: Mapping[Side, float] | None = None,
 ) -> list[str]:
     """What to work on next, from the session's numbers (``hiprot.findings``' sentences).
 
@@ -176,10 +178,16 @@ def advice(
             is not called the weaker one.
         jittery: The legs whose knee reading jittered too much to drive the
             count (``hiprot.review.Review.foot_driven``).
+        small: The legs too small in the picture, with their length in
+            pixels (``hiprot.reading.size.short_legs``).
     """
     ranges = femur_range or {}
     tips: list[str] = []
     for side, leg in legs.items():
+        if small and side in small:
+            tips.append(
+                findings.LEG_SMALL.sentence(leg=side, leg_px=small[side], min_px=MIN_LEG_PX)
+            )
         if side in jittery:
             tips.append(findings.KNEE_JITTER.sentence(leg=side))
         if leg.reps == 0:
@@ -314,9 +322,10 @@ def write_html(
     path: Path,
     femur_range: Mapping[Side, Range] | None = None,
     jittery: Collection[Side] = (),
+    small: Mapping[Side, float] | None = None,
 ) -> Path:
     """One self-contained HTML file: summary, plot (embedded), per-rep table, advice
-    (``femur_range`` and ``jittery`` as in ``advice``)."""
+    (``femur_range``, ``jittery`` and ``small`` as in ``advice``)."""
     ranges = femur_range or {}
     image = ""
     if plot_png is not None and plot_png.exists():
@@ -324,7 +333,9 @@ def write_html(
         image = f'<img alt="angle plot" src="data:image/png;base64,{data}">'
     tracking = summary.tracking
     source = html.escape(summary.source)
-    tips = "".join(f"<li>{html.escape(t)}</li>" for t in advice(summary.legs, ranges, jittery))
+    tips = "".join(
+        f"<li>{html.escape(t)}</li>" for t in advice(summary.legs, ranges, jittery, small)
+    )
     interrupted = (
         '\n<p class="interrupted"><b>Interrupted:</b> this report covers the recording up to '
         f"{summary.duration_s:.1f} s only; it is not in your history.</p>"

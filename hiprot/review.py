@@ -39,6 +39,7 @@ from hiprot.reading.neutral import (
 )
 from hiprot.reading.position import PositionSeries, position_series
 from hiprot.reading.series import AngleSeries, angle_series, gated, samples, smooth_series
+from hiprot.reading.size import MIN_LEG_PX, leg_lengths_px, short_legs
 from hiprot.reps import Mode, Rep, min_confidence
 from hiprot.session import CalibrationInfo, SessionSummary, Tracking
 from hiprot.types import PoseFrame
@@ -59,6 +60,8 @@ class Review:
         foot_driven: Legs whose knee reading was too jittery to drive the
             rep count, so their foot drove it (``hiprot.reading.judgements.jittery_knees``).
         position: Per leg and frame, the drill position (``hiprot.reading.position``).
+        leg_px: Per worked leg, its length in the picture while in position
+            (``hiprot.reading.size.leg_lengths_px``); None: not measured.
     """
 
     series: AngleSeries
@@ -68,6 +71,14 @@ class Review:
     femur_range_deg: dict[Side, tuple[float, float] | None]
     foot_driven: frozenset[Side]
     position: PositionSeries | None = None
+    leg_px: dict[Side, float | None] | None = None
+
+    @property
+    def small_legs(self) -> dict[Side, float]:
+        """The worked legs too small in the picture, with their length (px)."""
+        lengths = self.leg_px or {}
+        small = short_legs(lengths)
+        return {side: px for side, px in lengths.items() if side in small and px is not None}
 
 
 #: Rounds of re-taking the neutral from the rests and counting again: the
@@ -158,6 +169,8 @@ def _review(
         return _not_the_drill(
             pose_frames, source, mode, calibration, size_wh, estimator, position, pose_model
         )
+    leg_px = leg_lengths_px(pose_frames, size_wh, position.in_position, mode.sides)
+    _warn_if_small(source, leg_px)
     raw = angle_series(pose_frames, size_wh, estimator, pose_model)
     series = smooth_series(raw)
     _warn_if_side_on(source, series)
@@ -173,7 +186,7 @@ def _review(
     tracking = Tracking(len(series), frames_with_pose, pose_model)
     summary = _summary(source, series, mode, calibration, tracking, reps, in_position)
     limits = femur_range(series, calibration, mode.sides)
-    return Review(relative, calibration, reps, summary, limits, foot_driven, position)
+    return Review(relative, calibration, reps, summary, limits, foot_driven, position, leg_px)
 
 
 def _count_with_rests(
@@ -199,6 +212,11 @@ def _count_with_rests(
 def _warn_if_side_on(source: str, series: AngleSeries) -> None:
     if series.estimator == "image" and series.view_ratio < SIDE_ON_RATIO:
         findings.SIDE_ON.warn(source)
+
+
+def _warn_if_small(source: str, leg_px: dict[Side, float | None]) -> None:
+    for side in sorted(short_legs(leg_px)):
+        findings.LEG_SMALL.warn(source, leg=side, leg_px=leg_px[side], min_px=MIN_LEG_PX)
 
 
 def _auto_neutral(

@@ -260,6 +260,7 @@ def _write_outputs(review: Review, paths: ReviewPaths, mode: Mode, title: str) -
             staged[paths.html],
             review.femur_range_deg,
             review.foot_driven,
+            review.small_legs,
         )
         for tmp in staged.values():
             with open(tmp, "rb+") as f:

@@ -64,3 +64,9 @@ def test_every_output_is_there_and_readable(reviewed: Path) -> None:
     assert html.count("<td>left</td>") >= 5  # the per-rep rows (and the per-leg row)
     assert (report / "angles.csv").read_text().count("\n") == probe_video(VIDEO).frame_count + 1
     assert probe_video(reviewed / "annotated.mp4").frame_count == probe_video(VIDEO).frame_count
+
+
+def test_the_sample_clip_is_not_called_too_small(reviewed: Path) -> None:
+    """Its legs are 148 px tall: the report advises nothing about the camera's distance."""
+    page = (reviewed / "report" / "report.html").read_text(encoding="utf-8")
+    assert "px tall in the picture" not in page

@@ -13,6 +13,7 @@ Its modules, in pipeline order:
 - ``foot``: the foot's image angle fitted onto femur degrees.
 - ``judgements``: jitter, flat and motionless legs, hold bands and rep
   excursions: how each leg is counted.
+- ``size``: each leg's length in the picture: the "too far" check.
 - ``live``: all of the above one frame at a time (``LiveAngles.update``).
 
 Pure numpy: no I/O, no clock, no mediapipe.

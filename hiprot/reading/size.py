@@ -1,0 +1,106 @@
+"""How big each leg is in the picture: the set-up check for "too far, too small".
+
+MediaPipe's landmark noise is a few pixels whatever the person's size, so
+a leg that is short in the picture turns a rep's rotation into a knee and
+foot movement not much bigger than that noise, and its reps are miscounted.
+``leg_px`` measures one frame's leg (hip to ankle, in pixels);
+``leg_lengths_px`` takes each leg's median over the frames it was in the
+drill's position; ``short_legs`` says which are under ``MIN_LEG_PX``, the
+shortest leg at which counts were measured to stay right
+(``benchmarks/setup_limits.py``, docs/setup.md).
+
+    >>> from hiprot.synth import SessionSpec, generate
+    >>> s = generate(SessionSpec(seed=1, noise="none", width=320, height=240))
+    >>> lengths = leg_lengths_px(s.frames, (320, 240))
+    >>> sorted(short_legs(lengths))
+    [<Side.LEFT: 'left'>, <Side.RIGHT: 'right'>]
+
+Pure numpy: no I/O, no clock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+
+import numpy as np
+import numpy.typing as npt
+
+from hiprot.landmarks import LEGS, MIN_VISIBILITY, Side
+from hiprot.types import PoseFrame
+
+#: A worked leg shorter than this in the picture (hip to ankle, pixels,
+#: median over the frames in position) is too small to count reliably:
+#: the shortest leg of the tuning renders that counted exactly. Synthetic
+#: sessions shrunk below it lose exact counts steadily
+#: (benchmarks/setup_limits.py, docs/setup.md).
+MIN_LEG_PX = 122.0
+
+#: Frames of a leg in position needed before its length is judged (live:
+#: about a second; a median over fewer would follow single-frame errors).
+MIN_FRAMES = 15
+
+
+def leg_px(
+    image: npt.NDArray[np.float64] | None, size_wh: tuple[int, int], side: Side
+) -> float | None:
+    """One frame's hip-to-ankle length of ``side``'s leg, in pixels.
+
+    Args:
+        image: ``PoseFrame.image``, ``(33, 4)`` rows ``x, y, z, visibility``
+            in units of the image's width and height; None: nobody found.
+        size_wh: The image's width and height in pixels.
+        side: The leg.
+
+    Returns:
+        The length, or None when nobody was found or the hip or ankle is
+        not visible (visibility under ``MIN_VISIBILITY``).
+    """
+    if image is None:
+        return None
+    leg = LEGS[side]
+    rows = np.asarray(image)[[leg.hip, leg.ankle]]
+    if np.any(rows[:, 3] < MIN_VISIBILITY) or not np.all(np.isfinite(rows[:, :2])):
+        return None
+    scale = np.asarray(size_wh, dtype=float)
+    return float(np.linalg.norm((rows[0, :2] - rows[1, :2]) * scale))
+
+
+def median_px(lengths: Iterable[float | None], min_frames: int = MIN_FRAMES) -> float | None:
+    """The median of the known lengths; None with fewer than ``min_frames``."""
+    known = [x for x in lengths if x is not None]
+    return float(np.median(known)) if len(known) >= min_frames else None
+
+
+def leg_lengths_px(
+    pose_frames: Sequence[PoseFrame],
+    size_wh: tuple[int, int],
+    in_position: Mapping[Side, npt.NDArray[np.bool_]] | None = None,
+    sides: Sequence[Side] = tuple(Side),
+) -> dict[Side, float | None]:
+    """Each leg's median hip-to-ankle length in pixels over a recording.
+
+    Args:
+        pose_frames: The recording.
+        size_wh: Its image size, pixels.
+        in_position: Per leg, ``(n,)`` bool: the frames it was in the drill's
+            position (``PositionSeries.in_position``); None: every frame.
+        sides: The legs to measure.
+
+    Returns:
+        Per leg, the median length, or None when fewer than ``MIN_FRAMES``
+        of its frames (in position) show it.
+    """
+    out: dict[Side, float | None] = {}
+    for side in sides:
+        mask = None if in_position is None else in_position[side]
+        out[side] = median_px(
+            leg_px(frame.image, size_wh, side)
+            for i, frame in enumerate(pose_frames)
+            if mask is None or mask[i]
+        )
+    return out
+
+
+def short_legs(lengths: Mapping[Side, float | None], min_px: float = MIN_LEG_PX) -> frozenset[Side]:
+    """The legs measured shorter than ``min_px`` (unmeasured legs are not judged)."""
+    return frozenset(side for side, px in lengths.items() if px is not None and px < min_px)
