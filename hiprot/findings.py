@@ -135,8 +135,9 @@ TOO_DARK = Finding(
 )
 LEG_SMALL = Finding(
     "LEG_SMALL",
-    long="the {leg} leg is {leg_px:.0f} px tall in the picture (hip to ankle); counts were "
-    f"measured to stay right from {{min_px:.0f}} px: move the camera closer {_README_CAMERA}",
+    long="the {leg} leg is {leg_px:.0f} px tall in the picture (hip to ankle), shorter than "
+    "the {min_px:.0f} px of any leg hiprot was tuned on; if reps go uncounted, move the "
+    f"camera closer {_README_CAMERA}",
     short="{Leg} leg small in picture: camera closer",
 )
 NO_STILL_START = Finding(

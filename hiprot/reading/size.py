@@ -6,7 +6,7 @@ foot movement not much bigger than that noise, and its reps are miscounted.
 ``leg_px`` measures one frame's leg (hip to ankle, in pixels);
 ``leg_lengths_px`` takes each leg's median over the frames it was in the
 drill's position; ``short_legs`` says which are under ``MIN_LEG_PX``, the
-shortest leg at which counts were measured to stay right
+shortest leg of the tuning renders, all counted exactly
 (``benchmarks/setup_limits.py``, docs/setup.md).
 
     >>> from hiprot.synth import SessionSpec, generate
