@@ -93,15 +93,7 @@ def _major_axis_slope(x: np.ndarray, y: np.ndarray) -> float:
     ``sign * sqrt(sum w y^2 / sum w x^2)``. A regression on a noisy foot
     shrinks the slope by the two readings' correlation, reading the foot's
     reps short; the major axis does not (and takes no constant)."""
-    if len(x) < foot.FOOT_FIT_MIN_FRAMES or not np.any(x):
-        return 0.0
-    weights = np.ones_like(x)
-    gain = 0.0
-    for _ in range(8):
-        gain = float(np.sum(weights * x * y) / np.sum(weights * x * x))
-        residual = np.abs(y - gain * x)
-        scale = 1.4826 * np.median(residual) + 1e-9
-        weights = np.minimum(1.0, 1.5 * scale / np.maximum(residual, 1e-12))
+    gain, weights = foot.huber_fit(x, y)
     if gain == 0.0:
         return 0.0
     return float(np.sign(gain) * np.sqrt(np.sum(weights * y * y) / np.sum(weights * x * x)))

@@ -55,16 +55,24 @@ def foot_went_round(foot_deg: npt.NDArray[np.float64]) -> bool:
 
 def _huber_slope(x: npt.NDArray[np.float64], y: npt.NDArray[np.float64]) -> float:
     """Slope of ``y ~ gain * x`` by Huber-weighted least squares; 0 for too few points."""
-    if len(x) < FOOT_FIT_MIN_FRAMES or not np.any(x):
-        return 0.0
+    return huber_fit(x, y)[0]
+
+
+def huber_fit(
+    x: npt.NDArray[np.float64], y: npt.NDArray[np.float64]
+) -> tuple[float, npt.NDArray[np.float64]]:
+    """``_huber_slope``'s slope and its final per-point weights (``(n,)``);
+    (0, all ones) for too few points."""
     weights = np.ones_like(x)
+    if len(x) < FOOT_FIT_MIN_FRAMES or not np.any(x):
+        return 0.0, weights
     gain = 0.0
     for _ in range(8):
         gain = float(np.sum(weights * x * y) / np.sum(weights * x * x))
         residual = np.abs(y - gain * x)
         scale = 1.4826 * np.median(residual) + 1e-9
         weights = np.minimum(1.0, 1.5 * scale / np.maximum(residual, 1e-12))
-    return gain
+    return gain, weights
 
 
 def flat_femur_sign(femur_deg: npt.ArrayLike, foot_deg: npt.ArrayLike) -> float:
