@@ -35,11 +35,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import REPO, match_reps, precision_recall, write_results
+from _common import REPO, match_reps, precision_recall, review_wide_clip, write_results
 
 from hiprot import drill
-from hiprot.errors import HiprotError
-from hiprot.report import capped_readings
 from hiprot.review import review_pose_frames
 from hiprot.sources import open_pose_source
 
@@ -65,29 +63,9 @@ def recordings(folder: Path) -> Iterator[tuple[str, str, dict, Path]]:
                 yield name, copy, truth, rec
 
 
-def _nothing_measured(legs: list[str]) -> dict:
-    """What a recording in which nobody was found counts: nothing."""
-    leg = {"reps": 0, "held_reps": 0, "peak_internal_deg": None}
-    return {"legs": dict.fromkeys(legs, leg), "reps": []}
-
-
 def score_recording(name: str, copy: str, truth: dict, rec: Path) -> tuple[list, list, tuple]:
     """Session-leg rows, per-rep held rows, and (pairs, true, measured) reps."""
-    legs = [leg for leg, c in truth["legs"].items() if c["reps"] > 0]
-    mode = "both" if len(legs) == 2 else legs[0]
-    with open_pose_source(rec) as source:
-        frames = list(source.frames)
-        size_wh = (source.info.width, source.info.height)
-        model = source.info.model or "full"
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            review = review_pose_frames(frames, name, mode, size_wh=size_wh, pose_model=model)
-    except HiprotError:
-        # MediaPipe found nobody (a small body far off): a miss on every leg
-        review = None
-    measured = review.summary.to_dict() if review else _nothing_measured(legs)
-    at_limit = capped_readings(review) if review else set()
+    legs, measured, at_limit = review_wide_clip(name, truth, rec)
     manifest = truth["manifest"]
     factors = {k: manifest[k] for k in SPLITS}
     rows, holds = [], []

@@ -46,7 +46,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import REPO, match_reps, write_results
+from _common import REPO, match_reps, review_wide_clip, write_results
 
 import hiprot.reading.filters as filters
 import hiprot.reading.foot as foot
@@ -54,7 +54,6 @@ import hiprot.reading.neutral as neutral
 import hiprot.review as review_module
 from hiprot import drill
 from hiprot.landmarks import Side
-from hiprot.report import capped_readings
 from hiprot.review import review_pose_frames
 from hiprot.sources import open_pose_source
 
@@ -177,17 +176,7 @@ def recordings(folder: Path) -> Iterator[tuple[str, str, dict, Path]]:
 def session_legs(name: str, copy: str, truth: dict, rec: Path) -> list[dict]:
     """One row per worked leg: its count, held verdicts, peak and ankle flags
     against the truth, with the clip's manifest factors."""
-    legs = [leg for leg, c in truth["legs"].items() if c["reps"] > 0]
-    mode = "both" if len(legs) == 2 else legs[0]
-    with open_pose_source(rec) as source:
-        frames = list(source.frames)
-        size_wh = (source.info.width, source.info.height)
-        model = source.info.model or "full"
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        review = review_pose_frames(frames, name, mode, size_wh=size_wh, pose_model=model)
-    measured = review.summary.to_dict()
-    at_limit = capped_readings(review)
+    legs, measured, at_limit = review_wide_clip(name, truth, rec)
     manifest = truth["manifest"]
     rows = []
     for leg in legs:
