@@ -341,7 +341,7 @@ def test_a_still_leg_through_realistic_noise_counts_no_rep_but_a_30_degree_rep_d
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # lying still at realistic noise: the right leg's reading swings past
-    # +-10° and back, so the fixed 10° rule counts reps; its jitter raises them
+    # +-10° and back, so the fixed 10° rule counts reps; its noise floor does not
     spec = SessionSpec(seed=175, scenario="still", placement="chair_left", noise="realistic")
     _, review, _ = _review(spec)
     assert review.reps == ()
@@ -349,6 +349,7 @@ def test_a_still_leg_through_realistic_noise_counts_no_rep_but_a_30_degree_rep_d
     assert excursions[Side.RIGHT] > 10.0 + 3.0  # this leg's noise raised its thresholds
     with monkeypatch.context() as fixed:
         fixed.setattr(judgements, "REP_EXCURSION_JITTER_RATIO", 0.0)
+        fixed.setattr(judgements, "REP_MIN_ROTATION_TO_NOISE", 0.0)
         _, at_ten, _ = _review(spec)
     assert len(at_ten.reps) >= 2
 
@@ -363,15 +364,12 @@ def test_a_still_leg_through_realistic_noise_counts_no_rep_but_a_30_degree_rep_d
 
     for added, expected in ((None, 0), (with_rep, 1)):
         series = review.series if added is None else review.series.map_legs(added)
-        drive = judgements.counted_drive(
-            series.legs[Side.RIGHT].femur_deg,
-            series.legs[Side.RIGHT].foot_deg,
-            Side.RIGHT in review.foot_driven,
+        leg = series.legs[Side.RIGHT]
+        excursion = judgements.rep_excursion(
+            leg.femur_deg, leg.foot_deg, Side.RIGHT in review.foot_driven
         )
         counter = BilateralCounter(
-            "right",
-            foot_driven=review.foot_driven,
-            excursion_deg={Side.RIGHT: judgements.rep_excursion(drive)},
+            "right", foot_driven=review.foot_driven, excursion_deg={Side.RIGHT: excursion}
         )
         frames = samples(series)
         for frame in frames:

@@ -76,15 +76,23 @@ def hold_band(femur_deg: npt.ArrayLike) -> float:
 #: tuning seeds (docs/position.md, "Noise floor").
 REP_EXCURSION_JITTER_RATIO = 3.0
 
+#: A leg counts reps only while its femur and foot readings turn together
+#: by at least this fraction of how far they disagree (``rotation_to_noise``):
+#: lying still, the two readings' slow drift swings as far as a rep, but not
+#: together. Chosen on the synthetic tuning seeds (docs/position.md, "Noise floor").
+REP_MIN_ROTATION_TO_NOISE = 0.3
+
+#: ``rep_excursion`` of a leg below ``REP_MIN_ROTATION_TO_NOISE``: further
+#: than any reading goes, so it counts nothing.
+NO_REP_EXCURSION_DEG = 180.0
+
 
 def rep_excursions(relative: AngleSeries, foot_driven: Collection[Side]) -> dict[Side, float]:
     """Per leg, how far out and in a rep must reach (the rep counter's
-    ``excursion_deg``): ``REP_MIN_EXCURSION_DEG``, or
-    ``REP_EXCURSION_JITTER_RATIO`` times the jitter of the drive the counter
-    gets (``counted_drive``, relative to neutral, smoothed) where that is
-    further. ``foot_driven``: the legs whose foot alone drives the count."""
+    ``excursion_deg``, ``rep_excursion``) over the whole recording.
+    ``foot_driven``: the legs whose foot alone drives the count."""
     return {
-        side: rep_excursion(counted_drive(leg.femur_deg, leg.foot_deg, side in foot_driven))
+        side: rep_excursion(leg.femur_deg, leg.foot_deg, side in foot_driven)
         for side, leg in relative.legs.items()
     }
 
@@ -102,13 +110,67 @@ def counted_drive(
     return np.where(np.abs(foot) > np.abs(femur), foot, femur)
 
 
-def rep_excursion(drive_deg: npt.ArrayLike) -> float:
-    """One leg's ``rep_excursions`` from its drive readings (``(n,)``);
-    ``REP_MIN_EXCURSION_DEG`` while there are too few to measure the jitter."""
-    jitter = jitter_deg(drive_deg)
+def rep_excursion(femur_deg: npt.ArrayLike, foot_deg: npt.ArrayLike, foot_driven: bool) -> float:
+    """One leg's rep excursion from the readings the counter gets.
+
+    ``REP_MIN_EXCURSION_DEG``, or ``REP_EXCURSION_JITTER_RATIO`` times the
+    jitter of the drive (``counted_drive``) where that is further; and
+    ``NO_REP_EXCURSION_DEG`` where the femur and foot readings do not turn
+    together above their noise (``rotation_to_noise`` below
+    ``REP_MIN_ROTATION_TO_NOISE``; not judged before the foot has a fit).
+    ``REP_MIN_EXCURSION_DEG`` while there are too few readings to judge.
+
+    Args:
+        femur_deg, foot_deg: ``(n,)`` smoothed readings relative to neutral,
+            the foot in femur degrees (``fit_foot_to_femur``).
+        foot_driven: The foot alone drives this leg's count.
+    """
+    jitter = jitter_deg(counted_drive(femur_deg, foot_deg, foot_driven))
     if not math.isfinite(jitter):
         return drill.REP_MIN_EXCURSION_DEG
+    if rotation_to_noise(femur_deg, foot_deg) < REP_MIN_ROTATION_TO_NOISE:
+        return NO_REP_EXCURSION_DEG
     return max(drill.REP_MIN_EXCURSION_DEG, REP_EXCURSION_JITTER_RATIO * jitter)
+
+
+def rotation_to_noise(femur_deg: npt.ArrayLike, foot_deg: npt.ArrayLike) -> float:
+    """How far a leg's femur and foot readings turn together, over how far they disagree.
+
+    The two are readings of one rotation ``s``: femur ``s + n1``, foot
+    ``s + a + n2`` (``a`` the ankle's twist; ``n1``, ``n2`` each reading's
+    landmark noise, slow drift included, independent of each other). Their
+    covariance is then the rotation's variance, and their difference
+    ``n1 - n2 - a`` holds the noise of both at every time scale, a rep's
+    included, plus the twist: its robust spread (1.4826 x the median
+    absolute deviation) passes over reps from the ankles while they are a
+    minority of the frames. Lying still the covariance is chance and the
+    ratio small; in a set of reps the rotation dwarfs the disagreement.
+
+    Args:
+        femur_deg, foot_deg: ``(n,)`` readings relative to neutral, the foot
+            in femur degrees.
+
+    Returns:
+        The rotation's standard deviation over the disagreement's: 0 when
+        the readings do not covary, inf when they never disagree (a leg read
+        from its foot alone), NaN with fewer than 50 finite pairs whose
+        foot is measured (a foot that reads exactly 0 has no fit yet).
+    """
+    femur = np.asarray(femur_deg, dtype=np.float64)
+    foot = np.asarray(foot_deg, dtype=np.float64)
+    both = np.isfinite(femur) & np.isfinite(foot) & (foot != 0.0)  # 0: no foot fit yet
+    if both.sum() < _ROTATION_MIN_SAMPLES:
+        return math.nan
+    femur, foot = femur[both], foot[both]
+    rotation = math.sqrt(max(float(np.cov(femur, foot)[0, 1]), 0.0))
+    difference = femur - foot
+    disagreement = 1.4826 * float(np.median(np.abs(difference - np.median(difference))))
+    if disagreement == 0.0:
+        return math.inf if rotation > 0.0 else 0.0
+    return rotation / disagreement
+
+
+_ROTATION_MIN_SAMPLES = 50
 
 
 def jittery_knees(

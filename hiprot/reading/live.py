@@ -44,7 +44,7 @@ from hiprot.reading.geometry import (
     near_side,
     torso_depth_sign,
 )
-from hiprot.reading.judgements import counted_drive, hold_band, knee_too_jittery, rep_excursion
+from hiprot.reading.judgements import hold_band, knee_too_jittery, rep_excursion
 from hiprot.reading.neutral import femur_from_reading, knee_neutral, rested_neutral
 from hiprot.reading.running import RecentSamples, RunningAnchors, TrailingSamples
 from hiprot.reading.series import (
@@ -164,10 +164,10 @@ class _LegState:
         default_factory=lambda: RecentSamples(_LIVE_JITTER_SAMPLES, _LIVE_FOOT_REFIT)
     )
     foot_driven: bool = False  # for good, until the next neutral: no switching mid-set
-    # smoothed femur and drive as the counter gets them: hold band and excursion
+    # smoothed femur and (femur, foot) as the counter gets them: hold band and excursion
     counted_femur: RecentSamples[float] = field(default_factory=_recent)
     hold_band: float = drill.HOLD_TOLERANCE_DEG
-    counted_drive: RecentSamples[float] = field(default_factory=_recent)
+    counted_pairs: RecentSamples[tuple[float, float]] = field(default_factory=_recent)
     excursion: float = drill.REP_MIN_EXCURSION_DEG
 
     def restarted(self, neutral: LegNeutral) -> _LegState:
@@ -438,9 +438,9 @@ class LiveAngles:
             band = hold_band(np.fromiter(leg.counted_femur.samples, dtype=np.float64))
             if math.isfinite(band):  # else (too few frames yet) the band it had
                 leg.hold_band = band
-        drive = float(counted_drive(femur_deg, foot_deg, leg.foot_driven))
-        if leg.counted_drive.add(drive):
-            leg.excursion = rep_excursion(np.fromiter(leg.counted_drive.samples, dtype=np.float64))
+        if leg.counted_pairs.add((femur_deg, foot_deg)):
+            femur, foot = np.asarray(leg.counted_pairs.samples, dtype=np.float64).T
+            leg.excursion = rep_excursion(femur, foot, leg.foot_driven)
         fitted = self.estimator != "image" or leg.foot_slopes != (0.0, 0.0)
         if fitted and not leg.femur_flat and math.isfinite(raw_femur) and math.isfinite(raw_foot):
             self._judge_jitter(leg, raw_femur, raw_foot)
