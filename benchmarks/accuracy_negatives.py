@@ -195,49 +195,48 @@ def renders(landmarks: Path | None) -> dict[str, object]:
     }
     out: dict[str, object] = {}
     for group, folders in groups.items():
-        clips, fractions = {}, []
+        clips = {}
         for folder in folders:
             for video in sorted(folder.glob("*.mp4")):
                 truth_path = video.with_suffix(".truth.json")
                 if not truth_path.exists():
                     continue
-                legs = json.loads(truth_path.read_text())["legs"]
-                frames, size_wh = _frames(video, landmarks)
-                position = position_series(frames, size_wh)
-                per_leg = {leg: float(position.in_position[Side(leg)].mean()) for leg in legs}
-                clips[video.name] = per_leg
-                fractions += per_leg.values()
-        out[group] = {
-            "clips": clips,
-            "session_legs": len(fractions),
-            "in_position_fraction": _spread(fractions),
-        }
+                clips[video.name] = _in_position(video, landmarks, truth_path)
+        out[group] = _in_position_summary(clips)
     return out
+
+
+def _in_position(video: Path, landmarks: Path | None, truth_path: Path) -> dict[str, float]:
+    """Per leg of the truth file, the fraction of the video's frames in position."""
+    frames, size_wh = _frames(video, landmarks)
+    position = position_series(frames, size_wh)
+    legs = json.loads(truth_path.read_text())["legs"]
+    return {leg: float(position.in_position[Side(leg)].mean()) for leg in legs}
+
+
+def _in_position_summary(clips: dict[str, dict[str, float]]) -> dict[str, object]:
+    fractions = [f for per_leg in clips.values() for f in per_leg.values()]
+    return {
+        "clips": clips,
+        "session_legs": len(fractions),
+        "in_position_fraction": _spread(fractions),
+    }
 
 
 def wide() -> dict[str, object]:
     """The wide render suite's drill clips (held out): fraction of frames in
-    position per worked leg, clean and webcam copies."""
+    position per leg (both legs, the resting one of a one-leg clip too),
+    clean and webcam copies."""
     folder = REPO / "benchmarks" / "render_suite" / "wide"
     out: dict[str, object] = {}
     for copy, suffix in (("clean", ""), ("webcam", "-webcam")):
-        clips, fractions = {}, []
+        clips = {}
         for truth_path in sorted(folder.glob("w*.truth.json")):
             name = truth_path.name.removesuffix(".truth.json")
             recording = folder / f"{name}{suffix}.landmarks.jsonl.gz"
-            if not recording.exists():
-                continue
-            legs = json.loads(truth_path.read_text())["legs"]
-            frames, size_wh = _frames(recording, None)
-            position = position_series(frames, size_wh)
-            per_leg = {leg: float(position.in_position[Side(leg)].mean()) for leg in legs}
-            clips[name] = per_leg
-            fractions += per_leg.values()
-        out[copy] = {
-            "clips": clips,
-            "session_legs": len(fractions),
-            "in_position_fraction": _spread(fractions),
-        }
+            if recording.exists():
+                clips[name] = _in_position(recording, None, truth_path)
+        out[copy] = _in_position_summary(clips)
     return out
 
 
