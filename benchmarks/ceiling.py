@@ -583,12 +583,19 @@ def wide_clip(name: str, copy: str, truth: dict, rec: Path) -> list[dict]:
     return rows
 
 
-def wide_summary(rows: list[dict]) -> dict:
+#: The readings kept in the splits by look, body and camera (all of them pooled).
+WIDE_SPLIT_READINGS = ("shipped", "knee+foot held out", "oracle held out", "truth")
+
+
+def wide_summary(rows: list[dict], keep: Sequence[str] | None = None) -> dict:
     """Per reading over some session-legs: femur MAE / p95, counts exact and
     within one, held counts, held verdicts (clear of the 1 s rule and
-    borderline), best internal rotation and "from the ankles"."""
+    borderline), best internal rotation and "from the ankles"; only the
+    readings in ``keep`` if given."""
     out: dict[str, dict] = {"session_legs": len(rows)}
     for key in WIDE_ANGLES:
+        if keep is not None and key not in keep:
+            continue
         err = np.concatenate([r["_errors"][key] for r in rows] or [np.array([])])
         out[f"femur {key}"] = (
             {
@@ -600,6 +607,8 @@ def wide_summary(rows: list[dict]) -> dict:
             else None
         )
     for reading in WIDE_COUNTS:
+        if keep is not None and reading not in keep:
+            continue
         diffs = [r["counts"][reading]["reps"] - r["reps_true"] for r in rows]
         pairs = [p for r in rows for p in r["_pairs"][reading][0]]
         true_reps = [t for r in rows for t in r["_pairs"][reading][1]]
@@ -672,7 +681,9 @@ def wide_suite(folders: Sequence[Path]) -> dict:
             "all": wide_summary(mine),
             "by": {
                 field: {
-                    str(level): wide_summary([r for r in mine if r[field] == level])
+                    str(level): wide_summary(
+                        [r for r in mine if r[field] == level], WIDE_SPLIT_READINGS
+                    )
                     for level in sorted({r[field] for r in mine}, key=str)
                 }
                 for field in WIDE_SPLITS
