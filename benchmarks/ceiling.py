@@ -33,19 +33,26 @@ frames:
 - the rendered evaluation clips, through MediaPipe, and the renderer's exact
   joint pixels (what a perfect 2D landmark detector would see); also the
   shipped reading scaled on each side of neutral to the leg's true range
-  (``range_anchored``: what a range measured by hand could add).
+  (``range_anchored``: what a range measured by hand could add);
+- the wide held-out suite (``benchmarks/render_suite/wide/``, issue #22):
+  its landmark recordings, clean and webcam-degraded, with the truth per
+  frame (no MediaPipe runs). Per worked session-leg: the femur errors, and
+  what the review's counter makes of the oracle's readings and of the true
+  angles (counts, held verdicts, best internal rotation, "from the ankles"),
+  beside ``hiprot review``'s; pooled and split by look, body and camera.
 
-    python benchmarks/ceiling.py [--no-render]
+    python benchmarks/ceiling.py [--no-render] [--wide-only] [--wide-folder DIR ...]
 """
 
 from __future__ import annotations
 
 import argparse
 import itertools
+import json
 import sys
 import warnings
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -54,14 +61,26 @@ from scipy.signal import savgol_filter
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import REPO, match_reps, precision_recall, rendered_clips, write_results
+from _common import (
+    JOINTS,
+    REPO,
+    RESULTS_DIR,
+    match_reps,
+    precision_recall,
+    rendered_clips,
+    write_results,
+)
 
+from hiprot import drill
 from hiprot.bilateral import BilateralCounter
+from hiprot.errors import HiprotError
 from hiprot.landmarks import LEGS, Side
 from hiprot.reading.geometry import LegAngles
 from hiprot.reading.judgements import hold_bands
 from hiprot.reading.series import AngleSeries, landmark_array, samples, steady_anchors
+from hiprot.report import capped_readings
 from hiprot.review import review_pose_frames
+from hiprot.sources import open_pose_source
 from hiprot.synth import generate
 from hiprot.synth.suite import reporting_specs
 from hiprot.types import PoseFrame
@@ -255,6 +274,7 @@ def _count_with(
             "hold_s": rep.hold_s,
             "held": rep.held,
             "compensation": rep.compensation,
+            "peak_internal_deg": rep.peak_internal_deg,
         }
         for rep in counter.reps
     ]
@@ -390,6 +410,289 @@ def rendered_suite(folders: Sequence[Path], model: str = "full", cache: Path | N
     return pool.stats()
 
 
+# ---------------------------------------------------------------- the wide suite
+
+WIDE = REPO / "benchmarks" / "render_suite" / "wide"
+WEBCAM_SUFFIX = "-webcam"
+#: Every camera of the wide suite stands on the person's left: the left leg is the near one.
+NEAR_LEG = "left"
+#: A true hold this close to ``drill.HOLD_MIN_S`` is borderline (as accuracy_wide.py).
+HOLD_MARGIN_S = 0.2
+#: Manifest fields (and the leg's side) the wide results are split by.
+WIDE_SPLITS = (
+    "outfit",
+    "body",
+    "distance_m",
+    "height",
+    "azimuth_deg",
+    "lighting",
+    "script",
+    "side",
+)
+#: Femur readings scored against the truth frame by frame on the wide suite.
+WIDE_ANGLES = (
+    "shipped",
+    "shipped, range anchored",
+    "knee held out",
+    "foot held out",
+    "knee+foot held out",
+    "knee+foot in-sample",
+    "exact pixels knee+foot held out",
+)
+#: What the review's counter is fed: "oracle" is the knee+foot femur and
+#: foot; "oracle knee|foot" the knee-only femur with the foot oracle's foot.
+WIDE_COUNTS = (
+    "shipped",
+    "oracle held out",
+    "oracle in-sample",
+    "oracle knee|foot held out",
+    "truth",
+)
+
+
+def wide_recordings(folders: Sequence[Path]) -> Iterator[tuple[str, str, dict, Path]]:
+    """(clip, copy, truth, recording) of every recorded drill clip, the first
+    folder holding a clip winning; the negatives (issue #21) are skipped."""
+    seen: set[str] = set()
+    for folder in folders:
+        for truth_path in sorted(folder.glob("*.truth.json")):
+            name = truth_path.name.removesuffix(".truth.json")
+            truth = json.loads(truth_path.read_text())
+            if name in seen or truth["manifest"].get("negative"):
+                continue
+            copies = [
+                (copy, folder / f"{stem}.landmarks.jsonl.gz")
+                for copy, stem in (("clean", name), ("webcam", name + WEBCAM_SUFFIX))
+            ]
+            if not all(rec.exists() for _, rec in copies):
+                continue  # still rendering
+            seen.add(name)
+            for copy, rec in copies:
+                yield name, copy, truth, rec
+
+
+def _leg_counts(reps: list[dict], leg: str) -> dict:
+    mine = [rep for rep in reps if rep["leg"] == leg]
+    return {
+        "reps": len(mine),
+        "held_reps": sum(rep["held"] for rep in mine),
+        "peak_internal_deg": max((rep["peak_internal_deg"] for rep in mine), default=None),
+    }
+
+
+def wide_clip(name: str, copy: str, truth: dict, rec: Path) -> list[dict]:
+    """One recording's worked legs: per leg, the femur errors of every reading
+    (``"_errors"``, dropped before writing), and what the review and the
+    counter fed each reading count, hold and flag, with the matched reps."""
+    legs = [leg for leg, c in truth["legs"].items() if c["reps"] > 0]
+    mode = "both" if len(legs) == 2 else legs[0]
+    with open_pose_source(rec) as source:
+        frames = list(source.frames)
+        size_wh = (source.info.width, source.info.height)
+        fps = source.info.fps
+    t = np.array([frame.t_s for frame in frames])
+    found = any(frame.has_pose for frame in frames)
+    nan = np.full(len(t), np.nan)
+    shipped = None
+    if found:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                shipped = review_pose_frames(frames, name, mode, size_wh=size_wh)
+        except HiprotError:
+            shipped = None
+    at_limit = capped_readings(shipped) if shipped else frozenset()
+    truth_t = np.asarray(truth["frames"]["t"], dtype=float)
+    pixels = truth["frames"]["pixels"]
+    counted: dict[str, dict[Side, tuple[FloatArray, FloatArray]]] = defaultdict(dict)
+    angle_errors: dict[str, dict[str, FloatArray]] = {}
+    for leg in legs:
+        side = Side(leg)
+        true = truth["frames"][leg]
+        femur_true = np.asarray(true["femur_deg"], dtype=float)
+        femur = np.interp(t, truth_t, femur_true, left=np.nan, right=np.nan)
+        foot = np.interp(t, truth_t, femur_true + np.asarray(true["twist_deg"]), np.nan, np.nan)
+        reading = nan
+        if shipped is not None:
+            reading = np.interp(t, shipped.series.t_s, shipped.series.legs[side].femur_deg)
+        true_range = (
+            truth["legs"][leg]["peak_external_deg"],
+            truth["legs"][leg]["peak_internal_deg"],
+        )
+        if found:
+            features = leg_features(*mediapipe_points(frames, size_wh, side))
+        else:
+            features = np.full((len(t), 4), np.nan)
+        fits = {name: oracle(features, femur, fps, name) for name in ORACLES}
+        foot_fits = {name: oracle(features, foot, fps, name) for name in ("knee+foot", "foot")}
+        exact = leg_features(
+            *(np.asarray(pixels[f"{leg}_{joint}"], dtype=float) for joint in JOINTS)
+        )
+        exact_fit = oracle(exact, femur_true, truth["fps"], "knee+foot")[1]
+        anchored = range_anchored(reading, true_range) if np.isfinite(reading).any() else nan
+        measured = {
+            "shipped": (reading, femur),
+            "shipped, range anchored": (anchored, femur),
+            **{f"{n} held out": (fits[n][1], femur) for n in ORACLES},
+            "knee+foot in-sample": (fits["knee+foot"][0], femur),
+            "exact pixels knee+foot held out": (exact_fit, femur_true),
+        }
+        angle_errors[leg] = {}
+        for key, (m, y) in measured.items():
+            err = np.abs(m - y)
+            angle_errors[leg][key] = err[np.isfinite(err)]
+        counted["oracle held out"][side] = (fits["knee+foot"][1], foot_fits["knee+foot"][1])
+        counted["oracle in-sample"][side] = (fits["knee+foot"][0], foot_fits["knee+foot"][0])
+        counted["oracle knee|foot held out"][side] = (fits["knee"][1], foot_fits["foot"][1])
+        counted["truth"][side] = (femur, foot)
+    reps = {"shipped": shipped.summary.to_dict()["reps"] if shipped else []}
+    reps |= {reading: _count_with(t, mode, counted[reading]) for reading in WIDE_COUNTS[1:]}
+    manifest = truth["manifest"]
+    rows = []
+    for leg in legs:
+        true_reps = [r for r in truth["reps"] if r["leg"] == leg]
+        row = {
+            "clip": name,
+            "copy": copy,
+            "leg": leg,
+            "side": "near" if leg == NEAR_LEG else "far",
+            **{k: manifest[k] for k in WIDE_SPLITS if k != "side"},
+            "person_found": found,
+            "reps_true": truth["legs"][leg]["reps"],
+            "held_true": truth["legs"][leg]["held_reps"],
+            "compensated_true": truth["legs"][leg]["compensated_reps"],
+            "peak_internal_true": truth["legs"][leg]["peak_internal_deg"],
+            "femur_mae_deg": {
+                key: round(float(err.mean()), 2) if err.size else None
+                for key, err in angle_errors[leg].items()
+            },
+            "counts": {},
+            "_errors": angle_errors[leg],
+            "_pairs": {},
+        }
+        for reading, measured_reps in reps.items():
+            mine = [rep for rep in measured_reps if rep["leg"] == leg]
+            counts = _leg_counts(mine, leg)
+            if reading == "shipped" and shipped is not None:
+                peak = shipped.summary.legs[Side(leg)].peak_internal_deg
+                counts["peak_internal_deg"] = peak
+                counts["peak_capped"] = f"{leg}-in" in at_limit
+            row["counts"][reading] = counts
+            row["_pairs"][reading] = (match_reps(true_reps, mine), true_reps, mine)
+        rows.append(row)
+    return rows
+
+
+#: The readings kept in the splits by look, body and camera (all of them pooled).
+WIDE_SPLIT_READINGS = ("shipped", "knee+foot held out", "oracle held out", "truth")
+
+
+def wide_summary(rows: list[dict], keep: Sequence[str] | None = None) -> dict:
+    """Per reading over some session-legs: femur MAE / p95, counts exact and
+    within one, held counts, held verdicts (clear of the 1 s rule and
+    borderline), best internal rotation and "from the ankles"; only the
+    readings in ``keep`` if given."""
+    out: dict[str, dict] = {"session_legs": len(rows)}
+    for key in WIDE_ANGLES:
+        if keep is not None and key not in keep:
+            continue
+        err = np.concatenate([r["_errors"][key] for r in rows] or [np.array([])])
+        out[f"femur {key}"] = (
+            {
+                "mae_deg": round(float(err.mean()), 2),
+                "p95_deg": round(float(np.percentile(err, 95)), 2),
+                "frames": int(err.size),
+            }
+            if err.size
+            else None
+        )
+    for reading in WIDE_COUNTS:
+        if keep is not None and reading not in keep:
+            continue
+        diffs = [r["counts"][reading]["reps"] - r["reps_true"] for r in rows]
+        pairs = [p for r in rows for p in r["_pairs"][reading][0]]
+        true_reps = [t for r in rows for t in r["_pairs"][reading][1]]
+        measured = [m for r in rows for m in r["_pairs"][reading][2]]
+        clear = [(t, m) for t, m in pairs if abs(t["hold_s"] - drill.HOLD_MIN_S) > HOLD_MARGIN_S]
+        border = [(t, m) for t, m in pairs if abs(t["hold_s"] - drill.HOLD_MIN_S) <= HOLD_MARGIN_S]
+        clear_true = sum(abs(t["hold_s"] - drill.HOLD_MIN_S) > HOLD_MARGIN_S for t in true_reps)
+        peaks = [
+            abs(r["counts"][reading]["peak_internal_deg"] - r["peak_internal_true"])
+            for r in rows
+            if r["counts"][reading]["peak_internal_deg"] is not None
+            and not r["counts"][reading].get("peak_capped", False)
+        ]
+        ankles = precision_recall(pairs, true_reps, measured, "compensation")
+        out[reading] = {
+            "count_exact": sum(d == 0 for d in diffs),
+            "count_within_one": sum(abs(d) <= 1 for d in diffs),
+            "count_exact_rate": round(float(np.mean(np.equal(diffs, 0))), 3) if diffs else None,
+            "count_within_one_rate": (
+                round(float(np.mean(np.abs(diffs) <= 1)), 3) if diffs else None
+            ),
+            "held_count_exact": sum(
+                r["counts"][reading]["held_reps"] == r["held_true"] for r in rows
+            ),
+            # Over the clear true reps, a missed rep counts as a wrong verdict.
+            "held_verdict_clear": {
+                "right": sum(t["held"] == m["held"] for t, m in clear),
+                "matched": len(clear),
+                "reps": clear_true,
+            },
+            "held_verdict_borderline": {
+                "right": sum(t["held"] == m["held"] for t, m in border),
+                "matched": len(border),
+            },
+            "peak_internal_mae_deg": round(float(np.mean(peaks)), 1) if peaks else None,
+            "peak_internal_scored": len(peaks),
+            "from_ankles": ankles,
+        }
+    return out
+
+
+def wide_suite(folders: Sequence[Path]) -> dict:
+    """The oracle and the shipped reading on every finished wide clip, clean
+    and webcam copies, per session-leg, pooled and split by the manifest."""
+    rows: list[dict] = []
+    for name, copy, truth, rec in wide_recordings(folders):
+        clip_rows = wide_clip(name, copy, truth, rec)
+        rows += clip_rows
+        for r in clip_rows:
+            c = r["counts"]
+            print(
+                f"  {name:16} {copy:6} {r['leg']:5} true {r['reps_true']} shipped "
+                f"{c['shipped']['reps']} oracle {c['oracle held out']['reps']} truth-fed "
+                f"{c['truth']['reps']}  femur MAE shipped {r['femur_mae_deg']['shipped']} "
+                f"oracle {r['femur_mae_deg']['knee+foot held out']}",
+                flush=True,
+            )
+    results: dict[str, object] = {
+        "held_out": True,
+        "folders": [
+            str(f.relative_to(REPO)) if f.is_relative_to(REPO) else str(f) for f in folders
+        ],
+        "clips": sorted({r["clip"] for r in rows}),
+    }
+    for copy in ("clean", "webcam"):
+        mine = [r for r in rows if r["copy"] == copy]
+        if not mine:
+            continue
+        results[copy] = {
+            "all": wide_summary(mine),
+            "by": {
+                field: {
+                    str(level): wide_summary(
+                        [r for r in mine if r[field] == level], WIDE_SPLIT_READINGS
+                    )
+                    for level in sorted({r[field] for r in mine}, key=str)
+                }
+                for field in WIDE_SPLITS
+            },
+        }
+    results["session_legs"] = [{k: v for k, v in r.items() if not k.startswith("_")} for r in rows]
+    return results
+
+
 def _print_angles(title: str, stats: dict) -> None:
     print(title)
     for group, readings in stats.items():
@@ -399,6 +702,31 @@ def _print_angles(title: str, stats: dict) -> None:
             if "in-sample" not in reading or reading.startswith("knee+foot")
         )
         print(f"  {group:28} {cells}")
+
+
+def _print_wide(wide: dict) -> None:
+    print(
+        "wide suite (exact / within one / held verdicts clear right of true / peak MAE "
+        '(scored) / "from the ankles" P R; femur MAE / p95):'
+    )
+    for copy in ("clean", "webcam"):
+        if copy not in wide:
+            continue
+        a = wide[copy]["all"]
+        for reading in WIDE_COUNTS:
+            r = a[reading]
+            hv = r["held_verdict_clear"]
+            print(
+                f"  {copy:6} {reading:26} {r['count_exact']}/{a['session_legs']} "
+                f"{r['count_within_one']}/{a['session_legs']} {hv['right']}/{hv['reps']} "
+                f"{r['peak_internal_mae_deg']} ({r['peak_internal_scored']}) "
+                f"{_fraction(r['from_ankles']['precision'])} "
+                f"{_fraction(r['from_ankles']['recall'])}"
+            )
+        for key in WIDE_ANGLES:
+            f = a[f"femur {key}"]
+            if f:
+                print(f"  {copy:6} femur {key:34} {f['mae_deg']:5.2f} / {f['p95_deg']:5.2f}")
 
 
 def _fraction(value: float | None) -> str:
@@ -420,7 +748,38 @@ def main() -> None:
     parser.add_argument(
         "--cache", type=Path, default=None, help="Landmarks cached by pose_models.py --cache."
     )
+    parser.add_argument(
+        "--wide-folder",
+        type=Path,
+        action="append",
+        help=f"Wide-suite folder (repeatable; the first holding a clip wins; default {WIDE}).",
+    )
+    parser.add_argument(
+        "--wide-only",
+        action="store_true",
+        help="Score only the wide suite (recordings, ~5 min) and keep the other sections of "
+        "the last ceiling.json.",
+    )
     args = parser.parse_args()
+    wide_folders = args.wide_folder or [WIDE]
+    for folder in wide_folders:
+        if not folder.is_dir():
+            raise SystemExit(f"{folder}: no such folder")
+    if args.wide_only:
+        previous = RESULTS_DIR / "ceiling.json"
+        if args.model != "full" or not previous.exists():
+            raise SystemExit(
+                "--wide-only keeps the full model's last ceiling.json: run without it first"
+            )
+        results = json.loads(previous.read_text())
+        results = {k: v for k, v in results.items() if k not in ("benchmark", "machine")}
+        results["earlier_sections_machine"] = json.loads(previous.read_text())["machine"]
+        print("wide suite:")
+        results["wide"] = wide_suite(wide_folders)
+        _print_wide(results["wide"])
+        path = write_results("ceiling", results)
+        print(f"wrote {path.relative_to(REPO)}")
+        return
     results: dict[str, object] = {"window_s": WINDOW_S, "model": args.model}
     synthetic_angles: dict = {}
     counting: dict = {}
@@ -448,6 +807,10 @@ def main() -> None:
                 f"{r['held_count_exact_rate']:4.0%} {r['hold_duration_mean_abs_error_s']:5.2f} "
                 f"{_fraction(r['compensation_precision'])} {_fraction(r['compensation_recall'])}"
             )
+    if args.model == "full":
+        print("wide suite:")
+        results["wide"] = wide_suite(wide_folders)
+        _print_wide(results["wide"])
     path = write_results("ceiling" if args.model == "full" else "ceiling_heavy", results)
     print(f"wrote {path.relative_to(REPO)}")
 
