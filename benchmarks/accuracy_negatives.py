@@ -10,8 +10,10 @@
   same person, script and camera), and the fraction of true drill frames
   judged in position.
 - The fraction of frames judged in position on the renders (the drill all
-  through), per worked leg: tuning clips (``sample_videos/``,
-  ``benchmarks/render_suite/tuning/``) apart from the held-out
+  through), per worked leg, of every frame and of the frames in which
+  MediaPipe found a person (the gate cannot judge the others): tuning
+  clips (``sample_videos/``, ``benchmarks/render_suite/tuning/``) apart
+  from the held-out
   ``benchmarks/render_suite/*.mp4`` and the wide suite's drill clips
   (``benchmarks/render_suite/wide/``, clean and webcam copies); and on the
   synthetic reporting suite.
@@ -206,20 +208,41 @@ def renders(landmarks: Path | None) -> dict[str, object]:
     return out
 
 
-def _in_position(video: Path, landmarks: Path | None, truth_path: Path) -> dict[str, float]:
-    """Per leg of the truth file, the fraction of the video's frames in position."""
+def _in_position(
+    video: Path, landmarks: Path | None, truth_path: Path
+) -> dict[str, dict[str, float | None]]:
+    """Per leg of the truth file, the fraction of the video's frames in
+    position (``all``), and of the frames in which MediaPipe found a person
+    (``seen``: the gate's own share; None where nobody is ever found)."""
     frames, size_wh = _frames(video, landmarks)
     position = position_series(frames, size_wh)
+    seen = np.array([f.image is not None for f in frames])
     legs = json.loads(truth_path.read_text())["legs"]
-    return {leg: float(position.in_position[Side(leg)].mean()) for leg in legs}
+    out = {}
+    for leg in legs:
+        state = position.in_position[Side(leg)]
+        out[leg] = {
+            "all": float(state.mean()),
+            "seen": float(state[seen].mean()) if seen.any() else None,
+        }
+    return out
 
 
-def _in_position_summary(clips: dict[str, dict[str, float]]) -> dict[str, object]:
-    fractions = [f for per_leg in clips.values() for f in per_leg.values()]
+def _in_position_summary(clips: dict[str, dict[str, dict[str, float | None]]]) -> dict:
+    fractions = [f["all"] for per_leg in clips.values() for f in per_leg.values()]
+    seen = [f["seen"] for per_leg in clips.values() for f in per_leg.values()]
+    seen = [f for f in seen if f is not None]
     return {
-        "clips": clips,
+        "clips": {c: {leg: f["all"] for leg, f in legs.items()} for c, legs in clips.items()},
         "session_legs": len(fractions),
         "in_position_fraction": _spread(fractions),
+        "legs_under_99": int(sum(f < 0.99 for f in fractions)),
+        "of_frames_with_a_person": {
+            "clips": {c: {leg: f["seen"] for leg, f in legs.items()} for c, legs in clips.items()},
+            "session_legs": len(seen),
+            "in_position_fraction": _spread(seen),
+            "legs_under_99": int(sum(f < 0.99 for f in seen)),
+        },
     }
 
 

@@ -40,6 +40,7 @@ import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager as ContextManager
 from contextlib import ExitStack, contextmanager, nullcontext
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -51,6 +52,7 @@ from _common import REPO, match_reps, review_wide_clip, write_results
 import hiprot.reading.filters as filters
 import hiprot.reading.foot as foot
 import hiprot.reading.neutral as neutral
+import hiprot.reading.position as position
 import hiprot.review as review_module
 from hiprot import drill
 from hiprot.landmarks import Side
@@ -156,6 +158,9 @@ CANDIDATES: dict[str, Callable[[], ContextManager[None]]] = {
     ),
     "feet_still": lambda: _auto_neutral(_feet_still),
     "feet_still_on_noise_floor": lambda: _auto_neutral(_feet_on_noise_floor),
+    "no_steady_entry": lambda: _patched(
+        position, CRITERIA=replace(position.CRITERIA, steady_min_deg=position.CRITERIA.thigh_deg[0])
+    ),
 }
 BASELINE = next(iter(CANDIDATES))
 

@@ -83,10 +83,19 @@ def _v(verdict: Verdict, thigh_deg: float) -> LegVerdict:
 @pytest.mark.parametrize(
     ("verdicts", "expected"),
     [
-        # near is not enough to enter
-        ([_v(OUT, 40)] + [_v(NEAR, 55)] * 7, [False] * 8),
-        # a run of IN broken by NEAR starts again: 0.375 s + 0.375 s is not 0.5 s
-        ([_v(OUT, 40)] + [_v(IN, 62)] * 3 + [_v(NEAR, 55)] + [_v(IN, 62)] * 3, [False] * 8),
+        # near below the steady bound is not enough to enter
+        ([_v(OUT, 40)] + [_v(NEAR, 52)] * 7, [False] * 8),
+        # near just below the bound but steady for 0.5 s enters: a drill seen from above
+        ([_v(OUT, 40)] + [_v(NEAR, 57)] * 7, [False] * 5 + [True] * 3),
+        # ... but a thigh sweeping up through it (a leg raise) enters only
+        # 0.5 s after its first IN frame, as without that rule
+        (
+            [_v(OUT, 40), _v(NEAR, 56)] + [_v(IN, a) for a in (64, 72, 80, 88, 90, 90)],
+            [False] * 6 + [True] * 2,
+        ),
+        # a run of IN broken by NEAR below the steady bound starts again:
+        # 0.375 s + 0.375 s is not 0.5 s
+        ([_v(OUT, 40)] + [_v(IN, 62)] * 3 + [_v(NEAR, 53)] + [_v(IN, 62)] * 3, [False] * 8),
         # a thigh that reads 62° in position and wanders to 50° for 1 s: stays in
         ([_v(IN, 62)] * 2 + [_v(NEAR, 50)] * 8, [True] * 10),
         # ... but not to 46°, 16° below its level: leaves after 0.5 s
@@ -175,6 +184,8 @@ def test_criteria_are_checked() -> None:
         Criteria(thigh_deg=(120.0, 60.0))
     with pytest.raises(ValueError, match="stay_margin_deg"):
         Criteria(thigh_deg=(60.0, 120.0), stay_margin_deg=61.0)
+    with pytest.raises(ValueError, match="steady_min_deg"):
+        Criteria(thigh_deg=(60.0, 120.0), steady_min_deg=61.0)
 
 
 # ---------------------------------------------------------------- the scalars

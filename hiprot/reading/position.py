@@ -16,7 +16,9 @@ bend them:
   "hips on the floor" is this same angle seen from the hip. In the image
   the angle depends on the view (a hollow hold's 30° reads up to 76° from
   near the head, the drill's 80° as little as 43° from a tripod), while
-  the world landmarks' gross posture does not (docs/position.md).
+  the world landmarks' gross posture does not (docs/position.md), or
+  less: from a camera raised to table height and looking down, the world
+  angle still reads the drill's thigh 15-25° flatter than from the floor.
 - ``knee_deg``: knee flexion, 180° minus the hip-knee-ankle angle. The
   drill keeps the knee nearly straight (5-25°); a dead bug, bicycle legs,
   windshield wipers, knee to chest and a bridge bend it 60-120°.
@@ -33,7 +35,9 @@ A frame is in position for a leg when all four are within ``Criteria``
 (``Verdict.IN``); a frame whose thigh is off by less than
 ``Criteria.stay_margin_deg`` while the rest holds is ``Verdict.NEAR``.
 ``PositionTracker`` debounces that in time, with hysteresis: a leg enters
-after ``enter_s`` of IN frames without a break, and leaves after
+after ``enter_s`` of IN frames without a break (or of frames IN, or NEAR
+with the thigh just below the bound and steady: ``Criteria.steady_min_deg``,
+a drill seen from above), and leaves after
 ``leave_s`` of frames that are OUT, or NEAR but off the leg's own level in
 position by more than the margin; frames without a person neither enter
 nor leave (the first verdict is taken as it comes: a
@@ -91,6 +95,14 @@ class Criteria:
             a leg on its way down (a leg raise, scissors) leaves at the
             bound as before. 10°: how far the thigh reading wanders below
             its median within a session on the tuning renders.
+        steady_min_deg: A leg also enters on frames NEAR below
+            ``thigh_deg`` with their thigh at or above this (NEAR frames
+            lie within ``stay_margin_deg`` of the bound), when the thigh
+            stays within ``stay_margin_deg`` over the whole ``enter_s``:
+            a drill seen from a raised camera reads its steady thigh as low
+            as 55°, while a leg raise or scissors sweep through it. Just
+            above what a hollow hold, which is steady, reaches on the
+            tuning negatives (52° at the 99.5th percentile).
     """
 
     thigh_deg: tuple[float, float] = (60.0, 120.0)
@@ -98,6 +110,7 @@ class Criteria:
     reach_min: float = 1.35
     rise_min_deg: float = 25.0
     stay_margin_deg: float = 10.0
+    steady_min_deg: float = 55.0
 
     def __post_init__(self) -> None:
         lo, hi = self.thigh_deg
@@ -109,6 +122,11 @@ class Criteria:
             raise ValueError(
                 f"stay_margin_deg must be in [0, {lo}] (the lowest thigh angle), "
                 f"got {self.stay_margin_deg}"
+            )
+        if not 0.0 <= self.steady_min_deg <= lo:
+            raise ValueError(
+                f"steady_min_deg must be in [0, {lo}] (the lowest thigh angle), "
+                f"got {self.steady_min_deg}"
             )
 
 
@@ -285,6 +303,8 @@ class PositionTracker:
         self._last_t: float | None = None
         self._time_in_s = 0.0
         self._levels: deque[float] = deque(maxlen=self.LEVEL_FRAMES)
+        # the current run of frames that may bring the leg in: (t, thigh, steady-NEAR)
+        self._run: deque[tuple[float, float, bool]] = deque()
 
     def _stays(self, thigh_deg: float) -> bool:
         """A NEAR frame's thigh is within the margin of the leg's level."""
@@ -340,21 +360,51 @@ class PositionTracker:
         if verdict is Verdict.IN and math.isfinite(thigh):
             self._levels.append(thigh)
         first = self._raw is None
-        if verdict is Verdict.NEAR:  # hysteresis: keeps a leg in, never brings one in
-            self._raw = self._in and self._stays(thigh)
-        else:
-            self._raw = verdict is Verdict.IN
-        if first:  # no earlier state to debounce against: a recording may start in position
-            self._in = self._raw
-        if self._raw == self._in:
-            self._since = None
+        if self._in:
+            if verdict is Verdict.NEAR:  # hysteresis: keeps a leg in
+                self._raw = self._stays(thigh)
+            else:
+                self._raw = verdict is Verdict.IN
+        elif first:  # no earlier state to debounce against: a recording may start in position
+            self._raw = self._in = verdict is Verdict.IN
             return self._in
+        else:
+            return self._enter(t, verdict, thigh)
+        if self._raw:
+            self._since = None
+            return True
         if self._since is None:
             self._since = t
-        if t - self._since >= (self.enter_s if self._raw else self.leave_s):
-            self._in, self._since = self._raw, None
-            if not self._in:
-                self._levels.clear()  # a leg that comes back up finds its level afresh
+        if t - self._since >= self.leave_s:
+            self._in, self._since = False, None
+            self._levels.clear()  # a leg that comes back up finds its level afresh
+        return self._in
+
+    def _enter(self, t: float, verdict: Verdict, thigh: float) -> bool:
+        """A leg out of position: extend the run of frames that may bring
+        it in (IN, or NEAR below the bound but steady, see ``Criteria``),
+        and bring it in once that run lasts ``enter_s``."""
+        lo, _ = self.criteria.thigh_deg
+        low_near = (
+            verdict is Verdict.NEAR
+            and math.isfinite(thigh)
+            and self.criteria.steady_min_deg <= thigh < lo
+        )
+        self._raw = verdict is Verdict.IN or low_near
+        if not self._raw:
+            self._run.clear()
+            return False
+        self._run.append((t, thigh, low_near))
+        # a run with a low frame must be steady: drop its oldest frames until it is
+        while any(near for _, _, near in self._run):
+            thighs = [th for _, th, _ in self._run if math.isfinite(th)]
+            if max(thighs) - min(thighs) <= self.criteria.stay_margin_deg:
+                break
+            self._run.popleft()
+        if t - self._run[0][0] >= self.enter_s:
+            self._in = True  # the run's IN frames are in the level already
+            self._levels.extend(th for _, th, near in self._run if near)
+            self._run.clear()
         return self._in
 
 
