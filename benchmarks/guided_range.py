@@ -1,0 +1,151 @@
+"""Peak internal rotation in degrees: what the guided move and a range
+measured by hand add, on the synthetic reporting seeds.
+
+Every reporting session is generated again with the guided calibration move
+after its still start (``SessionSpec(guided_move=True)``: both worked legs
+fully out and held, then fully in and held, to the person's true full
+range) and reviewed four ways; per session-leg, the error of the leg's
+peak internal rotation against the truth:
+
+- *image degrees*: the review as shipped (no measured range);
+- *guided + hand*: the person's true internal range given as measured by
+  hand (``hiprot calibrate --range``), so the peak is scaled by the guided
+  move's reading (``hiprot.calibration.LegRange``);
+- *guided + hand +-5 deg*: the same with the hand measurement 5 deg too high
+  and 5 deg too low (a goniometer's error; both pooled);
+- *guided + typical range*: no hand measurement; every leg assumed to have
+  the mean true internal range of the tuning seeds (what the guided move
+  alone could give).
+
+Legs whose best reading is capped by the view (``report.capped_readings``)
+are scored apart. Also: how often the move is found (sessions with it), and
+how often one is found in the plain reporting sessions (false finds).
+
+    python benchmarks/guided_range.py
+"""
+
+from __future__ import annotations
+
+import sys
+import warnings
+from collections import defaultdict
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _common import REPO, write_results
+
+from hiprot.calibration import MeasuredRange
+from hiprot.errors import HiprotError
+from hiprot.landmarks import Side
+from hiprot.report import capped_readings
+from hiprot.review import review_pose_frames
+from hiprot.synth import generate
+from hiprot.synth.suite import reporting_specs, tuning_specs
+
+HAND_ERROR_DEG = 5.0
+
+
+def typical_range_deg() -> float:
+    """Mean true internal range over the tuning seeds' worked legs."""
+    ranges = []
+    for spec in tuning_specs():
+        truth = generate(replace(spec, guided_move=True)).truth
+        ranges += [leg["internal"] for leg in truth["range_deg"].values()]
+    return float(np.mean(ranges))
+
+
+def _review(session, measured: MeasuredRange | None):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return review_pose_frames(
+            session.frames, session.spec.name, session.spec.mode, size_wh=(640, 480),
+            measured=measured,
+        )
+
+
+def _stats(errors: list[float]) -> dict[str, float | int | None]:
+    if not errors:
+        return {"n": 0, "mae_deg": None}
+    e = np.abs(np.asarray(errors))
+    return {
+        "n": int(e.size),
+        "mae_deg": round(float(e.mean()), 2),
+        "median_deg": round(float(np.median(e)), 2),
+        "p90_deg": round(float(np.percentile(e, 90)), 2),
+        "max_deg": round(float(e.max()), 2),
+    }
+
+
+def main() -> None:
+    typical = typical_range_deg()
+    print(f"typical internal range (tuning seeds): {typical:.1f} deg")
+    errors: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
+    found: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for spec in reporting_specs():
+        plain = generate(spec)
+        try:
+            found[spec.noise]["false_finds"] += _review(plain, None).guided_s is not None
+        except HiprotError:
+            pass
+        found[spec.noise]["plain_sessions"] += 1
+        session = generate(replace(spec, guided_move=True))
+        truth = session.truth
+        true_range = {Side(k): v["internal"] for k, v in truth["range_deg"].items()}
+        readings = {
+            "image degrees": [None],
+            "guided + hand": [MeasuredRange(true_range)],
+            f"guided + hand +-{HAND_ERROR_DEG:g} deg": [
+                MeasuredRange({s: d + sign * HAND_ERROR_DEG for s, d in true_range.items()})
+                for sign in (1, -1)
+            ],
+            "guided + typical range": [MeasuredRange(dict.fromkeys(true_range, typical))],
+        }
+        found[spec.noise]["guided_sessions"] += 1
+        for name, measures in readings.items():
+            for measured in measures:
+                try:
+                    review = _review(session, measured)
+                except HiprotError:
+                    continue
+                if name == "image degrees":
+                    found[spec.noise]["found"] += review.guided_s is not None
+                capped = capped_readings(review)
+                for side, leg in review.summary.legs.items():
+                    true_peak = truth["legs"][side.value]["peak_internal_deg"]
+                    if leg.peak_internal_deg is None or true_peak is None:
+                        continue
+                    scaled = side in review.scaled_legs
+                    group = "capped" if f"{side.value}-in" in capped else "not capped"
+                    err = leg.peak_internal_deg - true_peak
+                    for key in (
+                        f"{spec.noise}/{group}",
+                        f"all/{group}",
+                        f"{spec.noise}/{group}/{'scaled' if scaled else 'unscaled'}",
+                    ):
+                        errors[key][name].append(err)
+        print(f"  {session.spec.name}", flush=True)
+    results = {
+        "typical_internal_range_deg": round(typical, 2),
+        "hand_error_deg": HAND_ERROR_DEG,
+        "peak_internal_error": {
+            group: {name: _stats(e) for name, e in readings.items()}
+            for group, readings in sorted(errors.items())
+        },
+        "guided_move_found": {noise: dict(c) for noise, c in sorted(found.items())},
+    }
+    for group, readings in results["peak_internal_error"].items():
+        cells = "  ".join(f"{n} {r['mae_deg']}" for n, r in readings.items())
+        print(f"{group:34} {cells}")
+    for noise, c in results["guided_move_found"].items():
+        print(f"{noise:10} found {c['found']}/{c['guided_sessions']}, "
+              f"false {c['false_finds']}/{c['plain_sessions']}")
+    path = write_results("guided_range", results)
+    print(f"wrote {path.relative_to(REPO)}")
+
+
+if __name__ == "__main__":
+    main()
