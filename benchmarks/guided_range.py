@@ -1,11 +1,14 @@
 """Peak internal rotation in degrees: what the guided move and a range
 measured by hand add, on the synthetic reporting seeds.
 
-Every reporting session is generated again with the guided calibration move
-after its still start (``SessionSpec(guided_move=True)``: both worked legs
-fully out and held, then fully in and held, to the person's true full
-range) and reviewed four ways; per session-leg, the error of the leg's
-peak internal rotation against the truth:
+Every reporting session (64: every scenario, placement, noise level and
+mode) is generated again with the guided calibration move after their still start
+(``SessionSpec(guided_move=True)``: both worked legs fully out and held,
+then fully in and held, to the person's true full range) and reviewed
+once; per session-leg, the error of the leg's peak internal rotation
+against the truth, four ways (the scaling is the
+review's own, ``LegRange.internal_deg`` on the image peak and the move's
+readings):
 
 - *image degrees*: the review as shipped (no measured range);
 - *guided + hand*: the person's true internal range given as measured by
@@ -38,23 +41,26 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import REPO, write_results
 
-from hiprot.calibration import MeasuredRange
+from hiprot.calibration import LegRange, MeasuredRange
 from hiprot.errors import HiprotError
 from hiprot.landmarks import Side
 from hiprot.report import capped_readings
 from hiprot.review import review_pose_frames
-from hiprot.synth import generate
+from hiprot.synth import SCENARIOS, generate
+from hiprot.synth.script import build_script
 from hiprot.synth.suite import reporting_specs, tuning_specs
 
 HAND_ERROR_DEG = 5.0
 
 
 def typical_range_deg() -> float:
-    """Mean true internal range over the tuning seeds' worked legs."""
+    """Mean true internal range over the tuning seeds' worked legs (their
+    scripts alone, drawn as ``hiprot.synth.generate`` draws them)."""
     ranges = []
     for spec in tuning_specs():
-        truth = generate(replace(spec, guided_move=True)).truth
-        ranges += [leg["internal"] for leg in truth["range_deg"].values()]
+        script_rng = np.random.default_rng(np.random.SeedSequence(spec.seed).spawn(4)[1])
+        script = build_script(SCENARIOS[spec.scenario], spec.active_legs, script_rng, None, True)
+        ranges += [script.ranges[side].internal_deg for side in spec.active_legs]
     return float(np.mean(ranges))
 
 
@@ -62,7 +68,10 @@ def _review(session, measured: MeasuredRange | None):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return review_pose_frames(
-            session.frames, session.spec.name, session.spec.mode, size_wh=(640, 480),
+            session.frames,
+            session.spec.name,
+            session.spec.mode,
+            size_wh=(640, 480),
             measured=measured,
         )
 
@@ -95,36 +104,40 @@ def main() -> None:
         session = generate(replace(spec, guided_move=True))
         truth = session.truth
         true_range = {Side(k): v["internal"] for k, v in truth["range_deg"].items()}
-        readings = {
+        measures = {
             "image degrees": [None],
-            "guided + hand": [MeasuredRange(true_range)],
+            "guided + hand": [true_range],
             f"guided + hand +-{HAND_ERROR_DEG:g} deg": [
-                MeasuredRange({s: d + sign * HAND_ERROR_DEG for s, d in true_range.items()})
-                for sign in (1, -1)
+                {s: d + sign * HAND_ERROR_DEG for s, d in true_range.items()} for sign in (1, -1)
             ],
-            "guided + typical range": [MeasuredRange(dict.fromkeys(true_range, typical))],
+            "guided + typical range": [dict.fromkeys(true_range, typical)],
         }
         found[spec.noise]["guided_sessions"] += 1
-        for name, measures in readings.items():
-            for measured in measures:
-                try:
-                    review = _review(session, measured)
-                except HiprotError:
-                    continue
-                if name == "image degrees":
-                    found[spec.noise]["found"] += review.guided_s is not None
-                capped = capped_readings(review)
-                for side, leg in review.summary.legs.items():
-                    true_peak = truth["legs"][side.value]["peak_internal_deg"]
-                    if leg.peak_internal_deg is None or true_peak is None:
-                        continue
-                    scaled = side in review.scaled_legs
-                    group = "capped" if f"{side.value}-in" in capped else "not capped"
-                    err = leg.peak_internal_deg - true_peak
+        try:
+            review = _review(session, None)
+        except HiprotError:
+            continue
+        found[spec.noise]["found"] += review.guided_s is not None
+        capped = capped_readings(review)
+        for side, leg in review.summary.legs.items():
+            true_peak = truth["legs"][side.value]["peak_internal_deg"]
+            if leg.peak_internal_deg is None or true_peak is None:
+                continue
+            guided = review.ranges.get(side, LegRange())
+            scaled = guided.with_measured(1.0).in_scale is not None  # a move that gives a scale
+            group = "capped" if f"{side.value}-in" in capped else "not capped"
+            for name, hands in measures.items():
+                for hand in hands:
+                    deg = (
+                        None
+                        if hand is None
+                        else guided.with_measured(hand[side]).internal_deg(leg.peak_internal_deg)
+                    )
+                    err = (leg.peak_internal_deg if deg is None else deg) - true_peak
                     for key in (
                         f"{spec.noise}/{group}",
                         f"all/{group}",
-                        f"{spec.noise}/{group}/{'scaled' if scaled else 'unscaled'}",
+                        f"all/{group}/{'scaled' if scaled else 'unscaled'}",
                     ):
                         errors[key][name].append(err)
         print(f"  {session.spec.name}", flush=True)
@@ -141,8 +154,10 @@ def main() -> None:
         cells = "  ".join(f"{n} {r['mae_deg']}" for n, r in readings.items())
         print(f"{group:34} {cells}")
     for noise, c in results["guided_move_found"].items():
-        print(f"{noise:10} found {c['found']}/{c['guided_sessions']}, "
-              f"false {c['false_finds']}/{c['plain_sessions']}")
+        print(
+            f"{noise:10} found {c['found']}/{c['guided_sessions']}, "
+            f"false {c['false_finds']}/{c['plain_sessions']}"
+        )
     path = write_results("guided_range", results)
     print(f"wrote {path.relative_to(REPO)}")
 

@@ -254,7 +254,10 @@ def _ranges_from_dict(data: Any) -> dict[Side, LegRange]:
         leg = data[side.value]
         if not isinstance(leg, dict):
             raise TypeError("a leg's range must be an object")
-        values = {attr: _finite(leg[key]) if key in leg else None for key, attr in _RANGE_KEYS}
+        values = {
+            attr: _finite(_json_number(leg[key])) if key in leg else None
+            for key, attr in _RANGE_KEYS
+        }
         out, inn = values["out_reading_deg"], values["in_reading_deg"]
         if (out is None) != (inn is None) or (out is not None and not out <= 0 <= inn):
             raise ValueError("a guided move reads out <= 0 <= in")
@@ -265,6 +268,13 @@ def _ranges_from_dict(data: Any) -> dict[Side, LegRange]:
             raise TypeError("guided_in_capped is true or false")
         ranges[side] = LegRange(**values, in_capped=capped)
     return ranges
+
+
+def _json_number(value: Any) -> float:
+    """A number as JSON writes one (not a string that reads as one)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError("not a number")
+    return float(value)
 
 
 def _measured(value: Any) -> float:
@@ -334,7 +344,9 @@ class MeasuredRange:
             )
         try:
             internal = data["internal_deg"]
-            values = {s: _measured(internal[s.value]) for s in Side if s.value in internal}
+            values = {
+                s: _measured(_json_number(internal[s.value])) for s in Side if s.value in internal
+            }
         except (KeyError, TypeError, ValueError, OverflowError):
             raise CalibrationError(f"{where}: missing or invalid internal_deg; {hint}") from None
         return cls(values, str(data.get("created", "")))
@@ -358,6 +370,13 @@ def load_measured_range(path: str | Path) -> MeasuredRange | None:
     if not path.exists():
         return None
     return MeasuredRange.from_dict(_read_json(path, "measured range"), str(path))
+
+
+def person_measured_range(person: str) -> MeasuredRange | None:
+    """The person's stored hand-measured range (``hiprot calibrate --range``), if any."""
+    from hiprot.profiles import calibration_dir
+
+    return load_measured_range(calibration_dir(person) / MEASURED_FILE_NAME)
 
 
 def _read_json(path: Path, what: str) -> Any:

@@ -23,7 +23,7 @@ from hiprot.errors import HiprotError
 from hiprot.landmarks import Side
 from hiprot.reading.foot import fit_foot_to_femur
 from hiprot.reading.geometry import SIDE_ON_RATIO, LegAngles
-from hiprot.reading.guided import guided_moves, guided_span
+from hiprot.reading.guided import guided_moves, guided_ranges, guided_span
 from hiprot.reading.judgements import (
     flat_femurs,
     hold_bands,
@@ -246,18 +246,14 @@ def _leg_ranges(
     mode: Mode,
     limits: dict[Side, tuple[float, float] | None],
 ) -> dict[Side, LegRange]:
-    """Per worked leg: this recording's guided move (capped where it reached
-    the view's limit), else the calibration file's (same set-up), with the
-    hand-measured range; legs with neither left out."""
-    from hiprot.report import at_limit
-
+    """Per worked leg: this recording's guided move (``guided_ranges``), else
+    the calibration file's (same set-up), with the hand-measured range (the
+    person's, else the file's); legs with neither left out."""
+    guided = guided_ranges(moves, limits)
     ranges = {}
     for side in mode.sides:
-        if side in moves:
-            leg = moves[side].leg_range()
-            limit = limits.get(side)
-            if limit is not None and at_limit(leg.in_reading_deg, limit[1]):
-                leg = replace(leg, in_capped=True)
+        if side in guided:
+            leg = guided[side]
         elif calibration is not None:
             leg = calibration.leg_range(side)
         else:
@@ -315,9 +311,7 @@ def _count_with_rests(
     again (``_REST_ROUNDS``): (neutral, foot-driven legs, relative angles, reps).
     The guided move (``guided_s``) is neither a rep nor a rest."""
     foot_driven = jittery_knees(raw, calibration, mode.sides)
-    relative, reps = _count(
-        series, calibration, mode, foot_driven, position, pose_model, guided_s
-    )
+    relative, reps = _count(series, calibration, mode, foot_driven, position, pose_model, guided_s)
     for _ in range(_REST_ROUNDS):
         windows = {side: [(r.start_s, r.end_s) for r in reps if r.leg is side] for side in Side}
         if guided_s is not None:

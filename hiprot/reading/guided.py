@@ -21,9 +21,12 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from hiprot.calibration import LegRange
+from hiprot import drill
+from hiprot.calibration import Calibration, LegRange
 from hiprot.landmarks import Side
-from hiprot.reading.series import AngleSeries
+from hiprot.reading.neutral import femur_range, relative_to_neutral
+from hiprot.reading.series import AngleSeries, angle_series, smooth_series
+from hiprot.types import PoseFrame
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -45,6 +48,9 @@ IN_HOLD_MIN_S = 1.5
 START_WITHIN_S = 10.0
 #: ...and turns in within this long after leaving the outward end.
 TURN_IN_WITHIN_S = 4.0
+#: How far past the still neutral's end a whole move can reach (its start,
+#: two holds and the turns between): what ``hiprot calibrate`` reads.
+LOOK_S = START_WITHIN_S + 4 * drill.GUIDED_HOLD_S + TURN_IN_WITHIN_S
 #: Dips back across the band shorter than this (noise) do not end a hold.
 BRIDGE_S = 0.3
 
@@ -55,7 +61,7 @@ class GuidedMove:
 
     Attributes:
         start_s: When the leg left neutral for the outward end.
-        end_s: When it left the inward end.
+        end_s: When it came back from the inward end (within ``TURNED_DEG``).
         out_reading_deg: The reading held at the outward end (negative).
         in_reading_deg: The reading held at the inward end (positive).
     """
@@ -64,9 +70,6 @@ class GuidedMove:
     end_s: float
     out_reading_deg: float
     in_reading_deg: float
-
-    def leg_range(self, measured_in_deg: float | None = None) -> LegRange:
-        return LegRange(self.out_reading_deg, self.in_reading_deg, measured_in_deg)
 
 
 def _runs(t_s: FloatArray, mask: npt.NDArray[np.bool_]) -> list[tuple[int, int]]:
@@ -106,9 +109,7 @@ def _hold(t_s: FloatArray, values: FloatArray) -> tuple[float, float]:
     return float(dt[near].sum()), float(np.nanmedian(values[near]))
 
 
-def leg_guided_move(
-    t_s: FloatArray, femur_deg: FloatArray, after_s: float
-) -> GuidedMove | None:
+def leg_guided_move(t_s: FloatArray, femur_deg: FloatArray, after_s: float) -> GuidedMove | None:
     """The guided move of one leg after ``after_s`` (the still neutral's end).
 
     Args:
@@ -163,3 +164,37 @@ def guided_span(moves: dict[Side, GuidedMove]) -> tuple[float, float] | None:
     if not moves:
         return None
     return min(m.start_s for m in moves.values()), max(m.end_s for m in moves.values())
+
+
+def guided_ranges(
+    moves: dict[Side, GuidedMove], limits: dict[Side, tuple[float, float] | None]
+) -> dict[Side, LegRange]:
+    """Each leg's ``LegRange`` from its move, capped where the held internal
+    reading is the most the view reads (``limits``, from
+    ``hiprot.reading.neutral.femur_range``: the reading is clipped there, so
+    a held median at it means the leg went at least that far)."""
+    ranges = {}
+    for side, move in moves.items():
+        limit = limits.get(side)
+        capped = limit is not None and move.in_reading_deg >= limit[1] - 1e-6
+        ranges[side] = LegRange(move.out_reading_deg, move.in_reading_deg, in_capped=capped)
+    return ranges
+
+
+def calibration_ranges(
+    pose_frames: Sequence[PoseFrame],
+    size_wh: tuple[int, int],
+    calibration: Calibration,
+    after_s: float,
+    pose_model: str = "full",
+) -> dict[Side, LegRange]:
+    """The guided move's ranges in a calibration recording (``hiprot
+    calibrate``): both legs, read from ``calibration``'s neutral after the
+    still period that ends at ``after_s``; {} when there is no move."""
+    series = smooth_series(angle_series(pose_frames, size_wh, "image", pose_model))
+    legs = tuple(Side)
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        relative = relative_to_neutral(series, calibration, legs)
+        moves = guided_moves(relative, after_s, legs)
+        return guided_ranges(moves, femur_range(series, calibration, legs))

@@ -444,11 +444,6 @@ def _rep(
     return window
 
 
-#: The guided calibration move as hiprot asks for it: "turn your feet fully
-#: out and hold, then fully in and hold" (seconds of each hold).
-GUIDED_HOLD_S = 3.0
-
-
 def _guided_move(
     builder: _TrackBuilder,
     active: tuple[Side, ...],
@@ -465,9 +460,9 @@ def _guided_move(
         return {s: full[s] if s in active and way else 0.0 for s in Side}
 
     builder.move(float(rng.uniform(1.0, 1.5)), to(-1), twist)
-    builder.stay(GUIDED_HOLD_S * float(rng.uniform(0.8, 1.1)))
+    builder.stay(drill.GUIDED_HOLD_S * float(rng.uniform(0.8, 1.1)))
     builder.move(float(rng.uniform(1.5, 2.2)), to(1), twist)
-    builder.stay(GUIDED_HOLD_S * float(rng.uniform(0.8, 1.1)))
+    builder.stay(drill.GUIDED_HOLD_S * float(rng.uniform(0.8, 1.1)))
     builder.move(float(rng.uniform(0.8, 1.2)), to(0), twist)
     end_s = builder.now_s
     builder.stay(float(rng.uniform(1.0, 2.0)))
