@@ -220,7 +220,7 @@ IMAGE_DEGREES = Finding(
     long="{Leg} leg: its degrees are MediaPipe's image degrees, on a scale that differs by "
     "camera set-up and side (compare them only within one set-up), because {why}",
 )
-#: The ``why`` of ``IMAGE_DEGREES``, by what is missing.
+#: The ``why`` of ``IMAGE_DEGREES``, by what is missing (``why_image_degrees``).
 IMAGE_DEGREES_WHY = {
     "nothing": "no range of yours is known: measure each leg's internal rotation by hand "
     "(a goniometer), store it with `hiprot calibrate --range LEFT,RIGHT`, and " + _GUIDED_MOVE,
@@ -230,6 +230,14 @@ IMAGE_DEGREES_WHY = {
     "rotation with a goniometer and store it with `hiprot calibrate --range LEFT,RIGHT`",
     "capped": "the guided move turned it as far as this camera view reads, so it gives no scale",
 }
+
+
+def why_image_degrees(missing: str) -> str:
+    """``IMAGE_DEGREES``' reason: ``nothing``, ``no_guided_move``,
+    ``no_measured_range`` or ``capped``."""
+    return IMAGE_DEGREES_WHY[missing]
+
+
 SCALED_DEGREES = Finding(
     "SCALED_DEGREES",
     long="{Leg} leg: internal rotation is in degrees, scaled to the {measured_deg:.0f}° "

@@ -185,7 +185,7 @@ def degree_notes(legs: Collection[Side], ranges: Mapping[Side, Any]) -> list[str
             why = "no_guided_move"
         else:
             why = "no_measured_range"
-        notes.append(findings.IMAGE_DEGREES.sentence(leg=side, why=findings.IMAGE_DEGREES_WHY[why]))
+        notes.append(findings.IMAGE_DEGREES.sentence(leg=side, why=findings.why_image_degrees(why)))
     return notes
 
 
