@@ -298,3 +298,20 @@ def test_calibrate_finds_the_move_and_review_uses_the_persons_range(tmp_path: Pa
     assert "Left leg: its degrees are MediaPipe's image degrees" in review.stdout
     html = (tmp_path / "r" / "report.html").read_text()
     assert "scaled to the 30°" in html
+
+
+def test_synth_adds_the_move_on_asking_and_only_to_the_drill(tmp_path: Path) -> None:
+    result = hiprot("synth", str(tmp_path / "s"), "--seed", "3", "--guided-move", home=tmp_path)
+    assert result.returncode == 0, result.stderr
+    truth = json.loads(next((tmp_path / "s").glob("*.truth.json")).read_text())
+    assert truth["spec"]["guided_move"] is True
+    start, end = truth["guided_move_s"]
+    assert start >= truth["neutral_until_s"] and end - start > 2 * 3.0
+    assert set(truth["range_deg"]) == {"left", "right"}
+    plain = generate(SessionSpec(seed=3))
+    assert "guided_move_s" not in plain.truth and "range_deg" not in plain.truth
+    bad = hiprot(
+        "synth", str(tmp_path / "n"), "--scenario", "bridge", "--guided-move", home=tmp_path
+    )
+    assert bad.returncode == 1 and bad.stderr.count("\n") == 1
+    assert "--guided-move starts a drill scenario" in bad.stderr and not (tmp_path / "n").exists()
