@@ -10,7 +10,8 @@ against the truth, four ways (the scaling is the
 review's own, ``LegRange.internal_deg`` on the image peak and the move's
 readings):
 
-- *image degrees*: the review as shipped (no measured range);
+- *image degrees*: the review's reading before scaling (the move left out
+  of the count, as it is whenever a measured range is known);
 - *guided + hand*: the person's true internal range given as measured by
   hand (``hiprot calibrate --range``), so the peak is scaled by the guided
   move's reading (``hiprot.calibration.LegRange``);
@@ -21,8 +22,10 @@ readings):
   alone could give).
 
 Legs whose best reading is capped by the view (``report.capped_readings``)
-are scored apart. Also: how often the move is found (sessions with it), and
-how often one is found in the plain reporting sessions (false finds).
+are scored apart (review gives them no scale). The review is run with the
+true range as the hand measurement, which makes it look for the move.
+Also: how often the move is found (sessions with it), and how often one is
+found in the plain reporting sessions (false finds).
 
     python benchmarks/guided_range.py
 """
@@ -96,8 +99,9 @@ def main() -> None:
     found: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for spec in reporting_specs():
         plain = generate(spec)
-        try:
-            found[spec.noise]["false_finds"] += _review(plain, None).guided_s is not None
+        try:  # review looks for the move only when a measured range is known
+            anyone = MeasuredRange(dict.fromkeys(spec.active_legs, 30.0))
+            found[spec.noise]["false_finds"] += _review(plain, anyone).guided_s is not None
         except HiprotError:
             pass
         found[spec.noise]["plain_sessions"] += 1
@@ -114,7 +118,7 @@ def main() -> None:
         }
         found[spec.noise]["guided_sessions"] += 1
         try:
-            review = _review(session, None)
+            review = _review(session, MeasuredRange(true_range))
         except HiprotError:
             continue
         found[spec.noise]["found"] += review.guided_s is not None
@@ -124,16 +128,19 @@ def main() -> None:
             if leg.peak_internal_deg is None or true_peak is None:
                 continue
             guided = review.ranges.get(side, LegRange())
-            scaled = guided.with_measured(1.0).in_scale is not None  # a move that gives a scale
+            scaled = guided.in_scale is not None  # a move that gives a scale
+            image_peak = (
+                leg.peak_internal_deg / guided.in_scale if scaled else leg.peak_internal_deg
+            )
             group = "capped" if f"{side.value}-in" in capped else "not capped"
             for name, hands in measures.items():
                 for hand in hands:
                     deg = (
                         None
                         if hand is None
-                        else guided.with_measured(hand[side]).internal_deg(leg.peak_internal_deg)
+                        else guided.with_measured(hand[side]).internal_deg(image_peak)
                     )
-                    err = (leg.peak_internal_deg if deg is None else deg) - true_peak
+                    err = (image_peak if deg is None else deg) - true_peak
                     for key in (
                         f"{spec.noise}/{group}",
                         f"all/{group}",

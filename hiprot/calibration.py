@@ -73,9 +73,9 @@ class LegRange:
             the guided move; None: no guided move.
         measured_in_deg: The leg's internal range measured by hand
             (goniometer), degrees; None: not measured.
-        in_capped: The guided move's internal reading sat at the most the
-            camera view can read: the leg turned at least that far, so it
-            gives no scale.
+        in_capped: The guided move's internal reading (or, in a review, the
+            leg's best rep) sat at the most the camera view can read: the
+            leg turned at least that far, so there is no scale.
     """
 
     out_reading_deg: float | None = None

@@ -228,7 +228,8 @@ IMAGE_DEGREES_WHY = {
     + _GUIDED_MOVE,
     "no_measured_range": "no range measured by hand is stored for it: measure its internal "
     "rotation with a goniometer and store it with `hiprot calibrate --range LEFT,RIGHT`",
-    "capped": "the guided move turned it as far as this camera view reads, so it gives no scale",
+    "capped": "it turned as far as this camera view reads (in the guided move or a rep), "
+    "so no scale can be taken",
 }
 
 

@@ -206,7 +206,13 @@ def _review(
     file_calibration = calibration
     if calibration is None:
         calibration = _auto_neutral(source, series, position, mode)
-    still = still_period(_in_position_only(series, position, mode.sides))
+    # looked for only when a measured range can use it: a set whose first
+    # rep pauses long at the outward end would lose that rep to a false find
+    hand = measured is not None or any(
+        r.measured_in_deg is not None
+        for r in (file_calibration or Calibration.zero()).ranges.values()
+    )
+    still = still_period(_in_position_only(series, position, mode.sides)) if hand else None
     after_s = None if still is None else float(series.t_s[still[1] - 1])
     guided_s = None
     if after_s is not None:
@@ -221,7 +227,9 @@ def _review(
     _warn_uncounted(source, mode, reps, motionless_legs(relative, mode.sides))
     limits = femur_range(series, calibration, mode.sides)
     moves = {} if guided_s is None else guided_moves(relative, after_s or 0.0, mode.sides)
-    ranges = _leg_ranges(moves, file_calibration, measured, mode, limits)
+    ranges = _capped_peaks(
+        _leg_ranges(moves, file_calibration, measured, mode, limits), reps, limits
+    )
     relative, reps, limits = _in_degrees(relative, reps, limits, ranges)
     tracking = Tracking(len(series), frames_with_pose, pose_model)
     summary = _summary(source, series, mode, calibration, tracking, reps, in_position)
@@ -263,6 +271,24 @@ def _leg_ranges(
         if leg != LegRange():
             ranges[side] = leg
     return ranges
+
+
+def _capped_peaks(
+    ranges: dict[Side, LegRange],
+    reps: tuple[Rep, ...],
+    limits: dict[Side, tuple[float, float] | None],
+) -> dict[Side, LegRange]:
+    """A leg whose best rep reads the view's limit turned at least that far:
+    scaling a lower bound gives no degrees, so it keeps image degrees (capped)."""
+    from hiprot.report import at_limit
+
+    out = dict(ranges)
+    for side, leg in ranges.items():
+        best = max((r.peak_internal_deg for r in reps if r.leg is side), default=None)
+        limit = limits.get(side)
+        if limit is not None and at_limit(best, limit[1]):
+            out[side] = replace(leg, in_capped=True)
+    return out
 
 
 def _in_degrees(
