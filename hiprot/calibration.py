@@ -7,13 +7,22 @@ reported angle is "degrees from your neutral". Files are versioned JSON, one
 per person and camera set-up, in the user's data folder
 (``hiprot.profiles.calibration_dir``); the repository's ``calibration/``
 holds the format's documentation and an example.
+
+A calibration may also carry each leg's range (``LegRange``): the readings at
+full external and full internal rotation of the guided move ("turn both feet
+fully out, then fully in"), which belong to the set-up, and the internal
+range measured by hand (a goniometer), which belongs to the person and is
+kept in the person's ``measured_range.json`` (``MeasuredRange``). Together
+they put a leg's internal rotation on a scale of degrees
+(``LegRange.internal_deg``); without both, hiprot's degrees are MediaPipe's
+image degrees, whose scale differs by set-up and side.
 """
 
 from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -23,7 +32,13 @@ from hiprot.landmarks import Side
 from hiprot.safe_io import AbsurdNumber, atomic_write, load_json, write_error
 
 FORMAT_NAME = "hiprot-calibration"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+#: Versions this hiprot reads (version 1 has no ranges).
+READABLE_VERSIONS = (1, 2)
+MEASURED_FORMAT = "hiprot-measured-range"
+MEASURED_VERSION = 1
+#: The person's hand-measured range, beside the set-ups' calibrations.
+MEASURED_FILE_NAME = "measured_range.json"
 
 
 class CalibrationError(HiprotError):
@@ -38,6 +53,63 @@ class LegNeutral:
     foot_deg: float
 
 
+#: A guided move whose internal reading is smaller than this (image degrees)
+#: hardly turned the leg in the picture: no scale is taken from it (the
+#: guided move's own threshold, ``hiprot.reading.guided.TURNED_DEG``).
+MIN_GUIDED_READING_DEG = 5.0
+#: Hand-measured internal range a hip can have (degrees); outside it, a typo.
+MEASURED_RANGE_DEG = (1.0, 90.0)
+
+
+@dataclass(frozen=True)
+class LegRange:
+    """One leg's range, for putting its readings on a scale of degrees.
+
+    Attributes:
+        out_reading_deg: The reading (image degrees from the neutral,
+            negative) at full external rotation in the guided move; None: no
+            guided move.
+        in_reading_deg: The reading (positive) at full internal rotation in
+            the guided move; None: no guided move.
+        measured_in_deg: The leg's internal range measured by hand
+            (goniometer), degrees; None: not measured.
+        in_capped: The guided move's internal reading (or, in a review, the
+            leg's best rep) sat at the most the camera view can read: the
+            leg turned at least that far, so there is no scale.
+    """
+
+    out_reading_deg: float | None = None
+    in_reading_deg: float | None = None
+    measured_in_deg: float | None = None
+    in_capped: bool = False
+
+    @property
+    def guided(self) -> bool:
+        return self.in_reading_deg is not None and self.out_reading_deg is not None
+
+    @property
+    def in_scale(self) -> float | None:
+        """Degrees per image degree on the internal side; None: unknown
+        (no guided move, no hand measurement, or a move that did not turn)."""
+        if self.measured_in_deg is None or self.in_reading_deg is None or self.in_capped:
+            return None
+        if self.in_reading_deg < MIN_GUIDED_READING_DEG:
+            return None
+        return self.measured_in_deg / self.in_reading_deg
+
+    def internal_deg(self, reading_deg: float | None) -> float | None:
+        """An internal reading (image degrees) in degrees; None when the scale
+        is unknown or the reading is missing. Readings past neutral on the
+        external side are not scaled (only the internal range is known)."""
+        scale = self.in_scale
+        if scale is None or reading_deg is None:
+            return None
+        return reading_deg * scale if reading_deg > 0 else reading_deg
+
+    def with_measured(self, measured_in_deg: float | None) -> LegRange:
+        return replace(self, measured_in_deg=measured_in_deg)
+
+
 @dataclass(frozen=True)
 class Calibration:
     """A person's neutral per leg for one camera set-up.
@@ -49,6 +121,8 @@ class Calibration:
         setup: The camera set-up it was taken in (``camera``, ``width``,
             ``height``); a different set-up needs a new calibration.
         created: ISO 8601 time it was taken.
+        ranges: Per leg, its range (guided move, hand measurement); a leg
+            without one is absent.
     """
 
     neutral: dict[Side, LegNeutral]
@@ -57,6 +131,20 @@ class Calibration:
     created: str = field(
         default_factory=lambda: datetime.now(timezone.utc).isoformat(timespec="seconds")
     )
+    ranges: dict[Side, LegRange] = field(default_factory=dict)
+
+    def leg_range(self, side: Side) -> LegRange:
+        return self.ranges.get(side, LegRange())
+
+    def with_measured(self, measured: MeasuredRange | None) -> Calibration:
+        """This calibration with the person's hand-measured range (or none)."""
+        ranges = {
+            side: self.leg_range(side).with_measured(
+                None if measured is None else measured.internal_deg.get(side)
+            )
+            for side in Side
+        }
+        return replace(self, ranges={s: r for s, r in ranges.items() if r != LegRange()})
 
     @classmethod
     def zero(cls) -> Calibration:
@@ -73,6 +161,7 @@ class Calibration:
                 side.value: {"femur": round(n.femur_deg, 3), "foot": round(n.foot_deg, 3)}
                 for side, n in self.neutral.items()
             },
+            **({"range": _ranges_to_dict(self.ranges)} if self.ranges else {}),
         }
 
     @classmethod
@@ -80,7 +169,7 @@ class Calibration:
         hint = "run `hiprot calibrate` to make a new one"
         if not isinstance(data, dict) or data.get("format") != FORMAT_NAME:
             raise CalibrationError(f"{where}: not a hiprot calibration file; {hint}")
-        if data.get("version") != FORMAT_VERSION:
+        if data.get("version") not in READABLE_VERSIONS:
             raise CalibrationError(
                 f"{where}: calibration version {data.get('version')!r} is not supported; {hint}"
             )
@@ -100,7 +189,16 @@ class Calibration:
         setup = data.get("setup", {})
         if not isinstance(setup, dict):
             raise CalibrationError(f"{where}: 'setup' must be an object; {hint}")
-        return cls(neutral, str(data.get("method", "file")), setup, str(data.get("created", "")))
+        try:
+            ranges = _ranges_from_dict(data.get("range", {}))
+        except (KeyError, TypeError, ValueError, OverflowError):
+            raise CalibrationError(
+                f"{where}: invalid 'range' (per leg: guided out <= 0 <= guided in, measured "
+                f"in {MEASURED_RANGE_DEG[0]:g}-{MEASURED_RANGE_DEG[1]:g}°); {hint}"
+            ) from None
+        return cls(
+            neutral, str(data.get("method", "file")), setup, str(data.get("created", "")), ranges
+        )
 
     def check_setup(self, setup: dict[str, Any], where: str = "calibration") -> None:
         """Raise if this calibration was taken with another camera set-up."""
@@ -123,6 +221,173 @@ def _finite(value: Any) -> float:
     if not (math.isfinite(number) and abs(number) <= MAX_NEUTRAL_DEG):
         raise ValueError("not a finite angle within a turn")
     return number
+
+
+_RANGE_KEYS = (
+    ("guided_out", "out_reading_deg"),
+    ("guided_in", "in_reading_deg"),
+    ("measured_in", "measured_in_deg"),
+)
+
+
+def _ranges_to_dict(ranges: dict[Side, LegRange]) -> dict[str, dict[str, Any]]:
+    return {
+        side.value: {
+            **{
+                key: round(getattr(leg, attr), 3)
+                for key, attr in _RANGE_KEYS
+                if getattr(leg, attr) is not None
+            },
+            **({"guided_in_capped": True} if leg.in_capped else {}),
+        }
+        for side, leg in ranges.items()
+    }
+
+
+def _ranges_from_dict(data: Any) -> dict[Side, LegRange]:
+    if not isinstance(data, dict):
+        raise TypeError("range must be an object")
+    ranges = {}
+    for side in Side:
+        if side.value not in data:
+            continue
+        leg = data[side.value]
+        if not isinstance(leg, dict):
+            raise TypeError("a leg's range must be an object")
+        values = {
+            attr: _finite(_json_number(leg[key])) if key in leg else None
+            for key, attr in _RANGE_KEYS
+        }
+        out, inn = values["out_reading_deg"], values["in_reading_deg"]
+        if (out is None) != (inn is None) or (out is not None and not out <= 0 <= inn):
+            raise ValueError("a guided move reads out <= 0 <= in")
+        if values["measured_in_deg"] is not None:
+            _measured(values["measured_in_deg"])
+        capped = leg.get("guided_in_capped", False)
+        if not isinstance(capped, bool):
+            raise TypeError("guided_in_capped is true or false")
+        ranges[side] = LegRange(**values, in_capped=capped)
+    return ranges
+
+
+def _json_number(value: Any) -> float:
+    """A number as JSON writes one (not a string that reads as one)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError("not a number")
+    return float(value)
+
+
+def _measured(value: Any) -> float:
+    number = _finite(value)
+    low, high = MEASURED_RANGE_DEG
+    if not low <= number <= high:
+        raise ValueError(f"a hip's internal range is {low:g}-{high:g}°")
+    return number
+
+
+@dataclass(frozen=True)
+class MeasuredRange:
+    """A person's internal range per leg, measured by hand (goniometer).
+
+    Attributes:
+        internal_deg: Per leg, degrees from neutral (positive).
+        created: ISO 8601 time it was stored.
+    """
+
+    internal_deg: dict[Side, float]
+    created: str = field(
+        default_factory=lambda: datetime.now(timezone.utc).isoformat(timespec="seconds")
+    )
+
+    def __post_init__(self) -> None:
+        for deg in self.internal_deg.values():
+            _measured(deg)
+
+    @classmethod
+    def parse(cls, text: str) -> MeasuredRange:
+        """``"35,40"`` (left, right internal degrees); ``"35,"`` or ``",40"``
+        for one leg. Raises ``ValueError`` with a message for the user."""
+        parts = [p.strip() for p in text.split(",")]
+        low, high = MEASURED_RANGE_DEG
+        usage = (
+            f"--range takes LEFT,RIGHT internal rotation in degrees, e.g. 35,40 "
+            f"(one leg: 35, or ,40), each {low:g}-{high:g}; got {text!r}"
+        )
+        if len(parts) != 2 or not any(parts):
+            raise ValueError(usage)
+        values = {}
+        for side, part in zip(Side, parts):
+            if not part:
+                continue
+            try:
+                values[side] = _measured(part.rstrip("°"))
+            except ValueError:
+                raise ValueError(usage) from None
+        return cls(values)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "format": MEASURED_FORMAT,
+            "version": MEASURED_VERSION,
+            "created": self.created,
+            "internal_deg": {s.value: round(d, 1) for s, d in self.internal_deg.items()},
+        }
+
+    @classmethod
+    def from_dict(cls, data: Any, where: str = "measured range") -> MeasuredRange:
+        hint = "store it again with `hiprot calibrate --range LEFT,RIGHT`"
+        if not isinstance(data, dict) or data.get("format") != MEASURED_FORMAT:
+            raise CalibrationError(f"{where}: not a hiprot measured range; {hint}")
+        if data.get("version") != MEASURED_VERSION:
+            raise CalibrationError(
+                f"{where}: measured range version {data.get('version')!r} is not supported; {hint}"
+            )
+        try:
+            internal = data["internal_deg"]
+            values = {
+                s: _measured(_json_number(internal[s.value])) for s in Side if s.value in internal
+            }
+        except (KeyError, TypeError, ValueError, OverflowError):
+            raise CalibrationError(f"{where}: missing or invalid internal_deg; {hint}") from None
+        return cls(values, str(data.get("created", "")))
+
+
+def save_measured_range(measured: MeasuredRange, path: str | Path) -> Path:
+    """Write atomically, like ``save_calibration``."""
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with atomic_write(path, encoding="utf-8") as f:
+            json.dump(measured.to_dict(), f, indent=2)
+    except OSError as exc:
+        raise write_error(path, "the measured range", exc) from None
+    return path
+
+
+def load_measured_range(path: str | Path) -> MeasuredRange | None:
+    """The person's measured range; None when there is no such file."""
+    path = Path(path)
+    if not path.exists():
+        return None
+    return MeasuredRange.from_dict(_read_json(path, "measured range"), str(path))
+
+
+def person_measured_range(person: str) -> MeasuredRange | None:
+    """The person's stored hand-measured range (``hiprot calibrate --range``), if any."""
+    from hiprot.profiles import calibration_dir
+
+    return load_measured_range(calibration_dir(person) / MEASURED_FILE_NAME)
+
+
+def _read_json(path: Path, what: str) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CalibrationError(f"{path}: cannot be read ({exc})") from None
+    try:
+        return load_json(text)
+    except (AbsurdNumber, json.JSONDecodeError) as exc:
+        raise CalibrationError(f"{path}: corrupt {what} ({exc})") from None
 
 
 def save_calibration(calibration: Calibration, path: str | Path) -> Path:

@@ -48,3 +48,7 @@ MEASUREMENT_ERROR_DEG = 10.0
 #: range): well past the normal hip range of about 45° internal and 60° external.
 PLAUSIBLE_INTERNAL_MAX_DEG = 60.0
 PLAUSIBLE_EXTERNAL_MAX_DEG = 80.0
+
+#: The guided calibration move after the still neutral: both feet fully out,
+#: held this long, then fully in, held this long (``hiprot.reading.guided``).
+GUIDED_HOLD_S = 3.0

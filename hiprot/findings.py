@@ -211,6 +211,41 @@ CAPPED = Finding(
     "tempo are counted all the same",
 )
 
+_GUIDED_MOVE = (
+    "start the set, after lying still, with the guided move: both feet fully out and hold "
+    f"{drill.GUIDED_HOLD_S:.0f} s, then fully in and hold {drill.GUIDED_HOLD_S:.0f} s"
+)
+IMAGE_DEGREES = Finding(
+    "IMAGE_DEGREES",
+    long="{Leg} leg: its degrees are MediaPipe's image degrees, on a scale that differs by "
+    "camera set-up and side (compare them only within one set-up), because {why}",
+)
+#: The ``why`` of ``IMAGE_DEGREES``, by what is missing (``why_image_degrees``).
+IMAGE_DEGREES_WHY = {
+    "nothing": "no range of yours is known: measure each leg's internal rotation by hand "
+    "(a goniometer), store it with `hiprot calibrate --range LEFT,RIGHT`, and " + _GUIDED_MOVE,
+    "no_guided_move": "the recording has no guided move to put them on your measured range: "
+    + _GUIDED_MOVE,
+    "no_measured_range": "no range measured by hand is stored for it: measure its internal "
+    "rotation with a goniometer and store it with `hiprot calibrate --range LEFT,RIGHT`",
+    "capped": "it turned as far as this camera view reads (in the guided move or a rep), "
+    "so no scale can be taken",
+}
+
+
+def why_image_degrees(missing: str) -> str:
+    """``IMAGE_DEGREES``' reason: ``nothing``, ``no_guided_move``,
+    ``no_measured_range`` or ``capped``."""
+    return IMAGE_DEGREES_WHY[missing]
+
+
+SCALED_DEGREES = Finding(
+    "SCALED_DEGREES",
+    long="{Leg} leg: internal rotation is in degrees, scaled to the {measured_deg:.0f}° "
+    "measured by hand (the guided move read {reading_deg:.0f}° in the picture); external "
+    "rotation stays in image degrees",
+)
+
 # ---------------------------------------------------------------- the reps (advice and cues)
 
 NOT_HELD = Finding(

@@ -163,6 +163,32 @@ def capped_readings(review) -> frozenset[str]:
     return frozenset(found)
 
 
+def degree_notes(legs: Collection[Side], ranges: Mapping[Side, Any]) -> list[str]:
+    """Per worked leg, the scale of its degrees (``hiprot.calibration.LegRange``
+    per leg in ``ranges``; a leg absent has none): in degrees on the measured
+    range, or image degrees and why."""
+    notes = []
+    for side in legs:
+        leg = ranges.get(side)
+        if leg is not None and leg.in_scale is not None:
+            notes.append(
+                findings.SCALED_DEGREES.sentence(
+                    leg=side, measured_deg=leg.measured_in_deg, reading_deg=leg.in_reading_deg
+                )
+            )
+            continue
+        if leg is None or (leg.measured_in_deg is None and not leg.guided):
+            why = "nothing"
+        elif leg.in_capped:
+            why = "capped"
+        elif not leg.guided:
+            why = "no_guided_move"
+        else:
+            why = "no_measured_range"
+        notes.append(findings.IMAGE_DEGREES.sentence(leg=side, why=findings.why_image_degrees(why)))
+    return notes
+
+
 def advice(
     legs: Mapping[Side, LegSummary],
     femur_range: Mapping[Side, Range] | None = None,
@@ -258,6 +284,10 @@ def _deg(value: float | None) -> str:
     return "–" if value is None else f"{value:+.1f}°".replace("-", "−")  # the terminal's minus
 
 
+def _degree_notes(notes: Sequence[str]) -> str:
+    return "".join(f'\n<p class="note">{html.escape(n)}</p>' for n in notes)
+
+
 def _position_note(summary: SessionSummary) -> str:
     """Time in the drill's position per leg (session.json's ``position``)."""
     if summary.time_in_position_s is None:
@@ -323,9 +353,11 @@ def write_html(
     femur_range: Mapping[Side, Range] | None = None,
     jittery: Collection[Side] = (),
     small: Mapping[Side, float] | None = None,
+    degrees: Sequence[str] = (),
 ) -> Path:
     """One self-contained HTML file: summary, plot (embedded), per-rep table, advice
-    (``femur_range``, ``jittery`` and ``small`` as in ``advice``)."""
+    (``femur_range``, ``jittery`` and ``small`` as in ``advice``), and what
+    scale its degrees are on (``degrees``, from ``degree_notes``)."""
     ranges = femur_range or {}
     image = ""
     if plot_png is not None and plot_png.exists():
@@ -354,7 +386,7 @@ def write_html(
  · neutral: {words.neutral(summary.calibration.method)}</p>
 <h2>What to work on next</h2><ul>{tips}</ul>
 <h2>Per leg</h2>
-{_leg_table(summary, ranges)}
+{_leg_table(summary, ranges)}{_degree_notes(degrees)}
 <h2>Angles</h2>{image}
 <h2>Reps</h2>
 {_rep_table(summary.reps)}

@@ -12,17 +12,18 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
-from dataclasses import astuple, dataclass
+from dataclasses import astuple, dataclass, field, replace
 
 import numpy as np
 
 from hiprot import findings
 from hiprot.bilateral import BilateralCounter
-from hiprot.calibration import Calibration
+from hiprot.calibration import Calibration, LegRange, MeasuredRange
 from hiprot.errors import HiprotError
 from hiprot.landmarks import Side
 from hiprot.reading.foot import fit_foot_to_femur
 from hiprot.reading.geometry import SIDE_ON_RATIO, LegAngles
+from hiprot.reading.guided import guided_moves, guided_ranges, guided_span
 from hiprot.reading.judgements import (
     flat_femurs,
     hold_bands,
@@ -36,8 +37,9 @@ from hiprot.reading.neutral import (
     median_calibration,
     neutral_from_rests,
     relative_to_neutral,
+    still_period,
 )
-from hiprot.reading.position import PositionSeries, position_series
+from hiprot.reading.position import Gate, PositionSeries, position_series
 from hiprot.reading.series import AngleSeries, angle_series, gated, samples, smooth_series
 from hiprot.reading.size import MIN_LEG_PX, leg_lengths_px, short_legs
 from hiprot.reps import Mode, Rep, min_confidence
@@ -62,6 +64,14 @@ class Review:
         position: Per leg and frame, the drill position (``hiprot.reading.position``).
         leg_px: Per worked leg, its length in the picture while in position
             (``hiprot.reading.size.leg_lengths_px``); None: not measured.
+        ranges: Per worked leg, its range (``hiprot.calibration.LegRange``):
+            the guided move's readings (this recording's, else the
+            calibration file's) and the hand-measured range. Where both are
+            known (``LegRange.in_scale``), the internal side of ``series``'
+            femur, the reps' peaks and the readable limit are in degrees;
+            elsewhere they are MediaPipe's image degrees.
+        guided_s: The guided move at the start of this recording, not
+            counted as a rep; None: it has none.
     """
 
     series: AngleSeries
@@ -72,6 +82,13 @@ class Review:
     foot_driven: frozenset[Side]
     position: PositionSeries | None = None
     leg_px: dict[Side, float | None] | None = None
+    ranges: dict[Side, LegRange] = field(default_factory=dict)
+    guided_s: tuple[float, float] | None = None
+
+    @property
+    def scaled_legs(self) -> frozenset[Side]:
+        """The worked legs whose internal rotation is in degrees (a known scale)."""
+        return frozenset(s for s, r in self.ranges.items() if r.in_scale is not None)
 
     @property
     def small_legs(self) -> dict[Side, float]:
@@ -94,8 +111,10 @@ def _count(
     foot_driven: frozenset[Side],
     position: PositionSeries,
     pose_model: str = "full",
+    guided_s: tuple[float, float] | None = None,
 ) -> tuple[AngleSeries, tuple[Rep, ...]]:
-    """Angles relative to the neutral, and the reps counted on them."""
+    """Angles relative to the neutral, and the reps counted on them (none in
+    the guided move, ``guided_s``: it is out of position for the counter)."""
     relative = fit_foot_to_femur(relative_to_neutral(series, calibration, mode.sides))
     counter = BilateralCounter(
         mode,
@@ -107,7 +126,9 @@ def _count(
     )
     frame_samples = samples(relative)
     for i, sample in enumerate(frame_samples):
-        counter.update(gated(sample, {side: position.gate[side][i] for side in mode.sides}))
+        guided = guided_s is not None and guided_s[0] <= sample.t_s <= guided_s[1]
+        gates = {side: Gate.OUT if guided else position.gate[side][i] for side in mode.sides}
+        counter.update(gated(sample, gates))
     counter.finish(frame_samples[-1].t_s)
     return relative, tuple(counter.reps)
 
@@ -121,6 +142,7 @@ def review_pose_frames(
     size_wh: tuple[int, int],
     estimator: str = "image",
     pose_model: str = "full",
+    measured: MeasuredRange | None = None,
 ) -> Review:
     """Analyse a whole recording's PoseFrames (pure: no I/O).
 
@@ -136,6 +158,10 @@ def review_pose_frames(
         estimator: ``"image"`` or ``"world"`` (``hiprot.reading.series.angle_series``).
         pose_model: The landmark model that made ``pose_frames`` (``"full"``,
             ``"heavy"``): the reading is fitted to it, and the summary names it.
+        measured: The person's internal range per leg measured by hand; with
+            a guided move (in this recording, else in ``calibration``) it
+            puts the internal rotation on a scale of degrees
+            (``Review.ranges``).
 
     Raises:
         HiprotError: no frames, or no person in any of them.
@@ -144,7 +170,9 @@ def review_pose_frames(
     # expected; numpy's RuntimeWarnings about them say nothing to a user
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        return _review(pose_frames, source, mode, calibration, size_wh, estimator, pose_model)
+        return _review(
+            pose_frames, source, mode, calibration, size_wh, estimator, pose_model, measured
+        )
 
 
 def _review(
@@ -155,6 +183,7 @@ def _review(
     size_wh: tuple[int, int],
     estimator: str,
     pose_model: str,
+    measured: MeasuredRange | None = None,
 ) -> Review:
     mode = Mode(mode)
     if not pose_frames:
@@ -174,19 +203,125 @@ def _review(
     raw = angle_series(pose_frames, size_wh, estimator, pose_model)
     series = smooth_series(raw)
     _warn_if_side_on(source, series)
+    file_calibration = calibration
     if calibration is None:
         calibration = _auto_neutral(source, series, position, mode)
+    # looked for only when a measured range can use it: a set whose first
+    # rep pauses long at the outward end would lose that rep to a false find
+    hand = measured is not None or any(
+        r.measured_in_deg is not None
+        for r in (file_calibration or Calibration.zero()).ranges.values()
+    )
+    still = still_period(_in_position_only(series, position, mode.sides)) if hand else None
+    after_s = None if still is None else float(series.t_s[still[1] - 1])
+    guided_s = None
+    if after_s is not None:
+        first = relative_to_neutral(series, calibration, mode.sides)
+        guided_s = guided_span(guided_moves(first, after_s, mode.sides))
     calibration, foot_driven, relative, reps = _count_with_rests(
-        raw, series, calibration, mode, position, pose_model
+        raw, series, calibration, mode, position, pose_model, guided_s
     )
     flat = flat_femurs(series, calibration, mode.sides)
     foot_driven -= flat  # read from the foot already
     _warn_flat_and_jittery(source, flat, foot_driven)
     _warn_uncounted(source, mode, reps, motionless_legs(relative, mode.sides))
+    limits = femur_range(series, calibration, mode.sides)
+    moves = {} if guided_s is None else guided_moves(relative, after_s or 0.0, mode.sides)
+    ranges = _capped_peaks(
+        _leg_ranges(moves, file_calibration, measured, mode, limits), reps, limits
+    )
+    relative, reps, limits = _in_degrees(relative, reps, limits, ranges)
     tracking = Tracking(len(series), frames_with_pose, pose_model)
     summary = _summary(source, series, mode, calibration, tracking, reps, in_position)
-    limits = femur_range(series, calibration, mode.sides)
-    return Review(relative, calibration, reps, summary, limits, foot_driven, position, leg_px)
+    return Review(
+        relative,
+        calibration,
+        reps,
+        summary,
+        limits,
+        foot_driven,
+        position,
+        leg_px,
+        ranges,
+        guided_s if moves else None,
+    )
+
+
+def _leg_ranges(
+    moves: dict,
+    calibration: Calibration | None,
+    measured: MeasuredRange | None,
+    mode: Mode,
+    limits: dict[Side, tuple[float, float] | None],
+) -> dict[Side, LegRange]:
+    """Per worked leg: this recording's guided move (``guided_ranges``), else
+    the calibration file's (same set-up), with the hand-measured range (the
+    person's, else the file's); legs with neither left out."""
+    guided = guided_ranges(moves, limits)
+    ranges = {}
+    for side in mode.sides:
+        if side in guided:
+            leg = guided[side]
+        elif calibration is not None:
+            leg = calibration.leg_range(side)
+        else:
+            leg = LegRange()
+        hand = None if measured is None else measured.internal_deg.get(side)
+        leg = leg.with_measured(hand if hand is not None else leg.measured_in_deg)
+        if leg != LegRange():
+            ranges[side] = leg
+    return ranges
+
+
+def _capped_peaks(
+    ranges: dict[Side, LegRange],
+    reps: tuple[Rep, ...],
+    limits: dict[Side, tuple[float, float] | None],
+) -> dict[Side, LegRange]:
+    """A leg whose best rep reads the view's limit turned at least that far:
+    scaling a lower bound gives no degrees, so it keeps image degrees (capped)."""
+    from hiprot.report import at_limit
+
+    out = dict(ranges)
+    for side, leg in ranges.items():
+        best = max((r.peak_internal_deg for r in reps if r.leg is side), default=None)
+        limit = limits.get(side)
+        if limit is not None and at_limit(best, limit[1]):
+            out[side] = replace(leg, in_capped=True)
+    return out
+
+
+def _in_degrees(
+    relative: AngleSeries,
+    reps: tuple[Rep, ...],
+    limits: dict[Side, tuple[float, float] | None],
+    ranges: dict[Side, LegRange],
+) -> tuple[AngleSeries, tuple[Rep, ...], dict[Side, tuple[float, float] | None]]:
+    """The internal side of each leg with a known scale in degrees: its femur
+    reading, its reps' peaks and its readable limit. Counting is done by then:
+    the counter's thresholds stay on the reading it was tuned on."""
+    scales = {s: r.in_scale for s, r in ranges.items() if r.in_scale is not None}
+    if not scales:
+        return relative, reps, limits
+
+    def scaled(side: Side, a: LegAngles) -> LegAngles:
+        if side not in scales:
+            return a
+        femur = np.where(a.femur_deg > 0, a.femur_deg * scales[side], a.femur_deg)
+        return replace(a, femur_deg=femur)
+
+    reps = tuple(
+        replace(r, peak_internal_deg=ranges[r.leg].internal_deg(r.peak_internal_deg))
+        if r.leg in scales
+        else r
+        for r in reps
+    )
+    limits = dict(limits)
+    for side, scale in scales.items():
+        limit = limits.get(side)
+        if limit is not None:
+            limits[side] = (limit[0], limit[1] * scale if limit[1] > 0 else limit[1])
+    return relative.map_legs(scaled), reps, limits
 
 
 def _count_with_rests(
@@ -196,16 +331,22 @@ def _count_with_rests(
     mode: Mode,
     position: PositionSeries,
     pose_model: str,
+    guided_s: tuple[float, float] | None = None,
 ) -> tuple[Calibration, frozenset[Side], AngleSeries, tuple[Rep, ...]]:
     """Count, re-take the neutral from the rests between the reps, count
-    again (``_REST_ROUNDS``): (neutral, foot-driven legs, relative angles, reps)."""
+    again (``_REST_ROUNDS``): (neutral, foot-driven legs, relative angles, reps).
+    The guided move (``guided_s``) is neither a rep nor a rest."""
     foot_driven = jittery_knees(raw, calibration, mode.sides)
-    relative, reps = _count(series, calibration, mode, foot_driven, position, pose_model)
+    relative, reps = _count(series, calibration, mode, foot_driven, position, pose_model, guided_s)
     for _ in range(_REST_ROUNDS):
         windows = {side: [(r.start_s, r.end_s) for r in reps if r.leg is side] for side in Side}
+        if guided_s is not None:
+            windows = {side: [*w, guided_s] for side, w in windows.items()}
         calibration = neutral_from_rests(series, calibration, windows, mode.sides)
         foot_driven = jittery_knees(raw, calibration, mode.sides)
-        relative, reps = _count(series, calibration, mode, foot_driven, position, pose_model)
+        relative, reps = _count(
+            series, calibration, mode, foot_driven, position, pose_model, guided_s
+        )
     return calibration, foot_driven, relative, reps
 
 

@@ -23,7 +23,7 @@ from datetime import datetime
 from pathlib import Path
 
 from hiprot import findings
-from hiprot.calibration import Calibration
+from hiprot.calibration import Calibration, MeasuredRange
 from hiprot.errors import HiprotError, InputError
 from hiprot.reading.series import landmark_array
 from hiprot.recording import RecordingInfo, is_recording, recording_stem, recording_suffix
@@ -246,7 +246,7 @@ def _write_outputs(review: Review, paths: ReviewPaths, mode: Mode, title: str) -
     are complete do they replace the targets, so a failure (disk full, a
     folder made read-only) leaves an earlier report exactly as it was.
     """
-    from hiprot.report import plot_session, write_csv, write_html
+    from hiprot.report import degree_notes, plot_session, write_csv, write_html
 
     finals = (paths.json, paths.csv, paths.plot, paths.html)
     staged = {f: partial_path(f) for f in finals}
@@ -261,6 +261,7 @@ def _write_outputs(review: Review, paths: ReviewPaths, mode: Mode, title: str) -
             review.femur_range_deg,
             review.foot_driven,
             review.small_legs,
+            degree_notes(mode.sides, review.ranges),
         )
         for tmp in staged.values():
             with open(tmp, "rb+") as f:
@@ -322,6 +323,7 @@ def review_file(
     on_frame: Callable[[str], None] | None = None,
     keep_partial: bool = True,
     model: str = "full",
+    measured: MeasuredRange | None = None,
 ) -> tuple[Review, ReviewOutcome]:
     """Analyse ``source`` and write the summary JSON, CSV, plot, HTML and
     (for a video, when asked) the annotated video.
@@ -329,7 +331,8 @@ def review_file(
     ``on_frame`` is called with a stage name (``"analyse"``, ``"annotate"``)
     after each frame, for progress. The output folders are checked before
     the analysis starts; the report replaces an earlier one only once it is
-    completely written. ``model`` is the landmark model run on a video.
+    completely written. ``model`` is the landmark model run on a video;
+    ``measured`` the person's hand-measured range (``review_pose_frames``).
 
     On Ctrl-C while frames are read (``keep_partial``), the frames so far are
     reported, marked interrupted, unless a complete earlier report is at
@@ -348,7 +351,7 @@ def review_file(
     if paths.annotated is not None and is_recording(source):
         raise InputError(f"{source}: --annotate needs a video; a landmark recording has no pixels")
     review, pose_frames, interrupted, said = _analyse_caught(
-        source, paths, mode, calibration, on_frame, keep_partial, model
+        source, paths, mode, calibration, on_frame, keep_partial, model, measured
     )
     if interrupted:
         review = replace(review, summary=replace(review.summary, interrupted=True))
@@ -383,6 +386,7 @@ def _analyse_caught(
     on_frame: Callable[[str], None] | None,
     keep_partial: bool,
     model: str,
+    measured: MeasuredRange | None = None,
 ) -> tuple[Review, list[PoseFrame], bool, tuple[str, ...]]:
     """``_analyse`` with the output folders prepared (removed again if it fails)
     and its warnings caught: said once it is over, and returned as messages."""
@@ -391,7 +395,7 @@ def _analyse_caught(
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             review, pose_frames, interrupted = _analyse(
-                source, mode, calibration, on_frame, keep_partial, model
+                source, mode, calibration, on_frame, keep_partial, model, measured
             )
     except BaseException:
         _remove_empty(created)
@@ -408,6 +412,7 @@ def _analyse(
     on_frame: Callable[[str], None] | None,
     keep_partial: bool,
     model: str,
+    measured: MeasuredRange | None = None,
 ) -> tuple[Review, list[PoseFrame], bool]:
     """Read ``source`` and review it, warning about the set-up and long gaps.
 
@@ -426,6 +431,7 @@ def _analyse(
             calibration,
             size_wh=(info.width, info.height),
             pose_model=info.landmark_model,
+            measured=measured,
         )
     except HiprotError as exc:
         if interrupted:  # too little so far to say anything: just stop
@@ -501,7 +507,12 @@ class FileFailure:
 
 
 def _review_task(
-    source: Path, out_dir: Path, mode: Mode, calibration: Calibration | None, model: str = "full"
+    source: Path,
+    out_dir: Path,
+    mode: Mode,
+    calibration: Calibration | None,
+    model: str = "full",
+    measured: MeasuredRange | None = None,
 ) -> ReviewOutcome | FileFailure:
     """One file in a worker process; never raises, so one bad file stops nothing."""
     try:
@@ -514,6 +525,7 @@ def _review_task(
                 calibration,
                 keep_partial=False,
                 model=model,
+                measured=measured,
             )[1]
     except HiprotError as exc:
         return FileFailure(source, str(exc))
@@ -528,6 +540,7 @@ def review_folder(
     calibration: Calibration | None = None,
     workers: int | None = None,
     model: str = "full",
+    measured: MeasuredRange | None = None,
 ) -> Iterator[ReviewOutcome | FileFailure]:
     """Review ``sources`` (from ``folder_sources``) in parallel, yielding each as it finishes.
 
@@ -547,6 +560,7 @@ def review_folder(
                 mode,
                 calibration,
                 model,
+                measured,
             )
             for source in sources
         ]

@@ -10,7 +10,7 @@ import click
 from rich.progress import TaskID
 
 from hiprot import terminal, words
-from hiprot.calibration import load_calibration
+from hiprot.calibration import load_calibration, person_measured_range
 from hiprot.cli.common import (
     cli,
     default_report_dir,
@@ -133,6 +133,7 @@ def review(
     """
     person = check_person(person)
     calibration = load_calibration(calibration_file) if calibration_file else None
+    measured = person_measured_range(person)
     model = pose_model("review", model, source)
     single_only = {
         "--json": json_path,
@@ -145,12 +146,14 @@ def review(
         given = [name for name, value in single_only.items() if value is not None]
         if given:
             raise click.UsageError(f"{', '.join(given)} name one file; not usable with a folder")
-        _review_folder(source, out_dir, Mode(mode), calibration, jobs, db_path, person, keep, model)
+        _review_folder(
+            source, out_dir, Mode(mode), calibration, jobs, db_path, person, keep, model, measured
+        )
         return
     check_readable(source)
     paths = _review_paths(source, out_dir, single_only)
     check_outputs([source, calibration_file, db_path], _named(paths))
-    _review_one(source, paths, Mode(mode), calibration, db_path, person, keep, model)
+    _review_one(source, paths, Mode(mode), calibration, db_path, person, keep, model, measured)
 
 
 def _review_paths(source: Path, out_dir: Path | None, given: dict[str, Path | None]):
@@ -186,6 +189,7 @@ def _review_one(
     person: str,
     keep: bool | None,
     model: str,
+    measured=None,
 ) -> None:
     """Review one file, add it to the history, and say what was found and written."""
     from hiprot.history import HistoryStore
@@ -193,7 +197,7 @@ def _review_one(
     made = keep is None and is_made_clip(source)
     with contextlib.ExitStack() as stack:
         store = None if keep is False or made else stack.enter_context(HistoryStore(db_path))
-        result, outcome = _run_review(source, paths, mode, calibration, model)
+        result, outcome = _run_review(source, paths, mode, calibration, model, measured)
         if not outcome.summary.drill_seen:
             store = None  # not the drill: kept out of the history
         if store is not None and not outcome.interrupted:  # a part is never a session
@@ -210,7 +214,7 @@ def _review_one(
     _exit_if_interrupted(outcome, paths, store is not None)
 
 
-def _run_review(source: Path, paths, mode: Mode, calibration, model: str):
+def _run_review(source: Path, paths, mode: Mode, calibration, model: str, measured=None):
     """``review_files.review_file`` with a progress bar per stage."""
     from hiprot.review_files import review_file
 
@@ -225,11 +229,13 @@ def _run_review(source: Path, paths, mode: Mode, calibration, model: str):
                 )
             progress.advance(tasks[stage])
 
-        return review_file(source, paths, mode, calibration, advance, model=model)
+        return review_file(
+            source, paths, mode, calibration, advance, model=model, measured=measured
+        )
 
 
 def _print_review(result, outcome, paths) -> None:
-    from hiprot.report import capped
+    from hiprot.report import capped, degree_notes
 
     stdout.print(terminal.rep_table(result.reps))
     at_limit = {
@@ -238,6 +244,8 @@ def _print_review(result, outcome, paths) -> None:
     }
     for line in terminal.leg_lines(result.summary.legs, at_limit):
         stdout.print(line)
+    for note in degree_notes(result.summary.legs, result.ranges):
+        stdout.print(f"[dim]{plain(note)}[/]")
     if outcome.summary.time_in_position_s is not None:
         stdout.print(terminal.position_line(outcome.summary.time_in_position_s))
     if not outcome.kept_earlier:
@@ -291,6 +299,7 @@ def _review_folder(
     person: str,
     keep: bool | None,
     model: str = "full",
+    measured=None,
 ) -> None:
     """Review every file of ``folder``; a failed file is one error line, the rest go on."""
     from hiprot.history import HistoryStore
@@ -304,7 +313,8 @@ def _review_folder(
         store = None if keep is False else stack.enter_context(HistoryStore(db_path))
         with progress_bar() as progress:
             task = progress.add_task(f"Reviewing {plain(folder)}", total=len(sources))
-            for outcome in review_folder(sources, out_root, mode, calibration, jobs, model):
+            outcomes = review_folder(sources, out_root, mode, calibration, jobs, model, measured)
+            for outcome in outcomes:
                 progress.advance(task)
                 if isinstance(outcome, FileFailure):
                     stderr.print(

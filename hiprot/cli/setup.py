@@ -87,7 +87,7 @@ def extract(video: Path, output: Path | None, model: str | None) -> None:
 
 
 @cli.command()
-@click.argument("source", type=click.Path(path_type=Path))
+@click.argument("source", type=click.Path(path_type=Path), required=False)
 @click.option(
     "-o",
     "--output",
@@ -96,40 +96,116 @@ def extract(video: Path, output: Path | None, model: str | None) -> None:
     help="Calibration file to write. Default: the person's calibration folder "
     "($HIPROT_HOME/calibration/NAME/, else ~/.local/share/hiprot/calibration/NAME/).",
 )
+@click.option(
+    "--range",
+    "measured_range",
+    default=None,
+    metavar="LEFT,RIGHT",
+    help="Internal rotation of each leg measured by hand (a goniometer), degrees from "
+    "neutral, e.g. 35,40 (one leg: 35, or ,40); kept for the person, no recording needed.",
+)
 @person_option
 @model_option
-def calibrate(source: Path, output: Path | None, person: str | None, model: str | None) -> None:
-    """Take your neutral per leg from SOURCE (a video or a landmark recording).
+def calibrate(
+    source: Path | None,
+    output: Path | None,
+    measured_range: str | None,
+    person: str | None,
+    model: str | None,
+) -> None:
+    """Take your neutral per leg from SOURCE (a video or a landmark recording),
+    and store your range measured by hand (--range).
 
     Start the recording lying still in neutral for a few seconds: the first
-    still period of at least 2 s becomes the neutral. Only the start of
-    SOURCE is read. Live calibration from the camera comes with `hiprot live`.
+    still period of at least 2 s becomes the neutral. Then, for degrees you can
+    trust, the guided move: both feet fully out and hold 3 s, then fully in and
+    hold 3 s; with a range measured by hand (--range) it puts each leg's
+    internal rotation on a scale of degrees. Only the start of SOURCE is read.
+    Live calibration from the camera comes with `hiprot live`.
     """
-    from hiprot.calibration import save_calibration, setup_file_name
+    from hiprot.calibration import MEASURED_FILE_NAME, MeasuredRange, save_measured_range
     from hiprot.profiles import calibration_dir
-    from hiprot.reading.neutral import first_still_neutral
 
     person = check_person(person)
+    measured = None
+    if measured_range is not None:
+        try:
+            measured = MeasuredRange.parse(measured_range)
+        except ValueError as exc:
+            raise InputError(str(exc)) from None
+    if source is None:
+        if measured is None:
+            raise InputError(
+                "give SOURCE (a recording that starts lying still), --range LEFT,RIGHT, or both"
+            )
+        if output is not None:
+            raise InputError(
+                "-o names the calibration file taken from SOURCE; --range alone is kept in "
+                "the person's folder"
+            )
+    else:
+        _calibrate_from(source, output, person, model, measured)
+    if measured is not None:
+        path = save_measured_range(measured, calibration_dir(person) / MEASURED_FILE_NAME)
+        legs = ", ".join(f"{s.value} {d:.0f}°" for s, d in measured.internal_deg.items())
+        stdout.print(
+            f"Stored {plain(person)}'s internal rotation measured by hand: {legs} "
+            f"({plain(path)}). Reviews with --person {plain(shlex.quote(person))} put "
+            "internal rotation on it when the set, or its calibration, has the guided move."
+        )
+
+
+def _calibrate_from(
+    source: Path, output: Path | None, person: str, model: str | None, measured
+) -> None:
+    """The neutral, and the guided move after it when there is one, from SOURCE."""
+    from hiprot.calibration import (
+        person_measured_range,
+        save_calibration,
+        setup_file_name,
+    )
+    from hiprot.profiles import calibration_dir
+    from hiprot.reading.guided import LOOK_S, calibration_ranges
+    from hiprot.reading.neutral import first_still_neutral
+
     check_readable(source)
     if output is not None:
         check_outputs([source], {"-o": output})
+    measured = measured or person_measured_range(person)
     model = pose_model("calibrate", model, source)
+    read: list = []
+
+    def tap(frames):
+        for frame in frames:
+            read.append(frame)
+            yield frame
+
     with open_pose_source(source, model) as pose_source, progress_bar() as progress:
         info = pose_source.info
         task = progress.add_task(
             f"Looking for your still start in {source.name}", total=pose_source.frame_count
         )
+        frames = tap(pose_source.frames)
         found, span, _ = first_still_neutral(
-            pose_source.frames, (info.width, info.height), lambda: progress.advance(task)
+            frames, (info.width, info.height), lambda: progress.advance(task)
         )
+        if found is not None and span is not None:
+            for frame in frames:  # on to where a guided move would be over
+                progress.advance(task)
+                if frame.t_s > span[1] + LOOK_S:
+                    break
     if found is None or span is None:
         raise HiprotError(
             f"{source}: found no 2 s with both feet still; lie still with your legs relaxed "
             "for a few seconds at the start and record again"
         )
+    ranges = calibration_ranges(
+        read, (info.width, info.height), found, span[1], info.landmark_model
+    )
     setup = {"camera": source.name, "width": info.width, "height": info.height, **found.setup}
     setup["pose_model"] = info.landmark_model  # the neutral's knee reading is the model's
-    calibration = type(found)(found.neutral, method="file", setup=setup)
+    calibration = type(found)(found.neutral, method="file", setup=setup, ranges=ranges)
+    calibration = calibration.with_measured(measured)
     output = output or calibration_dir(person) / setup_file_name(setup)
     check_outputs([source], {"-o": output})
     save_calibration(calibration, output)
@@ -137,12 +213,28 @@ def calibrate(source: Path, output: Path | None, person: str | None, model: str 
         f"Found you lying still from {span[0]:.1f} s to {span[1]:.1f} s: that is "
         f"{plain(person)}'s neutral, and every angle is measured from it."
     )
+    stdout.print(_guided_line(ranges))
     stdout.print(f"Saved {plain(output)}")
     stdout.print(
         f"Next: review sets filmed with this same camera set-up with\n"
         f"  hiprot review VIDEO --person {plain(shlex.quote(person))} "
         f"--calibration {plain(shlex.quote(str(output)))}"
     )
+
+
+def _guided_line(ranges) -> str:
+    """What the guided move showed, per leg, in the picture's degrees."""
+    if not ranges:
+        return (
+            "No guided move after it (both feet fully out and hold, then fully in and hold): "
+            "without one, the degrees stay MediaPipe's image degrees."
+        )
+    legs = "; ".join(
+        f"{side.value} out {leg.out_reading_deg:+.0f}°, in {leg.in_reading_deg:+.0f}°"
+        + (" (capped: as far as this view reads)" if leg.in_capped else "")
+        for side, leg in ranges.items()
+    )
+    return f"Guided move found, read in the picture: {legs}."
 
 
 @cli.group(invoke_without_command=True)

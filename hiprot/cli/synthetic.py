@@ -9,7 +9,7 @@ import click
 
 from hiprot import terminal
 from hiprot.cli.common import SynthChoice, cli, stdout
-from hiprot.errors import HiprotError, HiprotWarning
+from hiprot.errors import HiprotError, HiprotWarning, InputError
 from hiprot.reps import Mode
 from hiprot.safe_io import plain, write_error
 
@@ -44,17 +44,41 @@ from hiprot.safe_io import plain, write_error
 @click.option(
     "--mode", type=click.Choice([m.value for m in Mode]), default="both", show_default=True
 )
-def synth(out_dir: Path, seed: int, scenario: str, placement: str, noise: str, mode: str) -> None:
+@click.option(
+    "--guided-move",
+    is_flag=True,
+    help="Start the drill, after the still start, with the guided calibration move (both "
+    "feet fully out and held, then fully in and held); the truth gives each leg's full range.",
+)
+def synth(
+    out_dir: Path,
+    seed: int,
+    scenario: str,
+    placement: str,
+    noise: str,
+    mode: str,
+    guided_move: bool,
+) -> None:
     """Write a synthetic drill session: a landmark recording and its truth JSON."""
     from hiprot.recording import is_recording
-    from hiprot.synth import SessionSpec, generate, write_session
+    from hiprot.synth import SCENARIOS, SessionSpec, generate, write_session
+
+    if guided_move and scenario not in SCENARIOS:
+        raise InputError(f"--guided-move starts a drill scenario, not {scenario}")
 
     if out_dir.exists() and not out_dir.is_dir() and not is_recording(out_dir):
         raise HiprotError(
             f"{out_dir}: is a file, not a folder; give a folder or a .landmarks.jsonl.gz path"
         )
     session = generate(
-        SessionSpec(seed=seed, scenario=scenario, placement=placement, noise=noise, mode=mode)
+        SessionSpec(
+            seed=seed,
+            scenario=scenario,
+            placement=placement,
+            noise=noise,
+            mode=mode,
+            guided_move=guided_move,
+        )
     )
     try:
         written = write_session(session, out_dir)

@@ -90,6 +90,9 @@ class SessionSpec:
         knee_flexion_deg: Override the knee flexion of the legs on the wall.
         stance_width_m: Override the ankle-to-ankle distance.
         jitter_camera: Vary the placement a little, as a user would.
+        guided_move: Start the drill with the guided calibration move
+            (``hiprot.synth.script.build_script``); the truth then has
+            ``guided_move_s`` and each worked leg's full ``range_deg``.
     """
 
     seed: int
@@ -106,6 +109,7 @@ class SessionSpec:
     knee_flexion_deg: float | None = None
     stance_width_m: float | None = None
     jitter_camera: bool = True
+    guided_move: bool = False
 
     def __post_init__(self) -> None:
         choices = {
@@ -126,7 +130,8 @@ class SessionSpec:
     @property
     def name(self) -> str:
         """A file-name stem that identifies the session."""
-        return f"{self.scenario}-{self.placement}-{self.noise}-{self.mode}-s{self.seed}"
+        guided = "-guided" if self.guided_move else ""
+        return f"{self.scenario}-{self.placement}-{self.noise}-{self.mode}{guided}-s{self.seed}"
 
     @property
     def active_legs(self) -> tuple[Side, ...]:
@@ -223,6 +228,20 @@ def _truth(
         },
         "legs": _legs_summary(reps, spec.active_legs),
         "reps": rep_rows,
+        **(
+            {
+                "guided_move_s": [round(x, 3) for x in script.guided_s],
+                "range_deg": {
+                    s.value: {
+                        "internal": round(script.ranges[s].internal_deg, 2),
+                        "external": round(script.ranges[s].external_deg, 2),
+                    }
+                    for s in spec.active_legs
+                },
+            }
+            if script.guided_s is not None
+            else {}
+        ),
         # when the legs were up the wall in the drill's position (None: never)
         "drill_s": None if drill_s is None else [round(x, 3) for x in drill_s],
         **extra,
@@ -284,7 +303,10 @@ def _script(
         moving = build_enter_exit(shape, posture, spec.active_legs, rng, spec.reps_per_set)
     if moving is not None:
         return moving.script, moving
-    return build_script(SCENARIOS[spec.scenario], spec.active_legs, rng, spec.reps_per_set), None
+    script = build_script(
+        SCENARIOS[spec.scenario], spec.active_legs, rng, spec.reps_per_set, spec.guided_move
+    )
+    return script, None
 
 
 def _setup_truth(shape: BodyShape, posture: Posture, placement: CameraPlacement) -> dict[str, Any]:

@@ -349,12 +349,18 @@ class Script:
         windows: Per active leg, ``(start_s, end_s)`` of each scripted rep.
         duration_s: Length of the session.
         neutral_until_s: End of the opening stillness.
+        ranges: Per leg, the person's full range (the guided move reaches it;
+            reps reach 85-100% of it).
+        guided_s: ``(start_s, end_s)`` of the guided calibration move after
+            the opening stillness; None: the session has none.
     """
 
     tracks: dict[Side, Track]
     windows: dict[Side, list[tuple[float, float]]]
     duration_s: float
     neutral_until_s: float
+    ranges: dict[Side, LegRange] = field(default_factory=dict)
+    guided_s: tuple[float, float] | None = None
 
     def angles(self, t_s: FloatArray) -> tuple[dict[Side, FloatArray], dict[Side, FloatArray]]:
         """Per-leg ``(femur_deg, twist_deg)`` at times ``t_s``, ``(n,)`` each."""
@@ -438,11 +444,37 @@ def _rep(
     return window
 
 
+def _guided_move(
+    builder: _TrackBuilder,
+    active: tuple[Side, ...],
+    ranges: dict[Side, LegRange],
+    rng: np.random.Generator,
+) -> tuple[float, float]:
+    """Both worked legs fully out, held, fully in, held, back to neutral;
+    returns its (start_s, end_s)."""
+    start_s = builder.now_s
+    twist = dict.fromkeys(Side, 0.0)
+
+    def to(way: int) -> dict[Side, float]:
+        full = {s: ranges[s].internal_deg if way > 0 else -ranges[s].external_deg for s in Side}
+        return {s: full[s] if s in active and way else 0.0 for s in Side}
+
+    builder.move(float(rng.uniform(1.0, 1.5)), to(-1), twist)
+    builder.stay(drill.GUIDED_HOLD_S * float(rng.uniform(0.8, 1.1)))
+    builder.move(float(rng.uniform(1.5, 2.2)), to(1), twist)
+    builder.stay(drill.GUIDED_HOLD_S * float(rng.uniform(0.8, 1.1)))
+    builder.move(float(rng.uniform(0.8, 1.2)), to(0), twist)
+    end_s = builder.now_s
+    builder.stay(float(rng.uniform(1.0, 2.0)))
+    return start_s, end_s
+
+
 def build_script(
     scenario: Scenario,
     active: tuple[Side, ...],
     rng: np.random.Generator,
     reps_per_set: int | None = None,
+    guided_move: bool = False,
 ) -> Script:
     """Script a session.
 
@@ -451,6 +483,8 @@ def build_script(
         active: Legs doing the drill (both, or one; the other stays still).
         rng: Random source.
         reps_per_set: Reps per set; ``None`` draws 10-15.
+        guided_move: Start, after the opening stillness, with the guided
+            calibration move (``_guided_move``) of the worked legs.
 
     Returns:
         The script; idle legs stay at neutral with tiny sway.
@@ -466,6 +500,7 @@ def build_script(
         _fidget(builder, tuple(Side), rng, 0.3)
     builder.stay(max(0.0, 3.5 - builder.now_s) + float(rng.uniform(0.0, 1.5)))
     neutral_until_s = builder.now_s
+    guided_s = _guided_move(builder, active, ranges, rng) if guided_move else None
 
     for set_number in range(scenario.sets):
         if set_number:
@@ -483,4 +518,6 @@ def build_script(
     if lag_s > 0.0:
         tracks[Side.RIGHT] = tracks[Side.RIGHT].shifted(lag_s, neutral_until_s)
         windows[Side.RIGHT] = [(a + lag_s, b + lag_s) for a, b in windows[Side.RIGHT]]
-    return Script(tracks, windows, builder.now_s + lag_s, neutral_until_s)
+    if lag_s > 0.0 and guided_s is not None:
+        guided_s = (guided_s[0], guided_s[1] + lag_s)
+    return Script(tracks, windows, builder.now_s + lag_s, neutral_until_s, ranges, guided_s)
