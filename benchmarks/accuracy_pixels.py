@@ -16,6 +16,8 @@ counts there measure luck as much as the timer.
 
     python benchmarks/accuracy_pixels.py [FOLDER ...]
     python benchmarks/accuracy_pixels.py --tuning   # the tuning clips only, written apart
+    python benchmarks/accuracy_pixels.py --cache DIR  # DIR/full/NAME.landmarks.jsonl.gz
+                                                      # (hiprot extract) instead of MediaPipe
 """
 
 from __future__ import annotations
@@ -123,6 +125,11 @@ def summarise(videos: dict, all_pairs: list, all_truth: list, all_measured: list
 
 def main() -> None:
     args = sys.argv[1:]
+    cache = None
+    if "--cache" in args:  # landmark recordings of the videos: no MediaPipe run
+        at = args.index("--cache")
+        cache = Path(args[at + 1])
+        del args[at : at + 2]
     tuning = "--tuning" in args
     if tuning:  # the clips the estimator's constants were chosen on, scored apart
         folders = [REPO / "benchmarks" / "render_suite" / "tuning"]
@@ -131,7 +138,7 @@ def main() -> None:
     folders += [Path(a) for a in args if a != "--tuning"]
     videos = {}
     all_pairs, all_truth, all_measured = [], [], []
-    for clip in rendered_clips(folders):
+    for clip in rendered_clips(folders, cache=cache):
         result, (pairs, true_reps, measured_reps) = score(clip)
         videos[clip.video.name] = result
         all_pairs += pairs

@@ -51,6 +51,7 @@ from _common import REPO, match_reps, review_wide_clip, write_results
 
 import hiprot.reading.filters as filters
 import hiprot.reading.foot as foot
+import hiprot.reading.judgements as judgements
 import hiprot.reading.neutral as neutral
 import hiprot.reading.position as position
 import hiprot.review as review_module
@@ -107,6 +108,11 @@ def _jitter_1s() -> ContextManager[None]:
     return _patched(filters, _JITTER_WINDOW=15, _JITTER_MIN_SAMPLES=25)
 
 
+def _band_1_5(femur_deg: np.ndarray) -> float:
+    """``judgements.hold_band`` with 1.5 times the jitter."""
+    return drill.HOLD_TOLERANCE_DEG + 1.5 * filters.jitter_deg(femur_deg)
+
+
 def _readings(series, knees: bool) -> np.ndarray:
     """``(n, channels)``: both feet's readings, and the knees' if ``knees``."""
     channels = [series.legs[s].foot_deg for s in Side]
@@ -156,6 +162,13 @@ CANDIDATES: dict[str, Callable[[], ContextManager[None]]] = {
     "major_axis_foot+jitter_1s": lambda: _chained(
         _patched(foot, _huber_slope=_major_axis_slope), _jitter_1s()
     ),
+    # the tuning study's finalists (tune_judgements.py; docs/generalization.md,
+    # "The rep floor and the hold band")
+    "jitter_1s+floor_4": lambda: _chained(
+        _jitter_1s(), _patched(judgements, REP_EXCURSION_JITTER_RATIO=4.0)
+    ),
+    "jitter_1s+band_1.5": lambda: _chained(_jitter_1s(), _patched(judgements, hold_band=_band_1_5)),
+    "jitter_1.5s": lambda: _patched(filters, _JITTER_WINDOW=23, _JITTER_MIN_SAMPLES=25),
     "feet_still": lambda: _auto_neutral(_feet_still),
     "feet_still_on_noise_floor": lambda: _auto_neutral(_feet_on_noise_floor),
     "no_steady_entry": lambda: _patched(

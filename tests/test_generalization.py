@@ -83,13 +83,27 @@ def test_the_spread_is_min_median_max_over_the_levels() -> None:
 
 def test_a_candidate_leaves_hiprot_as_it_was() -> None:
     import hiprot.reading.filters as filters
+    import hiprot.reading.judgements as judgements
     import hiprot.review as review
+    from hiprot import drill
 
-    before = (filters._JITTER_WINDOW, review.auto_calibration)
+    def state() -> tuple:
+        return (
+            filters._JITTER_WINDOW,
+            review.auto_calibration,
+            judgements.REP_EXCURSION_JITTER_RATIO,
+            judgements.hold_band,
+        )
+
+    before = state()
     for name, candidate in generalization.CANDIDATES.items():
         with candidate():
             pass
-        assert (filters._JITTER_WINDOW, review.auto_calibration) == before, name
+        assert state() == before, name
+    with generalization.CANDIDATES["jitter_1s+floor_4"]():
+        assert (filters._JITTER_WINDOW, judgements.REP_EXCURSION_JITTER_RATIO) == (15, 4.0)
+    with generalization.CANDIDATES["jitter_1s+band_1.5"]():
+        assert judgements.hold_band([0.0, 4.0] * 100) > drill.HOLD_TOLERANCE_DEG + 1.5 * 2.0
     with pytest.raises(ZeroDivisionError), generalization.CANDIDATES["jitter_1s"]():
         assert filters._JITTER_WINDOW == 15
         _ = 1 / 0  # an error inside still puts it back
