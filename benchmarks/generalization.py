@@ -108,11 +108,6 @@ def _jitter_1s() -> ContextManager[None]:
     return _patched(filters, _JITTER_WINDOW=15, _JITTER_MIN_SAMPLES=25)
 
 
-def _band_1_5(femur_deg: np.ndarray) -> float:
-    """``judgements.hold_band`` with 1.5 times the jitter."""
-    return drill.HOLD_TOLERANCE_DEG + 1.5 * filters.jitter_deg(femur_deg)
-
-
 def _readings(series, knees: bool) -> np.ndarray:
     """``(n, channels)``: both feet's readings, and the knees' if ``knees``."""
     channels = [series.legs[s].foot_deg for s in Side]
@@ -167,7 +162,7 @@ CANDIDATES: dict[str, Callable[[], ContextManager[None]]] = {
     "jitter_1s+floor_4": lambda: _chained(
         _jitter_1s(), _patched(judgements, REP_EXCURSION_JITTER_RATIO=4.0)
     ),
-    "jitter_1s+band_1.5": lambda: _chained(_jitter_1s(), _patched(judgements, hold_band=_band_1_5)),
+    "band_1": lambda: _patched(judgements, HOLD_JITTER_RATIO=1.0),  # the band before
     "jitter_1.5s": lambda: _patched(filters, _JITTER_WINDOW=23, _JITTER_MIN_SAMPLES=25),
     "feet_still": lambda: _auto_neutral(_feet_still),
     "feet_still_on_noise_floor": lambda: _auto_neutral(_feet_on_noise_floor),

@@ -1,8 +1,10 @@
 """The tuning study's judgements held out at 30 frames/s (issue #22): the
 synthetic reporting seeds (``accuracy_reps``' image estimator, the noise
 mix) or ``accuracy_negatives``' lying-still sessions (seeds 70000+), each
-session under ``main``, ``band_1.5`` (the hold band 3° + 1.5 x jitter)
-and ``floor_4`` (the rep floor 4 x jitter), side by side in one run.
+session under ``band_1`` (the hold band 3° + 1 x jitter, main's before
+``judgements.HOLD_JITTER_RATIO``), ``band_1.5`` (3° + 1.5 x jitter, shipped)
+and ``floor_4`` (the rep floor 4 x jitter, band 1 x jitter), side by side
+in one run.
 
 Prints one line per session-leg (``ROW setting noise count_diff
 held_right held_clear``) or per still session (``STILL setting noise
@@ -26,7 +28,7 @@ from hiprot.synth.camera import WORKING_PLACEMENTS
 from hiprot.synth.suite import reporting_specs
 
 SETTINGS = {
-    "main": {"window_s": None},
+    "band_1": {"window_s": None},
     "band_1.5": {"window_s": None, "hold_ratio": 1.5},
     "floor_4": {"window_s": None, "rep_ratio": 4.0},
 }
