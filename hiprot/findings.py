@@ -217,7 +217,7 @@ _GUIDED_MOVE = (
 )
 IMAGE_DEGREES = Finding(
     "IMAGE_DEGREES",
-    long="{Leg} leg: its degrees are MediaPipe's image degrees, on a scale that differs by "
+    long="{legs}: {its} degrees are MediaPipe's image degrees, on a scale that differs by "
     "camera set-up and side (compare them only within one set-up), because {why}",
 )
 #: The ``why`` of ``IMAGE_DEGREES``, by what is missing (``why_image_degrees``).

@@ -166,8 +166,9 @@ def capped_readings(review) -> frozenset[str]:
 def degree_notes(legs: Collection[Side], ranges: Mapping[Side, Any]) -> list[str]:
     """Per worked leg, the scale of its degrees (``hiprot.calibration.LegRange``
     per leg in ``ranges``; a leg absent has none): in degrees on the measured
-    range, or image degrees and why."""
-    notes = []
+    range, or image degrees and why (one sentence for legs that share a why)."""
+    notes: list[str | list[Side]] = []
+    image: dict[str, list[Side]] = {}
     for side in legs:
         leg = ranges.get(side)
         if leg is not None and leg.in_scale is not None:
@@ -185,8 +186,21 @@ def degree_notes(legs: Collection[Side], ranges: Mapping[Side, Any]) -> list[str
             why = "no_guided_move"
         else:
             why = "no_measured_range"
-        notes.append(findings.IMAGE_DEGREES.sentence(leg=side, why=findings.why_image_degrees(why)))
-    return notes
+        if why not in image:
+            image[why] = []
+            notes.append(image[why])  # the sentence goes where its first leg is
+        image[why].append(side)
+    return [note if isinstance(note, str) else _image_degrees(note, image) for note in notes]
+
+
+def _image_degrees(sides: list[Side], image: Mapping[str, list[Side]]) -> str:
+    why = next(reason for reason, group in image.items() if group is sides)
+    both = len(sides) == 2
+    return findings.IMAGE_DEGREES.sentence(
+        legs="Both legs" if both else f"{sides[0].value.capitalize()} leg",
+        its="their" if both else "its",
+        why=findings.why_image_degrees(why),
+    )
 
 
 def advice(
