@@ -354,14 +354,7 @@ class MeasuredRange:
 
 def save_measured_range(measured: MeasuredRange, path: str | Path) -> Path:
     """Write atomically, like ``save_calibration``."""
-    path = Path(path)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with atomic_write(path, encoding="utf-8") as f:
-            json.dump(measured.to_dict(), f, indent=2)
-    except OSError as exc:
-        raise write_error(path, "the measured range", exc) from None
-    return path
+    return _write_json(measured.to_dict(), Path(path), "the measured range")
 
 
 def load_measured_range(path: str | Path) -> MeasuredRange | None:
@@ -392,13 +385,16 @@ def _read_json(path: Path, what: str) -> Any:
 
 def save_calibration(calibration: Calibration, path: str | Path) -> Path:
     """Write atomically (temp file + rename), so a crash never leaves half a file."""
-    path = Path(path)
+    return _write_json(calibration.to_dict(), Path(path), "the calibration")
+
+
+def _write_json(data: dict[str, Any], path: Path, what: str) -> Path:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with atomic_write(path, encoding="utf-8") as f:
-            json.dump(calibration.to_dict(), f, indent=2)
+            json.dump(data, f, indent=2)
     except OSError as exc:
-        raise write_error(path, "the calibration", exc) from None
+        raise write_error(path, what, exc) from None
     return path
 
 
