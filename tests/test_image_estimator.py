@@ -28,7 +28,12 @@ from hiprot.reading.geometry import (
     knee_reading_range,
     near_side,
 )
-from hiprot.reading.judgements import hold_bands, knee_too_jittery, motionless_legs
+from hiprot.reading.judgements import (
+    HOLD_JITTER_RATIO,
+    hold_bands,
+    knee_too_jittery,
+    motionless_legs,
+)
 from hiprot.reading.live import LiveAngles
 from hiprot.reading.neutral import (
     auto_calibration,
@@ -321,7 +326,7 @@ def test_hold_bands_widen_by_the_femur_readings_jitter() -> None:
     noisy = angles.LegAngles(turn + noise, turn, noise, ones, ones)
     bands = hold_bands(AngleSeries(t, ones.astype(bool), {Side.LEFT: clean, Side.RIGHT: noisy}))
     assert bands[Side.LEFT] == pytest.approx(3.0, abs=0.05)
-    assert bands[Side.RIGHT] == pytest.approx(3.0 + 2.0, abs=0.4)
+    assert bands[Side.RIGHT] == pytest.approx(3.0 + HOLD_JITTER_RATIO * 2.0, abs=0.5)
 
 
 def test_motionless_legs_are_those_where_neither_reading_sweeps_a_reps_range() -> None:
