@@ -317,10 +317,10 @@ def _in_degrees(
         for r in reps
     )
     limits = dict(limits)
-    for side, scale in scales.items():
+    for side in scales:
         limit = limits.get(side)
         if limit is not None:
-            limits[side] = (limit[0], limit[1] * scale if limit[1] > 0 else limit[1])
+            limits[side] = (limit[0], ranges[side].internal_deg(limit[1]))
     return relative.map_legs(scaled), reps, limits
 
 
