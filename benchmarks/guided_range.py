@@ -10,11 +10,13 @@ against the truth, four ways (the scaling is the
 review's own, ``LegRange.internal_deg`` on the image peak and the move's
 readings):
 
-- *image degrees*: the review's reading before scaling (the move left out
-  of the count, as it is whenever a measured range is known);
+- *image degrees*: the review's reading before scaling, the reps' highest
+  frame (the move left out of the count, as it is whenever a measured
+  range is known);
 - *guided + hand*: the person's true internal range given as measured by
-  hand (``hiprot calibrate --range``), so the peak is scaled by the guided
-  move's reading (``hiprot.calibration.LegRange``);
+  hand (``hiprot calibrate --range``), so the peak (the reading a rep
+  held, as the move's ends are read: ``hiprot.reading.guided.held_reading``)
+  is scaled by the guided move's reading (``hiprot.calibration.LegRange``);
 - *guided + hand +-5 deg*: the same with the hand measurement 5 deg too high
   and 5 deg too low (a goniometer's error; both pooled);
 - *guided + typical range*: no hand measurement; every leg assumed to have
@@ -48,8 +50,8 @@ from hiprot.calibration import LegRange, MeasuredRange
 from hiprot.errors import HiprotError
 from hiprot.landmarks import Side
 from hiprot.report import capped_readings
-from hiprot.review import review_pose_frames
-from hiprot.synth import SCENARIOS, generate
+from hiprot.review import Review, review_pose_frames
+from hiprot.synth import SCENARIOS, SyntheticSession, generate
 from hiprot.synth.script import build_script
 from hiprot.synth.suite import reporting_specs, tuning_specs
 
@@ -67,7 +69,9 @@ def typical_range_deg() -> float:
     return float(np.mean(ranges))
 
 
-def _review(session, measured: MeasuredRange | None):
+def review_session(session: SyntheticSession, measured: MeasuredRange | None = None) -> Review:
+    """Review a synthetic session as ``hiprot review`` would, with ``measured``
+    as the person's hand-measured range."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return review_pose_frames(
@@ -77,6 +81,19 @@ def _review(session, measured: MeasuredRange | None):
             size_wh=(640, 480),
             measured=measured,
         )
+
+
+def _image_peak(review: Review, side: Side) -> float:
+    """The leg's highest internal reading over its reps, in image degrees:
+    what review reports where the scale is unknown."""
+    femur = review.series.legs[side].femur_deg
+    scale = review.ranges[side].in_scale or 1.0
+    t_s = review.series.t_s
+    return max(
+        float(np.nanmax(femur[(t_s >= r.start_s) & (t_s <= r.end_s)])) / scale
+        for r in review.reps
+        if r.leg is side
+    )
 
 
 def _stats(errors: list[float]) -> dict[str, float | int | None]:
@@ -101,7 +118,7 @@ def main() -> None:
         plain = generate(spec)
         try:  # review looks for the move only when a measured range is known
             anyone = MeasuredRange(dict.fromkeys(spec.active_legs, 30.0))
-            found[spec.noise]["false_finds"] += _review(plain, anyone).guided_s is not None
+            found[spec.noise]["false_finds"] += review_session(plain, anyone).guided_s is not None
         except HiprotError:
             pass
         found[spec.noise]["plain_sessions"] += 1
@@ -118,7 +135,7 @@ def main() -> None:
         }
         found[spec.noise]["guided_sessions"] += 1
         try:
-            review = _review(session, MeasuredRange(true_range))
+            review = review_session(session, MeasuredRange(true_range))
         except HiprotError:
             continue
         found[spec.noise]["found"] += review.guided_s is not None
@@ -129,20 +146,19 @@ def main() -> None:
                 continue
             guided = review.ranges.get(side, LegRange())
             scaled = guided.in_scale is not None  # a move that gives a scale
-            image_peak = (
-                leg.peak_internal_deg / guided.in_scale if scaled else leg.peak_internal_deg
-            )
+            image_peak, held = leg.peak_internal_deg, leg.peak_internal_deg
+            if scaled:  # the scaled peak is a held reading; the image peak a frame's
+                held = leg.peak_internal_deg / guided.in_scale
+                image_peak = _image_peak(review, side)
             group = "capped" if f"{side.value}-in" in capped else "not capped"
             for name, hands in measures.items():
                 for hand in hands:
-                    deg = (
-                        None
-                        if hand is None
-                        else guided.with_measured(hand[side]).internal_deg(image_peak)
-                    )
+                    leg_range = guided if hand is None else guided.with_measured(hand[side])
+                    deg = None if hand is None else leg_range.internal_deg(held)
                     err = (image_peak if deg is None else deg) - true_peak
                     for key in (
                         f"{spec.noise}/{group}",
+                        f"{spec.noise}/{group}/{'scaled' if scaled else 'unscaled'}",
                         f"all/{group}",
                         f"all/{group}/{'scaled' if scaled else 'unscaled'}",
                     ):

@@ -31,6 +31,7 @@ from hiprot.history import (
     best_internal,
 )
 from hiprot.landmarks import Side
+from hiprot.reading.neutral import at_limit
 from hiprot.reading.series import AngleSeries
 from hiprot.reading.size import MIN_LEG_PX
 from hiprot.reps import Rep
@@ -125,19 +126,7 @@ def plot_session(
     return path
 
 
-#: A peak within this of the view's limit counts as at the limit.
-_AT_LIMIT_DEG = 0.5
-
 Range = tuple[float, float] | None
-
-
-def at_limit(peak_deg: float | None, limit_deg: float | None) -> bool:
-    """Whether a leg's best rotation one way is as far as the view can read."""
-    return (
-        peak_deg is not None
-        and limit_deg is not None
-        and abs(peak_deg - limit_deg) <= _AT_LIMIT_DEG
-    )
 
 
 def capped(

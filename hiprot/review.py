@@ -23,7 +23,7 @@ from hiprot.errors import HiprotError
 from hiprot.landmarks import Side
 from hiprot.reading.foot import fit_foot_to_femur
 from hiprot.reading.geometry import SIDE_ON_RATIO, LegAngles
-from hiprot.reading.guided import guided_moves, guided_ranges, guided_span
+from hiprot.reading.guided import GuidedMove, guided_moves, guided_ranges, guided_span, held_reading
 from hiprot.reading.judgements import (
     flat_femurs,
     hold_bands,
@@ -32,6 +32,7 @@ from hiprot.reading.judgements import (
     rep_excursions,
 )
 from hiprot.reading.neutral import (
+    at_limit,
     auto_calibration,
     femur_range,
     median_calibration,
@@ -214,10 +215,11 @@ def _review(
     )
     still = still_period(_in_position_only(series, position, mode.sides)) if hand else None
     after_s = None if still is None else float(series.t_s[still[1] - 1])
-    guided_s = None
+    moves = {}
     if after_s is not None:
         first = relative_to_neutral(series, calibration, mode.sides)
-        guided_s = guided_span(guided_moves(first, after_s, mode.sides))
+        moves = guided_moves(first, after_s, mode.sides)
+    guided_s = guided_span(moves)
     calibration, foot_driven, relative, reps = _count_with_rests(
         raw, series, calibration, mode, position, pose_model, guided_s
     )
@@ -226,7 +228,9 @@ def _review(
     _warn_flat_and_jittery(source, flat, foot_driven)
     _warn_uncounted(source, mode, reps, motionless_legs(relative, mode.sides))
     limits = femur_range(series, calibration, mode.sides)
-    moves = {} if guided_s is None else guided_moves(relative, after_s or 0.0, mode.sides)
+    # found on the first neutral (the count needs it), read on the rests' one
+    reread = {s: m.read(relative.t_s, relative.legs[s].femur_deg) for s, m in moves.items()}
+    moves = {side: move for side, move in reread.items() if move is not None}
     ranges = _capped_peaks(
         _leg_ranges(moves, file_calibration, measured, mode, limits), reps, limits
     )
@@ -248,7 +252,7 @@ def _review(
 
 
 def _leg_ranges(
-    moves: dict,
+    moves: dict[Side, GuidedMove],
     calibration: Calibration | None,
     measured: MeasuredRange | None,
     mode: Mode,
@@ -280,8 +284,6 @@ def _capped_peaks(
 ) -> dict[Side, LegRange]:
     """A leg whose best rep reads the view's limit turned at least that far:
     scaling a lower bound gives no degrees, so it keeps image degrees (capped)."""
-    from hiprot.report import at_limit
-
     out = dict(ranges)
     for side, leg in ranges.items():
         best = max((r.peak_internal_deg for r in reps if r.leg is side), default=None)
@@ -299,7 +301,9 @@ def _in_degrees(
 ) -> tuple[AngleSeries, tuple[Rep, ...], dict[Side, tuple[float, float] | None]]:
     """The internal side of each leg with a known scale in degrees: its femur
     reading, its reps' peaks and its readable limit. Counting is done by then:
-    the counter's thresholds stay on the reading it was tuned on."""
+    the counter's thresholds stay on the reading it was tuned on. A rep's
+    peak in degrees is the reading it held (``held_reading``), the move's
+    ends being read the same way: a one-frame extreme is noise, multiplied."""
     scales = {s: r.in_scale for s, r in ranges.items() if r.in_scale is not None}
     if not scales:
         return relative, reps, limits
@@ -310,12 +314,12 @@ def _in_degrees(
         femur = np.where(a.femur_deg > 0, a.femur_deg * scales[side], a.femur_deg)
         return replace(a, femur_deg=femur)
 
-    reps = tuple(
-        replace(r, peak_internal_deg=ranges[r.leg].internal_deg(r.peak_internal_deg))
-        if r.leg in scales
-        else r
-        for r in reps
-    )
+    def peak(r: Rep) -> float | None:
+        femur = relative.legs[r.leg].femur_deg
+        held = held_reading(relative.t_s, femur, r.hold_span_s)
+        return ranges[r.leg].internal_deg(r.peak_internal_deg if held is None else held)
+
+    reps = tuple(replace(r, peak_internal_deg=peak(r)) if r.leg in scales else r for r in reps)
     limits = dict(limits)
     for side in scales:
         limit = limits.get(side)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import warnings
 from pathlib import Path
 
 import numpy as np
@@ -24,12 +23,15 @@ from hiprot.calibration import (
     save_calibration,
 )
 from hiprot.landmarks import Side
-from hiprot.reading.guided import calibration_ranges, leg_guided_move
+from hiprot.reading.guided import calibration_ranges, held_reading, leg_guided_move
 from hiprot.reading.neutral import first_still_neutral
 from hiprot.report import degree_notes
 from hiprot.review import review_pose_frames
 from hiprot.synth import SessionSpec, generate, write_session
 from hiprot.synth.script import Track
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+from guided_range import review_session  # benchmarks/ is not a package
 
 NEUTRAL = {side: LegNeutral(-4.0, 2.0) for side in Side}
 
@@ -133,6 +135,27 @@ def test_the_move_is_found_with_the_readings_it_held() -> None:
     assert 4.0 <= move.start_s <= 4.8 and 13.4 <= move.end_s <= 14.0
 
 
+def test_a_held_reading_is_the_holds_median_not_a_frames_spike() -> None:
+    t = np.arange(0.0, 4.0, 1 / 30)
+    femur = np.where((t > 1.0) & (t < 3.0), 20.0, 0.0)
+    femur[60] = 45.0  # one frame of landmark flicker inside the hold
+    femur[61] = np.nan  # and one unseen
+    assert held_reading(t, femur, (1.1, 2.9)) == pytest.approx(20.0)
+    assert held_reading(t, femur, None) is None
+    assert held_reading(t, np.full_like(t, np.nan), (1.1, 2.9)) is None
+
+
+def test_a_move_read_again_on_another_neutral_moves_with_it() -> None:
+    keys = [(0, 0), (4, 0), (5.2, -18), (8.2, -18), (10, 24), (13, 24), (14, 0), (20, 0)]
+    t, femur = _trajectory(keys, noise_deg=1.0)
+    move = leg_guided_move(t, femur, after_s=4.0)
+    assert move is not None
+    again = move.read(t, femur - 3.0)  # the neutral re-taken 3 deg further in
+    assert again is not None and (again.start_s, again.in_hold_s) == (move.start_s, move.in_hold_s)
+    assert again.in_reading_deg == pytest.approx(move.in_reading_deg - 3.0, abs=0.3)
+    assert again.out_reading_deg == pytest.approx(move.out_reading_deg - 3.0, abs=0.3)
+
+
 @pytest.mark.parametrize(
     "keys",
     [
@@ -148,23 +171,11 @@ def test_what_is_not_the_move_is_not_found(keys: list) -> None:
     assert leg_guided_move(*_trajectory(keys), after_s=4.0) is None
 
 
-def _review(session, measured=None):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return review_pose_frames(
-            session.frames,
-            session.spec.name,
-            session.spec.mode,
-            size_wh=(640, 480),
-            measured=measured,
-        )
-
-
 def test_review_leaves_the_move_out_of_the_count_and_scales_the_peak() -> None:
     session = generate(SessionSpec(seed=3, scenario="clean", noise="none", guided_move=True))
     truth = session.truth
     measured = MeasuredRange({Side(k): v["internal"] for k, v in truth["range_deg"].items()})
-    scaled = _review(session, measured)
+    scaled = review_session(session, measured)
     assert scaled.guided_s is not None
     assert scaled.guided_s[0] == pytest.approx(truth["guided_move_s"][0], abs=1.0)
     for side, leg in scaled.summary.legs.items():
@@ -189,7 +200,7 @@ def test_without_a_measured_range_review_does_not_look_for_the_move() -> None:
     # false find, so the move is looked for only when it can be used; done
     # without a measured range, it counts as a rep
     session = generate(SessionSpec(seed=3, scenario="clean", noise="none", guided_move=True))
-    review = _review(session)
+    review = review_session(session)
     assert review.guided_s is None and review.ranges == {}
     for side, leg in review.summary.legs.items():
         assert leg.reps == session.truth["legs"][side.value]["reps"] + 1
@@ -199,7 +210,7 @@ def test_without_a_measured_range_review_does_not_look_for_the_move() -> None:
 
 def test_a_session_without_the_move_keeps_image_degrees_and_says_why() -> None:
     session = generate(SessionSpec(seed=3, scenario="clean", noise="none"))
-    review = _review(session, MeasuredRange({Side.LEFT: 30.0, Side.RIGHT: 30.0}))
+    review = review_session(session, MeasuredRange({Side.LEFT: 30.0, Side.RIGHT: 30.0}))
     assert review.guided_s is None and review.scaled_legs == frozenset()
     left, right = degree_notes(review.summary.legs, review.ranges)
     assert findings.why_image_degrees("capped") in left  # its best rep reads the view's limit

@@ -146,7 +146,7 @@ def zero_phase(
     for ch in range(v2.shape[1]):
         column = _bridge_gaps(t, v2[:, ch], max_gap_s=0.5)
         finite = np.isfinite(column)
-        for start, stop in _runs(finite):
+        for start, stop in runs(finite):
             segment = column[start:stop]
             if len(segment) >= window:
                 out[start:stop, ch] = savgol_filter(medfilt(segment, _MEDIAN_SAMPLES), window, 2)
@@ -158,11 +158,26 @@ def zero_phase(
 _MEDIAN_SAMPLES = 5
 
 
-def _runs(mask: npt.NDArray[np.bool_]) -> list[tuple[int, int]]:
-    """Start/stop indices of the runs of True in ``mask``."""
+def runs(mask: npt.NDArray[np.bool_]) -> list[tuple[int, int]]:
+    """``[start, stop)`` indices of the runs of True in ``mask``."""
     padded = np.concatenate([[False], mask, [False]]).astype(np.int8)
     edges = np.flatnonzero(np.diff(padded))
     return list(zip(edges[::2], edges[1::2]))
+
+
+def running_median(
+    t_s: npt.NDArray[np.float64], values: npt.NDArray[np.float64], window_s: float
+) -> npt.NDArray[np.float64]:
+    """Centred running median of ``values`` ``(n,)`` over ``window_s`` seconds
+    (NaN ignored; a window with no finite value stays NaN)."""
+    if len(t_s) < 2:
+        return values
+    half = max(1, round(window_s / 2 / float(np.median(np.diff(t_s)))))
+    padded = np.pad(values, half, constant_values=np.nan)
+    windows = np.lib.stride_tricks.sliding_window_view(padded, 2 * half + 1)
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return np.nanmedian(windows, axis=1)
 
 
 def _bridge_gaps(
@@ -172,7 +187,7 @@ def _bridge_gaps(
     if finite.sum() < 2:
         return v.copy()
     filled = np.interp(t, t[finite], v[finite])
-    for start, stop in _runs(~finite):
+    for start, stop in runs(~finite):
         before = t[start - 1] if start > 0 else -np.inf
         after = t[stop] if stop < len(t) else np.inf
         if after - before > max_gap_s:

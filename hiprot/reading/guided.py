@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import numpy.typing as npt
@@ -24,6 +24,7 @@ import numpy.typing as npt
 from hiprot import drill
 from hiprot.calibration import Calibration, LegRange
 from hiprot.landmarks import Side
+from hiprot.reading.filters import running_median, runs
 from hiprot.reading.neutral import femur_range, relative_to_neutral
 from hiprot.reading.series import AngleSeries, angle_series, smooth_series
 from hiprot.types import PoseFrame
@@ -62,51 +63,60 @@ class GuidedMove:
     Attributes:
         start_s: When the leg left neutral for the outward end.
         end_s: When it came back from the inward end (within ``TURNED_DEG``).
+        out_hold_s: ``(start_s, end_s)`` of the hold at the outward end.
+        in_hold_s: ``(start_s, end_s)`` of the hold at the inward end.
         out_reading_deg: The reading held at the outward end (negative).
         in_reading_deg: The reading held at the inward end (positive).
     """
 
     start_s: float
     end_s: float
+    out_hold_s: tuple[float, float]
+    in_hold_s: tuple[float, float]
     out_reading_deg: float
     in_reading_deg: float
+
+    def read(self, t_s: FloatArray, femur_deg: FloatArray) -> GuidedMove | None:
+        """The same move read on ``femur_deg`` (the recording relative to
+        another neutral); None when a hold has no reading there."""
+        out_deg = held_reading(t_s, femur_deg, self.out_hold_s)
+        in_deg = held_reading(t_s, femur_deg, self.in_hold_s)
+        if out_deg is None or in_deg is None:
+            return None
+        return replace(self, out_reading_deg=out_deg, in_reading_deg=in_deg)
+
+
+def held_reading(
+    t_s: FloatArray, values: FloatArray, span_s: tuple[float, float] | None
+) -> float | None:
+    """The median of ``values`` over ``span_s``: the reading held there (the
+    move's ends, a rep's timed hold). A frame's extreme is the noise's, and
+    a scale multiplies it. None: no span, or no reading in it."""
+    if span_s is None:
+        return None
+    inside = (t_s >= span_s[0]) & (t_s <= span_s[1]) & np.isfinite(values)
+    return float(np.median(values[inside])) if inside.any() else None
 
 
 def _runs(t_s: FloatArray, mask: npt.NDArray[np.bool_]) -> list[tuple[int, int]]:
     """``[start, stop)`` index runs where ``mask`` holds, gaps under ``BRIDGE_S`` bridged."""
-    idx = np.flatnonzero(mask)
-    if idx.size == 0:
-        return []
-    runs = []
-    start = prev = int(idx[0])
-    for i in idx[1:]:
-        i = int(i)
-        if t_s[i] - t_s[prev] > BRIDGE_S:
-            runs.append((start, prev + 1))
-            start = i
-        prev = i
-    runs.append((start, prev + 1))
-    return runs
+    bridged: list[tuple[int, int]] = []
+    for start, stop in runs(mask):
+        if bridged and t_s[start] - t_s[bridged[-1][1] - 1] <= BRIDGE_S:
+            bridged[-1] = (bridged[-1][0], int(stop))
+        else:
+            bridged.append((int(start), int(stop)))
+    return bridged
 
 
-def _running_median(t_s: FloatArray, values: FloatArray, window_s: float) -> FloatArray:
-    """Centred running median over ``window_s`` (NaN ignored; all-NaN stays NaN)."""
-    if len(t_s) < 2:
-        return values
-    half = max(1, round(window_s / 2 / float(np.median(np.diff(t_s)))))
-    padded = np.pad(values, half, constant_values=np.nan)
-    windows = np.lib.stride_tricks.sliding_window_view(padded, 2 * half + 1)
-    with np.errstate(all="ignore"), warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        return np.nanmedian(windows, axis=1)
-
-
-def _hold(t_s: FloatArray, values: FloatArray) -> tuple[float, float]:
-    """(seconds spent near the extreme, the reading held there) of one turn."""
+def _hold(t_s: FloatArray, values: FloatArray) -> tuple[float, tuple[float, float]]:
+    """(seconds spent near the extreme, from the first to the last time
+    there) of one turn."""
     extreme = float(np.nanpercentile(np.abs(values), 95))
     near = np.abs(values) >= (1.0 - HOLD_BAND) * extreme
     dt = np.diff(t_s, append=t_s[-1])
-    return float(dt[near].sum()), float(np.nanmedian(values[near]))
+    held = t_s[near]
+    return float(dt[near].sum()), (float(held[0]), float(held[-1]))
 
 
 def leg_guided_move(t_s: FloatArray, femur_deg: FloatArray, after_s: float) -> GuidedMove | None:
@@ -122,28 +132,28 @@ def leg_guided_move(t_s: FloatArray, femur_deg: FloatArray, after_s: float) -> G
         (no held outward end followed by a held inward end).
     """
     t_s, femur = np.asarray(t_s, dtype=np.float64), np.asarray(femur_deg, dtype=np.float64)
-    femur = _running_median(t_s, femur, MEDIAN_S)
+    steady = running_median(t_s, femur, MEDIAN_S)
     late = t_s >= after_s
-    outs = [
-        r for r in _runs(t_s, late & (femur < -TURNED_DEG)) if t_s[r[0]] <= after_s + START_WITHIN_S
-    ]
+    soon = after_s + START_WITHIN_S
+    outs = [r for r in _runs(t_s, late & (steady < -TURNED_DEG)) if t_s[r[0]] <= soon]
     if not outs:
         return None
     o0, o1 = outs[0]
-    out_s, out_reading = _hold(t_s[o0:o1], femur[o0:o1])
+    out_s, out_hold = _hold(t_s[o0:o1], steady[o0:o1])
     if out_s < OUT_HOLD_MIN_S:
         return None  # turned round at the outward end: a rep
-    ins = [r for r in _runs(t_s, late & (femur > TURNED_DEG)) if r[0] >= o1]
+    ins = [r for r in _runs(t_s, late & (steady > TURNED_DEG)) if r[0] >= o1]
     if not ins:
         return None
     i0, i1 = ins[0]
-    in_s, in_reading = _hold(t_s[i0:i1], femur[i0:i1])
+    in_s, in_hold = _hold(t_s[i0:i1], steady[i0:i1])
     if t_s[i0] - t_s[o1 - 1] > TURN_IN_WITHIN_S or in_s < IN_HOLD_MIN_S:
         return None
     start = o0
-    while start > 0 and late[start - 1] and femur[start - 1] < 0:
+    while start > 0 and late[start - 1] and steady[start - 1] < 0:
         start -= 1  # back to where it left neutral
-    return GuidedMove(float(t_s[start]), float(t_s[i1 - 1]), out_reading, in_reading)
+    move = GuidedMove(float(t_s[start]), float(t_s[i1 - 1]), out_hold, in_hold, 0.0, 0.0)
+    return move.read(t_s, femur)
 
 
 def guided_moves(

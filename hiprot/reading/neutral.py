@@ -467,6 +467,19 @@ def femur_range(
     }
 
 
+#: A peak within this of the view's limit counts as at the limit.
+_AT_LIMIT_DEG = 0.5
+
+
+def at_limit(peak_deg: float | None, limit_deg: float | None) -> bool:
+    """Whether a leg's best rotation one way is as far as the view can read."""
+    return (
+        peak_deg is not None
+        and limit_deg is not None
+        and abs(peak_deg - limit_deg) <= _AT_LIMIT_DEG
+    )
+
+
 def relative_to_neutral(
     series: AngleSeries, calibration: Calibration, worked: Sequence[Side] = tuple(Side)
 ) -> AngleSeries:
