@@ -25,9 +25,13 @@ import numpy.typing as npt
 
 from hiprot import findings, words
 from hiprot.calibration import (
+    MEASURED_FILE_NAME,
     Calibration,
     CalibrationError,
+    LegRange,
+    MeasuredRange,
     load_calibration,
+    load_measured_range,
     save_calibration,
     setup_file_name,
 )
@@ -219,6 +223,11 @@ class LiveSession:
         log: Prints one line per event to the terminal.
         calibration_path: Where a new calibration is saved (this set-up's file).
         setup: The camera set-up, stored in the calibration.
+        ranges: The set-up's ranges (its calibration file's guided move,
+            ``hiprot calibrate``): kept when live recalibrates the neutral.
+        measured: The person's range measured by hand (``hiprot calibrate
+            --range``): with ``ranges``, each set's stored result puts
+            internal rotation in degrees as review does.
     """
 
     coach: Coach
@@ -228,6 +237,8 @@ class LiveSession:
     log: Callable[[str], None]
     calibration_path: Path | None = None
     setup: dict[str, object] = field(default_factory=dict)
+    ranges: dict[Side, LegRange] = field(default_factory=dict)
+    measured: MeasuredRange | None = None
     last_image: npt.NDArray[np.uint8] | None = None
     reading: LiveReading | None = None  # the last frame's
     #: Every rep as counted and told during the sets; the stored result
@@ -400,7 +411,11 @@ class LiveSession:
         from_s = calibration.setup.get("still_from_s")
         if from_s is None or from_s < frames[0].t_s:
             from_s = span.start_s
-        calibration = replace(calibration, setup={**calibration.setup, "still_from_s": from_s})
+        calibration = replace(
+            calibration, setup={**calibration.setup, "still_from_s": from_s}, ranges=self.ranges
+        )
+        if self.measured is not None:
+            calibration = calibration.with_measured(self.measured)
         # one re-read at a time: a set outlasts one (benchmarks/live_latency.py),
         # but a replay faster than real time (tests, benchmarks) must not pile them up
         self._restate_when_reread(wait=True)
@@ -453,7 +468,9 @@ class LiveSession:
             self._told_flat = frozenset()
             self._told_motionless = frozenset()
             if self.calibration_path is not None:
-                saved = Calibration(out.calibration.neutral, method="file", setup=self.setup)
+                saved = Calibration(
+                    out.calibration.neutral, method="file", setup=self.setup, ranges=self.ranges
+                )
                 save_calibration(saved, self.calibration_path)
                 self.log(f"Calibrated; saved {plain(self.calibration_path)}")
         self.saver.add(out.reps, self.coach)
@@ -566,6 +583,8 @@ def run_live(options: LiveOptions, log: Callable[[str], None]) -> SessionSummary
             log=log,
             calibration_path=path,
             setup=setup,
+            ranges={} if calibration is None else calibration.ranges,
+            measured=load_measured_range(folder / MEASURED_FILE_NAME),
         )
         pairs = stack.enter_context(
             pose_stream(itertools.chain([first], frames), estimator.estimate)

@@ -56,7 +56,13 @@ def reread_set(
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # live told its own findings as they came
             review = review_pose_frames(
-                pose_frames, "live", mode, calibration, size_wh=size_wh, pose_model=pose_model
+                pose_frames,
+                "live",
+                mode,
+                calibration,
+                size_wh=size_wh,
+                pose_model=pose_model,
+                has_move=False,  # live asks for none: a rep would be lost to a false find
             )
     except HiprotError:
         return None

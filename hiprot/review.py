@@ -144,6 +144,7 @@ def review_pose_frames(
     estimator: str = "image",
     pose_model: str = "full",
     measured: MeasuredRange | None = None,
+    has_move: bool = True,
 ) -> Review:
     """Analyse a whole recording's PoseFrames (pure: no I/O).
 
@@ -163,6 +164,9 @@ def review_pose_frames(
             a guided move (in this recording, else in ``calibration``) it
             puts the internal rotation on a scale of degrees
             (``Review.ranges``).
+        has_move: False: the recording cannot hold a guided move (a live
+            set: live does not ask for one), so none is looked for and
+            none can take a rep; a calibration's move still gives the scale.
 
     Raises:
         HiprotError: no frames, or no person in any of them.
@@ -172,7 +176,15 @@ def review_pose_frames(
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         return _review(
-            pose_frames, source, mode, calibration, size_wh, estimator, pose_model, measured
+            pose_frames,
+            source,
+            mode,
+            calibration,
+            size_wh,
+            estimator,
+            pose_model,
+            measured,
+            has_move,
         )
 
 
@@ -185,6 +197,7 @@ def _review(
     estimator: str,
     pose_model: str,
     measured: MeasuredRange | None = None,
+    has_move: bool = True,
 ) -> Review:
     mode = Mode(mode)
     if not pose_frames:
@@ -209,9 +222,12 @@ def _review(
         calibration = _auto_neutral(source, series, position, mode)
     # looked for only when a measured range can use it: a set whose first
     # rep pauses long at the outward end would lose that rep to a false find
-    hand = measured is not None or any(
-        r.measured_in_deg is not None
-        for r in (file_calibration or Calibration.zero()).ranges.values()
+    hand = has_move and (
+        measured is not None
+        or any(
+            r.measured_in_deg is not None
+            for r in (file_calibration or Calibration.zero()).ranges.values()
+        )
     )
     still = still_period(_in_position_only(series, position, mode.sides)) if hand else None
     after_s = None if still is None else float(series.t_s[still[1] - 1])

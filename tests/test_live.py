@@ -24,7 +24,7 @@ import numpy as np
 import pytest
 
 import hiprot.reread
-from hiprot.calibration import load_calibration
+from hiprot.calibration import LegRange, MeasuredRange, load_calibration
 from hiprot.capture import CameraError
 from hiprot.coach import Coach, CoachConfig, Say, Stage, Utterance
 from hiprot.display import NoDisplay, NullDisplay
@@ -436,6 +436,36 @@ def test_recalibrate_key_takes_and_saves_a_new_neutral(tmp_path: Path) -> None:
     assert all(np.isfinite(n.femur_deg) and n.femur_deg != 0 for n in saved.neutral.values())
     # one neutral: the coach's is the reading's (re-taken from the rests since the countdown)
     assert session.reading is not None and session.coach.calibration == session.reading.calibration
+
+
+def test_live_keeps_the_set_ups_ranges_and_stores_degrees_as_review_does(tmp_path: Path) -> None:
+    """With the set-up's guided move (its calibration file) and the
+    person's range measured by hand, each set's stored reps put internal
+    rotation in degrees, as review does; recalibrating keeps the ranges."""
+    frames = synth_frames(reps=3)
+    ranges = {Side.RIGHT: LegRange(-10.0, 10.0)}  # 10 image degrees at full range
+
+    def run(name: str, ranges: dict, measured: MeasuredRange | None):
+        with HistoryStore(tmp_path / f"{name}.sqlite3") as store:
+            session = make_session(store, FakeDisplay(keys={140: "c"}), FakePlayer())
+            session.calibration_path = tmp_path / f"{name}.json"
+            session.ranges, session.measured = ranges, measured
+            session.run(stream(frames))
+            (record,) = store.sessions()
+        return session, record
+
+    _, plain = run("plain", {}, None)
+    session, scaled = run("scaled", ranges, MeasuredRange({Side.RIGHT: 20.0, Side.LEFT: 30.0}))
+    assert load_calibration(session.calibration_path).ranges == ranges  # recalibrated: kept
+
+    def peaks(record, side: Side) -> list[float]:
+        return [rep.peak_internal_deg for rep in record.reps if rep.leg is side]
+
+    assert peaks(scaled, Side.LEFT) == peaks(plain, Side.LEFT)  # no move: image degrees
+    assert len(peaks(scaled, Side.RIGHT)) == 3
+    for deg, image in zip(peaks(scaled, Side.RIGHT), peaks(plain, Side.RIGHT), strict=True):
+        # 20° measured / 10 image degrees: x2 on the reading the rep held
+        assert 1.6 * image < deg <= 2.0 * image + 1e-9
 
 
 def test_closing_the_window_ends_cleanly(tmp_path: Path) -> None:
