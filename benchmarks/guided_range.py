@@ -10,9 +10,9 @@ against the truth, four ways (the scaling is the
 review's own, ``LegRange.internal_deg`` on the image peak and the move's
 readings):
 
-- *image degrees*: the review's reading before scaling, the reps' highest
-  frame (the move left out of the count, as it is whenever a measured
-  range is known);
+- *image degrees*: the review's reading with no hand measurement, the
+  reps' highest reading (the move left out of the count, as it is whenever
+  a measured range is known);
 - *guided + hand*: the person's true internal range given as measured by
   hand (``hiprot calibrate --range``), so the peak (the reading a rep
   held, as the move's ends are read: ``hiprot.reading.guided.held_reading``)
@@ -38,6 +38,7 @@ import sys
 import warnings
 from collections import defaultdict
 from dataclasses import replace
+from multiprocessing import Pool
 from pathlib import Path
 
 import numpy as np
@@ -51,11 +52,13 @@ from hiprot.errors import HiprotError
 from hiprot.landmarks import Side
 from hiprot.report import capped_readings
 from hiprot.review import Review, review_pose_frames
-from hiprot.synth import SCENARIOS, SyntheticSession, generate
+from hiprot.synth import SCENARIOS, SessionSpec, SyntheticSession, generate
 from hiprot.synth.script import build_script
 from hiprot.synth.suite import reporting_specs, tuning_specs
 
 HAND_ERROR_DEG = 5.0
+#: Sessions reviewed at once.
+JOBS = 2
 
 
 def typical_range_deg() -> float:
@@ -83,19 +86,6 @@ def review_session(session: SyntheticSession, measured: MeasuredRange | None = N
         )
 
 
-def _image_peak(review: Review, side: Side) -> float:
-    """The leg's highest internal reading over its reps, in image degrees:
-    what review reports where the scale is unknown."""
-    femur = review.series.legs[side].femur_deg
-    scale = review.ranges[side].in_scale or 1.0
-    t_s = review.series.t_s
-    return max(
-        float(np.nanmax(femur[(t_s >= r.start_s) & (t_s <= r.end_s)])) / scale
-        for r in review.reps
-        if r.leg is side
-    )
-
-
 def _stats(errors: list[float]) -> dict[str, float | int | None]:
     if not errors:
         return {"n": 0, "mae_deg": None}
@@ -109,61 +99,76 @@ def _stats(errors: list[float]) -> dict[str, float | int | None]:
     }
 
 
+def _one_session(spec: SessionSpec, typical: float) -> tuple[dict, list[tuple[str, str, float]]]:
+    """One reporting session: its find counts and its (group, measure, error) rows."""
+    found: dict[str, int] = defaultdict(int)
+    rows: list[tuple[str, str, float]] = []
+    plain = generate(spec)
+    try:  # review looks for the move only when a measured range is known
+        anyone = MeasuredRange(dict.fromkeys(spec.active_legs, 30.0))
+        found["false_finds"] += review_session(plain, anyone).guided_s is not None
+    except HiprotError:
+        pass
+    found["plain_sessions"] += 1
+    session = generate(replace(spec, guided_move=True))
+    truth = session.truth
+    true_range = {Side(k): v["internal"] for k, v in truth["range_deg"].items()}
+    measures = {
+        "image degrees": [None],
+        "guided + hand": [true_range],
+        f"guided + hand +-{HAND_ERROR_DEG:g} deg": [
+            {s: d + sign * HAND_ERROR_DEG for s, d in true_range.items()} for sign in (1, -1)
+        ],
+        "guided + typical range": [dict.fromkeys(true_range, typical)],
+    }
+    found["guided_sessions"] += 1
+    try:
+        review = review_session(session, MeasuredRange(true_range))
+    except HiprotError:
+        return dict(found), rows
+    found["found"] += review.guided_s is not None
+    image = review
+    if review.scaled_legs:  # the same review with no hand measurement: image degrees
+        image = review_session(session, MeasuredRange({}))
+    capped = capped_readings(review)
+    for side, leg in review.summary.legs.items():
+        true_peak = truth["legs"][side.value]["peak_internal_deg"]
+        if leg.peak_internal_deg is None or true_peak is None:
+            continue
+        guided = review.ranges.get(side, LegRange())
+        scaled = guided.in_scale is not None  # a move that gives a scale
+        image_peak = image.summary.legs[side].peak_internal_deg
+        held = leg.peak_internal_deg / guided.in_scale if scaled else image_peak
+        group = "capped" if f"{side.value}-in" in capped else "not capped"
+        for name, hands in measures.items():
+            for hand in hands:
+                leg_range = guided if hand is None else guided.with_measured(hand[side])
+                deg = None if hand is None else leg_range.internal_deg(held)
+                err = (image_peak if deg is None else deg) - true_peak
+                for key in (
+                    f"{spec.noise}/{group}",
+                    f"{spec.noise}/{group}/{'scaled' if scaled else 'unscaled'}",
+                    f"all/{group}",
+                    f"all/{group}/{'scaled' if scaled else 'unscaled'}",
+                ):
+                    rows.append((key, name, err))
+    print(f"  {session.spec.name}", flush=True)
+    return dict(found), rows
+
+
 def main() -> None:
     typical = typical_range_deg()
     print(f"typical internal range (tuning seeds): {typical:.1f} deg")
     errors: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
     found: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for spec in reporting_specs():
-        plain = generate(spec)
-        try:  # review looks for the move only when a measured range is known
-            anyone = MeasuredRange(dict.fromkeys(spec.active_legs, 30.0))
-            found[spec.noise]["false_finds"] += review_session(plain, anyone).guided_s is not None
-        except HiprotError:
-            pass
-        found[spec.noise]["plain_sessions"] += 1
-        session = generate(replace(spec, guided_move=True))
-        truth = session.truth
-        true_range = {Side(k): v["internal"] for k, v in truth["range_deg"].items()}
-        measures = {
-            "image degrees": [None],
-            "guided + hand": [true_range],
-            f"guided + hand +-{HAND_ERROR_DEG:g} deg": [
-                {s: d + sign * HAND_ERROR_DEG for s, d in true_range.items()} for sign in (1, -1)
-            ],
-            "guided + typical range": [dict.fromkeys(true_range, typical)],
-        }
-        found[spec.noise]["guided_sessions"] += 1
-        try:
-            review = review_session(session, MeasuredRange(true_range))
-        except HiprotError:
-            continue
-        found[spec.noise]["found"] += review.guided_s is not None
-        capped = capped_readings(review)
-        for side, leg in review.summary.legs.items():
-            true_peak = truth["legs"][side.value]["peak_internal_deg"]
-            if leg.peak_internal_deg is None or true_peak is None:
-                continue
-            guided = review.ranges.get(side, LegRange())
-            scaled = guided.in_scale is not None  # a move that gives a scale
-            image_peak, held = leg.peak_internal_deg, leg.peak_internal_deg
-            if scaled:  # the scaled peak is a held reading; the image peak a frame's
-                held = leg.peak_internal_deg / guided.in_scale
-                image_peak = _image_peak(review, side)
-            group = "capped" if f"{side.value}-in" in capped else "not capped"
-            for name, hands in measures.items():
-                for hand in hands:
-                    leg_range = guided if hand is None else guided.with_measured(hand[side])
-                    deg = None if hand is None else leg_range.internal_deg(held)
-                    err = (image_peak if deg is None else deg) - true_peak
-                    for key in (
-                        f"{spec.noise}/{group}",
-                        f"{spec.noise}/{group}/{'scaled' if scaled else 'unscaled'}",
-                        f"all/{group}",
-                        f"all/{group}/{'scaled' if scaled else 'unscaled'}",
-                    ):
-                        errors[key][name].append(err)
-        print(f"  {session.spec.name}", flush=True)
+    specs = reporting_specs()
+    with Pool(JOBS) as pool:
+        done = pool.starmap(_one_session, [(spec, typical) for spec in specs])
+    for spec, (counts, rows) in zip(specs, done):
+        for what, n in counts.items():
+            found[spec.noise][what] += n
+        for key, name, err in rows:
+            errors[key][name].append(err)
     results = {
         "typical_internal_range_deg": round(typical, 2),
         "hand_error_deg": HAND_ERROR_DEG,
