@@ -124,9 +124,12 @@ def leg_rows(name: str, copy: str, truth: dict, reviewed: WideReview) -> list[di
         clear = [(t, m) for t, m in pairs if _clear(t)]
         border = [(t, m) for t, m in pairs if not _clear(t)]
         t, m = truth["legs"][leg], measured["legs"][leg]
-        in_position = None
-        if review is not None and review.position is not None:
-            in_position = round(float(review.position.in_position[Side(leg)].mean()), 4)
+        in_position = view = view_ratio = None
+        if review is not None:
+            view, ratio = review.series.view.name, review.series.view_ratio
+            view_ratio = round(ratio, 3) if np.isfinite(ratio) else None
+            if review.position is not None:
+                in_position = round(float(review.position.in_position[Side(leg)].mean()), 4)
         rows.append(
             {
                 "clip": name,
@@ -151,6 +154,9 @@ def leg_rows(name: str, copy: str, truth: dict, reviewed: WideReview) -> list[di
                 "ankles_flagged": sum(r["compensation"] for r in mine),
                 "ankles_right": sum(a["compensation"] and b["compensation"] for a, b in pairs),
                 "in_position_fraction": in_position,
+                # the knee circle review read this leg with (30° gets 45°'s)
+                "camera_view": view,
+                "view_ratio": view_ratio,
             }
         )
     return rows

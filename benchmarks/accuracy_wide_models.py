@@ -4,12 +4,13 @@ with its own model's gate and knee circle.
 
 The wide suite is HELD OUT: nothing is chosen here. The full model's
 recordings are the committed ones (``benchmarks/render_suite/wide/``);
-the other model's are read from ``--landmarks DIR`` (named as the committed
-ones, made by ``hiprot extract --model heavy``; each header names its
-model). Only the clip copies recorded by both are scored, so the two
-columns always cover the same session-legs.
+the other model's are read from ``--landmarks DIR`` (default the
+committed heavy ones, ``wide/heavy/``; named as the full ones, made by
+``hiprot extract --model heavy``; each header names its model). Only
+the clip copies recorded by both are scored, so the two columns always
+cover the same session-legs.
 
-    python benchmarks/accuracy_wide_models.py --landmarks DIR [--markdown OUT.md]
+    python benchmarks/accuracy_wide_models.py [--landmarks DIR] [--markdown OUT.md]
 
 Per model and copy (clean / webcam), all clips and the 45° "Done when" set,
 and spread by look, body, distance, height, azimuth and side (rows of
@@ -94,8 +95,22 @@ def compare(folder: Path, landmarks: Path) -> dict:
             }
             for model in models
         },
+        "views": {model: views(rows[model]) for model in models},
         "session_legs": [r for model in models for r in rows[model]],
     }
+
+
+def views(rows: Sequence[dict]) -> dict[str, dict[str, int]]:
+    """Per copy and camera azimuth, how many recordings review read with each
+    knee circle (``angles.VIEWS``: 45° or 60°; 30° has none of its own)."""
+    out: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    seen = set()
+    for r in rows:
+        if (r["clip"], r["copy"]) in seen:
+            continue
+        seen.add((r["clip"], r["copy"]))
+        out[f"{r['copy']} {r['azimuth_deg']:g}°"][str(r["camera_view"])] += 1
+    return {k: dict(v) for k, v in sorted(out.items())}
 
 
 def _pct(x: float | None) -> str:
@@ -193,7 +208,10 @@ def main(argv: Sequence[str] | None = None) -> None:
         "--folder", type=Path, default=FOLDER, help="the truth and the full model's recordings"
     )
     parser.add_argument(
-        "--landmarks", type=Path, required=True, help="the other model's recordings"
+        "--landmarks",
+        type=Path,
+        default=FOLDER / "heavy",
+        help="the other model's recordings (default: the committed heavy ones)",
     )
     parser.add_argument("--out", help="results file name (default accuracy_wide_<model>)")
     parser.add_argument("--markdown", type=Path, help="also write the tables as markdown here")
