@@ -20,12 +20,16 @@ share of every true clear rep), peak internal MAE where not at the view's
 limit, "from the ankles" precision / recall, the mean share of a worked
 leg's frames judged in the drill position; and each leg joint's pixel
 distance from the renderer's true joint (both legs, frames with a person).
+Where ``ceiling.json`` and ``ceiling_wide_<model>.json`` (``ceiling.py
+--wide-only --wide-landmarks DIR``) exist, their rows are compared on the
+session-legs both scored (``ceiling_side_by_side``).
 Writes ``benchmarks/results/accuracy_wide_<model>.json``.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections import defaultdict
 from collections.abc import Sequence
@@ -35,7 +39,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import JOINTS, pixel_errors, write_results
+from _common import JOINTS, RESULTS_DIR, pixel_errors, write_results
 from _wide import COPIES, FOLDER, SPREAD_BY, leg_rows, per_copy, recordings, review_recording
 
 
@@ -113,8 +117,53 @@ def views(rows: Sequence[dict]) -> dict[str, dict[str, int]]:
     return {k: dict(v) for k, v in sorted(out.items())}
 
 
+#: What is compared from ceiling.py's wide rows: the counts fed each reading,
+#: and the femur error of the shipped reading and of the oracle (knee + foot).
+CEILING_COUNTS = ("shipped", "oracle held out", "truth")
+CEILING_FEMUR = ("shipped", "knee+foot held out")
+
+
+def _mean(values: Sequence[float | None]) -> float | None:
+    known = [v for v in values if v is not None]
+    return round(float(np.mean(known)), 2) if known else None
+
+
+def ceiling_side_by_side(full: dict, other: dict) -> dict:
+    """ceiling.py's wide rows of two models (``ceiling.json``'s ``wide`` and
+    ``ceiling_wide_<model>.json``'s) on the session-legs both scored, per
+    copy: counts exact per reading, and the mean over the legs of each
+    leg's femur MAE (the rows keep no frame counts)."""
+    index = {(r["clip"], r["copy"], r["leg"]): r for r in full["session_legs"]}
+    out: dict[str, dict] = {}
+    for copy in COPIES:
+        pairs = [
+            (index[key], r)
+            for r in other["session_legs"]
+            if r["copy"] == copy and (key := (r["clip"], r["copy"], r["leg"])) in index
+        ]
+        if not pairs:
+            continue
+        out[copy] = {"session_legs": len(pairs)}
+        for which, rows in (("full", [a for a, _ in pairs]), ("other", [b for _, b in pairs])):
+            out[copy][which] = {
+                "count_exact": {
+                    reading: sum(r["counts"][reading]["reps"] == r["reps_true"] for r in rows)
+                    for reading in CEILING_COUNTS
+                },
+                "femur_mae_deg_mean_of_legs": {
+                    reading: _mean([r["femur_mae_deg"][reading] for r in rows])
+                    for reading in CEILING_FEMUR
+                },
+            }
+    return out
+
+
 def _pct(x: float | None) -> str:
     return "–" if x is None else f"{x:.0%}"
+
+
+def _pct1(x: float | None) -> str:
+    return "–" if x is None else f"{x:.1%}"
 
 
 def _cells(s: dict) -> list[str]:
@@ -127,7 +176,7 @@ def _cells(s: dict) -> list[str]:
         f"{s['held_clear_true']} of all)",
         "–" if mae is None else f"{mae}° ({s['peak_internal_scored']})",
         f"{_pct(s['ankles_precision'])} / {_pct(s['ankles_recall'])}",
-        _pct(s["in_position_fraction_mean"]),
+        _pct1(s["in_position_fraction_mean"]),
     ]
 
 
@@ -199,6 +248,22 @@ def markdown(results: dict) -> str:
                 for j in JOINTS
             ]
             lines.append(f"| {copy} | {model} | " + " | ".join(cells) + " |")
+    if "ceiling" in results:
+        other = models[-1]
+        lines += [
+            "",
+            "| copy | legs | model | count exact: hiprot / oracle / true angles "
+            "| femur MAE (mean of legs): hiprot / oracle |",
+            "|---|---|---|---|---|",
+        ]
+        for copy, c in results["ceiling"].items():
+            for which, model in (("full", "full"), ("other", other)):
+                exact = " / ".join(str(c[which]["count_exact"][k]) for k in CEILING_COUNTS)
+                femur = " / ".join(
+                    "–" if (v := c[which]["femur_mae_deg_mean_of_legs"][k]) is None else f"{v}°"
+                    for k in CEILING_FEMUR
+                )
+                lines.append(f"| {copy} | {c['session_legs']} | {model} | {exact} | {femur} |")
     return "\n".join(lines) + "\n"
 
 
@@ -220,6 +285,11 @@ def main(argv: Sequence[str] | None = None) -> None:
         if not folder.is_dir():
             raise SystemExit(f"{folder}: no such folder")
     results = compare(args.folder, args.landmarks)
+    other = [m for m in results["models"] if m != "full"]
+    ceilings = [RESULTS_DIR / "ceiling.json", RESULTS_DIR / f"ceiling_wide_{'+'.join(other)}.json"]
+    if all(path.exists() for path in ceilings):
+        full, mine = (json.loads(path.read_text())["wide"] for path in ceilings)
+        results["ceiling"] = ceiling_side_by_side(full, mine)
     for model in results["models"]:
         for copy, r in results["results"][model].items():
             for key in ("all", "done_when_45deg"):
@@ -231,7 +301,6 @@ def main(argv: Sequence[str] | None = None) -> None:
                     f"{s['peak_internal_mae_deg']} ankles P/R {s['ankles_precision']}/"
                     f"{s['ankles_recall']} in position {s['in_position_fraction_mean']}"
                 )
-    other = [m for m in results["models"] if m != "full"]
     path = write_results(args.out or f"accuracy_wide_{'+'.join(other) or 'full'}", results)
     print(f"wrote {path}")
     if args.markdown:

@@ -141,3 +141,25 @@ def test_the_spread_is_min_median_max_over_the_levels() -> None:
     assert spread["count_exact_rate"] == [0.0, 0.5, 1.0]
     assert spread["peak_internal_mae_deg"] is None  # nothing scored
     assert _wide.summarise(rows)["in_position_fraction_mean"] == 0.5
+
+
+def test_the_ceilings_are_compared_on_the_legs_both_scored() -> None:
+    def leg(clip: str, reps: dict[str, int], femur: float | None) -> dict:
+        return {
+            "clip": clip,
+            "copy": "clean",
+            "leg": "left",
+            "reps_true": 6,
+            "counts": {k: {"reps": v} for k, v in reps.items()},
+            "femur_mae_deg": {"shipped": femur, "knee+foot held out": 3.0},
+        }
+
+    right = {"shipped": 6, "oracle held out": 6, "truth": 6}
+    full = {"session_legs": [leg("w01", right, 8.0), leg("w02", right | {"shipped": 5}, 6.0)]}
+    heavy = {"session_legs": [leg("w02", right, None), leg("w09", right, 1.0)]}  # w09: heavy only
+    c = accuracy_wide_models.ceiling_side_by_side(full, heavy)["clean"]
+    assert c["session_legs"] == 1
+    assert c["full"]["count_exact"] == {"shipped": 0, "oracle held out": 1, "truth": 1}
+    assert c["other"]["count_exact"]["shipped"] == 1
+    assert c["full"]["femur_mae_deg_mean_of_legs"]["shipped"] == 6.0
+    assert c["other"]["femur_mae_deg_mean_of_legs"]["shipped"] is None  # nobody found
