@@ -40,7 +40,16 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import JOINTS, RESULTS_DIR, pixel_errors, write_results
-from _wide import COPIES, FOLDER, SPREAD_BY, leg_rows, per_copy, recordings, review_recording
+from _wide import (
+    COPIES,
+    DONE_WHEN_AZIMUTH_DEG,
+    FOLDER,
+    SPREAD_BY,
+    leg_rows,
+    per_copy,
+    recordings,
+    review_recording,
+)
 
 
 def pixel_summary(errors: Sequence[np.ndarray]) -> dict[str, float | int] | None:
@@ -128,12 +137,19 @@ def _mean(values: Sequence[float | None]) -> float | None:
     return round(float(np.mean(known)), 2) if known else None
 
 
-def ceiling_side_by_side(full: dict, other: dict) -> dict:
+def ceiling_side_by_side(
+    full: dict, other: dict, azimuth_deg: float = DONE_WHEN_AZIMUTH_DEG
+) -> dict:
     """ceiling.py's wide rows of two models (``ceiling.json``'s ``wide`` and
-    ``ceiling_wide_<model>.json``'s) on the session-legs both scored, per
-    copy: counts exact per reading, and the mean over the legs of each
-    leg's femur MAE (the rows keep no frame counts)."""
-    index = {(r["clip"], r["copy"], r["leg"]): r for r in full["session_legs"]}
+    ``ceiling_wide_<model>.json``'s) on the session-legs both scored at
+    ``azimuth_deg`` (the "Done when" set), per copy: counts exact per
+    reading, and the mean over the legs of each leg's femur MAE (the rows
+    keep no frame counts)."""
+    index = {
+        (r["clip"], r["copy"], r["leg"]): r
+        for r in full["session_legs"]
+        if r["azimuth_deg"] == azimuth_deg
+    }
     out: dict[str, dict] = {}
     for copy in COPIES:
         pairs = [
@@ -252,7 +268,7 @@ def markdown(results: dict) -> str:
         other = models[-1]
         lines += [
             "",
-            "| copy | legs | model | count exact: hiprot / oracle / true angles "
+            "| copy (45° only) | legs | model | count exact: hiprot / oracle / true angles "
             "| femur MAE (mean of legs): hiprot / oracle |",
             "|---|---|---|---|---|",
         ]

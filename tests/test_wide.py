@@ -150,13 +150,16 @@ def test_the_ceilings_are_compared_on_the_legs_both_scored() -> None:
             "copy": "clean",
             "leg": "left",
             "reps_true": 6,
+            "azimuth_deg": 45.0,
             "counts": {k: {"reps": v} for k, v in reps.items()},
             "femur_mae_deg": {"shipped": femur, "knee+foot held out": 3.0},
         }
 
     right = {"shipped": 6, "oracle held out": 6, "truth": 6}
     full = {"session_legs": [leg("w01", right, 8.0), leg("w02", right | {"shipped": 5}, 6.0)]}
-    heavy = {"session_legs": [leg("w02", right, None), leg("w09", right, 1.0)]}  # w09: heavy only
+    side_on = leg("w03", right, 5.0) | {"azimuth_deg": 30.0}  # not in the 45° set
+    full["session_legs"].append(side_on)
+    heavy = {"session_legs": [leg("w02", right, None), leg("w09", right, 1.0), side_on]}
     c = accuracy_wide_models.ceiling_side_by_side(full, heavy)["clean"]
     assert c["session_legs"] == 1
     assert c["full"]["count_exact"] == {"shipped": 0, "oracle held out": 1, "truth": 1}
