@@ -39,7 +39,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import JOINTS, RESULTS_DIR, pixel_errors, write_results
+from _common import JOINTS, REPO, RESULTS_DIR, pixel_errors, write_results
 from _wide import (
     COPIES,
     DONE_WHEN_AZIMUTH_DEG,
@@ -63,6 +63,12 @@ def pixel_summary(errors: Sequence[np.ndarray]) -> dict[str, float | int] | None
         "mean_px": round(float(np.mean(err)), 2),
         "frames": int(err.size),
     }
+
+
+def _shown(path: Path) -> str:
+    """A folder as written in the results: inside the repository, relative to it."""
+    path = path.resolve()
+    return str(path.relative_to(REPO)) if path.is_relative_to(REPO) else str(path)
 
 
 def compare(folder: Path, landmarks: Path) -> dict:
@@ -95,7 +101,7 @@ def compare(folder: Path, landmarks: Path) -> dict:
     models = sorted(rows, key=lambda m: m != "full")
     return {
         "held_out": True,
-        "landmarks": str(landmarks),
+        "landmarks": _shown(landmarks),
         "models": models,
         "clips": {copy: sorted(scored[copy]) for copy in COPIES if scored[copy]},
         "spread_by": list(SPREAD_BY),
