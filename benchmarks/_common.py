@@ -21,11 +21,9 @@ from pathlib import Path
 
 import numpy as np
 
-from hiprot.errors import HiprotError
 from hiprot.landmarks import LEGS, Side
 from hiprot.reading.series import AngleSeries, landmark_array
 from hiprot.recording import RecordingReader
-from hiprot.report import capped_readings
 from hiprot.review import review_pose_frames
 from hiprot.sources import open_pose_source
 from hiprot.synth import NOISE_LEVELS
@@ -137,7 +135,6 @@ def rendered_clips(
     name order, through MediaPipe's ``model`` (once per clip, as it is
     reached), or from ``cache/<model>/<name>.landmarks.jsonl.gz`` when that
     exists (``pose_models.py --cache`` writes them)."""
-    from hiprot.sources import open_pose_source  # loads MediaPipe for videos
 
     for folder in folders:
         for video in sorted(folder.glob("*.mp4")):
@@ -247,24 +244,3 @@ def review_scores(video: Path, truth: dict, frames: list[PoseFrame], model: str,
             for leg in legs
         },
     }
-
-
-def review_wide_clip(name: str, truth: dict, rec: Path) -> tuple[list[str], dict, set[str]]:
-    """Review one wide-suite recording as ``hiprot review REC --mode LEGS``
-    would: (worked legs, the summary as a dict, the readings at the view's
-    limit). A recording in which MediaPipe found nobody (a small body far
-    off) counts nothing on every leg: a miss, not an error."""
-    legs = [leg for leg, c in truth["legs"].items() if c["reps"] > 0]
-    mode = "both" if len(legs) == 2 else legs[0]
-    with open_pose_source(rec) as source:
-        frames = list(source.frames)
-        size_wh = (source.info.width, source.info.height)
-        model = source.info.model or "full"
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            review = review_pose_frames(frames, name, mode, size_wh=size_wh, pose_model=model)
-    except HiprotError:
-        nothing = {"reps": 0, "held_reps": 0, "peak_internal_deg": None}
-        return legs, {"legs": dict.fromkeys(legs, nothing), "reps": []}, set()
-    return legs, review.summary.to_dict(), capped_readings(review)

@@ -13,6 +13,11 @@ MediaPipe runs here. Each recording goes through ``hiprot.review`` as
 works (what the user would say).
 
     python benchmarks/accuracy_wide.py [--folder DIR] [--markdown OUT.md]
+    python benchmarks/accuracy_wide.py --landmarks DIR   # e.g. heavy's recordings
+
+``--landmarks DIR`` scores the recordings in DIR (named as the committed
+ones) against the suite's truth; each is reviewed with the pose model its
+header names (that model's gate and knee circle).
 
 Scored per session-leg: rep count exact / within one; held reps counted
 right; per matched rep, the held verdict, apart for reps whose true hold is
@@ -20,91 +25,28 @@ within ``HOLD_MARGIN_S`` of the 1 s rule (borderline) and those clear of
 it; the leg's best internal rotation against the truth's, where the
 reading is not at the camera view's limit (``hiprot.report.capped``); and
 "from the ankles" (compensation) precision / recall over matched reps.
+The rows are ``_wide.leg_rows``, as generalization.py's.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import warnings
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import REPO, match_reps, precision_recall, review_wide_clip, write_results
+from _common import write_results
+from _wide import COPIES, FACTORS, FOLDER, recordings, score_recording
 
-from hiprot import drill
 from hiprot.review import review_pose_frames
 from hiprot.sources import open_pose_source
 
-FOLDER = REPO / "benchmarks" / "render_suite" / "wide"
-#: A true hold this close to ``drill.HOLD_MIN_S`` is borderline (as accuracy_pixels.py).
-HOLD_MARGIN_S = 0.2
-WEBCAM_SUFFIX = "-webcam"
 #: Manifest fields the results are split by.
-SPLITS = ("outfit", "body", "lighting", "azimuth_deg", "height", "distance_m", "script")
-#: Every camera of the suite stands on the person's left (azimuth 30-60 deg
-#: from the left side towards the head): the left leg is the near one.
-NEAR_LEG = "left"
-
-
-def recordings(folder: Path) -> Iterator[tuple[str, str, dict, Path]]:
-    """(clip, copy, truth, recording) of every recorded copy of every clip."""
-    for truth_path in sorted(folder.glob("*.truth.json")):
-        name = truth_path.name.removesuffix(".truth.json")
-        truth = json.loads(truth_path.read_text())
-        for copy, stem in (("clean", name), ("webcam", name + WEBCAM_SUFFIX)):
-            rec = folder / f"{stem}.landmarks.jsonl.gz"
-            if rec.exists():
-                yield name, copy, truth, rec
-
-
-def score_recording(name: str, copy: str, truth: dict, rec: Path) -> tuple[list, list, tuple]:
-    """Session-leg rows, per-rep held rows, and (pairs, true, measured) reps."""
-    legs, measured, at_limit = review_wide_clip(name, truth, rec)
-    manifest = truth["manifest"]
-    factors = {k: manifest[k] for k in SPLITS}
-    rows, holds = [], []
-    true_reps = [r for r in truth["reps"] if r["leg"] in legs]
-    pairs = match_reps(true_reps, measured["reps"])
-    for leg in legs:
-        t, m = truth["legs"][leg], measured["legs"][leg]
-        peak = m.get("peak_internal_deg")
-        rows.append(
-            {
-                "clip": name,
-                "copy": copy,
-                "leg": leg,
-                "side": "near" if leg == NEAR_LEG else "far",
-                **factors,
-                "reps_true": t["reps"],
-                "reps_measured": m["reps"],
-                "held_true": t["held_reps"],
-                "held_measured": m["held_reps"],
-                "peak_internal_true": t["peak_internal_deg"],
-                "peak_internal_measured": peak,
-                "peak_internal_capped": f"{leg}-in" in at_limit,
-            }
-        )
-    for tr, mr in pairs:
-        holds.append(
-            {
-                "clip": name,
-                "copy": copy,
-                "leg": tr["leg"],
-                "side": "near" if tr["leg"] == NEAR_LEG else "far",
-                **factors,
-                "hold_true_s": tr["hold_s"],
-                "held_true": tr["held"],
-                "held_measured": mr["held"],
-                "borderline": abs(tr["hold_s"] - drill.HOLD_MIN_S) <= HOLD_MARGIN_S,
-            }
-        )
-    return rows, holds, (pairs, true_reps, measured["reps"])
+SPLITS = FACTORS
 
 
 def score_negative(name: str, copy: str, truth: dict, rec: Path) -> dict:
@@ -114,9 +56,10 @@ def score_negative(name: str, copy: str, truth: dict, rec: Path) -> dict:
     with open_pose_source(rec) as source:
         frames = list(source.frames)
         size_wh = (source.info.width, source.info.height)
+        model = source.info.landmark_model
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        review = review_pose_frames(frames, name, "both", size_wh=size_wh)
+        review = review_pose_frames(frames, name, "both", size_wh=size_wh, pose_model=model)
     measured = review.summary.to_dict()["legs"]
     return {
         "clip": name,
@@ -127,8 +70,9 @@ def score_negative(name: str, copy: str, truth: dict, rec: Path) -> dict:
     }
 
 
-def summarise(rows: list[dict], holds: list[dict]) -> dict:
-    """Counts, held verdicts and peak error over some session-legs."""
+def summarise(rows: list[dict]) -> dict:
+    """Counts, held verdicts and peak error over some session-legs (rows of
+    ``_wide.leg_rows``)."""
     n = len(rows)
     diffs = [r["reps_measured"] - r["reps_true"] for r in rows]
     peaks = [
@@ -136,8 +80,6 @@ def summarise(rows: list[dict], holds: list[dict]) -> dict:
         for r in rows
         if r["peak_internal_measured"] is not None and not r["peak_internal_capped"]
     ]
-    clear = [h for h in holds if not h["borderline"]]
-    border = [h for h in holds if h["borderline"]]
     return {
         "session_legs": n,
         "count_exact": sum(d == 0 for d in diffs),
@@ -147,12 +89,12 @@ def summarise(rows: list[dict], holds: list[dict]) -> dict:
         "count_error_mean": round(float(np.mean(diffs)), 2) if n else None,
         "held_count_exact": sum(r["held_measured"] == r["held_true"] for r in rows),
         "held_verdict_clear": {
-            "right": sum(h["held_true"] == h["held_measured"] for h in clear),
-            "reps": len(clear),
+            "right": sum(r["held_clear_right"] for r in rows),
+            "reps": sum(r["held_clear_reps"] for r in rows),
         },
         "held_verdict_borderline": {
-            "right": sum(h["held_true"] == h["held_measured"] for h in border),
-            "reps": len(border),
+            "right": sum(r["held_borderline_right"] for r in rows),
+            "reps": sum(r["held_borderline_reps"] for r in rows),
         },
         "peak_internal_mae_deg": round(float(np.mean(peaks)), 1) if peaks else None,
         "peak_internal_max_error_deg": round(float(np.max(peaks)), 1) if peaks else None,
@@ -161,15 +103,24 @@ def summarise(rows: list[dict], holds: list[dict]) -> dict:
     }
 
 
-def split(rows: list[dict], holds: list[dict], field: str) -> dict:
+def from_ankles(rows: list[dict]) -> dict[str, float | None]:
+    """The "from the ankles" precision and recall over the rows' reps (as
+    ``_common.precision_recall`` on their matched reps)."""
+    right = sum(r["ankles_right"] for r in rows)
+    flagged = sum(r["ankles_flagged"] for r in rows)
+    true = sum(r["ankles_true"] for r in rows)
+    return {
+        "precision": right / flagged if flagged else None,
+        "recall": right / true if true else None,
+        "true": true,
+        "flagged": flagged,
+    }
+
+
+def split(rows: list[dict], field: str) -> dict:
     """summarise() per level of one manifest field."""
     levels = sorted({r[field] for r in rows}, key=str)
-    return {
-        str(level): summarise(
-            [r for r in rows if r[field] == level], [h for h in holds if h[field] == level]
-        )
-        for level in levels
-    }
+    return {str(level): summarise([r for r in rows if r[field] == level]) for level in levels}
 
 
 def markdown(results: dict) -> str:
@@ -214,23 +165,30 @@ def markdown(results: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--folder", type=Path, default=FOLDER)
+    parser.add_argument("--folder", type=Path, default=FOLDER, help="the truth (and recordings)")
+    parser.add_argument(
+        "--landmarks",
+        type=Path,
+        help="score the recordings in this folder instead (e.g. another pose model's; "
+        "a copy not there is left out); writes accuracy_wide_<model>.json unless --out",
+    )
+    parser.add_argument("--out", help="results file name (default accuracy_wide)")
     parser.add_argument("--markdown", type=Path, help="also write the tables as markdown here")
-    args = parser.parse_args()
-    rows, holds, rep_sets = [], [], {"clean": ([], [], []), "webcam": ([], [], [])}
+    args = parser.parse_args(argv)
+    for folder in (args.folder, args.landmarks):
+        if folder is not None and not folder.is_dir():
+            raise SystemExit(f"{folder}: no such folder")
+    rows: list[dict] = []
     negatives = []
-    for name, copy, truth, rec in recordings(args.folder):
+    for name, copy, truth, rec in recordings(args.folder, args.landmarks, negatives=True):
         if truth["manifest"].get("negative"):
             negatives.append(score_negative(name, copy, truth, rec))
             print(f"{name:18s} {copy:6s} negative: {negatives[-1]}")
             continue
-        r, h, (pairs, true_reps, measured) = score_recording(name, copy, truth, rec)
+        r = score_recording(name, copy, truth, rec)
         rows += r
-        holds += h
-        for bucket, items in zip(rep_sets[copy], (pairs, true_reps, measured)):
-            bucket.extend(items)
         for row in r:
             print(
                 f"{name:18s} {copy:6s} {row['leg']:5s} reps {row['reps_measured']}/"
@@ -239,23 +197,28 @@ def main() -> None:
                 f"{' (capped)' if row['peak_internal_capped'] else ''}"
             )
     if not rows and not negatives:
-        raise SystemExit(f"{args.folder}: no recordings with truth yet")
-    results = {"held_out": True, "clips": len({r["clip"] for r in rows})}
-    for copy in ("clean", "webcam"):
+        raise SystemExit(f"{args.landmarks or args.folder}: no recordings with truth yet")
+    models = sorted({r["pose_model"] for r in rows})
+    results: dict = {"held_out": True, "clips": len({r["clip"] for r in rows})}
+    if args.landmarks is not None:
+        results["landmarks"] = str(args.landmarks)
+        results["pose_models"] = models
+    for copy in COPIES:
         mine = [r for r in rows if r["copy"] == copy]
-        my_holds = [h for h in holds if h["copy"] == copy]
         if not mine:
             continue
-        pairs, true_reps, measured = rep_sets[copy]
         results[copy] = {
-            "all": summarise(mine, my_holds),
-            "from_ankles": precision_recall(pairs, true_reps, measured, "compensation"),
-            "by": {field: split(mine, my_holds, field) for field in (*SPLITS, "side")},
+            "all": summarise(mine),
+            "from_ankles": from_ankles(mine),
+            "by": {field: split(mine, field) for field in (*SPLITS, "side")},
         }
     results["negatives"] = negatives
     results["session_legs"] = rows
-    path = write_results("accuracy_wide", results)
-    for copy in ("clean", "webcam"):
+    out = args.out or (
+        "accuracy_wide" if args.landmarks is None else f"accuracy_wide_{'+'.join(models)}"
+    )
+    path = write_results(out, results)
+    for copy in COPIES:
         if copy in results:
             a = results[copy]["all"]
             print(

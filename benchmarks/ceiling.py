@@ -450,9 +450,13 @@ WIDE_COUNTS = (
 )
 
 
-def wide_recordings(folders: Sequence[Path]) -> Iterator[tuple[str, str, dict, Path]]:
+def wide_recordings(
+    folders: Sequence[Path], landmarks: Path | None = None
+) -> Iterator[tuple[str, str, dict, Path]]:
     """(clip, copy, truth, recording) of every recorded drill clip, the first
-    folder holding a clip winning; the negatives (issue #21) are skipped."""
+    folder holding a clip winning; the negatives (issue #21) are skipped.
+    With ``landmarks`` (another pose model's recordings, named alike), the
+    copies recorded there, each on its own; else the clips with both."""
     seen: set[str] = set()
     for folder in folders:
         for truth_path in sorted(folder.glob("*.truth.json")):
@@ -461,10 +465,12 @@ def wide_recordings(folders: Sequence[Path]) -> Iterator[tuple[str, str, dict, P
             if name in seen or truth["manifest"].get("negative"):
                 continue
             copies = [
-                (copy, folder / f"{stem}.landmarks.jsonl.gz")
+                (copy, (landmarks or folder) / f"{stem}.landmarks.jsonl.gz")
                 for copy, stem in (("clean", name), ("webcam", name + WEBCAM_SUFFIX))
             ]
-            if not all(rec.exists() for _, rec in copies):
+            if landmarks is not None:
+                copies = [(copy, rec) for copy, rec in copies if rec.exists()]
+            elif not all(rec.exists() for _, rec in copies):
                 continue  # still rendering
             seen.add(name)
             for copy, rec in copies:
@@ -490,6 +496,7 @@ def wide_clip(name: str, copy: str, truth: dict, rec: Path) -> list[dict]:
         frames = list(source.frames)
         size_wh = (source.info.width, source.info.height)
         fps = source.info.fps
+        model = source.info.landmark_model
     t = np.array([frame.t_s for frame in frames])
     found = any(frame.has_pose for frame in frames)
     nan = np.full(len(t), np.nan)
@@ -498,7 +505,7 @@ def wide_clip(name: str, copy: str, truth: dict, rec: Path) -> list[dict]:
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                shipped = review_pose_frames(frames, name, mode, size_wh=size_wh)
+                shipped = review_pose_frames(frames, name, mode, size_wh=size_wh, pose_model=model)
         except HiprotError:
             shipped = None
     at_limit = capped_readings(shipped) if shipped else frozenset()
@@ -650,11 +657,12 @@ def wide_summary(rows: list[dict], keep: Sequence[str] | None = None) -> dict:
     return out
 
 
-def wide_suite(folders: Sequence[Path]) -> dict:
+def wide_suite(folders: Sequence[Path], landmarks: Path | None = None) -> dict:
     """The oracle and the shipped reading on every finished wide clip, clean
-    and webcam copies, per session-leg, pooled and split by the manifest."""
+    and webcam copies, per session-leg, pooled and split by the manifest
+    (on the recordings in ``landmarks`` if given)."""
     rows: list[dict] = []
-    for name, copy, truth, rec in wide_recordings(folders):
+    for name, copy, truth, rec in wide_recordings(folders, landmarks):
         clip_rows = wide_clip(name, copy, truth, rec)
         rows += clip_rows
         for r in clip_rows:
@@ -691,6 +699,11 @@ def wide_suite(folders: Sequence[Path]) -> dict:
         }
     results["session_legs"] = [{k: v for k, v in r.items() if not k.startswith("_")} for r in rows]
     return results
+
+
+def _model_of(rec: Path) -> str:
+    with open_pose_source(rec) as source:
+        return source.info.landmark_model
 
 
 def _print_angles(title: str, stats: dict) -> None:
@@ -755,6 +768,12 @@ def main() -> None:
         help=f"Wide-suite folder (repeatable; the first holding a clip wins; default {WIDE}).",
     )
     parser.add_argument(
+        "--wide-landmarks",
+        type=Path,
+        help="With --wide-only: score another pose model's recordings of the wide clips (this "
+        "folder, named alike; the copies recorded there) and write ceiling_wide_<model>.json.",
+    )
+    parser.add_argument(
         "--wide-only",
         action="store_true",
         help="Score only the wide suite (recordings, ~5 min) and keep the other sections of "
@@ -765,6 +784,18 @@ def main() -> None:
     for folder in wide_folders:
         if not folder.is_dir():
             raise SystemExit(f"{folder}: no such folder")
+    if args.wide_landmarks is not None:
+        other = args.wide_landmarks
+        if not args.wide_only or not other.is_dir():
+            raise SystemExit(f"--wide-landmarks {other}: needs --wide-only and a folder")
+        wide = wide_suite(wide_folders, other)
+        models = sorted({_model_of(rec) for *_, rec in wide_recordings(wide_folders, other)})
+        wide["landmarks"] = str(args.wide_landmarks)
+        wide["pose_models"] = models
+        _print_wide(wide)
+        path = write_results(f"ceiling_wide_{'+'.join(models)}", {"wide": wide})
+        print(f"wrote {path.relative_to(REPO)}")
+        return
     if args.wide_only:
         previous = RESULTS_DIR / "ceiling.json"
         if args.model != "full" or not previous.exists():

@@ -25,6 +25,7 @@ only: nothing is chosen on it.
 
     python benchmarks/generalization.py [--candidates NAME ...] [--markdown OUT.md]
     python benchmarks/generalization.py --plots DIR   # the diagnosis plots
+    python benchmarks/generalization.py --landmarks DIR --out NAME  # another model's recordings
 
 Reads the committed landmark recordings (no MediaPipe runs here). Negatives
 (issue #21's clips) are not scored: ``accuracy_wide.py`` keeps them.
@@ -33,8 +34,6 @@ Reads the committed landmark recordings (no MediaPipe runs here). Negatives
 from __future__ import annotations
 
 import argparse
-import json
-import statistics
 import sys
 import warnings
 from collections.abc import Callable, Iterator, Sequence
@@ -47,7 +46,15 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import REPO, match_reps, review_wide_clip, write_results
+from _common import write_results
+from _wide import (
+    COPIES,
+    FOLDER,
+    per_copy,
+    recordings,
+    score_recording,
+    summarise,
+)
 
 import hiprot.reading.filters as filters
 import hiprot.reading.foot as foot
@@ -55,24 +62,12 @@ import hiprot.reading.judgements as judgements
 import hiprot.reading.neutral as neutral
 import hiprot.reading.position as position
 import hiprot.review as review_module
-from hiprot import drill
 from hiprot.landmarks import Side
 from hiprot.review import review_pose_frames
 from hiprot.sources import open_pose_source
 
-FOLDER = REPO / "benchmarks" / "render_suite" / "wide"
-WEBCAM_SUFFIX = "-webcam"
-COPIES = ("clean", "webcam")
-#: A true hold this close to ``drill.HOLD_MIN_S`` is borderline (as accuracy_wide.py).
-HOLD_MARGIN_S = 0.2
-#: The suite's cameras stand on the person's left: the left leg is the near one.
-NEAR_LEG = "left"
 #: The leave-one-out protocols: the manifest field whose levels are held out in turn.
 PROTOCOLS = {"leave_one_look_out": "outfit", "leave_one_body_out": "body"}
-#: Manifest fields the held-out results are also spread over.
-SPREAD_BY = ("outfit", "body", "distance_m", "height", "azimuth_deg", "side")
-#: The "Done when" set: 45° round from the side, every height and distance.
-DONE_WHEN_AZIMUTH_DEG = 45.0
 
 
 @contextmanager
@@ -173,134 +168,10 @@ CANDIDATES: dict[str, Callable[[], ContextManager[None]]] = {
 BASELINE = next(iter(CANDIDATES))
 
 
-def recordings(folder: Path) -> Iterator[tuple[str, str, dict, Path]]:
-    """(clip, copy, truth, recording) of every recorded copy of every drill clip."""
-    for truth_path in sorted(folder.glob("*.truth.json")):
-        truth = json.loads(truth_path.read_text())
-        if truth["manifest"].get("negative"):
-            continue
-        name = truth_path.name.removesuffix(".truth.json")
-        for copy, stem in zip(COPIES, (name, name + WEBCAM_SUFFIX)):
-            rec = folder / f"{stem}.landmarks.jsonl.gz"
-            if rec.exists():
-                yield name, copy, truth, rec
-
-
-def session_legs(name: str, copy: str, truth: dict, rec: Path) -> list[dict]:
-    """One row per worked leg: its count, held verdicts, peak and ankle flags
-    against the truth, with the clip's manifest factors."""
-    legs, measured, at_limit = review_wide_clip(name, truth, rec)
-    manifest = truth["manifest"]
-    rows = []
-    for leg in legs:
-        true_reps = [r for r in truth["reps"] if r["leg"] == leg]
-        mine = [r for r in measured["reps"] if r["leg"] == leg]
-        pairs = match_reps(true_reps, mine)
-        clear = [(t, m) for t, m in pairs if abs(t["hold_s"] - drill.HOLD_MIN_S) > HOLD_MARGIN_S]
-        t, m = truth["legs"][leg], measured["legs"][leg]
-        rows.append(
-            {
-                "clip": name,
-                "copy": copy,
-                "leg": leg,
-                "side": "near" if leg == NEAR_LEG else "far",
-                **{k: manifest[k] for k in ("outfit", "body", "lighting", "script")},
-                **{k: manifest[k] for k in ("azimuth_deg", "height", "distance_m")},
-                "reps_true": t["reps"],
-                "reps_measured": m["reps"],
-                "held_clear_right": sum(t_["held"] == m_["held"] for t_, m_ in clear),
-                "held_clear_reps": len(clear),
-                "peak_true": t["peak_internal_deg"],
-                "peak_measured": m.get("peak_internal_deg"),
-                "peak_capped": f"{leg}-in" in at_limit,
-                "ankles_true": sum(r["compensation"] for r in true_reps),
-                "ankles_flagged": sum(r["compensation"] for r in mine),
-                "ankles_right": sum(t_["compensation"] and m_["compensation"] for t_, m_ in pairs),
-            }
-        )
-    return rows
-
-
-def _rate(right: int, total: int) -> float | None:
-    return round(right / total, 3) if total else None
-
-
-def summarise(rows: Sequence[dict]) -> dict:
-    """The "Done when" measures over some session-legs."""
-    diffs = [r["reps_measured"] - r["reps_true"] for r in rows]
-    peaks = [
-        abs(r["peak_measured"] - r["peak_true"])
-        for r in rows
-        if r["peak_measured"] is not None and not r["peak_capped"]
-    ]
-    held = sum(r["held_clear_right"] for r in rows), sum(r["held_clear_reps"] for r in rows)
-    flagged = sum(r["ankles_flagged"] for r in rows)
-    ankles_true = sum(r["ankles_true"] for r in rows)
-    right = sum(r["ankles_right"] for r in rows)
-    return {
-        "session_legs": len(rows),
-        "count_exact": sum(d == 0 for d in diffs),
-        "count_within_one": sum(abs(d) <= 1 for d in diffs),
-        "count_exact_rate": _rate(sum(d == 0 for d in diffs), len(rows)),
-        "count_within_one_rate": _rate(sum(abs(d) <= 1 for d in diffs), len(rows)),
-        "held_clear_right": held[0],
-        "held_clear_reps": held[1],
-        "held_clear_rate": _rate(*held),
-        "peak_internal_mae_deg": round(float(np.mean(peaks)), 1) if peaks else None,
-        "peak_internal_scored": len(peaks),
-        "ankles_precision": _rate(right, flagged),
-        "ankles_recall": _rate(right, ankles_true),
-    }
-
-
 def training_score(rows: Sequence[dict]) -> tuple[int, int, int]:
     """What a fold's candidate is chosen by, on its training clips."""
     s = summarise(rows)
     return s["count_exact"], s["count_within_one"], s["held_clear_right"]
-
-
-MEASURES = (
-    "count_exact_rate",
-    "count_within_one_rate",
-    "held_clear_rate",
-    "peak_internal_mae_deg",
-    "ankles_precision",
-    "ankles_recall",
-)
-
-
-def spread(groups: dict[str, dict]) -> dict[str, list[float] | None]:
-    """Per measure, [min, median, max] across the groups' summaries (None where unscored)."""
-    out: dict[str, list[float] | None] = {}
-    for measure in MEASURES:
-        values = [g[measure] for g in groups.values() if g[measure] is not None]
-        out[measure] = (
-            [min(values), round(statistics.median(values), 3), max(values)] if values else None
-        )
-    return out
-
-
-def by_level(rows: Sequence[dict], field: str) -> dict[str, dict]:
-    levels = sorted({r[field] for r in rows}, key=str)
-    return {str(v): summarise([r for r in rows if r[field] == v]) for v in levels}
-
-
-def per_copy(rows: Sequence[dict]) -> dict[str, dict]:
-    """summarise(), the "Done when" set and the spread, per copy."""
-    out = {}
-    for copy in COPIES:
-        mine = [r for r in rows if r["copy"] == copy]
-        if not mine:
-            continue
-        done = [r for r in mine if r["azimuth_deg"] == DONE_WHEN_AZIMUTH_DEG]
-        groups = {field: by_level(mine, field) for field in SPREAD_BY}
-        out[copy] = {
-            "all": summarise(mine),
-            "done_when_45deg": summarise(done),
-            "by": groups,
-            "spread": {field: spread(g) for field, g in groups.items()},
-        }
-    return out
 
 
 def brief(rows: Sequence[dict]) -> dict[str, dict]:
@@ -365,15 +236,18 @@ def fresh_test(scored: dict[str, list[dict]], candidates: Sequence[str]) -> dict
     }
 
 
-def score(candidates: Sequence[str], folder: Path) -> dict[str, list[dict]]:
-    """Every session-leg under every candidate."""
-    clips = list(recordings(folder))
+def score(
+    candidates: Sequence[str], folder: Path, landmarks: Path | None = None
+) -> dict[str, list[dict]]:
+    """Every session-leg under every candidate (the recordings in
+    ``landmarks`` if given, else ``folder``'s)."""
+    clips = list(recordings(folder, landmarks))
     if not clips:
         raise SystemExit(f"{folder}: no drill recordings with truth")
     scored = {}
     for name in candidates:
         with CANDIDATES[name]():
-            scored[name] = [row for clip in clips for row in session_legs(*clip)]
+            scored[name] = [row for clip in clips for row in score_recording(*clip)]
         print(f"{name}: {_line(scored[name])}", flush=True)
     return scored
 
@@ -407,10 +281,11 @@ def plot_recording(name: str, copy: str, truth: dict, rec: Path, out_dir: Path) 
     with open_pose_source(rec) as source:
         frames = list(source.frames)
         size_wh = (source.info.width, source.info.height)
+        model = source.info.landmark_model
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         review = review_pose_frames(
-            frames, name, "both" if len(legs) == 2 else legs[0], size_wh=size_wh
+            frames, name, "both" if len(legs) == 2 else legs[0], size_wh=size_wh, pose_model=model
         )
     relative = review.series
     bands, floors = hold_bands(relative), rep_excursions(relative, review.foot_driven)
@@ -545,7 +420,12 @@ def markdown(results: dict) -> str:
 
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--folder", type=Path, default=FOLDER)
+    parser.add_argument("--folder", type=Path, default=FOLDER, help="the truth (and recordings)")
+    parser.add_argument(
+        "--landmarks",
+        type=Path,
+        help="score the recordings in this folder instead (e.g. another pose model's)",
+    )
     parser.add_argument(
         "--candidates", nargs="+", choices=list(CANDIDATES), default=list(CANDIDATES)
     )
@@ -557,11 +437,14 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parser.parse_args(argv)
     if args.plots:
         args.plots.mkdir(parents=True, exist_ok=True)
-        for clip in recordings(args.folder):
+        for clip in recordings(args.folder, args.landmarks):
             print(f"wrote {plot_recording(*clip, args.plots)}", flush=True)
         return
     candidates = [BASELINE, *(c for c in args.candidates if c != BASELINE)]
-    scored = score(candidates, args.folder)
+    for folder in (args.folder, args.landmarks):
+        if folder is not None and not folder.is_dir():
+            raise SystemExit(f"{folder}: no such folder")
+    scored = score(candidates, args.folder, args.landmarks)
     results = {
         "held_out": True,
         "clips": sorted({r["clip"] for r in scored[BASELINE]}),
@@ -574,6 +457,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         },
         "fresh_test": fresh_test(scored, candidates),
         "pooled": {c: brief(rows) for c, rows in scored.items()},
+        **({"landmarks": str(args.landmarks)} if args.landmarks else {}),
         "session_legs": [
             {**r, "reps_measured": {c: scored[c][i]["reps_measured"] for c in candidates}}
             for i, r in enumerate(scored[BASELINE])

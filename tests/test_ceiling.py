@@ -85,3 +85,18 @@ def test_wide_recordings_skip_negatives_and_unfinished_clips(tmp_path: Path) -> 
         ("w03", "clean", "b"),
         ("w03", "webcam", "b"),
     ]
+
+
+def test_wide_recordings_of_another_model_take_each_copy_recorded(tmp_path: Path) -> None:
+    truth, other = tmp_path / "truth", tmp_path / "heavy"
+    truth.mkdir()
+    other.mkdir()
+    for name in ("w01", "w02"):
+        (truth / f"{name}.truth.json").write_text(json.dumps({"manifest": {}}))
+    (other / "w01-webcam.landmarks.jsonl.gz").write_bytes(b"")  # its clean copy not yet
+    (other / "w02.landmarks.jsonl.gz").write_bytes(b"")
+    found = [(name, copy, rec) for name, copy, _, rec in ceiling.wide_recordings([truth], other)]
+    assert found == [
+        ("w01", "webcam", other / "w01-webcam.landmarks.jsonl.gz"),
+        ("w02", "clean", other / "w02.landmarks.jsonl.gz"),
+    ]
