@@ -633,14 +633,14 @@ def test_the_report_says_which_knee_jittered() -> None:
 
 def test_knee_jitter_is_judged_against_the_foot_s() -> None:
     rng = np.random.default_rng(1)
-    still = np.zeros(300)
-    assert knee_too_jittery(still + rng.normal(0, 4, 300), still + rng.normal(0, 1, 300))
+    still, t = np.zeros(300), np.arange(300) / 30
+    assert knee_too_jittery(t, still + rng.normal(0, 4, 300), still + rng.normal(0, 1, 300))
     # too little jitter to matter, however clean the foot
-    assert not knee_too_jittery(still + rng.normal(0, 1.5, 300), still + rng.normal(0, 0.1, 300))
+    assert not knee_too_jittery(t, still + rng.normal(0, 1.5, 300), still + rng.normal(0, 0.1, 300))
     # the foot as jittery
-    assert not knee_too_jittery(still + rng.normal(0, 4, 300), still + rng.normal(0, 3, 300))
+    assert not knee_too_jittery(t, still + rng.normal(0, 4, 300), still + rng.normal(0, 3, 300))
     # no foot fit yet: the foot reads 0
-    assert not knee_too_jittery(still + rng.normal(0, 4, 300), still)
+    assert not knee_too_jittery(t, still + rng.normal(0, 4, 300), still)
 
 
 def test_live_hands_a_jittery_knee_to_the_foot() -> None:

@@ -470,7 +470,7 @@ def test_a_still_leg_through_realistic_noise_counts_no_rep_but_a_30_degree_rep_d
         counter = BilateralCounter(
             "right",
             foot_driven=review.foot_driven,
-            excursion_deg={Side.RIGHT: judgements.rep_excursion(drive)},
+            excursion_deg={Side.RIGHT: judgements.rep_excursion(series.t_s, drive)},
         )
         frames = samples(series)
         for frame in frames:
