@@ -156,7 +156,7 @@ def _grid() -> dict[str, dict]:
         out[f"w{window:g} rep{rep:g} hold1.5 knee{knee:g}"] = dict(
             window_s=window, rep_ratio=rep, hold_ratio=1.5, knee_ratio=knee
         )
-    for hold, knee in ((2.0, 1.5), (1.5, 1.25)):
+    for hold, knee in ((2.0, 1.5), (1.5, 1.25), (2.0, 1.25), (2.5, 1.25)):
         out[f"w1.5 rep3.5 hold{hold:g} knee{knee:g}"] = dict(
             window_s=1.5, rep_ratio=3.5, hold_ratio=hold, knee_ratio=knee
         )
