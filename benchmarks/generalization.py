@@ -96,11 +96,10 @@ def _major_axis_slope(x: np.ndarray, y: np.ndarray) -> float:
     return float(np.sign(gain) * np.sqrt(np.sum(weights * y * y) / np.sum(weights * x * x)))
 
 
-def _jitter_1s() -> ContextManager[None]:
-    """``jitter_deg``'s running median over 1 s of the suite's 15 frames/s,
-    as its 31 samples are at 30 frames/s (at 15 frames/s they span 2 s, and
-    a fast rep's turn counts as jitter)."""
-    return _patched(filters, _JITTER_WINDOW=15, _JITTER_MIN_SAMPLES=25)
+def _jitter_window(seconds: float, min_s: float = 5.0 / 3.0) -> ContextManager[None]:
+    """``jitter_deg``'s running median over ``seconds`` (and at least
+    ``min_s`` of samples) instead of ``filters.JITTER_WINDOW_S``."""
+    return _patched(filters, JITTER_WINDOW_S=seconds, _JITTER_MIN_S=min_s)
 
 
 def _readings(series, knees: bool) -> np.ndarray:
@@ -122,7 +121,7 @@ def _feet_on_noise_floor(series):
     """The auto-neutral with the still period judged on the feet alone,
     each on its noise floor (``still_tolerances``)."""
     feet = _readings(series, knees=False)
-    tolerance = neutral.still_tolerances(feet)
+    tolerance = neutral.still_tolerances(series.t_s, feet)
     period = neutral.find_still_period(series.t_s, feet, tolerance_deg=tolerance)
     return neutral.calibration_from_still(series, period)
 
@@ -148,17 +147,21 @@ def _chained(*managers: ContextManager[None]) -> Iterator[None]:
 CANDIDATES: dict[str, Callable[[], ContextManager[None]]] = {
     "main": nullcontext,
     "major_axis_foot": lambda: _patched(foot, _huber_slope=_major_axis_slope),
-    "jitter_1s": _jitter_1s,
-    "major_axis_foot+jitter_1s": lambda: _chained(
-        _patched(foot, _huber_slope=_major_axis_slope), _jitter_1s()
+    # the jitter's window and the ratios that use it (docs/generalization.md,
+    # "The jitter's window in seconds"): the reading before (31 samples,
+    # 2 s at the suite's 15 frames/s), the suite's earlier choice, one change each
+    "window_31_samples": lambda: _chained(
+        _jitter_window(31 / 15, 50 / 15),
+        _patched(judgements, REP_EXCURSION_JITTER_RATIO=3.0, KNEE_JITTER_RATIO=1.5),
     ),
-    # the tuning study's finalists (tune_judgements.py; docs/generalization.md,
-    # "The rep floor and the hold band")
     "jitter_1s+floor_4": lambda: _chained(
-        _jitter_1s(), _patched(judgements, REP_EXCURSION_JITTER_RATIO=4.0)
+        _jitter_window(1.0),
+        _patched(judgements, REP_EXCURSION_JITTER_RATIO=4.0, KNEE_JITTER_RATIO=1.5),
     ),
+    "jitter_1s": lambda: _jitter_window(1.0),
+    "floor_3": lambda: _patched(judgements, REP_EXCURSION_JITTER_RATIO=3.0),
+    "knee_1.5": lambda: _patched(judgements, KNEE_JITTER_RATIO=1.5),
     "band_1": lambda: _patched(judgements, HOLD_JITTER_RATIO=1.0),  # the band before
-    "jitter_1.5s": lambda: _patched(filters, _JITTER_WINDOW=23, _JITTER_MIN_SAMPLES=25),
     "feet_still": lambda: _auto_neutral(_feet_still),
     "feet_still_on_noise_floor": lambda: _auto_neutral(_feet_on_noise_floor),
     "no_steady_entry": lambda: _patched(

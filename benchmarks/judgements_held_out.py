@@ -1,17 +1,18 @@
-"""The tuning study's judgements held out at 30 frames/s (issue #22): the
-synthetic reporting seeds (``accuracy_reps``' image estimator, the noise
-mix) or ``accuracy_negatives``' lying-still sessions (seeds 70000+), each
-session under ``band_1`` (the hold band 3° + 1 x jitter, main's before
-``judgements.HOLD_JITTER_RATIO``), ``band_1.5`` (3° + 1.5 x jitter, shipped)
-and ``floor_4`` (the rep floor 4 x jitter, band 1 x jitter), side by side
-in one run.
+"""The jitter's window and its ratios held out at 30 frames/s (issue #22):
+the synthetic reporting seeds (``accuracy_reps``' image estimator, the
+noise mix), ``accuracy_negatives``' lying-still sessions (seeds 70000+)
+and its entering and leaving sessions, each session under
+``window_31_samples`` (the jitter over 31 samples, rep floor 3, knee
+switch 1.5: the reading before ``filters.JITTER_WINDOW_S``) and
+``shipped`` (1.5 s, 3.5, 1.25), side by side in one run.
 
 Prints one line per session-leg (``ROW setting noise count_diff
-held_right held_clear``) or per still session (``STILL setting noise
-reps name``); docs/generalization.md, "The rep floor and the hold band",
-sums them. Nothing is chosen on these.
+held_right held_clear``), per still session (``STILL setting noise reps
+name``) or per entering-and-leaving session (``ENTER setting noise
+reps_outside count_diff name``); docs/generalization.md, "The jitter's
+window in seconds", sums them. Nothing is chosen on these.
 
-    python benchmarks/judgements_held_out.py reps|still
+    python benchmarks/judgements_held_out.py reps|still|enter
 """
 
 from __future__ import annotations
@@ -23,16 +24,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import tune_judgements as tj
 
-from hiprot.synth import NEGATIVES, NOISE_LEVELS, SessionSpec, generate
+from hiprot.synth import ENTER_EXIT, NEGATIVES, NOISE_LEVELS, SessionSpec, generate
 from hiprot.synth.camera import WORKING_PLACEMENTS
 from hiprot.synth.suite import reporting_specs
 
 SETTINGS = {
-    "band_1": {"window_s": None},
-    "band_1.5": {"window_s": None, "hold_ratio": 1.5},
-    "floor_4": {"window_s": None, "rep_ratio": 4.0},
+    "window_31_samples": {"window_s": None, "hold_ratio": 1.5},
+    "shipped": {"window_s": 1.5, "rep_ratio": 3.5, "hold_ratio": 1.5, "knee_ratio": 1.25},
 }
-#: accuracy_negatives' first seed; its still sessions follow the other negatives.
+#: accuracy_negatives' first seed; its still sessions follow the other
+#: negatives, its entering and leaving sessions start 500 on.
 NEGATIVES_SEED = 70_000
 
 
@@ -65,5 +66,26 @@ def still() -> None:
             tj._CACHE.clear()
 
 
+def enter() -> None:
+    k = 0
+    for placement in WORKING_PLACEMENTS:
+        for noise in NOISE_LEVELS:
+            spec = SessionSpec(
+                seed=NEGATIVES_SEED + 500 + k, scenario=ENTER_EXIT, placement=placement, noise=noise
+            )
+            k += 1
+            session = generate(spec)
+            entered, left = session.truth["drill_s"]
+            for name, kw in SETTINGS.items():
+                with tj.setting(**kw):
+                    found = tj._review(
+                        spec.name, session.frames, spec.name, "both", (640, 480)
+                    ).reps
+                out = sum(r.start_s < entered or r.end_s > left for r in found)
+                diff = len(found) - len(session.truth["reps"])
+                print(f"ENTER {name} {noise} {out} {diff} {spec.name}", flush=True)
+            tj._CACHE.clear()
+
+
 if __name__ == "__main__":
-    {"reps": reps, "still": still}[sys.argv[1]]()
+    {"reps": reps, "still": still, "enter": enter}[sys.argv[1]]()

@@ -73,9 +73,9 @@ RENDER_FOLDERS = (REPO / "benchmarks" / "render_suite" / "tuning", REPO / "sampl
 _FPS: list[float] = [30.0]
 
 
-def _hold_band(femur_deg) -> float:
+def _hold_band(t_s, femur_deg) -> float:
     """``judgements.hold_band`` with the jitter weighted by ``_HOLD_RATIO``."""
-    return drill.HOLD_TOLERANCE_DEG + _HOLD_RATIO[0] * filters.jitter_deg(femur_deg)
+    return drill.HOLD_TOLERANCE_DEG + _HOLD_RATIO[0] * filters.jitter_deg(t_s, femur_deg)
 
 
 _HOLD_RATIO: list[float] = [1.0]
@@ -94,8 +94,8 @@ def setting(
     the hold band 3° plus ``hold_ratio`` times it, the jittery-knee switch
     at ``knee_ratio``."""
     old = (
-        filters._JITTER_WINDOW,
-        filters._JITTER_MIN_SAMPLES,
+        filters.JITTER_WINDOW_S,
+        filters._JITTER_MIN_S,
         judgements.REP_EXCURSION_JITTER_RATIO,
         judgements.KNEE_JITTER_RATIO,
         judgements.hold_band,
@@ -110,8 +110,8 @@ def setting(
     finally:
         _WINDOW_S[0] = None
         (
-            filters._JITTER_WINDOW,
-            filters._JITTER_MIN_SAMPLES,
+            filters.JITTER_WINDOW_S,
+            filters._JITTER_MIN_S,
             judgements.REP_EXCURSION_JITTER_RATIO,
             judgements.KNEE_JITTER_RATIO,
             judgements.hold_band,
@@ -123,12 +123,12 @@ _WINDOW_S: list[float | None] = [None]
 
 def _at_frame_rate(fps: float) -> None:
     """Set ``jitter_deg``'s window for a session at ``fps``: ``_WINDOW_S``
-    seconds (odd), and at least 1.67 s of samples (50 at 30 frames/s)."""
+    seconds (None: 31 samples, with at least 50, at any rate, the window
+    before ``filters.JITTER_WINDOW_S``), and at least 5/3 s of samples."""
     if _WINDOW_S[0] is None:
-        filters._JITTER_WINDOW, filters._JITTER_MIN_SAMPLES = 31, 50
+        filters.JITTER_WINDOW_S, filters._JITTER_MIN_S = 31 / fps, 50 / fps
     else:
-        filters._JITTER_WINDOW = max(3, round(_WINDOW_S[0] * fps) | 1)
-        filters._JITTER_MIN_SAMPLES = round(1.67 * fps)
+        filters.JITTER_WINDOW_S, filters._JITTER_MIN_S = _WINDOW_S[0], 5.0 / 3.0
 
 
 def _grid() -> dict[str, dict]:
@@ -140,6 +140,26 @@ def _grid() -> dict[str, dict]:
                     out[f"w{window:g} rep{rep:g} hold{hold:g} knee{knee:g}"] = dict(
                         window_s=window, rep_ratio=rep, hold_ratio=hold, knee_ratio=knee
                     )
+    # the duration window's second study: main's hold band (1.5), the knee switch varied too
+    out["main (31 samples, band 1.5)"] = {"window_s": None, "hold_ratio": 1.5}
+    for window, rep, knee in (
+        (1.0, 3.5, 1.5),
+        (1.0, 5.0, 1.5),
+        (1.0, 4.0, 1.25),
+        (1.0, 4.0, 2.0),
+        (1.0, 3.5, 2.0),
+        (1.5, 3.5, 1.5),
+        (1.5, 4.0, 1.5),
+        (1.25, 3.5, 1.5),
+        (1.5, 3.0, 1.5),
+    ):
+        out[f"w{window:g} rep{rep:g} hold1.5 knee{knee:g}"] = dict(
+            window_s=window, rep_ratio=rep, hold_ratio=1.5, knee_ratio=knee
+        )
+    for hold, knee in ((2.0, 1.5), (1.5, 1.25), (2.0, 1.25), (2.5, 1.25)):
+        out[f"w1.5 rep3.5 hold{hold:g} knee{knee:g}"] = dict(
+            window_s=1.5, rep_ratio=3.5, hold_ratio=hold, knee_ratio=knee
+        )
     return out
 
 

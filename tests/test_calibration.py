@@ -218,9 +218,9 @@ def test_feet_and_knees_still_within_their_noise_floor_give_the_still_period() -
     # a webcam's far foot: frame-to-frame noise whose 3x jitter is past 10°
     noisy = 1.5 + rng.normal(0.0, 6.0, t.size)
     series = _series(noisy, clean)
-    tolerance = still_tolerances(still_readings(series))
+    tolerance = still_tolerances(t, still_readings(series))
     assert tolerance[2:] == pytest.approx(drill.REP_MIN_EXCURSION_DEG)  # the quiet knees
-    assert tolerance[:2] == pytest.approx(REP_EXCURSION_JITTER_RATIO * jitter_deg(noisy))
+    assert tolerance[:2] == pytest.approx(REP_EXCURSION_JITTER_RATIO * jitter_deg(t, noisy))
     assert tolerance[0] > drill.REP_MIN_EXCURSION_DEG
     assert find_still_period(t, still_readings(series))[0] > 0  # at a fixed 10°: not from the start
     assert still_period(series) == (0, 600)

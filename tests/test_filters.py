@@ -75,9 +75,25 @@ def test_jitter_is_the_white_noise_and_not_the_motion() -> None:
     t = np.arange(0.0, 60.0, 1 / 30)
     motion = 30.0 * np.sin(2 * np.pi * t / 6.0)
     noise = np.random.default_rng(0).normal(0.0, 2.0, len(t))
-    assert jitter_deg(motion) < 0.2
-    assert 1.6 < jitter_deg(motion + noise) < 2.2
-    assert 1.6 < jitter_deg(np.where(t % 7 < 1, np.nan, motion + noise)) < 2.2
+    assert jitter_deg(t, motion) < 0.5
+    assert 1.6 < jitter_deg(t, motion + noise) < 2.2
+    assert 1.6 < jitter_deg(t, np.where(t % 7 < 1, np.nan, motion + noise)) < 2.2
+
+
+def test_jitter_s_window_is_a_duration_so_a_fast_rep_is_no_jitter_at_any_frame_rate() -> None:
+    """Fast reps (a 5 s cycle of +-30°) read the same small jitter at 30 and
+    at 15 frames/s: the running median spans the same time at both rates.
+    The same 15 frames/s samples through a 31-sample window (2 s) take
+    the reps' own turns for jitter, several times more."""
+    jitter = {}
+    for fps in (30.0, 15.0):
+        t = np.arange(0.0, 60.0, 1 / fps)
+        jitter[fps] = jitter_deg(t, 30.0 * np.sin(2 * np.pi * t / 5.0))
+    assert jitter[15.0] == pytest.approx(jitter[30.0], abs=0.05)
+    assert jitter[15.0] < 1.0
+    t = np.arange(0.0, 60.0, 1 / 15)
+    as_31_samples = np.arange(len(t)) / 31.0  # 31 samples to the second
+    assert jitter_deg(as_31_samples, 30.0 * np.sin(2 * np.pi * t / 5.0)) > 6 * jitter[15.0]
 
 
 def test_a_reading_flickering_to_its_limit_and_back_jitters() -> None:
@@ -86,7 +102,7 @@ def test_a_reading_flickering_to_its_limit_and_back_jitters() -> None:
     but is no reading to count reps from."""
     rng = np.random.default_rng(3)
     pinned = np.where(rng.random(600) < 0.6, -50.0, 0.0)
-    assert jitter_deg(pinned) > 10.0
+    assert jitter_deg(np.arange(600) / 30, pinned) > 10.0
 
 
 def test_spike_filter_removes_one_frame_flicker_and_lags_a_turn_one_frame() -> None:
@@ -104,5 +120,10 @@ def test_spike_filter_removes_one_frame_flicker_and_lags_a_turn_one_frame() -> N
 
 
 def test_jitter_needs_fifty_samples() -> None:
-    assert np.isnan(jitter_deg(np.r_[np.zeros(49), np.full(10, np.nan)]))
-    assert jitter_deg(np.zeros(50)) == 0.0
+    """Fifty at 30 frames/s, as many as 5/3 s holds at any rate."""
+    t = np.arange(59) / 30
+    assert np.isnan(jitter_deg(t, np.r_[np.zeros(49), np.full(10, np.nan)]))
+    assert jitter_deg(t[:50], np.zeros(50)) == 0.0
+    assert np.isnan(jitter_deg(2 * t[:24], np.zeros(24)))
+    assert jitter_deg(2 * t[:25], np.zeros(25)) == 0.0
+    assert np.isnan(jitter_deg([0.0], np.zeros(1)))

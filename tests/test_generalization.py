@@ -6,6 +6,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
@@ -84,9 +85,10 @@ def test_a_candidate_leaves_hiprot_as_it_was() -> None:
 
     def state() -> tuple:
         return (
-            filters._JITTER_WINDOW,
+            filters.JITTER_WINDOW_S,
             review.auto_calibration,
             judgements.REP_EXCURSION_JITTER_RATIO,
+            judgements.KNEE_JITTER_RATIO,
             judgements.HOLD_JITTER_RATIO,
         )
 
@@ -95,17 +97,22 @@ def test_a_candidate_leaves_hiprot_as_it_was() -> None:
         with candidate():
             pass
         assert state() == before, name
-    with generalization.CANDIDATES["jitter_1s+floor_4"]():
-        assert (filters._JITTER_WINDOW, judgements.REP_EXCURSION_JITTER_RATIO) == (15, 4.0)
+    with generalization.CANDIDATES["window_31_samples"]():
+        # the reading before: 31 samples at the suite's 15 frames/s
+        assert round(filters.JITTER_WINDOW_S * 15) == 31
+        assert (judgements.REP_EXCURSION_JITTER_RATIO, judgements.KNEE_JITTER_RATIO) == (3.0, 1.5)
+    t = np.arange(200) / 30
     jittery = [0.0, 4.0] * 100
-    jitter = filters.jitter_deg(jittery)
+    jitter = filters.jitter_deg(t, jittery)
     with generalization.CANDIDATES["band_1"]():
-        assert judgements.hold_band(jittery) == pytest.approx(drill.HOLD_TOLERANCE_DEG + jitter)
-    assert judgements.hold_band(jittery) == pytest.approx(drill.HOLD_TOLERANCE_DEG + 1.5 * jitter)
+        assert judgements.hold_band(t, jittery) == pytest.approx(drill.HOLD_TOLERANCE_DEG + jitter)
+    assert judgements.hold_band(t, jittery) == pytest.approx(
+        drill.HOLD_TOLERANCE_DEG + 1.5 * jitter
+    )
     with pytest.raises(ZeroDivisionError), generalization.CANDIDATES["jitter_1s"]():
-        assert filters._JITTER_WINDOW == 15
+        assert filters.JITTER_WINDOW_S == 1.0
         _ = 1 / 0  # an error inside still puts it back
-    assert filters._JITTER_WINDOW == before[0]
+    assert filters.JITTER_WINDOW_S == before[0]
 
 
 def test_the_diagnosis_plot_draws_a_recording(tmp_path: Path) -> None:

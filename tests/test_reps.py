@@ -727,7 +727,8 @@ def test_a_band_widened_by_the_jitter_keeps_a_noisy_hold() -> None:
     femur = [*REST, (-30.0, 1.5), (30.0, 2.0), (30.0, 1.5), (0.0, 1.0), *REST]
     noisy = leg_samples(femur, jitter_deg=3.0, seed=4)
     narrow, _ = run(noisy)
-    band = drill.HOLD_TOLERANCE_DEG + jitter_deg([sample.femur_deg for sample in noisy])
+    femur_deg = [sample.femur_deg for sample in noisy]
+    band = drill.HOLD_TOLERANCE_DEG + jitter_deg([sample.t_s for sample in noisy], femur_deg)
     wide, events = run(noisy, hold_band_deg=band)
     (short,), (whole,) = narrow.reps, wide.reps
     assert not short.held and short.hold_s < 0.7

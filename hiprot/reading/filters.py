@@ -195,25 +195,40 @@ def _bridge_gaps(
     return filled
 
 
-#: ``jitter_deg``: the running median's window (about 1 s at 30 frames/s),
-#: and the fewest finite samples it judges.
-_JITTER_WINDOW = 31
-_JITTER_MIN_SAMPLES = 50
+#: ``jitter_deg``: the running median's window, a duration so that the
+#: jitter means the same at every frame rate; chosen with the ratios that
+#: use it on the synthetic tuning seeds at 15 and 30 frames/s
+#: (docs/generalization.md, "The jitter's window in seconds"). And the
+#: shortest span of finite samples it judges (50 at 30 frames/s).
+JITTER_WINDOW_S = 1.5
+_JITTER_MIN_S = 5.0 / 3.0
 
 
-def jitter_deg(values: npt.ArrayLike) -> float:
-    """How much a raw angle stream of shape ``(n,)`` jitters, in its own degrees.
+def sample_rate_hz(t_s: npt.ArrayLike) -> float:
+    """Samples per second of timestamps ``t_s`` (``(n,)``, seconds): one
+    over their median step; NaN with fewer than two or no forward step."""
+    steps = np.diff(np.asarray(t_s, dtype=np.float64))
+    steps = steps[np.isfinite(steps) & (steps > 0)]
+    return 1.0 / float(np.median(steps)) if len(steps) else math.nan
 
-    The mean absolute deviation of the finite samples from their 1 s
-    running median, scaled to a standard deviation for Gaussian noise
-    (x 1.2533): a drill-speed rotation passes into the median, so reps do
-    not count as jitter. A mean, not a median: a knee reading that flickers
-    to the end of its range and back more often than not has a median
-    absolute deviation of 0. NaN with fewer than 50 finite samples.
+
+def jitter_deg(t_s: npt.ArrayLike, values: npt.ArrayLike) -> float:
+    """How much a raw angle stream ``values`` (``(n,)``, at times ``t_s``)
+    jitters, in its own degrees.
+
+    The mean absolute deviation of the finite samples from their running
+    median over ``JITTER_WINDOW_S`` (in samples at the stream's rate, odd),
+    scaled to a standard deviation for Gaussian noise (x 1.2533): a
+    drill-speed rotation passes into the median, so reps do not count as
+    jitter. A mean, not a median: a knee reading that flickers to the end of
+    its range and back more often than not has a median absolute deviation
+    of 0. NaN with fewer finite samples than ``_JITTER_MIN_S`` holds.
     """
+    rate = sample_rate_hz(t_s)
     v = np.asarray(values, dtype=np.float64)
     v = v[np.isfinite(v)]
-    if len(v) < _JITTER_MIN_SAMPLES:
+    if not math.isfinite(rate) or len(v) < round(_JITTER_MIN_S * rate):
         return math.nan
-    residual = v - median_filter(v, _JITTER_WINDOW, mode="nearest")
+    window = max(3, round(JITTER_WINDOW_S * rate) | 1)
+    residual = v - median_filter(v, window, mode="nearest")
     return float(1.2533 * np.mean(np.abs(residual)))

@@ -28,23 +28,25 @@ from hiprot.reading.series import AngleSeries
 #: jitters (``jitter_deg``) more than ``KNEE_JITTER_RATIO`` times its foot
 #: reading and more than ``KNEE_JITTER_MIN_DEG``: the knee is seen through an
 #: offset of a few pixels, the foot through a heel-toe line several times
-#: longer, so on a noisy webcam the knee jitters first. Chosen on the
-#: synthetic tuning seeds (docs/counting.md, "How the judgements were chosen").
-KNEE_JITTER_RATIO = 1.5
+#: longer, so on a noisy webcam the knee jitters first. The ratio chosen
+#: with the jitter's window at 15 and 30 frames/s on the synthetic tuning
+#: seeds (docs/generalization.md, "The jitter's window in seconds").
+KNEE_JITTER_RATIO = 1.25
 KNEE_JITTER_MIN_DEG = 2.0
 
 
-def knee_too_jittery(femur_deg: npt.ArrayLike, foot_deg: npt.ArrayLike) -> bool:
+def knee_too_jittery(t_s: npt.ArrayLike, femur_deg: npt.ArrayLike, foot_deg: npt.ArrayLike) -> bool:
     """Whether the foot should drive the rep count (``KNEE_JITTER_RATIO``).
 
     Args:
+        t_s: ``(n,)`` the samples' times, seconds (the jitter's window is a duration).
         femur_deg: ``(n,)`` raw (unsmoothed) femur angles from neutral.
         foot_deg: ``(n,)`` raw foot angles from neutral, in femur degrees; a
             foot that reads 0 throughout (no foot fit yet) never drives.
     """
     foot_deg = np.asarray(foot_deg, dtype=np.float64)
     measured = np.isfinite(foot_deg) & (foot_deg != 0.0)
-    knee, foot = jitter_deg(femur_deg), jitter_deg(foot_deg)
+    knee, foot = jitter_deg(t_s, femur_deg), jitter_deg(t_s, foot_deg)
     return bool(measured.any() and knee > KNEE_JITTER_MIN_DEG and knee > KNEE_JITTER_RATIO * foot)
 
 
@@ -56,7 +58,7 @@ def hold_bands(relative: AngleSeries) -> dict[Side, float]:
     Noise-free the band stays 3°; through webcam noise a 3° band breaks
     most holds (docs/counting.md, "How the judgements were chosen").
     """
-    bands = {side: hold_band(leg.femur_deg) for side, leg in relative.legs.items()}
+    bands = {side: hold_band(relative.t_s, leg.femur_deg) for side, leg in relative.legs.items()}
     return {
         side: band if math.isfinite(band) else drill.HOLD_TOLERANCE_DEG
         for side, band in bands.items()
@@ -69,19 +71,20 @@ def hold_bands(relative: AngleSeries) -> dict[Side, float]:
 HOLD_JITTER_RATIO = 1.5
 
 
-def hold_band(femur_deg: npt.ArrayLike) -> float:
-    """One leg's ``hold_bands`` from its femur readings (``(n,)``):
+def hold_band(t_s: npt.ArrayLike, femur_deg: npt.ArrayLike) -> float:
+    """One leg's ``hold_bands`` from its femur readings (``(n,)``, at times ``t_s``):
     ``HOLD_TOLERANCE_DEG`` plus ``HOLD_JITTER_RATIO`` jitters; NaN while
     there are too few to measure the jitter (``jitter_deg``)."""
-    return drill.HOLD_TOLERANCE_DEG + HOLD_JITTER_RATIO * jitter_deg(femur_deg)
+    return drill.HOLD_TOLERANCE_DEG + HOLD_JITTER_RATIO * jitter_deg(t_s, femur_deg)
 
 
 #: A rep must reach out and in past this multiple of the jitter
 #: (``jitter_deg``) of the drive the counter gets, where that is further than
 #: ``REP_MIN_EXCURSION_DEG`` (``rep_excursions``): a still leg read through
-#: webcam noise otherwise swings past 10° and back. Chosen on the synthetic
-#: tuning seeds (docs/position.md, "Noise floor").
-REP_EXCURSION_JITTER_RATIO = 3.0
+#: webcam noise otherwise swings past 10° and back. Chosen with the jitter's
+#: window at 15 and 30 frames/s on the synthetic tuning seeds, lying still
+#: included (docs/generalization.md, "The jitter's window in seconds").
+REP_EXCURSION_JITTER_RATIO = 3.5
 
 
 def rep_excursions(relative: AngleSeries, foot_driven: Collection[Side]) -> dict[Side, float]:
@@ -91,7 +94,9 @@ def rep_excursions(relative: AngleSeries, foot_driven: Collection[Side]) -> dict
     gets (``counted_drive``, relative to neutral, smoothed) where that is
     further. ``foot_driven``: the legs whose foot alone drives the count."""
     return {
-        side: rep_excursion(counted_drive(leg.femur_deg, leg.foot_deg, side in foot_driven))
+        side: rep_excursion(
+            relative.t_s, counted_drive(leg.femur_deg, leg.foot_deg, side in foot_driven)
+        )
         for side, leg in relative.legs.items()
     }
 
@@ -109,10 +114,10 @@ def counted_drive(
     return np.where(np.abs(foot) > np.abs(femur), foot, femur)
 
 
-def rep_excursion(drive_deg: npt.ArrayLike) -> float:
-    """One leg's ``rep_excursions`` from its drive readings (``(n,)``);
+def rep_excursion(t_s: npt.ArrayLike, drive_deg: npt.ArrayLike) -> float:
+    """One leg's ``rep_excursions`` from its drive readings (``(n,)``, at times ``t_s``);
     ``REP_MIN_EXCURSION_DEG`` while there are too few to measure the jitter."""
-    jitter = jitter_deg(drive_deg)
+    jitter = jitter_deg(t_s, drive_deg)
     if not math.isfinite(jitter):
         return drill.REP_MIN_EXCURSION_DEG
     return max(drill.REP_MIN_EXCURSION_DEG, REP_EXCURSION_JITTER_RATIO * jitter)
@@ -127,7 +132,9 @@ def jittery_knees(
     return frozenset(
         side
         for side in worked
-        if knee_too_jittery(relative.legs[side].femur_deg, relative.legs[side].foot_deg)
+        if knee_too_jittery(
+            relative.t_s, relative.legs[side].femur_deg, relative.legs[side].foot_deg
+        )
     )
 
 

@@ -129,7 +129,7 @@ class LiveReading:
     side_on: bool = False
 
 
-def _recent() -> RecentSamples[float]:
+def _recent() -> RecentSamples[tuple[float, float]]:
     return RecentSamples(_LIVE_JITTER_SAMPLES, _LIVE_FOOT_REFIT)
 
 
@@ -159,15 +159,15 @@ class _LegState:
     # readings at rest between reps (absolute femur, foot): the neutral re-taken
     femur_rests: TrailingSamples = field(default_factory=_rests)
     foot_rests: TrailingSamples = field(default_factory=_rests)
-    # raw (femur, foot) from neutral, the foot in its own units: the jitter judgement
-    raw_pairs: RecentSamples[tuple[float, float]] = field(
+    # raw (t, femur, foot) from neutral, the foot in its own units: the jitter judgement
+    raw_pairs: RecentSamples[tuple[float, float, float]] = field(
         default_factory=lambda: RecentSamples(_LIVE_JITTER_SAMPLES, _LIVE_FOOT_REFIT)
     )
     foot_driven: bool = False  # for good, until the next neutral: no switching mid-set
-    # smoothed femur and drive as the counter gets them: hold band and excursion
-    counted_femur: RecentSamples[float] = field(default_factory=_recent)
+    # smoothed (t, femur) and (t, drive) as the counter gets them: hold band and excursion
+    counted_femur: RecentSamples[tuple[float, float]] = field(default_factory=_recent)
     hold_band: float = drill.HOLD_TOLERANCE_DEG
-    counted_drive: RecentSamples[float] = field(default_factory=_recent)
+    counted_drive: RecentSamples[tuple[float, float]] = field(default_factory=_recent)
     excursion: float = drill.REP_MIN_EXCURSION_DEG
 
     def restarted(self, neutral: LegNeutral) -> _LegState:
@@ -307,7 +307,7 @@ class LiveAngles:
             rt = float(plausible_foot(rf, rt))
         if in_position and calibrated:
             raw_foot = float(wrap_deg(raw.foot_deg[0] - self._calibration.neutral[side].foot_deg))
-            self._judge(side, rf, rt, raw_femur, raw_foot)
+            self._judge(side, t_s, rf, rt, raw_femur, raw_foot)
         return absolute, LegSample(rf, rt, float(wrap_deg(rt - rf)), conf)
 
     def _raw(self, pose_frame: PoseFrame, in_position: bool) -> dict[Side, LegAngles]:
@@ -428,24 +428,30 @@ class LiveAngles:
     # ---------------------------------------------------------------- judgements
 
     def _judge(
-        self, side: Side, femur_deg: float, foot_deg: float, raw_femur: float, raw_foot: float
+        self,
+        side: Side,
+        t_s: float,
+        femur_deg: float,
+        foot_deg: float,
+        raw_femur: float,
+        raw_foot: float,
     ) -> None:
         """Add one frame in position to the leg's judgements: the hold band
         and the excursion on what the counter gets, the knee's jitter on the
         raw reading (once the foot fit exists, and not on a leg read from its foot)."""
         leg = self._legs[side]
-        if leg.counted_femur.add(femur_deg):
-            band = hold_band(np.fromiter(leg.counted_femur.samples, dtype=np.float64))
+        if leg.counted_femur.add((t_s, femur_deg)):
+            band = hold_band(*np.asarray(leg.counted_femur.samples).T)
             if math.isfinite(band):  # else (too few frames yet) the band it had
                 leg.hold_band = band
         drive = float(counted_drive(femur_deg, foot_deg, leg.foot_driven))
-        if leg.counted_drive.add(drive):
-            leg.excursion = rep_excursion(np.fromiter(leg.counted_drive.samples, dtype=np.float64))
+        if leg.counted_drive.add((t_s, drive)):
+            leg.excursion = rep_excursion(*np.asarray(leg.counted_drive.samples).T)
         fitted = self.estimator != "image" or leg.foot_slopes != (0.0, 0.0)
         if fitted and not leg.femur_flat and math.isfinite(raw_femur) and math.isfinite(raw_foot):
-            self._judge_jitter(leg, raw_femur, raw_foot)
+            self._judge_jitter(leg, t_s, raw_femur, raw_foot)
 
-    def _judge_jitter(self, leg: _LegState, femur_rel: float, foot_rel: float) -> None:
+    def _judge_jitter(self, leg: _LegState, t_s: float, femur_rel: float, foot_rel: float) -> None:
         """Add one raw (unsmoothed) pair and, every ``_LIVE_FOOT_REFIT``, re-judge the leg.
 
         The foot is kept in its own units and brought into femur degrees with
@@ -453,14 +459,14 @@ class LiveAngles:
         seconds of motion, can be far off, and feet scaled by them would
         sway the judgement until they left the window.
         """
-        if not leg.raw_pairs.add((femur_rel, foot_rel)):
+        if not leg.raw_pairs.add((t_s, femur_rel, foot_rel)):
             return
-        femur, foot = np.asarray(leg.raw_pairs.samples).T
+        t, femur, foot = np.asarray(leg.raw_pairs.samples).T
         if self.estimator == "image":
             foot = apply_foot_gain(foot, leg.foot_slopes)
         foot = plausible_foot(femur, foot)  # as review judges
         both = np.isfinite(femur) & np.isfinite(foot)
-        if knee_too_jittery(femur[both], foot[both]):  # for good: no switching mid-set
+        if knee_too_jittery(t[both], femur[both], foot[both]):  # for good: no switching mid-set
             leg.foot_driven = True
 
     def note_rest(self, t_s: float, legs: Sequence[Side]) -> None:

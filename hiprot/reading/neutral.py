@@ -254,8 +254,8 @@ def still_readings(series: AngleSeries) -> npt.NDArray[np.float64]:
     return np.stack(feet + [series.legs[s].femur_deg for s in Side], 1)
 
 
-def still_tolerances(readings: npt.ArrayLike) -> npt.NDArray[np.float64]:
-    """Per channel of ``(n, channels)`` readings, how far a still one may
+def still_tolerances(t_s: npt.ArrayLike, readings: npt.ArrayLike) -> npt.NDArray[np.float64]:
+    """Per channel of ``(n, channels)`` readings at times ``t_s``, how far a still one may
     stray: the rep floor on its own readings (``rep_excursion``: the wider
     of ``REP_MIN_EXCURSION_DEG`` and ``REP_EXCURSION_JITTER_RATIO`` times
     its jitter). Within it a reading does nothing a rep could be told from,
@@ -264,7 +264,7 @@ def still_tolerances(readings: npt.ArrayLike) -> npt.NDArray[np.float64]:
     from hiprot.reading.judgements import rep_excursion
 
     a = np.asarray(readings, dtype=np.float64)
-    return np.array([rep_excursion(a[:, k]) for k in range(a.shape[1])])
+    return np.array([rep_excursion(t_s, a[:, k]) for k in range(a.shape[1])])
 
 
 def still_period(series: AngleSeries) -> tuple[int, int] | None:
@@ -272,7 +272,9 @@ def still_period(series: AngleSeries) -> tuple[int, int] | None:
     which the feet and the knees (``still_readings``) are each still within
     their noise floor (``still_tolerances``); None if there is none."""
     readings = still_readings(series)
-    return find_still_period(series.t_s, readings, tolerance_deg=still_tolerances(readings))
+    return find_still_period(
+        series.t_s, readings, tolerance_deg=still_tolerances(series.t_s, readings)
+    )
 
 
 def auto_calibration(series: AngleSeries) -> Calibration | None:
