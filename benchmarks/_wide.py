@@ -72,6 +72,7 @@ class WideReview:
 
     frames: list[PoseFrame]
     size_wh: tuple[int, int]
+    fps: float
     #: The pose model named in the recording's header (absent: full).
     pose_model: str
     #: None: MediaPipe found nobody (a small body far off), a miss, not an error.
@@ -86,6 +87,7 @@ def review_recording(name: str, truth: dict, rec: Path) -> WideReview:
     with open_pose_source(rec) as source:
         frames = list(source.frames)
         size_wh = (source.info.width, source.info.height)
+        fps = source.info.fps
         model = source.info.landmark_model
     try:
         with warnings.catch_warnings():
@@ -93,7 +95,7 @@ def review_recording(name: str, truth: dict, rec: Path) -> WideReview:
             review = review_pose_frames(frames, name, mode, size_wh=size_wh, pose_model=model)
     except HiprotError:
         review = None
-    return WideReview(frames, size_wh, model, review)
+    return WideReview(frames, size_wh, fps, model, review)
 
 
 def _clear(rep: dict) -> bool:

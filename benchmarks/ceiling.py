@@ -70,10 +70,10 @@ from _common import (
     rendered_clips,
     write_results,
 )
+from _wide import HOLD_MARGIN_S, review_recording, worked_legs
 
 from hiprot import drill
 from hiprot.bilateral import BilateralCounter
-from hiprot.errors import HiprotError
 from hiprot.landmarks import LEGS, Side
 from hiprot.reading.geometry import LegAngles
 from hiprot.reading.judgements import hold_bands
@@ -416,8 +416,6 @@ WIDE = REPO / "benchmarks" / "render_suite" / "wide"
 WEBCAM_SUFFIX = "-webcam"
 #: Every camera of the wide suite stands on the person's left: the left leg is the near one.
 NEAR_LEG = "left"
-#: A true hold this close to ``drill.HOLD_MIN_S`` is borderline (as accuracy_wide.py).
-HOLD_MARGIN_S = 0.2
 #: Manifest fields (and the leg's side) the wide results are split by.
 WIDE_SPLITS = (
     "outfit",
@@ -490,24 +488,13 @@ def wide_clip(name: str, copy: str, truth: dict, rec: Path) -> list[dict]:
     """One recording's worked legs: per leg, the femur errors of every reading
     (``"_errors"``, dropped before writing), and what the review and the
     counter fed each reading count, hold and flag, with the matched reps."""
-    legs = [leg for leg, c in truth["legs"].items() if c["reps"] > 0]
+    legs = worked_legs(truth)
     mode = "both" if len(legs) == 2 else legs[0]
-    with open_pose_source(rec) as source:
-        frames = list(source.frames)
-        size_wh = (source.info.width, source.info.height)
-        fps = source.info.fps
-        model = source.info.landmark_model
+    read = review_recording(name, truth, rec)
+    frames, size_wh, fps, shipped = read.frames, read.size_wh, read.fps, read.review
     t = np.array([frame.t_s for frame in frames])
     found = any(frame.has_pose for frame in frames)
     nan = np.full(len(t), np.nan)
-    shipped = None
-    if found:
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                shipped = review_pose_frames(frames, name, mode, size_wh=size_wh, pose_model=model)
-        except HiprotError:
-            shipped = None
     at_limit = capped_readings(shipped) if shipped else frozenset()
     truth_t = np.asarray(truth["frames"]["t"], dtype=float)
     pixels = truth["frames"]["pixels"]

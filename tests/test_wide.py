@@ -109,7 +109,7 @@ def test_the_models_are_compared_on_the_same_session_legs(heavy_folder: Path) ->
 
 def test_nobody_found_counts_nothing_and_misses_every_clear_hold() -> None:
     t = truth()
-    rows = _wide.leg_rows(CLIP, "clean", t, _wide.WideReview([], (640, 480), "full", None))
+    rows = _wide.leg_rows(CLIP, "clean", t, _wide.WideReview([], (640, 480), 15.0, "full", None))
     assert [r["reps_measured"] for r in rows] == [0, 0]
     clear = [
         r for r in t["reps"] if abs(r["hold_s"] - 1.0) > _wide.HOLD_MARGIN_S and r["leg"] == "left"
