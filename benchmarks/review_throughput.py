@@ -16,7 +16,14 @@ Review decodes in a thread a few frames ahead of MediaPipe
 (``hiprot.readahead``): on the looped clip that took decode+MediaPipe from
 0.94x to 1.06x of bare MediaPipe; on the 91-frame clip it made no difference.
 
+With ``--models``, review end to end (no annotated video) runs once per
+MediaPipe model on the same clip in turns instead, and is reported as
+frames a second and times real time (the clip's own frame rate); results
+in ``review_throughput_models.json``. That is what the choice of review's
+default model rests on.
+
     python benchmarks/review_throughput.py [VIDEO]
+    python benchmarks/review_throughput.py --models [VIDEO]
 """
 
 from __future__ import annotations
@@ -30,7 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import REPO, interleaved, write_results
 
-from hiprot.capture import open_video
+from hiprot.capture import open_video, probe_video
 from hiprot.errors import HiprotWarning
 from hiprot.pose import PoseEstimator
 from hiprot.review_files import ReviewPaths, review_file
@@ -90,8 +97,35 @@ def looped(clip: Path, loops: int, out: Path) -> Path:
     return out
 
 
+def measure_models(clip: Path, models: tuple[str, ...] = ("full", "heavy")) -> dict[str, object]:
+    """Interleaved review frames/s and times real time per installed model."""
+    fps_video = probe_video(clip).fps
+
+    def review(model: str) -> int:
+        with tempfile.TemporaryDirectory() as tmp:
+            paths = ReviewPaths.in_folder(Path(tmp), None)
+            return review_file(clip, paths, model=model)[1].summary.tracking.frames
+
+    fps = interleaved({model: (lambda m=model: review(m)) for model in models})
+    per_model = {
+        model: {"review_fps": rate, "review_x_real_time": rate / fps_video}
+        for model, rate in fps.items()
+    }
+    for model, row in per_model.items():
+        print(f"{model:>6}: review {row['review_fps']:5.1f} frames/s, "
+              f"{row['review_x_real_time']:.2f}x real time")
+    return {"video_fps": fps_video, "models": per_model}
+
+
 def main() -> None:
-    clip = Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT_CLIP
+    args = [a for a in sys.argv[1:] if a != "--models"]
+    clip = Path(args[0]) if args else DEFAULT_CLIP
+    if "--models" in sys.argv[1:]:
+        warnings.simplefilter("ignore", HiprotWarning)
+        result = measure_models(clip)
+        path = write_results("review_throughput_models", {"source": clip.name, **result})
+        print(f"wrote {path.relative_to(REPO)}")
+        return
     warnings.simplefilter("ignore", HiprotWarning)  # the clip has no still period: fine here
     results = {"clip": measure(clip)}
     if results["clip"]["frames"] < SHORT_CLIP_FRAMES:  # type: ignore[operator]
