@@ -302,6 +302,7 @@ def readme_block() -> str:
     pixels, angles = load("accuracy_pixels"), load("accuracy_angles")
     reps, live = load("accuracy_reps"), load("accuracy_live")
     wide = load("accuracy_wide")
+    heavy = load("accuracy_wide_heavy")["results"]["heavy"]
     facts = clip_facts()
     summary, videos = pixels["summary"], pixels["videos"]
     legs = session_legs(videos)
@@ -345,6 +346,13 @@ def readme_block() -> str:
             f"legs exact, {wide['clean']['all']['count_within_one']} within one; webcam copies "
             f"{wide['webcam']['all']['count_exact']} of {wide['webcam']['all']['session_legs']}",
             f"{wide['clips']} held-out renders (two rules were checked on some)",
+        ],
+        [
+            "the same with the heavy pose model",
+            f"{heavy['clean']['all']['count_exact']} of {heavy['clean']['all']['session_legs']} "
+            f"legs exact, {heavy['clean']['all']['count_within_one']} within one; webcam copies "
+            f"{heavy['webcam']['all']['count_exact']} of {heavy['webcam']['all']['session_legs']}",
+            "the same renders",
         ],
         [
             "reps counted right with webcam noise",

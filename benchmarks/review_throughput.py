@@ -112,8 +112,10 @@ def measure_models(clip: Path, models: tuple[str, ...] = ("full", "heavy")) -> d
         for model, rate in fps.items()
     }
     for model, row in per_model.items():
-        print(f"{model:>6}: review {row['review_fps']:5.1f} frames/s, "
-              f"{row['review_x_real_time']:.2f}x real time")
+        print(
+            f"{model:>6}: review {row['review_fps']:5.1f} frames/s, "
+            f"{row['review_x_real_time']:.2f}x real time"
+        )
     return {"video_fps": fps_video, "models": per_model}
 
 

@@ -136,6 +136,11 @@ class Calibration:
     def leg_range(self, side: Side) -> LegRange:
         return self.ranges.get(side, LegRange())
 
+    @property
+    def pose_model(self) -> str:
+        """The landmark model the neutral was read from (files older than the field: full)."""
+        return str(self.setup.get("pose_model", "full"))
+
     def with_measured(self, measured: MeasuredRange | None) -> Calibration:
         """This calibration with the person's hand-measured range (or none)."""
         ranges = {

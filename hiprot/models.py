@@ -228,28 +228,35 @@ def install(
 
 
 #: Each command's model when ``--model`` is not given, and why, from
-#: benchmarks/results/pose_models.json (docs/pose_models.md).
-_FULL_READS_BEST = (
-    "heavy reads the legs better but reviews at well under half real time on 2 cores; "
-    "--model heavy if you can wait"
+#: benchmarks/results/review_throughput_models.json and accuracy_wide_heavy.json
+#: (docs/pose_models.md). Heavy falls back to full when it is not installed.
+_HEAVY_READS_BEST = (
+    "the most accurate; reviews about as fast as a 15 fps video plays on 2 cores, "
+    "half as fast as a 30 fps one; --model full is 2.6x faster"
 )
 DEFAULTS = {
-    "review": ("full", _FULL_READS_BEST),
-    "calibrate": ("full", _FULL_READS_BEST),
-    "extract": ("full", _FULL_READS_BEST),
+    "review": ("heavy", _HEAVY_READS_BEST),
+    "calibrate": ("heavy", _HEAVY_READS_BEST),
+    "extract": ("heavy", _HEAVY_READS_BEST),
     "live": ("full", "heavy analyses far fewer than the 15 frames a second live needs"),
 }
 
 
-def choose(command: str, requested: str | None) -> tuple[str, str]:
+def choose(
+    command: str, requested: str | None, calibrated_with: str | None = None
+) -> tuple[str, str]:
     """The model ``command`` runs, and the one line that says which and why.
 
-    Falls back to full (and says so) when the asked-for model is not installed.
+    Without ``--model``, a calibration's own model (``calibrated_with``) beats
+    the command's default: its neutral only fits that model's knee placement.
+    Falls back to full (and says so) when the wanted model is not installed.
     """
     default, why = DEFAULTS[command]
-    wanted = requested or default
+    wanted = requested or calibrated_with or default
     if requested is not None:
         why = "asked for with --model"
+    elif calibrated_with is not None:
+        why = "the calibration was taken with it"
     model, fallback = resolve(wanted)
     if fallback is not None:
         return model, f"Pose model: {model} ({fallback})"

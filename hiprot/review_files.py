@@ -170,7 +170,7 @@ def _warn_about_gaps(pose_frames: Sequence[PoseFrame], name: str) -> None:
 def _warn_about_setup(calibration: Calibration, info: RecordingInfo, source: Path) -> None:
     """A calibration from frames of another size was most likely another camera set-up;
     one from another landmark model reads the knee on another scale."""
-    made_by = str(calibration.setup.get("pose_model", "full"))
+    made_by = calibration.pose_model
     if made_by != info.landmark_model:
         findings.CALIBRATION_MODEL.warn(source, made_by=made_by, model=info.landmark_model)
     taken = (calibration.setup.get("width"), calibration.setup.get("height"))

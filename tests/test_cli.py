@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from hiprot import models
 from hiprot.recording import read_recording
 
 
@@ -62,7 +63,8 @@ def test_extract_writes_a_recording_of_the_real_clip(tmp_path: Path, bridging_cl
     assert "91 frames" in result.stdout
     info, frames = read_recording(out)
     assert (info.width, info.height, info.fps) == (640, 480, 30.0)
-    assert info.model == "mediapipe-pose-full-0.10.21"
+    default = models.choose("extract", None)[0]  # heavy once installed, else full
+    assert info.model == f"mediapipe-pose-{default}-0.10.21" and info.pose_model == default
     assert len(frames) == 91 and sum(f.has_pose for f in frames) >= 85
 
 

