@@ -58,6 +58,7 @@ from _wide import (
 
 import hiprot.reading.filters as filters
 import hiprot.reading.foot as foot
+import hiprot.reading.geometry as geometry
 import hiprot.reading.judgements as judgements
 import hiprot.reading.neutral as neutral
 import hiprot.reading.position as position
@@ -132,6 +133,42 @@ def _auto_neutral(calibration: Callable) -> ContextManager[None]:
 
 
 @contextmanager
+def _knee_circles(
+    model: str, at45: tuple[float, float], at30: tuple[float, float] | None
+) -> Iterator[None]:
+    """``model``'s 45° knee circle (phase, spread) set to ``at45``, and its
+    30° circle (``geometry.VIEWS_30``) to ``at30`` (None: the 45° one)."""
+    views, views_30 = dict(geometry.VIEWS), dict(geometry.VIEWS_30)
+    oblique60 = views[model][1]
+    geometry.VIEWS[model] = (geometry.CameraView("oblique45", *at45), oblique60)
+    geometry.VIEWS_30.pop(model, None)
+    if at30 is not None:
+        geometry.VIEWS_30[model] = geometry.CameraView("oblique30", *at30)
+    try:
+        yield
+    finally:
+        geometry.VIEWS.clear()
+        geometry.VIEWS.update(views)
+        geometry.VIEWS_30.clear()
+        geometry.VIEWS_30.update(views_30)
+
+
+#: Heavy's knee circles tried by leave-one-out (docs/generalization.md,
+#: "Heavy: the legs its reading loses"): the 45° phase, whose tuning-clip
+#: grid stopped at the 55° it chose, further round, the 5° spread kept; and
+#: the 30° view read on its own circle or on the 45° one.
+HEAVY_CIRCLES = {
+    f"heavy_45_{p45:g}" + ("" if p30 is None else f"_30_{p30:g}"): (
+        (p45, 5.0),
+        None if p30 is None else (p30, 5.0),
+    )
+    for p45 in (55.0, 60.0, 65.0, 70.0)
+    for p30 in (None, 45.0, 55.0)
+    if (p45, p30) != (55.0, None)
+}
+
+
+@contextmanager
 def _chained(*managers: ContextManager[None]) -> Iterator[None]:
     with ExitStack() as stack:
         for manager in managers:
@@ -167,6 +204,10 @@ CANDIDATES: dict[str, Callable[[], ContextManager[None]]] = {
     "no_steady_entry": lambda: _patched(
         position, CRITERIA=replace(position.CRITERIA, steady_min_deg=position.CRITERIA.thigh_deg[0])
     ),
+    **{
+        name: (lambda at45=at45, at30=at30: _knee_circles("heavy", at45, at30))
+        for name, (at45, at30) in HEAVY_CIRCLES.items()
+    },
 }
 BASELINE = next(iter(CANDIDATES))
 

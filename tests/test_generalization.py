@@ -79,6 +79,7 @@ def test_the_measures_count_what_they_say() -> None:
 
 def test_a_candidate_leaves_hiprot_as_it_was() -> None:
     import hiprot.reading.filters as filters
+    import hiprot.reading.geometry as geometry
     import hiprot.reading.judgements as judgements
     import hiprot.review as review
     from hiprot import drill
@@ -90,6 +91,8 @@ def test_a_candidate_leaves_hiprot_as_it_was() -> None:
             judgements.REP_EXCURSION_JITTER_RATIO,
             judgements.KNEE_JITTER_RATIO,
             judgements.HOLD_JITTER_RATIO,
+            dict(geometry.VIEWS),
+            dict(geometry.VIEWS_30),
         )
 
     before = state()
@@ -119,3 +122,23 @@ def test_the_diagnosis_plot_draws_a_recording(tmp_path: Path) -> None:
     clip = next(c for c in generalization.recordings(generalization.FOLDER) if c[1] == "webcam")
     path = generalization.plot_recording(*clip, tmp_path)
     assert path.parent == tmp_path and path.stat().st_size > 10_000
+
+
+def test_a_knee_circle_candidate_reads_heavy_on_its_circles_alone() -> None:
+    """``HEAVY_CIRCLES``: heavy's 45° circle and its own 30° one (or none)
+    for the run, full's untouched, and every view put back after an error."""
+    import hiprot.reading.geometry as geometry
+
+    low, mid = geometry.VIEW_RATIO_SPLIT_30 - 0.1, geometry.VIEW_RATIO_SPLIT_30 + 0.1
+    full_45, heavy_60 = geometry.camera_view(mid, "full"), geometry.camera_view(1.4, "heavy")
+    with pytest.raises(ZeroDivisionError), generalization.CANDIDATES["heavy_45_65_30_55"]():
+        at45, at30 = geometry.camera_view(mid, "heavy"), geometry.camera_view(low, "heavy")
+        assert (at45.phase_deg, at45.spread_deg) == (65.0, 5.0)
+        assert (at30.name, at30.phase_deg) == ("oblique30", 55.0)
+        assert geometry.camera_view(low, "full") is full_45
+        assert geometry.camera_view(1.4, "heavy") is heavy_60
+        _ = 1 / 0
+    with generalization.CANDIDATES["heavy_45_60"]():
+        assert geometry.camera_view(low, "heavy").phase_deg == 60.0  # 30° on the 45° circle
+    assert geometry.camera_view(low, "heavy") is geometry.VIEWS["heavy"][0]
+    assert "heavy" not in geometry.VIEWS_30

@@ -368,3 +368,29 @@ def test_cli_review_follows_the_calibrations_model(
         )  # fmt: skip
         assert code == 1 and asked[-1] == expected
     assert "stopped after the model was chosen" in capsys.readouterr().err
+
+
+def test_a_model_with_a_30_degree_circle_reads_30_degrees_on_it(monkeypatch) -> None:
+    """Below ``VIEW_RATIO_SPLIT_30`` a model with a 30° circle reads on it;
+    a model without one keeps its 45° circle there. Live changes view only
+    clear of both splits."""
+    import hiprot.reading.geometry as geometry
+    from hiprot.reading.live import _VIEW_HYSTERESIS, LiveAngles
+
+    oblique30 = geometry.CameraView("oblique30", phase_deg=40.0, spread_deg=5.0)
+    monkeypatch.setitem(geometry.VIEWS_30, "heavy", oblique30)
+    low = geometry.VIEW_RATIO_SPLIT_30 - 0.1
+    assert geometry.camera_view(low, "heavy") is oblique30
+    assert geometry.camera_view(low, "full") is geometry.VIEWS["full"][0]
+    assert (
+        geometry.camera_view(geometry.VIEW_RATIO_SPLIT_30 + 0.1, "heavy")
+        is (geometry.VIEWS["heavy"][0])
+    )
+
+    live = LiveAngles(pose_model="heavy")
+    near_split = geometry.VIEW_RATIO_SPLIT_30 - _VIEW_HYSTERESIS / 2
+    live._view_ratios.extend([near_split] * 5)
+    assert live._view() is geometry.VIEWS["heavy"][0]  # too near the split to change
+    live._view_ratios.clear()
+    live._view_ratios.extend([geometry.VIEW_RATIO_SPLIT_30 - 2 * _VIEW_HYSTERESIS] * 5)
+    assert live._view() is oblique30

@@ -289,11 +289,24 @@ VIEWS = {
 }
 
 
+#: ``body_view_ratio`` below this (and above ``SIDE_ON_RATIO``): the 30°
+#: view, midway between the 30° render's 0.37 and the lowest 45° ratio, 0.57.
+VIEW_RATIO_SPLIT_30 = 0.47
+#: The 30° view's knee circle per pose landmark model, where it has its own;
+#: a model without one reads 30° with its 45° circle.
+VIEWS_30: dict[str, CameraView] = {}
+
+
 def camera_view(ratio: float, pose_model: str = "full") -> CameraView:
     """The tuned view nearest a ``body_view_ratio`` (45° when unknown), for
     landmarks from ``pose_model`` (full's views for any other)."""
-    oblique45, oblique60 = VIEWS.get(pose_model, VIEWS["full"])
-    return oblique60 if ratio > VIEW_RATIO_SPLIT else oblique45
+    model = pose_model if pose_model in VIEWS else "full"
+    oblique45, oblique60 = VIEWS[model]
+    if ratio > VIEW_RATIO_SPLIT:
+        return oblique60
+    if ratio < VIEW_RATIO_SPLIT_30 and model in VIEWS_30:
+        return VIEWS_30[model]
+    return oblique45
 
 
 def knee_phase_deg(side: Side, near: Side | None, view: CameraView = OBLIQUE45) -> float:

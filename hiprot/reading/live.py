@@ -34,6 +34,8 @@ from hiprot.reading.foot import (
 from hiprot.reading.geometry import (
     SIDE_ON_RATIO,
     VIEW_RATIO_SPLIT,
+    VIEW_RATIO_SPLIT_30,
+    VIEWS_30,
     CameraView,
     LegAngles,
     body_view_ratio,
@@ -360,9 +362,13 @@ class LiveAngles:
     def _view(self) -> CameraView:
         """The camera view, changed only when the recent ratio is clearly on
         the other side of ``VIEW_RATIO_SPLIT`` (``_VIEW_HYSTERESIS``), so a
-        ratio near the split cannot switch the knee's phase mid-set."""
+        ratio near the split cannot switch the knee's phase mid-set; the
+        same about ``VIEW_RATIO_SPLIT_30`` for a model with a 30° circle."""
         ratio = self.view_ratio
-        if math.isfinite(ratio) and abs(ratio - VIEW_RATIO_SPLIT) > _VIEW_HYSTERESIS:
+        splits = [VIEW_RATIO_SPLIT]
+        if self.pose_model in VIEWS_30:
+            splits.append(VIEW_RATIO_SPLIT_30)
+        if math.isfinite(ratio) and all(abs(ratio - s) > _VIEW_HYSTERESIS for s in splits):
             self._current_view = camera_view(ratio, self.pose_model)
         return self._current_view
 
