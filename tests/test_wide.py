@@ -166,3 +166,22 @@ def test_the_ceilings_are_compared_on_the_legs_both_scored() -> None:
     assert c["other"]["count_exact"]["shipped"] == 1
     assert c["full"]["femur_mae_deg_mean_of_legs"]["shipped"] == 6.0
     assert c["other"]["femur_mae_deg_mean_of_legs"]["shipped"] is None  # nobody found
+
+
+def test_recordings_of_several_folders_the_first_holding_a_clip_wins(tmp_path: Path) -> None:
+    first, second = tmp_path / "a", tmp_path / "b"
+    for folder, names in ((first, ("w01", "w02")), (second, ("w01", "w03"))):
+        folder.mkdir()
+        for name in names:
+            (folder / f"{name}.truth.json").write_text(json.dumps({"manifest": {}}))
+            (folder / f"{name}.landmarks.jsonl.gz").write_bytes(b"")
+    (first / "w01-webcam.landmarks.jsonl.gz").write_bytes(b"")
+    found = [(n, c, r.parent.name) for n, c, _, r in _wide.recordings([first, second])]
+    assert found == [
+        ("w01", "clean", "a"),
+        ("w01", "webcam", "a"),
+        ("w02", "clean", "a"),
+        ("w03", "clean", "b"),
+    ]
+    whole = [(n, c) for n, c, _, _ in _wide.recordings([first, second], whole=True)]
+    assert whole == [("w01", "clean"), ("w01", "webcam")]
