@@ -22,13 +22,13 @@ from pathlib import Path
 import numpy as np
 
 from hiprot.landmarks import LEGS, Side
-from hiprot.reading.series import AngleSeries, landmark_array
+from hiprot.reading.series import AngleSeries
 from hiprot.recording import RecordingReader
 from hiprot.review import review_pose_frames
 from hiprot.safe_io import atomic_write
 from hiprot.sources import open_pose_source
 from hiprot.synth import NOISE_LEVELS
-from hiprot.types import PoseFrame
+from hiprot.types import PoseFrame, landmark_array
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 REPO = Path(__file__).resolve().parents[1]

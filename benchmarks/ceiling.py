@@ -78,13 +78,13 @@ from hiprot.bilateral import BilateralCounter
 from hiprot.landmarks import LEGS, Side
 from hiprot.reading.geometry import LegAngles
 from hiprot.reading.judgements import hold_bands
-from hiprot.reading.series import AngleSeries, landmark_array, samples, steady_anchors
+from hiprot.reading.series import AngleSeries, samples, steady_anchors
 from hiprot.report import capped_readings
 from hiprot.review import review_pose_frames
 from hiprot.sources import open_pose_source
 from hiprot.synth import generate
 from hiprot.synth.suite import reporting_specs
-from hiprot.types import PoseFrame
+from hiprot.types import PoseFrame, landmark_array
 
 FloatArray = npt.NDArray[np.float64]
 

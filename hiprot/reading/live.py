@@ -53,10 +53,9 @@ from hiprot.reading.series import (
     ESTIMATORS,
     AngleSample,
     LegSample,
-    landmark_array,
     wrap_deg,
 )
-from hiprot.types import PoseFrame
+from hiprot.types import PoseFrame, landmark_array
 
 #: Live smoothing: strong when still, quick to follow a rotation
 #: (lag measured by benchmarks/accuracy_angles.py).
