@@ -159,7 +159,7 @@ _MEDIAN_SAMPLES = 5
 
 
 def runs(mask: npt.NDArray[np.bool_]) -> list[tuple[int, int]]:
-    """``[start, stop)`` indices of the runs of True in ``mask``."""
+    """``[start, stop)`` indices of the runs of True in ``mask`` ``(n,)``."""
     padded = np.concatenate([[False], mask, [False]]).astype(np.int8)
     edges = np.flatnonzero(np.diff(padded))
     return list(zip(edges[::2], edges[1::2]))

@@ -160,11 +160,11 @@ class LegPosture:
     rise_deg: FloatArray
 
     def ok(self, criteria: Criteria = CRITERIA) -> npt.NDArray[np.bool_]:
-        """Per frame: every criterion holds (False where unknown)."""
+        """``(n,)``: every criterion holds, per frame (False where unknown)."""
         return self.verdicts(criteria) == Verdict.IN
 
     def verdicts(self, criteria: Criteria = CRITERIA) -> npt.NDArray[np.int8]:
-        """Per frame, the ``Verdict`` (as int; OUT where unknown)."""
+        """``(n,)``: the ``Verdict`` per frame (as int; OUT where unknown)."""
         lo, hi = criteria.thigh_deg
         margin = criteria.stay_margin_deg
         with np.errstate(invalid="ignore"):

@@ -75,7 +75,7 @@ class AngleSeries:
 
 
 def wrap_deg(angle_deg: npt.ArrayLike) -> npt.NDArray[np.float64]:
-    """Wrap angles into [-180, 180)."""
+    """Wrap angles (any shape; the same returned) into [-180, 180)."""
     return (np.asarray(angle_deg, dtype=np.float64) + 180.0) % 360.0 - 180.0
 
 
