@@ -22,12 +22,13 @@ from pathlib import Path
 import numpy as np
 
 from hiprot.landmarks import LEGS, Side
-from hiprot.reading.series import AngleSeries, landmark_array
+from hiprot.reading.series import AngleSeries
 from hiprot.recording import RecordingReader
 from hiprot.review import review_pose_frames
+from hiprot.safe_io import atomic_write
 from hiprot.sources import open_pose_source
 from hiprot.synth import NOISE_LEVELS
-from hiprot.types import PoseFrame
+from hiprot.types import PoseFrame, landmark_array
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 REPO = Path(__file__).resolve().parents[1]
@@ -58,11 +59,30 @@ def interleaved(runs: dict[str, Callable[[], int]], rounds: int = 3) -> dict[str
 
 
 def write_results(name: str, results: dict[str, object]) -> Path:
+    """``results/NAME.json`` (``name`` may be a path without the suffix),
+    with the machine block, written atomically: an interrupted run leaves
+    the last complete file."""
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     path = RESULTS_DIR / f"{name}.json"
-    path.write_text(
-        json.dumps({"benchmark": name, "machine": machine(), **results}, indent=2) + "\n"
-    )
+    with atomic_write(path) as f:
+        f.write(json.dumps({"benchmark": name, "machine": machine(), **results}, indent=2) + "\n")
+    return path
+
+
+def write_outputs(
+    name: str,
+    results: dict,
+    markdown_path: Path | None = None,
+    markdown: Callable[[dict], str] | None = None,
+) -> Path:
+    """``write_results``, then, with ``markdown_path``, ``markdown(results)``
+    there (atomically too); says what it wrote. Returns the JSON's path."""
+    path = write_results(name, results)
+    print(f"wrote {path}")
+    if markdown_path is not None and markdown is not None:
+        with atomic_write(markdown_path) as f:
+            f.write(markdown(results))
+        print(f"wrote {markdown_path}")
     return path
 
 

@@ -43,21 +43,34 @@ SPREAD_BY = ("outfit", "body", "distance_m", "height", "azimuth_deg", "side")
 
 
 def recordings(
-    folder: Path = FOLDER, landmarks: Path | None = None, negatives: bool = False
+    folders: Path | Sequence[Path] = FOLDER,
+    landmarks: Path | None = None,
+    negatives: bool = False,
+    whole: bool = False,
 ) -> Iterator[tuple[str, str, dict, Path]]:
-    """(clip, copy, truth, recording) of every recorded copy of every clip:
-    the truth from ``folder``, the recordings from ``landmarks`` (default
-    ``folder``: the full model's); a copy not recorded there is skipped.
+    """(clip, copy, truth, recording) of every recorded copy of every clip.
+
+    The truth from ``folders`` (one or several; the first holding a clip
+    wins), the recordings from ``landmarks`` (default: the clip's folder,
+    the full model's); a copy not recorded there is skipped, or with
+    ``whole`` the clip unless both copies are (a clip still rendering).
     The negatives (issue #21's clips) only if ``negatives``."""
-    landmarks = folder if landmarks is None else landmarks
-    for truth_path in sorted(folder.glob("*.truth.json")):
-        truth = json.loads(truth_path.read_text())
-        if truth["manifest"].get("negative") and not negatives:
-            continue
-        name = truth_path.name.removesuffix(".truth.json")
-        for copy, stem in zip(COPIES, (name, name + WEBCAM_SUFFIX)):
-            rec = landmarks / f"{stem}.landmarks.jsonl.gz"
-            if rec.exists():
+    seen: set[str] = set()
+    for folder in [folders] if isinstance(folders, Path) else folders:
+        for truth_path in sorted(folder.glob("*.truth.json")):
+            name = truth_path.name.removesuffix(".truth.json")
+            truth = json.loads(truth_path.read_text())
+            if name in seen or (truth["manifest"].get("negative") and not negatives):
+                continue
+            copies = [
+                (copy, (landmarks or folder) / f"{stem}.landmarks.jsonl.gz")
+                for copy, stem in zip(COPIES, (name, name + WEBCAM_SUFFIX))
+            ]
+            recorded = [(copy, rec) for copy, rec in copies if rec.exists()]
+            if whole and len(recorded) < len(copies):
+                continue
+            seen.add(name)
+            for copy, rec in recorded:
                 yield name, copy, truth, rec
 
 

@@ -39,7 +39,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import write_results
+from _common import write_outputs
 from _wide import COPIES, FACTORS, FOLDER, recordings, score_recording
 
 from hiprot.review import review_pose_frames
@@ -217,7 +217,6 @@ def main(argv: list[str] | None = None) -> None:
     out = args.out or (
         "accuracy_wide" if args.landmarks is None else f"accuracy_wide_{'+'.join(models)}"
     )
-    path = write_results(out, results)
     for copy in COPIES:
         if copy in results:
             a = results[copy]["all"]
@@ -228,10 +227,7 @@ def main(argv: list[str] | None = None) -> None:
                 f"peak internal MAE {a['peak_internal_mae_deg']} deg "
                 f"over {a['peak_internal_scored']}"
             )
-    print(f"wrote {path}")
-    if args.markdown:
-        args.markdown.write_text(markdown(results))
-        print(f"wrote {args.markdown}")
+    write_outputs(out, results, args.markdown, markdown)
 
 
 if __name__ == "__main__":

@@ -39,7 +39,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import JOINTS, REPO, RESULTS_DIR, pixel_errors, write_results
+from _common import JOINTS, REPO, RESULTS_DIR, pixel_errors, write_outputs
 from _wide import (
     COPIES,
     DONE_WHEN_AZIMUTH_DEG,
@@ -323,11 +323,8 @@ def main(argv: Sequence[str] | None = None) -> None:
                     f"{s['peak_internal_mae_deg']} ankles P/R {s['ankles_precision']}/"
                     f"{s['ankles_recall']} in position {s['in_position_fraction_mean']}"
                 )
-    path = write_results(args.out or f"accuracy_wide_{'+'.join(other) or 'full'}", results)
-    print(f"wrote {path}")
-    if args.markdown:
-        args.markdown.write_text(markdown(results))
-        print(f"wrote {args.markdown}")
+    name = args.out or f"accuracy_wide_{'+'.join(other) or 'full'}"
+    write_outputs(name, results, args.markdown, markdown)
 
 
 if __name__ == "__main__":

@@ -70,20 +70,21 @@ from _common import (
     rendered_clips,
     write_results,
 )
-from _wide import HOLD_MARGIN_S, review_recording, worked_legs
+from _wide import FOLDER as WIDE
+from _wide import HOLD_MARGIN_S, NEAR_LEG, recordings, review_recording, worked_legs
 
 from hiprot import drill
 from hiprot.bilateral import BilateralCounter
 from hiprot.landmarks import LEGS, Side
 from hiprot.reading.geometry import LegAngles
 from hiprot.reading.judgements import hold_bands
-from hiprot.reading.series import AngleSeries, landmark_array, samples, steady_anchors
+from hiprot.reading.series import AngleSeries, samples, steady_anchors
 from hiprot.report import capped_readings
 from hiprot.review import review_pose_frames
 from hiprot.sources import open_pose_source
 from hiprot.synth import generate
 from hiprot.synth.suite import reporting_specs
-from hiprot.types import PoseFrame
+from hiprot.types import PoseFrame, landmark_array
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -412,10 +413,6 @@ def rendered_suite(folders: Sequence[Path], model: str = "full", cache: Path | N
 
 # ---------------------------------------------------------------- the wide suite
 
-WIDE = REPO / "benchmarks" / "render_suite" / "wide"
-WEBCAM_SUFFIX = "-webcam"
-#: Every camera of the wide suite stands on the person's left: the left leg is the near one.
-NEAR_LEG = "left"
 #: Manifest fields (and the leg's side) the wide results are split by.
 WIDE_SPLITS = (
     "outfit",
@@ -451,28 +448,11 @@ WIDE_COUNTS = (
 def wide_recordings(
     folders: Sequence[Path], landmarks: Path | None = None
 ) -> Iterator[tuple[str, str, dict, Path]]:
-    """(clip, copy, truth, recording) of every recorded drill clip, the first
-    folder holding a clip winning; the negatives (issue #21) are skipped.
-    With ``landmarks`` (another pose model's recordings, named alike), the
-    copies recorded there, each on its own; else the clips with both."""
-    seen: set[str] = set()
-    for folder in folders:
-        for truth_path in sorted(folder.glob("*.truth.json")):
-            name = truth_path.name.removesuffix(".truth.json")
-            truth = json.loads(truth_path.read_text())
-            if name in seen or truth["manifest"].get("negative"):
-                continue
-            copies = [
-                (copy, (landmarks or folder) / f"{stem}.landmarks.jsonl.gz")
-                for copy, stem in (("clean", name), ("webcam", name + WEBCAM_SUFFIX))
-            ]
-            if landmarks is not None:
-                copies = [(copy, rec) for copy, rec in copies if rec.exists()]
-            elif not all(rec.exists() for _, rec in copies):
-                continue  # still rendering
-            seen.add(name)
-            for copy, rec in copies:
-                yield name, copy, truth, rec
+    """(clip, copy, truth, recording) of every recorded drill clip
+    (``_wide.recordings``): with ``landmarks`` (another pose model's
+    recordings, named alike), the copies recorded there, each on its own;
+    else the clips with both."""
+    return recordings(folders, landmarks, whole=landmarks is None)
 
 
 def _leg_counts(reps: list[dict], leg: str) -> dict:

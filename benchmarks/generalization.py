@@ -46,7 +46,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import write_results
+from _common import write_outputs
 from _wide import (
     COPIES,
     FOLDER,
@@ -524,11 +524,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         print(f"fresh test on {fresh['fresh']}: chosen on the developed clips {fresh['chosen']}")
         for c, copies in fresh["every_candidate"].items():
             print(f"  {c}: {_line([r for r in scored[c] if r['clip'] in fresh['fresh']])}")
-    path = write_results(args.out, results)
-    print(f"wrote {path}")
-    if args.markdown:
-        args.markdown.write_text(markdown(results))
-        print(f"wrote {args.markdown}")
+    write_outputs(args.out, results, args.markdown, markdown)
 
 
 if __name__ == "__main__":

@@ -43,9 +43,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import REPO, RenderedClip, rendered_clips, write_results
 
 from hiprot.landmarks import LEGS, Side
-from hiprot.reading.series import landmark_array
 from hiprot.synth import generate
 from hiprot.synth.suite import tuning_specs
+from hiprot.types import landmark_array
 
 FloatArray = npt.NDArray[np.float64]
 

@@ -308,27 +308,40 @@ def open_camera(
     if not ok:
         cap.release()
         raise CameraError(f"camera {index}: opened but delivers no frames (in use elsewhere?)")
-    reader = LatestFrameReader(_camera_reader(cap), f"camera {index}", max_width=max_width)
-    try:
-        yield iter(reader.start())
-    finally:
-        reader.stop()
-        cap.release()
+    with _latest_frames(cap, _camera_reader(cap), f"camera {index}", max_width) as frames:
+        yield frames
 
 
 def _paced_reader(cap: cv2.VideoCapture, fps: float) -> Callable[[], np.ndarray | None]:
     period = 1.0 / fps
     next_due = [time.monotonic()]
+    read_frame = _camera_reader(cap)
 
     def read() -> np.ndarray | None:
         delay = next_due[0] - time.monotonic()
         if delay > 0:
             time.sleep(delay)
         next_due[0] += period
-        ok, image = cap.read()
-        return image if ok else None
+        return read_frame()
 
     return read
+
+
+@contextmanager
+def _latest_frames(
+    cap: cv2.VideoCapture,
+    read: Callable[[], np.ndarray | None],
+    name: str,
+    max_width: int | None,
+) -> Iterator[Iterator[Frame]]:
+    """``read``'s frames through a ``LatestFrameReader``; the reader stopped
+    and ``cap`` released when the block ends, however it ends."""
+    reader = LatestFrameReader(read, name, max_width=max_width)
+    try:
+        yield iter(reader.start())
+    finally:
+        reader.stop()
+        cap.release()
 
 
 @contextmanager
@@ -339,12 +352,8 @@ def open_realtime_video(
     path = Path(path)
     cap = _open_video(path)
     fps = float(cap.get(cv2.CAP_PROP_FPS)) or 30.0
-    reader = LatestFrameReader(_paced_reader(cap, fps), str(path), max_width=max_width)
-    try:
-        yield iter(reader.start())
-    finally:
-        reader.stop()
-        cap.release()
+    with _latest_frames(cap, _paced_reader(cap, fps), str(path), max_width) as frames:
+        yield frames
 
 
 @contextmanager

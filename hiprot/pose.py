@@ -40,9 +40,6 @@ def model_name(model: str = DEFAULT) -> str:
     return f"mediapipe-pose-{model}-{mp.__version__}"
 
 
-MODEL_NAME = model_name()
-
-
 #: TFLite's start-up line. A MediaPipe worker thread prints it while the
 #: graph opens, which runs on after ``Pose()`` returns: the terminal stays
 #: muted from the graph's creation until the line has gone by.

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import IO, Any
+from typing import IO, Any, AnyStr, Generic
 
 import numpy as np
 
@@ -91,10 +91,30 @@ def _open_text(path: Path, mode: str) -> IO[str]:
     return open(path, mode, encoding="utf-8")
 
 
+class _OwnsFile(Generic[AnyStr]):
+    """The open recording a writer or reader owns, closed on leaving the
+    with-block (or by ``close``, which may be called again)."""
+
+    _file: IO[AnyStr] | None = None
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+
+
 # ---------------------------------------------------------------- writing
 
 
-class RecordingWriter:
+class RecordingWriter(_OwnsFile[str]):
     """Writes PoseFrames as a recording, one flushed line per frame.
 
     Flushing every frame means a crash or Ctrl-C leaves at most a truncated
@@ -118,19 +138,6 @@ class RecordingWriter:
         self._file.write(json.dumps(self.info.header()) + "\n")
         self._file.flush()
         return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
-    def close(self) -> None:
-        if self._file is not None:
-            self._file.close()
-            self._file = None
 
     def _rows(self, array: np.ndarray | None) -> list[list[float]] | None:
         if array is None:
@@ -273,7 +280,7 @@ def _parse_frame(record: Any, where: str) -> PoseFrame:
     return PoseFrame(index=index, t_s=float(t), image=image, world=world)
 
 
-class RecordingReader:
+class RecordingReader(_OwnsFile[bytes]):
     """Reads a recording lazily, validating every line.
 
     ``info`` is available as soon as the reader is entered; iterating yields
@@ -310,19 +317,6 @@ class RecordingReader:
             self.close()
             raise
         return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
-    def close(self) -> None:
-        if self._file is not None:
-            self._file.close()
-            self._file = None
 
     def _lines(self) -> Iterator[tuple[int, bytes]]:
         assert self._file is not None, "use RecordingReader in a with-block"

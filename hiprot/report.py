@@ -526,7 +526,7 @@ def _plot_asymmetry(
     error = drill.MEASUREMENT_ERROR_DEG
     # a difference hiprot cannot tell from noise is drawn pale inside the error band, and
     # the axis always spans the band, so a 4° difference never fills the panel
-    ax.axhspan(-error, error, color="0.9", label=f"within measurement error (±{error:.0f}°)")
+    ax.axhspan(-error, error, color="0.9", label=f"{words.WITHIN_ERROR} (±{error:.0f}°)")
     ax.bar(
         [m for m, _ in both],
         [a for _, a in both],

@@ -25,7 +25,6 @@ from pathlib import Path
 from hiprot import findings
 from hiprot.calibration import Calibration, MeasuredRange
 from hiprot.errors import HiprotError, InputError
-from hiprot.reading.series import landmark_array
 from hiprot.recording import RecordingInfo, is_recording, recording_stem, recording_suffix
 from hiprot.reps import Mode
 from hiprot.review import Review, review_pose_frames
@@ -37,7 +36,7 @@ from hiprot.safe_io import (
 )
 from hiprot.session import SessionSummary, write_session
 from hiprot.sources import check_readable, open_pose_source
-from hiprot.types import PoseFrame
+from hiprot.types import PoseFrame, landmark_array
 
 VIDEO_SUFFIXES = (".mp4", ".mov", ".m4v", ".avi", ".mkv", ".webm")
 

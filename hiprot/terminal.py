@@ -174,7 +174,7 @@ def fitted_table(
 
 HISTORY_KEY = (
     "≥ capped by the camera view · ? implausible · "
-    f"≈ within measurement error ({drill.MEASUREMENT_ERROR_DEG:.0f}°)"
+    f"≈ {words.WITHIN_ERROR} ({drill.MEASUREMENT_ERROR_DEG:.0f}°)"
 )
 _STATUS_STYLE = {"below goal": "yellow", "on goal": "green", "above goal": "cyan"}
 

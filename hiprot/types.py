@@ -7,6 +7,7 @@ the same on pixels and on recordings.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -73,3 +74,16 @@ class PoseFrame:
     def empty(cls, index: int, t_s: float) -> PoseFrame:
         """A frame in which nobody was found."""
         return cls(index=index, t_s=t_s, image=None, world=None)
+
+
+def landmark_array(
+    pose_frames: Sequence[PoseFrame], which: str = "world"
+) -> npt.NDArray[np.float64]:
+    """Stack one kind of landmarks (``"image"`` or ``"world"``) of the frames
+    into ``(n_frames, 33, 4)``; NaN where missing."""
+    out = np.full((len(pose_frames), NUM_LANDMARKS, 4), np.nan)
+    for i, pose_frame in enumerate(pose_frames):
+        rows = getattr(pose_frame, which)
+        if rows is not None:
+            out[i] = rows
+    return out

@@ -9,7 +9,6 @@ The sentences made of these words (warnings, advice, cues) are in
 
 from __future__ import annotations
 
-from hiprot import drill
 from hiprot.recording import recording_stem
 
 HELD, NOT_HELD = "held", "no hold"
@@ -73,10 +72,6 @@ def leg_line(
         f"{plural(reps, 'rep')}, {held} {HELD}, {controlled} {CONTROLLED}, "
         f"{from_ankles} {FROM_ANKLES}; best in {best_in}, out {best_out}"
     )
-
-
-def hold_rule() -> str:
-    return f"held: kept at the inward end {drill.HOLD_MIN_S:.0f} s or more"
 
 
 def fit_names(names: list[str], width: int) -> list[str]:

@@ -15,6 +15,7 @@ from hiprot.capture import (
     LatestFrameReader,
     open_camera,
     open_image_folder,
+    open_realtime_video,
     open_source,
     open_video,
     probe_video,
@@ -124,3 +125,11 @@ def test_a_camera_that_stops_delivering_raises_camera_error() -> None:
 def test_missing_camera_index_is_a_clear_error() -> None:
     with pytest.raises(CameraError, match="camera 97"), open_camera(97):
         pass
+
+
+def test_a_video_played_as_a_camera_ends_with_its_newest_frames_in_order(
+    tiny_video: Path,
+) -> None:
+    with open_realtime_video(tiny_video) as frames:
+        got = [f.index for f in frames]
+    assert got and got == sorted(set(got)) and got[-1] <= 19

@@ -5,7 +5,16 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from hiprot.reading.filters import OneEuroFilter, SpikeFilter, jitter_deg, one_euro, zero_phase
+from hiprot.reading.filters import (
+    OneEuroFilter,
+    SpikeFilter,
+    jitter_deg,
+    one_euro,
+    running_median,
+    sample_rate_hz,
+    sample_step_s,
+    zero_phase,
+)
 
 
 def test_one_euro_constant_input_is_unchanged() -> None:
@@ -127,3 +136,26 @@ def test_jitter_needs_fifty_samples() -> None:
     assert np.isnan(jitter_deg(2 * t[:24], np.zeros(24)))
     assert jitter_deg(2 * t[:25], np.zeros(25)) == 0.0
     assert np.isnan(jitter_deg([0.0], np.zeros(1)))
+
+
+def test_sample_step_ignores_repeated_missing_and_backward_timestamps() -> None:
+    t = np.array([0.0, 0.1, 0.1, np.nan, 0.3, 0.2, 0.3, 0.4])
+    # forward steps 0.1 (twice) and 0.1 after the backward jump: 0.1
+    assert sample_step_s(t) == pytest.approx(0.1)
+    assert sample_rate_hz(t) == pytest.approx(10.0)
+    assert np.isnan(sample_step_s([1.0])) and np.isnan(sample_rate_hz([2.0, 2.0]))
+
+
+def test_running_median_s_window_is_a_duration_at_any_frame_rate() -> None:
+    for fps in (15.0, 30.0):
+        t = np.arange(0, 6, 1 / fps)
+        spike = np.where(np.abs(t - 3) < 0.2, 40.0, 0.0)  # 0.4 s: under half of 1 s
+        wide = np.where(np.abs(t - 3) < 0.8, 40.0, 0.0)  # 1.6 s: over half
+        assert np.nanmax(running_median(t, spike, 1.0)) == 0.0
+        assert running_median(t, wide, 1.0)[np.argmin(np.abs(t - 3))] == 40.0
+
+
+def test_running_median_of_one_timestamp_or_a_stopped_clock_is_the_input() -> None:
+    v = np.array([1.0, 5.0, 2.0])
+    assert running_median(np.array([0.0, 0.0, 0.0]), v, 1.0) is v
+    assert running_median(np.array([0.0]), v[:1], 1.0)[0] == 1.0

@@ -31,7 +31,6 @@ from hiprot.reading.position import (
     LegVerdict,
     PositionTracker,
     Verdict,
-    frame_rows,
     judge,
     position_series,
 )
@@ -39,6 +38,7 @@ from hiprot.reading.series import samples
 from hiprot.reps import Phase, RepCounter, RepEventKind, RepSample
 from hiprot.review import review_pose_frames
 from hiprot.synth import ENTER_EXIT, NEGATIVES, SessionSpec, generate
+from hiprot.types import landmark_array
 from tests.test_live import run_live_window, xvfb  # noqa: F401  (xvfb: the fixture)
 
 SIZE = (640, 480)
@@ -195,7 +195,9 @@ def _legs_ok(scenario: str, placement: str = "oblique45_left") -> np.ndarray:
     session = generate(
         SessionSpec(seed=5, scenario=scenario, placement=placement, noise="none", mode="both")
     )
-    postures = judge(frame_rows(session.frames), SIZE, frame_rows(session.frames, "world"))
+    postures = judge(
+        landmark_array(session.frames, "image"), SIZE, landmark_array(session.frames, "world")
+    )
     return np.stack([postures[s].ok(CRITERIA) for s in Side])
 
 

@@ -231,3 +231,19 @@ def test_a_folder_reviews_every_recording_a_single_review_reads(tmp_path: Path) 
     # a recording's report folder never meets its video's
     assert report_dir_name(Path("c.jsonl")) != report_dir_name(Path("c.mp4"))
     assert report_dir_name(Path("s.landmarks.jsonl.gz")) == "s-landmarks-jsonl-gz-hiprot"
+
+
+def test_writer_and_reader_close_their_file_on_leaving_and_again_harmlessly(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "a.landmarks.jsonl.gz"
+    with RecordingWriter(path, INFO) as out:
+        out.write(make_frames(1)[0])
+        written = out._file
+    assert written is not None and written.closed and out._file is None
+    out.close()
+    with RecordingReader(path) as reader:
+        read = reader._file
+        assert len(list(reader)) == 1
+    assert read is not None and read.closed and reader._file is None
+    reader.close()

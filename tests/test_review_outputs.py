@@ -21,13 +21,14 @@ from hiprot.annotate import CUE_ANKLES, CUE_TOO_FAST, frame_annotations, rep_tim
 from hiprot.capture import probe_video
 from hiprot.errors import HiprotError, HiprotWarning, InputError
 from hiprot.history import HistoryStore
-from hiprot.reading.series import angle_series, landmark_array, smooth_series
+from hiprot.reading.series import angle_series, smooth_series
 from hiprot.recording import read_recording, write_recording
 from hiprot.report import PLOT_SIZE_PX
 from hiprot.review import review_pose_frames
 from hiprot.review_files import ReviewPaths, review_file
 from hiprot.sink import VideoSink
 from hiprot.synth import SessionSpec, SyntheticSession, generate, write_session
+from hiprot.types import landmark_array
 from tests.conftest import write_video
 
 SPEC = SessionSpec(seed=11, scenario="mixed", noise="none", reps_per_set=6)

@@ -15,7 +15,8 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "benchmarks"))
 
-import _wide  # noqa: E402  (benchmarks/ is not a package)
+import _common  # noqa: E402  (benchmarks/ is not a package)
+import _wide  # noqa: E402
 import accuracy_wide  # noqa: E402
 import accuracy_wide_models  # noqa: E402
 
@@ -166,3 +167,37 @@ def test_the_ceilings_are_compared_on_the_legs_both_scored() -> None:
     assert c["other"]["count_exact"]["shipped"] == 1
     assert c["full"]["femur_mae_deg_mean_of_legs"]["shipped"] == 6.0
     assert c["other"]["femur_mae_deg_mean_of_legs"]["shipped"] is None  # nobody found
+
+
+def test_results_and_markdown_are_written_whole_or_not_at_all(tmp_path: Path) -> None:
+    md = tmp_path / "r.md"
+    path = _common.write_outputs(str(tmp_path / "r"), {"n": 1}, md, lambda r: f"n = {r['n']}\n")
+    assert json.loads(path.read_text())["n"] == 1 and md.read_text() == "n = 1\n"
+
+    def broken(results: dict) -> str:
+        raise KeyboardInterrupt  # interrupted while making the markdown
+
+    with pytest.raises(KeyboardInterrupt):
+        _common.write_outputs(str(tmp_path / "r"), {"n": 2}, md, broken)
+    assert md.read_text() == "n = 1\n"  # the complete earlier one stays
+    assert json.loads(path.read_text())["n"] == 2
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.json", "r.md"]  # no partials
+
+
+def test_recordings_of_several_folders_the_first_holding_a_clip_wins(tmp_path: Path) -> None:
+    first, second = tmp_path / "a", tmp_path / "b"
+    for folder, names in ((first, ("w01", "w02")), (second, ("w01", "w03"))):
+        folder.mkdir()
+        for name in names:
+            (folder / f"{name}.truth.json").write_text(json.dumps({"manifest": {}}))
+            (folder / f"{name}.landmarks.jsonl.gz").write_bytes(b"")
+    (first / "w01-webcam.landmarks.jsonl.gz").write_bytes(b"")
+    found = [(n, c, r.parent.name) for n, c, _, r in _wide.recordings([first, second])]
+    assert found == [
+        ("w01", "clean", "a"),
+        ("w01", "webcam", "a"),
+        ("w02", "clean", "a"),
+        ("w03", "clean", "b"),
+    ]
+    whole = [(n, c) for n, c, _, _ in _wide.recordings([first, second], whole=True)]
+    assert whole == [("w01", "clean"), ("w01", "webcam")]

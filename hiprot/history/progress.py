@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from hiprot import drill
+from hiprot import drill, words
 from hiprot.history.store import SessionRecord
 from hiprot.landmarks import Side
 
@@ -151,7 +151,7 @@ def asymmetry_words(left: Best | None, right: Best | None) -> str | None:
     difference = abs(left.deg - right.deg)
     if difference < drill.MEASUREMENT_ERROR_DEG:
         return (
-            f"left and right within measurement error ({difference:.0f}° apart, "
+            f"left and right {words.WITHIN_ERROR} ({difference:.0f}° apart, "
             f"under {drill.MEASUREMENT_ERROR_DEG:.0f}°)"
         )
     return f"{difference:.0f}° less internal rotation on the {weaker_side} side"

@@ -159,7 +159,7 @@ _MEDIAN_SAMPLES = 5
 
 
 def runs(mask: npt.NDArray[np.bool_]) -> list[tuple[int, int]]:
-    """``[start, stop)`` indices of the runs of True in ``mask``."""
+    """``[start, stop)`` indices of the runs of True in ``mask`` ``(n,)``."""
     padded = np.concatenate([[False], mask, [False]]).astype(np.int8)
     edges = np.flatnonzero(np.diff(padded))
     return list(zip(edges[::2], edges[1::2]))
@@ -170,9 +170,10 @@ def running_median(
 ) -> npt.NDArray[np.float64]:
     """Centred running median of ``values`` ``(n,)`` over ``window_s`` seconds
     (NaN ignored; a window with no finite value stays NaN)."""
-    if len(t_s) < 2:
+    step_s = sample_step_s(t_s)
+    if not math.isfinite(step_s):
         return values
-    half = max(1, round(window_s / 2 / float(np.median(np.diff(t_s)))))
+    half = max(1, round(window_s / 2 / step_s))
     padded = np.pad(values, half, constant_values=np.nan)
     windows = np.lib.stride_tricks.sliding_window_view(padded, 2 * half + 1)
     with np.errstate(all="ignore"), warnings.catch_warnings():
@@ -204,12 +205,19 @@ JITTER_WINDOW_S = 1.5
 _JITTER_MIN_S = 5.0 / 3.0
 
 
-def sample_rate_hz(t_s: npt.ArrayLike) -> float:
-    """Samples per second of timestamps ``t_s`` (``(n,)``, seconds): one
-    over their median step; NaN with fewer than two or no forward step."""
+def sample_step_s(t_s: npt.ArrayLike) -> float:
+    """The median forward step of timestamps ``t_s`` (``(n,)``, seconds),
+    ignoring non-finite and backward steps; NaN with fewer than two
+    timestamps or no forward step."""
     steps = np.diff(np.asarray(t_s, dtype=np.float64))
     steps = steps[np.isfinite(steps) & (steps > 0)]
-    return 1.0 / float(np.median(steps)) if len(steps) else math.nan
+    return float(np.median(steps)) if len(steps) else math.nan
+
+
+def sample_rate_hz(t_s: npt.ArrayLike) -> float:
+    """Samples per second of timestamps ``t_s`` (``(n,)``, seconds): one
+    over ``sample_step_s``; NaN where that is."""
+    return 1.0 / sample_step_s(t_s)
 
 
 def jitter_deg(t_s: npt.ArrayLike, values: npt.ArrayLike) -> float:

@@ -132,7 +132,8 @@ def foot_gain(
 
 
 def apply_foot_gain(foot_deg: npt.ArrayLike, gain: tuple[float, float]) -> npt.NDArray[np.float64]:
-    """Raw foot angle (relative to neutral) -> femur degrees with ``foot_gain``'s slopes."""
+    """Raw foot angles (relative to neutral, any shape) -> femur degrees, the
+    same shape, with ``foot_gain``'s slopes (below, above neutral)."""
     foot = np.asarray(foot_deg, dtype=np.float64)
     return np.where(foot < 0, foot * gain[0], foot * gain[1])
 
@@ -145,7 +146,8 @@ MAX_PLAUSIBLE_TWIST_DEG = 60.0
 
 
 def plausible_foot(femur_deg: npt.ArrayLike, foot_deg: npt.ArrayLike) -> npt.NDArray[np.float64]:
-    """The foot angle, NaN where it is implausibly far from the femur."""
+    """The foot angles, NaN where implausibly far from the femur's (``femur_deg``
+    and ``foot_deg`` of one shape, e.g. ``(n,)``; returned in it)."""
     femur, foot = np.asarray(femur_deg, dtype=np.float64), np.asarray(foot_deg, dtype=np.float64)
     with np.errstate(invalid="ignore"):
         return np.where(np.abs(foot - femur) > MAX_PLAUSIBLE_TWIST_DEG, np.nan, foot)

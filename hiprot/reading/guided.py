@@ -77,8 +77,9 @@ class GuidedMove:
     in_reading_deg: float
 
     def read(self, t_s: FloatArray, femur_deg: FloatArray) -> GuidedMove | None:
-        """The same move read on ``femur_deg`` (the recording relative to
-        another neutral); None when a hold has no reading there."""
+        """The same move read on ``femur_deg`` ``(n,)`` at ``t_s`` ``(n,)`` (the
+        recording relative to another neutral); None when a hold has no
+        reading there."""
         out_deg = held_reading(t_s, femur_deg, self.out_hold_s)
         in_deg = held_reading(t_s, femur_deg, self.in_hold_s)
         if out_deg is None or in_deg is None:
@@ -89,7 +90,8 @@ class GuidedMove:
 def held_reading(
     t_s: FloatArray, values: FloatArray, span_s: tuple[float, float] | None
 ) -> float | None:
-    """The median of ``values`` over ``span_s``: the reading held there (the
+    """The median of ``values`` ``(n,)`` (at times ``t_s`` ``(n,)``) over
+    ``span_s``: the reading held there (the
     move's ends, a rep's timed hold). A frame's extreme is the noise's, and
     a scale multiplies it. None: no span, or no reading in it."""
     if span_s is None:

@@ -15,6 +15,7 @@ import math
 from collections import deque
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from typing import TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -54,10 +55,9 @@ from hiprot.reading.series import (
     ESTIMATORS,
     AngleSample,
     LegSample,
-    landmark_array,
     wrap_deg,
 )
-from hiprot.types import PoseFrame
+from hiprot.types import PoseFrame, landmark_array
 
 #: Live smoothing: strong when still, quick to follow a rotation
 #: (lag measured by benchmarks/accuracy_angles.py).
@@ -131,7 +131,11 @@ class LiveReading:
     side_on: bool = False
 
 
-def _recent() -> RecentSamples[tuple[float, float]]:
+_Sample = TypeVar("_Sample")
+
+
+def _recent() -> RecentSamples[_Sample]:
+    """The recent samples live re-judges from (jitter, hold band, excursion)."""
     return RecentSamples(_LIVE_JITTER_SAMPLES, _LIVE_FOOT_REFIT)
 
 
@@ -162,9 +166,7 @@ class _LegState:
     femur_rests: TrailingSamples = field(default_factory=_rests)
     foot_rests: TrailingSamples = field(default_factory=_rests)
     # raw (t, femur, foot) from neutral, the foot in its own units: the jitter judgement
-    raw_pairs: RecentSamples[tuple[float, float, float]] = field(
-        default_factory=lambda: RecentSamples(_LIVE_JITTER_SAMPLES, _LIVE_FOOT_REFIT)
-    )
+    raw_pairs: RecentSamples[tuple[float, float, float]] = field(default_factory=_recent)
     foot_driven: bool = False  # for good, until the next neutral: no switching mid-set
     # smoothed (t, femur) and (t, drive) as the counter gets them: hold band and excursion
     counted_femur: RecentSamples[tuple[float, float]] = field(default_factory=_recent)

@@ -193,7 +193,8 @@ def neutral_from_still(
     foot_deg: dict[Side, npt.NDArray[np.float64]],
     period: tuple[int, int],
 ) -> dict[Side, LegNeutral]:
-    """Median femur and foot angle per leg over a still period."""
+    """Median femur and foot angle per leg (``(n,)`` each) over a still
+    period, frames ``[start, stop)``."""
     start, stop = period
     return {
         side: LegNeutral(

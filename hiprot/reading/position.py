@@ -58,7 +58,7 @@ import numpy as np
 import numpy.typing as npt
 
 from hiprot.landmarks import LEGS, PoseLandmark, Side
-from hiprot.types import PoseFrame
+from hiprot.types import PoseFrame, landmark_array
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -160,11 +160,11 @@ class LegPosture:
     rise_deg: FloatArray
 
     def ok(self, criteria: Criteria = CRITERIA) -> npt.NDArray[np.bool_]:
-        """Per frame: every criterion holds (False where unknown)."""
+        """``(n,)``: every criterion holds, per frame (False where unknown)."""
         return self.verdicts(criteria) == Verdict.IN
 
     def verdicts(self, criteria: Criteria = CRITERIA) -> npt.NDArray[np.int8]:
-        """Per frame, the ``Verdict`` (as int; OUT where unknown)."""
+        """``(n,)``: the ``Verdict`` per frame (as int; OUT where unknown)."""
         lo, hi = criteria.thigh_deg
         margin = criteria.stay_margin_deg
         with np.errstate(invalid="ignore"):
@@ -244,16 +244,6 @@ def judge(
             reach=reach,
             rise_deg=rise - torso_tilt,
         )
-    return out
-
-
-def frame_rows(pose_frames: Sequence[PoseFrame], which: str = "image") -> FloatArray:
-    """``(n, 33, 4)`` landmarks (``image`` or ``world``) of the frames, NaN where missing."""
-    out = np.full((len(pose_frames), 33, 4), np.nan)
-    for i, pose_frame in enumerate(pose_frames):
-        rows = getattr(pose_frame, which)
-        if rows is not None:
-            out[i] = rows
     return out
 
 
@@ -453,7 +443,9 @@ def position_series(
     criteria = CRITERIA if criteria is None else criteria
     lead_s = LEAVE_LEAD_S if lead_s is None else lead_s
     t = np.array([f.t_s for f in pose_frames], dtype=np.float64)
-    postures = judge(frame_rows(pose_frames), size_wh, frame_rows(pose_frames, "world"))
+    postures = judge(
+        landmark_array(pose_frames, "image"), size_wh, landmark_array(pose_frames, "world")
+    )
     ok, state, gates, time_in = {}, {}, {}, {}
     for side, posture in postures.items():
         verdicts = posture.verdicts(criteria)

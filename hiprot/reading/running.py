@@ -56,7 +56,8 @@ class TrailingSamples:
         return np.array([v for _, v in self._seen], dtype=np.float64)
 
     def median(self) -> npt.NDArray[np.float64]:
-        """Element-wise median of the samples (call only when there are any)."""
+        """Element-wise median of the samples, the shape of one sample (call only
+        when there are any)."""
         return np.median(self.values(), axis=0)
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import numpy.typing as npt
 
-from hiprot.landmarks import LEGS, NUM_LANDMARKS, Side
+from hiprot.landmarks import LEGS, Side
 from hiprot.reading.filters import zero_phase
 from hiprot.reading.geometry import (
     CameraView,
@@ -27,22 +27,10 @@ from hiprot.reading.geometry import (
     torso_depth_sign,
 )
 from hiprot.reading.position import Gate
-from hiprot.types import PoseFrame
+from hiprot.types import PoseFrame, landmark_array
 
 #: Review smoothing window (zero-phase, no lag).
 REVIEW_WINDOW_S = 0.3
-
-
-def landmark_array(
-    pose_frames: Sequence[PoseFrame], which: str = "world"
-) -> npt.NDArray[np.float64]:
-    """Stack one kind of landmarks into ``(n_frames, 33, 4)``; NaN where missing."""
-    out = np.full((len(pose_frames), NUM_LANDMARKS, 4), np.nan)
-    for i, pose_frame in enumerate(pose_frames):
-        rows = getattr(pose_frame, which)
-        if rows is not None:
-            out[i] = rows
-    return out
 
 
 @dataclass(frozen=True)
@@ -87,7 +75,7 @@ class AngleSeries:
 
 
 def wrap_deg(angle_deg: npt.ArrayLike) -> npt.NDArray[np.float64]:
-    """Wrap angles into [-180, 180)."""
+    """Wrap angles (any shape; the same returned) into [-180, 180)."""
     return (np.asarray(angle_deg, dtype=np.float64) + 180.0) % 360.0 - 180.0
 
 
