@@ -453,13 +453,13 @@ class Coach:
         held, back to neutral (``leg_guided_move`` on live's reading since
         the still neutral's end), at most ``LOOK_S`` after it; once one
         leg has made it, the other has ``TURN_IN_WITHIN_S`` more."""
+        late = t - self._guided_after_s >= LOOK_S
         if not view.ready:
-            return self._output(t, cue=view.cue)
+            return self._end_guided(t, {}) if late else self._output(t, cue=view.cue)
         self._guided_t.append(t)
         for side in Side:
             leg = reading.relative.legs[side]
             self._guided_femur[side].append(leg.femur_deg if leg.valid else math.nan)
-        late = t - self._guided_after_s >= LOOK_S
         if t - self._guided_looked_s < GUIDED_LOOK_EVERY_S and not late:
             return self._output(t)
         self._guided_looked_s = t
