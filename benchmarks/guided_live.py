@@ -1,8 +1,9 @@
 """The guided move in live: asked for, found, and its scale against review's.
 
-Every synthetic reporting session (64) is generated again with the guided
-move after its still start (``SessionSpec(guided_move=True)``) and 3 reps a
-set (to keep the run short), after ``accuracy_live.LEAD_IN_S`` of stillness
+The first ``--sessions`` synthetic reporting sessions (default 16: 4 at each
+noise level; all 64 with 64) are generated again with the guided move after
+their still start (``SessionSpec(guided_move=True)``) and 3 reps a set (a
+live run replays every frame: this keeps it short), after ``accuracy_live.LEAD_IN_S`` of stillness
 (live's set-up check and countdown come first). Each is run through live
 (``LiveSession``, asked for the move: ``CoachConfig(guided_move=True)``,
 the true internal range as the hand measurement) and reviewed on the same
@@ -15,11 +16,12 @@ frames with the same hand measurement. Per worked leg:
   set's re-read) and as review gave it;
 - the rep count live stored and review's, against the truth.
 
-    python benchmarks/guided_live.py
+    python benchmarks/guided_live.py [--sessions N]
 """
 
 from __future__ import annotations
 
+import argparse
 import sys
 import warnings
 from collections import defaultdict
@@ -160,11 +162,18 @@ def summarise(rows: list[dict]) -> dict[str, dict]:
 
 
 def main() -> None:
-    specs = reporting_specs()
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sessions", type=int, default=16, help="first N reporting sessions")
+    specs = reporting_specs()[: parser.parse_args().sessions]
     with Pool(JOBS) as pool:
         done = pool.map(_one_session, specs)
     rows = [row for session in done for row in session]
-    results = {"reps_per_set": REPS, "summary": summarise(rows), "legs": rows}
+    results = {
+        "sessions": len(specs),
+        "reps_per_set": REPS,
+        "summary": summarise(rows),
+        "legs": rows,
+    }
     for name, s in results["summary"].items():
         print(name, {k: v for k, v in s.items() if k != "peak_error_live_scaled_legs"})
         print("   ", s["peak_error_live_scaled_legs"])
