@@ -14,7 +14,7 @@ frames with the same hand measurement. Per worked leg:
 - the error against the truth of the session-leg's peak internal rotation
   as live announced it (its own reading, scaled), as live stored it (the
   set's re-read) and as review gave it;
-- the rep count live stored and review's, against the truth.
+- the rep count live announced, the one it stored and review's, against the truth.
 
     python benchmarks/guided_live.py [--sessions N]
 """
@@ -104,6 +104,7 @@ def _one_session(spec: SessionSpec) -> list[dict]:
                 "stored_peak": _peak(live.coach.reps, side),
                 "review_peak": None if review is None else _peak(review.reps, side),
                 "true_reps": leg_truth["reps"],
+                "announced_reps": sum(r.leg is side for r in live.announced_reps),
                 "stored_reps": sum(r.leg is side for r in live.coach.reps),
                 "review_reps": None if review is None else sum(r.leg is side for r in review.reps),
             }
@@ -154,9 +155,11 @@ def summarise(rows: list[dict]) -> dict[str, dict]:
             },
             "peak_error_live_scaled_legs": {path: _stats(e) for path, e in errors.items()},
             "reps_exact": {
+                "announced": sum(r["announced_reps"] == r["true_reps"] for r in group),
                 "stored": sum(r["stored_reps"] == r["true_reps"] for r in group),
                 "review": sum(r["review_reps"] == r["true_reps"] for r in group),
             },
+            "stored_reps_equal_review": sum(r["stored_reps"] == r["review_reps"] for r in group),
         }
     return dict(sorted(out.items()))
 

@@ -71,8 +71,8 @@ from hiprot.reading.guided import (
 from hiprot.reading.live import LegTrack, LiveReading
 from hiprot.reading.neutral import StillRun, neutral_from_countdown
 from hiprot.reading.position import PositionTracker
-from hiprot.reading.series import gated
-from hiprot.reps import Mode, Phase, Rep, RepEventKind, RepSample, min_confidence
+from hiprot.reading.series import AngleSample, gated
+from hiprot.reps import Mode, Phase, Rep, RepEvent, RepEventKind, RepSample, min_confidence
 from hiprot.reread import SetSpan
 from hiprot.session import CalibrationInfo, SessionSummary, Tracking
 
@@ -186,6 +186,11 @@ class Coach:
         self._guided_looked_s = -math.inf
         self._guided_t: list[float] = []
         self._guided_femur: dict[Side, list[float]] = {side: [] for side in Side}
+        # the stage's samples as the counter takes them, and those the first
+        # set's counter still has to take (the stage's after the move): a
+        # rep made while live waits for the move is counted all the same
+        self._guided_samples: list[AngleSample] = []
+        self._replay: list[AngleSample] = []
         # the reading over the last seconds: a rep's peak in degrees is the
         # reading it held (``held_reading``), as in review
         self._trail: deque[tuple[float, dict[Side, float]]] = deque()
@@ -377,12 +382,18 @@ class Coach:
     def finish(self, t_s: float) -> CoachOutput:
         """End the session now (quit, or the source ended): settle and summarise."""
         t_s = max(t_s, self._last_t or t_s)
-        reps = self._settle_counter(t_s) if self.stage is Stage.SET else ()
+        guided = None
+        if self.stage is Stage.GUIDED:  # the reps made meanwhile are the first set's
+            guided = self._end_guided(t_s, self._guided_made(t_s)).guided
+        reps: tuple[Rep, ...] = ()
+        if self.stage is Stage.SET:
+            replay, self._replay = self._replay, []
+            reps = tuple(self._take(replay)[0]) + self._settle_counter(t_s)
         done = self._close_set(t_s) if self._set_open else None
         self._enter_stage(Stage.SUMMARY)
         self.paused = False
         out = self._output(t_s, reps=reps, say=(Utterance.announce("done"),))
-        return replace(out, set_done=done)
+        return replace(out, set_done=done, guided=guided)
 
     # ---------------------------------------------------------------- stages
 
@@ -421,23 +432,24 @@ class Coach:
         return self._output(t, calibration=self.calibration)
 
     def _count(self, t: float, view: ViewCheck, reading: LiveReading) -> CoachOutput:
-        cue, relative = view.cue, reading.relative
+        cue = view.cue
         say: list[Utterance] = []
         new_reps, self._recounted = self._recounted, []
-        if self._judged:  # out of position: no count, attempts end without a rep
-            relative = gated(relative, {side: t.gate for side, t in self._position.items()})
+        relative = self._gated(reading)
         self._out_of_position = not view.in_position
         if new_reps and self._set_count() > self._spoken_count:
             self._spoken_count = self._set_count()
             say.append(Utterance.count(self._spoken_count))
-        for event in self._counter.update(relative):
-            if event.kind is RepEventKind.REP_DONE and event.rep is not None:
-                new_reps.append(self._record(event.rep))
-                count = self._set_count()
-                if count > self._spoken_count:
-                    self._spoken_count = count
-                    say.append(Utterance.count(count))
-            elif event.kind is RepEventKind.INTERNAL_END_REACHED:
+        # the samples of the guided stage after the move come first; the
+        # cues are the current frame's only
+        replay, self._replay = self._replay, []
+        counted, now = self._take([*replay, relative])
+        new_reps += counted
+        if counted and self._set_count() > self._spoken_count:
+            self._spoken_count = self._set_count()
+            say.append(Utterance.count(self._spoken_count))
+        for event in now:
+            if event.kind is RepEventKind.INTERNAL_END_REACHED:
                 cue = Cue.HOLD
             elif event.kind is RepEventKind.TOO_FAST:
                 cue = Cue.SLOWER
@@ -448,12 +460,26 @@ class Coach:
             return self._end_set(t, tuple(new_reps), tuple(say))
         return self._output(t, cue=cue, say=tuple(say), reps=tuple(new_reps))
 
+    def _take(self, samples: Sequence[AngleSample]) -> tuple[list[Rep], list[RepEvent]]:
+        """Feed the set's counter: the reps it counted, and the last sample's events."""
+        reps: list[Rep] = []
+        events: list[RepEvent] = []
+        for sample in samples:
+            events = self._counter.update(sample)
+            reps += [
+                self._record(e.rep)
+                for e in events
+                if e.kind is RepEventKind.REP_DONE and e.rep is not None
+            ]
+        return reps, events
+
     def _guided(self, t: float, view: ViewCheck, reading: LiveReading) -> CoachOutput:
         """Wait for the guided move: each worked leg out and held, in and
         held, back to neutral (``leg_guided_move`` on live's reading since
         the still neutral's end), at most ``LOOK_S`` after it; once one
         leg has made it, the other has ``TURN_IN_WITHIN_S`` more."""
         late = t - self._guided_after_s >= LOOK_S
+        self._guided_samples.append(self._gated(reading))
         if not view.ready:
             return self._end_guided(t, {}) if late else self._output(t, cue=view.cue)
         self._guided_t.append(t)
@@ -463,14 +489,17 @@ class Coach:
         if t - self._guided_looked_s < GUIDED_LOOK_EVERY_S and not late:
             return self._output(t)
         self._guided_looked_s = t
-        moves = self._guided_moves()
-        made = {side: move for side, move in moves.items() if move.end_s < t}  # back from in
+        made = self._guided_made(t)
         done = len(made) == len(self.mode.sides)
         if made and not done:
             done = t - max(m.end_s for m in made.values()) > TURN_IN_WITHIN_S
         if done or late:
             return self._end_guided(t, made)
         return self._output(t)
+
+    def _guided_made(self, t: float) -> dict[Side, GuidedMove]:
+        """The worked legs' moves found so far that are over (back from in)."""
+        return {side: move for side, move in self._guided_moves().items() if move.end_s < t}
 
     def _guided_moves(self) -> dict[Side, GuidedMove]:
         t_s = np.asarray(self._guided_t)
@@ -510,6 +539,7 @@ class Coach:
         self._guided_looked_s = -math.inf
         self._guided_t = []
         self._guided_femur = {side: [] for side in Side}
+        self._guided_samples = []
         return self._output(t, say=(Utterance.announce(self.guided_ask.clip_name(**self._leg())),))
 
     @property
@@ -525,7 +555,24 @@ class Coach:
     ) -> CoachOutput:
         self._guided_pending = False
         outcome = GuidedOutcome(self._guided_after_s, t, moves, skipped)
-        return replace(self._start_set(t), guided=outcome)
+        out = self._start_set(t)
+        # the first set runs from the neutral's end: its stored re-read
+        # (review's reading, which finds the move and leaves it uncounted)
+        # holds the reps made while live waited; its counter takes the
+        # stage's samples after the move (all of them when none was seen:
+        # a move live missed may then be counted, until the re-read)
+        self._set_start_s = self._guided_after_s
+        after_s = max((m.end_s for m in moves.values()), default=self._guided_after_s)
+        self._replay = [s for s in self._guided_samples if s.t_s > after_s]
+        self._guided_samples = []
+        return replace(out, guided=outcome)
+
+    def _gated(self, reading: LiveReading) -> AngleSample:
+        """The frame's relative reading as the counter takes it: out of
+        position, no count (attempts end without a rep)."""
+        if not self._judged:
+            return reading.relative
+        return gated(reading.relative, {side: t.gate for side, t in self._position.items()})
 
     def _keep_trail(self, t: float, reading: LiveReading) -> None:
         self._trail.append((t, {side: reading.relative.legs[side].femur_deg for side in Side}))

@@ -549,6 +549,39 @@ def test_a_guided_move_not_made_still_gives_a_set(skip: bool) -> None:
     assert len(script.coach.reps) == 2
 
 
+@pytest.mark.parametrize("quit_early", [False, True])
+def test_reps_made_while_live_waits_for_the_move_belong_to_the_first_set(
+    quit_early: bool,
+) -> None:
+    """No move seen, two reps made while live waits: counted once the stage
+    ends (timed out, or the session quit), said as one count, and the first
+    set (its stored re-read) runs from the neutral's end."""
+    script = Script(coach(guided_move=True, target_reps=5))
+    script.feed(4.5)
+    neutral_end = next(t for t, out in script.outputs if out.view.stage is Stage.GUIDED)
+    script.rep()
+    script.rep()
+    assert script.coach.stage is Stage.GUIDED and script.coach.reps == ()
+    if quit_early:
+        out = script.coach.finish(script.t)
+        assert out.guided is not None and out.guided.moves == {}
+    else:
+        script.feed(LOOK_S - 11.0 + 0.2)  # past LOOK_S: the set starts
+        assert script.coach.stage is Stage.SET
+        assert script.said[-2:] == ["go", Utterance.count(2).clip]
+        out = script.coach.finish(script.t)
+    assert [(r.leg, r.index) for r in script.coach.reps] == [
+        (Side.LEFT, 1),
+        (Side.RIGHT, 1),
+        (Side.LEFT, 2),
+        (Side.RIGHT, 2),
+    ]
+    assert all(r.peak_internal_deg == pytest.approx(20.0, abs=0.5) for r in script.coach.reps)
+    assert out.set_done is not None
+    assert out.set_done.start_s == neutral_end
+    assert len(out.set_done.started_in(script.coach.reps)) == 4
+
+
 def test_a_known_scale_puts_peaks_and_gauges_in_degrees() -> None:
     """Left: 30° measured, the move read 10 image degrees: x3 on the
     reading the rep held; right: no scale, image degrees."""
