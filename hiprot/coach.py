@@ -18,7 +18,10 @@ for this camera set-up, or the one taken before the first set). GUIDED
 the guided move ("both feet fully out, then fully in") and waits until each
 worked leg has made it (``hiprot.reading.guided.leg_guided_move``, the
 function review finds it with), the ``SKIP`` command, or ``guided.LOOK_S``
-after the still neutral; the set starts either way. With each leg's range
+after the still neutral; the set starts either way. The stage holds back
+no count: the first set runs from the neutral's end, and its counter
+first takes the stage's frames after the move (all, when none was seen).
+With each leg's range
 (``Coach.ranges``: the move's reading and the range measured by hand), the
 reps' peaks and the gauges are in degrees, as review scales them. The
 ``RECALIBRATE`` command goes back to CALIBRATION from anywhere and returns
