@@ -9,11 +9,21 @@ the same session every time, in tests as in ``hiprot live``.
 The flow (``Stage``)::
 
     SETUP --legs and feet in view for setup_s--> CALIBRATION --still for
-    calibration_s--> SET --target reps--> REST --rest_s--> SETUP -> SET ...
-    --last set--> SUMMARY
+    calibration_s--> [GUIDED --the move, skipped or timed out-->] SET
+    --target reps--> REST --rest_s--> SETUP -> SET ... --last set--> SUMMARY
 
 SETUP skips CALIBRATION when a calibration is already known (a saved one
-for this camera set-up, or the one taken before the first set). The
+for this camera set-up, or the one taken before the first set). GUIDED
+(``CoachConfig.guided_move``) comes once, before the first set: it asks for
+the guided move ("both feet fully out, then fully in") and waits until each
+worked leg has made it (``hiprot.reading.guided.leg_guided_move``, the
+function review finds it with), the ``SKIP`` command, or ``guided.LOOK_S``
+after the still neutral; the set starts either way. The stage holds back
+no count: the first set runs from the neutral's end, and its counter
+first takes the stage's frames after the move (all, when none was seen).
+With each leg's range
+(``Coach.ranges``: the move's reading and the range measured by hand), the
+reps' peaks and the gauges are in degrees, as review scales them. The
 ``RECALIBRATE`` command goes back to CALIBRATION from anywhere and returns
 to where it was; ``PAUSE`` freezes counting and timers; the mode commands
 switch the worked legs. The rep counter (``hiprot.reps``) lives inside: the
@@ -30,20 +40,22 @@ the ``LEGS_UP`` cue and goes on once the legs are back.
 from __future__ import annotations
 
 import math
+from collections import deque
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 import numpy as np
 
-from hiprot import drill
+from hiprot import drill, findings
 from hiprot.bilateral import BilateralCounter
-from hiprot.calibration import Calibration
+from hiprot.calibration import Calibration, LegRange
 from hiprot.coach_io import (
     CoachConfig,
     CoachOutput,
     CoachView,
     Command,
     Cue,
+    GuidedOutcome,
     LegGauge,
     RangeBest,
     Say,
@@ -52,11 +64,18 @@ from hiprot.coach_io import (
 )
 from hiprot.landmarks import Side
 from hiprot.placement import ViewCheck, check_view
+from hiprot.reading.guided import (
+    LOOK_S,
+    TURN_IN_WITHIN_S,
+    GuidedMove,
+    held_reading,
+    leg_guided_move,
+)
 from hiprot.reading.live import LegTrack, LiveReading
 from hiprot.reading.neutral import StillRun, neutral_from_countdown
 from hiprot.reading.position import PositionTracker
-from hiprot.reading.series import gated
-from hiprot.reps import Mode, Phase, Rep, RepEventKind, RepSample, min_confidence
+from hiprot.reading.series import AngleSample, gated
+from hiprot.reps import Mode, Phase, Rep, RepEvent, RepEventKind, RepSample, min_confidence
 from hiprot.reread import SetSpan
 from hiprot.session import CalibrationInfo, SessionSummary, Tracking
 
@@ -68,6 +87,7 @@ __all__ = [
     "CoachView",
     "Command",
     "Cue",
+    "GuidedOutcome",
     "LegGauge",
     "RangeBest",
     "Say",
@@ -86,6 +106,10 @@ STUCK_OUT_OF_BAND_S = 15.0
 #: A bad view (legs out of view, nobody found) counts only once it lasts
 #: this long: pose dropouts of a few frames are not worth a word.
 BAD_VIEW_S = 0.5
+
+#: While waiting for the guided move, look for it this often (the finder
+#: reads its whole span again; a move takes seconds).
+GUIDED_LOOK_EVERY_S = 0.25
 
 
 # ---------------------------------------------------------------- the machine
@@ -156,6 +180,23 @@ class Coach:
         self._position = {side: PositionTracker() for side in Side}
         self._judged = False  # position_ok has come with a frame
         self._out_of_position = False  # a set paused: legs down
+        #: Per leg, its range (the guided move's reading, the hand-measured
+        #: range): where ``LegRange.in_scale`` is known, peaks and gauges
+        #: are in degrees. Set by whoever knows them (``hiprot.live``).
+        self.ranges: dict[Side, LegRange] = {}
+        self._guided_pending = config.guided_move  # asked once, before the first set
+        self._guided_after_s = 0.0
+        self._guided_looked_s = -math.inf
+        self._guided_t: list[float] = []
+        self._guided_femur: dict[Side, list[float]] = {side: [] for side in Side}
+        # the stage's samples as the counter takes them, and those the first
+        # set's counter still has to take (the stage's after the move): a
+        # rep made while live waits for the move is counted all the same
+        self._guided_samples: list[AngleSample] = []
+        self._replay: list[AngleSample] = []
+        # the reading over the last seconds: a rep's peak in degrees is the
+        # reading it held (``held_reading``), as in review
+        self._trail: deque[tuple[float, dict[Side, float]]] = deque()
 
     def _new_counter(self) -> BilateralCounter:
         """A set's counter, tuned by the last reading: the near leg is set
@@ -276,6 +317,7 @@ class Coach:
         self._frames += 1
         self._frames_with_pose += view.person
         self._tune(reading)
+        self._keep_trail(t_s, reading)
         view = self._track_position(t_s, view)
         if view.ready:
             self._bad_view_since = None
@@ -288,6 +330,7 @@ class Coach:
         step = {
             Stage.SETUP: self._setup,
             Stage.CALIBRATION: self._calibrate,
+            Stage.GUIDED: self._guided,
             Stage.SET: self._count,
             Stage.REST: self._rest,
         }[self.stage]
@@ -324,6 +367,10 @@ class Coach:
             return self._output(t_s)
         if command is Command.PAUSE:
             return self._toggle_pause(t_s)
+        if command is Command.SKIP:
+            if self.stage is not Stage.GUIDED:
+                return self._output(t_s)
+            return self._end_guided(t_s, {}, skipped=True)
         reps = self._settle_counter(t_s) if self.stage is Stage.SET else ()
         if command is Command.RECALIBRATE:
             if self.stage is not Stage.CALIBRATION:
@@ -338,12 +385,18 @@ class Coach:
     def finish(self, t_s: float) -> CoachOutput:
         """End the session now (quit, or the source ended): settle and summarise."""
         t_s = max(t_s, self._last_t or t_s)
-        reps = self._settle_counter(t_s) if self.stage is Stage.SET else ()
+        guided = None
+        if self.stage is Stage.GUIDED:  # the reps made meanwhile are the first set's
+            guided = self._end_guided(t_s, self._guided_made(t_s)).guided
+        reps: tuple[Rep, ...] = ()
+        if self.stage is Stage.SET:
+            replay, self._replay = self._replay, []
+            reps = tuple(self._take(replay)[0]) + self._settle_counter(t_s)
         done = self._close_set(t_s) if self._set_open else None
         self._enter_stage(Stage.SUMMARY)
         self.paused = False
         out = self._output(t_s, reps=reps, say=(Utterance.announce("done"),))
-        return replace(out, set_done=done)
+        return replace(out, set_done=done, guided=guided)
 
     # ---------------------------------------------------------------- stages
 
@@ -360,7 +413,7 @@ class Coach:
             self._after_calibration = Stage.SET
             self._enter_calibration()
             return self._output(t, say=(Utterance.announce(Cue.HOLD_STILL.clip),))
-        return self._start_set(t)
+        return self._go(t)
 
     def _calibrate(self, t: float, view: ViewCheck, reading: LiveReading) -> CoachOutput:
         sides, absolute = self.mode.sides, reading.absolute
@@ -377,28 +430,29 @@ class Coach:
             self._stillness, sides, self.calibration, absolute
         )
         if self._after_calibration is Stage.SET:
-            return replace(self._start_set(t), calibration=self.calibration)
+            return replace(self._go(t), calibration=self.calibration)
         self._enter_stage(self._after_calibration)
         return self._output(t, calibration=self.calibration)
 
     def _count(self, t: float, view: ViewCheck, reading: LiveReading) -> CoachOutput:
-        cue, relative = view.cue, reading.relative
+        cue = view.cue
         say: list[Utterance] = []
         new_reps, self._recounted = self._recounted, []
-        if self._judged:  # out of position: no count, attempts end without a rep
-            relative = gated(relative, {side: t.gate for side, t in self._position.items()})
+        relative = self._gated(reading)
         self._out_of_position = not view.in_position
         if new_reps and self._set_count() > self._spoken_count:
             self._spoken_count = self._set_count()
             say.append(Utterance.count(self._spoken_count))
-        for event in self._counter.update(relative):
-            if event.kind is RepEventKind.REP_DONE and event.rep is not None:
-                new_reps.append(self._record(event.rep))
-                count = self._set_count()
-                if count > self._spoken_count:
-                    self._spoken_count = count
-                    say.append(Utterance.count(count))
-            elif event.kind is RepEventKind.INTERNAL_END_REACHED:
+        # the samples of the guided stage after the move come first; the
+        # cues are the current frame's only
+        replay, self._replay = self._replay, []
+        counted, now = self._take([*replay, relative])
+        new_reps += counted
+        if counted and self._set_count() > self._spoken_count:
+            self._spoken_count = self._set_count()
+            say.append(Utterance.count(self._spoken_count))
+        for event in now:
+            if event.kind is RepEventKind.INTERNAL_END_REACHED:
                 cue = Cue.HOLD
             elif event.kind is RepEventKind.TOO_FAST:
                 cue = Cue.SLOWER
@@ -408,6 +462,57 @@ class Coach:
         if done:
             return self._end_set(t, tuple(new_reps), tuple(say))
         return self._output(t, cue=cue, say=tuple(say), reps=tuple(new_reps))
+
+    def _take(self, samples: Sequence[AngleSample]) -> tuple[list[Rep], list[RepEvent]]:
+        """Feed the set's counter: the reps it counted, and the last sample's events."""
+        reps: list[Rep] = []
+        events: list[RepEvent] = []
+        for sample in samples:
+            events = self._counter.update(sample)
+            reps += [
+                self._record(e.rep)
+                for e in events
+                if e.kind is RepEventKind.REP_DONE and e.rep is not None
+            ]
+        return reps, events
+
+    def _guided(self, t: float, view: ViewCheck, reading: LiveReading) -> CoachOutput:
+        """Wait for the guided move: each worked leg out and held, in and
+        held, back to neutral (``leg_guided_move`` on live's reading since
+        the still neutral's end), at most ``LOOK_S`` after it; once one
+        leg has made it, the other has ``TURN_IN_WITHIN_S`` more."""
+        late = t - self._guided_after_s >= LOOK_S
+        self._guided_samples.append(self._gated(reading))
+        if not view.ready:
+            return self._end_guided(t, {}) if late else self._output(t, cue=view.cue)
+        self._guided_t.append(t)
+        for side in Side:
+            leg = reading.relative.legs[side]
+            self._guided_femur[side].append(leg.femur_deg if leg.valid else math.nan)
+        if t - self._guided_looked_s < GUIDED_LOOK_EVERY_S and not late:
+            return self._output(t)
+        self._guided_looked_s = t
+        made = self._guided_made(t)
+        done = len(made) == len(self.mode.sides)
+        if made and not done:
+            done = t - max(m.end_s for m in made.values()) > TURN_IN_WITHIN_S
+        if done or late:
+            return self._end_guided(t, made)
+        return self._output(t)
+
+    def _guided_made(self, t: float) -> dict[Side, GuidedMove]:
+        """The worked legs' moves found so far that are over (back from in)."""
+        return {side: move for side, move in self._guided_moves().items() if move.end_s < t}
+
+    def _guided_moves(self) -> dict[Side, GuidedMove]:
+        t_s = np.asarray(self._guided_t)
+        moves = {}
+        for side in self.mode.sides:
+            femur = np.asarray(self._guided_femur[side])
+            move = leg_guided_move(t_s, femur, self._guided_after_s)
+            if move is not None:
+                moves[side] = move
+        return moves
 
     def _rest(self, t: float, view: ViewCheck, _: LiveReading) -> CoachOutput:
         if t < self._rest_until:
@@ -427,6 +532,67 @@ class Coach:
     def _enter_calibration(self) -> None:
         self._enter_stage(Stage.CALIBRATION)
         self._stillness.reset()
+
+    def _go(self, t: float) -> CoachOutput:
+        """After the neutral: the guided move if it is still to ask, else the set."""
+        if not self._guided_pending:
+            return self._start_set(t)
+        self._enter_stage(Stage.GUIDED)
+        self._guided_after_s = t
+        self._guided_looked_s = -math.inf
+        self._guided_t = []
+        self._guided_femur = {side: [] for side in Side}
+        self._guided_samples = []
+        return self._output(t, say=(Utterance.announce(self.guided_ask.clip_name(**self._leg())),))
+
+    @property
+    def guided_ask(self) -> findings.Finding:
+        """How the guided move is asked for: both feet, or the one leg's."""
+        return findings.GUIDED_MOVE_ASK if self.mode is Mode.BOTH else findings.GUIDED_MOVE_ASK_LEG
+
+    def _leg(self) -> dict[str, Side]:
+        return {} if self.mode is Mode.BOTH else {"leg": self.mode.sides[0]}
+
+    def _end_guided(
+        self, t: float, moves: dict[Side, GuidedMove], skipped: bool = False
+    ) -> CoachOutput:
+        self._guided_pending = False
+        outcome = GuidedOutcome(self._guided_after_s, t, moves, skipped)
+        out = self._start_set(t)
+        # the first set runs from the neutral's end: its stored re-read
+        # (review's reading, which finds the move and leaves it uncounted)
+        # holds the reps made while live waited; its counter takes the
+        # stage's samples after the move (all of them when none was seen:
+        # a move live missed may then be counted, until the re-read)
+        self._set_start_s = self._guided_after_s
+        after_s = max((m.end_s for m in moves.values()), default=self._guided_after_s)
+        self._replay = [s for s in self._guided_samples if s.t_s > after_s]
+        self._guided_samples = []
+        return replace(out, guided=outcome)
+
+    def _gated(self, reading: LiveReading) -> AngleSample:
+        """The frame's relative reading as the counter takes it: out of
+        position, no count (attempts end without a rep)."""
+        if not self._judged:
+            return reading.relative
+        return gated(reading.relative, {side: t.gate for side, t in self._position.items()})
+
+    def _keep_trail(self, t: float, reading: LiveReading) -> None:
+        self._trail.append((t, {side: reading.relative.legs[side].femur_deg for side in Side}))
+        while self._trail and t - self._trail[0][0] > STUCK_OUT_OF_BAND_S:  # no rep lasts longer
+            self._trail.popleft()
+
+    def _in_degrees(self, rep: Rep) -> Rep:
+        """A counted rep with its peak in degrees where its leg's scale is
+        known: the reading it held times the scale, as review scales it."""
+        leg = self.ranges.get(rep.leg)
+        if leg is None or leg.in_scale is None:
+            return rep
+        t_s = np.array([t for t, _ in self._trail])
+        femur = np.array([legs[rep.leg] for _, legs in self._trail])
+        held = held_reading(t_s, femur, rep.hold_span_s) if len(t_s) else None
+        peak = leg.internal_deg(rep.peak_internal_deg if held is None else held)
+        return replace(rep, peak_internal_deg=peak)
 
     def _start_set(self, t: float) -> CoachOutput:
         if not self._set_open:
@@ -476,7 +642,7 @@ class Coach:
     def _record(self, rep: Rep) -> Rep:
         """Number a counter's rep across the session (each set's counter starts at 1)."""
         index = 1 + sum(r.leg is rep.leg for r in self._reps)
-        numbered = replace(rep, index=index)
+        numbered = replace(self._in_degrees(rep), index=index)
         self._reps.append(numbered)
         self._rep_sets.append(self.set_number)
         self._set_reps.append(numbered)
@@ -536,16 +702,21 @@ class Coach:
             leg = self._reading.relative.legs[side] if self._reading is not None else None
             measured = self.stage is Stage.SET and leg is not None and leg.valid
             counter = self._counter.counters.get(side)
+            scale = self.ranges.get(side, LegRange())
+            current = leg.femur_deg if measured and leg is not None else math.nan
+            if scale.in_scale is not None and current > 0:
+                current = float(scale.internal_deg(current))  # type: ignore[arg-type]
             gauges.append(
                 LegGauge(
                     side=side,
-                    current_deg=leg.femur_deg if measured and leg is not None else math.nan,
+                    current_deg=current,
                     reps=len(this_set),
                     hold_s=counter.current_hold_s
                     if counter is not None and self.stage is Stage.SET
                     else 0.0,
                     this_set=RangeBest().extend(this_set),
                     best=self.history_best.get(side, RangeBest()).extend(mine),
+                    scaled=scale.in_scale is not None,
                 )
             )
         return tuple(gauges)
@@ -560,6 +731,9 @@ class Coach:
         elif self.stage is Stage.CALIBRATION:
             countdown = max(0.0, self.config.calibration_s - self._stillness.duration_s)
             title, detail = "Calibrating", "Lie still, feet relaxed"
+        elif self.stage is Stage.GUIDED:
+            countdown = max(0.0, self._guided_after_s + LOOK_S - t)
+            title, detail = "Guided move (s: skip)", self.guided_ask.notice(**self._leg())
         elif self.stage is Stage.SET and self._out_of_position:
             title, detail = f"{set_label}: paused", "Legs back up the wall to go on"
         elif self.stage is Stage.SET:

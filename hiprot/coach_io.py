@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from hiprot import findings
 from hiprot.calibration import Calibration
 from hiprot.landmarks import Side
+from hiprot.reading.guided import GuidedMove
 from hiprot.reading.neutral import STILL_TOLERANCE_DEG
 from hiprot.reps import Mode, Rep
 from hiprot.reread import SetSpan
@@ -26,6 +27,7 @@ class Stage(enum.Enum):
 
     SETUP = "setup"  # waiting until the worked legs and feet are in view
     CALIBRATION = "calibration"  # lying still in neutral while a countdown runs
+    GUIDED = "guided"  # waiting for the guided move (feet fully out, then fully in)
     SET = "set"  # counting reps
     REST = "rest"  # rest timer between sets
     SUMMARY = "summary"  # the session is over
@@ -55,6 +57,7 @@ class Command(enum.Enum):
     MODE_LEFT = "left"
     MODE_RIGHT = "right"
     MODE_BOTH = "both"
+    SKIP = "skip"  # skip the guided move
 
 
 class Say(enum.IntEnum):
@@ -108,6 +111,8 @@ class LegGauge:
 
     ``this_set`` is the range of this set's reps, ``best`` the person's best
     (earlier sessions and this one); ``current_deg`` is NaN when unmeasured.
+    With ``scaled``, the internal side is in degrees on the leg's measured
+    range (``hiprot.calibration.LegRange.in_scale``); else image degrees.
     """
 
     side: Side
@@ -116,6 +121,7 @@ class LegGauge:
     hold_s: float
     this_set: RangeBest
     best: RangeBest
+    scaled: bool = False  # internal rotation in degrees (a known scale), else image degrees
 
 
 @dataclass(frozen=True)
@@ -149,6 +155,19 @@ class CoachView:
 
 
 @dataclass(frozen=True)
+class GuidedOutcome:
+    """How the guided move went: looked for from ``after_s`` (the still
+    neutral's end) to ``until_s``; ``moves`` per worked leg that made it, as
+    live's reading saw it (``hiprot.reading.guided.leg_guided_move``); none:
+    skipped, or not seen in time."""
+
+    after_s: float
+    until_s: float
+    moves: dict[Side, GuidedMove]
+    skipped: bool = False
+
+
+@dataclass(frozen=True)
 class CoachOutput:
     """The result of one input: what to show, say and save."""
 
@@ -157,6 +176,7 @@ class CoachOutput:
     reps: tuple[Rep, ...] = ()  # newly completed, numbered per leg across the session
     calibration: Calibration | None = None  # newly taken
     set_done: SetSpan | None = None  # a set just ended (``hiprot.reread``)
+    guided: GuidedOutcome | None = None  # the guided move just ended (found, missed, skipped)
 
 
 @dataclass(frozen=True)
@@ -176,6 +196,8 @@ class CoachConfig:
         cue_show_s: How long a cue stays on screen.
         window: Whether a window shows the session (its keys are named).
         pose_model: The landmark model reading the camera (the summary names it).
+        guided_move: Ask for the guided move after the still neutral, before
+            the first set (``Stage.GUIDED``).
     """
 
     mode: Mode = Mode.BOTH
@@ -188,6 +210,7 @@ class CoachConfig:
     cue_show_s: float = 3.0
     window: bool = True
     pose_model: str = "full"
+    guided_move: bool = False
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "mode", Mode(self.mode))

@@ -239,6 +239,38 @@ def why_image_degrees(missing: str) -> str:
     return IMAGE_DEGREES_WHY[missing]
 
 
+_HOLD = f"{drill.GUIDED_HOLD_S:.0f} s"
+GUIDED_MOVE_ASK = Finding(
+    "GUIDED_MOVE_ASK",
+    long="now the guided move: turn both feet fully out and hold "
+    f"{drill.GUIDED_HOLD_S:.0f} s, then fully in and hold {drill.GUIDED_HOLD_S:.0f} s, "
+    "then back to neutral (press s to skip it)",
+    short=f"Both feet fully out {_HOLD}, fully in {_HOLD}",
+    clip="guided_move",
+    spoken="Both feet fully out, hold. Fully in, hold.",
+)
+GUIDED_MOVE_ASK_LEG = Finding(
+    "GUIDED_MOVE_ASK_LEG",
+    long="now the guided move: turn your {leg} foot fully out and hold "
+    f"{drill.GUIDED_HOLD_S:.0f} s, then fully in and hold {drill.GUIDED_HOLD_S:.0f} s, "
+    "then back to neutral (press s to skip it)",
+    short="{Leg} foot fully out " + _HOLD + ", fully in " + _HOLD,
+    clip="guided_move_{leg}",
+    spoken="{Leg} foot fully out, hold. Fully in, hold.",
+)
+GUIDED_MOVE_MISSED = Finding(
+    "GUIDED_MOVE_MISSED",
+    long="no guided move seen ({how}): this session's degrees stay MediaPipe's image degrees, "
+    "on a scale that differs by camera set-up and side",
+    short="No guided move: degrees are image degrees",
+    clip="guided_move_missed",
+    spoken="No guided move. Degrees not to scale.",
+)
+GUIDED_MOVE_FOUND = Finding(
+    "GUIDED_MOVE_FOUND",
+    long="guided move found: {legs}",
+    short="Guided move found",
+)
 SCALED_DEGREES = Finding(
     "SCALED_DEGREES",
     long="{Leg} leg: internal rotation is in degrees, scaled to the {measured_deg:.0f}° "

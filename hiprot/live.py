@@ -48,6 +48,7 @@ from hiprot.coach import (
     CoachOutput,
     CoachView,
     Command,
+    GuidedOutcome,
     RangeBest,
     Stage,
     Utterance,
@@ -61,7 +62,9 @@ from hiprot.overlay import render_live
 from hiprot.placement import LegSize
 from hiprot.profiles import DEFAULT_PERSON, calibration_dir
 from hiprot.readahead import Ahead, read_ahead
+from hiprot.reading.guided import LOOK_S, calibration_ranges
 from hiprot.reading.live import LiveAngles, LiveReading
+from hiprot.report import degree_notes
 from hiprot.reps import Mode, Rep
 from hiprot.reread import SetReread, SetSpan
 from hiprot.safe_io import plain
@@ -77,6 +80,7 @@ COMMAND_KEYS: dict[int, Command] = {
     ord("l"): Command.MODE_LEFT,
     ord("r"): Command.MODE_RIGHT,
     ord("b"): Command.MODE_BOTH,
+    ord("s"): Command.SKIP,
 }
 
 #: How long a warning about the camera or the light stays on screen (the
@@ -224,10 +228,11 @@ class LiveSession:
         calibration_path: Where a new calibration is saved (this set-up's file).
         setup: The camera set-up, stored in the calibration.
         ranges: The set-up's ranges (its calibration file's guided move,
-            ``hiprot calibrate``): kept when live recalibrates the neutral.
+            ``hiprot calibrate``, or the one live asked for): kept when
+            live recalibrates the neutral.
         measured: The person's range measured by hand (``hiprot calibrate
-            --range``): with ``ranges``, each set's stored result puts
-            internal rotation in degrees as review does.
+            --range``): with ``ranges``, what live shows and tells and each
+            set's stored result put internal rotation in degrees as review does.
     """
 
     coach: Coach
@@ -258,6 +263,7 @@ class LiveSession:
     _told_flat: frozenset[Side] = frozenset()
     _told_motionless: frozenset[Side] = frozenset()
     _notice: tuple[float, str] | None = None  # since when, and what
+    _move_in_frames: bool = False  # the next set's re-read holds the guided move
 
     def __post_init__(self) -> None:
         size_wh = (int(self.setup.get("width", 640)), int(self.setup.get("height", 480)))  # type: ignore[call-overload]
@@ -284,6 +290,10 @@ class LiveSession:
         # lets the display skip to the newest frame; every frame is still
         # analysed and counted
         pending = getattr(stream, "pending", lambda: 0)
+        self.coach.ranges = self.leg_ranges()
+        if not self.coach.config.guided_move:
+            for note in degree_notes(self.coach.mode.sides, self.coach.ranges):
+                self.log(f"[yellow]{note}[/]")
         try:
             for image, pose_frame in stream:
                 if not self._step(image, pose_frame, show=pending() == 0):
@@ -397,6 +407,61 @@ class LiveSession:
             self._told_side_on = True
             self._tell(*findings.SIDE_ON.live())
 
+    # ---------------------------------------------------------------- the guided move
+
+    def leg_ranges(self) -> dict[Side, LegRange]:
+        """Per leg, the set-up's range with the person's hand measurement
+        (as review pairs them, ``hiprot.review``); legs with neither left out."""
+        ranges = {}
+        for side in Side:
+            leg = self.ranges.get(side, LegRange())
+            hand = None if self.measured is None else self.measured.internal_deg.get(side)
+            leg = leg.with_measured(hand if hand is not None else leg.measured_in_deg)
+            if leg != LegRange():
+                ranges[side] = leg
+        return ranges
+
+    def _take_guided(self, outcome: GuidedOutcome) -> None:
+        """The guided move ended: read each leg's range from it as ``hiprot
+        calibrate`` and review do (``calibration_ranges``: review's reading
+        of the frames so far, from the same neutral), keep it as the
+        set-up's, and say what the degrees now are."""
+        calibration = self.coach.calibration
+        if not outcome.moves or calibration is None:
+            how = "skipped" if outcome.skipped else f"none within {LOOK_S:.0f} s of lying still"
+            self._tell(*findings.GUIDED_MOVE_MISSED.live(how=how))
+        else:
+            found = calibration_ranges(
+                self._frames,
+                self._size_wh,
+                calibration,
+                outcome.after_s,
+                self.coach.config.pose_model,
+            )
+            legs = {}
+            for side, move in outcome.moves.items():
+                # review's reading may miss a leg live's caught: live's reading then
+                fallback = LegRange(move.out_reading_deg, move.in_reading_deg)
+                legs[side] = found.get(side, fallback)
+            self.ranges = {**self.ranges, **legs}
+            self._move_in_frames = True
+            read = ", ".join(
+                f"{side.value} out {leg.out_reading_deg:+.0f}, in {leg.in_reading_deg:+.0f}"
+                for side, leg in legs.items()
+            )
+            self._tell(
+                findings.GUIDED_MOVE_FOUND.sentence(legs=read + " (image degrees)"),
+                findings.GUIDED_MOVE_FOUND.notice(),
+            )
+            if self.calibration_path is not None:
+                saved = Calibration(
+                    calibration.neutral, method="file", setup=self.setup, ranges=self.ranges
+                )
+                save_calibration(saved, self.calibration_path)
+        self.coach.ranges = self.leg_ranges()
+        for note in degree_notes(self.coach.mode.sides, self.coach.ranges):
+            self.log(f"[yellow]{note}[/]")
+
     # ---------------------------------------------------------------- the stored result
 
     def _reread(self, span: SetSpan) -> None:
@@ -416,6 +481,9 @@ class LiveSession:
         )
         if self.measured is not None:
             calibration = calibration.with_measured(self.measured)
+        # the set after the guided move is re-read with it, so review finds it
+        # there (not counted, and its scale) as in a review of the recording
+        has_move, self._move_in_frames = self._move_in_frames, False
         # one re-read at a time: a set outlasts one (benchmarks/live_latency.py),
         # but a replay faster than real time (tests, benchmarks) must not pile them up
         self._restate_when_reread(wait=True)
@@ -427,6 +495,7 @@ class LiveSession:
                 calibration,
                 self._size_wh,
                 self.coach.config.pose_model,
+                has_move,
             )
         )
 
@@ -473,6 +542,8 @@ class LiveSession:
                 )
                 save_calibration(saved, self.calibration_path)
                 self.log(f"Calibrated; saved {plain(self.calibration_path)}")
+        if out.guided is not None:
+            self._take_guided(out.guided)
         self.saver.add(out.reps, self.coach)
         self.announced_reps += out.reps
         if out.set_done is not None:
@@ -568,6 +639,9 @@ def run_live(options: LiveOptions, log: Callable[[str], None]) -> SessionSummary
         }
         folder = options.calibration_dir or calibration_dir(options.person)
         path, calibration = find_calibration(folder, setup, log)
+        measured = load_measured_range(folder / MEASURED_FILE_NAME)
+        # the move gives degrees only with a range measured by hand: else not asked
+        config = replace(options.config, guided_move=measured is not None)
         if calibration is not None:
             log(f"Using your neutral from {plain(path)} (press c to recalibrate).")
         log = locked(log)
@@ -576,7 +650,7 @@ def run_live(options: LiveOptions, log: Callable[[str], None]) -> SessionSummary
         # last: the terminal is muted from here until MediaPipe has started up
         estimator = stack.enter_context(PoseEstimator(model=options.config.pose_model))
         session = LiveSession(
-            coach=Coach(options.config, calibration, label, history_best(store, options.person)),
+            coach=Coach(config, calibration, label, history_best(store, options.person)),
             speaker=Speaker(player),
             saver=HistorySaver(store, label, datetime.now().astimezone(), options.person),
             display=display,
@@ -584,7 +658,7 @@ def run_live(options: LiveOptions, log: Callable[[str], None]) -> SessionSummary
             calibration_path=path,
             setup=setup,
             ranges={} if calibration is None else calibration.ranges,
-            measured=load_measured_range(folder / MEASURED_FILE_NAME),
+            measured=measured,
         )
         pairs = stack.enter_context(
             pose_stream(itertools.chain([first], frames), estimator.estimate)

@@ -273,7 +273,9 @@ def _live_gauge(canvas: npt.NDArray[np.uint8], gauge: LegGauge, x: int, y: int, 
     and the person's best as coloured ticks."""
     colour = LEFT_COLOUR if gauge.side is Side.LEFT else RIGHT_COLOUR
     _big(canvas, gauge.side.value.upper(), (x, y + 44), 1.5, colour, 3)
-    _big(canvas, _deg(gauge.current_deg) + " deg", (x + width, y + 44), 1.5, _WHITE, 3, "right")
+    # image degrees say so: their scale differs by set-up and side
+    unit = " deg" if gauge.scaled else " img"
+    _big(canvas, _deg(gauge.current_deg) + unit, (x + width, y + 44), 1.5, _WHITE, 3, "right")
     top, height = y + 66, 56
     mid = x + width // 2
 

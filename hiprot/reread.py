@@ -47,11 +47,13 @@ def reread_set(
     calibration: Calibration,
     size_wh: tuple[int, int],
     pose_model: str = "full",
+    has_move: bool = False,
 ) -> tuple[Rep, ...] | None:
     """The set's reps by review's reading of ``pose_frames`` (the set, and
-    what came before it since the last set: set-up and countdown), from
-    ``calibration``; the reps that started within ``span``, numbered from 1
-    per leg. None when review finds nothing to read (no person)."""
+    what came before it since the last set: set-up, countdown and, with
+    ``has_move``, the guided move live asked for), from ``calibration``;
+    the reps that started within ``span``, numbered from 1 per leg. None
+    when review finds nothing to read (no person)."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # live told its own findings as they came
@@ -62,7 +64,9 @@ def reread_set(
                 calibration,
                 size_wh=size_wh,
                 pose_model=pose_model,
-                has_move=False,  # live asks for none: a rep would be lost to a false find
+                # looked for only where live asked for it: elsewhere a false
+                # find would cost a rep
+                has_move=has_move,
             )
     except HiprotError:
         return None
@@ -80,13 +84,14 @@ class SetReread:
         calibration: Calibration,
         size_wh: tuple[int, int],
         pose_model: str = "full",
+        has_move: bool = False,
     ) -> None:
         self.span = span
         self.mode = mode
         self._result: tuple[Rep, ...] | None = None
         self._thread = threading.Thread(
             target=self._run,
-            args=(pose_frames, span, mode, calibration, size_wh, pose_model),
+            args=(pose_frames, span, mode, calibration, size_wh, pose_model, has_move),
             name=f"hiprot-reread-set-{span.number}",
             daemon=True,
         )

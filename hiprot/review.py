@@ -165,8 +165,8 @@ def review_pose_frames(
             puts the internal rotation on a scale of degrees
             (``Review.ranges``).
         has_move: False: the recording cannot hold a guided move (a live
-            set: live does not ask for one), so none is looked for and
-            none can take a rep; a calibration's move still gives the scale.
+            set that live did not ask for one in), so none is looked for
+            and none can take a rep; a calibration's move still gives the scale.
 
     Raises:
         HiprotError: no frames, or no person in any of them.
@@ -287,6 +287,8 @@ def _leg_ranges(
         else:
             leg = LegRange()
         hand = None if measured is None else measured.internal_deg.get(side)
+        if hand is None and calibration is not None:  # the file's, with this recording's move
+            hand = calibration.leg_range(side).measured_in_deg
         leg = leg.with_measured(hand if hand is not None else leg.measured_in_deg)
         if leg != LegRange():
             ranges[side] = leg

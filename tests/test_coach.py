@@ -8,7 +8,8 @@ from dataclasses import dataclass
 import numpy as np
 import pytest
 
-from hiprot.calibration import Calibration, LegNeutral
+from hiprot import findings
+from hiprot.calibration import Calibration, LegNeutral, LegRange
 from hiprot.coach import (
     STUCK_OUT_OF_BAND_S,
     Coach,
@@ -24,6 +25,7 @@ from hiprot.coach import (
     check_view,
 )
 from hiprot.landmarks import LEGS, PoseLandmark, Side
+from hiprot.reading.guided import LOOK_S
 from hiprot.reading.live import LegTrack, LiveReading
 from hiprot.reading.series import AngleSample, LegSample
 from hiprot.reps import Mode
@@ -481,3 +483,124 @@ def test_a_set_end_says_which_set_ended_and_restating_it_renumbers_the_session()
     assert script.coach.stage is Stage.SET
     script.rep()
     assert [r.index for r in script.coach.reps if r.leg is Side.LEFT] == [1, 2, 3, 4]
+
+
+# ---------------------------------------------------------------- the guided move
+
+
+def guided_move(script: Script, out_deg: float = -25.0, in_deg: float = 20.0) -> None:
+    """Both feet out and held 3 s, in and held 3 s, back to neutral."""
+    script.ramp(1.0, 0.0, out_deg)
+    script.feed(3.0, out_deg)
+    script.ramp(2.0, out_deg, in_deg)
+    script.feed(3.0, in_deg)
+    script.ramp(1.0, in_deg, 0.0)
+    script.feed(0.5)
+
+
+def test_the_guided_move_is_asked_for_once_found_and_the_set_follows() -> None:
+    script = Script(coach(guided_move=True))
+    script.feed(4.5)  # set-up and the still neutral
+    assert script.stages == [Stage.SETUP, Stage.CALIBRATION, Stage.GUIDED]
+    assert script.said == ["hold_still", "guided_move"]
+    view = script.coach.view()
+    assert view.title == "Guided move (s: skip)" and view.detail == findings.GUIDED_MOVE_ASK.short
+    guided_move(script)
+    (outcome,) = [out.guided for _, out in script.outputs if out.guided is not None]
+    assert script.coach.stage is Stage.SET and script.said[-1] == "go"
+    assert set(outcome.moves) == {Side.LEFT, Side.RIGHT} and not outcome.skipped
+    for move in outcome.moves.values():  # the readings held at its ends
+        assert move.out_reading_deg == pytest.approx(-25.0, abs=0.5)
+        assert move.in_reading_deg == pytest.approx(20.0, abs=0.5)
+    for _ in range(3):
+        script.rep()
+    assert len(script.coach.reps) == 6  # the move took none
+    script.feed(5.5)  # the rest, then set 2 without asking again
+    script.feed(1.5)
+    assert script.coach.stage is Stage.SET and script.said.count("guided_move") == 1
+
+
+def test_one_leg_is_asked_for_its_own_move() -> None:
+    script = Script(coach(guided_move=True, mode=Mode.LEFT))
+    script.feed(4.5)
+    assert script.said[-1] == "guided_move_left"
+    assert script.coach.view().detail == "Left foot fully out 3 s, fully in 3 s"
+
+
+@pytest.mark.parametrize("skip", [True, False])
+def test_a_guided_move_not_made_still_gives_a_set(skip: bool) -> None:
+    """Skipped (the s key), or not seen until ``LOOK_S`` after the neutral:
+    the set starts, the outcome says there is no move."""
+    script = Script(coach(guided_move=True))
+    script.feed(4.5)
+    script.ramp(1.0, 0.0, -25.0)  # a turn out, not held: no move
+    script.ramp(1.0, -25.0, 0.0)
+    if skip:
+        script.command(Command.SKIP)
+        script.feed(0.1)
+    else:
+        script.feed(LOOK_S - 2.5)
+        assert script.coach.stage is Stage.GUIDED
+        script.feed(0.6)
+    (outcome,) = [out.guided for _, out in script.outputs if out.guided is not None]
+    assert outcome.moves == {} and outcome.skipped is skip
+    assert script.coach.stage is Stage.SET
+    script.rep()
+    assert len(script.coach.reps) == 2
+
+
+@pytest.mark.parametrize("quit_early", [False, True])
+def test_reps_made_while_live_waits_for_the_move_belong_to_the_first_set(
+    quit_early: bool,
+) -> None:
+    """No move seen, two reps made while live waits: counted once the stage
+    ends (timed out, or the session quit), said as one count, and the first
+    set (its stored re-read) runs from the neutral's end."""
+    script = Script(coach(guided_move=True, target_reps=5))
+    script.feed(4.5)
+    neutral_end = next(t for t, out in script.outputs if out.view.stage is Stage.GUIDED)
+    script.rep()
+    script.rep()
+    assert script.coach.stage is Stage.GUIDED and script.coach.reps == ()
+    if quit_early:
+        out = script.coach.finish(script.t)
+        assert out.guided is not None and out.guided.moves == {}
+    else:
+        script.feed(LOOK_S - 11.0 + 0.2)  # past LOOK_S: the set starts
+        assert script.coach.stage is Stage.SET
+        assert script.said[-2:] == ["go", Utterance.count(2).clip]
+        out = script.coach.finish(script.t)
+    assert [(r.leg, r.index) for r in script.coach.reps] == [
+        (Side.LEFT, 1),
+        (Side.RIGHT, 1),
+        (Side.LEFT, 2),
+        (Side.RIGHT, 2),
+    ]
+    assert all(r.peak_internal_deg == pytest.approx(20.0, abs=0.5) for r in script.coach.reps)
+    assert out.set_done is not None
+    assert out.set_done.start_s == neutral_end
+    assert len(out.set_done.started_in(script.coach.reps)) == 4
+
+
+def test_a_known_scale_puts_peaks_and_gauges_in_degrees() -> None:
+    """Left: 30° measured, the move read 10 image degrees: x3 on the
+    reading the rep held; right: no scale, image degrees."""
+    script = Script(coach())
+    script.coach.ranges = {
+        Side.LEFT: LegRange(-20.0, 10.0, 30.0),
+        Side.RIGHT: LegRange(-20.0, 10.0),
+    }
+    script.feed(4.5)
+    script.ramp(1.0, 0.0, -20.0)
+    script.ramp(1.5, -20.0, 20.0)
+    script.feed(1.0, 20.0)
+    gauges = {g.side: g for g in script.coach.view().legs}
+    assert gauges[Side.LEFT].scaled and not gauges[Side.RIGHT].scaled
+    assert gauges[Side.LEFT].current_deg == pytest.approx(60.0)
+    assert gauges[Side.RIGHT].current_deg == pytest.approx(20.0)
+    script.feed(0.5, 20.0)
+    script.ramp(1.0, 20.0, 0.0)
+    script.feed(0.5, 0.0)
+    peaks = {r.leg: r.peak_internal_deg for r in script.coach.reps}
+    assert peaks == {Side.LEFT: pytest.approx(60.0), Side.RIGHT: pytest.approx(20.0)}
+    assert {r.leg: r.peak_external_deg for r in script.coach.reps}[Side.LEFT] == pytest.approx(-20)

@@ -24,6 +24,7 @@ import numpy as np
 import pytest
 
 import hiprot.reread
+from hiprot import findings
 from hiprot.calibration import LegRange, MeasuredRange, load_calibration
 from hiprot.capture import CameraError
 from hiprot.coach import Coach, CoachConfig, Say, Stage, Utterance
@@ -142,9 +143,12 @@ def test_every_clip_the_coach_can_say_ships() -> None:
     names = [c.clip for c in Cue] + ["go", "rest", "next_set", "done"]
     names += [f"count_{n}" for n in range(1, MAX_SPOKEN_COUNT + 1)]
     names += ["too_dark", "side_on", "left_leg_unseen", "right_leg_unseen"]  # set-up warnings
+    names += ["guided_move_missed"]
     for name in names:
         assert 0.2 < durations.duration_s(name) < 3.0, name
-    assert sum(p.stat().st_size for p in CLIP_DIR.glob("*.wav")) < 1_200_000
+    for name in ("guided_move", "guided_move_left", "guided_move_right"):  # said lying in wait
+        assert 0.2 < durations.duration_s(name) < 4.0, name
+    assert sum(p.stat().st_size for p in CLIP_DIR.glob("*.wav")) < 1_700_000
 
 
 # ---------------------------------------------------------------- a scripted session
@@ -468,6 +472,26 @@ def test_live_keeps_the_set_ups_ranges_and_stores_degrees_as_review_does(tmp_pat
         assert 1.6 * image < deg <= 2.0 * image + 1e-9
 
 
+def test_a_skipped_guided_move_still_gives_a_set_in_image_degrees() -> None:
+    """Asked for the move (a range measured by hand is known), the person
+    presses s: the set is counted all the same, and live says once that
+    its degrees stay image degrees."""
+    lines: list[str] = []
+    player = FakePlayer()
+    session = make_session(None, FakeDisplay(keys={125: "s"}), player, guided_move=True)
+    session.log = lines.append
+    session.measured = MeasuredRange({Side.LEFT: 30.0, Side.RIGHT: 30.0})
+    summary = session.run(stream(synth_frames(reps=3)))
+    assert summary is not None
+    assert {side: leg.reps for side, leg in summary.legs.items()} == {Side.LEFT: 3, Side.RIGHT: 3}
+    clips = [s.clip for s in session.speaker.spoken]
+    assert clips[:4] == ["hold_still", "guided_move", "guided_move_missed", "go"]
+    missed = findings.GUIDED_MOVE_MISSED.sentence(how="skipped")
+    assert sum(missed in line for line in lines) == 1
+    assert session.coach.ranges == {side: LegRange(measured_in_deg=30.0) for side in Side}
+    assert all(not g.scaled for g in session.coach.view().legs)
+
+
 def test_closing_the_window_ends_cleanly(tmp_path: Path) -> None:
     with HistoryStore(tmp_path / "h.sqlite3") as store:
         session = make_session(store, FakeDisplay(close_after=500), FakePlayer())
@@ -609,6 +633,110 @@ def test_window_shows_the_hud_and_keys_act(xvfb: dict[str, str], tmp_path: Path)
     panel = mid_set[130:360, 820:1240].astype(int)
     assert (np.abs(panel - left_colour).sum(axis=2) < 30).sum() > 300
     assert (mid_set[20:110, 1000:1270].min(axis=2) > 200).sum() > 300
+
+
+GUIDED_DRIVER = textwrap.dedent(
+    """
+    import json, sys
+    from pathlib import Path
+    import cv2
+    from hiprot.calibration import MeasuredRange, load_calibration
+    from hiprot.display import Window
+    from hiprot.history import HistoryStore
+    from hiprot.landmarks import Side
+    from hiprot.review import review_pose_frames
+    from hiprot.synth import SessionSpec, generate
+    sys.path[:0] = [sys.argv[2], str(Path(sys.argv[2]).parent)]
+    from test_live import FakePlayer, make_session
+
+    out = Path(sys.argv[1])
+    synthetic = generate(SessionSpec(seed=3, noise="none", reps_per_set=3, guided_move=True))
+    truth = synthetic.truth["range_deg"]
+    measured = MeasuredRange({Side(leg): r["internal"] for leg, r in truth.items()})
+    lines, views = [], {}
+
+    with Window() as window, HistoryStore(out / "h.sqlite3") as store:
+        session = make_session(store, window, FakePlayer(), guided_move=True)
+        session.log, session.measured = lines.append, measured
+        session.calibration_path = out / "calibration.json"
+
+        def frames():
+            for frame in synthetic.frames:
+                yield None, frame  # on return, the frame is drawn and shown
+                view = session.coach.view()
+                if view.stage.value not in views:
+                    views[view.stage.value] = [view.title, view.detail, frame.t_s]
+                    cv2.imwrite(str(out / f"{view.stage.value}.png"), session.last_image)
+
+        summary = session.run(frames())
+        (record,) = store.sessions()
+
+    review = review_pose_frames(synthetic.frames, "same", size_wh=(640, 480), measured=measured)
+
+    def peaks(reps):
+        return sorted((r.leg.value, r.index, r.peak_internal_deg) for r in reps)
+
+    json.dump({
+        "views": views, "lines": lines,
+        "spoken": [s.clip for s in session.speaker.spoken],
+        "move_s": synthetic.truth["guided_move_s"],
+        "live_scale": {s.value: r.in_scale for s, r in session.coach.ranges.items()},
+        "review_scale": {s.value: r.in_scale for s, r in review.ranges.items()},
+        "saved_ranges": sorted(s.value for s in load_calibration(out / "calibration.json").ranges),
+        "announced": peaks(session.announced_reps),
+        "stored": peaks(record.reps), "review": peaks(review.reps),
+        "scaled": {g.side.value: g.scaled for g in session.coach.view().legs},
+    }, open(out / "result.json", "w"))
+    """
+)
+
+
+def test_window_asks_for_the_guided_move_and_scales_as_review_does(
+    xvfb: dict[str, str], tmp_path: Path
+) -> None:
+    """A synthetic session with the guided move after its still start, in
+    the real window: live asks for the move (on screen, aloud), finds it,
+    and the per-leg scale it uses is review's on the same recording (within
+    1%); what it announces and stores is review's peaks in degrees."""
+    import cv2
+
+    run = subprocess.run(
+        [sys.executable, "-c", GUIDED_DRIVER, str(tmp_path), str(REPO / "tests")],
+        env=xvfb,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    result = json.loads((tmp_path / "result.json").read_text())
+    views = result["views"]
+    assert list(views) == ["setup", "calibration", "guided", "set"]
+    title, detail, asked_s = views["guided"]
+    assert (title, detail) == ("Guided move (s: skip)", findings.GUIDED_MOVE_ASK.notice())
+    assert asked_s < result["move_s"][0]  # asked before the move began
+    assert views["set"][2] > result["move_s"][1]  # the set began after it
+    assert result["spoken"][:3] == ["hold_still", "guided_move", "go"]
+    assert any(line.startswith("Guided move found: left out") for line in result["lines"])
+    # the words on screen: the bottom bar's text changed from the countdown's
+    asked = cv2.imread(str(tmp_path / "guided.png"))
+    calibrating = cv2.imread(str(tmp_path / "calibration.png"))
+    h = LIVE_SIZE_WH[1]
+    bar = (slice(h - 110, h), slice(0, LIVE_SIZE_WH[0]))
+    assert (asked[bar].min(axis=2) > 240).sum() > 2000  # white words
+    assert (np.abs(asked[bar].astype(int) - calibrating[bar]).max(axis=2) > 100).sum() > 2000
+    # seed 3: the left leg's move reads the most the view reads (capped: no
+    # scale, in live as in review); the right leg gets one
+    live, review = result["live_scale"], result["review_scale"]
+    assert live["left"] is None and review["left"] is None
+    assert live["right"] == pytest.approx(review["right"], rel=0.01)
+    assert result["saved_ranges"] == ["left", "right"]  # the set-up's move, kept
+    assert result["scaled"] == {"left": False, "right": True}  # the gauges' units
+    stored, same = result["stored"], result["review"]
+    assert [r[:2] for r in stored] == [r[:2] for r in same] and len(stored) == 6
+    for (_, _, deg), (_, _, want) in zip(stored, same, strict=True):
+        assert deg == pytest.approx(want, abs=0.5)
+    for (_, _, deg), (_, _, want) in zip(result["announced"], same, strict=True):
+        assert deg == pytest.approx(want, abs=1.5)  # live's own reading, on the same scale
 
 
 def run_live_window(xvfb: dict[str, str], tmp_path: Path, source: Path) -> tuple[int, str, str]:
