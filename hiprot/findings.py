@@ -271,6 +271,12 @@ GUIDED_MOVE_FOUND = Finding(
     long="guided move found: {legs}",
     short="Guided move found",
 )
+GUIDED_SCALE_STORED = Finding(
+    "GUIDED_SCALE_STORED",
+    long="each set is stored with internal rotation in degrees on the move's scale; live "
+    "shows and says image degrees until the next session",
+    short="Degrees in the stored sets",
+)
 SCALED_DEGREES = Finding(
     "SCALED_DEGREES",
     long="{Leg} leg: internal rotation is in degrees, scaled to the {measured_deg:.0f}° "

@@ -458,7 +458,11 @@ class LiveSession:
                     calibration.neutral, method="file", setup=self.setup, ranges=self.ranges
                 )
                 save_calibration(saved, self.calibration_path)
-        self.coach.ranges = self.leg_ranges()
+            # The scale read just after the move rests on the countdown's
+            # neutral, which noise can shift by the move's own size: the
+            # sets are stored through review's re-read with it, but what live
+            # shows and says this session stays in image degrees.
+            self.log(findings.GUIDED_SCALE_STORED.sentence())
         for note in degree_notes(self.coach.mode.sides, self.coach.ranges):
             self.log(f"[yellow]{note}[/]")
 

@@ -680,7 +680,7 @@ GUIDED_DRIVER = textwrap.dedent(
         "views": views, "lines": lines,
         "spoken": [s.clip for s in session.speaker.spoken],
         "move_s": synthetic.truth["guided_move_s"],
-        "live_scale": {s.value: r.in_scale for s, r in session.coach.ranges.items()},
+        "live_scale": {s.value: r.in_scale for s, r in session.leg_ranges().items()},
         "review_scale": {s.value: r.in_scale for s, r in review.ranges.items()},
         "saved_ranges": sorted(s.value for s in load_calibration(out / "calibration.json").ranges),
         "announced": peaks(session.announced_reps),
@@ -697,7 +697,7 @@ def test_window_asks_for_the_guided_move_and_scales_as_review_does(
     """A synthetic session with the guided move after its still start, in
     the real window: live asks for the move (on screen, aloud), finds it,
     and the per-leg scale it uses is review's on the same recording (within
-    1%); what it announces and stores is review's peaks in degrees."""
+    1%); it stores review's peaks in degrees and announces image degrees."""
     import cv2
 
     run = subprocess.run(
@@ -730,13 +730,16 @@ def test_window_asks_for_the_guided_move_and_scales_as_review_does(
     assert live["left"] is None and review["left"] is None
     assert live["right"] == pytest.approx(review["right"], rel=0.01)
     assert result["saved_ranges"] == ["left", "right"]  # the set-up's move, kept
-    assert result["scaled"] == {"left": False, "right": True}  # the gauges' units
+    # this session's scale is only stored: live shows and says image degrees
+    assert result["scaled"] == {"left": False, "right": False}
+    assert any(line == findings.GUIDED_SCALE_STORED.sentence() for line in result["lines"])
     stored, same = result["stored"], result["review"]
     assert [r[:2] for r in stored] == [r[:2] for r in same] and len(stored) == 6
     for (_, _, deg), (_, _, want) in zip(stored, same, strict=True):
         assert deg == pytest.approx(want, abs=0.5)
-    for (_, _, deg), (_, _, want) in zip(result["announced"], same, strict=True):
-        assert deg == pytest.approx(want, abs=1.5)  # live's own reading, on the same scale
+    said = dict(((leg, i), deg) for leg, i, deg in result["announced"])
+    for leg, i, deg in stored:  # the right leg's scale is in its stored peaks only
+        assert (leg == "left") == (said[(leg, i)] == pytest.approx(deg, abs=1.5))
 
 
 def run_live_window(xvfb: dict[str, str], tmp_path: Path, source: Path) -> tuple[int, str, str]:
