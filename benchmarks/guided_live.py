@@ -12,8 +12,9 @@ frames with the same hand measurement. Per worked leg:
 - whether live found the move, and whether review did;
 - where both give a scale, live's over review's (``LegRange.in_scale``);
 - the error against the truth of the session-leg's peak internal rotation
-  as live announced it (its own reading, scaled), as live stored it (the
-  set's re-read) and as review gave it;
+  as live announced it (its own reading, in image degrees: the session
+  that reads the move uses its scale only for what it stores), as live
+  stored it (the set's re-read) and as review gave it;
 - the rep count live announced, the one it stored and review's, against the truth.
 
     python benchmarks/guided_live.py [--sessions N]
@@ -87,7 +88,7 @@ def _one_session(spec: SessionSpec) -> list[dict]:
     rows = []
     for side in spec.active_legs:
         leg_truth = truth["legs"][side.value]
-        live_range = live.coach.ranges.get(side)
+        live_range = live.leg_ranges().get(side)  # the set-up's, with this session's move
         review_range = None if review is None else review.ranges.get(side)
         rows.append(
             {
