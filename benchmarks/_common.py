@@ -264,3 +264,17 @@ def review_scores(video: Path, truth: dict, frames: list[PoseFrame], model: str,
             for leg in legs
         },
     }
+
+
+def error_stats(errors: list[float]) -> dict[str, float | int | None]:
+    """n, MAE, median, 90th percentile and largest of absolute errors (degrees)."""
+    if not errors:
+        return {"n": 0, "mae_deg": None}
+    e = np.abs(np.asarray(errors))
+    return {
+        "n": int(e.size),
+        "mae_deg": round(float(e.mean()), 2),
+        "median_deg": round(float(np.median(e)), 2),
+        "p90_deg": round(float(np.percentile(e, 90)), 2),
+        "max_deg": round(float(e.max()), 2),
+    }

@@ -35,7 +35,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import REPO, write_results
+from _common import REPO, error_stats, write_results
 from accuracy_live import _with_lead_in
 
 from hiprot.calibration import MeasuredRange
@@ -114,18 +114,6 @@ def _one_session(spec: SessionSpec) -> list[dict]:
     return rows
 
 
-def _stats(errors: list[float]) -> dict[str, float | int | None]:
-    if not errors:
-        return {"n": 0, "mae_deg": None}
-    e = np.abs(np.asarray(errors))
-    return {
-        "n": int(e.size),
-        "mae_deg": round(float(e.mean()), 2),
-        "median_deg": round(float(np.median(e)), 2),
-        "p90_deg": round(float(np.percentile(e, 90)), 2),
-    }
-
-
 def summarise(rows: list[dict]) -> dict[str, dict]:
     """Per noise level and over all: finds, scale agreement, peak errors, counts."""
     groups: dict[str, list[dict]] = defaultdict(list)
@@ -154,7 +142,7 @@ def summarise(rows: list[dict]) -> dict[str, dict]:
                 "median_abs": round(float(np.median(np.abs(ratio))), 4) if ratio else None,
                 "max_abs": round(float(np.max(np.abs(ratio))), 4) if ratio else None,
             },
-            "peak_error_live_scaled_legs": {path: _stats(e) for path, e in errors.items()},
+            "peak_error_live_scaled_legs": {path: error_stats(e) for path, e in errors.items()},
             "reps_exact": {
                 "announced": sum(r["announced_reps"] == r["true_reps"] for r in group),
                 "stored": sum(r["stored_reps"] == r["true_reps"] for r in group),

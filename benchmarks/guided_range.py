@@ -45,7 +45,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import REPO, write_results
+from _common import REPO, error_stats, write_results
 
 from hiprot.calibration import LegRange, MeasuredRange
 from hiprot.errors import HiprotError
@@ -84,19 +84,6 @@ def review_session(session: SyntheticSession, measured: MeasuredRange | None = N
             size_wh=(640, 480),
             measured=measured,
         )
-
-
-def _stats(errors: list[float]) -> dict[str, float | int | None]:
-    if not errors:
-        return {"n": 0, "mae_deg": None}
-    e = np.abs(np.asarray(errors))
-    return {
-        "n": int(e.size),
-        "mae_deg": round(float(e.mean()), 2),
-        "median_deg": round(float(np.median(e)), 2),
-        "p90_deg": round(float(np.percentile(e, 90)), 2),
-        "max_deg": round(float(e.max()), 2),
-    }
 
 
 def _one_session(spec: SessionSpec, typical: float) -> tuple[dict, list[tuple[str, str, float]]]:
@@ -173,7 +160,7 @@ def main() -> None:
         "typical_internal_range_deg": round(typical, 2),
         "hand_error_deg": HAND_ERROR_DEG,
         "peak_internal_error": {
-            group: {name: _stats(e) for name, e in readings.items()}
+            group: {name: error_stats(e) for name, e in readings.items()}
             for group, readings in sorted(errors.items())
         },
         "guided_move_found": {noise: dict(c) for noise, c in sorted(found.items())},
