@@ -54,6 +54,8 @@ from hiprot.synth.suite import reporting_specs
 from hiprot.types import PoseFrame
 
 SEED = 70_000
+#: The entering-and-leaving sessions' seeds start this far past SEED.
+ENTER_EXIT_SEEDS = 500
 FOOTAGE = Path(os.environ.get("HIPROT_FOOTAGE", REPO.parent / "shared" / "footage"))
 
 
@@ -73,24 +75,39 @@ def _spread(values: list[float]) -> dict[str, float]:
     }
 
 
+def negative_specs() -> list[SessionSpec]:
+    """Every other exercise (and lying still) at every working placement and noise level."""
+    cells = [(name, p, n) for name in NEGATIVES for p in WORKING_PLACEMENTS for n in NOISE_LEVELS]
+    return [
+        SessionSpec(seed=SEED + k, scenario=name, placement=placement, noise=noise)
+        for k, (name, placement, noise) in enumerate(cells)
+    ]
+
+
+def enter_exit_specs() -> list[SessionSpec]:
+    """Getting into position, the drill, leaving it: every working placement and noise."""
+    cells = [(p, n) for p in WORKING_PLACEMENTS for n in NOISE_LEVELS]
+    return [
+        SessionSpec(
+            seed=SEED + ENTER_EXIT_SEEDS + k, scenario=ENTER_EXIT, placement=placement, noise=noise
+        )
+        for k, (placement, noise) in enumerate(cells)
+    ]
+
+
 def negatives() -> dict[str, object]:
     by_exercise: dict[str, list[int]] = defaultdict(list)
     by_noise: dict[str, list[int]] = defaultdict(list)
     by_placement: dict[str, list[int]] = defaultdict(list)
     nonzero = []
-    k = 0
-    for name in NEGATIVES:
-        for placement in WORKING_PLACEMENTS:
-            for noise in NOISE_LEVELS:
-                spec = SessionSpec(seed=SEED + k, scenario=name, placement=placement, noise=noise)
-                k += 1
-                session = generate(spec)
-                reps = len(_review(session.frames, spec.name, "both", (640, 480)).reps)
-                by_exercise[name].append(reps)
-                by_noise[noise].append(reps)
-                by_placement[placement.rsplit("_", 1)[0]].append(reps)
-                if reps:
-                    nonzero.append({"session": spec.name, "reps": reps})
+    for spec in negative_specs():
+        session = generate(spec)
+        reps = len(_review(session.frames, spec.name, "both", (640, 480)).reps)
+        by_exercise[spec.scenario].append(reps)
+        by_noise[spec.noise].append(reps)
+        by_placement[spec.placement.rsplit("_", 1)[0]].append(reps)
+        if reps:
+            nonzero.append({"session": spec.name, "reps": reps})
 
     def table(groups: dict[str, list[int]]) -> dict[str, dict[str, float]]:
         return {
@@ -120,40 +137,34 @@ def enter_exit() -> dict[str, object]:
     by_noise: dict[str, list[int]] = defaultdict(list)
     baseline_by_noise: dict[str, list[int]] = defaultdict(list)
     outside_sessions = []
-    k = 0
-    for placement in WORKING_PLACEMENTS:
-        for noise in NOISE_LEVELS:
-            spec = SessionSpec(
-                seed=SEED + 500 + k, scenario=ENTER_EXIT, placement=placement, noise=noise
+    for spec in enter_exit_specs():
+        session = generate(spec)
+        review = _review(session.frames, spec.name, "both", (640, 480))
+        entered, left = session.truth["drill_s"]
+        out = [r for r in review.reps if r.start_s < entered or r.end_s > left]
+        outside.append(len(out))
+        if out:
+            outside_sessions.append(
+                {
+                    "session": spec.name,
+                    "reps": [[r.start_s, r.end_s] for r in out],
+                    "drill_s": [entered, left],
+                }
             )
-            k += 1
-            session = generate(spec)
-            review = _review(session.frames, spec.name, "both", (640, 480))
-            entered, left = session.truth["drill_s"]
-            out = [r for r in review.reps if r.start_s < entered or r.end_s > left]
-            outside.append(len(out))
-            if out:
-                outside_sessions.append(
-                    {
-                        "session": spec.name,
-                        "reps": [[r.start_s, r.end_s] for r in out],
-                        "drill_s": [entered, left],
-                    }
-                )
-            err = len(review.reps) - len(session.truth["reps"])
-            errors.append(err)
-            by_noise[noise].append(err)
-            plain = replace(spec, scenario="clean")
-            plain_session = generate(plain)
-            plain_err = len(
-                _review(plain_session.frames, plain.name, "both", (640, 480)).reps
-            ) - len(plain_session.truth["reps"])
-            baseline.append(plain_err)
-            baseline_by_noise[noise].append(plain_err)
-            assert review.position is not None
-            t = review.position.t_s
-            inside = (t >= entered) & (t <= left)
-            fractions += [float(review.position.in_position[s][inside].mean()) for s in Side]
+        err = len(review.reps) - len(session.truth["reps"])
+        errors.append(err)
+        by_noise[spec.noise].append(err)
+        plain = replace(spec, scenario="clean")
+        plain_session = generate(plain)
+        plain_err = len(_review(plain_session.frames, plain.name, "both", (640, 480)).reps) - len(
+            plain_session.truth["reps"]
+        )
+        baseline.append(plain_err)
+        baseline_by_noise[spec.noise].append(plain_err)
+        assert review.position is not None
+        t = review.position.t_s
+        inside = (t >= entered) & (t <= left)
+        fractions += [float(review.position.in_position[s][inside].mean()) for s in Side]
 
     def summary(errs: list[int], groups: dict[str, list[int]]) -> dict[str, object]:
         return {

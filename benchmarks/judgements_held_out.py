@@ -23,18 +23,15 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import tune_judgements as tj
+from accuracy_negatives import enter_exit_specs, negative_specs
 
-from hiprot.synth import ENTER_EXIT, NEGATIVES, NOISE_LEVELS, SessionSpec, generate
-from hiprot.synth.camera import WORKING_PLACEMENTS
+from hiprot.synth import generate
 from hiprot.synth.suite import reporting_specs
 
 SETTINGS = {
     "window_31_samples": {"window_s": None, "hold_ratio": 1.5},
     "shipped": {"window_s": 1.5, "rep_ratio": 3.5, "hold_ratio": 1.5, "knee_ratio": 1.25},
 }
-#: accuracy_negatives' first seed; its still sessions follow the other
-#: negatives, its entering and leaving sessions start 500 on.
-NEGATIVES_SEED = 70_000
 
 
 def reps() -> None:
@@ -51,40 +48,26 @@ def reps() -> None:
 
 
 def still() -> None:
-    k = list(NEGATIVES).index("still") * len(WORKING_PLACEMENTS) * len(NOISE_LEVELS)
-    for placement in WORKING_PLACEMENTS:
-        for noise in NOISE_LEVELS:
-            spec = SessionSpec(
-                seed=NEGATIVES_SEED + k, scenario="still", placement=placement, noise=noise
-            )
-            k += 1
-            frames = generate(spec).frames
-            for name, kw in SETTINGS.items():
-                with tj.setting(**kw):
-                    n = len(tj._review(spec.name, frames, spec.name, "both", (640, 480)).reps)
-                print(f"STILL {name} {noise} {n} {spec.name}", flush=True)
-            tj._CACHE.clear()
+    for spec in (s for s in negative_specs() if s.scenario == "still"):
+        frames = generate(spec).frames
+        for name, kw in SETTINGS.items():
+            with tj.setting(**kw):
+                n = len(tj._review(spec.name, frames, spec.name, "both", (640, 480)).reps)
+            print(f"STILL {name} {spec.noise} {n} {spec.name}", flush=True)
+        tj._CACHE.clear()
 
 
 def enter() -> None:
-    k = 0
-    for placement in WORKING_PLACEMENTS:
-        for noise in NOISE_LEVELS:
-            spec = SessionSpec(
-                seed=NEGATIVES_SEED + 500 + k, scenario=ENTER_EXIT, placement=placement, noise=noise
-            )
-            k += 1
-            session = generate(spec)
-            entered, left = session.truth["drill_s"]
-            for name, kw in SETTINGS.items():
-                with tj.setting(**kw):
-                    found = tj._review(
-                        spec.name, session.frames, spec.name, "both", (640, 480)
-                    ).reps
-                out = sum(r.start_s < entered or r.end_s > left for r in found)
-                diff = len(found) - len(session.truth["reps"])
-                print(f"ENTER {name} {noise} {out} {diff} {spec.name}", flush=True)
-            tj._CACHE.clear()
+    for spec in enter_exit_specs():
+        session = generate(spec)
+        entered, left = session.truth["drill_s"]
+        for name, kw in SETTINGS.items():
+            with tj.setting(**kw):
+                found = tj._review(spec.name, session.frames, spec.name, "both", (640, 480)).reps
+            out = sum(r.start_s < entered or r.end_s > left for r in found)
+            diff = len(found) - len(session.truth["reps"])
+            print(f"ENTER {name} {spec.noise} {out} {diff} {spec.name}", flush=True)
+        tj._CACHE.clear()
 
 
 if __name__ == "__main__":
