@@ -453,11 +453,7 @@ class LiveSession:
                 findings.GUIDED_MOVE_FOUND.sentence(legs=read + " (image degrees)"),
                 findings.GUIDED_MOVE_FOUND.notice(),
             )
-            if self.calibration_path is not None:
-                saved = Calibration(
-                    calibration.neutral, method="file", setup=self.setup, ranges=self.ranges
-                )
-                save_calibration(saved, self.calibration_path)
+            self._save_calibration(calibration)
             # The scale read just after the move rests on the countdown's
             # neutral, which noise can shift by the move's own size: the
             # sets are stored through review's re-read with it, but what live
@@ -465,6 +461,17 @@ class LiveSession:
             self.log(findings.GUIDED_SCALE_STORED.sentence())
         for note in degree_notes(self.coach.mode.sides, self.coach.ranges):
             self.log(f"[yellow]{note}[/]")
+
+    def _save_calibration(self, calibration: Calibration) -> bool:
+        """Save the set-up's file: ``calibration``'s neutral with the set-up's
+        ranges (kept across recalibration); False when there is no file."""
+        if self.calibration_path is None:
+            return False
+        saved = Calibration(
+            calibration.neutral, method="file", setup=self.setup, ranges=self.ranges
+        )
+        save_calibration(saved, self.calibration_path)
+        return True
 
     # ---------------------------------------------------------------- the stored result
 
@@ -540,11 +547,7 @@ class LiveSession:
             self._told_jittery = frozenset()
             self._told_flat = frozenset()
             self._told_motionless = frozenset()
-            if self.calibration_path is not None:
-                saved = Calibration(
-                    out.calibration.neutral, method="file", setup=self.setup, ranges=self.ranges
-                )
-                save_calibration(saved, self.calibration_path)
+            if self._save_calibration(out.calibration):
                 self.log(f"Calibrated; saved {plain(self.calibration_path)}")
         if out.guided is not None:
             self._take_guided(out.guided)
