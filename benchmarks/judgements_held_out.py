@@ -71,4 +71,5 @@ def enter() -> None:
 
 
 if __name__ == "__main__":
-    {"reps": reps, "still": still, "enter": enter}[sys.argv[1]]()
+    with tj.stage_cache():
+        {"reps": reps, "still": still, "enter": enter}[sys.argv[1]]()

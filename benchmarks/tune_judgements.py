@@ -19,7 +19,8 @@ again beside it (``SETTINGS``). Each setting is scored on:
 
 No held-out data is read. The expensive stages that no setting changes
 (the angle series, the position gate, the leg's length) are computed once
-per session and reused.
+per session and reused (``stage_cache``, entered by ``main`` only: importing
+this module leaves review as it is).
 
     python benchmarks/tune_judgements.py --landmarks DIR --cache CACHE --build-cache 0 1
     python benchmarks/tune_judgements.py --landmarks DIR --cache CACHE [--rates 15] [--settings ...]
@@ -51,9 +52,6 @@ import hiprot.reading.filters as filters
 import hiprot.reading.judgements as judgements
 import hiprot.review as review_module
 from hiprot import drill
-from hiprot.reading.position import position_series
-from hiprot.reading.series import angle_series
-from hiprot.reading.size import leg_lengths_px
 from hiprot.review import review_pose_frames
 from hiprot.sources import open_pose_source
 from hiprot.synth import SessionSpec, generate
@@ -183,9 +181,26 @@ def _cached(name: str, compute: Callable) -> Callable:
     return wrapper
 
 
-review_module.angle_series = _cached("angles", angle_series)
-review_module.position_series = _cached("position", position_series)
-review_module.leg_lengths_px = _cached("leg_px", leg_lengths_px)
+#: review's stages that ``stage_cache`` keeps, by the name the cache files use.
+_STAGES = {"angles": "angle_series", "position": "position_series", "leg_px": "leg_lengths_px"}
+
+
+@contextmanager
+def stage_cache() -> Iterator[None]:
+    """Within it, review computes the stages no setting changes once per
+    session (``_review``'s key) and reuses them; review is itself again on
+    exit. Only this study's scripts enter it: a review of anything else
+    inside would be given the last session's stages."""
+    old = {name: getattr(review_module, name) for name in _STAGES.values()}
+    for stage, name in _STAGES.items():
+        setattr(review_module, name, _cached(stage, old[name]))
+    try:
+        yield
+    finally:
+        for name, compute in old.items():
+            setattr(review_module, name, compute)
+        _CACHE.clear()
+        _KEY[0] = ""
 
 
 def _review(key: str, frames, name: str, mode: str, size_wh: tuple[int, int]):
@@ -379,12 +394,13 @@ def main() -> None:
         help="only fill --cache with this shard of the sessions",
     )
     args = parser.parse_args()
-    if args.build_cache:
-        build_cache(args.cache, args.landmarks, *args.build_cache)
-        return
-    if args.cache:
-        load_cache(args.cache)
-    results = run(args.settings, args.landmarks, args.rates)
+    with stage_cache():
+        if args.build_cache:
+            build_cache(args.cache, args.landmarks, *args.build_cache)
+            return
+        if args.cache:
+            load_cache(args.cache)
+        results = run(args.settings, args.landmarks, args.rates)
     print(f"wrote {write_results(args.out, {'tuning_only': True, 'settings': results})}")
 
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -142,14 +143,8 @@ class Calibration:
         return str(self.setup.get("pose_model", "full"))
 
     def with_measured(self, measured: MeasuredRange | None) -> Calibration:
-        """This calibration with the person's hand-measured range (or none)."""
-        ranges = {
-            side: self.leg_range(side).with_measured(
-                None if measured is None else measured.internal_deg.get(side)
-            )
-            for side in Side
-        }
-        return replace(self, ranges={s: r for s, r in ranges.items() if r != LegRange()})
+        """This calibration with the person's hand-measured range (``paired_ranges``)."""
+        return replace(self, ranges=paired_ranges(self.ranges, measured))
 
     @classmethod
     def zero(cls) -> Calibration:
@@ -213,6 +208,35 @@ class Calibration:
                     f"{where}: taken with {key}={self.setup[key]!r}, but this session has "
                     f"{key}={setup[key]!r}; run `hiprot calibrate` for this set-up"
                 )
+
+
+def paired_ranges(
+    stored: Mapping[Side, LegRange],
+    measured: MeasuredRange | None,
+    sides: Iterable[Side] = tuple(Side),
+    moved: Mapping[Side, LegRange] | None = None,
+) -> dict[Side, LegRange]:
+    """Which range goes with which leg: review, live and the calibration file all pair them here.
+
+    Per leg in ``sides``: the guided move just read (``moved``), else the
+    stored one (a calibration file's, the set-up's); with the person's hand
+    measurement, else the stored one. A stored value is replaced only by a
+    new value for the same leg, never dropped. Legs with neither a move nor
+    a measurement are left out.
+    """
+    moved = moved or {}
+    ranges = {}
+    for side in sides:
+        kept = stored.get(side, LegRange())
+        leg = moved.get(side, kept)
+        hand = None if measured is None else measured.internal_deg.get(side)
+        if hand is None:
+            hand = kept.measured_in_deg
+        if hand is not None:
+            leg = leg.with_measured(hand)
+        if leg != LegRange():
+            ranges[side] = leg
+    return ranges
 
 
 #: A neutral is an angle: beyond a full turn it is damage, not a calibration.

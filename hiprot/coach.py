@@ -42,7 +42,7 @@ from __future__ import annotations
 import math
 from collections import deque
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -110,6 +110,24 @@ BAD_VIEW_S = 0.5
 #: While waiting for the guided move, look for it this often (the finder
 #: reads its whole span again; a move takes seconds).
 GUIDED_LOOK_EVERY_S = 0.25
+
+
+@dataclass(frozen=True)
+class GuidedFrame:
+    """One frame of the guided stage.
+
+    Attributes:
+        t_s: The frame's time (``Coach.update``'s).
+        sample: The frame's reading as the set's counter takes it (gated):
+            a rep made while live waits for the move is counted all the same.
+        femur_deg: Per leg, its femur reading relative to the neutral (NaN:
+            not read), which the move is found on; None: the view was not
+            ready, and the frame is not looked at.
+    """
+
+    t_s: float
+    sample: AngleSample
+    femur_deg: dict[Side, float] | None
 
 
 # ---------------------------------------------------------------- the machine
@@ -187,12 +205,9 @@ class Coach:
         self._guided_pending = config.guided_move  # asked once, before the first set
         self._guided_after_s = 0.0
         self._guided_looked_s = -math.inf
-        self._guided_t: list[float] = []
-        self._guided_femur: dict[Side, list[float]] = {side: [] for side in Side}
-        # the stage's samples as the counter takes them, and those the first
-        # set's counter still has to take (the stage's after the move): a
-        # rep made while live waits for the move is counted all the same
-        self._guided_samples: list[AngleSample] = []
+        self._guided_frames: list[GuidedFrame] = []
+        # the samples the first set's counter still has to take (the guided
+        # stage's after the move)
         self._replay: list[AngleSample] = []
         # the reading over the last seconds: a rep's peak in degrees is the
         # reading it held (``held_reading``), as in review
@@ -482,13 +497,13 @@ class Coach:
         the still neutral's end), at most ``LOOK_S`` after it; once one
         leg has made it, the other has ``TURN_IN_WITHIN_S`` more."""
         late = t - self._guided_after_s >= LOOK_S
-        self._guided_samples.append(self._gated(reading))
+        legs = reading.relative.legs
+        femur = {side: leg.femur_deg if leg.valid else math.nan for side, leg in legs.items()}
+        self._guided_frames.append(
+            GuidedFrame(t, self._gated(reading), femur if view.ready else None)
+        )
         if not view.ready:
             return self._end_guided(t, {}) if late else self._output(t, cue=view.cue)
-        self._guided_t.append(t)
-        for side in Side:
-            leg = reading.relative.legs[side]
-            self._guided_femur[side].append(leg.femur_deg if leg.valid else math.nan)
         if t - self._guided_looked_s < GUIDED_LOOK_EVERY_S and not late:
             return self._output(t)
         self._guided_looked_s = t
@@ -505,10 +520,11 @@ class Coach:
         return {side: move for side, move in self._guided_moves().items() if move.end_s < t}
 
     def _guided_moves(self) -> dict[Side, GuidedMove]:
-        t_s = np.asarray(self._guided_t)
+        seen = [f for f in self._guided_frames if f.femur_deg is not None]
+        t_s = np.asarray([f.t_s for f in seen])
         moves = {}
         for side in self.mode.sides:
-            femur = np.asarray(self._guided_femur[side])
+            femur = np.asarray([f.femur_deg[side] for f in seen])
             move = leg_guided_move(t_s, femur, self._guided_after_s)
             if move is not None:
                 moves[side] = move
@@ -540,9 +556,7 @@ class Coach:
         self._enter_stage(Stage.GUIDED)
         self._guided_after_s = t
         self._guided_looked_s = -math.inf
-        self._guided_t = []
-        self._guided_femur = {side: [] for side in Side}
-        self._guided_samples = []
+        self._guided_frames = []
         return self._output(t, say=(Utterance.announce(self.guided_ask.clip_name(**self._leg())),))
 
     @property
@@ -566,8 +580,8 @@ class Coach:
         # a move live missed may then be counted, until the re-read)
         self._set_start_s = self._guided_after_s
         after_s = max((m.end_s for m in moves.values()), default=self._guided_after_s)
-        self._replay = [s for s in self._guided_samples if s.t_s > after_s]
-        self._guided_samples = []
+        self._replay = [f.sample for f in self._guided_frames if f.sample.t_s > after_s]
+        self._guided_frames = []
         return replace(out, guided=outcome)
 
     def _gated(self, reading: LiveReading) -> AngleSample:

@@ -32,6 +32,7 @@ from hiprot.calibration import (
     MeasuredRange,
     load_calibration,
     load_measured_range,
+    paired_ranges,
     save_calibration,
     setup_file_name,
 )
@@ -411,15 +412,8 @@ class LiveSession:
 
     def leg_ranges(self) -> dict[Side, LegRange]:
         """Per leg, the set-up's range with the person's hand measurement
-        (as review pairs them, ``hiprot.review``); legs with neither left out."""
-        ranges = {}
-        for side in Side:
-            leg = self.ranges.get(side, LegRange())
-            hand = None if self.measured is None else self.measured.internal_deg.get(side)
-            leg = leg.with_measured(hand if hand is not None else leg.measured_in_deg)
-            if leg != LegRange():
-                ranges[side] = leg
-        return ranges
+        (``paired_ranges``, as review pairs them); legs with neither left out."""
+        return paired_ranges(self.ranges, self.measured)
 
     def _take_guided(self, outcome: GuidedOutcome) -> None:
         """The guided move ended: read each leg's range from it as ``hiprot
@@ -443,7 +437,7 @@ class LiveSession:
                 # review's reading may miss a leg live's caught: live's reading then
                 fallback = LegRange(move.out_reading_deg, move.in_reading_deg)
                 legs[side] = found.get(side, fallback)
-            self.ranges = {**self.ranges, **legs}
+            self.ranges = paired_ranges(self.ranges, None, moved=legs)  # keeps measured ones
             self._move_in_frames = True
             read = ", ".join(
                 f"{side.value} out {leg.out_reading_deg:+.0f}, in {leg.in_reading_deg:+.0f}"
@@ -488,10 +482,10 @@ class LiveSession:
         if from_s is None or from_s < frames[0].t_s:
             from_s = span.start_s
         calibration = replace(
-            calibration, setup={**calibration.setup, "still_from_s": from_s}, ranges=self.ranges
+            calibration,
+            setup={**calibration.setup, "still_from_s": from_s},
+            ranges=self.leg_ranges(),
         )
-        if self.measured is not None:
-            calibration = calibration.with_measured(self.measured)
         # the set after the guided move is re-read with it, so review finds it
         # there (not counted, and its scale) as in a review of the recording
         has_move, self._move_in_frames = self._move_in_frames, False

@@ -18,12 +18,12 @@ import numpy as np
 
 from hiprot import findings
 from hiprot.bilateral import BilateralCounter
-from hiprot.calibration import Calibration, LegRange, MeasuredRange
+from hiprot.calibration import Calibration, LegRange, MeasuredRange, paired_ranges
 from hiprot.errors import HiprotError
 from hiprot.landmarks import Side
 from hiprot.reading.foot import fit_foot_to_femur
 from hiprot.reading.geometry import SIDE_ON_RATIO, LegAngles
-from hiprot.reading.guided import GuidedMove, guided_moves, guided_ranges, guided_span, held_reading
+from hiprot.reading.guided import guided_moves, guided_ranges, guided_span, held_reading
 from hiprot.reading.judgements import (
     flat_femurs,
     hold_bands,
@@ -247,9 +247,11 @@ def _review(
     # found on the first neutral (the count needs it), read on the rests' one
     reread = {s: m.read(relative.t_s, relative.legs[s].femur_deg) for s, m in moves.items()}
     moves = {side: move for side, move in reread.items() if move is not None}
-    ranges = _capped_peaks(
-        _leg_ranges(moves, file_calibration, measured, mode, limits), reps, limits
-    )
+    # this recording's move, else the file's (same set-up), with the
+    # person's hand measurement, else the file's
+    stored = {} if file_calibration is None else file_calibration.ranges
+    ranges = paired_ranges(stored, measured, mode.sides, guided_ranges(moves, limits))
+    ranges = _capped_peaks(ranges, reps, limits)
     relative, reps, limits = _in_degrees(relative, reps, limits, ranges)
     tracking = Tracking(len(series), frames_with_pose, pose_model)
     summary = _summary(source, series, mode, calibration, tracking, reps, in_position)
@@ -265,34 +267,6 @@ def _review(
         ranges,
         guided_s if moves else None,
     )
-
-
-def _leg_ranges(
-    moves: dict[Side, GuidedMove],
-    calibration: Calibration | None,
-    measured: MeasuredRange | None,
-    mode: Mode,
-    limits: dict[Side, tuple[float, float] | None],
-) -> dict[Side, LegRange]:
-    """Per worked leg: this recording's guided move (``guided_ranges``), else
-    the calibration file's (same set-up), with the hand-measured range (the
-    person's, else the file's); legs with neither left out."""
-    guided = guided_ranges(moves, limits)
-    ranges = {}
-    for side in mode.sides:
-        if side in guided:
-            leg = guided[side]
-        elif calibration is not None:
-            leg = calibration.leg_range(side)
-        else:
-            leg = LegRange()
-        hand = None if measured is None else measured.internal_deg.get(side)
-        if hand is None and calibration is not None:  # the file's, with this recording's move
-            hand = calibration.leg_range(side).measured_in_deg
-        leg = leg.with_measured(hand if hand is not None else leg.measured_in_deg)
-        if leg != LegRange():
-            ranges[side] = leg
-    return ranges
 
 
 def _capped_peaks(

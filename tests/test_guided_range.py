@@ -20,6 +20,7 @@ from hiprot.calibration import (
     MeasuredRange,
     load_calibration,
     load_measured_range,
+    paired_ranges,
     save_calibration,
 )
 from hiprot.landmarks import Side
@@ -111,6 +112,59 @@ def test_a_calibration_takes_the_persons_measured_range() -> None:
     assert both.ranges[Side.LEFT] == LegRange(-10.0, 20.0, 30.0)
     assert both.ranges[Side.RIGHT] == LegRange(measured_in_deg=36.0)
     assert guided.with_measured(None).ranges == {Side.LEFT: LegRange(-10.0, 20.0)}
+
+
+def test_a_stored_measured_range_outlives_a_measurement_of_the_other_leg() -> None:
+    # the file has the left leg measured by hand; the person measures only the right
+    stored = Calibration(NEUTRAL, ranges={Side.LEFT: LegRange(-10.0, 20.0, 30.0)})
+    both = stored.with_measured(MeasuredRange({Side.RIGHT: 36.0}))
+    assert both.ranges == {
+        Side.LEFT: LegRange(-10.0, 20.0, 30.0),
+        Side.RIGHT: LegRange(measured_in_deg=36.0),
+    }
+    assert stored.with_measured(None).ranges == stored.ranges
+
+
+MOVE = LegRange(-12.0, 24.0)
+
+
+@pytest.mark.parametrize(
+    ("stored", "measured", "moved", "want"),
+    [
+        # a recording's move replaces the file's readings, not its measurement
+        (
+            {Side.LEFT: LegRange(-10.0, 20.0, 30.0)},
+            None,
+            {Side.LEFT: MOVE},
+            LegRange(-12.0, 24.0, 30.0),
+        ),
+        # the person's measurement replaces the file's
+        (
+            {Side.LEFT: LegRange(-10.0, 20.0, 30.0)},
+            {Side.LEFT: 40.0},
+            {},
+            LegRange(-10.0, 20.0, 40.0),
+        ),
+        # a measurement alone, no move anywhere: kept for a move to come
+        ({}, {Side.LEFT: 40.0}, {}, LegRange(measured_in_deg=40.0)),
+        # the other leg's measurement leaves this one's alone
+        (
+            {Side.LEFT: LegRange(measured_in_deg=30.0)},
+            {Side.RIGHT: 40.0},
+            {Side.LEFT: MOVE},
+            LegRange(-12.0, 24.0, 30.0),
+        ),
+        # nothing at all: the leg is left out
+        ({}, {Side.RIGHT: 40.0}, {}, None),
+    ],
+)
+def test_one_rule_pairs_each_legs_range_and_measurement(
+    stored: dict, measured: dict | None, moved: dict, want: LegRange | None
+) -> None:
+    hand = None if measured is None else MeasuredRange(measured)
+    ranges = paired_ranges(stored, hand, (Side.LEFT,), moved)
+    assert ranges.get(Side.LEFT) == want
+    assert set(ranges) <= {Side.LEFT}  # only the legs asked for
 
 
 # ---------------------------------------------------------------- the guided move

@@ -492,6 +492,24 @@ def test_a_skipped_guided_move_still_gives_a_set_in_image_degrees() -> None:
     assert all(not g.scaled for g in session.coach.view().legs)
 
 
+def test_the_guided_move_keeps_a_measured_range_the_set_up_stored(tmp_path: Path) -> None:
+    """The set-up's file holds the left leg's range measured by hand, the
+    person's stored measurement the right leg's only: the move found live
+    replaces the set-up's readings and keeps the left leg's measurement, in
+    the file it saves as in the ranges it scales with."""
+    synthetic = generate(SessionSpec(seed=3, noise="none", reps_per_set=3, guided_move=True))
+    session = make_session(None, NullDisplay(), FakePlayer(), guided_move=True)
+    session.calibration_path = tmp_path / "calibration.json"
+    session.ranges = {Side.LEFT: LegRange(measured_in_deg=30.0)}
+    session.measured = MeasuredRange({Side.RIGHT: 36.0})
+    session.run(stream(synthetic.frames))
+    saved = load_calibration(session.calibration_path).ranges
+    assert saved[Side.LEFT].guided and saved[Side.LEFT].measured_in_deg == 30.0
+    ranges = session.leg_ranges()
+    assert ranges[Side.LEFT].guided and ranges[Side.LEFT].measured_in_deg == 30.0
+    assert ranges[Side.RIGHT].guided and ranges[Side.RIGHT].measured_in_deg == 36.0
+
+
 def test_closing_the_window_ends_cleanly(tmp_path: Path) -> None:
     with HistoryStore(tmp_path / "h.sqlite3") as store:
         session = make_session(store, FakeDisplay(close_after=500), FakePlayer())
