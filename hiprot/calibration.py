@@ -354,6 +354,12 @@ class MeasuredRange:
                 raise ValueError(usage) from None
         return cls(values)
 
+    def updated(self, newer: MeasuredRange) -> MeasuredRange:
+        """This range with ``newer``'s legs measured again: a leg measured
+        once is kept until it is measured again (one leg at a time is how a
+        goniometer is used)."""
+        return MeasuredRange({**self.internal_deg, **newer.internal_deg}, newer.created)
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "format": MEASURED_FORMAT,

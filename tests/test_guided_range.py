@@ -311,6 +311,15 @@ def test_calibrate_range_stores_it_for_the_person(tmp_path: Path) -> None:
     assert stored is not None and stored.internal_deg == {Side.LEFT: 35.0, Side.RIGHT: 41.0}
 
 
+def test_calibrate_range_for_one_leg_keeps_the_other_legs_stored_value(tmp_path: Path) -> None:
+    assert hiprot("calibrate", "--range", "35,41", "--person", "Ann", home=tmp_path).returncode == 0
+    result = hiprot("calibrate", "--range", ",44", "--person", "Ann", home=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "left 35°, right 44°" in result.stdout
+    stored = load_measured_range(tmp_path / "calibration" / "Ann" / "measured_range.json")
+    assert stored is not None and stored.internal_deg == {Side.LEFT: 35.0, Side.RIGHT: 44.0}
+
+
 @pytest.mark.parametrize(
     ("args", "says"),
     [

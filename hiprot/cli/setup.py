@@ -102,7 +102,8 @@ def extract(video: Path, output: Path | None, model: str | None) -> None:
     default=None,
     metavar="LEFT,RIGHT",
     help="Internal rotation of each leg measured by hand (a goniometer), degrees from "
-    "neutral, e.g. 35,40 (one leg: 35, or ,40); kept for the person, no recording needed.",
+    "neutral, e.g. 35,40 (one leg: 35, or ,40, keeping the other leg's stored value); kept "
+    "for the person, no recording needed.",
 )
 @person_option
 @model_option
@@ -123,7 +124,13 @@ def calibrate(
     internal rotation on a scale of degrees. Only the start of SOURCE is read.
     Live calibration from the camera comes with `hiprot live`.
     """
-    from hiprot.calibration import MEASURED_FILE_NAME, MeasuredRange, save_measured_range
+    from hiprot.calibration import (
+        MEASURED_FILE_NAME,
+        MeasuredRange,
+        person_measured_range,
+        save_measured_range,
+    )
+    from hiprot.landmarks import Side
     from hiprot.profiles import calibration_dir
 
     person = check_person(person)
@@ -133,6 +140,9 @@ def calibrate(
             measured = MeasuredRange.parse(measured_range)
         except ValueError as exc:
             raise InputError(str(exc)) from None
+        if len(measured.internal_deg) < len(Side):
+            stored = person_measured_range(person)
+            measured = stored.updated(measured) if stored else measured
     if source is None:
         if measured is None:
             raise InputError(
