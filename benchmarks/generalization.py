@@ -63,6 +63,7 @@ import hiprot.reading.judgements as judgements
 import hiprot.reading.neutral as neutral
 import hiprot.reading.position as position
 import hiprot.review as review_module
+from hiprot import drill
 from hiprot.landmarks import Side
 from hiprot.review import review_pose_frames
 from hiprot.sources import open_pose_source
@@ -95,6 +96,55 @@ def _major_axis_slope(x: np.ndarray, y: np.ndarray) -> float:
     if gain == 0.0:
         return 0.0
     return float(np.sign(gain) * np.sqrt(np.sum(weights * y * y) / np.sum(weights * x * x)))
+
+
+#: Every wide clip is rendered at this rate: ``_noise_aware_gain`` is handed
+#: no times, and the jitter's window needs the rate.
+_SUITE_FPS = 15.0
+
+
+def _deming_slope(sxx: float, syy: float, sxy: float, ratio: float) -> float:
+    """The slope of ``y ~ g x`` through the origin with noise in both
+    (Deming regression) from the weighted sums of ``x^2``, ``y^2``, ``x y``;
+    ``ratio`` is ``y``'s noise variance over ``x``'s (inf: least squares of
+    ``y`` on ``x``, 0: of ``x`` on ``y``)."""
+    if sxy == 0.0:
+        return 0.0
+    if not np.isfinite(ratio):
+        return sxy / sxx
+    a = syy - ratio * sxx
+    return float((a + np.sqrt(a * a + 4.0 * ratio * sxy * sxy)) / (2.0 * sxy))
+
+
+def _noise_aware_gain(femur_deg: np.ndarray, foot_deg: np.ndarray) -> tuple[float, float]:
+    """``foot.foot_gain`` with each Huber iteration's slope an errors-in-both
+    (Deming) fit whose noise ratio is the femur's ``jitter_deg`` over the
+    foot's, squared: least squares of the femur on a noisy foot shrinks the
+    slope by the share of the foot's spread that is noise; this weighs both
+    readings' noise, measured, with no constant."""
+    x, y = np.asarray(foot_deg, dtype=np.float64), np.asarray(femur_deg, dtype=np.float64)
+    t = np.arange(len(x)) / _SUITE_FPS
+    jf, jo = filters.jitter_deg(t, y), filters.jitter_deg(t, x)
+    ratio = (jf / jo) ** 2 if np.isfinite(jf) and np.isfinite(jo) and jo > 0 else np.inf
+    use = np.isfinite(x) & np.isfinite(y) & (np.abs(y) > foot._FOOT_FIT_MIN_FEMUR_DEG)
+    x, y = x[use], y[use]
+
+    def slope(x: np.ndarray, y: np.ndarray) -> float:
+        weights = np.ones_like(x)
+        if len(x) < foot.FOOT_FIT_MIN_FRAMES or not np.any(x):
+            return 0.0
+        gain = 0.0
+        for _ in range(8):
+            sums = (np.sum(weights * x * x), np.sum(weights * y * y), np.sum(weights * x * y))
+            gain = _deming_slope(*map(float, sums), ratio)
+            residual = np.abs(y - gain * x)
+            scale = 1.4826 * np.median(residual) + 1e-9
+            weights = np.minimum(1.0, 1.5 * scale / np.maximum(residual, 1e-12))
+        return gain
+
+    overall = slope(x, y)
+    below, above = (slope(x[part], y[part]) for part in (x < 0, x > 0))
+    return tuple(g if g * overall > 0 else overall for g in (below, above))
 
 
 def _jitter_window(seconds: float, min_s: float = 5.0 / 3.0) -> ContextManager[None]:
@@ -168,6 +218,65 @@ HEAVY_CIRCLES = {
 }
 
 
+def _foot_shows_reps(foot_deg: np.ndarray) -> bool:
+    """A fitted foot reading (femur degrees from neutral) reaches a rep's
+    excursion (``REP_MIN_EXCURSION_DEG``) both out and in, past its 5th and
+    95th percentiles."""
+    seen = np.asarray(foot_deg, dtype=np.float64)
+    seen = seen[np.isfinite(seen) & (seen != 0.0)]
+    if not seen.size:
+        return False
+    low, high = np.percentile(seen, [5, 95])
+    return bool(min(-low, high) >= drill.REP_MIN_EXCURSION_DEG)
+
+
+_KNEE_TOO_JITTERY = judgements.knee_too_jittery
+
+
+def _knee_to_a_foot_showing_reps(t_s, femur_deg, foot_deg) -> bool:
+    """``judgements.knee_too_jittery``, and the foot shows reps
+    (``_foot_shows_reps``): a foot blind to one side of the turn (the near
+    foot seen end-on as it turns in) cannot count reps, however steady."""
+    return _KNEE_TOO_JITTERY(t_s, femur_deg, foot_deg) and _foot_shows_reps(foot_deg)
+
+
+def _foot_one_sided(foot_deg: np.ndarray) -> bool:
+    """A fitted foot reading reaches a rep's excursion on one side of the
+    turn and not the other (``_foot_shows_reps``' percentiles)."""
+    seen = np.asarray(foot_deg, dtype=np.float64)
+    seen = seen[np.isfinite(seen) & (seen != 0.0)]
+    if not seen.size:
+        return False
+    low, high = np.percentile(seen, [5, 95])
+    return (-low >= drill.REP_MIN_EXCURSION_DEG) != (high >= drill.REP_MIN_EXCURSION_DEG)
+
+
+def _knee_to_a_two_sided_foot(t_s, femur_deg, foot_deg) -> bool:
+    """``judgements.knee_too_jittery``, unless the foot reads one side of the
+    turn only: a still foot (neither side) still takes a still leg's count."""
+    return _KNEE_TOO_JITTERY(t_s, femur_deg, foot_deg) and not _foot_one_sided(foot_deg)
+
+
+def _symmetric_sides(series):
+    """``fit_foot_to_femur``, then each leg's internal side (femur and foot
+    above neutral) scaled so that its reading's 95th percentile matches the
+    external side's 5th, where the internal side reads the shorter: the
+    leg's own out/in asymmetry taken for the knee circle's, which holds
+    only for a person whose internal and external ranges are alike."""
+    fitted = foot.fit_foot_to_femur(series)
+
+    def scaled(_, a):
+        low, high = np.nanpercentile(a.femur_deg, [5, 95])
+        if not (high > 0 and -low > high):
+            return a
+        k = -low / high
+        femur = np.where(a.femur_deg > 0, a.femur_deg * k, a.femur_deg)
+        foot_ = np.where(a.foot_deg > 0, a.foot_deg * k, a.foot_deg)
+        return geometry.LegAngles(femur, foot_, foot_ - femur, a.confidence, a.femur_confidence)
+
+    return fitted.map_legs(scaled)
+
+
 @contextmanager
 def _chained(*managers: ContextManager[None]) -> Iterator[None]:
     with ExitStack() as stack:
@@ -184,6 +293,16 @@ def _chained(*managers: ContextManager[None]) -> Iterator[None]:
 CANDIDATES: dict[str, Callable[[], ContextManager[None]]] = {
     "main": nullcontext,
     "major_axis_foot": lambda: _patched(foot, _huber_slope=_major_axis_slope),
+    # docs/generalization.md, "Foot-driven legs and the far knee's inward
+    # side": the knee hands the count only to a foot that reads both sides
+    # of the turn ...
+    "foot_shows_reps": lambda: _patched(judgements, knee_too_jittery=_knee_to_a_foot_showing_reps),
+    # ... or to any foot but one that reads one side only ...
+    "foot_not_one_sided": lambda: _patched(judgements, knee_too_jittery=_knee_to_a_two_sided_foot),
+    # ... the foot fit with both readings' noise weighed ...
+    "noise_aware_foot": lambda: _patched(foot, foot_gain=_noise_aware_gain),
+    # ... and each leg's internal side scaled to its external side's reach
+    "symmetric_sides": lambda: _patched(review_module, fit_foot_to_femur=_symmetric_sides),
     # the jitter's window and the ratios that use it (docs/generalization.md,
     # "The jitter's window in seconds"): the reading before (31 samples,
     # 2 s at the suite's 15 frames/s), the suite's earlier choice, one change each

@@ -79,6 +79,7 @@ def test_the_measures_count_what_they_say() -> None:
 
 def test_a_candidate_leaves_hiprot_as_it_was() -> None:
     import hiprot.reading.filters as filters
+    import hiprot.reading.foot as foot
     import hiprot.reading.geometry as geometry
     import hiprot.reading.judgements as judgements
     import hiprot.review as review
@@ -93,6 +94,9 @@ def test_a_candidate_leaves_hiprot_as_it_was() -> None:
             judgements.HOLD_JITTER_RATIO,
             dict(geometry.VIEWS),
             dict(geometry.VIEWS_30),
+            judgements.knee_too_jittery,
+            foot.foot_gain,
+            review.fit_foot_to_femur,
         )
 
     before = state()
@@ -142,3 +146,61 @@ def test_a_knee_circle_candidate_reads_heavy_on_its_circles_alone() -> None:
         assert geometry.camera_view(low, "heavy").phase_deg == 60.0  # 30° on the 45° circle
     assert geometry.camera_view(low, "heavy") is geometry.VIEWS["heavy"][0]
     assert "heavy" not in geometry.VIEWS_30
+
+
+def test_the_errors_in_both_fit_undoes_the_shrinking_of_a_noisy_foot() -> None:
+    """``noise_aware_foot``: least squares of the femur on a foot whose
+    spread is half noise halves the slope; weighing both readings' noise
+    (measured, the suite's 15 frames/s) brings it back."""
+    import hiprot.reading.foot as foot
+
+    rng = np.random.default_rng(3)
+    t = np.arange(900) / 15
+    femur = 25.0 * np.sin(2 * np.pi * t / 6)
+    noisy_foot = 2.0 * femur + rng.normal(0, 35, t.size)  # the foot turns 2x in the image
+    least_squares = foot.foot_gain(femur, noisy_foot)
+    weighed = generalization._noise_aware_gain(femur, noisy_foot)
+    assert all(g < 0.4 for g in least_squares)
+    assert all(abs(g - 0.5) < 0.1 for g in weighed)
+    # the limits: no noise on the foot is least squares, none on the femur the inverse
+    assert generalization._deming_slope(4.0, 9.0, 5.0, np.inf) == pytest.approx(5 / 4)
+    assert generalization._deming_slope(4.0, 9.0, 5.0, 0.0) == pytest.approx(9 / 5)
+
+
+def test_a_foot_blind_to_one_side_of_the_turn_never_takes_the_count() -> None:
+    """``foot_shows_reps`` and ``foot_not_one_sided``: the knee switch as
+    shipped hands a jittery knee's count to a steady foot; these refuse a
+    foot that reads only the outward side, and the first a still foot too."""
+    import hiprot.reading.judgements as judgements
+
+    rng = np.random.default_rng(4)
+    t = np.arange(300) / 30
+    reps = 25.0 * np.sin(2 * np.pi * t / 5)
+    knee = reps + rng.normal(0, 4, t.size)
+    one_sided = np.minimum(reps, 0.0) + rng.normal(0, 0.5, t.size)
+    still = rng.normal(0, 0.5, t.size)
+    for foot_deg in (reps + rng.normal(0, 0.5, t.size), one_sided, still):
+        assert judgements.knee_too_jittery(t, knee, foot_deg)
+    with generalization.CANDIDATES["foot_shows_reps"]():
+        got = [judgements.knee_too_jittery(t, knee, f) for f in (reps, one_sided, still)]
+        assert got == [True, False, False]
+    with generalization.CANDIDATES["foot_not_one_sided"]():
+        got = [judgements.knee_too_jittery(t, knee, f) for f in (reps, one_sided, still)]
+        assert got == [True, False, True]
+
+
+def test_symmetric_sides_scales_the_shorter_inward_side_to_the_outward_reach() -> None:
+    from hiprot.landmarks import Side
+    from hiprot.reading.geometry import LegAngles
+    from hiprot.reading.series import AngleSeries
+
+    t = np.arange(600) / 15
+    turn = 30.0 * np.sin(2 * np.pi * t / 8)
+    femur = np.where(turn > 0, 0.5 * turn, turn)  # the inward side reads half
+    ones = np.ones_like(t)
+    leg = LegAngles(femur, femur.copy(), np.zeros_like(t), ones, ones)
+    legs = {Side.LEFT: leg, Side.RIGHT: leg}
+    series = AngleSeries(t, np.ones(t.size, dtype=bool), legs, estimator="world")
+    read = generalization._symmetric_sides(series).legs[Side.LEFT].femur_deg
+    assert np.percentile(read, 95) == pytest.approx(-np.percentile(read, 5), rel=1e-6)
+    assert np.allclose(read[turn <= 0], turn[turn <= 0])
