@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import platform
 import statistics
@@ -94,6 +95,23 @@ def add_noise_option(parser: argparse.ArgumentParser, default_help: str) -> None
         default=None,
         help=f"Override every session's noise level (default: {default_help}).",
     )
+
+
+def wander_floor(window_s: float, ratio: float) -> Callable[[object, object], float]:
+    """A rep floor (``judgements.rep_excursion``'s signature) at ``ratio``
+    times the drive's ``filters.wander_deg`` over ``window_s``, where that
+    is further than ``REP_MIN_EXCURSION_DEG`` (docs/generalization.md, "A
+    rep floor that fast reps do not raise")."""
+    from hiprot import drill
+    from hiprot.reading.filters import wander_deg
+
+    def rep_excursion(t_s, drive_deg) -> float:
+        wander = wander_deg(t_s, drive_deg, window_s)
+        if not math.isfinite(wander):
+            return drill.REP_MIN_EXCURSION_DEG
+        return max(drill.REP_MIN_EXCURSION_DEG, ratio * wander)
+
+    return rep_excursion
 
 
 def match_reps(truth: list[dict], measured: list[dict]) -> list[tuple[dict, dict]]:

@@ -46,7 +46,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import write_outputs
+from _common import wander_floor, write_outputs
 from _wide import (
     COPIES,
     FOLDER,
@@ -101,6 +101,17 @@ def _jitter_window(seconds: float, min_s: float = 5.0 / 3.0) -> ContextManager[N
     """``jitter_deg``'s running median over ``seconds`` (and at least
     ``min_s`` of samples) instead of ``filters.JITTER_WINDOW_S``."""
     return _patched(filters, JITTER_WINDOW_S=seconds, _JITTER_MIN_S=min_s)
+
+
+def _wander_floor(window_s: float, ratio: float) -> ContextManager[None]:
+    """The rep floor (``judgements.rep_excursion``) at ``ratio`` times the
+    drive's ``filters.wander_deg`` over ``window_s`` instead of its jitter
+    (docs/generalization.md, "A rep floor that fast reps do not raise")."""
+    return _patched(judgements, rep_excursion=wander_floor(window_s, ratio))
+
+
+#: The rep floors on the wander tried (window s, ratio): the tuning study's finalists.
+WANDER_FLOORS = ((1.5, 5.0), (3.0, 3.0), (3.0, 3.5), (3.0, 4.0))
 
 
 def _readings(series, knees: bool) -> np.ndarray:
@@ -204,6 +215,7 @@ CANDIDATES: dict[str, Callable[[], ContextManager[None]]] = {
     "no_steady_entry": lambda: _patched(
         position, CRITERIA=replace(position.CRITERIA, steady_min_deg=position.CRITERIA.thigh_deg[0])
     ),
+    **{f"wander_{w:g}s_x{r:g}": (lambda w=w, r=r: _wander_floor(w, r)) for w, r in WANDER_FLOORS},
     **{
         name: (lambda at45=at45, at30=at30: _knee_circles("heavy", at45, at30))
         for name, (at45, at30) in HEAVY_CIRCLES.items()
