@@ -87,14 +87,14 @@ def setting(
     rep_ratio: float = 3.0,
     hold_ratio: float = 1.0,
     knee_ratio: float = 1.5,
-    wander: tuple[float, float] | None = None,
+    wander: tuple[float, ...] | None = None,
 ) -> Iterator[None]:
     """hiprot with these judgements: ``jitter_deg``'s running median over
     ``window_s`` seconds at the session's frame rate (None: main's 31
     samples at any rate), the rep floor ``rep_ratio`` times the jitter,
     the hold band 3° plus ``hold_ratio`` times it, the jittery-knee switch
-    at ``knee_ratio``; with ``wander`` (window s, ratio) the rep floor on
-    the drive's wander instead (``_common.wander_floor``)."""
+    at ``knee_ratio``; with ``wander`` (window s, ratio[, jitter window s])
+    the rep floor on the drive's wander instead (``_common.wander_floor``)."""
     old = (
         filters.JITTER_WINDOW_S,
         filters._JITTER_MIN_S,
@@ -175,6 +175,11 @@ def _grid() -> dict[str, dict]:
     for window, ratios in wander.items():
         for ratio in ratios:
             out[f"wander {window:g} s x{ratio:g}"] = {**shipped, "wander": (window, ratio)}
+    for jitter_window in (0.5,):
+        out[f"wander 1.5 s x5 + jitter {jitter_window:g} s x3.5"] = {
+            **shipped,
+            "wander": (1.5, 5.0, jitter_window),
+        }
     return out
 
 

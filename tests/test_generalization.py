@@ -146,6 +146,31 @@ def test_a_wander_floor_candidate_sets_the_rep_floor_from_the_wander() -> None:
     assert judgements.rep_excursion(t, reps) > 15.0
 
 
+def test_the_jitter_beside_the_wander_sees_flicker_and_not_fast_reps() -> None:
+    """``WANDER_JITTER_FLOORS``: a drive flickering to +25° for two frames
+    each second has no wander (the median ignores the flicker) but a mean
+    jitter over 0.5 s that lifts the floor; fast reps' 0.6 s turns lift
+    neither."""
+    import hiprot.reading.filters as filters
+    import hiprot.reading.judgements as judgements
+    from hiprot import drill
+
+    t = np.arange(0.0, 40.0, 1 / 15)
+    flicker = np.where(np.arange(len(t)) % 15 < 2, 25.0, 0.0)
+    p = t % 4.0
+    reps = np.where(p < 1.2, -40.0 * np.sin(np.pi * p / 1.2), 0.0)
+    reps = np.where((p >= 1.2) & (p < 2.4), 20.0 * np.sin(np.pi * (p - 1.2) / 1.2), reps)
+    assert filters.wander_deg(t, flicker, 1.5) == 0.0
+    with generalization.CANDIDATES["wander_1.5s_x5"]():
+        assert judgements.rep_excursion(t, flicker) == drill.REP_MIN_EXCURSION_DEG
+    with generalization.CANDIDATES["wander_1.5s_x5+jitter_0.5s"]():
+        assert judgements.rep_excursion(t, flicker) == pytest.approx(
+            judgements.REP_EXCURSION_JITTER_RATIO * filters.jitter_deg(t, flicker, 0.5)
+        )
+        assert judgements.rep_excursion(t, flicker) > 12.0
+        assert judgements.rep_excursion(t, reps) == drill.REP_MIN_EXCURSION_DEG
+
+
 def test_the_diagnosis_plot_draws_a_recording(tmp_path: Path) -> None:
     clip = next(c for c in generalization.recordings(generalization.FOLDER) if c[1] == "webcam")
     path = generalization.plot_recording(*clip, tmp_path)

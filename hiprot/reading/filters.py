@@ -247,17 +247,18 @@ def wander_deg(t_s: npt.ArrayLike, values: npt.ArrayLike, window_s: float) -> fl
     return math.nan if residual is None else float(1.4826 * np.median(np.abs(residual)))
 
 
-def jitter_deg(t_s: npt.ArrayLike, values: npt.ArrayLike) -> float:
+def jitter_deg(t_s: npt.ArrayLike, values: npt.ArrayLike, window_s: float | None = None) -> float:
     """How much a raw angle stream ``values`` (``(n,)``, at times ``t_s``)
     jitters, in its own degrees.
 
     The mean absolute deviation of the finite samples from their running
-    median over ``JITTER_WINDOW_S`` (in samples at the stream's rate, odd),
+    median over ``window_s`` (default ``JITTER_WINDOW_S``; in samples at the
+    stream's rate, odd),
     scaled to a standard deviation for Gaussian noise (x 1.2533): a
     drill-speed rotation passes into the median, so reps do not count as
     jitter. A mean, not a median: a knee reading that flickers to the end of
     its range and back more often than not has a median absolute deviation
     of 0. NaN with fewer finite samples than ``_JITTER_MIN_S`` holds.
     """
-    residual = _median_residual(t_s, values, JITTER_WINDOW_S)
+    residual = _median_residual(t_s, values, window_s or JITTER_WINDOW_S)
     return math.nan if residual is None else float(1.2533 * np.mean(np.abs(residual)))
