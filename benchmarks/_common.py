@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import platform
 import statistics
@@ -94,6 +95,30 @@ def add_noise_option(parser: argparse.ArgumentParser, default_help: str) -> None
         default=None,
         help=f"Override every session's noise level (default: {default_help}).",
     )
+
+
+def wander_floor(
+    window_s: float, ratio: float, jitter_window_s: float | None = None
+) -> Callable[[object, object], float]:
+    """A rep floor (``judgements.rep_excursion``'s signature) at ``ratio``
+    times the drive's ``filters.wander_deg`` over ``window_s``, where that
+    is further than ``REP_MIN_EXCURSION_DEG``; with ``jitter_window_s``,
+    also at least ``REP_EXCURSION_JITTER_RATIO`` times its (mean) jitter
+    over that window (docs/generalization.md, "A rep floor that fast reps
+    do not raise")."""
+    from hiprot import drill
+    from hiprot.reading import judgements
+    from hiprot.reading.filters import jitter_deg, wander_deg
+
+    def rep_excursion(t_s, drive_deg) -> float:
+        wander = wander_deg(t_s, drive_deg, window_s)
+        if not math.isfinite(wander):
+            return drill.REP_MIN_EXCURSION_DEG
+        jitter = 0.0 if jitter_window_s is None else jitter_deg(t_s, drive_deg, jitter_window_s)
+        floors = (ratio * wander, judgements.REP_EXCURSION_JITTER_RATIO * jitter)
+        return max(drill.REP_MIN_EXCURSION_DEG, *floors)
+
+    return rep_excursion
 
 
 def match_reps(truth: list[dict], measured: list[dict]) -> list[tuple[dict, dict]]:

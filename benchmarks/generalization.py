@@ -46,7 +46,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import write_outputs
+from _common import wander_floor, write_outputs
 from _wide import (
     COPIES,
     FOLDER,
@@ -151,6 +151,21 @@ def _jitter_window(seconds: float, min_s: float = 5.0 / 3.0) -> ContextManager[N
     """``jitter_deg``'s running median over ``seconds`` (and at least
     ``min_s`` of samples) instead of ``filters.JITTER_WINDOW_S``."""
     return _patched(filters, JITTER_WINDOW_S=seconds, _JITTER_MIN_S=min_s)
+
+
+def _wander_floor(
+    window_s: float, ratio: float, jitter_window_s: float | None = None
+) -> ContextManager[None]:
+    """The rep floor (``judgements.rep_excursion``) at ``ratio`` times the
+    drive's ``filters.wander_deg`` over ``window_s`` instead of its jitter
+    (docs/generalization.md, "A rep floor that fast reps do not raise")."""
+    return _patched(judgements, rep_excursion=wander_floor(window_s, ratio, jitter_window_s))
+
+
+#: The rep floors on the wander tried (window s, ratio): the tuning study's
+#: finalists; and with the mean jitter over a short window beside it (s).
+WANDER_FLOORS = ((1.5, 5.0), (3.0, 3.0), (3.0, 3.5), (3.0, 4.0))
+WANDER_JITTER_FLOORS = ((1.5, 5.0, 0.5),)
 
 
 def _readings(series, knees: bool) -> np.ndarray:
@@ -323,6 +338,11 @@ CANDIDATES: dict[str, Callable[[], ContextManager[None]]] = {
     "no_steady_entry": lambda: _patched(
         position, CRITERIA=replace(position.CRITERIA, steady_min_deg=position.CRITERIA.thigh_deg[0])
     ),
+    **{f"wander_{w:g}s_x{r:g}": (lambda w=w, r=r: _wander_floor(w, r)) for w, r in WANDER_FLOORS},
+    **{
+        f"wander_{w:g}s_x{r:g}+jitter_{j:g}s": (lambda w=w, r=r, j=j: _wander_floor(w, r, j))
+        for w, r, j in WANDER_JITTER_FLOORS
+    },
     **{
         name: (lambda at45=at45, at30=at30: _knee_circles("heavy", at45, at30))
         for name, (at45, at30) in HEAVY_CIRCLES.items()

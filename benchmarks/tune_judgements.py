@@ -46,7 +46,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import REPO, match_reps, write_results
+from _common import REPO, match_reps, wander_floor, write_results
 
 import hiprot.reading.filters as filters
 import hiprot.reading.judgements as judgements
@@ -85,19 +85,24 @@ def setting(
     rep_ratio: float = 3.0,
     hold_ratio: float = 1.0,
     knee_ratio: float = 1.5,
+    wander: tuple[float, ...] | None = None,
 ) -> Iterator[None]:
     """hiprot with these judgements: ``jitter_deg``'s running median over
     ``window_s`` seconds at the session's frame rate (None: main's 31
     samples at any rate), the rep floor ``rep_ratio`` times the jitter,
     the hold band 3° plus ``hold_ratio`` times it, the jittery-knee switch
-    at ``knee_ratio``."""
+    at ``knee_ratio``; with ``wander`` (window s, ratio[, jitter window s])
+    the rep floor on the drive's wander instead (``_common.wander_floor``)."""
     old = (
         filters.JITTER_WINDOW_S,
         filters._JITTER_MIN_S,
         judgements.REP_EXCURSION_JITTER_RATIO,
         judgements.KNEE_JITTER_RATIO,
         judgements.hold_band,
+        judgements.rep_excursion,
     )
+    if wander is not None:
+        judgements.rep_excursion = wander_floor(*wander)
     _WINDOW_S[0] = window_s
     _HOLD_RATIO[0] = hold_ratio
     judgements.REP_EXCURSION_JITTER_RATIO = rep_ratio
@@ -113,6 +118,7 @@ def setting(
             judgements.REP_EXCURSION_JITTER_RATIO,
             judgements.KNEE_JITTER_RATIO,
             judgements.hold_band,
+            judgements.rep_excursion,
         ) = old
 
 
@@ -158,6 +164,20 @@ def _grid() -> dict[str, dict]:
         out[f"w1.5 rep3.5 hold{hold:g} knee{knee:g}"] = dict(
             window_s=1.5, rep_ratio=3.5, hold_ratio=hold, knee_ratio=knee
         )
+    # the rep floor on the drive's wander (``filters.wander_deg``) instead
+    # of its jitter, the rest as shipped (docs/generalization.md, "A rep
+    # floor that fast reps do not raise")
+    shipped = {"window_s": 1.5, "rep_ratio": 3.5, "hold_ratio": 1.5, "knee_ratio": 1.25}
+    out["shipped (w1.5 rep3.5 hold1.5 knee1.25)"] = shipped
+    wander = {1.5: (3.5, 4.0, 5.0, 6.0, 7.0), 3.0: (3.0, 3.5, 4.0, 5.0), 5.0: (3.0,)}
+    for window, ratios in wander.items():
+        for ratio in ratios:
+            out[f"wander {window:g} s x{ratio:g}"] = {**shipped, "wander": (window, ratio)}
+    for jitter_window in (0.5,):
+        out[f"wander 1.5 s x5 + jitter {jitter_window:g} s x3.5"] = {
+            **shipped,
+            "wander": (1.5, 5.0, jitter_window),
+        }
     return out
 
 

@@ -13,6 +13,7 @@ from hiprot.reading.filters import (
     running_median,
     sample_rate_hz,
     sample_step_s,
+    wander_deg,
     zero_phase,
 )
 
@@ -103,6 +104,42 @@ def test_jitter_s_window_is_a_duration_so_a_fast_rep_is_no_jitter_at_any_frame_r
     t = np.arange(0.0, 60.0, 1 / 15)
     as_31_samples = np.arange(len(t)) / 31.0  # 31 samples to the second
     assert jitter_deg(as_31_samples, 30.0 * np.sin(2 * np.pi * t / 5.0)) > 6 * jitter[15.0]
+
+
+def _fast_reps(t: np.ndarray, period_s: float = 4.0, turn_s: float = 0.6) -> np.ndarray:
+    """Reps every ``period_s``: out to -40° and back, in to +20° and back,
+    each half a sine over ``2 x turn_s``; at rest between."""
+    p = t % period_s
+    out = np.where(p < 2 * turn_s, -40.0 * np.sin(np.pi * p / (2 * turn_s)), 0.0)
+    inward = (p >= 2 * turn_s) & (p < 4 * turn_s)
+    return np.where(inward, 20.0 * np.sin(np.pi * (p - 2 * turn_s) / (2 * turn_s)), out)
+
+
+def test_wander_does_not_see_fast_reps_that_the_jitter_takes_for_noise() -> None:
+    """Turns of 0.6 s leave the 1.5 s running median behind while they
+    turn: the jitter (a mean) reads them as several degrees of noise, the
+    wander (a median) as none, since they take under half the samples."""
+    t = np.arange(0.0, 40.0, 1 / 15)
+    reps = _fast_reps(t)
+    assert jitter_deg(t, reps) > 3.0
+    assert wander_deg(t, reps, 1.5) < 0.5
+
+
+def test_wander_reads_noise_as_the_jitter_does() -> None:
+    """On noise alone the two agree: white noise of std 2° reads about 2°
+    either way, slow noise (1.2 s correlation) reads about as much as the
+    jitter, a fraction of its spread, over 1.5 s and more over 3 s."""
+    t = np.arange(0.0, 60.0, 1 / 30)
+    rng = np.random.default_rng(0)
+    white = rng.normal(0.0, 2.0, len(t))
+    assert 1.6 < wander_deg(t, white, 1.5) < 2.2
+    a = np.exp(-(1 / 30) / 1.2)
+    slow = np.zeros(len(t))
+    for i, e in enumerate(rng.normal(0.0, 4.0 * np.sqrt(1 - a * a), len(t))[1:], start=1):
+        slow[i] = a * slow[i - 1] + e
+    assert wander_deg(t, slow, 1.5) == pytest.approx(jitter_deg(t, slow), rel=0.35)
+    assert wander_deg(t, slow, 1.5) < wander_deg(t, slow, 3.0) < np.std(slow)
+    assert np.isnan(wander_deg(t[:10], slow[:10], 1.5))
 
 
 def test_a_reading_flickering_to_its_limit_and_back_jitters() -> None:

@@ -92,6 +92,7 @@ def test_a_candidate_leaves_hiprot_as_it_was() -> None:
             judgements.REP_EXCURSION_JITTER_RATIO,
             judgements.KNEE_JITTER_RATIO,
             judgements.HOLD_JITTER_RATIO,
+            judgements.rep_excursion,
             dict(geometry.VIEWS),
             dict(geometry.VIEWS_30),
             judgements.knee_too_jittery,
@@ -120,6 +121,58 @@ def test_a_candidate_leaves_hiprot_as_it_was() -> None:
         assert filters.JITTER_WINDOW_S == 1.0
         _ = 1 / 0  # an error inside still puts it back
     assert filters.JITTER_WINDOW_S == before[0]
+
+
+def test_a_wander_floor_candidate_sets_the_rep_floor_from_the_wander() -> None:
+    """``WANDER_FLOORS``: the rep floor is the ratio times the drive's
+    ``wander_deg`` over the window, 10° at least; fast reps raise main's
+    floor and not the candidate's; main's floor is back afterwards."""
+    import hiprot.reading.filters as filters
+    import hiprot.reading.judgements as judgements
+    from hiprot import drill
+
+    t = np.arange(0.0, 40.0, 1 / 15)
+    p = t % 4.0  # reps every 4 s: out to -40° and back, in to +20° and back, 0.6 s turns
+    reps = np.where(p < 1.2, -40.0 * np.sin(np.pi * p / 1.2), 0.0)
+    reps = np.where((p >= 1.2) & (p < 2.4), 20.0 * np.sin(np.pi * (p - 1.2) / 1.2), reps)
+    noise = np.random.default_rng(1).normal(0.0, 4.0, len(t))
+    assert judgements.rep_excursion(t, reps) > 15.0
+    with generalization.CANDIDATES["wander_1.5s_x5"]():
+        assert judgements.rep_excursion(t, reps) == drill.REP_MIN_EXCURSION_DEG
+        assert judgements.rep_excursion(t, noise) == pytest.approx(
+            5.0 * filters.wander_deg(t, noise, 1.5)
+        )
+        assert judgements.rep_excursion(t, noise) > 15.0
+    with generalization.CANDIDATES["wander_3s_x3"]():
+        assert judgements.rep_excursion(t, noise) == pytest.approx(
+            max(drill.REP_MIN_EXCURSION_DEG, 3.0 * filters.wander_deg(t, noise, 3.0))
+        )
+    assert judgements.rep_excursion(t, reps) > 15.0
+
+
+def test_the_jitter_beside_the_wander_sees_flicker_and_not_fast_reps() -> None:
+    """``WANDER_JITTER_FLOORS``: a drive flickering to +25° for two frames
+    each second has no wander (the median ignores the flicker) but a mean
+    jitter over 0.5 s that lifts the floor; fast reps' 0.6 s turns lift
+    neither."""
+    import hiprot.reading.filters as filters
+    import hiprot.reading.judgements as judgements
+    from hiprot import drill
+
+    t = np.arange(0.0, 40.0, 1 / 15)
+    flicker = np.where(np.arange(len(t)) % 15 < 2, 25.0, 0.0)
+    p = t % 4.0
+    reps = np.where(p < 1.2, -40.0 * np.sin(np.pi * p / 1.2), 0.0)
+    reps = np.where((p >= 1.2) & (p < 2.4), 20.0 * np.sin(np.pi * (p - 1.2) / 1.2), reps)
+    assert filters.wander_deg(t, flicker, 1.5) == 0.0
+    with generalization.CANDIDATES["wander_1.5s_x5"]():
+        assert judgements.rep_excursion(t, flicker) == drill.REP_MIN_EXCURSION_DEG
+    with generalization.CANDIDATES["wander_1.5s_x5+jitter_0.5s"]():
+        assert judgements.rep_excursion(t, flicker) == pytest.approx(
+            judgements.REP_EXCURSION_JITTER_RATIO * filters.jitter_deg(t, flicker, 0.5)
+        )
+        assert judgements.rep_excursion(t, flicker) > 12.0
+        assert judgements.rep_excursion(t, reps) == drill.REP_MIN_EXCURSION_DEG
 
 
 def test_the_diagnosis_plot_draws_a_recording(tmp_path: Path) -> None:

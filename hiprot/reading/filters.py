@@ -220,23 +220,45 @@ def sample_rate_hz(t_s: npt.ArrayLike) -> float:
     return 1.0 / sample_step_s(t_s)
 
 
-def jitter_deg(t_s: npt.ArrayLike, values: npt.ArrayLike) -> float:
+def _median_residual(
+    t_s: npt.ArrayLike, values: npt.ArrayLike, window_s: float
+) -> npt.NDArray[np.float64] | None:
+    """The finite samples of ``values`` (``(n,)``, at times ``t_s``) less
+    their running median over ``window_s`` (in samples at the stream's
+    rate, odd); None with fewer than ``_JITTER_MIN_S`` of them."""
+    rate = sample_rate_hz(t_s)
+    v = np.asarray(values, dtype=np.float64)
+    v = v[np.isfinite(v)]
+    if not math.isfinite(rate) or len(v) < round(_JITTER_MIN_S * rate):
+        return None
+    window = max(3, round(window_s * rate) | 1)
+    return v - median_filter(v, window, mode="nearest")
+
+
+def wander_deg(t_s: npt.ArrayLike, values: npt.ArrayLike, window_s: float) -> float:
+    """How far a reading ``values`` (``(n,)``, at times ``t_s``) strays from
+    where it sits over ``window_s`` seconds, in its own degrees: the median
+    absolute deviation from its running median over that window, scaled to
+    a standard deviation for Gaussian noise (x 1.4826). A median, not a
+    mean: a rep's turns leave the running median behind only while they
+    turn, fewer than half the samples, so they do not raise it, where slow
+    noise that strays all the time does. NaN as ``jitter_deg``."""
+    residual = _median_residual(t_s, values, window_s)
+    return math.nan if residual is None else float(1.4826 * np.median(np.abs(residual)))
+
+
+def jitter_deg(t_s: npt.ArrayLike, values: npt.ArrayLike, window_s: float | None = None) -> float:
     """How much a raw angle stream ``values`` (``(n,)``, at times ``t_s``)
     jitters, in its own degrees.
 
     The mean absolute deviation of the finite samples from their running
-    median over ``JITTER_WINDOW_S`` (in samples at the stream's rate, odd),
+    median over ``window_s`` (default ``JITTER_WINDOW_S``; in samples at the
+    stream's rate, odd),
     scaled to a standard deviation for Gaussian noise (x 1.2533): a
     drill-speed rotation passes into the median, so reps do not count as
     jitter. A mean, not a median: a knee reading that flickers to the end of
     its range and back more often than not has a median absolute deviation
     of 0. NaN with fewer finite samples than ``_JITTER_MIN_S`` holds.
     """
-    rate = sample_rate_hz(t_s)
-    v = np.asarray(values, dtype=np.float64)
-    v = v[np.isfinite(v)]
-    if not math.isfinite(rate) or len(v) < round(_JITTER_MIN_S * rate):
-        return math.nan
-    window = max(3, round(JITTER_WINDOW_S * rate) | 1)
-    residual = v - median_filter(v, window, mode="nearest")
-    return float(1.2533 * np.mean(np.abs(residual)))
+    residual = _median_residual(t_s, values, window_s or JITTER_WINDOW_S)
+    return math.nan if residual is None else float(1.2533 * np.mean(np.abs(residual)))
