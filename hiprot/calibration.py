@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -355,6 +356,24 @@ class MeasuredRange:
         except (KeyError, TypeError, ValueError, OverflowError):
             raise CalibrationError(f"{where}: missing or invalid internal_deg; {hint}") from None
         return cls(values, str(data.get("created", "")))
+
+
+def paired_ranges(
+    ranges: Mapping[Side, LegRange], measured: MeasuredRange | None, legs: Iterable[Side]
+) -> dict[Side, LegRange]:
+    """Per leg of ``legs``, its range (``ranges``: the guided move's
+    readings) with the person's hand measurement (``measured``), else the
+    range's own; legs with neither left out. The one rule by which review
+    and live pair a move with a hand measurement: where both are known,
+    ``LegRange.in_scale`` is the scale that applies."""
+    paired = {}
+    for side in legs:
+        leg = ranges.get(side, LegRange())
+        hand = None if measured is None else measured.internal_deg.get(side)
+        leg = leg.with_measured(hand if hand is not None else leg.measured_in_deg)
+        if leg != LegRange():
+            paired[side] = leg
+    return paired
 
 
 def save_measured_range(measured: MeasuredRange, path: str | Path) -> Path:

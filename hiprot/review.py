@@ -18,7 +18,7 @@ import numpy as np
 
 from hiprot import findings
 from hiprot.bilateral import BilateralCounter
-from hiprot.calibration import Calibration, LegRange, MeasuredRange
+from hiprot.calibration import Calibration, LegRange, MeasuredRange, paired_ranges
 from hiprot.errors import HiprotError
 from hiprot.landmarks import Side
 from hiprot.reading.foot import fit_foot_to_femur
@@ -276,23 +276,12 @@ def _leg_ranges(
 ) -> dict[Side, LegRange]:
     """Per worked leg: this recording's guided move (``guided_ranges``), else
     the calibration file's (same set-up), with the hand-measured range (the
-    person's, else the file's); legs with neither left out."""
-    guided = guided_ranges(moves, limits)
-    ranges = {}
-    for side in mode.sides:
-        if side in guided:
-            leg = guided[side]
-        elif calibration is not None:
-            leg = calibration.leg_range(side)
-        else:
-            leg = LegRange()
-        hand = None if measured is None else measured.internal_deg.get(side)
-        if hand is None and calibration is not None:  # the file's, with this recording's move
-            hand = calibration.leg_range(side).measured_in_deg
-        leg = leg.with_measured(hand if hand is not None else leg.measured_in_deg)
-        if leg != LegRange():
-            ranges[side] = leg
-    return ranges
+    person's, else the file's; ``paired_ranges``); legs with neither left out."""
+    file = calibration.ranges if calibration is not None else {}
+    ranges = dict(file)
+    for side, leg in guided_ranges(moves, limits).items():  # with the file's hand measurement
+        ranges[side] = leg.with_measured(file.get(side, LegRange()).measured_in_deg)
+    return paired_ranges(ranges, measured, mode.sides)
 
 
 def _capped_peaks(
