@@ -17,8 +17,9 @@ Per worked leg:
   in) and review's (``LegRange.in_scale``);
 - per set, the error against the truth of the set-leg's peak internal
   rotation as live announced it (set 1: image degrees; from set 2: degrees
-  where the first set's re-read gave the leg a scale), as live stored it
-  (each set's re-read) and as review gave it;
+  where the first set's re-read gave the leg a scale, until a rep reads
+  the view's limit: image degrees from then on), as live stored it (each
+  set's re-read) and as review gave it;
 - the rep count live announced, the one it stored and review's, against the
   truth (the whole session).
 
@@ -132,7 +133,9 @@ def _one_session(args: tuple[SessionSpec, int]) -> list[dict]:
     rows = []
     for side in spec.active_legs:
         move_range = live.move_ranges.get(side)
-        reread_range = live.coach.ranges.get(side, LegRange())  # what the later sets are told in
+        # the set-up's ranges after the first set's re-read: the later sets' scale
+        reread_range = live.leg_ranges().get(side, LegRange())
+        told = live.coach.ranges.get(side, LegRange())
         review_range = None if review is None else review.ranges.get(side)
         per_set = []
         for span in spans:
@@ -163,6 +166,8 @@ def _one_session(args: tuple[SessionSpec, int]) -> list[dict]:
                 if move_range is None
                 else move_range.with_measured(measured.internal_deg.get(side)).in_scale,
                 "reread_scale": reread_range.in_scale,
+                # a rep of a later set read the view's limit: image degrees from then on
+                "capped_in_live": reread_range.in_scale is not None and told.in_scale is None,
                 "review_scale": None if review_range is None else review_range.in_scale,
                 "sets": per_set,
                 "true_reps": truth["legs"][side.value]["reps"],
@@ -205,6 +210,7 @@ def summarise(rows: list[dict]) -> dict[str, dict]:
     for name, group in groups.items():
         told = [r for r in group if r["reread_scale"] is not None]  # sets 2+ in degrees
         untold = [r for r in group if r["reread_scale"] is None]
+        kept = [r for r in told if not r["capped_in_live"]]
         out[name] = {
             "legs": len(group),
             "live_found": sum(r["live_found"] for r in group),
@@ -212,6 +218,7 @@ def summarise(rows: list[dict]) -> dict[str, dict]:
             "both_found": sum(r["live_found"] and r["review_found"] for r in group),
             "live_scaled": sum(r["live_scale"] is not None for r in group),
             "reread_scaled": len(told),
+            "capped_in_live": len(told) - len(kept),
             "live_scale_vs_review": _ratio(group, "live_scale"),
             "reread_scale_vs_review": _ratio(group, "reread_scale"),
             # the legs whose later sets live told in degrees: set 1 (image
@@ -220,6 +227,10 @@ def summarise(rows: list[dict]) -> dict[str, dict]:
                 "set_1": {path: error_stats(_errors(told, slice(0, 1), path)) for path in PATHS},
                 "sets_2_on": {
                     path: error_stats(_errors(told, slice(1, None), path)) for path in PATHS
+                },
+                # the same, without the legs live capped (told in degrees throughout)
+                "sets_2_on_not_capped": {
+                    path: error_stats(_errors(kept, slice(1, None), path)) for path in PATHS
                 },
             },
             # the legs live kept in image degrees (no scale known)
@@ -255,7 +266,7 @@ def main() -> None:
     }
     for name, s in results["summary"].items():
         print(name, {k: v for k, v in s.items() if not k.startswith("peak_error")})
-        for key in ("set_1", "sets_2_on"):
+        for key in ("set_1", "sets_2_on", "sets_2_on_not_capped"):
             print(f"    {key}", s["peak_error_scaled_legs"][key])
         print("    unscaled sets 2+", s["peak_error_unscaled_legs_sets_2_on"])
     path = write_results("guided_live", results)

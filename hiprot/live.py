@@ -268,6 +268,7 @@ class LiveSession:
     _told_flat: frozenset[Side] = frozenset()
     _told_motionless: frozenset[Side] = frozenset()
     _notice: tuple[float, str] | None = None  # since when, and what
+    _told_capped: frozenset[Side] = frozenset()  # legs said to be in image degrees, capped
     _move_in_frames: bool = False  # the next set's re-read holds the guided move
 
     def __post_init__(self) -> None:
@@ -296,6 +297,7 @@ class LiveSession:
         # analysed and counted
         pending = getattr(stream, "pending", lambda: 0)
         self.coach.ranges = self.leg_ranges()
+        self._told_capped = self._capped()
         if not self.coach.config.guided_move:
             for note in degree_notes(self.coach.mode.sides, self.coach.ranges):
                 self.log(f"[yellow]{note}[/]")
@@ -477,6 +479,7 @@ class LiveSession:
         read = {side: leg.with_measured(None) for side, leg in ranges.items()}
         self.ranges = {**self.ranges, **{s: r for s, r in read.items() if r != LegRange()}}
         self.coach.ranges = self.leg_ranges()
+        self._told_capped = self._capped()
         if self.coach.calibration is not None:
             self._save_calibration(self.coach.calibration)
         if self.coach.stage is Stage.SUMMARY:
@@ -486,6 +489,18 @@ class LiveSession:
             self._tell(*findings.GUIDED_SCALE_READ.live())
         for note in degree_notes(sides, self.coach.ranges):
             self.log(f"[yellow]{note}[/]")
+
+    def _capped(self) -> frozenset[Side]:
+        return frozenset(side for side, leg in self.coach.ranges.items() if leg.in_capped)
+
+    def _tell_capped(self) -> None:
+        """Tell, once per leg, that the coach stopped scaling it: a rep read
+        the most the view reads (``Coach._in_degrees``)."""
+        capped = self._capped() - self._told_capped
+        if capped:
+            self._told_capped |= capped
+            for note in degree_notes(sorted(capped), self.coach.ranges):
+                self.log(f"[yellow]{note}[/]")
 
     def _save_calibration(self, calibration: Calibration) -> bool:
         """Save the set-up's file: ``calibration``'s neutral with the set-up's
@@ -590,6 +605,7 @@ class LiveSession:
                 + ("" if rep.controlled else f", {words.TOO_FAST}")
                 + (f", {words.FROM_ANKLES}" if rep.compensation else "")
             )
+        self._tell_capped()
         self._view = out.view
         if out.view.stage is not self._stage:
             self._stage = out.view.stage
