@@ -72,7 +72,7 @@ from hiprot.reading.guided import (
     leg_guided_move,
 )
 from hiprot.reading.live import LegTrack, LiveReading
-from hiprot.reading.neutral import StillRun, neutral_from_countdown
+from hiprot.reading.neutral import StillRun, at_limit, neutral_from_countdown
 from hiprot.reading.position import PositionTracker
 from hiprot.reading.series import AngleSample, gated
 from hiprot.reps import Mode, Phase, Rep, RepEvent, RepEventKind, RepSample, min_confidence
@@ -598,9 +598,17 @@ class Coach:
 
     def _in_degrees(self, rep: Rep) -> Rep:
         """A counted rep with its peak in degrees where its leg's scale is
-        known: the reading it held times the scale, as review scales it."""
+        known: the reading it held times the scale, as review scales it. A
+        rep whose peak reads the most the view reads turned at least that
+        far: a scaled lower bound is no degrees, so, by review's rule
+        (``hiprot.review``'s capped peaks), its leg keeps image degrees
+        from then on (``LegRange.in_capped``)."""
         leg = self.ranges.get(rep.leg)
         if leg is None or leg.in_scale is None:
+            return rep
+        limit = None if self._reading is None else self._reading.limits.get(rep.leg)
+        if limit is not None and at_limit(rep.peak_internal_deg, limit[1]):
+            self.ranges = {**self.ranges, rep.leg: replace(leg, in_capped=True)}
             return rep
         t_s = np.array([t for t, _ in self._trail])
         femur = np.array([legs[rep.leg] for _, legs in self._trail])

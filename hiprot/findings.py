@@ -274,8 +274,14 @@ GUIDED_MOVE_FOUND = Finding(
 GUIDED_SCALE_STORED = Finding(
     "GUIDED_SCALE_STORED",
     long="each set is stored with internal rotation in degrees on the move's scale; live "
-    "shows and says image degrees until the next session",
+    "shows and says it in degrees from the second set, once the first set has been read again",
     short="Degrees in the stored sets",
+)
+GUIDED_SCALE_READ = Finding(
+    "GUIDED_SCALE_READ",
+    long="the first set, read again, gives the guided move's scale: from set 2, live shows "
+    "and says internal rotation in degrees",
+    short="Degrees from set 2 on",
 )
 SCALED_DEGREES = Finding(
     "SCALED_DEGREES",

@@ -234,6 +234,9 @@ class LiveSession:
         measured: The person's range measured by hand (``hiprot calibrate
             --range``): with ``ranges``, what live shows and tells and each
             set's stored result put internal rotation in degrees as review does.
+        move_ranges: The ranges live read right after the guided move it
+            asked for (on the countdown's neutral); the first set's re-read
+            then gives ``ranges`` review's (``_take_scale``).
     """
 
     coach: Coach
@@ -245,6 +248,7 @@ class LiveSession:
     setup: dict[str, object] = field(default_factory=dict)
     ranges: dict[Side, LegRange] = field(default_factory=dict)
     measured: MeasuredRange | None = None
+    move_ranges: dict[Side, LegRange] = field(default_factory=dict)
     last_image: npt.NDArray[np.uint8] | None = None
     reading: LiveReading | None = None  # the last frame's
     #: Every rep as counted and told during the sets; the stored result
@@ -264,6 +268,7 @@ class LiveSession:
     _told_flat: frozenset[Side] = frozenset()
     _told_motionless: frozenset[Side] = frozenset()
     _notice: tuple[float, str] | None = None  # since when, and what
+    _told_capped: frozenset[Side] = frozenset()  # legs said to be in image degrees, capped
     _move_in_frames: bool = False  # the next set's re-read holds the guided move
 
     def __post_init__(self) -> None:
@@ -292,6 +297,7 @@ class LiveSession:
         # analysed and counted
         pending = getattr(stream, "pending", lambda: 0)
         self.coach.ranges = self.leg_ranges()
+        self._told_capped = self._capped()
         if not self.coach.config.guided_move:
             for note in degree_notes(self.coach.mode.sides, self.coach.ranges):
                 self.log(f"[yellow]{note}[/]")
@@ -353,7 +359,10 @@ class LiveSession:
         if view_check.ready:
             self._angles.note_rest(pose_frame.t_s, self.coach.resting_legs())
         self._tell_side_on(reading)
-        self._restate_when_reread()
+        # a set's re-read is done before the next set begins, so that the
+        # next set is told on its scale (it takes a fraction of the rest,
+        # benchmarks/live_latency.py)
+        self._restate_when_reread(wait=self.coach.stage is not Stage.REST)
         if not show:
             return self.coach.stage is not Stage.SUMMARY
         self.last_image = render_live(image, pose_frame.image, out.view, self.notice)
@@ -419,11 +428,14 @@ class LiveSession:
         """The guided move ended: read each leg's range from it as ``hiprot
         calibrate`` and review do (``calibration_ranges``: review's reading
         of the frames so far, from the same neutral), keep it as the
-        set-up's, and say what the degrees now are."""
+        set-up's until the first set's re-read reads it again
+        (``_take_scale``), and say what the degrees are."""
         calibration = self.coach.calibration
         if not outcome.moves or calibration is None:
             how = "skipped" if outcome.skipped else f"none within {LOOK_S:.0f} s of lying still"
             self._tell(*findings.GUIDED_MOVE_MISSED.live(how=how))
+            for note in degree_notes(self.coach.mode.sides, self.coach.ranges):
+                self.log(f"[yellow]{note}[/]")
         else:
             found = calibration_ranges(
                 self._frames,
@@ -438,6 +450,7 @@ class LiveSession:
                 fallback = LegRange(move.out_reading_deg, move.in_reading_deg)
                 legs[side] = found.get(side, fallback)
             self.ranges = paired_ranges(self.ranges, None, moved=legs)  # keeps measured ones
+            self.move_ranges = legs
             self._move_in_frames = True
             read = ", ".join(
                 f"{side.value} out {leg.out_reading_deg:+.0f}, in {leg.in_reading_deg:+.0f}"
@@ -449,12 +462,46 @@ class LiveSession:
             )
             self._save_calibration(calibration)
             # The scale read just after the move rests on the countdown's
-            # neutral, which noise can shift by the move's own size: the
-            # sets are stored through review's re-read with it, but what live
-            # shows and says this session stays in image degrees.
+            # neutral, which noise can shift by the move's own size: what
+            # live shows and says stays in image degrees until the first
+            # set's re-read (review's reading, the move in its frames) gives
+            # the scale (``_take_scale``).
             self.log(findings.GUIDED_SCALE_STORED.sentence())
-        for note in degree_notes(self.coach.mode.sides, self.coach.ranges):
+
+    def _take_scale(self, ranges: dict[Side, LegRange]) -> None:
+        """The first set's re-read, with the guided move in its frames, is
+        done: its ranges (review's reading of the move, the scale its stored
+        reps are in) become the set-up's, and the later sets are shown, said
+        and stored in degrees on them where a leg has a scale; elsewhere in
+        image degrees, and the terminal says why."""
+        # the person's hand measurement stays in its own file (pairing it is
+        # ``leg_ranges``' job); one the set-up stored stays with the set-up
+        read = {side: leg.with_measured(None) for side, leg in ranges.items()}
+        moved = {side: leg for side, leg in read.items() if leg != LegRange()}
+        self.ranges = paired_ranges(self.ranges, None, moved=moved)
+        self.coach.ranges = self.leg_ranges()
+        self._told_capped = self._capped()
+        if self.coach.calibration is not None:
+            self._save_calibration(self.coach.calibration)
+        if self.coach.stage is Stage.SUMMARY:
+            return  # no set left to tell it in
+        sides = self.coach.mode.sides
+        if any(self.coach.ranges.get(s, LegRange()).in_scale is not None for s in sides):
+            self._tell(*findings.GUIDED_SCALE_READ.live())
+        for note in degree_notes(sides, self.coach.ranges):
             self.log(f"[yellow]{note}[/]")
+
+    def _capped(self) -> frozenset[Side]:
+        return frozenset(side for side, leg in self.coach.ranges.items() if leg.in_capped)
+
+    def _tell_capped(self) -> None:
+        """Tell, once per leg, that the coach stopped scaling it: a rep read
+        the most the view reads (``Coach._in_degrees``)."""
+        capped = self._capped() - self._told_capped
+        if capped:
+            self._told_capped |= capped
+            for note in degree_notes(sorted(capped), self.coach.ranges):
+                self.log(f"[yellow]{note}[/]")
 
     def _save_calibration(self, calibration: Calibration) -> bool:
         """Save the set-up's file: ``calibration``'s neutral with the set-up's
@@ -509,11 +556,13 @@ class LiveSession:
         count that changed (``wait``: finish them all first)."""
         while self._rereads and (wait or self._rereads[0].done()):
             job = self._rereads.pop(0)
-            reps = job.result()
-            if reps is None:
+            result = job.result()
+            if result is None:
                 continue
-            note = job.note(job.span.started_in(self.coach.reps), reps)
-            self.saver.restate(self.coach.restate_set(job.span.number, reps), self.coach)
+            note = job.note(job.span.started_in(self.coach.reps), result.reps)
+            self.saver.restate(self.coach.restate_set(job.span.number, result.reps), self.coach)
+            if job.has_move:
+                self._take_scale(result.ranges)
             self._view = self.coach.view()
             if note is not None:
                 self._tell(*note)
@@ -557,6 +606,7 @@ class LiveSession:
                 + ("" if rep.controlled else f", {words.TOO_FAST}")
                 + (f", {words.FROM_ANKLES}" if rep.compensation else "")
             )
+        self._tell_capped()
         self._view = out.view
         if out.view.stage is not self._stage:
             self._stage = out.view.stage

@@ -9,6 +9,10 @@ ends, live reads the set's frames again with review's reading
 that as the set's result (summary, history); a count that changes is told
 (``SetReread.note``). The re-read runs on a worker thread while the rest
 timer shows (benchmarks/live_latency.py measures what it costs).
+
+The re-read also gives each leg's range (``Reread.ranges``): the scale its
+stored reps are in. The first set's, which holds the guided move, is the
+one live announces the later sets in (``hiprot.live``).
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from hiprot import findings
-from hiprot.calibration import Calibration
+from hiprot.calibration import Calibration, LegRange
 from hiprot.errors import HiprotError
 from hiprot.landmarks import Side
 from hiprot.reps import Mode, Rep
@@ -40,6 +44,21 @@ class SetSpan:
         return tuple(rep for rep in reps if self.start_s <= rep.start_s <= self.end_s)
 
 
+@dataclass(frozen=True)
+class Reread:
+    """A set as review reads it.
+
+    Attributes:
+        reps: The reps that started within the set, numbered from 1 per leg.
+        ranges: Per worked leg, review's range (``Review.ranges``): where
+            ``LegRange.in_scale`` is known, ``reps``' peaks are in degrees
+            on it; a leg without one is absent.
+    """
+
+    reps: tuple[Rep, ...]
+    ranges: dict[Side, LegRange]
+
+
 def reread_set(
     pose_frames: Sequence[PoseFrame],
     span: SetSpan,
@@ -48,12 +67,11 @@ def reread_set(
     size_wh: tuple[int, int],
     pose_model: str = "full",
     has_move: bool = False,
-) -> tuple[Rep, ...] | None:
-    """The set's reps by review's reading of ``pose_frames`` (the set, and
-    what came before it since the last set: set-up, countdown and, with
-    ``has_move``, the guided move live asked for), from ``calibration``;
-    the reps that started within ``span``, numbered from 1 per leg. None
-    when review finds nothing to read (no person)."""
+) -> Reread | None:
+    """The set by review's reading of ``pose_frames`` (the set, and what
+    came before it since the last set: set-up, countdown and, with
+    ``has_move``, the guided move live asked for), from ``calibration``.
+    None when review finds nothing to read (no person)."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # live told its own findings as they came
@@ -70,7 +88,7 @@ def reread_set(
             )
     except HiprotError:
         return None
-    return span.started_in(review.reps)
+    return Reread(span.started_in(review.reps), dict(review.ranges))
 
 
 class SetReread:
@@ -88,7 +106,8 @@ class SetReread:
     ) -> None:
         self.span = span
         self.mode = mode
-        self._result: tuple[Rep, ...] | None = None
+        self.has_move = has_move
+        self._result: Reread | None = None
         self._thread = threading.Thread(
             target=self._run,
             args=(pose_frames, span, mode, calibration, size_wh, pose_model, has_move),
@@ -103,8 +122,8 @@ class SetReread:
     def done(self) -> bool:
         return not self._thread.is_alive()
 
-    def result(self) -> tuple[Rep, ...] | None:
-        """The re-read reps (waits for them); None: keep live's."""
+    def result(self) -> Reread | None:
+        """The re-read set (waits for it); None: keep live's."""
         self._thread.join()
         return self._result
 

@@ -59,6 +59,8 @@ class Script:
     coach: Coach
     t: float = 0.0
     outputs: list[tuple[float, CoachOutput]] | None = None
+    #: What the view can read per leg (``LiveReading.limits``); none: no limit.
+    limits: dict[Side, tuple[float, float] | None] | None = None
 
     def __post_init__(self) -> None:
         self.outputs = []
@@ -76,7 +78,8 @@ class Script:
         for _ in range(round(seconds * FPS)):
             self.t += 1 / FPS
             s = sample(self.t, angle, twist=twist)
-            out = self.coach.update(self.t, view, LiveReading(s, s, rereads=rereads or {}))
+            reading = LiveReading(s, s, rereads=rereads or {}, limits=self.limits or {})
+            out = self.coach.update(self.t, view, reading)
             rereads = None
             self.outputs.append((self.t, out))
         assert out is not None
@@ -604,3 +607,26 @@ def test_a_known_scale_puts_peaks_and_gauges_in_degrees() -> None:
     peaks = {r.leg: r.peak_internal_deg for r in script.coach.reps}
     assert peaks == {Side.LEFT: pytest.approx(60.0), Side.RIGHT: pytest.approx(20.0)}
     assert {r.leg: r.peak_external_deg for r in script.coach.reps}[Side.LEFT] == pytest.approx(-20)
+
+
+def test_a_rep_at_the_view_s_limit_keeps_its_leg_in_image_degrees() -> None:
+    """Review's rule for a capped leg, on live's reading: the left leg's
+    scale is x3, and the view reads it up to +20°. A rep to +15° is told in
+    degrees; one that reads +20° turned at least that far, so it is told
+    in image degrees and so is the leg from then on (its gauge too)."""
+    script = Script(coach(), limits={Side.LEFT: (-90.0, 20.0), Side.RIGHT: None})
+    script.coach.ranges = {Side.LEFT: LegRange(-20.0, 10.0, 30.0)}
+    script.feed(4.5)
+    script.rep(femur=15.0)
+
+    def peaks(side: Side) -> list[float]:
+        return [r.peak_internal_deg for r in script.coach.reps if r.leg is side]
+
+    assert peaks(Side.LEFT) == [pytest.approx(45.0)]
+    assert {g.side: g.scaled for g in script.coach.view().legs}[Side.LEFT]
+    script.rep(femur=20.0)
+    script.rep(femur=15.0)
+    assert peaks(Side.LEFT) == [pytest.approx(45.0), pytest.approx(20.0), pytest.approx(15.0)]
+    assert peaks(Side.RIGHT) == [pytest.approx(15.0), pytest.approx(20.0), pytest.approx(15.0)]
+    assert script.coach.ranges[Side.LEFT].in_capped
+    assert not {g.side: g.scaled for g in script.coach.view().legs}[Side.LEFT]

@@ -88,6 +88,19 @@ def test_the_scale_is_known_only_with_a_move_that_turned_and_a_hand_measurement(
     assert LegRange(-10.0, 20.0, 30.0).internal_deg(None) is None
 
 
+def test_one_rule_pairs_a_move_with_the_hand_measurement() -> None:
+    """``paired_ranges``, review's and live's: the person's measurement
+    first, else the range's own; legs with neither left out."""
+    ranges = {Side.LEFT: LegRange(-10.0, 20.0, 30.0), Side.RIGHT: LegRange(-8.0, 16.0)}
+    person = MeasuredRange({Side.RIGHT: 40.0})
+    paired = paired_ranges(ranges, person, Side)
+    assert paired[Side.LEFT].in_scale == pytest.approx(1.5)  # its own measurement
+    assert paired[Side.RIGHT].in_scale == pytest.approx(2.5)  # the person's
+    assert paired_ranges(ranges, None, Side)[Side.RIGHT].in_scale is None
+    assert paired_ranges({}, person, Side) == {Side.RIGHT: LegRange(measured_in_deg=40.0)}
+    assert paired_ranges(ranges, person, (Side.LEFT,)).keys() == {Side.LEFT}
+
+
 @pytest.mark.parametrize(
     ("text", "want"),
     [

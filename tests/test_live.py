@@ -33,7 +33,7 @@ from hiprot.history import HistoryStore
 from hiprot.landmarks import Side
 from hiprot.live import NOTICE_S, HistorySaver, LiveSession, history_best
 from hiprot.overlay import LIVE_SIZE_WH, NOTICE_COLOUR, render_live
-from hiprot.reps import Rep
+from hiprot.report import degree_notes
 from hiprot.synth import SessionSpec, generate
 from hiprot.synth.noise import jitter_knees
 from hiprot.types import PoseFrame
@@ -195,10 +195,11 @@ def test_a_set_is_stored_as_review_reads_it_and_a_changed_count_is_told(
     history have 2 left reps, and the terminal and the screen say so."""
     real = hiprot.reread.reread_set
 
-    def one_left_rep_fewer(*args: object, **kwargs: object) -> tuple[Rep, ...]:
-        reps = real(*args, **kwargs)  # type: ignore[arg-type]
-        assert reps is not None and len(reps) == 6  # review's reading: all 3 reps a leg
-        return tuple(r for r in reps if not (r.leg is Side.LEFT and r.index == 3))
+    def one_left_rep_fewer(*args: object, **kwargs: object) -> hiprot.reread.Reread:
+        read = real(*args, **kwargs)  # type: ignore[arg-type]
+        assert read is not None and len(read.reps) == 6  # review's reading: all 3 reps a leg
+        reps = tuple(r for r in read.reps if not (r.leg is Side.LEFT and r.index == 3))
+        return dataclasses.replace(read, reps=reps)
 
     monkeypatch.setattr(hiprot.reread, "reread_set", one_left_rep_fewer)
     lines: list[str] = []
@@ -510,6 +511,46 @@ def test_the_guided_move_keeps_a_measured_range_the_set_up_stored(tmp_path: Path
     assert ranges[Side.RIGHT].guided and ranges[Side.RIGHT].measured_in_deg == 36.0
 
 
+@pytest.mark.parametrize(
+    ("skip", "measured_deg"),
+    [(True, 80.0), (False, None)],
+    ids=["move-skipped", "no-measured-range"],
+)
+def test_without_a_scale_the_later_sets_stay_in_image_degrees(
+    skip: bool, measured_deg: float | None
+) -> None:
+    """Two sets with the guided move in the frames: where no scale is known
+    (the move skipped; or made, with no range measured by hand) live shows
+    and says set 2 in image degrees, and the terminal says why for each leg.
+    The 80° measured range would put the right leg's set-2 peaks near 75°
+    if live scaled them (its move reads 19 image degrees, its reps 18)."""
+    synthetic = generate(
+        SessionSpec(seed=3, noise="none", reps_per_set=3, guided_move=True, sets=2)
+    )
+    lines: list[str] = []
+    keys = {125: "s"} if skip else {}
+    session = make_session(
+        None, FakeDisplay(keys=keys), FakePlayer(), guided_move=True, sets=2, rest_s=2.0
+    )
+    session.log = lines.append
+    if measured_deg is not None:
+        session.measured = MeasuredRange({side: measured_deg for side in Side})
+    session.run(stream(synthetic.frames))
+    clips = [s.clip for s in session.speaker.spoken]
+    assert ("guided_move_missed" in clips) == skip
+    assert set(session.move_ranges) == (set() if skip else set(Side))
+    assert all(leg.in_scale is None for leg in session.coach.ranges.values())
+    assert all(not g.scaled for g in session.coach.view().legs)
+    assert not any(findings.GUIDED_SCALE_READ.sentence() in line for line in lines)
+    notes = degree_notes(Side, session.coach.ranges)
+    assert notes and all("image degrees" in note for note in notes)
+    assert all(any(note in line for line in lines) for note in notes)
+    set_2_s = min(r["start_s"] for r in synthetic.truth["reps"] if r["index"] == 4) - 1.0
+    later = [r for r in session.announced_reps if r.start_s > set_2_s]
+    assert {r.leg for r in later} == set(Side)
+    assert all(r.peak_internal_deg < 40.0 for r in later)
+
+
 def test_closing_the_window_ends_cleanly(tmp_path: Path) -> None:
     with HistoryStore(tmp_path / "h.sqlite3") as store:
         session = make_session(store, FakeDisplay(close_after=500), FakePlayer())
@@ -668,13 +709,16 @@ GUIDED_DRIVER = textwrap.dedent(
     from test_live import FakePlayer, make_session
 
     out = Path(sys.argv[1])
-    synthetic = generate(SessionSpec(seed=3, noise="none", reps_per_set=3, guided_move=True))
+    synthetic = generate(
+        SessionSpec(seed=3, noise="none", reps_per_set=3, guided_move=True, sets=2)
+    )
     truth = synthetic.truth["range_deg"]
     measured = MeasuredRange({Side(leg): r["internal"] for leg, r in truth.items()})
-    lines, views = [], {}
+    lines, views, scaled = [], {}, {}
 
     with Window() as window, HistoryStore(out / "h.sqlite3") as store:
-        session = make_session(store, window, FakePlayer(), guided_move=True)
+        # the synthetic rest is 4-10 s: live's must end before its next rep
+        session = make_session(store, window, FakePlayer(), guided_move=True, sets=2, rest_s=2.0)
         session.log, session.measured = lines.append, measured
         session.calibration_path = out / "calibration.json"
 
@@ -682,9 +726,12 @@ GUIDED_DRIVER = textwrap.dedent(
             for frame in synthetic.frames:
                 yield None, frame  # on return, the frame is drawn and shown
                 view = session.coach.view()
-                if view.stage.value not in views:
-                    views[view.stage.value] = [view.title, view.detail, frame.t_s]
-                    cv2.imwrite(str(out / f"{view.stage.value}.png"), session.last_image)
+                key = f"{view.stage.value}{view.set_number}"
+                if key not in views:
+                    views[key] = [view.title, view.detail, frame.t_s]
+                    cv2.imwrite(str(out / f"{key}.png"), session.last_image)
+                if view.stage.value == "set":
+                    scaled[view.set_number] = {g.side.value: g.scaled for g in view.legs}
 
         summary = session.run(frames())
         (record,) = store.sessions()
@@ -701,9 +748,13 @@ GUIDED_DRIVER = textwrap.dedent(
         "live_scale": {s.value: r.in_scale for s, r in session.leg_ranges().items()},
         "review_scale": {s.value: r.in_scale for s, r in review.ranges.items()},
         "saved_ranges": sorted(s.value for s in load_calibration(out / "calibration.json").ranges),
+        "move_scale": {s.value: r.with_measured(measured.internal_deg[s]).in_scale
+                       for s, r in session.move_ranges.items()},
         "announced": peaks(session.announced_reps),
         "stored": peaks(record.reps), "review": peaks(review.reps),
-        "scaled": {g.side.value: g.scaled for g in session.coach.view().legs},
+        "true": sorted((r["leg"], r["index"], r["peak_internal_deg"])
+                       for r in synthetic.truth["reps"]),
+        "scaled": scaled,
     }, open(out / "result.json", "w"))
     """
 )
@@ -712,10 +763,12 @@ GUIDED_DRIVER = textwrap.dedent(
 def test_window_asks_for_the_guided_move_and_scales_as_review_does(
     xvfb: dict[str, str], tmp_path: Path
 ) -> None:
-    """A synthetic session with the guided move after its still start, in
-    the real window: live asks for the move (on screen, aloud), finds it,
-    and the per-leg scale it uses is review's on the same recording (within
-    1%); it stores review's peaks in degrees and announces image degrees."""
+    """A synthetic session of two sets with the guided move after its still
+    start, in the real window: live asks for the move (on screen, aloud) and
+    finds it; it announces the first set in image degrees and, from the
+    second, the degrees of the scale the first set's re-read found, which
+    is review's on the same recording (within 1%): set 2's announced peaks
+    are review's within 1.5°. Every set is stored as review reads it."""
     import cv2
 
     run = subprocess.run(
@@ -723,41 +776,53 @@ def test_window_asks_for_the_guided_move_and_scales_as_review_does(
         env=xvfb,
         capture_output=True,
         text=True,
-        timeout=180,
+        timeout=240,
     )
     assert run.returncode == 0, run.stderr[-2000:]
     result = json.loads((tmp_path / "result.json").read_text())
     views = result["views"]
-    assert list(views) == ["setup", "calibration", "guided", "set"]
-    title, detail, asked_s = views["guided"]
+    assert list(views) == ["setup1", "calibration1", "guided1", "set1", "rest1", "setup2", "set2"]
+    title, detail, asked_s = views["guided1"]
     assert (title, detail) == ("Guided move (s: skip)", findings.GUIDED_MOVE_ASK.notice())
     assert asked_s < result["move_s"][0]  # asked before the move began
-    assert views["set"][2] > result["move_s"][1]  # the set began after it
+    assert views["set1"][2] > result["move_s"][1]  # the set began after it
     assert result["spoken"][:3] == ["hold_still", "guided_move", "go"]
     assert any(line.startswith("Guided move found: left out") for line in result["lines"])
     # the words on screen: the bottom bar's text changed from the countdown's
-    asked = cv2.imread(str(tmp_path / "guided.png"))
-    calibrating = cv2.imread(str(tmp_path / "calibration.png"))
+    asked = cv2.imread(str(tmp_path / "guided1.png"))
+    calibrating = cv2.imread(str(tmp_path / "calibration1.png"))
     h = LIVE_SIZE_WH[1]
     bar = (slice(h - 110, h), slice(0, LIVE_SIZE_WH[0]))
     assert (asked[bar].min(axis=2) > 240).sum() > 2000  # white words
     assert (np.abs(asked[bar].astype(int) - calibrating[bar]).max(axis=2) > 100).sum() > 2000
     # seed 3: the left leg's move reads the most the view reads (capped: no
-    # scale, in live as in review); the right leg gets one
+    # scale, in live as in review); the right leg gets one, read right after
+    # the move and again by the first set's re-read
     live, review = result["live_scale"], result["review_scale"]
     assert live["left"] is None and review["left"] is None
+    assert result["move_scale"]["right"] == pytest.approx(review["right"], rel=0.01)
     assert live["right"] == pytest.approx(review["right"], rel=0.01)
     assert result["saved_ranges"] == ["left", "right"]  # the set-up's move, kept
-    # this session's scale is only stored: live shows and says image degrees
-    assert result["scaled"] == {"left": False, "right": False}
+    # set 1 in image degrees; set 2 in degrees where the leg has a scale
+    assert result["scaled"] == {
+        "1": {"left": False, "right": False},
+        "2": {"left": False, "right": True},
+    }
     assert any(line == findings.GUIDED_SCALE_STORED.sentence() for line in result["lines"])
+    assert sum(findings.GUIDED_SCALE_READ.sentence() in line for line in result["lines"]) == 1
     stored, same = result["stored"], result["review"]
-    assert [r[:2] for r in stored] == [r[:2] for r in same] and len(stored) == 6
+    assert [r[:2] for r in stored] == [r[:2] for r in same] and len(stored) == 12
     for (_, _, deg), (_, _, want) in zip(stored, same, strict=True):
         assert deg == pytest.approx(want, abs=0.5)
-    said = dict(((leg, i), deg) for leg, i, deg in result["announced"])
-    for leg, i, deg in stored:  # the right leg's scale is in its stored peaks only
-        assert (leg == "left") == (said[(leg, i)] == pytest.approx(deg, abs=1.5))
+    said = {(leg, i): deg for leg, i, deg in result["announced"]}
+    true = {(leg, i): deg for leg, i, deg in result["true"]}
+    for leg, i, deg in stored:
+        if i <= 3:  # set 1: the right leg's scale is in its stored peaks only
+            assert (leg == "left") == (said[(leg, i)] == pytest.approx(deg, abs=1.5))
+        else:  # set 2: announced as stored, the right leg in degrees
+            assert said[(leg, i)] == pytest.approx(deg, abs=1.5)
+            if leg == "right":
+                assert said[(leg, i)] == pytest.approx(true[(leg, i)], abs=2.0)
 
 
 def run_live_window(xvfb: dict[str, str], tmp_path: Path, source: Path) -> tuple[int, str, str]:

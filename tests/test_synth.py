@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 
 import numpy as np
@@ -301,6 +302,18 @@ def test_duration_cuts_unfinished_reps() -> None:
     assert cut.frames[-1].t_s <= cut_at
     assert all(r["end_s"] <= cut_at for r in cut.truth["reps"])
     assert len(cut.truth["reps"]) < len(full.truth["reps"])
+
+
+def test_sets_override_the_scenario_s_sets_with_a_rest_between() -> None:
+    one = generate(SessionSpec(seed=3, scenario="clean", noise="none", reps_per_set=3))
+    two = generate(SessionSpec(seed=3, scenario="clean", noise="none", reps_per_set=3, sets=2))
+    assert two.spec.name.endswith("-2sets-s3") and two.spec.name != one.spec.name
+    assert len(two.truth["reps"]) == 2 * len(one.truth["reps"]) == 12
+    left = [r for r in two.truth["reps"] if r["leg"] == "left"]
+    gaps = [b["start_s"] - a["end_s"] for a, b in itertools.pairwise(left)]
+    assert gaps[2] >= 4.0 > max(gaps[:2] + gaps[3:])  # the rest, after the third rep
+    with pytest.raises(ValueError, match="sets"):
+        SessionSpec(seed=0, sets=0)
 
 
 # ---------------------------------------------------------------- suite

@@ -48,7 +48,7 @@ from hiprot.reading.geometry import (
     torso_depth_sign,
 )
 from hiprot.reading.judgements import counted_drive, hold_band, knee_too_jittery, rep_excursion
-from hiprot.reading.neutral import femur_from_reading, knee_neutral, rested_neutral
+from hiprot.reading.neutral import femur_from_reading, knee_limits, knee_neutral, rested_neutral
 from hiprot.reading.running import RecentSamples, RunningAnchors, TrailingSamples
 from hiprot.reading.series import (
     ANCHOR_WINDOW_S,
@@ -116,6 +116,9 @@ class LiveReading:
         rereads: Legs just switched to being read from the foot, with their
             recent frames read that way (handed out once).
         side_on: The camera has seen the person side-on.
+        limits: Per leg, the (lowest, highest) femur reading this view can
+            give from the neutral (``hiprot.reading.neutral.knee_limits``,
+            review's rule, on live's near leg and view); None: no limit.
     """
 
     absolute: AngleSample
@@ -129,6 +132,7 @@ class LiveReading:
     motionless: frozenset[Side] = frozenset()
     rereads: Mapping[Side, LegTrack] = field(default_factory=dict)
     side_on: bool = False
+    limits: Mapping[Side, tuple[float, float] | None] = field(default_factory=dict)
 
 
 _Sample = TypeVar("_Sample")
@@ -285,7 +289,13 @@ class LiveAngles:
             frozenset(side for side, leg in legs.items() if leg.motionless),
             rereads,
             self.side_on,
+            self._limits(),
         )
+
+    def _limits(self) -> dict[Side, tuple[float, float] | None]:
+        if self.estimator != "image":
+            return dict.fromkeys(Side)
+        return knee_limits(self._knee_neutral, self.near, self._view())
 
     def _read_leg(
         self,

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import bisect
 import math
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 
 import numpy as np
@@ -22,6 +22,7 @@ import numpy.typing as npt
 from hiprot.calibration import Calibration, LegNeutral
 from hiprot.landmarks import Side
 from hiprot.reading.geometry import (
+    CameraView,
     LegAngles,
     femur_from_knee_ratio,
     knee_phase_deg,
@@ -459,11 +460,18 @@ def femur_range(
     (the 3D estimator, or no neutral yet)."""
     if series.estimator != "image":
         return {side: None for side in Side}
-    offsets = knee_neutral(calibration, worked)
+    return knee_limits(knee_neutral(calibration, worked), series.near, series.view)
+
+
+def knee_limits(
+    offsets: Mapping[Side, float], near: Side | None, view: CameraView
+) -> dict[Side, tuple[float, float] | None]:
+    """Per leg, the (lowest, highest) femur angle its knee's reading can give
+    (``knee_reading_range``) from its ``knee_neutral`` offset, with ``near``
+    the leg nearer the camera and ``view`` the camera's; None where the
+    offset is 0 (no neutral yet). Review's (``femur_range``) and live's."""
     return {
-        side: knee_reading_range(
-            float(np.sign(offset)), knee_phase_deg(side, series.near, series.view)
-        )
+        side: knee_reading_range(float(np.sign(offset)), knee_phase_deg(side, near, view))
         if offset
         else None
         for side, offset in offsets.items()

@@ -93,6 +93,8 @@ class SessionSpec:
         guided_move: Start the drill with the guided calibration move
             (``hiprot.synth.script.build_script``); the truth then has
             ``guided_move_s`` and each worked leg's full ``range_deg``.
+        sets: Override the scenario's number of sets (a rest between
+            each); ``None`` keeps the scenario's.
     """
 
     seed: int
@@ -110,6 +112,7 @@ class SessionSpec:
     stance_width_m: float | None = None
     jitter_camera: bool = True
     guided_move: bool = False
+    sets: int | None = None
 
     def __post_init__(self) -> None:
         choices = {
@@ -126,12 +129,17 @@ class SessionSpec:
                 )
         if self.fps <= 0 or self.width <= 0 or self.height <= 0:
             raise ValueError("fps, width and height must be positive")
+        if self.sets is not None and self.sets < 1:
+            raise ValueError(f"sets must be at least 1, got {self.sets}")
 
     @property
     def name(self) -> str:
         """A file-name stem that identifies the session."""
         guided = "-guided" if self.guided_move else ""
-        return f"{self.scenario}-{self.placement}-{self.noise}-{self.mode}{guided}-s{self.seed}"
+        sets = "" if self.sets is None else f"-{self.sets}sets"
+        return (
+            f"{self.scenario}-{self.placement}-{self.noise}-{self.mode}{guided}{sets}-s{self.seed}"
+        )
 
     @property
     def active_legs(self) -> tuple[Side, ...]:
@@ -303,9 +311,10 @@ def _script(
         moving = build_enter_exit(shape, posture, spec.active_legs, rng, spec.reps_per_set)
     if moving is not None:
         return moving.script, moving
-    script = build_script(
-        SCENARIOS[spec.scenario], spec.active_legs, rng, spec.reps_per_set, spec.guided_move
-    )
+    scenario = SCENARIOS[spec.scenario]
+    if spec.sets is not None:
+        scenario = replace(scenario, sets=spec.sets)
+    script = build_script(scenario, spec.active_legs, rng, spec.reps_per_set, spec.guided_move)
     return script, None
 
 
