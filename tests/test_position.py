@@ -216,9 +216,11 @@ def test_review_is_in_position_from_the_legs_settling_up_the_wall() -> None:
         # live enters ENTER_S after the run began; review counts the run itself
         assert entered_from is not None and entered_at - entered_from >= 0.5
         assert first_in == entered_from
-        # ... but counts, as live does, from the entering frame on
+        # ... but counts, and looks for its still start, as live does: from
+        # the entering frame on
         first_count = position.t_s[position.gate[side].index(Gate.COUNT)]
         assert first_count == entered_at
+        assert position.t_s[np.argmax(position.live_state(side))] == entered_at
         intervals = np.diff(position.t_s)[position.in_position[side][:-1]]
         assert position.time_in_s[side] == pytest.approx(float(intervals.sum()))
 

@@ -420,6 +420,11 @@ class PositionSeries:
             leg went on to leave, ``COUNT`` when it was a glitch.
         time_in_s: Per leg, seconds in position.
         longest_s: Per leg, the longest unbroken stretch in position.
+        tracked: Per leg, ``(n,)`` bool: the tracker's own state, as live
+            has it (in from the entering frame on); what review's counter
+            and its still period (the auto-neutral) follow, so looking
+            back changes what is reported, not what is counted. None: as
+            ``in_position``.
     """
 
     t_s: FloatArray
@@ -428,6 +433,11 @@ class PositionSeries:
     gate: dict[Side, tuple[Gate, ...]]
     time_in_s: dict[Side, float]
     longest_s: dict[Side, float]
+    tracked: dict[Side, npt.NDArray[np.bool_]] | None = None
+
+    def live_state(self, side: Side) -> npt.NDArray[np.bool_]:
+        """``(n,)``: the leg's state as the tracker had it, frame by frame."""
+        return (self.in_position if self.tracked is None else self.tracked)[side]
 
     def seen(self, legs: Sequence[Side], min_s: float = MIN_DRILL_S) -> bool:
         """Some worked leg stayed in position for at least ``min_s``, or for
@@ -455,23 +465,26 @@ def position_series(
     postures = judge(
         landmark_array(pose_frames, "image"), size_wh, landmark_array(pose_frames, "world")
     )
-    ok, state, gates, time_in = {}, {}, {}, {}
+    ok, state, tracked, gates, time_in = {}, {}, {}, {}, {}
     for side, posture in postures.items():
         verdicts = posture.verdicts(criteria)
         known = posture.known
         tracker = PositionTracker(enter_s, leave_s, criteria)
-        states, leg_gates = np.zeros(len(t), dtype=bool), []
+        states, leg_gates, entered_from = np.zeros(len(t), dtype=bool), [], {}
         for i, ts in enumerate(t):
             verdict = LegVerdict(Verdict(verdicts[i]), float(posture.thigh_deg[i]))
             states[i] = tracker.update(float(ts), verdict if known[i] else None)
             leg_gates.append(tracker.gate)
             if states[i] and i and not states[i - 1] and tracker.entered_from_s is not None:
-                _backdate(states, t, i, tracker.entered_from_s)
+                entered_from[i] = tracker.entered_from_s
+        tracked[side] = states.copy()
+        for i, from_s in entered_from.items():
+            _backdate(states, t, i, from_s)
         ok[side] = verdicts == Verdict.IN
         state[side], gates[side] = states, _resolved(leg_gates, t, lead_s)
         time_in[side] = float(np.sum(np.diff(t)[states[:-1]])) if len(t) > 1 else 0.0
     longest = {side: _longest_run_s(t, state[side]) for side in state}
-    return PositionSeries(t, ok, state, gates, time_in, longest)
+    return PositionSeries(t, ok, state, gates, time_in, longest, tracked)
 
 
 def _backdate(states: npt.NDArray[np.bool_], t_s: FloatArray, i: int, from_s: float) -> None:
