@@ -414,10 +414,11 @@ def _summary(
 def _in_position_only(
     series: AngleSeries, position: PositionSeries, legs: Sequence[Side]
 ) -> AngleSeries:
-    """The series with every frame in which no worked leg is in position blanked."""
+    """The series with every frame in which no worked leg is in position
+    (as the tracker had it, as live has it) blanked."""
     out = np.zeros(len(series), dtype=bool)
     for side in legs:
-        out |= position.in_position[side]
+        out |= position.live_state(side)
 
     def blank(_: Side, a: LegAngles) -> LegAngles:
         return LegAngles(*(np.where(out, x, np.nan) for x in astuple(a)))

@@ -179,6 +179,52 @@ def test_review_takes_a_leg_that_left_as_out_a_lead_before_it_did() -> None:
     assert _resolved(gates, t, lead_s=0.0) == (c,) * 14 + (o,) * 6
 
 
+def test_review_takes_the_run_that_brought_a_leg_in_as_in_position() -> None:
+    from hiprot.reading.position import _backdate
+
+    tracker = PositionTracker(enter_s=0.5, leave_s=0.5)
+    got = [tracker.update(i * DT, ok) for i, ok in enumerate([False] + [True] * 6)]
+    assert got == [False] * 5 + [True] * 2
+    assert tracker.entered_from_s == DT  # the first IN frame of the run
+    states = np.array(got)
+    _backdate(states, np.arange(7) * DT, 5, tracker.entered_from_s)
+    assert states.tolist() == [False] + [True] * 6
+
+
+def test_a_recording_that_starts_near_enters_from_its_first_frame() -> None:
+    tracker = PositionTracker(enter_s=0.5, leave_s=0.5)
+    for i in range(6):
+        tracker.update(i * DT, _v(NEAR, 57))  # steady just below the bound
+    assert tracker.in_position and tracker.entered_from_s == 0.0
+
+
+def test_review_is_in_position_from_the_legs_settling_up_the_wall() -> None:
+    spec = SessionSpec(seed=72, scenario=ENTER_EXIT, placement="oblique30_left", noise="low")
+    session = generate(spec)
+    position = position_series(session.frames, SIZE)
+    for side in Side:
+        tracker = PositionTracker()
+        verdicts = judge(
+            landmark_array(session.frames, "image"), SIZE, landmark_array(session.frames, "world")
+        )[side]
+        entered_at = entered_from = None
+        for i, frame in enumerate(session.frames):
+            verdict = LegVerdict(Verdict(verdicts.verdicts()[i]), float(verdicts.thigh_deg[i]))
+            if tracker.update(frame.t_s, verdict) and entered_at is None:
+                entered_at, entered_from = frame.t_s, tracker.entered_from_s
+        first_in = position.t_s[np.argmax(position.in_position[side])]
+        # live enters ENTER_S after the run began; review counts the run itself
+        assert entered_from is not None and entered_at - entered_from >= 0.5
+        assert first_in == entered_from
+        # ... but counts, and looks for its still start, as live does: from
+        # the entering frame on
+        first_count = position.t_s[position.gate[side].index(Gate.COUNT)]
+        assert first_count == entered_at
+        assert position.t_s[np.argmax(position.live_state(side))] == entered_at
+        intervals = np.diff(position.t_s)[position.in_position[side][:-1]]
+        assert position.time_in_s[side] == pytest.approx(float(intervals.sum()))
+
+
 def test_criteria_are_checked() -> None:
     with pytest.raises(ValueError, match="thigh_deg"):
         Criteria(thigh_deg=(120.0, 60.0))

@@ -40,7 +40,7 @@ with the thigh just below the bound and steady: ``Criteria.steady_min_deg``,
 a drill seen from above), and leaves after
 ``leave_s`` of frames that are OUT, or NEAR but off the leg's own level in
 position by more than the margin; frames without a person neither enter
-nor leave (the first verdict is taken as it comes: a
+nor leave (a first verdict IN is taken as it comes: a
 recording may start in position). ``gate`` tells the
 rep counter what to do with a sample. Thresholds and their measured
 distributions: docs/position.md.
@@ -292,6 +292,7 @@ class PositionTracker:
         self._since: float | None = None  # when the current run of the other verdict began
         self._last_t: float | None = None
         self._time_in_s = 0.0
+        self._entered_from_s: float | None = None
         self._levels: deque[float] = deque(maxlen=self.LEVEL_FRAMES)
         # the current run of frames that may bring the leg in: (t, thigh, steady-NEAR)
         self._run: deque[tuple[float, float, bool]] = deque()
@@ -310,6 +311,12 @@ class PositionTracker:
     @property
     def in_position(self) -> bool:
         return self._in
+
+    @property
+    def entered_from_s(self) -> float | None:
+        """When the run of frames that last brought the leg in began (None
+        before it first entered, or when the first verdict was taken as it came)."""
+        return self._entered_from_s
 
     @property
     def time_in_s(self) -> float:
@@ -355,9 +362,9 @@ class PositionTracker:
                 self._raw = self._stays(thigh)
             else:
                 self._raw = verdict is Verdict.IN
-        elif first:  # no earlier state to debounce against: a recording may start in position
-            self._raw = self._in = verdict is Verdict.IN
-            return self._in
+        elif first and verdict is Verdict.IN:  # a recording may start in position
+            self._raw = self._in = True
+            return True
         else:
             return self._enter(t, verdict, thigh)
         if self._raw:
@@ -393,6 +400,7 @@ class PositionTracker:
             self._run.popleft()
         if t - self._run[0][0] >= self.enter_s:
             self._in = True  # the run's IN frames are in the level already
+            self._entered_from_s = self._run[0][0]
             self._levels.extend(th for _, th, near in self._run if near)
             self._run.clear()
         return self._in
@@ -405,12 +413,18 @@ class PositionSeries:
     Attributes:
         t_s: ``(n,)`` frame times.
         ok: Per leg, ``(n,)`` bool: the frame alone is in position.
-        in_position: Per leg, ``(n,)`` bool: the debounced state.
+        in_position: Per leg, ``(n,)`` bool: the debounced state, looking
+            back: the run of frames that brought a leg in is in position.
         gate: Per leg, the ``Gate`` of each frame, looking ahead: a frame
             the tracker left pending (``Gate.WAIT``) is ``OUT`` when the
             leg went on to leave, ``COUNT`` when it was a glitch.
         time_in_s: Per leg, seconds in position.
         longest_s: Per leg, the longest unbroken stretch in position.
+        tracked: Per leg, ``(n,)`` bool: the tracker's own state, as live
+            has it (in from the entering frame on); what review's counter
+            and its still period (the auto-neutral) follow, so looking
+            back changes what is reported, not what is counted. None: as
+            ``in_position``.
     """
 
     t_s: FloatArray
@@ -419,6 +433,11 @@ class PositionSeries:
     gate: dict[Side, tuple[Gate, ...]]
     time_in_s: dict[Side, float]
     longest_s: dict[Side, float]
+    tracked: dict[Side, npt.NDArray[np.bool_]] | None = None
+
+    def live_state(self, side: Side) -> npt.NDArray[np.bool_]:
+        """``(n,)``: the leg's state as the tracker had it, frame by frame."""
+        return (self.in_position if self.tracked is None else self.tracked)[side]
 
     def seen(self, legs: Sequence[Side], min_s: float = MIN_DRILL_S) -> bool:
         """Some worked leg stayed in position for at least ``min_s``, or for
@@ -446,21 +465,38 @@ def position_series(
     postures = judge(
         landmark_array(pose_frames, "image"), size_wh, landmark_array(pose_frames, "world")
     )
-    ok, state, gates, time_in = {}, {}, {}, {}
+    ok, state, tracked, gates, time_in = {}, {}, {}, {}, {}
     for side, posture in postures.items():
         verdicts = posture.verdicts(criteria)
         known = posture.known
         tracker = PositionTracker(enter_s, leave_s, criteria)
-        states, leg_gates = np.zeros(len(t), dtype=bool), []
+        states, leg_gates, entered_from = np.zeros(len(t), dtype=bool), [], {}
         for i, ts in enumerate(t):
             verdict = LegVerdict(Verdict(verdicts[i]), float(posture.thigh_deg[i]))
             states[i] = tracker.update(float(ts), verdict if known[i] else None)
             leg_gates.append(tracker.gate)
+            if states[i] and i and not states[i - 1] and tracker.entered_from_s is not None:
+                entered_from[i] = tracker.entered_from_s
+        tracked[side] = states.copy()
+        for i, from_s in entered_from.items():
+            _backdate(states, t, i, from_s)
         ok[side] = verdicts == Verdict.IN
         state[side], gates[side] = states, _resolved(leg_gates, t, lead_s)
-        time_in[side] = tracker.time_in_s
+        time_in[side] = float(np.sum(np.diff(t)[states[:-1]])) if len(t) > 1 else 0.0
     longest = {side: _longest_run_s(t, state[side]) for side in state}
-    return PositionSeries(t, ok, state, gates, time_in, longest)
+    return PositionSeries(t, ok, state, gates, time_in, longest, tracked)
+
+
+def _backdate(states: npt.NDArray[np.bool_], t_s: FloatArray, i: int, from_s: float) -> None:
+    """The leg entered at frame ``i`` on a run of frames that began at
+    ``from_s``: those frames were in position too (a recording can look
+    back). Their gate stays ``OUT``: the counter starts where live's does,
+    at the entering frame (a recording's first seconds are the still start,
+    where an earlier start only gives noise a chance at a rep)."""
+    j = i - 1
+    while j >= 0 and not states[j] and t_s[j] >= from_s:
+        states[j] = True
+        j -= 1
 
 
 def _resolved(gates: list[Gate], t_s: FloatArray, lead_s: float) -> tuple[Gate, ...]:
