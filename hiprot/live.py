@@ -299,8 +299,7 @@ class LiveSession:
         self.coach.ranges = self.leg_ranges()
         self._told_capped = self._capped()
         if not self.coach.config.guided_move:
-            for note in degree_notes(self.coach.mode.sides, self.coach.ranges):
-                self.log(f"[yellow]{note}[/]")
+            self._log_degree_notes(self.coach.mode.sides)
         try:
             for image, pose_frame in stream:
                 if not self._step(image, pose_frame, show=pending() == 0):
@@ -434,8 +433,7 @@ class LiveSession:
         if not outcome.moves or calibration is None:
             how = "skipped" if outcome.skipped else f"none within {LOOK_S:.0f} s of lying still"
             self._tell(*findings.GUIDED_MOVE_MISSED.live(how=how))
-            for note in degree_notes(self.coach.mode.sides, self.coach.ranges):
-                self.log(f"[yellow]{note}[/]")
+            self._log_degree_notes(self.coach.mode.sides)
         else:
             found = calibration_ranges(
                 self._frames,
@@ -488,6 +486,11 @@ class LiveSession:
         sides = self.coach.mode.sides
         if any(self.coach.ranges.get(s, LegRange()).in_scale is not None for s in sides):
             self._tell(*findings.GUIDED_SCALE_READ.live())
+        self._log_degree_notes(sides)
+
+    def _log_degree_notes(self, sides: Sequence[Side]) -> None:
+        """Say in the terminal, per leg of ``sides``, what its degrees are
+        (``degree_notes``: a scale, or image degrees and why)."""
         for note in degree_notes(sides, self.coach.ranges):
             self.log(f"[yellow]{note}[/]")
 
@@ -500,8 +503,7 @@ class LiveSession:
         capped = self._capped() - self._told_capped
         if capped:
             self._told_capped |= capped
-            for note in degree_notes(sorted(capped), self.coach.ranges):
-                self.log(f"[yellow]{note}[/]")
+            self._log_degree_notes(sorted(capped))
 
     def _save_calibration(self, calibration: Calibration) -> bool:
         """Save the set-up's file: ``calibration``'s neutral with the set-up's
