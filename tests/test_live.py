@@ -19,6 +19,7 @@ import time
 from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -656,18 +657,24 @@ WINDOW_DRIVER = textwrap.dedent(
 )
 
 
-def test_window_shows_the_hud_and_keys_act(xvfb: dict[str, str], tmp_path: Path) -> None:
-    import cv2
-
+def drive_window(driver: str, out: Path, xvfb: dict[str, str], timeout_s: float) -> dict[str, Any]:
+    """Run a window driver script on the virtual screen; the ``result.json``
+    it wrote into ``out`` (the driver must exit 0)."""
     run = subprocess.run(
-        [sys.executable, "-c", WINDOW_DRIVER, str(tmp_path), str(REPO / "tests")],
+        [sys.executable, "-c", driver, str(out), str(REPO / "tests")],
         env=xvfb,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=timeout_s,
     )
     assert run.returncode == 0, run.stderr[-2000:]
-    result = json.loads((tmp_path / "result.json").read_text())
+    return json.loads((out / "result.json").read_text())
+
+
+def test_window_shows_the_hud_and_keys_act(xvfb: dict[str, str], tmp_path: Path) -> None:
+    import cv2
+
+    result = drive_window(WINDOW_DRIVER, tmp_path, xvfb, timeout_s=120)
     assert [ord("l"), ord(" "), ord(" "), ord("q")] == [k for k in result["received"] if k != 255]
     assert result["mode"] == "left" and result["reps"] >= 1
     assert result["saved_matches"] and result["saved_reps"] == result["reps"]
@@ -771,15 +778,7 @@ def test_window_asks_for_the_guided_move_and_scales_as_review_does(
     are review's within 1.5°. Every set is stored as review reads it."""
     import cv2
 
-    run = subprocess.run(
-        [sys.executable, "-c", GUIDED_DRIVER, str(tmp_path), str(REPO / "tests")],
-        env=xvfb,
-        capture_output=True,
-        text=True,
-        timeout=240,
-    )
-    assert run.returncode == 0, run.stderr[-2000:]
-    result = json.loads((tmp_path / "result.json").read_text())
+    result = drive_window(GUIDED_DRIVER, tmp_path, xvfb, timeout_s=240)
     views = result["views"]
     assert list(views) == ["setup1", "calibration1", "guided1", "set1", "rest1", "setup2", "set2"]
     title, detail, asked_s = views["guided1"]
