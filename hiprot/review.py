@@ -418,7 +418,7 @@ def _in_position_only(
     (as the tracker had it, as live has it) blanked."""
     out = np.zeros(len(series), dtype=bool)
     for side in legs:
-        out |= position.live_state(side)
+        out |= position.tracked[side]
 
     def blank(_: Side, a: LegAngles) -> LegAngles:
         return LegAngles(*(np.where(out, x, np.nan) for x in astuple(a)))

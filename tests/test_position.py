@@ -220,7 +220,7 @@ def test_review_is_in_position_from_the_legs_settling_up_the_wall() -> None:
         # the entering frame on
         first_count = position.t_s[position.gate[side].index(Gate.COUNT)]
         assert first_count == entered_at
-        assert position.t_s[np.argmax(position.live_state(side))] == entered_at
+        assert position.t_s[np.argmax(position.tracked[side])] == entered_at
         intervals = np.diff(position.t_s)[position.in_position[side][:-1]]
         assert position.time_in_s[side] == pytest.approx(float(intervals.sum()))
 

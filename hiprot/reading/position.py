@@ -423,8 +423,7 @@ class PositionSeries:
         tracked: Per leg, ``(n,)`` bool: the tracker's own state, as live
             has it (in from the entering frame on); what review's counter
             and its still period (the auto-neutral) follow, so looking
-            back changes what is reported, not what is counted. None: as
-            ``in_position``.
+            back changes what is reported, not what is counted.
     """
 
     t_s: FloatArray
@@ -433,11 +432,7 @@ class PositionSeries:
     gate: dict[Side, tuple[Gate, ...]]
     time_in_s: dict[Side, float]
     longest_s: dict[Side, float]
-    tracked: dict[Side, npt.NDArray[np.bool_]] | None = None
-
-    def live_state(self, side: Side) -> npt.NDArray[np.bool_]:
-        """``(n,)``: the leg's state as the tracker had it, frame by frame."""
-        return (self.in_position if self.tracked is None else self.tracked)[side]
+    tracked: dict[Side, npt.NDArray[np.bool_]]
 
     def seen(self, legs: Sequence[Side], min_s: float = MIN_DRILL_S) -> bool:
         """Some worked leg stayed in position for at least ``min_s``, or for
