@@ -60,6 +60,10 @@ class LegNeutral:
 MIN_GUIDED_READING_DEG = 5.0
 #: Hand-measured internal range a hip can have (degrees); outside it, a typo.
 MEASURED_RANGE_DEG = (1.0, 90.0)
+#: A rep told this many times the range measured by hand went further than
+#: the hip can: a goniometer's error is a few degrees and a set's warm-up
+#: gain a few more, so the reading (a swapped or noisy leg) or the scale is off.
+PAST_RANGE_RATIO = 1.5
 
 
 @dataclass(frozen=True)
@@ -77,12 +81,15 @@ class LegRange:
         in_capped: The guided move's internal reading (or, in a review, the
             leg's best rep) sat at the most the camera view can read: the
             leg turned at least that far, so there is no scale.
+        past_range: A rep read past what the hand measurement allows
+            (``is_past_range``): the scale is not trusted for this recording.
     """
 
     out_reading_deg: float | None = None
     in_reading_deg: float | None = None
     measured_in_deg: float | None = None
     in_capped: bool = False
+    past_range: bool = False
 
     @property
     def guided(self) -> bool:
@@ -92,7 +99,9 @@ class LegRange:
     def in_scale(self) -> float | None:
         """Degrees per image degree on the internal side; None: unknown
         (no guided move, no hand measurement, or a move that did not turn)."""
-        if self.measured_in_deg is None or self.in_reading_deg is None or self.in_capped:
+        if self.measured_in_deg is None or self.in_reading_deg is None:
+            return None
+        if self.in_capped or self.past_range:
             return None
         if self.in_reading_deg < MIN_GUIDED_READING_DEG:
             return None
@@ -106,6 +115,16 @@ class LegRange:
         if scale is None or reading_deg is None:
             return None
         return reading_deg * scale if reading_deg > 0 else reading_deg
+
+    def is_past_range(self, reading_deg: float | None) -> bool:
+        """An internal reading that, on this leg's scale, goes past
+        ``PAST_RANGE_RATIO`` times the range measured by hand."""
+        told = self.internal_deg(reading_deg)
+        return (
+            told is not None
+            and self.measured_in_deg is not None
+            and told > PAST_RANGE_RATIO * self.measured_in_deg
+        )
 
     def with_measured(self, measured_in_deg: float | None) -> LegRange:
         return replace(self, measured_in_deg=measured_in_deg)

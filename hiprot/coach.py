@@ -602,7 +602,8 @@ class Coach:
         rep whose peak reads the most the view reads turned at least that
         far: a scaled lower bound is no degrees, so, by review's rule
         (``hiprot.review``'s capped peaks), its leg keeps image degrees
-        from then on (``LegRange.in_capped``)."""
+        from then on (``LegRange.in_capped``); so does a leg whose rep is
+        told past its hand measurement (``LegRange.past_range``)."""
         leg = self.ranges.get(rep.leg)
         if leg is None or leg.in_scale is None:
             return rep
@@ -613,8 +614,11 @@ class Coach:
         t_s = np.array([t for t, _ in self._trail])
         femur = np.array([legs[rep.leg] for _, legs in self._trail])
         held = held_reading(t_s, femur, rep.hold_span_s) if len(t_s) else None
-        peak = leg.internal_deg(rep.peak_internal_deg if held is None else held)
-        return replace(rep, peak_internal_deg=peak)
+        reading = rep.peak_internal_deg if held is None else held
+        if leg.is_past_range(reading):  # review's rule (``hiprot.review``'s past-range legs)
+            self.ranges = {**self.ranges, rep.leg: replace(leg, past_range=True)}
+            return rep
+        return replace(rep, peak_internal_deg=leg.internal_deg(reading))
 
     def _start_set(self, t: float) -> CoachOutput:
         if not self._set_open:

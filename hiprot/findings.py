@@ -230,12 +230,14 @@ IMAGE_DEGREES_WHY = {
     "rotation with a goniometer and store it with `hiprot calibrate --range LEFT,RIGHT`",
     "capped": "it turned as far as this camera view reads (in the guided move or a rep), "
     "so no scale can be taken",
+    "past_range": "a rep read further than the range measured by hand allows, so the "
+    "reading or the scale is off in this recording",
 }
 
 
 def why_image_degrees(missing: str) -> str:
     """``IMAGE_DEGREES``' reason: ``nothing``, ``no_guided_move``,
-    ``no_measured_range`` or ``capped``."""
+    ``no_measured_range``, ``capped`` or ``past_range``."""
     return IMAGE_DEGREES_WHY[missing]
 
 

@@ -268,7 +268,7 @@ class LiveSession:
     _told_flat: frozenset[Side] = frozenset()
     _told_motionless: frozenset[Side] = frozenset()
     _notice: tuple[float, str] | None = None  # since when, and what
-    _told_capped: frozenset[Side] = frozenset()  # legs said to be in image degrees, capped
+    _told_capped: frozenset[Side] = frozenset()  # legs told in image degrees (capped, past range)
     _move_in_frames: bool = False  # the next set's re-read holds the guided move
 
     def __post_init__(self) -> None:
@@ -495,11 +495,13 @@ class LiveSession:
             self.log(f"[yellow]{note}[/]")
 
     def _capped(self) -> frozenset[Side]:
-        return frozenset(side for side, leg in self.coach.ranges.items() if leg.in_capped)
+        return frozenset(
+            side for side, leg in self.coach.ranges.items() if leg.in_capped or leg.past_range
+        )
 
     def _tell_capped(self) -> None:
         """Tell, once per leg, that the coach stopped scaling it: a rep read
-        the most the view reads (``Coach._in_degrees``)."""
+        the most the view reads, or past the hand measurement (``Coach._in_degrees``)."""
         capped = self._capped() - self._told_capped
         if capped:
             self._told_capped |= capped

@@ -171,6 +171,8 @@ def degree_notes(legs: Collection[Side], ranges: Mapping[Side, Any]) -> list[str
             why = "nothing"
         elif leg.in_capped:
             why = "capped"
+        elif leg.past_range:
+            why = "past_range"
         elif not leg.guided:
             why = "no_guided_move"
         else:

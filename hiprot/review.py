@@ -251,7 +251,7 @@ def _review(
     # person's hand measurement, else the file's
     stored = {} if file_calibration is None else file_calibration.ranges
     ranges = paired_ranges(stored, measured, mode.sides, guided_ranges(moves, limits))
-    ranges = _capped_peaks(ranges, reps, limits)
+    ranges = _past_range(_capped_peaks(ranges, reps, limits), reps, relative)
     relative, reps, limits = _in_degrees(relative, reps, limits, ranges)
     tracking = Tracking(len(series), frames_with_pose, pose_model)
     summary = _summary(source, series, mode, calibration, tracking, reps, in_position)
@@ -285,6 +285,26 @@ def _capped_peaks(
     return out
 
 
+def _past_range(
+    ranges: dict[Side, LegRange], reps: tuple[Rep, ...], relative: AngleSeries
+) -> dict[Side, LegRange]:
+    """A leg with a rep told past what its hand measurement allows
+    (``LegRange.is_past_range``) keeps image degrees: its scale or its
+    reading is off, and a number in degrees would look measured."""
+    out = dict(ranges)
+    for side, leg in ranges.items():
+        if any(leg.is_past_range(_held(relative, r)) for r in reps if r.leg is side):
+            out[side] = replace(leg, past_range=True)
+    return out
+
+
+def _held(relative: AngleSeries, rep: Rep) -> float | None:
+    """The internal reading a rep is told at: the reading it held
+    (``held_reading``), else its peak (a one-frame extreme is noise, multiplied)."""
+    held = held_reading(relative.t_s, relative.legs[rep.leg].femur_deg, rep.hold_span_s)
+    return rep.peak_internal_deg if held is None else held
+
+
 def _in_degrees(
     relative: AngleSeries,
     reps: tuple[Rep, ...],
@@ -307,9 +327,7 @@ def _in_degrees(
         return replace(a, femur_deg=femur)
 
     def peak(r: Rep) -> float | None:
-        femur = relative.legs[r.leg].femur_deg
-        held = held_reading(relative.t_s, femur, r.hold_span_s)
-        return ranges[r.leg].internal_deg(r.peak_internal_deg if held is None else held)
+        return ranges[r.leg].internal_deg(_held(relative, r))
 
     reps = tuple(replace(r, peak_internal_deg=peak(r)) if r.leg in scales else r for r in reps)
     limits = dict(limits)

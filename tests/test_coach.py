@@ -586,11 +586,11 @@ def test_reps_made_while_live_waits_for_the_move_belong_to_the_first_set(
 
 
 def test_a_known_scale_puts_peaks_and_gauges_in_degrees() -> None:
-    """Left: 30° measured, the move read 10 image degrees: x3 on the
+    """Left: 30° measured, the move read 15 image degrees: x2 on the
     reading the rep held; right: no scale, image degrees."""
     script = Script(coach())
     script.coach.ranges = {
-        Side.LEFT: LegRange(-20.0, 10.0, 30.0),
+        Side.LEFT: LegRange(-20.0, 15.0, 30.0),
         Side.RIGHT: LegRange(-20.0, 10.0),
     }
     script.feed(4.5)
@@ -599,13 +599,13 @@ def test_a_known_scale_puts_peaks_and_gauges_in_degrees() -> None:
     script.feed(1.0, 20.0)
     gauges = {g.side: g for g in script.coach.view().legs}
     assert gauges[Side.LEFT].scaled and not gauges[Side.RIGHT].scaled
-    assert gauges[Side.LEFT].current_deg == pytest.approx(60.0)
+    assert gauges[Side.LEFT].current_deg == pytest.approx(40.0)
     assert gauges[Side.RIGHT].current_deg == pytest.approx(20.0)
     script.feed(0.5, 20.0)
     script.ramp(1.0, 20.0, 0.0)
     script.feed(0.5, 0.0)
     peaks = {r.leg: r.peak_internal_deg for r in script.coach.reps}
-    assert peaks == {Side.LEFT: pytest.approx(60.0), Side.RIGHT: pytest.approx(20.0)}
+    assert peaks == {Side.LEFT: pytest.approx(40.0), Side.RIGHT: pytest.approx(20.0)}
     assert {r.leg: r.peak_external_deg for r in script.coach.reps}[Side.LEFT] == pytest.approx(-20)
 
 
@@ -629,4 +629,21 @@ def test_a_rep_at_the_view_s_limit_keeps_its_leg_in_image_degrees() -> None:
     assert peaks(Side.LEFT) == [pytest.approx(45.0), pytest.approx(20.0), pytest.approx(15.0)]
     assert peaks(Side.RIGHT) == [pytest.approx(15.0), pytest.approx(20.0), pytest.approx(15.0)]
     assert script.coach.ranges[Side.LEFT].in_capped
+    assert not {g.side: g.scaled for g in script.coach.view().legs}[Side.LEFT]
+
+
+def test_a_rep_told_past_the_hand_measurement_keeps_its_leg_in_image_degrees() -> None:
+    """Review's past-range rule on live's reading: the left leg's scale is
+    x3 on a hand measurement of 30 degrees. A rep to +15 reads 45 degrees,
+    the most the rule allows; one to +16 would be 48, so it is told in
+    image degrees and so is the leg from then on."""
+    script = Script(coach(), limits={Side.LEFT: None, Side.RIGHT: None})
+    script.coach.ranges = {Side.LEFT: LegRange(-20.0, 10.0, 30.0)}
+    script.feed(4.5)
+    script.rep(femur=15.0)
+    script.rep(femur=16.0)
+    script.rep(femur=12.0)
+    left = [r.peak_internal_deg for r in script.coach.reps if r.leg is Side.LEFT]
+    assert left == [pytest.approx(45.0), pytest.approx(16.0), pytest.approx(12.0)]
+    assert script.coach.ranges[Side.LEFT].past_range
     assert not {g.side: g.scaled for g in script.coach.view().legs}[Side.LEFT]

@@ -88,6 +88,15 @@ def test_the_scale_is_known_only_with_a_move_that_turned_and_a_hand_measurement(
     assert LegRange(-10.0, 20.0, 30.0).internal_deg(None) is None
 
 
+def test_a_reading_told_past_half_again_the_hand_measurement_is_past_range() -> None:
+    leg = LegRange(-10.0, 20.0, 30.0)  # x1.5: the range allows up to 45 degrees told
+    assert not leg.is_past_range(29.0)  # 43.5
+    assert leg.is_past_range(31.0)  # 46.5
+    assert not leg.is_past_range(-40.0)  # the external side is not scaled
+    assert not LegRange(-10.0, 20.0).is_past_range(80.0)  # no scale: nothing to judge
+    assert LegRange(-10.0, 20.0, 30.0, past_range=True).in_scale is None
+
+
 def test_one_rule_pairs_a_move_with_the_hand_measurement() -> None:
     """``paired_ranges``, review's and live's: the person's measurement
     first, else the range's own; legs with neither left out."""
@@ -313,6 +322,32 @@ def hiprot(*args: str, home: Path) -> subprocess.CompletedProcess[str]:
         env=env,
         check=False,
     )
+
+
+def test_reps_read_far_past_the_stored_move_keep_the_leg_in_image_degrees() -> None:
+    """A stored move whose inward reading is half the real one scales a
+    set's reps (the same set-up, no move) to twice the hand measurement:
+    review does not tell those degrees, and says why."""
+    calib = generate(SessionSpec(seed=3, scenario="clean", noise="none", guided_move=True))
+    drill = generate(SessionSpec(seed=3, scenario="clean", noise="none"))
+    size = (640, 480)
+    found, span, _ = first_still_neutral(iter(calib.frames), size)
+    assert found is not None and span is not None
+    right = calibration_ranges(calib.frames, size, found, span[1])[Side.RIGHT]
+    measured = MeasuredRange({Side.RIGHT: 40.0})
+
+    def review_with(in_reading_deg: float):
+        ranges = {Side.RIGHT: LegRange(right.out_reading_deg, in_reading_deg)}
+        calibration = Calibration(found.neutral, ranges=ranges)
+        return review_pose_frames(
+            drill.frames, "set", "both", calibration, size_wh=size, measured=measured
+        )
+
+    assert Side.RIGHT in review_with(right.in_reading_deg).scaled_legs
+    halved = review_with(right.in_reading_deg / 2)
+    assert halved.ranges[Side.RIGHT].past_range and Side.RIGHT not in halved.scaled_legs
+    notes = degree_notes(halved.summary.legs, halved.ranges)
+    assert any(findings.why_image_degrees("past_range") in n for n in notes)
 
 
 def test_calibrate_range_stores_it_for_the_person(tmp_path: Path) -> None:
