@@ -140,6 +140,14 @@ LEG_SMALL = Finding(
     f"camera closer {_README_CAMERA}",
     short="{Leg} leg small in picture: camera closer",
 )
+LEG_SMALL_UNSEEN = Finding(
+    "LEG_SMALL_UNSEEN",
+    long="the {leg} leg is not seen clearly enough to measure, and your {other} leg is "
+    "{leg_px:.0f} px tall in the picture (hip to ankle), shorter than the {min_px:.0f} px of "
+    f"any leg hiprot was tuned on; if reps go uncounted, move the camera closer {_README_CAMERA}",
+    short="{Leg} leg unclear, small picture: camera closer",
+)
+
 NO_STILL_START = Finding(
     "NO_STILL_START",
     long="no still period of 2 s to take your neutral from, so the median angle is used; "

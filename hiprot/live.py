@@ -65,7 +65,7 @@ from hiprot.profiles import DEFAULT_PERSON, calibration_dir
 from hiprot.readahead import Ahead, read_ahead
 from hiprot.reading.guided import LOOK_S, calibration_ranges
 from hiprot.reading.live import LiveAngles, LiveReading
-from hiprot.report import degree_notes
+from hiprot.report import degree_notes, small_leg
 from hiprot.reps import Mode, Rep
 from hiprot.reread import SetReread, SetSpan
 from hiprot.safe_io import plain
@@ -382,9 +382,9 @@ class LiveSession:
     def _tell_small(self, pose_frame: PoseFrame, placed: bool) -> None:
         """Tell, once per leg, a leg too small in the picture to count reliably."""
         size = self._leg_size
-        for side in size.update(pose_frame, self.coach.mode.sides, placed):
-            length = size.lengths_px[side]
-            self._tell(*findings.LEG_SMALL.live(leg=side, leg_px=length, min_px=size.min_px))
+        for side in size.update(pose_frame, self.coach.mode.sides, placed, self.coach.in_position):
+            finding, params = small_leg(side, size.lengths[side], size.min_px)
+            self._tell(*finding.live(**params))
 
     def _tell_legs(self, reading: LiveReading) -> None:
         """Tell, once per leg and neutral, what the reading found about it."""

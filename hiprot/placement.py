@@ -19,7 +19,15 @@ import numpy as np
 from hiprot.coach_io import Cue
 from hiprot.landmarks import LEGS, MIN_VISIBILITY, PoseLandmark, Side
 from hiprot.reading.position import Verdict, leg_ok
-from hiprot.reading.size import MIN_FRAMES, MIN_LEG_PX, leg_px, median_px
+from hiprot.reading.size import (
+    MIN_FRAMES,
+    MIN_LEG_PX,
+    MIN_SEEN_SHARE,
+    LegLength,
+    judged_lengths,
+    leg_px,
+    median_px,
+)
 from hiprot.types import PoseFrame
 
 #: A torso within this many degrees of vertical in the image, shoulders above
@@ -95,33 +103,45 @@ def check_view(
 @dataclass
 class LegSize:
     """Each worked leg's length in the picture, over the frames the person is
-    placed and in position, judged once per leg against ``MIN_LEG_PX``.
+    placed and in position, judged once per leg against ``MIN_LEG_PX``: on
+    its own frames, or, once it has gone unseen long enough to tell
+    (``MIN_SEEN_SHARE``), on the person's other leg, as review judges it
+    (``hiprot.reading.size.judged_lengths``).
 
     Attributes:
         size_wh: The image size, pixels.
         min_px: The shortest leg that counts reliably.
-        lengths_px: Per leg, the median length once judged (None until then).
+        lengths: Per worked leg, its length once judged.
     """
 
     size_wh: tuple[int, int]
     min_px: float = MIN_LEG_PX
-    lengths_px: dict[Side, float | None] = field(default_factory=lambda: dict.fromkeys(Side))
-    _seen: dict[Side, list[float]] = field(default_factory=lambda: {s: [] for s in Side})
+    lengths: dict[Side, LegLength] = field(default_factory=dict)
+    _seen: dict[Side, list[float | None]] = field(default_factory=lambda: {s: [] for s in Side})
 
-    def update(self, pose_frame: PoseFrame, sides: tuple[Side, ...], placed: bool) -> list[Side]:
-        """Take one frame (``placed``: ready and in position); returns the legs
-        judged too small on this frame (each leg is judged once)."""
-        if not placed:
+    def update(
+        self,
+        pose_frame: PoseFrame,
+        sides: tuple[Side, ...],
+        placed: bool,
+        in_position: Mapping[Side, bool] | None = None,
+    ) -> list[Side]:
+        """Take one frame (``placed``: ready, the worked legs in position;
+        ``in_position``: per leg, None: every leg); returns the legs judged
+        too small on this frame (each leg is judged once)."""
+        if not placed or all(side in self.lengths for side in sides):
             return []
+        for side in Side:
+            if in_position is None or in_position.get(side, False):
+                self._seen[side].append(leg_px(pose_frame.image, self.size_wh, side))
+        own = {side: median_px(seen) for side, seen in self._seen.items()}
         small = []
         for side in sides:
-            if self.lengths_px[side] is not None:
+            unseen = len(self._seen[side]) >= MIN_FRAMES / MIN_SEEN_SHARE
+            if side in self.lengths or (own[side] is None and not unseen):
                 continue
-            px = leg_px(pose_frame.image, self.size_wh, side)
-            if px is not None:
-                self._seen[side].append(px)
-            self.lengths_px[side] = median_px(self._seen[side], MIN_FRAMES)
-            judged = self.lengths_px[side]
-            if judged is not None and judged < self.min_px:
-                small.append(side)
+            judged = judged_lengths(own, (side,)).get(side)
+            if judged is not None:
+                self.lengths[side] = judged
+                small += [side] if judged.px < self.min_px else []
         return small

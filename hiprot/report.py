@@ -33,7 +33,7 @@ from hiprot.history import (
 from hiprot.landmarks import Side
 from hiprot.reading.neutral import at_limit
 from hiprot.reading.series import AngleSeries
-from hiprot.reading.size import MIN_LEG_PX
+from hiprot.reading.size import MIN_LEG_PX, LegLength
 from hiprot.reps import Rep
 from hiprot.safe_io import atomic_path, write_error
 from hiprot.session import LegSummary, SessionSummary
@@ -152,6 +152,17 @@ def capped_readings(review) -> frozenset[str]:
     return frozenset(found)
 
 
+def small_leg(
+    side: Side, length: LegLength, min_px: float = MIN_LEG_PX
+) -> tuple[findings.Finding, dict[str, Any]]:
+    """What to say of a leg too small in the picture, and its parameters: measured
+    on the leg itself, or, when it is not seen clearly, on the other leg."""
+    params = {"leg": side, "leg_px": length.px, "min_px": min_px}
+    if length.measured_on is side:
+        return findings.LEG_SMALL, params
+    return findings.LEG_SMALL_UNSEEN, {**params, "other": length.measured_on.value}
+
+
 def degree_notes(legs: Collection[Side], ranges: Mapping[Side, Any]) -> list[str]:
     """Per worked leg, the scale of its degrees (``hiprot.calibration.LegRange``
     per leg in ``ranges``; a leg absent has none): in degrees on the measured
@@ -198,7 +209,7 @@ def advice(
     legs: Mapping[Side, LegSummary],
     femur_range: Mapping[Side, Range] | None = None,
     jittery: Collection[Side] = (),
-    small: Mapping[Side, float] | None = None,
+    small: Mapping[Side, LegLength] | None = None,
 ) -> list[str]:
     """What to work on next, from the session's numbers (``hiprot.findings``' sentences).
 
@@ -209,16 +220,15 @@ def advice(
             is not called the weaker one.
         jittery: The legs whose knee reading jittered too much to drive the
             count (``hiprot.review.Review.foot_driven``).
-        small: The legs too small in the picture, with their length in
-            pixels (``hiprot.reading.size.short_legs``).
+        small: The legs too small in the picture, with their length
+            (``hiprot.reading.size.short_legs``).
     """
     ranges = femur_range or {}
     tips: list[str] = []
     for side, leg in legs.items():
         if small and side in small:
-            tips.append(
-                findings.LEG_SMALL.sentence(leg=side, leg_px=small[side], min_px=MIN_LEG_PX)
-            )
+            finding, params = small_leg(side, small[side])
+            tips.append(finding.sentence(**params))
         if side in jittery:
             tips.append(findings.KNEE_JITTER.sentence(leg=side))
         if leg.reps == 0:
@@ -357,7 +367,7 @@ def write_html(
     path: Path,
     femur_range: Mapping[Side, Range] | None = None,
     jittery: Collection[Side] = (),
-    small: Mapping[Side, float] | None = None,
+    small: Mapping[Side, LegLength] | None = None,
     degrees: Sequence[str] = (),
 ) -> Path:
     """One self-contained HTML file: summary, plot (embedded), per-rep table, advice

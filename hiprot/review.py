@@ -42,7 +42,8 @@ from hiprot.reading.neutral import (
 )
 from hiprot.reading.position import Gate, PositionSeries, position_series
 from hiprot.reading.series import AngleSeries, angle_series, gated, samples, smooth_series
-from hiprot.reading.size import MIN_LEG_PX, leg_lengths_px, short_legs
+from hiprot.reading.size import LegLength, leg_lengths_px, short_legs
+from hiprot.report import small_leg
 from hiprot.reps import Mode, Rep, min_confidence
 from hiprot.session import CalibrationInfo, SessionSummary, Tracking
 from hiprot.types import PoseFrame
@@ -63,7 +64,7 @@ class Review:
         foot_driven: Legs whose knee reading was too jittery to drive the
             rep count, so their foot drove it (``hiprot.reading.judgements.jittery_knees``).
         position: Per leg and frame, the drill position (``hiprot.reading.position``).
-        leg_px: Per worked leg, its length in the picture while in position
+        leg_px: Per leg, its length in the picture while in position
             (``hiprot.reading.size.leg_lengths_px``); None: not measured.
         ranges: Per worked leg, its range (``hiprot.calibration.LegRange``):
             the guided move's readings (this recording's, else the
@@ -92,11 +93,9 @@ class Review:
         return frozenset(s for s, r in self.ranges.items() if r.in_scale is not None)
 
     @property
-    def small_legs(self) -> dict[Side, float]:
-        """The worked legs too small in the picture, with their length (px)."""
-        lengths = self.leg_px or {}
-        small = short_legs(lengths)
-        return {side: px for side, px in lengths.items() if side in small and px is not None}
+    def small_legs(self) -> dict[Side, LegLength]:
+        """The worked legs too small in the picture, with their length."""
+        return short_legs(self.leg_px or {}, worked=self.summary.mode.sides)
 
 
 #: Rounds of re-taking the neutral from the rests and counting again: the
@@ -212,8 +211,8 @@ def _review(
         return _not_the_drill(
             pose_frames, source, mode, calibration, size_wh, estimator, position, pose_model
         )
-    leg_px = leg_lengths_px(pose_frames, size_wh, position.in_position, mode.sides)
-    _warn_if_small(source, leg_px)
+    leg_px = leg_lengths_px(pose_frames, size_wh, position.in_position)
+    _warn_if_small(source, leg_px, mode.sides)
     raw = angle_series(pose_frames, size_wh, estimator, pose_model)
     series = smooth_series(raw)
     _warn_if_side_on(source, series)
@@ -369,9 +368,10 @@ def _warn_if_side_on(source: str, series: AngleSeries) -> None:
         findings.SIDE_ON.warn(source)
 
 
-def _warn_if_small(source: str, leg_px: dict[Side, float | None]) -> None:
-    for side in sorted(short_legs(leg_px)):
-        findings.LEG_SMALL.warn(source, leg=side, leg_px=leg_px[side], min_px=MIN_LEG_PX)
+def _warn_if_small(source: str, leg_px: dict[Side, float | None], legs: Sequence[Side]) -> None:
+    for side, length in sorted(short_legs(leg_px, worked=legs).items()):
+        finding, params = small_leg(side, length)
+        finding.warn(source, **params)
 
 
 def _auto_neutral(

@@ -24,12 +24,14 @@ from hiprot.placement import LegSize
 from hiprot.reading.size import (
     MIN_FRAMES,
     MIN_LEG_PX,
+    MIN_SEEN_SHARE,
+    LegLength,
     leg_lengths_px,
     leg_px,
     median_px,
     short_legs,
 )
-from hiprot.report import advice, write_html
+from hiprot.report import advice, small_leg, write_html
 from hiprot.review import review_pose_frames
 from hiprot.synth import SessionSpec, generate
 from hiprot.types import PoseFrame
@@ -63,6 +65,9 @@ def test_one_frame_s_leg_is_hip_to_ankle_in_pixels() -> None:
 def test_a_median_needs_enough_frames() -> None:
     assert median_px([100.0] * (MIN_FRAMES - 1) + [None]) is None
     assert median_px([100.0] * MIN_FRAMES + [900.0, None]) == 100.0
+    # seen in under a quarter of the frames: the model's guess, not a measurement
+    unseen = round(MIN_FRAMES / MIN_SEEN_SHARE)
+    assert median_px([100.0] * MIN_FRAMES + [None] * unseen) is None
 
 
 def test_lengths_follow_the_picture_s_scale_and_only_frames_in_position() -> None:
@@ -90,8 +95,13 @@ def test_short_legs_are_those_under_the_limit(scale: float) -> None:
     spec = _at(scale)
     lengths = leg_lengths_px(generate(spec).frames, (spec.width, spec.height))
     expected = {side for side, px in lengths.items() if px < MIN_LEG_PX}
-    assert short_legs(lengths) == expected
-    assert short_legs({Side.LEFT: None, Side.RIGHT: MIN_LEG_PX}) == frozenset()
+    assert set(short_legs(lengths)) == expected
+    assert short_legs({Side.LEFT: None, Side.RIGHT: MIN_LEG_PX}) == {}
+    # a worked leg not measured is judged on the other: the same body, as far away
+    assert short_legs({Side.LEFT: None, Side.RIGHT: 100.0}, worked=(Side.LEFT,)) == {
+        Side.LEFT: LegLength(100.0, Side.RIGHT)
+    }
+    assert short_legs({Side.LEFT: None, Side.RIGHT: None}) == {}
     if scale == 1.0:
         assert expected == set()  # the default camera at 640x480 is close enough
     if scale == 0.35:
@@ -109,7 +119,9 @@ def _review(spec: SessionSpec):
 def test_review_warns_about_a_small_leg_with_its_length_and_the_limit(tmp_path: Path) -> None:
     review, said = _review(_at(0.4))
     assert set(review.small_legs) == set(Side)
-    for side, px in review.small_legs.items():
+    for side, length in review.small_legs.items():
+        assert length.measured_on is side
+        px = length.px
         text = findings.LEG_SMALL.text(leg=side, leg_px=px, min_px=MIN_LEG_PX)
         assert f"set: {text}" in said
         assert f"{px:.0f} px" in text and f"{MIN_LEG_PX:.0f} px" in text
@@ -124,8 +136,8 @@ def test_review_warns_about_a_small_leg_with_its_length_and_the_limit(tmp_path: 
         review.foot_driven,
         review.small_legs,
     ).read_text(encoding="utf-8")
-    for side, px in review.small_legs.items():
-        sentence = findings.LEG_SMALL.sentence(leg=side, leg_px=px, min_px=MIN_LEG_PX)
+    for side, length in review.small_legs.items():
+        sentence = findings.LEG_SMALL.sentence(leg=side, leg_px=length.px, min_px=MIN_LEG_PX)
         assert sentence in tips and html.escape(sentence) in page
 
 
@@ -145,10 +157,30 @@ def test_leg_size_judges_each_leg_once_and_only_when_placed() -> None:
     assert size.update(frame, (Side.LEFT,), placed=False) == []
     said = [size.update(frame, (Side.LEFT,), placed=True) for _ in range(MIN_FRAMES + 5)]
     assert said[MIN_FRAMES - 1] == [Side.LEFT] and sum(map(len, said)) == 1
-    assert size.lengths_px[Side.LEFT] == pytest.approx(72.0)
-    assert size.lengths_px[Side.RIGHT] is None  # not worked: not judged
+    assert size.lengths[Side.LEFT] == LegLength(pytest.approx(72.0), Side.LEFT)
+    assert Side.RIGHT not in size.lengths  # not worked: not judged
     big = LegSize((1280, 960), min_px=100.0)  # the same leg at twice the pixels
     assert all(big.update(frame, tuple(Side), True) == [] for _ in range(MIN_FRAMES + 5))
+
+
+def test_leg_size_judges_an_unseen_leg_on_the_other_once_it_has_gone_unseen_long_enough() -> None:
+    rows = _rows((0.5, 0.3), (0.5, 0.45))  # 72 px at 640x480
+    rows[LEGS[Side.RIGHT].ankle, 3] = 0.05  # the far ankle: not seen clearly
+    frame = PoseFrame(0, 0.0, rows, None)
+    size = LegSize((640, 480), min_px=100.0)
+    unseen = round(MIN_FRAMES / MIN_SEEN_SHARE)
+    said = [size.update(frame, (Side.RIGHT,), placed=True) for _ in range(unseen + 5)]
+    assert said[unseen - 1] == [Side.RIGHT] and sum(map(len, said)) == 1
+    assert size.lengths[Side.RIGHT] == LegLength(pytest.approx(72.0), Side.LEFT)
+    finding, params = small_leg(Side.RIGHT, size.lengths[Side.RIGHT], 100.0)
+    assert finding is findings.LEG_SMALL_UNSEEN
+    assert finding.text(**params).startswith("the right leg is not seen clearly")
+    assert "your left leg is 72 px tall" in finding.text(**params)
+    # the other leg out of position (down, in a one-leg set) measures nothing
+    down = LegSize((640, 480), min_px=100.0)
+    out = {Side.LEFT: False, Side.RIGHT: True}
+    assert all(down.update(frame, (Side.RIGHT,), True, out) == [] for _ in range(unseen + 5))
+    assert down.lengths == {}
 
 
 def _live(spec: SessionSpec) -> tuple[list[str], set[str | None]]:
@@ -188,6 +220,24 @@ def test_live_tells_a_small_leg_once_with_its_length() -> None:
 # ---------------------------------------------------------------- MediaPipe's landmarks
 
 WIDE = Path(__file__).resolve().parents[1] / "benchmarks" / "render_suite" / "wide"
+
+
+def test_heavy_s_far_leg_unseen_at_4_m_is_judged_on_the_near_one() -> None:
+    """Heavy hardly sees the far (right) leg of w33 from 4 m (its hip or
+    ankle under the visibility bar in every frame): a right-leg set is
+    judged on the left leg, which is short, so review says move closer."""
+    from hiprot.sources import open_pose_source
+
+    with open_pose_source(WIDE / "heavy" / "w33_right.landmarks.jsonl.gz") as source:
+        frames, size_wh = list(source.frames), (source.info.width, source.info.height)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", HiprotWarning)
+        review = review_pose_frames(frames, "w33", "right", size_wh=size_wh)
+    assert review.leg_px is not None and review.leg_px[Side.RIGHT] is None
+    length = review.small_legs[Side.RIGHT]
+    assert length.measured_on is Side.LEFT and 90 < length.px < MIN_LEG_PX
+    told = [str(w.message) for w in caught if "not seen clearly" in str(w.message)]
+    assert len(told) == 1 and "move the camera closer" in told[0]
 
 
 @pytest.mark.parametrize(

@@ -5,15 +5,19 @@ a leg that is short in the picture turns a rep's rotation into a knee and
 foot movement not much bigger than that noise, and its reps are miscounted.
 ``leg_px`` measures one frame's leg (hip to ankle, in pixels);
 ``leg_lengths_px`` takes each leg's median over the frames it was in the
-drill's position; ``short_legs`` says which are under ``MIN_LEG_PX``, the
-shortest leg of the tuning renders, all counted exactly
-(``benchmarks/setup_limits.py``, docs/setup.md).
+drill's position; ``short_legs`` says which worked legs are under
+``MIN_LEG_PX``, the shortest leg of the tuning renders, all counted exactly
+(``benchmarks/setup_limits.py``, docs/setup.md). A worked leg the model
+does not see clearly (heavy's far leg from 4 m) is judged on the person's
+other leg: the same body at the same distance.
 
     >>> from hiprot.synth import SessionSpec, generate
     >>> s = generate(SessionSpec(seed=1, noise="none", width=320, height=240))
     >>> lengths = leg_lengths_px(s.frames, (320, 240))
     >>> sorted(short_legs(lengths))
     [<Side.LEFT: 'left'>, <Side.RIGHT: 'right'>]
+    >>> short_legs({Side.LEFT: 100.0, Side.RIGHT: None}, worked=(Side.RIGHT,))
+    {<Side.RIGHT: 'right'>: LegLength(px=100.0, measured_on=<Side.LEFT: 'left'>)}
 
 Pure numpy: no I/O, no clock.
 """
@@ -21,6 +25,7 @@ Pure numpy: no I/O, no clock.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
@@ -38,6 +43,20 @@ MIN_LEG_PX = 122.0
 #: Frames of a leg in position needed before its length is judged (live:
 #: about a second; a median over fewer would follow single-frame errors).
 MIN_FRAMES = 15
+
+#: A leg whose hip and ankle are readable in fewer than this share of its
+#: frames in position is not seen clearly; its length in the rest would be
+#: the model's guess on a few frames, so the other leg's is used.
+MIN_SEEN_SHARE = 0.25
+
+
+@dataclass(frozen=True)
+class LegLength:
+    """A worked leg's length in the picture (median, px) and the leg it was
+    measured on: itself, or the person's other leg when it is not seen clearly."""
+
+    px: float
+    measured_on: Side
 
 
 def leg_px(
@@ -66,9 +85,13 @@ def leg_px(
 
 
 def median_px(lengths: Iterable[float | None], min_frames: int = MIN_FRAMES) -> float | None:
-    """The median of the known lengths; None with fewer than ``min_frames``."""
+    """The median of the known lengths; None with fewer than ``min_frames``,
+    or when under ``MIN_SEEN_SHARE`` of them are known (not seen clearly)."""
+    lengths = list(lengths)
     known = [x for x in lengths if x is not None]
-    return float(np.median(known)) if len(known) >= min_frames else None
+    if len(known) < max(min_frames, MIN_SEEN_SHARE * len(lengths)):
+        return None
+    return float(np.median(known))
 
 
 def leg_lengths_px(
@@ -88,7 +111,7 @@ def leg_lengths_px(
 
     Returns:
         Per leg, the median length, or None when fewer than ``MIN_FRAMES``
-        of its frames (in position) show it.
+        of its frames (in position) show it, or under ``MIN_SEEN_SHARE`` of them.
     """
     out: dict[Side, float | None] = {}
     for side in sides:
@@ -101,6 +124,27 @@ def leg_lengths_px(
     return out
 
 
-def short_legs(lengths: Mapping[Side, float | None], min_px: float = MIN_LEG_PX) -> frozenset[Side]:
-    """The legs measured shorter than ``min_px`` (unmeasured legs are not judged)."""
-    return frozenset(side for side, px in lengths.items() if px is not None and px < min_px)
+def judged_lengths(
+    lengths: Mapping[Side, float | None], worked: Sequence[Side] | None = None
+) -> dict[Side, LegLength]:
+    """Each worked leg's length (``worked``: every leg in ``lengths`` when
+    None): its own, else the longest other leg measured (a leg is called
+    small only when the whole person is); legs with neither are left out."""
+    measured = {side: px for side, px in lengths.items() if px is not None}
+    out = {}
+    for side in lengths if worked is None else worked:
+        if side in measured:
+            out[side] = LegLength(measured[side], side)
+        elif measured:
+            other = max(measured, key=lambda s: measured[s])
+            out[side] = LegLength(measured[other], other)
+    return out
+
+
+def short_legs(
+    lengths: Mapping[Side, float | None],
+    min_px: float = MIN_LEG_PX,
+    worked: Sequence[Side] | None = None,
+) -> dict[Side, LegLength]:
+    """The worked legs judged shorter than ``min_px`` (``judged_lengths``)."""
+    return {s: n for s, n in judged_lengths(lengths, worked).items() if n.px < min_px}
