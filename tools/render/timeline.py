@@ -158,10 +158,16 @@ def inward_seconds(angle: np.ndarray, fps: float) -> float:
 def rep_truth(frames: Frames, fps: float) -> list[dict]:
     """Per-rep truth objects shaped like hiprot-session "reps" entries."""
     reps = []
-    for leg, index, first, end, _ in frames.spans:
+    floor = drill.REP_MIN_EXCURSION_DEG
+    for leg, _, first, end, _ in frames.spans:
         theta = frames.femur[leg][first:end]
         phi = frames.twist[leg][first:end]
         foot = theta + phi
+        # a scripted rep neither angle takes past the drill's floor out and in
+        # is a partial rep (hiprot.synth.truth's rule), e.g. one the grid snapped short
+        if not any(a.min() <= -floor and a.max() >= floor for a in (theta, foot)):
+            continue
+        index = sum(r["leg"] == leg for r in reps) + 1
         femur_sweep, twist_sweep = np.ptp(theta), np.ptp(phi)
         compensated = bool(
             twist_sweep >= drill.COMPENSATION_MIN_TWIST_DEG

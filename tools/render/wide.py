@@ -31,7 +31,7 @@ from looks import BODIES, LIGHTINGS, OUTFITS
 from make_videos import pose_keys, write_clip
 from poses import CACHE_DIR, render_jobs
 from render_suite import LEVELS
-from timeline import LEGS, Frames, Rep, Script, build
+from timeline import LEGS, Frames, Rep, Script, build, leg_summary, rep_truth
 
 REPO = Path(__file__).resolve().parents[2]
 OUT_DIR = REPO / "benchmarks" / "render_suite" / "wide"
@@ -338,9 +338,25 @@ def assemble(c: dict) -> None:
     print(f"{c['name']}: truth written, reps {counts}", flush=True)
 
 
+def retruth(c: dict) -> None:
+    """Re-derive a committed truth's reps and per-leg counts from its script
+    (the frames, pixels and videos are unchanged; no render needed)."""
+    path = OUT_DIR / f"{c['name']}.truth.json"
+    script, frames = script_frames(c)
+    frames = frames or build(script)
+    doc = json.loads(path.read_text())
+    reps = rep_truth(frames, script.fps)
+    if reps == doc["reps"]:
+        return
+    doc["reps"], doc["legs"] = reps, leg_summary(reps)
+    path.write_text(json.dumps(doc, separators=(",", ":")))
+    counts = {leg: v["reps"] for leg, v in doc["legs"].items()}
+    print(f"{c['name']}: truth re-derived, reps {counts}", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("step", choices=("manifest", "plan", "render", "assemble"))
+    parser.add_argument("step", choices=("manifest", "plan", "render", "assemble", "truth"))
     parser.add_argument("names", nargs="*")
     args = parser.parse_args()
     if args.step == "manifest":
@@ -351,6 +367,10 @@ def main() -> None:
     manifest = read_manifest()
     everything = manifest["clips"] + manifest["negatives"]
     clips = [c for c in everything if not args.names or c["name"] in args.names]
+    if args.step == "truth":
+        for c in clips:
+            retruth(c)
+        return
     total = set()
     for c in clips:
         _, _, keys = clip_keys(c)
