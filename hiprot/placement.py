@@ -26,6 +26,7 @@ from hiprot.reading.size import (
     LegLength,
     judged_lengths,
     leg_px,
+    leg_warnings,
     median_px,
 )
 from hiprot.types import PoseFrame
@@ -128,20 +129,22 @@ class LegSize:
     ) -> list[Side]:
         """Take one frame (``placed``: ready, the worked legs in position;
         ``in_position``: per leg, None: every leg); returns the legs judged
-        too small on this frame (each leg is judged once)."""
+        on this frame that the check warns about (``leg_warnings``: too
+        small, or not seen clearly); each leg is judged once."""
         if not placed or all(side in self.lengths for side in sides):
             return []
         for side in Side:
             if in_position is None or in_position.get(side, False):
                 self._seen[side].append(leg_px(pose_frame.image, self.size_wh, side))
         own = {side: median_px(seen) for side, seen in self._seen.items()}
-        small = []
+        # unmeasured after this many frames: under MIN_SEEN_SHARE of them readable
+        unseen = [s for s in Side if len(self._seen[s]) >= MIN_FRAMES / MIN_SEEN_SHARE]
+        warned = []
         for side in sides:
-            unseen = len(self._seen[side]) >= MIN_FRAMES / MIN_SEEN_SHARE
-            if side in self.lengths or (own[side] is None and not unseen):
+            if side in self.lengths or (own[side] is None and side not in unseen):
                 continue
-            judged = judged_lengths(own, (side,)).get(side)
+            judged = judged_lengths(own, (side,), unseen).get(side)
             if judged is not None:
                 self.lengths[side] = judged
-                small += [side] if judged.px < self.min_px else []
-        return small
+                warned += list(leg_warnings(own, self.min_px, (side,), unseen))
+        return warned

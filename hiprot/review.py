@@ -42,8 +42,8 @@ from hiprot.reading.neutral import (
 )
 from hiprot.reading.position import Gate, PositionSeries, position_series
 from hiprot.reading.series import AngleSeries, angle_series, gated, samples, smooth_series
-from hiprot.reading.size import LegLength, leg_lengths_px, short_legs
-from hiprot.report import small_leg
+from hiprot.reading.size import LegLength, leg_lengths_px, leg_warnings, unseen_legs
+from hiprot.report import leg_finding
 from hiprot.reps import Mode, Rep, min_confidence
 from hiprot.session import CalibrationInfo, SessionSummary, Tracking
 from hiprot.types import PoseFrame
@@ -66,6 +66,8 @@ class Review:
         position: Per leg and frame, the drill position (``hiprot.reading.position``).
         leg_px: Per leg, its length in the picture while in position
             (``hiprot.reading.size.leg_lengths_px``); None: not measured.
+        unseen: The legs the model did not see clearly while in position
+            (``hiprot.reading.size.unseen_legs``).
         ranges: Per worked leg, its range (``hiprot.calibration.LegRange``):
             the guided move's readings (this recording's, else the
             calibration file's) and the hand-measured range. Where both are
@@ -86,6 +88,7 @@ class Review:
     leg_px: dict[Side, float | None] | None = None
     ranges: dict[Side, LegRange] = field(default_factory=dict)
     guided_s: tuple[float, float] | None = None
+    unseen: frozenset[Side] = frozenset()
 
     @property
     def scaled_legs(self) -> frozenset[Side]:
@@ -93,9 +96,11 @@ class Review:
         return frozenset(s for s, r in self.ranges.items() if r.in_scale is not None)
 
     @property
-    def small_legs(self) -> dict[Side, LegLength]:
-        """The worked legs too small in the picture, with their length."""
-        return short_legs(self.leg_px or {}, worked=self.summary.mode.sides)
+    def leg_warnings(self) -> dict[Side, LegLength]:
+        """The worked legs the set-up check warns about (too small in the
+        picture, or not seen clearly), with their length."""
+        worked = self.summary.mode.sides
+        return leg_warnings(self.leg_px or {}, worked=worked, unseen=self.unseen)
 
 
 #: Rounds of re-taking the neutral from the rests and counting again: the
@@ -212,7 +217,10 @@ def _review(
             pose_frames, source, mode, calibration, size_wh, estimator, position, pose_model
         )
     leg_px = leg_lengths_px(pose_frames, size_wh, position.in_position)
-    _warn_if_small(source, leg_px, mode.sides)
+    unseen = unseen_legs(pose_frames, size_wh, position.in_position)
+    for side, length in sorted(leg_warnings(leg_px, worked=mode.sides, unseen=unseen).items()):
+        finding, params = leg_finding(side, length)
+        finding.warn(source, **params)
     raw = angle_series(pose_frames, size_wh, estimator, pose_model)
     series = smooth_series(raw)
     _warn_if_side_on(source, series)
@@ -265,6 +273,7 @@ def _review(
         leg_px,
         ranges,
         guided_s if moves else None,
+        unseen,
     )
 
 
@@ -366,12 +375,6 @@ def _count_with_rests(
 def _warn_if_side_on(source: str, series: AngleSeries) -> None:
     if series.estimator == "image" and series.view_ratio < SIDE_ON_RATIO:
         findings.SIDE_ON.warn(source)
-
-
-def _warn_if_small(source: str, leg_px: dict[Side, float | None], legs: Sequence[Side]) -> None:
-    for side, length in sorted(short_legs(leg_px, worked=legs).items()):
-        finding, params = small_leg(side, length)
-        finding.warn(source, **params)
 
 
 def _auto_neutral(

@@ -28,10 +28,11 @@ from hiprot.reading.size import (
     LegLength,
     leg_lengths_px,
     leg_px,
+    leg_warnings,
     median_px,
-    short_legs,
+    unseen_legs,
 )
-from hiprot.report import advice, small_leg, write_html
+from hiprot.report import advice, leg_finding, write_html
 from hiprot.review import review_pose_frames
 from hiprot.synth import SessionSpec, generate
 from hiprot.types import PoseFrame
@@ -91,17 +92,20 @@ def test_lengths_follow_the_picture_s_scale_and_only_frames_in_position() -> Non
 
 
 @pytest.mark.parametrize("scale", [1.0, 0.75, 0.5, 0.35])
-def test_short_legs_are_those_under_the_limit(scale: float) -> None:
+def test_legs_warned_about_are_those_under_the_limit_or_unseen(scale: float) -> None:
     spec = _at(scale)
     lengths = leg_lengths_px(generate(spec).frames, (spec.width, spec.height))
     expected = {side for side, px in lengths.items() if px < MIN_LEG_PX}
-    assert set(short_legs(lengths)) == expected
-    assert short_legs({Side.LEFT: None, Side.RIGHT: MIN_LEG_PX}) == {}
-    # a worked leg not measured is judged on the other: the same body, as far away
-    assert short_legs({Side.LEFT: None, Side.RIGHT: 100.0}, worked=(Side.LEFT,)) == {
+    assert set(leg_warnings(lengths)) == expected
+    # a leg not measured for want of frames is not judged; one not seen clearly
+    # is judged on the other (the same body, as far away) and warned about
+    both = {Side.LEFT: None, Side.RIGHT: MIN_LEG_PX}
+    assert leg_warnings(both, unseen=()) == {}
+    assert leg_warnings(both, unseen={Side.LEFT}) == {Side.LEFT: LegLength(MIN_LEG_PX, Side.RIGHT)}
+    assert leg_warnings({Side.LEFT: None, Side.RIGHT: 100.0}, worked=(Side.LEFT,)) == {
         Side.LEFT: LegLength(100.0, Side.RIGHT)
     }
-    assert short_legs({Side.LEFT: None, Side.RIGHT: None}) == {}
+    assert leg_warnings({Side.LEFT: None, Side.RIGHT: None}) == {}
     if scale == 1.0:
         assert expected == set()  # the default camera at 640x480 is close enough
     if scale == 0.35:
@@ -118,15 +122,15 @@ def _review(spec: SessionSpec):
 
 def test_review_warns_about_a_small_leg_with_its_length_and_the_limit(tmp_path: Path) -> None:
     review, said = _review(_at(0.4))
-    assert set(review.small_legs) == set(Side)
-    for side, length in review.small_legs.items():
+    assert set(review.leg_warnings) == set(Side)
+    for side, length in review.leg_warnings.items():
         assert length.measured_on is side
         px = length.px
         text = findings.LEG_SMALL.text(leg=side, leg_px=px, min_px=MIN_LEG_PX)
         assert f"set: {text}" in said
         assert f"{px:.0f} px" in text and f"{MIN_LEG_PX:.0f} px" in text
     tips = advice(
-        review.summary.legs, review.femur_range_deg, review.foot_driven, review.small_legs
+        review.summary.legs, review.femur_range_deg, review.foot_driven, review.leg_warnings
     )
     page = write_html(
         review.summary,
@@ -134,16 +138,16 @@ def test_review_warns_about_a_small_leg_with_its_length_and_the_limit(tmp_path: 
         tmp_path / "r.html",
         review.femur_range_deg,
         review.foot_driven,
-        review.small_legs,
+        review.leg_warnings,
     ).read_text(encoding="utf-8")
-    for side, length in review.small_legs.items():
+    for side, length in review.leg_warnings.items():
         sentence = findings.LEG_SMALL.sentence(leg=side, leg_px=length.px, min_px=MIN_LEG_PX)
         assert sentence in tips and html.escape(sentence) in page
 
 
 def test_review_says_nothing_of_size_at_full_size() -> None:
     review, said = _review(_at(1.0))
-    assert review.small_legs == {}
+    assert review.leg_warnings == {}
     assert review.leg_px is not None and all(px is not None for px in review.leg_px.values())
     assert not any("px tall in the picture" in s for s in said)
 
@@ -172,10 +176,16 @@ def test_leg_size_judges_an_unseen_leg_on_the_other_once_it_has_gone_unseen_long
     said = [size.update(frame, (Side.RIGHT,), placed=True) for _ in range(unseen + 5)]
     assert said[unseen - 1] == [Side.RIGHT] and sum(map(len, said)) == 1
     assert size.lengths[Side.RIGHT] == LegLength(pytest.approx(72.0), Side.LEFT)
-    finding, params = small_leg(Side.RIGHT, size.lengths[Side.RIGHT], 100.0)
+    finding, params = leg_finding(Side.RIGHT, size.lengths[Side.RIGHT], 100.0)
     assert finding is findings.LEG_SMALL_UNSEEN
     assert finding.text(**params).startswith("the right leg is not seen clearly")
     assert "your left leg is 72 px tall" in finding.text(**params)
+    # a person big enough: the unseen leg is still warned about, as hidden
+    big = LegSize((640, 480), min_px=50.0)
+    said = [big.update(frame, (Side.RIGHT,), placed=True) for _ in range(unseen + 5)]
+    assert said[unseen - 1] == [Side.RIGHT] and sum(map(len, said)) == 1
+    finding, params = leg_finding(Side.RIGHT, big.lengths[Side.RIGHT], 50.0)
+    assert finding is findings.LEG_HIDDEN and finding.notice(**params).startswith("Right leg")
     # the other leg out of position (down, in a one-leg set) measures nothing
     down = LegSize((640, 480), min_px=100.0)
     out = {Side.LEFT: False, Side.RIGHT: True}
@@ -222,6 +232,38 @@ def test_live_tells_a_small_leg_once_with_its_length() -> None:
 WIDE = Path(__file__).resolve().parents[1] / "benchmarks" / "render_suite" / "wide"
 
 
+def test_a_leg_is_unseen_when_readable_in_under_a_quarter_of_enough_frames() -> None:
+    seen, hidden = _rows((0.5, 0.3), (0.5, 0.45)), _rows((0.5, 0.3), (0.5, 0.45))
+    hidden[LEGS[Side.RIGHT].ankle, 3] = 0.05
+    enough = round(MIN_FRAMES / MIN_SEEN_SHARE)
+
+    def frames(n_seen: int, n_hidden: int) -> list[PoseFrame]:
+        rows = [seen] * n_seen + [hidden] * n_hidden
+        return [PoseFrame(i, i / 15, r, None) for i, r in enumerate(rows)]
+
+    assert unseen_legs(frames(0, enough), (640, 480)) == {Side.RIGHT}
+    assert unseen_legs(frames(0, enough - 1), (640, 480)) == set()  # too few to tell
+    assert unseen_legs(frames(enough // 4, enough - enough // 4), (640, 480)) == set()
+    assert unseen_legs(frames(enough // 4 - 1, enough), (640, 480)) == {Side.RIGHT}
+
+
+def test_heavy_s_far_leg_hidden_at_2_m_is_warned_about() -> None:
+    """Heavy hardly sees the far (right) leg of w04 (2 m, 30 deg round): the
+    person is big enough, but the leg's count is not to be trusted."""
+    from hiprot.sources import open_pose_source
+
+    with open_pose_source(WIDE / "heavy" / "w04_partial.landmarks.jsonl.gz") as source:
+        frames, size_wh = list(source.frames), (source.info.width, source.info.height)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", HiprotWarning)
+        review = review_pose_frames(frames, "w04", "both", size_wh=size_wh)
+    assert review.unseen == {Side.RIGHT}
+    assert set(review.leg_warnings) == {Side.RIGHT}
+    assert review.leg_warnings[Side.RIGHT].px >= MIN_LEG_PX
+    told = [str(w.message) for w in caught if "not seen clearly" in str(w.message)]
+    assert told == [f"w04: {findings.LEG_HIDDEN.text(leg=Side.RIGHT)}"]
+
+
 def test_heavy_s_far_leg_unseen_at_4_m_is_judged_on_the_near_one() -> None:
     """Heavy hardly sees the far (right) leg of w33 from 4 m (its hip or
     ankle under the visibility bar in every frame): a right-leg set is
@@ -234,7 +276,8 @@ def test_heavy_s_far_leg_unseen_at_4_m_is_judged_on_the_near_one() -> None:
         warnings.simplefilter("always", HiprotWarning)
         review = review_pose_frames(frames, "w33", "right", size_wh=size_wh)
     assert review.leg_px is not None and review.leg_px[Side.RIGHT] is None
-    length = review.small_legs[Side.RIGHT]
+    assert review.unseen == {Side.RIGHT}
+    length = review.leg_warnings[Side.RIGHT]
     assert length.measured_on is Side.LEFT and 90 < length.px < MIN_LEG_PX
     told = [str(w.message) for w in caught if "not seen clearly" in str(w.message)]
     assert len(told) == 1 and "move the camera closer" in told[0]
@@ -255,6 +298,6 @@ def test_review_of_rendered_recordings_warns_at_4_m_and_not_at_2_m(clip: str, sm
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", HiprotWarning)
         review = review_pose_frames(frames, clip, size_wh=size_wh)
-    assert set(review.small_legs) == small
+    assert set(review.leg_warnings) == small
     told = [str(w.message) for w in caught if "px tall in the picture" in str(w.message)]
     assert len(told) == len(small)

@@ -5,18 +5,19 @@ a leg that is short in the picture turns a rep's rotation into a knee and
 foot movement not much bigger than that noise, and its reps are miscounted.
 ``leg_px`` measures one frame's leg (hip to ankle, in pixels);
 ``leg_lengths_px`` takes each leg's median over the frames it was in the
-drill's position; ``short_legs`` says which worked legs are under
+drill's position; ``leg_warnings`` says which worked legs are under
 ``MIN_LEG_PX``, the shortest leg of the tuning renders, all counted exactly
 (``benchmarks/setup_limits.py``, docs/setup.md). A worked leg the model
-does not see clearly (heavy's far leg from 4 m) is judged on the person's
-other leg: the same body at the same distance.
+does not see clearly (``unseen_legs``: heavy's far leg, hidden behind the
+near one) is warned about too, and judged on the person's other leg: the
+same body at the same distance.
 
     >>> from hiprot.synth import SessionSpec, generate
     >>> s = generate(SessionSpec(seed=1, noise="none", width=320, height=240))
     >>> lengths = leg_lengths_px(s.frames, (320, 240))
-    >>> sorted(short_legs(lengths))
+    >>> sorted(leg_warnings(lengths))
     [<Side.LEFT: 'left'>, <Side.RIGHT: 'right'>]
-    >>> short_legs({Side.LEFT: 100.0, Side.RIGHT: None}, worked=(Side.RIGHT,))
+    >>> leg_warnings({Side.LEFT: 100.0, Side.RIGHT: None}, worked=(Side.RIGHT,))
     {<Side.RIGHT: 'right'>: LegLength(px=100.0, measured_on=<Side.LEFT: 'left'>)}
 
 Pure numpy: no I/O, no clock.
@@ -24,7 +25,7 @@ Pure numpy: no I/O, no clock.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -124,27 +125,59 @@ def leg_lengths_px(
     return out
 
 
+def unseen_legs(
+    pose_frames: Sequence[PoseFrame],
+    size_wh: tuple[int, int],
+    in_position: Mapping[Side, npt.NDArray[np.bool_]] | None = None,
+    sides: Sequence[Side] = tuple(Side),
+) -> frozenset[Side]:
+    """The legs in position long enough to tell (``MIN_FRAMES /
+    MIN_SEEN_SHARE`` frames) whose hip and ankle are readable in fewer than
+    ``MIN_SEEN_SHARE`` of those frames: the model does not see them clearly
+    (``in_position`` as in ``leg_lengths_px``)."""
+    out = set()
+    for side in sides:
+        mask = None if in_position is None else in_position[side]
+        known = [
+            leg_px(frame.image, size_wh, side) is not None
+            for i, frame in enumerate(pose_frames)
+            if mask is None or mask[i]
+        ]
+        if len(known) >= MIN_FRAMES / MIN_SEEN_SHARE and np.mean(known) < MIN_SEEN_SHARE:
+            out.add(side)
+    return frozenset(out)
+
+
 def judged_lengths(
-    lengths: Mapping[Side, float | None], worked: Sequence[Side] | None = None
+    lengths: Mapping[Side, float | None],
+    worked: Sequence[Side] | None = None,
+    unseen: Collection[Side] | None = None,
 ) -> dict[Side, LegLength]:
     """Each worked leg's length (``worked``: every leg in ``lengths`` when
-    None): its own, else the longest other leg measured (a leg is called
-    small only when the whole person is); legs with neither are left out."""
+    None): its own, else, for a leg not seen clearly (``unseen``: every
+    unmeasured leg when None), the longest other leg measured (a leg is
+    called small only when the whole person is); others are left out."""
     measured = {side: px for side, px in lengths.items() if px is not None}
     out = {}
     for side in lengths if worked is None else worked:
         if side in measured:
             out[side] = LegLength(measured[side], side)
-        elif measured:
+        elif measured and (unseen is None or side in unseen):
             other = max(measured, key=lambda s: measured[s])
             out[side] = LegLength(measured[other], other)
     return out
 
 
-def short_legs(
+def leg_warnings(
     lengths: Mapping[Side, float | None],
     min_px: float = MIN_LEG_PX,
     worked: Sequence[Side] | None = None,
+    unseen: Collection[Side] | None = None,
 ) -> dict[Side, LegLength]:
-    """The worked legs judged shorter than ``min_px`` (``judged_lengths``)."""
-    return {s: n for s, n in judged_lengths(lengths, worked).items() if n.px < min_px}
+    """The worked legs the set-up check warns about (``judged_lengths``): too
+    short in the picture (under ``min_px``), or not seen clearly."""
+    return {
+        side: length
+        for side, length in judged_lengths(lengths, worked, unseen).items()
+        if length.px < min_px or length.measured_on is not side
+    }
