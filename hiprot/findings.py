@@ -147,13 +147,6 @@ LEG_SMALL_UNSEEN = Finding(
     f"any leg hiprot was tuned on; if reps go uncounted, move the camera closer {_README_CAMERA}",
     short="{Leg} leg unclear, small picture: camera closer",
 )
-LEG_HIDDEN = Finding(
-    "LEG_HIDDEN",
-    long="the {leg} leg is not seen clearly for most of the set (the other leg hides it "
-    "from this camera), so its reps may go uncounted and its angles are unreliable; film "
-    "a set of that leg with it nearer the camera",
-    short="{Leg} leg hidden: counts unreliable",
-)
 
 NO_STILL_START = Finding(
     "NO_STILL_START",

@@ -65,7 +65,7 @@ from hiprot.profiles import DEFAULT_PERSON, calibration_dir
 from hiprot.readahead import Ahead, read_ahead
 from hiprot.reading.guided import LOOK_S, calibration_ranges
 from hiprot.reading.live import LiveAngles, LiveReading
-from hiprot.report import degree_notes, leg_finding
+from hiprot.report import degree_notes, small_leg
 from hiprot.reps import Mode, Rep
 from hiprot.reread import SetReread, SetSpan
 from hiprot.safe_io import plain
@@ -380,11 +380,10 @@ class LiveSession:
                 self._tell(*findings.TOO_DARK.live())
 
     def _tell_small(self, pose_frame: PoseFrame, placed: bool) -> None:
-        """Tell, once per leg, a leg too small in the picture to count
-        reliably, or not seen clearly (``LegSize``)."""
+        """Tell, once per leg, a leg too small in the picture to count reliably."""
         size = self._leg_size
         for side in size.update(pose_frame, self.coach.mode.sides, placed, self.coach.in_position):
-            finding, params = leg_finding(side, size.lengths[side], size.min_px)
+            finding, params = small_leg(side, size.lengths[side], size.min_px)
             self._tell(*finding.live(**params))
 
     def _tell_legs(self, reading: LiveReading) -> None:

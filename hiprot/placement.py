@@ -26,8 +26,8 @@ from hiprot.reading.size import (
     LegLength,
     judged_lengths,
     leg_px,
-    leg_warnings,
     median_px,
+    short_legs,
 )
 from hiprot.types import PoseFrame
 
@@ -129,8 +129,7 @@ class LegSize:
     ) -> list[Side]:
         """Take one frame (``placed``: ready, the worked legs in position;
         ``in_position``: per leg, None: every leg); returns the legs judged
-        on this frame that the check warns about (``leg_warnings``: too
-        small, or not seen clearly); each leg is judged once."""
+        too small on this frame (``short_legs``); each leg is judged once."""
         if not placed or all(side in self.lengths for side in sides):
             return []
         for side in Side:
@@ -146,5 +145,5 @@ class LegSize:
             judged = judged_lengths(own, (side,), unseen).get(side)
             if judged is not None:
                 self.lengths[side] = judged
-                warned += list(leg_warnings(own, self.min_px, (side,), unseen))
+                warned += list(short_legs(own, self.min_px, (side,), unseen))
         return warned

@@ -152,18 +152,16 @@ def capped_readings(review) -> frozenset[str]:
     return frozenset(found)
 
 
-def leg_finding(
+def small_leg(
     side: Side, length: LegLength, min_px: float = MIN_LEG_PX
 ) -> tuple[findings.Finding, dict[str, Any]]:
-    """What the set-up check says of a leg (``hiprot.reading.size.leg_warnings``),
-    and its parameters: too small in the picture, measured on itself or,
-    when it is not seen clearly, on the other leg; or not seen clearly."""
+    """What to say of a leg too small in the picture (``short_legs``), and its
+    parameters: measured on the leg itself or, when it is not seen
+    clearly, on the other leg."""
     params = {"leg": side, "leg_px": length.px, "min_px": min_px}
     if length.measured_on is side:
         return findings.LEG_SMALL, params
-    if length.px < min_px:
-        return findings.LEG_SMALL_UNSEEN, {**params, "other": length.measured_on.value}
-    return findings.LEG_HIDDEN, {"leg": side}
+    return findings.LEG_SMALL_UNSEEN, {**params, "other": length.measured_on.value}
 
 def degree_notes(legs: Collection[Side], ranges: Mapping[Side, Any]) -> list[str]:
     """Per worked leg, the scale of its degrees (``hiprot.calibration.LegRange``
@@ -222,14 +220,14 @@ def advice(
             is not called the weaker one.
         jittery: The legs whose knee reading jittered too much to drive the
             count (``hiprot.review.Review.foot_driven``).
-        small: The legs the set-up check warns about, with their length
-            (``hiprot.reading.size.leg_warnings``).
+        small: The legs too small in the picture, with their length
+            (``hiprot.reading.size.short_legs``).
     """
     ranges = femur_range or {}
     tips: list[str] = []
     for side, leg in legs.items():
         if small and side in small:
-            finding, params = leg_finding(side, small[side])
+            finding, params = small_leg(side, small[side])
             tips.append(finding.sentence(**params))
         if side in jittery:
             tips.append(findings.KNEE_JITTER.sentence(leg=side))

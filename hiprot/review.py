@@ -42,8 +42,8 @@ from hiprot.reading.neutral import (
 )
 from hiprot.reading.position import Gate, PositionSeries, position_series
 from hiprot.reading.series import AngleSeries, angle_series, gated, samples, smooth_series
-from hiprot.reading.size import LegLength, leg_lengths_px, leg_warnings, unseen_legs
-from hiprot.report import leg_finding
+from hiprot.reading.size import LegLength, leg_lengths_px, short_legs, unseen_legs
+from hiprot.report import small_leg
 from hiprot.reps import Mode, Rep, min_confidence
 from hiprot.session import CalibrationInfo, SessionSummary, Tracking
 from hiprot.types import PoseFrame
@@ -96,11 +96,10 @@ class Review:
         return frozenset(s for s, r in self.ranges.items() if r.in_scale is not None)
 
     @property
-    def leg_warnings(self) -> dict[Side, LegLength]:
-        """The worked legs the set-up check warns about (too small in the
-        picture, or not seen clearly), with their length."""
+    def small_legs(self) -> dict[Side, LegLength]:
+        """The worked legs too small in the picture, with their length."""
         worked = self.summary.mode.sides
-        return leg_warnings(self.leg_px or {}, worked=worked, unseen=self.unseen)
+        return short_legs(self.leg_px or {}, worked=worked, unseen=self.unseen)
 
 
 #: Rounds of re-taking the neutral from the rests and counting again: the
@@ -218,8 +217,8 @@ def _review(
         )
     leg_px = leg_lengths_px(pose_frames, size_wh, position.in_position)
     unseen = unseen_legs(pose_frames, size_wh, position.in_position)
-    for side, length in sorted(leg_warnings(leg_px, worked=mode.sides, unseen=unseen).items()):
-        finding, params = leg_finding(side, length)
+    for side, length in sorted(short_legs(leg_px, worked=mode.sides, unseen=unseen).items()):
+        finding, params = small_leg(side, length)
         finding.warn(source, **params)
     raw = angle_series(pose_frames, size_wh, estimator, pose_model)
     series = smooth_series(raw)

@@ -259,7 +259,7 @@ def _write_outputs(review: Review, paths: ReviewPaths, mode: Mode, title: str) -
             staged[paths.html],
             review.femur_range_deg,
             review.foot_driven,
-            review.leg_warnings,
+            review.small_legs,
             degree_notes(mode.sides, review.ranges),
         )
         for tmp in staged.values():

@@ -28,11 +28,11 @@ from hiprot.reading.size import (
     LegLength,
     leg_lengths_px,
     leg_px,
-    leg_warnings,
     median_px,
+    short_legs,
     unseen_legs,
 )
-from hiprot.report import advice, leg_finding, write_html
+from hiprot.report import advice, small_leg, write_html
 from hiprot.review import review_pose_frames
 from hiprot.synth import SessionSpec, generate
 from hiprot.types import PoseFrame
@@ -96,16 +96,20 @@ def test_legs_warned_about_are_those_under_the_limit_or_unseen(scale: float) -> 
     spec = _at(scale)
     lengths = leg_lengths_px(generate(spec).frames, (spec.width, spec.height))
     expected = {side for side, px in lengths.items() if px < MIN_LEG_PX}
-    assert set(leg_warnings(lengths)) == expected
+    assert set(short_legs(lengths)) == expected
     # a leg not measured for want of frames is not judged; one not seen clearly
-    # is judged on the other (the same body, as far away) and warned about
-    both = {Side.LEFT: None, Side.RIGHT: MIN_LEG_PX}
-    assert leg_warnings(both, unseen=()) == {}
-    assert leg_warnings(both, unseen={Side.LEFT}) == {Side.LEFT: LegLength(MIN_LEG_PX, Side.RIGHT)}
-    assert leg_warnings({Side.LEFT: None, Side.RIGHT: 100.0}, worked=(Side.LEFT,)) == {
+    # is judged on the other (the same body, as far away)
+    both = {Side.LEFT: None, Side.RIGHT: 100.0}
+    assert short_legs(both, unseen=()) == {Side.RIGHT: LegLength(100.0, Side.RIGHT)}
+    assert short_legs(both, unseen={Side.LEFT}) == {
+        Side.LEFT: LegLength(100.0, Side.RIGHT),
+        Side.RIGHT: LegLength(100.0, Side.RIGHT),
+    }
+    assert short_legs({Side.LEFT: None, Side.RIGHT: MIN_LEG_PX}) == {}
+    assert short_legs({Side.LEFT: None, Side.RIGHT: 100.0}, worked=(Side.LEFT,)) == {
         Side.LEFT: LegLength(100.0, Side.RIGHT)
     }
-    assert leg_warnings({Side.LEFT: None, Side.RIGHT: None}) == {}
+    assert short_legs({Side.LEFT: None, Side.RIGHT: None}) == {}
     if scale == 1.0:
         assert expected == set()  # the default camera at 640x480 is close enough
     if scale == 0.35:
@@ -122,15 +126,15 @@ def _review(spec: SessionSpec):
 
 def test_review_warns_about_a_small_leg_with_its_length_and_the_limit(tmp_path: Path) -> None:
     review, said = _review(_at(0.4))
-    assert set(review.leg_warnings) == set(Side)
-    for side, length in review.leg_warnings.items():
+    assert set(review.small_legs) == set(Side)
+    for side, length in review.small_legs.items():
         assert length.measured_on is side
         px = length.px
         text = findings.LEG_SMALL.text(leg=side, leg_px=px, min_px=MIN_LEG_PX)
         assert f"set: {text}" in said
         assert f"{px:.0f} px" in text and f"{MIN_LEG_PX:.0f} px" in text
     tips = advice(
-        review.summary.legs, review.femur_range_deg, review.foot_driven, review.leg_warnings
+        review.summary.legs, review.femur_range_deg, review.foot_driven, review.small_legs
     )
     page = write_html(
         review.summary,
@@ -138,16 +142,16 @@ def test_review_warns_about_a_small_leg_with_its_length_and_the_limit(tmp_path: 
         tmp_path / "r.html",
         review.femur_range_deg,
         review.foot_driven,
-        review.leg_warnings,
+        review.small_legs,
     ).read_text(encoding="utf-8")
-    for side, length in review.leg_warnings.items():
+    for side, length in review.small_legs.items():
         sentence = findings.LEG_SMALL.sentence(leg=side, leg_px=length.px, min_px=MIN_LEG_PX)
         assert sentence in tips and html.escape(sentence) in page
 
 
 def test_review_says_nothing_of_size_at_full_size() -> None:
     review, said = _review(_at(1.0))
-    assert review.leg_warnings == {}
+    assert review.small_legs == {}
     assert review.leg_px is not None and all(px is not None for px in review.leg_px.values())
     assert not any("px tall in the picture" in s for s in said)
 
@@ -176,16 +180,14 @@ def test_leg_size_judges_an_unseen_leg_on_the_other_once_it_has_gone_unseen_long
     said = [size.update(frame, (Side.RIGHT,), placed=True) for _ in range(unseen + 5)]
     assert said[unseen - 1] == [Side.RIGHT] and sum(map(len, said)) == 1
     assert size.lengths[Side.RIGHT] == LegLength(pytest.approx(72.0), Side.LEFT)
-    finding, params = leg_finding(Side.RIGHT, size.lengths[Side.RIGHT], 100.0)
+    finding, params = small_leg(Side.RIGHT, size.lengths[Side.RIGHT], 100.0)
     assert finding is findings.LEG_SMALL_UNSEEN
     assert finding.text(**params).startswith("the right leg is not seen clearly")
     assert "your left leg is 72 px tall" in finding.text(**params)
-    # a person big enough: the unseen leg is still warned about, as hidden
+    # a person big enough: the unseen leg is judged on the other, and not small
     big = LegSize((640, 480), min_px=50.0)
-    said = [big.update(frame, (Side.RIGHT,), placed=True) for _ in range(unseen + 5)]
-    assert said[unseen - 1] == [Side.RIGHT] and sum(map(len, said)) == 1
-    finding, params = leg_finding(Side.RIGHT, big.lengths[Side.RIGHT], 50.0)
-    assert finding is findings.LEG_HIDDEN and finding.notice(**params).startswith("Right leg")
+    assert all(big.update(frame, (Side.RIGHT,), True) == [] for _ in range(unseen + 5))
+    assert big.lengths[Side.RIGHT] == LegLength(pytest.approx(72.0), Side.LEFT)
     # the other leg out of position (down, in a one-leg set) measures nothing
     down = LegSize((640, 480), min_px=100.0)
     out = {Side.LEFT: False, Side.RIGHT: True}
@@ -247,9 +249,9 @@ def test_a_leg_is_unseen_when_readable_in_under_a_quarter_of_enough_frames() -> 
     assert unseen_legs(frames(enough // 4 - 1, enough), (640, 480)) == {Side.RIGHT}
 
 
-def test_heavy_s_far_leg_hidden_at_2_m_is_warned_about() -> None:
-    """Heavy hardly sees the far (right) leg of w04 (2 m, 30 deg round): the
-    person is big enough, but the leg's count is not to be trusted."""
+def test_heavy_s_far_leg_unseen_at_2_m_is_judged_big_enough() -> None:
+    """Heavy hardly sees the far (right) leg of w04 (2 m, 30 deg round): it
+    is judged on the near leg, long enough, so nothing is said of size."""
     from hiprot.sources import open_pose_source
 
     with open_pose_source(WIDE / "heavy" / "w04_partial.landmarks.jsonl.gz") as source:
@@ -257,11 +259,9 @@ def test_heavy_s_far_leg_hidden_at_2_m_is_warned_about() -> None:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", HiprotWarning)
         review = review_pose_frames(frames, "w04", "both", size_wh=size_wh)
-    assert review.unseen == {Side.RIGHT}
-    assert set(review.leg_warnings) == {Side.RIGHT}
-    assert review.leg_warnings[Side.RIGHT].px >= MIN_LEG_PX
-    told = [str(w.message) for w in caught if "not seen clearly" in str(w.message)]
-    assert told == [f"w04: {findings.LEG_HIDDEN.text(leg=Side.RIGHT)}"]
+    assert review.unseen == {Side.RIGHT} and review.small_legs == {}
+    assert review.leg_px is not None and review.leg_px[Side.LEFT] >= MIN_LEG_PX
+    assert not [w for w in caught if "px tall in the picture" in str(w.message)]
 
 
 def test_heavy_s_far_leg_unseen_at_4_m_is_judged_on_the_near_one() -> None:
@@ -277,7 +277,7 @@ def test_heavy_s_far_leg_unseen_at_4_m_is_judged_on_the_near_one() -> None:
         review = review_pose_frames(frames, "w33", "right", size_wh=size_wh)
     assert review.leg_px is not None and review.leg_px[Side.RIGHT] is None
     assert review.unseen == {Side.RIGHT}
-    length = review.leg_warnings[Side.RIGHT]
+    length = review.small_legs[Side.RIGHT]
     assert length.measured_on is Side.LEFT and 90 < length.px < MIN_LEG_PX
     told = [str(w.message) for w in caught if "not seen clearly" in str(w.message)]
     assert len(told) == 1 and "move the camera closer" in told[0]
@@ -298,6 +298,6 @@ def test_review_of_rendered_recordings_warns_at_4_m_and_not_at_2_m(clip: str, sm
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", HiprotWarning)
         review = review_pose_frames(frames, clip, size_wh=size_wh)
-    assert set(review.leg_warnings) == small
+    assert set(review.small_legs) == small
     told = [str(w.message) for w in caught if "px tall in the picture" in str(w.message)]
     assert len(told) == len(small)
