@@ -119,6 +119,13 @@ ZOOM = 2
 #: pokes out of it where the crop could move.
 _EDGE_MARGIN = 0.125
 
+#: A person found in a crop is reported once its tracker has read them on
+#: this many frames running: the landmark model then has accepted them on the
+#: detector's region and again on the region of its own landmarks. A detector
+#: hit on background clutter (a stack of weight plates, in a real still)
+#: is dropped at the second look.
+_CONFIRM_FRAMES = 2
+
 #: A region of the frame in pixels: left, top, width, height.
 Box = tuple[int, int, int, int]
 
@@ -192,7 +199,8 @@ class PoseEstimator:
     round where the person was last seen, then the crops of ``search_boxes``
     in turn, one per frame. Once someone is found, that crop is kept (its
     tracker keeps its state) until the person nears an edge the crop could
-    move past, or is lost. Frames where the full frame finds someone cost and
+    move past, or is lost; they are reported from the second frame the
+    tracker reads them on (``_CONFIRM_FRAMES``). Frames where the full frame finds someone cost and
     read exactly as without zoom. Static mode reads each image on its own and
     does not zoom.
 
@@ -222,6 +230,7 @@ class PoseEstimator:
         self.zoom = zoom and not static_image_mode
         self._zoom_pose: mp.solutions.pose.Pose | None = None
         self._zoom_box: Box | None = None  # the crop its tracker follows someone in
+        self._zoom_run = 0  # frames running on which that tracker read them
         self._last_seen: tuple[float, float, float, float] | None = None
         self._search_step = 0
 
@@ -274,6 +283,7 @@ class PoseEstimator:
     def _drop_zoom(self) -> None:
         """Forget the crop tracker's state (its landmarks belong to its crop)."""
         self._zoom_box = None
+        self._zoom_run = 0
         if self._zoom_pose is not None:
             with _quiet_native_output():
                 self._zoom_pose.close()
@@ -292,8 +302,12 @@ class PoseEstimator:
         """Landmarks (image, world) of a person found in a crop of ``rgb``."""
         height, width = rgb.shape[:2]
         box = self._zoom_box
-        if box is not None and (
-            self._last_seen is not None and _pokes_out(self._last_seen, box, width, height)
+        confirmed = self._zoom_run >= _CONFIRM_FRAMES  # then ``_last_seen`` is its read or newer
+        if (
+            box is not None
+            and confirmed
+            and self._last_seen is not None
+            and _pokes_out(self._last_seen, box, width, height)
         ):
             self._drop_zoom()  # re-centre: a new tracker for the new crop
             box = None
@@ -310,9 +324,13 @@ class PoseEstimator:
             results = self._zoom_pose.process(crop)
         if results.pose_landmarks is None:
             self._zoom_box = None
+            self._zoom_run = 0
             return None, None
         image = crop_to_frame(_landmark_array(results.pose_landmarks), box, width, height)
         self._zoom_box = box
+        self._zoom_run += 1
+        if self._zoom_run < _CONFIRM_FRAMES:
+            return None, None
         self._seen(image, width, height)
         return image, _landmark_array(results.pose_world_landmarks)
 

@@ -15,6 +15,7 @@ from hiprot.errors import HiprotError
 from hiprot.landmarks import PoseLandmark as L
 from hiprot.pose import PoseEstimator, box_around, crop_to_frame, search_boxes
 from hiprot.types import Frame, PoseFrame
+from tests.conftest import FOOTAGE_DIR
 
 pytestmark = pytest.mark.pose
 
@@ -201,3 +202,30 @@ def test_zoom_changes_nothing_where_the_full_frame_finds_the_person(
         if unzoomed.has_pose:
             np.testing.assert_array_equal(zoomed.image, unzoomed.image)
             np.testing.assert_array_equal(zoomed.world, unzoomed.world)
+
+
+def test_background_clutter_a_crop_finds_once_is_not_a_person(monkeypatch) -> None:
+    """A real gym photo with the person painted out: in one crop the detector
+    takes a stack of weight plates for someone, and the tracker drops it."""
+    path = FOOTAGE_DIR / "real-stills" / "fedb13_Toe_Touchers__1.jpg"
+    if not path.is_file():
+        pytest.fail(f"real footage missing: {path} (set HIPROT_FOOTAGE)")
+    image = cv2.imread(str(path))
+    height, width = image.shape[:2]
+    with PoseEstimator(static_image_mode=True) as estimator:
+        person = estimator.estimate(Frame(0, 0.0, image)).image
+    assert person is not None
+    x, y = person[:, 0] * width, person[:, 1] * height
+    grow_x, grow_y = (x.max() - x.min()) / 4, (y.max() - y.min()) / 4
+    left, right = int(max(x.min() - grow_x, 0)), int(min(x.max() + grow_x, width))
+    top, bottom = int(max(y.min() - grow_y, 0)), int(min(y.max() + grow_y, height))
+    image[top:bottom, left:right] = image[top:bottom, left:right].mean(axis=(0, 1))
+    frames = [Frame(i, i / 15, image) for i in range(20)]
+
+    def found() -> int:
+        with PoseEstimator() as estimator:
+            return sum(p.has_pose for p in estimator.track(frames))
+
+    assert found() == 0
+    monkeypatch.setattr(pose_module, "_CONFIRM_FRAMES", 1)
+    assert found() > 0, "the clutter is there: taken at the first look"
