@@ -271,18 +271,23 @@ def _in_position_summary(clips: dict[str, dict[str, dict[str, float | None]]]) -
 def wide() -> dict[str, object]:
     """The wide render suite's drill clips (held out): fraction of frames in
     position per leg (both legs, the resting one of a one-leg clip too),
-    clean and webcam copies."""
+    clean and webcam copies; the full model's recordings, and under
+    ``heavy`` the heavy model's (``wide/heavy/``)."""
     folder = REPO / "benchmarks" / "render_suite" / "wide"
-    out: dict[str, object] = {}
-    for copy, suffix in (("clean", ""), ("webcam", "-webcam")):
-        clips = {}
-        for truth_path in sorted(folder.glob("w*.truth.json")):
-            name = truth_path.name.removesuffix(".truth.json")
-            recording = folder / f"{name}{suffix}.landmarks.jsonl.gz"
-            if recording.exists():
-                clips[name] = _in_position(recording, None, truth_path)
-        out[copy] = _in_position_summary(clips)
-    return out
+
+    def copies(recordings: Path) -> dict[str, object]:
+        out: dict[str, object] = {}
+        for copy, suffix in (("clean", ""), ("webcam", "-webcam")):
+            clips = {}
+            for truth_path in sorted(folder.glob("w*.truth.json")):
+                name = truth_path.name.removesuffix(".truth.json")
+                recording = recordings / f"{name}{suffix}.landmarks.jsonl.gz"
+                if recording.exists():
+                    clips[name] = _in_position(recording, None, truth_path)
+            out[copy] = _in_position_summary(clips)
+        return out
+
+    return {**copies(folder), "heavy": copies(folder / "heavy")}
 
 
 def real_clip(landmarks: Path | None) -> dict[str, object]:

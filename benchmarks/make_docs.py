@@ -247,6 +247,7 @@ def benchmarks_md() -> str:
 def _benchmark_rows() -> list[list[str]]:
     """One row per speed benchmark: what it ran on and what it measured."""
     pose, review = load("pose_throughput"), load("review_throughput")
+    zoom = load("pose_zoom")
     latency, soak, reps = load("live_latency"), load("soak"), load("accuracy_reps")
     live, bare = latency["median"]["live"], latency["median"]["mediapipe"]
     clip = review["clip"]
@@ -260,6 +261,18 @@ def _benchmark_rows() -> list[list[str]]:
             f"MediaPipe {pose['fps']['mediapipe']:.0f} frames/s, "
             f"`hiprot extract` {pose['fps']['extract']:.0f} frames/s = "
             f"**{pose['ratios']['extract_vs_mediapipe']:.2f}x** MediaPipe",
+        ],
+        [
+            "`pose_zoom.py`",
+            f"`{zoom['clip']}`, {zoom['frames']} frames: as it is, shrunk to "
+            f"1/{zoom['shrink']} (far), blank (empty)",
+            "zoom on / off: "
+            + ", ".join(
+                f"{case} **{zoom['ratios'][f'{case}_zoom_vs_plain']:.2f}x** the frames/s, "
+                f"a person in {zoom['frames_with_pose'][f'{case}_zoom']} / "
+                f"{zoom['frames_with_pose'][f'{case}_plain']}"
+                for case in ("found", "far", "empty")
+            ),
         ],
         [
             "`review_throughput.py`",
@@ -294,7 +307,7 @@ def _benchmark_rows() -> list[list[str]]:
     return rows
 
 
-BENCH_NAMES = ("pose_throughput", "review_throughput", "live_latency", "soak")
+BENCH_NAMES = ("pose_throughput", "pose_zoom", "review_throughput", "live_latency", "soak")
 
 
 def readme_block() -> str:

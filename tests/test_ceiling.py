@@ -4,6 +4,7 @@ as a miss on every worked leg."""
 
 from __future__ import annotations
 
+import gzip
 import json
 import sys
 from pathlib import Path
@@ -41,10 +42,16 @@ def test_oracle_fits_noise_free_landmarks_held_out() -> None:
         assert np.nanmean(np.abs(knee - femur)) < 1.0
 
 
-def test_nobody_found_counts_nothing_and_is_said() -> None:
-    # w16_partial: the small body 4 m away on the floor, which MediaPipe never finds.
+def test_nobody_found_counts_nothing_and_is_said(tmp_path: Path) -> None:
+    # w16_partial's recording with nobody in any frame (as MediaPipe read it
+    # before the pose adapter zoomed: the small body 4 m away on the floor)
     truth = json.loads((WIDE / "w16_partial.truth.json").read_text())
-    rows = ceiling.wide_clip("w16_partial", "clean", truth, WIDE / "w16_partial.landmarks.jsonl.gz")
+    lines = gzip.decompress((WIDE / "w16_partial.landmarks.jsonl.gz").read_bytes()).splitlines()
+    nobody = [{**json.loads(line), "image": None, "world": None} for line in lines[1:]]
+    empty = [lines[0], *(json.dumps(frame).encode() for frame in nobody)]
+    recording = tmp_path / "w16_partial.landmarks.jsonl.gz"
+    recording.write_bytes(gzip.compress(b"\n".join(empty) + b"\n"))
+    rows = ceiling.wide_clip("w16_partial", "clean", truth, recording)
     assert [r["leg"] for r in rows] == ["left", "right"]
     for r in rows:
         assert not r["person_found"]
