@@ -239,7 +239,7 @@ def _review(
     calibration, foot_driven, relative, reps = _count_with_rests(
         raw, series, calibration, mode, position, pose_model, guided_s
     )
-    reps = in_sets(reps)  # a lone turn lying still is noise, not a set
+    reps = in_sets(reps)  # a lone turn lying still is noise, not a set (when on)
     flat = flat_femurs(series, calibration, mode.sides)
     foot_driven -= flat  # read from the foot already
     _warn_flat_and_jittery(source, flat, foot_driven)

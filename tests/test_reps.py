@@ -23,8 +23,6 @@ from hiprot.landmarks import Side
 from hiprot.reading.filters import jitter_deg
 from hiprot.reps import (
     HYSTERESIS_DEG,
-    SET_MAX_GAP_S,
-    SET_MIN_REPS,
     Mode,
     Phase,
     RepCounter,
@@ -879,26 +877,26 @@ def _counted(leg: Side, starts: Sequence[float], length_s: float = 5.0) -> list:
 
 
 def test_a_lone_rep_is_no_set_and_three_in_a_rhythm_are() -> None:
-    assert SET_MIN_REPS == 3  # the tests below are written for it
-    gap = SET_MAX_GAP_S
+    gap = 20.0
     lone = _counted(Side.LEFT, [10.0])
     set_of_three = _counted(Side.RIGHT, [10.0, 17.0, 24.0])
     assert len(lone) == 1 and len(set_of_three) == 3
-    kept = in_sets(lone + set_of_three)
+    kept = in_sets(lone + set_of_three, 3, gap)
     assert [(r.leg, r.index) for r in kept] == [(Side.RIGHT, 1), (Side.RIGHT, 2), (Side.RIGHT, 3)]
     # two lone reps more than the gap apart, then a set: the lone ones are
     # dropped, the set renumbered from 1
     apart = [5.0, 5.0 + gap + 6.0, 5.0 + 2 * (gap + 6.0)]  # 5 s reps, gap + 1 s between
     spread = _counted(Side.LEFT, [*apart, apart[-1] + 7.0, apart[-1] + 14.0])
     assert len(spread) == 5
-    kept = in_sets(spread)
+    kept = in_sets(spread, 3, gap)
     assert [r.start_s for r in kept] == [r.start_s for r in spread[2:]]
     assert [r.index for r in kept] == [1, 2, 3]
     # a set is the rhythm, not a count per recording: two sets a long rest apart both count
     two_sets = _counted(Side.LEFT, [5.0, 12.0, 19.0, 90.0, 97.0, 104.0])
-    assert len(in_sets(two_sets)) == 6
-    assert in_sets(two_sets, min_reps=4) == ()
-    assert len(in_sets(lone, min_reps=1)) == 1
+    assert len(in_sets(two_sets, 3, gap)) == 6
+    assert in_sets(two_sets, 4, gap) == ()
+    assert len(in_sets(lone, 1, gap)) == 1
+    assert in_sets(lone) == tuple(lone)  # off by default: every rep kept
 
 
 @pytest.mark.parametrize("min_reps, max_gap_s", [(0, 20.0), (3, 0.0), (3, -1.0)])
