@@ -76,9 +76,9 @@ def in_sets(
     """The reps that belong to a set (``SET_MIN_REPS``), renumbered per leg,
     in start order. A run of a leg's reps ends where the next rep starts
     more than ``max_gap_s`` after the last one ended; a run of fewer than
-    ``min_reps`` is dropped. Whole-recording (review, and live's re-read of
-    each set): a run's first reps count once its ``min_reps``-th arrives.
-    None: ``SET_MIN_REPS``, ``SET_MAX_GAP_S``."""
+    ``min_reps`` is dropped. It needs the whole recording (review, and
+    live's re-read of each set): a run's first reps are kept only once its
+    ``min_reps``-th has come. None: ``SET_MIN_REPS``, ``SET_MAX_GAP_S``."""
     min_reps = SET_MIN_REPS if min_reps is None else min_reps
     max_gap_s = SET_MAX_GAP_S if max_gap_s is None else max_gap_s
     if min_reps < 1 or not max_gap_s > 0.0:
