@@ -20,7 +20,7 @@ from __future__ import annotations
 import enum
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from hiprot import drill
@@ -55,6 +55,53 @@ def min_confidence(pose_model: str) -> float:
 #: before a rep counts as "from the ankles": true ankle-only reps sweep 3x or
 #: more (chosen on the tuning seeds, docs/counting.md).
 COMPENSATION_MARGIN = 1.5
+
+
+#: A set is a rhythm: with ``SET_MIN_REPS`` above 1 a rep counts only as
+#: one of at least that many reps of its leg, each starting within
+#: ``SET_MAX_GAP_S`` of the last one's end (``in_sets``). Lying still,
+#: landmark noise turns a leg past the rep floor now and then, a lone turn;
+#: the drill is 10-15 reps a set. Studied at 3 reps and 20 s on the tuning
+#: data; held out it also takes the few reps counted on legs read badly, so
+#: it is off here: 1 keeps every rep (docs/position.md, "A set is a rhythm").
+SET_MIN_REPS = 1
+SET_MAX_GAP_S = 20.0
+
+
+def in_sets(
+    reps: tuple[Rep, ...] | list[Rep],
+    min_reps: int | None = None,
+    max_gap_s: float | None = None,
+) -> tuple[Rep, ...]:
+    """The reps that belong to a set (``SET_MIN_REPS``), renumbered per leg,
+    in start order. A run of a leg's reps ends where the next rep starts
+    more than ``max_gap_s`` after the last one ended; a run of fewer than
+    ``min_reps`` is dropped. It needs the whole recording (review, and
+    live's re-read of each set): a run's first reps are kept only once its
+    ``min_reps``-th has come. None: ``SET_MIN_REPS``, ``SET_MAX_GAP_S``."""
+    min_reps = SET_MIN_REPS if min_reps is None else min_reps
+    max_gap_s = SET_MAX_GAP_S if max_gap_s is None else max_gap_s
+    if min_reps < 1 or not max_gap_s > 0.0:
+        raise ValueError(
+            f"a set needs min_reps >= 1 and max_gap_s > 0, got {min_reps}, {max_gap_s}"
+        )
+    kept: list[Rep] = []
+    for side in Side:
+        leg = sorted((r for r in reps if r.leg is side), key=lambda r: r.start_s)
+        run: list[Rep] = []
+        for rep in [*leg, None]:
+            if rep is None or (run and rep.start_s - run[-1].end_s > max_gap_s):
+                if len(run) >= min_reps:
+                    kept += run
+                run = []
+            if rep is not None:
+                run.append(rep)
+    counted = {side: 0 for side in Side}
+    out = []
+    for rep in sorted(kept, key=lambda r: (r.start_s, r.leg.value)):
+        counted[rep.leg] += 1
+        out.append(replace(rep, index=counted[rep.leg]))
+    return tuple(out)
 
 
 def drive_deg(femur_deg: float, foot_deg: float) -> float:

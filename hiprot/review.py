@@ -44,7 +44,7 @@ from hiprot.reading.position import Gate, PositionSeries, position_series
 from hiprot.reading.series import AngleSeries, angle_series, gated, samples, smooth_series
 from hiprot.reading.size import LegLength, leg_lengths_px, short_legs, unseen_legs
 from hiprot.report import small_leg
-from hiprot.reps import Mode, Rep, min_confidence
+from hiprot.reps import Mode, Rep, in_sets, min_confidence
 from hiprot.session import CalibrationInfo, SessionSummary, Tracking
 from hiprot.types import PoseFrame
 
@@ -245,6 +245,7 @@ def _review(
     calibration, foot_driven, relative, reps = _count_with_rests(
         raw, series, calibration, mode, position, pose_model, guided_s
     )
+    reps = in_sets(reps)  # a lone turn lying still is noise, not a set (when on)
     flat = flat_femurs(series, calibration, mode.sides)
     foot_driven -= flat  # read from the foot already
     _warn_flat_and_jittery(source, flat, foot_driven)

@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from hiprot import reps as reps_module
 from hiprot.bilateral import BilateralCounter
 from hiprot.coach import Coach, CoachConfig, Cue, Stage, ViewCheck
 from hiprot.errors import HiprotWarning
@@ -35,7 +36,8 @@ from hiprot.reading.position import (
     position_series,
 )
 from hiprot.reading.series import samples
-from hiprot.reps import Phase, RepCounter, RepEventKind, RepSample
+from hiprot.reps import Mode, Phase, RepCounter, RepEventKind, RepSample, in_sets
+from hiprot.reread import SetSpan, reread_set
 from hiprot.review import review_pose_frames
 from hiprot.synth import ENTER_EXIT, NEGATIVES, SessionSpec, generate
 from hiprot.types import landmark_array
@@ -534,3 +536,57 @@ def test_a_still_leg_through_realistic_noise_counts_no_rep_but_a_30_degree_rep_d
     assert drill_spec.noise == spec.noise
     got = {leg: v["reps"] for leg, v in drill_review.summary.to_dict()["legs"].items()}
     assert got == {leg: v["reps"] for leg, v in session.truth["legs"].items()}
+
+
+# ---------------------------------------------------------------- a set is a rhythm
+
+
+def test_lying_still_a_lone_turn_is_no_set_in_review_and_live(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # lying still at realistic noise: the counter counts a lone rep on this
+    # seed (over the rep floor); with the set rule on (``SET_MIN_REPS``,
+    # off by default) it belongs to no set, in review and in live's stored set
+    spec = SessionSpec(seed=170018, scenario="still", placement="chair_left", noise="realistic")
+    session, review, _ = _review(spec)
+    span = SetSpan(1, session.frames[0].t_s, session.frames[-1].t_s)
+    stored = reread_set(session.frames, span, Mode.BOTH, review.calibration, SIZE)
+    assert len(review.reps) >= 1
+    assert stored is not None and len(stored.reps) >= 1
+    with monkeypatch.context() as sets:
+        sets.setattr(reps_module, "SET_MIN_REPS", 3)
+        _, in_a_set, _ = _review(spec)
+        stored = reread_set(session.frames, span, Mode.BOTH, in_a_set.calibration, SIZE)
+    assert in_a_set.reps == ()
+    assert stored is not None and stored.reps == ()  # live's stored set
+
+    # the counter on the same leg's reading: the lone turn is counted, and
+    # is no set; a short set of three real 30° reps over the same noise is
+    t = review.series.t_s
+    mid = 0.5 * (t[0] + t[-1])
+    three = sum(_rep_profile(t, mid + 7.0 * k) for k in (-1, 0, 1))
+
+    def with_reps(side: Side, a: LegAngles) -> LegAngles:
+        if side is not Side.LEFT:
+            return a
+        return replace(a, femur_deg=a.femur_deg + three, foot_deg=a.foot_deg + three)
+
+    for series, counted_n, kept_n in (
+        (review.series, 1, 0),
+        (review.series.map_legs(with_reps), 3, 3),
+    ):
+        leg = series.legs[Side.LEFT]
+        drive = judgements.counted_drive(
+            leg.femur_deg, leg.foot_deg, Side.LEFT in review.foot_driven
+        )
+        counter = BilateralCounter(
+            "left",
+            foot_driven=review.foot_driven,
+            excursion_deg={Side.LEFT: judgements.rep_excursion(series.t_s, drive)},
+        )
+        frames = samples(series)
+        for frame in frames:
+            counter.update(frame)
+        counter.finish(frames[-1].t_s)
+        assert len(counter.reps) == counted_n
+        assert len(in_sets(counter.reps, 3, 20.0)) == kept_n

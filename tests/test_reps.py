@@ -30,6 +30,7 @@ from hiprot.reps import (
     RepEventKind,
     RepSample,
     hold_span,
+    in_sets,
 )
 
 FPS = 30.0
@@ -855,3 +856,50 @@ def test_live_hold_timer_agrees_with_the_record_on_noisy_reps() -> None:
     unpushed = {k: n for k, n in verdicts.items() if not k[0]}
     assert set(unpushed) == {(False, True, True), (False, False, False)}, verdicts
     assert (True, False, True) not in verdicts
+
+
+# ---------------------------------------------------------------- sets
+
+
+def _counted(leg: Side, starts: Sequence[float], length_s: float = 5.0) -> list:
+    """Reps of ``leg`` as a counter would give them, ``length_s`` long from each start."""
+    counter = RepCounter(leg)
+    moves = []
+    t0 = 0.0
+    for start in starts:
+        moves += [(0.0, start - t0), (-30.0, 1.0), (30.0, 1.5), (30.0, 1.5), (0.0, length_s - 4.0)]
+        t0 = start + length_s
+    t, deg = eased([(0.0, 1.0), *moves, (0.0, 1.0)])
+    for ti, d in zip(t, deg):
+        counter.update(RepSample(ti, d, d))
+    counter.finish(t[-1])
+    return list(counter.reps)
+
+
+def test_a_lone_rep_is_no_set_and_three_in_a_rhythm_are() -> None:
+    gap = 20.0
+    lone = _counted(Side.LEFT, [10.0])
+    set_of_three = _counted(Side.RIGHT, [10.0, 17.0, 24.0])
+    assert len(lone) == 1 and len(set_of_three) == 3
+    kept = in_sets(lone + set_of_three, 3, gap)
+    assert [(r.leg, r.index) for r in kept] == [(Side.RIGHT, 1), (Side.RIGHT, 2), (Side.RIGHT, 3)]
+    # two lone reps more than the gap apart, then a set: the lone ones are
+    # dropped, the set renumbered from 1
+    apart = [5.0, 5.0 + gap + 6.0, 5.0 + 2 * (gap + 6.0)]  # 5 s reps, gap + 1 s between
+    spread = _counted(Side.LEFT, [*apart, apart[-1] + 7.0, apart[-1] + 14.0])
+    assert len(spread) == 5
+    kept = in_sets(spread, 3, gap)
+    assert [r.start_s for r in kept] == [r.start_s for r in spread[2:]]
+    assert [r.index for r in kept] == [1, 2, 3]
+    # a set is the rhythm, not a count per recording: two sets a long rest apart both count
+    two_sets = _counted(Side.LEFT, [5.0, 12.0, 19.0, 90.0, 97.0, 104.0])
+    assert len(in_sets(two_sets, 3, gap)) == 6
+    assert in_sets(two_sets, 4, gap) == ()
+    assert len(in_sets(lone, 1, gap)) == 1
+    assert in_sets(lone) == tuple(lone)  # off by default: every rep kept
+
+
+@pytest.mark.parametrize("min_reps, max_gap_s", [(0, 20.0), (3, 0.0), (3, -1.0)])
+def test_in_sets_rejects_a_set_of_nothing(min_reps: int, max_gap_s: float) -> None:
+    with pytest.raises(ValueError, match="a set needs"):
+        in_sets((), min_reps, max_gap_s)
