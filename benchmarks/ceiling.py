@@ -250,18 +250,26 @@ def add_oracles(
     return fits
 
 
-def _count_with(
-    t_s: FloatArray, mode: str, legs: dict[Side, tuple[FloatArray, FloatArray]]
-) -> list[dict]:
-    """The review's counter fed these femur and foot angles: its reps, as the
-    session summary lists them."""
+def true_series(
+    t_s: FloatArray, legs: dict[Side, tuple[FloatArray, FloatArray]], estimator: str
+) -> AngleSeries:
+    """An angle series of these femur and foot angles, fully trusted where
+    both are known (a leg left out: missing)."""
     nan = np.full(len(t_s), np.nan)
     angles = {}
     for side in Side:
         femur, foot = legs.get(side, (nan, nan))
         confidence = np.where(np.isfinite(femur) & np.isfinite(foot), 1.0, 0.0)
         angles[side] = LegAngles(femur, foot, foot - femur, confidence, confidence)
-    series = AngleSeries(t_s, np.ones(len(t_s), dtype=bool), angles, "world")
+    return AngleSeries(t_s, np.ones(len(t_s), dtype=bool), angles, estimator)
+
+
+def _count_with(
+    t_s: FloatArray, mode: str, legs: dict[Side, tuple[FloatArray, FloatArray]]
+) -> list[dict]:
+    """The review's counter fed these femur and foot angles: its reps, as the
+    session summary lists them."""
+    series = true_series(t_s, legs, "world")
     counter = BilateralCounter(mode, hold_band_deg=hold_bands(series))
     frame_samples = samples(series)
     for sample in frame_samples:

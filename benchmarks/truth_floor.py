@@ -41,14 +41,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import REPO, RESULTS_DIR, write_results
 from _wide import DONE_WHEN_AZIMUTH_DEG
-from ceiling import _count_with
+from ceiling import _count_with, true_series
 
 from hiprot import drill
 from hiprot.bilateral import BilateralCounter
 from hiprot.landmarks import Side
-from hiprot.reading.geometry import LegAngles
 from hiprot.reading.judgements import hold_bands, rep_excursions
-from hiprot.reading.series import AngleSeries, samples, smooth_series
+from hiprot.reading.series import samples, smooth_series
 from hiprot.synth import generate
 from hiprot.synth.suite import tuning_specs
 
@@ -87,13 +86,7 @@ def count_judged(
 ) -> tuple[list[str], dict[Side, float]]:
     """The legs of the reps review's counter counts on these true angles
     smoothed and judged as review judges them, and each leg's rep floor."""
-    nan = np.full(len(t_s), np.nan)
-    angles = {}
-    for side in Side:
-        femur, foot = legs.get(side, (nan, nan))
-        confidence = np.where(np.isfinite(femur) & np.isfinite(foot), 1.0, 0.0)
-        angles[side] = LegAngles(femur, foot, foot - femur, confidence, confidence)
-    relative = smooth_series(AngleSeries(t_s, np.ones(len(t_s), dtype=bool), angles, "image"))
+    relative = smooth_series(true_series(t_s, legs, "image"))
     floors = rep_excursions(relative, ())
     counter = BilateralCounter(
         mode, near=Side.LEFT, hold_band_deg=hold_bands(relative), excursion_deg=floors
