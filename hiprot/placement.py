@@ -20,10 +20,9 @@ from hiprot.coach_io import Cue
 from hiprot.landmarks import LEGS, MIN_VISIBILITY, PoseLandmark, Side
 from hiprot.reading.position import Verdict, leg_ok
 from hiprot.reading.size import (
-    MIN_FRAMES,
     MIN_LEG_PX,
-    MIN_SEEN_SHARE,
     LegLength,
+    is_unseen,
     judged_lengths,
     leg_px,
     median_px,
@@ -136,8 +135,7 @@ class LegSize:
             if in_position is None or in_position.get(side, False):
                 self._seen[side].append(leg_px(pose_frame.image, self.size_wh, side))
         own = {side: median_px(seen) for side, seen in self._seen.items()}
-        # unmeasured after this many frames: under MIN_SEEN_SHARE of them readable
-        unseen = [s for s in Side if len(self._seen[s]) >= MIN_FRAMES / MIN_SEEN_SHARE]
+        unseen = [s for s in Side if is_unseen(self._seen[s])]
         warned = []
         for side in sides:
             if side in self.lengths or (own[side] is None and side not in unseen):

@@ -115,15 +115,32 @@ def leg_lengths_px(
         Per leg, the median length, or None when fewer than ``MIN_FRAMES``
         of its frames (in position) show it, or under ``MIN_SEEN_SHARE`` of them.
     """
-    out: dict[Side, float | None] = {}
-    for side in sides:
-        mask = None if in_position is None else in_position[side]
-        out[side] = median_px(
-            leg_px(frame.image, size_wh, side)
-            for i, frame in enumerate(pose_frames)
-            if mask is None or mask[i]
-        )
-    return out
+    return {
+        side: median_px(_lengths_in_position(pose_frames, size_wh, in_position, side))
+        for side in sides
+    }
+
+
+def _lengths_in_position(
+    pose_frames: Sequence[PoseFrame],
+    size_wh: tuple[int, int],
+    in_position: Mapping[Side, npt.NDArray[np.bool_]] | None,
+    side: Side,
+) -> list[float | None]:
+    """``side``'s length on each frame it is in position (``leg_px``)."""
+    mask = None if in_position is None else in_position[side]
+    return [
+        leg_px(frame.image, size_wh, side)
+        for i, frame in enumerate(pose_frames)
+        if mask is None or mask[i]
+    ]
+
+
+def is_unseen(lengths: Sequence[float | None]) -> bool:
+    """Frames enough to tell (``MIN_FRAMES / MIN_SEEN_SHARE``), and the leg
+    readable in fewer than ``MIN_SEEN_SHARE`` of them."""
+    known = sum(px is not None for px in lengths)
+    return len(lengths) >= MIN_FRAMES / MIN_SEEN_SHARE and known < MIN_SEEN_SHARE * len(lengths)
 
 
 def unseen_legs(
@@ -136,17 +153,11 @@ def unseen_legs(
     MIN_SEEN_SHARE`` frames) whose hip and ankle are readable in fewer than
     ``MIN_SEEN_SHARE`` of those frames: the model does not see them clearly
     (``in_position`` as in ``leg_lengths_px``)."""
-    out = set()
-    for side in sides:
-        mask = None if in_position is None else in_position[side]
-        known = [
-            leg_px(frame.image, size_wh, side) is not None
-            for i, frame in enumerate(pose_frames)
-            if mask is None or mask[i]
-        ]
-        if len(known) >= MIN_FRAMES / MIN_SEEN_SHARE and np.mean(known) < MIN_SEEN_SHARE:
-            out.add(side)
-    return frozenset(out)
+    return frozenset(
+        side
+        for side in sides
+        if is_unseen(_lengths_in_position(pose_frames, size_wh, in_position, side))
+    )
 
 
 def judged_lengths(
