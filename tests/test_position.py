@@ -35,7 +35,7 @@ from hiprot.reading.position import (
     judge,
     position_series,
 )
-from hiprot.reading.series import samples
+from hiprot.reading.series import AngleSeries, samples
 from hiprot.reps import Mode, Phase, RepCounter, RepEventKind, RepSample, in_sets
 from hiprot.reread import SetSpan, reread_set
 from hiprot.review import review_pose_frames
@@ -514,20 +514,7 @@ def test_a_still_leg_through_realistic_noise_counts_no_rep_but_a_30_degree_rep_d
 
     for added, expected in ((None, 0), (with_rep, 1)):
         series = review.series if added is None else review.series.map_legs(added)
-        drive = judgements.counted_drive(
-            series.legs[Side.RIGHT].femur_deg,
-            series.legs[Side.RIGHT].foot_deg,
-            Side.RIGHT in review.foot_driven,
-        )
-        counter = BilateralCounter(
-            "right",
-            foot_driven=review.foot_driven,
-            excursion_deg={Side.RIGHT: judgements.rep_excursion(series.t_s, drive)},
-        )
-        frames = samples(series)
-        for frame in frames:
-            counter.update(frame)
-        counter.finish(frames[-1].t_s)
+        counter = _count_one_leg(series, Side.RIGHT, review.foot_driven)
         assert counter[Side.RIGHT].rep_count == expected, added
 
     # the review: a drill at the same noise level counts its reps (4 a leg)
@@ -536,6 +523,25 @@ def test_a_still_leg_through_realistic_noise_counts_no_rep_but_a_30_degree_rep_d
     assert drill_spec.noise == spec.noise
     got = {leg: v["reps"] for leg, v in drill_review.summary.to_dict()["legs"].items()}
     assert got == {leg: v["reps"] for leg, v in session.truth["legs"].items()}
+
+
+def _count_one_leg(
+    series: AngleSeries, side: Side, foot_driven: frozenset[Side]
+) -> BilateralCounter:
+    """Review's counter on one leg of ``series``, its rep floor from its own
+    drive (``rep_excursion``), run to the end."""
+    leg = series.legs[side]
+    drive = judgements.counted_drive(leg.femur_deg, leg.foot_deg, side in foot_driven)
+    counter = BilateralCounter(
+        side.value,
+        foot_driven=foot_driven,
+        excursion_deg={side: judgements.rep_excursion(series.t_s, drive)},
+    )
+    frames = samples(series)
+    for frame in frames:
+        counter.update(frame)
+    counter.finish(frames[-1].t_s)
+    return counter
 
 
 # ---------------------------------------------------------------- a set is a rhythm
@@ -575,18 +581,6 @@ def test_lying_still_a_lone_turn_is_no_set_in_review_and_live(
         (review.series, 1, 0),
         (review.series.map_legs(with_reps), 3, 3),
     ):
-        leg = series.legs[Side.LEFT]
-        drive = judgements.counted_drive(
-            leg.femur_deg, leg.foot_deg, Side.LEFT in review.foot_driven
-        )
-        counter = BilateralCounter(
-            "left",
-            foot_driven=review.foot_driven,
-            excursion_deg={Side.LEFT: judgements.rep_excursion(series.t_s, drive)},
-        )
-        frames = samples(series)
-        for frame in frames:
-            counter.update(frame)
-        counter.finish(frames[-1].t_s)
+        counter = _count_one_leg(series, Side.LEFT, review.foot_driven)
         assert len(counter.reps) == counted_n
         assert len(in_sets(counter.reps, 3, 20.0)) == kept_n
