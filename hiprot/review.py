@@ -42,7 +42,7 @@ from hiprot.reading.neutral import (
 )
 from hiprot.reading.position import Gate, PositionSeries, position_series
 from hiprot.reading.series import AngleSeries, angle_series, gated, samples, smooth_series
-from hiprot.reading.size import LegLength, leg_lengths_px, short_legs, unseen_legs
+from hiprot.reading.size import LegLength, leg_sizes, short_legs
 from hiprot.report import small_leg
 from hiprot.reps import Mode, Rep, in_sets, min_confidence
 from hiprot.session import CalibrationInfo, SessionSummary, Tracking
@@ -215,8 +215,8 @@ def _review(
         return _not_the_drill(
             pose_frames, source, mode, calibration, size_wh, estimator, position, pose_model
         )
-    leg_px = leg_lengths_px(pose_frames, size_wh, position.in_position)
-    unseen = unseen_legs(pose_frames, size_wh, position.in_position)
+    sizes = leg_sizes(pose_frames, size_wh, position.in_position)
+    leg_px, unseen = sizes.lengths, sizes.unseen
     for side, length in sorted(short_legs(leg_px, worked=mode.sides, unseen=unseen).items()):
         finding, params = small_leg(side, length)
         finding.warn(source, **params)

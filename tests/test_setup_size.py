@@ -28,6 +28,7 @@ from hiprot.reading.size import (
     LegLength,
     leg_lengths_px,
     leg_px,
+    leg_sizes,
     median_px,
     short_legs,
     unseen_legs,
@@ -247,6 +248,10 @@ def test_a_leg_is_unseen_when_readable_in_under_a_quarter_of_enough_frames() -> 
     assert unseen_legs(frames(0, enough - 1), (640, 480)) == set()  # too few to tell
     assert unseen_legs(frames(enough // 4, enough - enough // 4), (640, 480)) == set()
     assert unseen_legs(frames(enough // 4 - 1, enough), (640, 480)) == {Side.RIGHT}
+    # review's one pass says the same: the unseen leg has no length of its own
+    sizes = leg_sizes(frames(enough // 4 - 1, enough), (640, 480))
+    assert sizes.unseen == {Side.RIGHT}
+    assert sizes.lengths[Side.RIGHT] is None and sizes.lengths[Side.LEFT] is not None
 
 
 def test_heavy_s_far_leg_unseen_at_2_m_is_judged_big_enough() -> None:

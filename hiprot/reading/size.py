@@ -96,6 +96,31 @@ def median_px(lengths: Iterable[float | None], min_frames: int = MIN_FRAMES) -> 
     return float(np.median(known))
 
 
+@dataclass(frozen=True)
+class LegSizes:
+    """Each leg's median length in the picture (``leg_lengths_px``; None:
+    not measured) and the legs the model does not see clearly (``unseen_legs``)."""
+
+    lengths: dict[Side, float | None]
+    unseen: frozenset[Side]
+
+
+def leg_sizes(
+    pose_frames: Sequence[PoseFrame],
+    size_wh: tuple[int, int],
+    in_position: Mapping[Side, npt.NDArray[np.bool_]] | None = None,
+    sides: Sequence[Side] = tuple(Side),
+) -> LegSizes:
+    """``leg_lengths_px`` and ``unseen_legs`` from one pass over the frames."""
+    per_frame = {
+        side: _lengths_in_position(pose_frames, size_wh, in_position, side) for side in sides
+    }
+    return LegSizes(
+        {side: median_px(lengths) for side, lengths in per_frame.items()},
+        frozenset(side for side, lengths in per_frame.items() if is_unseen(lengths)),
+    )
+
+
 def leg_lengths_px(
     pose_frames: Sequence[PoseFrame],
     size_wh: tuple[int, int],
@@ -115,10 +140,7 @@ def leg_lengths_px(
         Per leg, the median length, or None when fewer than ``MIN_FRAMES``
         of its frames (in position) show it, or under ``MIN_SEEN_SHARE`` of them.
     """
-    return {
-        side: median_px(_lengths_in_position(pose_frames, size_wh, in_position, side))
-        for side in sides
-    }
+    return leg_sizes(pose_frames, size_wh, in_position, sides).lengths
 
 
 def _lengths_in_position(
@@ -153,11 +175,7 @@ def unseen_legs(
     MIN_SEEN_SHARE`` frames) whose hip and ankle are readable in fewer than
     ``MIN_SEEN_SHARE`` of those frames: the model does not see them clearly
     (``in_position`` as in ``leg_lengths_px``)."""
-    return frozenset(
-        side
-        for side in sides
-        if is_unseen(_lengths_in_position(pose_frames, size_wh, in_position, side))
-    )
+    return leg_sizes(pose_frames, size_wh, in_position, sides).unseen
 
 
 def judged_lengths(
