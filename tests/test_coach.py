@@ -139,6 +139,38 @@ def test_legs_rest_between_reps_only_during_a_set() -> None:
     assert set(script.coach.resting_legs()) == {Side.LEFT, Side.RIGHT}
 
 
+def test_a_set_ends_when_both_legs_reach_the_target_turning_out_of_step() -> None:
+    """Legs half a rep apart are never at neutral together: the set ends once
+    each has the target, not at a moment that never comes."""
+
+    def cycle(t: float) -> float:  # out 1 s, in 1.5 s, hold 1.5 s, back 1 s
+        t %= 5.0
+        if t < 1.0:
+            return -20.0 * t
+        if t < 2.5:
+            return -20.0 + 40.0 * (t - 1.0) / 1.5
+        return 20.0 if t < 4.0 else 20.0 * (5.0 - t)
+
+    script = Script(coach(mode=Mode.BOTH, target_reps=3))
+    script.feed(4.5)
+    assert script.coach.stage is Stage.SET
+    start, ended_s = script.t, None
+    for _ in range(round(30 * FPS)):
+        script.t += 1 / FPS
+        s = sample(script.t, cycle(script.t - start), cycle(script.t - start - 2.5))
+        out = script.coach.update(script.t, READY, LiveReading(s, s))
+        if out.view.stage is not Stage.SET:
+            ended_s = script.t - start
+            break
+    # the right leg's third rep ends at 2.5 + 3 x 5 s
+    assert ended_s is not None and ended_s == pytest.approx(17.5, abs=0.5)
+    counted = script.coach.reps
+    assert {side: sum(r.leg is side for r in counted) for side in Side} == {
+        Side.LEFT: 3,
+        Side.RIGHT: 3,
+    }
+
+
 def test_full_session_flow_and_counts() -> None:
     # set-up 1 s, calibration 3 s, 3 reps, rest 5 s, set-up, 3 reps, summary
     script = Script(coach())
