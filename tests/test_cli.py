@@ -116,3 +116,12 @@ def test_review_of_a_folder_of_recordings_runs_no_model(tmp_path: Path) -> None:
     first = result.stdout.splitlines()[0]
     assert first == "Pose model: none run (the recording's landmarks are used)"
 
+
+def test_extract_of_a_recording_says_it_is_one(tmp_path: Path) -> None:
+    from hiprot.synth import SessionSpec, generate, write_session
+
+    spec = SessionSpec(seed=1, scenario="clean", placement="oblique45_left", noise="none")
+    recording, _ = write_session(generate(spec), tmp_path / "s.landmarks.jsonl.gz")
+    before = recording.read_bytes()
+    assert_one_line_error(run_hiprot("extract", str(recording)), "is already a landmark recording")
+    assert recording.read_bytes() == before

@@ -21,7 +21,7 @@ from hiprot.cli.common import (
 )
 from hiprot.errors import HiprotError, InputError
 from hiprot.profiles import check_person
-from hiprot.recording import WRITTEN_SUFFIXES
+from hiprot.recording import WRITTEN_SUFFIXES, is_recording
 from hiprot.safe_io import (
     atomic_path,
     check_outputs,
@@ -58,6 +58,8 @@ def extract(video: Path, output: Path | None, model: str | None) -> None:
             f"{output.with_name(output.name.split('.')[0] + '.landmarks.jsonl.gz')}"
         )
     check_readable(video)
+    if output is None and is_recording(video):
+        raise InputError(f"{video}: is already a landmark recording; give the video to extract")
     output = output or default_recording_path(video)
     check_outputs([video], {"-o": output})
     model = pose_model("extract", model, video)
