@@ -21,7 +21,13 @@ from hiprot.coach import Coach, CoachConfig, Stage
 from hiprot.errors import InputError
 from hiprot.history import Best, HistoryStore, asymmetry_words, best_internal
 from hiprot.landmarks import Side
-from hiprot.profiles import DEFAULT_PERSON, check_person, is_made_clip, sample_videos_dir
+from hiprot.profiles import (
+    DEFAULT_PERSON,
+    check_person,
+    is_made_clip,
+    sample_videos_dir,
+    whose,
+)
 from hiprot.reading.neutral import auto_calibration, first_still_neutral
 from hiprot.reading.series import ANCHOR_WINDOW_S, angle_series, smooth_series
 from hiprot.reps import Mode, Rep
@@ -309,3 +315,9 @@ def test_the_end_of_a_session_names_the_key_only_with_a_window(window: bool) -> 
     coach.stage = Stage.SUMMARY
     view = coach._view(0.0, None)
     assert ("Press q" in view.detail) is window
+
+
+def test_the_default_person_is_you_in_a_sentence() -> None:
+    # "Added to me's history" read as a typo to a home user, who names no one
+    assert whose(DEFAULT_PERSON) == "your"
+    assert whose("Ann") == "Ann's"

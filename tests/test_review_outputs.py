@@ -66,7 +66,7 @@ def reviewed(recording: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple
     # a synthetic clip stays out of the history unless asked
     result = hiprot("review", str(recording), "-o", str(out), "--history", home=home)
     assert result.returncode == 0, result.stderr
-    assert "Added to me's history" in result.stdout
+    assert "Added to your history" in result.stdout
     return out, home / "history.sqlite3"
 
 

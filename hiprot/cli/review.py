@@ -23,7 +23,7 @@ from hiprot.cli.common import (
     stdout,
 )
 from hiprot.errors import HiprotError
-from hiprot.profiles import check_person, is_made_clip
+from hiprot.profiles import check_person, is_made_clip, whose
 from hiprot.reps import Mode
 from hiprot.safe_io import check_outputs, interrupt_exit_code, plain
 from hiprot.sources import check_readable
@@ -131,11 +131,6 @@ def review(
     parallel, one report folder per file. Each session is added to the
     person's history (--person), unless it is one of hiprot's sample videos.
     """
-    person = check_person(person)
-    calibration = load_calibration(calibration_file) if calibration_file else None
-    measured = person_measured_range(person)
-    calibrated_with = calibration.pose_model if calibration else None
-    model = pose_model("review", model, source, calibrated_with)
     single_only = {
         "--json": json_path,
         "--csv": csv_path,
@@ -143,10 +138,15 @@ def review(
         "--html": html_path,
         "--annotate": annotate_path,
     }
+    given = [name for name, value in single_only.items() if value is not None]
+    if source.is_dir() and given:
+        raise click.UsageError(f"{', '.join(given)} name one file; not usable with a folder")
+    person = check_person(person)
+    calibration = load_calibration(calibration_file) if calibration_file else None
+    measured = person_measured_range(person)
+    calibrated_with = calibration.pose_model if calibration else None
+    model = pose_model("review", model, source, calibrated_with)
     if source.is_dir():
-        given = [name for name, value in single_only.items() if value is not None]
-        if given:
-            raise click.UsageError(f"{', '.join(given)} name one file; not usable with a folder")
         _review_folder(
             source, out_dir, Mode(mode), calibration, jobs, db_path, person, keep, model, measured
         )
@@ -207,7 +207,7 @@ def _review_one(
             )
     _print_review(result, outcome, paths)
     if store is not None and not outcome.interrupted:
-        stdout.print(f"Added to {plain(person)}'s history: {plain(store.path)}")
+        stdout.print(f"Added to {plain(whose(person))} history: {plain(store.path)}")
     elif made:
         stdout.print(
             f"Not added to any history: {plain(source.name)} is a sample clip (--history adds it)."
@@ -343,7 +343,7 @@ def _review_folder(
     stored = [o for o in done if o.summary.drill_seen and o not in made]
     if store is not None and stored:
         added = words.plural(len(stored), "session")
-        stdout.print(f"Added {added} to {plain(person)}'s history: {plain(store.path)}")
+        stdout.print(f"Added {added} to {plain(whose(person))} history: {plain(store.path)}")
     if made:
         stdout.print(
             f"Not added to any history: {words.plural(len(made), 'sample clip')} "
