@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import csv
 import html
+import re
 from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime, time, timedelta
 from pathlib import Path
@@ -163,6 +164,7 @@ def small_leg(
         return findings.LEG_SMALL, params
     return findings.LEG_SMALL_UNSEEN, {**params, "other": length.measured_on.value}
 
+
 def degree_notes(legs: Collection[Side], ranges: Mapping[Side, Any]) -> list[str]:
     """Per worked leg, the scale of its degrees (``hiprot.calibration.LegRange``
     per leg in ``ranges``; a leg absent has none): in degrees on the measured
@@ -299,8 +301,13 @@ def _deg(value: float | None) -> str:
     return "–" if value is None else f"{value:+.1f}°".replace("-", "−")  # the terminal's minus
 
 
+def _prose(text: str) -> str:
+    """A finding's sentence as HTML: escaped, its `commands` as code, not backticks."""
+    return re.sub(r"`([^`]+)`", r"<code>\1</code>", html.escape(text))
+
+
 def _degree_notes(notes: Sequence[str]) -> str:
-    return "".join(f'\n<p class="note">{html.escape(n)}</p>' for n in notes)
+    return "".join(f'\n<p class="note">{_prose(n)}</p>' for n in notes)
 
 
 def _position_note(summary: SessionSummary) -> str:
@@ -348,7 +355,7 @@ def _rep_table(reps: Sequence[Rep]) -> str:
         ]
         for r in reps
     ]
-    headers = ["leg", "#", "start", "end", "internal", "external"]
+    headers = ["leg", "#", "start (s)", "end (s)", "internal", "external"]
     return _table([*headers, "hold", "hold done", "tempo", "from the"], rows)
 
 
@@ -380,9 +387,7 @@ def write_html(
         image = f'<img alt="angle plot" src="data:image/png;base64,{data}">'
     tracking = summary.tracking
     source = html.escape(summary.source)
-    tips = "".join(
-        f"<li>{html.escape(t)}</li>" for t in advice(summary.legs, ranges, jittery, small)
-    )
+    tips = "".join(f"<li>{_prose(t)}</li>" for t in advice(summary.legs, ranges, jittery, small))
     interrupted = (
         '\n<p class="interrupted"><b>Interrupted:</b> this report covers the recording up to '
         f"{summary.duration_s:.1f} s only; it is not in your history.</p>"

@@ -112,6 +112,14 @@ def test_html_has_a_row_per_rep(reviewed: tuple[Path, Path]) -> None:
     assert 'src="data:image/png;base64,' in page
 
 
+def test_html_shows_commands_as_code_not_backticks(reviewed: tuple[Path, Path]) -> None:
+    # no range measured by hand: the report says how to store one, as a command
+    page = (reviewed[0] / "report.html").read_text()
+    assert "<code>hiprot calibrate --range LEFT,RIGHT</code>" in page
+    assert "`" not in page
+    assert "<th>start (s)</th><th>end (s)</th>" in page
+
+
 def test_review_adds_the_session_to_history(reviewed: tuple[Path, Path]) -> None:
     with HistoryStore(reviewed[1]) as store:
         (record,) = store.sessions()
