@@ -929,3 +929,20 @@ def test_live_on_a_sample_clip_keeps_it_out_of_the_history(
     assert HistorySaver(None, "clip.mp4", datetime.now(timezone.utc)).kept() == (
         "nothing saved (not for the history)"
     )
+
+
+def test_live_help_names_every_key() -> None:
+    import re
+
+    from hiprot.live import COMMAND_KEYS, QUIT_KEYS
+
+    run = subprocess.run(
+        [sys.executable, "-m", "hiprot", "live", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    keys = " ".join(run.stdout.split("Keys:")[1].split("Options:")[0].split())
+    named = set(re.split(r"[\s/,.]+", keys))
+    for key in [*COMMAND_KEYS, *QUIT_KEYS]:
+        assert {32: "space", 27: "Esc"}.get(key, chr(key)) in named, keys
