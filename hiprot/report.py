@@ -32,6 +32,7 @@ from hiprot.history import (
     best_internal,
 )
 from hiprot.landmarks import Side
+from hiprot.profiles import DEFAULT_PERSON
 from hiprot.reading.neutral import at_limit
 from hiprot.reading.series import AngleSeries
 from hiprot.reading.size import MIN_LEG_PX, LegLength
@@ -376,10 +377,16 @@ def write_html(
     jittery: Collection[Side] = (),
     small: Mapping[Side, LegLength] | None = None,
     degrees: Sequence[str] = (),
+    person: str | None = None,
+    dated: datetime | None = None,
 ) -> Path:
     """One self-contained HTML file: summary, plot (embedded), per-rep table, advice
     (``femur_range``, ``jittery`` and ``small`` as in ``advice``), and what
-    scale its degrees are on (``degrees``, from ``degree_notes``)."""
+    scale its degrees are on (``degrees``, from ``degree_notes``).
+
+    ``person`` (named unless the default one) and ``dated`` (the recording's
+    file time) head the page: a clinic's reports are told apart by client and day.
+    """
     ranges = femur_range or {}
     image = ""
     if plot_png is not None and plot_png.exists():
@@ -394,13 +401,17 @@ def write_html(
         if summary.interrupted
         else ""
     )
+    who = [html.escape(person)] if person and person != DEFAULT_PERSON else []
+    when = [f"file dated {dated:%Y-%m-%d %H:%M}"] if dated is not None else []
+    heading = " · ".join([f"<b>{source}</b>", *who, *when])
+    title = ", ".join([*who, source, *(f"{dated:%Y-%m-%d}" for _ in when)])
     page = f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>hiprot report: {source}</title>
+<html lang="en"><head><meta charset="utf-8"><title>hiprot report: {title}</title>
 <style>
 {_STYLE}
 </style></head><body>
 <h1>Leg rotations on the wall: session report</h1>{interrupted}
-<p><b>{source}</b> · {summary.duration_s:.0f} s · mode: {summary.mode.value}
+<p>{heading} · {summary.duration_s:.0f} s · mode: {summary.mode.value}
  · person found in {tracking.frames_with_pose} of {tracking.frames} frames
  ({html.escape(tracking.model)} pose model){_position_note(summary)}
  · neutral: {words.neutral(summary.calibration.method)}</p>

@@ -120,6 +120,31 @@ def test_html_shows_commands_as_code_not_backticks(reviewed: tuple[Path, Path]) 
     assert "<th>start (s)</th><th>end (s)</th>" in page
 
 
+def test_a_clients_reports_name_the_client_and_the_day(recording: Path, tmp_path: Path) -> None:
+    # a physiotherapist's reports, one file and a folder, are told apart by
+    # client and day; a home user's name ("me") is not printed
+    import os
+    from datetime import datetime
+
+    folder = tmp_path / "ann"
+    folder.mkdir()
+    clip = shutil.copy(recording, folder / "monday.landmarks.jsonl.gz")
+    when = datetime(2026, 3, 2, 9, 30)
+    os.utime(clip, (when.timestamp(), when.timestamp()))
+    one = hiprot("review", str(clip), "-o", str(tmp_path / "one"), "--person", "Ann", home=tmp_path)
+    assert one.returncode == 0, one.stderr
+    many = hiprot("review", str(folder), "--person", "Ann", "--no-history", home=tmp_path)
+    assert many.returncode == 0, many.stderr
+    mine = hiprot("review", str(clip), "-o", str(tmp_path / "me"), "--no-history", home=tmp_path)
+    assert mine.returncode == 0, mine.stderr
+    for report in (tmp_path / "one", folder / "monday-landmarks-jsonl-gz-hiprot"):
+        page = (report / "report.html").read_text()
+        assert "<title>hiprot report: Ann, monday.landmarks.jsonl.gz, 2026-03-02</title>" in page
+        assert "<b>monday.landmarks.jsonl.gz</b> · Ann · file dated 2026-03-02 09:30 · " in page
+    page = (tmp_path / "me" / "report.html").read_text()
+    assert "<b>monday.landmarks.jsonl.gz</b> · file dated 2026-03-02 09:30 · " in page
+
+
 def test_review_adds_the_session_to_history(reviewed: tuple[Path, Path]) -> None:
     with HistoryStore(reviewed[1]) as store:
         (record,) = store.sessions()

@@ -198,7 +198,7 @@ def _review_one(
     made = keep is None and is_made_clip(source)
     with contextlib.ExitStack() as stack:
         store = None if keep is False or made else stack.enter_context(HistoryStore(db_path))
-        result, outcome = _run_review(source, paths, mode, calibration, model, measured)
+        result, outcome = _run_review(source, paths, mode, calibration, model, measured, person)
         if not outcome.summary.drill_seen:
             store = None  # not the drill: kept out of the history
         if store is not None and not outcome.interrupted:  # a part is never a session
@@ -215,7 +215,9 @@ def _review_one(
     _exit_if_interrupted(outcome, paths, store is not None)
 
 
-def _run_review(source: Path, paths, mode: Mode, calibration, model: str, measured=None):
+def _run_review(
+    source: Path, paths, mode: Mode, calibration, model: str, measured=None, person=None
+):
     """``review_files.review_file`` with a progress bar per stage."""
     from hiprot.review_files import review_file
 
@@ -231,7 +233,14 @@ def _run_review(source: Path, paths, mode: Mode, calibration, model: str, measur
             progress.advance(tasks[stage])
 
         return review_file(
-            source, paths, mode, calibration, advance, model=model, measured=measured
+            source,
+            paths,
+            mode,
+            calibration,
+            advance,
+            model=model,
+            measured=measured,
+            person=person,
         )
 
 
@@ -314,7 +323,9 @@ def _review_folder(
         store = None if keep is False else stack.enter_context(HistoryStore(db_path))
         with progress_bar() as progress:
             task = progress.add_task(f"Reviewing {plain(folder)}", total=len(sources))
-            outcomes = review_folder(sources, out_root, mode, calibration, jobs, model, measured)
+            outcomes = review_folder(
+                sources, out_root, mode, calibration, jobs, model, measured, person
+            )
             for outcome in outcomes:
                 progress.advance(task)
                 if isinstance(outcome, FileFailure):
