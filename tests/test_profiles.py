@@ -4,6 +4,7 @@ a history that says "capped" and "within measurement error"."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 import subprocess
@@ -151,6 +152,23 @@ def test_folder_table_fits_80_columns_and_keeps_names_distinct() -> None:
     assert len(rows) == len(names) and len(set(rows)) == len(names)  # one line each, distinct
     assert "wall_both_legs.mp4" in rows  # a name that fits is shown whole
     assert "my_set" in rows  # a recording's long suffix goes first
+
+
+def test_folder_table_marks_readings_as_the_history_does() -> None:
+    # a physiotherapist reads the folder table first: a best internal reading
+    # past the normal hip range is "?" there as in the history, with the key
+    odd = _outcome("odd.mp4")
+    odd.summary = dataclasses.replace(
+        odd.summary,
+        reps=tuple(dataclasses.replace(r, peak_internal_deg=66.0) for r in odd.summary.reps),
+    )
+    odd.capped = frozenset({"right-in"})
+    lines = rendered(folder_table([odd, _outcome("fine.mp4")], Mode.BOTH, 80))
+    (row,) = [line for line in lines if line.startswith("odd")]
+    assert row.split()[-2:] == ["+66°?", "≥+66°?"]
+    (row,) = [line for line in lines if line.startswith("fine")]
+    assert row.split()[-2:] == ["+31°", "+31°"]
+    assert any("≥ capped by the camera view · ? implausible" in line for line in lines)
 
 
 # ---------------------------------------------------------------- people
