@@ -145,6 +145,20 @@ def test_a_clients_reports_name_the_client_and_the_day(recording: Path, tmp_path
     assert "<b>monday.landmarks.jsonl.gz</b> · file dated 2026-03-02 09:30 · " in page
 
 
+def test_a_recording_without_the_drill_says_so_without_an_empty_table(tmp_path: Path) -> None:
+    spec = SessionSpec(seed=1, scenario="bridge", placement="oblique45_left", noise="none")
+    clip, _ = write_session(generate(spec), tmp_path / "bridge.landmarks.jsonl.gz")
+    # --history: asked for, and still kept out (it is not the drill)
+    result = hiprot("review", str(clip), "-o", str(tmp_path / "r"), "--history", home=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "the drill position (legs up the wall) was never seen" in result.stderr
+    assert "Not added to the history: the recording never shows the drill." in result.stdout
+    assert "Reps" not in result.stdout and "image degrees" not in result.stdout
+    assert "left: 0 reps" in result.stdout
+    with HistoryStore(tmp_path / "history.sqlite3") as store:
+        assert store.sessions() == []
+
+
 def test_review_adds_the_session_to_history(reviewed: tuple[Path, Path]) -> None:
     with HistoryStore(reviewed[1]) as store:
         (record,) = store.sessions()

@@ -212,6 +212,8 @@ def _review_one(
         stdout.print(
             f"Not added to any history: {plain(source.name)} is a sample clip (--history adds it)."
         )
+    elif keep is not False and not outcome.interrupted and not outcome.summary.drill_seen:
+        stdout.print("Not added to the history: the recording never shows the drill.")
     _exit_if_interrupted(outcome, paths, store is not None)
 
 
@@ -247,14 +249,15 @@ def _run_review(
 def _print_review(result, outcome, paths) -> None:
     from hiprot.report import capped, degree_notes
 
-    stdout.print(terminal.rep_table(result.reps))
+    if result.reps:  # no empty table: the lines below say 0 reps, and the warning why
+        stdout.print(terminal.rep_table(result.reps))
     at_limit = {
         side: capped(leg.peak_internal_deg, leg.peak_external_deg, result.femur_range_deg[side])
         for side, leg in result.summary.legs.items()
     }
     for line in terminal.leg_lines(result.summary.legs, at_limit):
         stdout.print(line)
-    for note in degree_notes(result.summary.legs, result.ranges):
+    for note in degree_notes(result.summary.legs, result.ranges) if result.reps else ():
         stdout.print(f"[dim]{plain(note)}[/]")
     if outcome.summary.time_in_position_s is not None:
         stdout.print(terminal.position_line(outcome.summary.time_in_position_s))
