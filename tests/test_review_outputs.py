@@ -159,6 +159,36 @@ def test_a_recording_without_the_drill_says_so_without_an_empty_table(tmp_path: 
         assert store.sessions() == []
 
 
+def test_a_folder_review_writes_a_summary_linking_every_report(
+    recording: Path, tmp_path: Path
+) -> None:
+    import re
+
+    folder = tmp_path / "ann"
+    folder.mkdir()
+    for name in ("monday", "thursday"):
+        shutil.copy(recording, folder / f"{name}.landmarks.jsonl.gz")
+    (folder / "broken.mp4").write_text("not a video")
+    for out in (None, tmp_path / "reports"):
+        args = ["-o", str(out)] if out else []
+        result = hiprot(
+            "review", str(folder), "--person", "Ann", "--no-history", *args, home=tmp_path
+        )
+        assert result.returncode == 1  # one file could not be reviewed; the others were
+        summary = (out or folder) / "hiprot-summary.html"
+        assert f"Summary of the folder, linking every report: {summary}" in result.stdout
+        page = summary.read_text(encoding="utf-8")
+        assert "<h1>Ann: 2 sets reviewed</h1>" in page
+        links = re.findall(r'<a href="([^"]+)">([^<]+)</a>', page)
+        assert [name for _, name in links] == [
+            "monday.landmarks.jsonl.gz",
+            "thursday.landmarks.jsonl.gz",
+        ]
+        for link, _ in links:
+            assert (summary.parent / link).resolve().is_file() and link.endswith("report.html")
+        assert "<h2>Not reviewed</h2>" in page and "broken.mp4: cannot be read as a video" in page
+
+
 def test_review_adds_the_session_to_history(reviewed: tuple[Path, Path]) -> None:
     with HistoryStore(reviewed[1]) as store:
         (record,) = store.sessions()

@@ -316,6 +316,7 @@ def _review_folder(
 ) -> None:
     """Review every file of ``folder``; a failed file is one error line, the rest go on."""
     from hiprot.history import HistoryStore
+    from hiprot.report import FOLDER_SUMMARY, write_folder_summary
     from hiprot.review_files import FileFailure, folder_sources, review_folder
 
     sources, skipped = folder_sources(folder)
@@ -354,6 +355,10 @@ def _review_folder(
     if done:
         where = plain(out_root) if out_root else "beside each file"
         stdout.print(f"Reports: {where}, one FILE-hiprot/report.html per file.")
+        summary = write_folder_summary(
+            done, failed, mode, (out_root or folder) / FOLDER_SUMMARY, person
+        )
+        stdout.print(f"Summary of the folder, linking every report: {plain(summary)}")
     stored = [o for o in done if o.summary.drill_seen and o not in made]
     if store is not None and stored:
         added = words.plural(len(stored), "session")
