@@ -302,6 +302,22 @@ def _frame_total(source: Path) -> int | None:
     return None if is_recording(source) else probe_video(source).frame_count or None
 
 
+@contextlib.contextmanager
+def _say_an_interrupted_folder(done: list, failed: list, sources: list, stored: bool):
+    """Ctrl-C in a folder review: say what the files finished so far kept, exit 130."""
+    try:
+        yield
+    except KeyboardInterrupt as exc:
+        kept = " and its history entry" if stored else ""
+        stderr.print(
+            f"[yellow]Interrupted[/] after {len(done) + len(failed)} of {len(sources)} files: "
+            f"each one reviewed has its complete report{kept}; the others keep any earlier "
+            "report, and no folder summary was written.",
+            highlight=False,
+        )
+        sys.exit(interrupt_exit_code(exc))
+
+
 def _review_folder(
     folder: Path,
     out_root: Path | None,
@@ -325,6 +341,7 @@ def _review_folder(
     done, failed, made = [], [], []
     with contextlib.ExitStack() as stack:
         store = None if keep is False else stack.enter_context(HistoryStore(db_path))
+        stack.enter_context(_say_an_interrupted_folder(done, failed, sources, store is not None))
         with progress_bar() as progress:
             task = progress.add_task(f"Reviewing {plain(folder)}", total=len(sources))
             outcomes = review_folder(
