@@ -40,6 +40,8 @@ MEASURED_FORMAT = "hiprot-measured-range"
 MEASURED_VERSION = 1
 #: The person's hand-measured range, beside the set-ups' calibrations.
 MEASURED_FILE_NAME = "measured_range.json"
+#: How to mend an unusable measured range: both legs, as a one-leg --range keeps the other's.
+MEASURED_HINT = "store it again with `hiprot calibrate --range LEFT,RIGHT` (both legs)"
 
 
 class CalibrationError(HiprotError):
@@ -389,7 +391,7 @@ class MeasuredRange:
 
     @classmethod
     def from_dict(cls, data: Any, where: str = "measured range") -> MeasuredRange:
-        hint = "store it again with `hiprot calibrate --range LEFT,RIGHT`"
+        hint = MEASURED_HINT
         if not isinstance(data, dict) or data.get("format") != MEASURED_FORMAT:
             raise CalibrationError(f"{where}: not a hiprot measured range; {hint}")
         if data.get("version") != MEASURED_VERSION:
@@ -416,7 +418,8 @@ def load_measured_range(path: str | Path) -> MeasuredRange | None:
     path = Path(path)
     if not path.exists():
         return None
-    return MeasuredRange.from_dict(_read_json(path, "measured range"), str(path))
+    data = _read_json(path, "measured range", MEASURED_HINT)
+    return MeasuredRange.from_dict(data, str(path))
 
 
 def person_measured_range(person: str) -> MeasuredRange | None:
@@ -426,15 +429,15 @@ def person_measured_range(person: str) -> MeasuredRange | None:
     return load_measured_range(calibration_dir(person) / MEASURED_FILE_NAME)
 
 
-def _read_json(path: Path, what: str) -> Any:
+def _read_json(path: Path, what: str, hint: str) -> Any:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise CalibrationError(f"{path}: cannot be read ({exc})") from None
+        raise CalibrationError(f"{path}: cannot be read ({exc}); {hint}") from None
     try:
         return load_json(text)
     except (AbsurdNumber, json.JSONDecodeError) as exc:
-        raise CalibrationError(f"{path}: corrupt {what} ({exc})") from None
+        raise CalibrationError(f"{path}: corrupt {what} ({exc}); {hint}") from None
 
 
 def save_calibration(calibration: Calibration, path: str | Path) -> Path:

@@ -61,7 +61,7 @@ from hiprot.history import HistoryStore
 from hiprot.landmarks import Side
 from hiprot.overlay import render_live
 from hiprot.placement import LegSize
-from hiprot.profiles import DEFAULT_PERSON, calibration_dir
+from hiprot.profiles import DEFAULT_PERSON, calibration_dir, is_made_clip
 from hiprot.readahead import Ahead, read_ahead
 from hiprot.reading.guided import LOOK_S, calibration_ranges
 from hiprot.reading.live import LiveAngles, LiveReading
@@ -211,6 +211,12 @@ class HistorySaver:
         self.add(reps, coach)
         self.saved_reps = len(reps)
 
+    def kept(self) -> str:
+        """What became of the reps, for the line that ends an interrupted session."""
+        if self.store is None:
+            return "nothing saved (not for the history)"
+        return f"Session saved ({self.saved_reps} reps)"
+
     def end(self, summary: SessionSummary | None) -> None:
         if self.store is not None and self.session_id is not None and summary is not None:
             self.store.end_session(self.session_id, summary)
@@ -308,11 +314,11 @@ class LiveSession:
                 self._handle(self.coach.finish(self._t_s))
         except CameraError:
             self._handle(self.coach.finish(self._t_s))
-            self.log(f"[red]Camera lost.[/] Session saved ({self.saver.saved_reps} reps).")
+            self.log(f"[red]Camera lost.[/] {self.saver.kept()}.")
             raise
         except KeyboardInterrupt:
             self._handle(self.coach.finish(self._t_s))
-            self.log(f"Interrupted. Session saved ({self.saver.saved_reps} reps).")
+            self.log(f"Interrupted. {self.saver.kept()}.")
             raise
         finally:
             self._restate_when_reread(wait=True)
@@ -699,6 +705,10 @@ def run_live(options: LiveOptions, log: Callable[[str], None]) -> SessionSummary
         config = replace(options.config, guided_move=measured is not None)
         if calibration is not None:
             log(f"Using your neutral from {plain(path)} (press c to recalibrate).")
+        # a sample or rendered clip played as the camera is nobody's training day
+        made = options.source is not None and is_made_clip(options.source)
+        if made:
+            log(f"Not added to any history: {plain(label)} is a sample clip.")
         log = locked(log)
         player = stack.enter_context(open_player(options.quiet, log))
         display: Display = stack.enter_context(Window()) if options.window else NoDisplay()
@@ -707,7 +717,9 @@ def run_live(options: LiveOptions, log: Callable[[str], None]) -> SessionSummary
         session = LiveSession(
             coach=Coach(config, calibration, label, history_best(store, options.person)),
             speaker=Speaker(player),
-            saver=HistorySaver(store, label, datetime.now().astimezone(), options.person),
+            saver=HistorySaver(
+                None if made else store, label, datetime.now().astimezone(), options.person
+            ),
             display=display,
             log=log,
             calibration_path=path,

@@ -20,6 +20,12 @@ from hiprot.errors import InputError
 #: The person when none is named; old history rows belong to this one too.
 DEFAULT_PERSON = "me"
 
+
+def whose(person: str) -> str:
+    """``your`` for the default person (a home user names no one), else ``Anna's``."""
+    return "your" if person == DEFAULT_PERSON else f"{person}'s"
+
+
 #: Letters, digits, space, dot, dash, underscore: safe as a folder name everywhere.
 _NAME = re.compile(r"^[\w][\w .-]{0,63}$")
 

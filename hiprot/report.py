@@ -10,6 +10,8 @@ from __future__ import annotations
 import base64
 import csv
 import html
+import os
+import re
 from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime, time, timedelta
 from pathlib import Path
@@ -31,10 +33,11 @@ from hiprot.history import (
     best_internal,
 )
 from hiprot.landmarks import Side
+from hiprot.profiles import DEFAULT_PERSON
 from hiprot.reading.neutral import at_limit
 from hiprot.reading.series import AngleSeries
 from hiprot.reading.size import MIN_LEG_PX, LegLength
-from hiprot.reps import Rep
+from hiprot.reps import Mode, Rep
 from hiprot.safe_io import atomic_path, write_error
 from hiprot.session import LegSummary, SessionSummary
 
@@ -162,6 +165,7 @@ def small_leg(
     if length.measured_on is side:
         return findings.LEG_SMALL, params
     return findings.LEG_SMALL_UNSEEN, {**params, "other": length.measured_on.value}
+
 
 def degree_notes(legs: Collection[Side], ranges: Mapping[Side, Any]) -> list[str]:
     """Per worked leg, the scale of its degrees (``hiprot.calibration.LegRange``
@@ -299,8 +303,17 @@ def _deg(value: float | None) -> str:
     return "–" if value is None else f"{value:+.1f}°".replace("-", "−")  # the terminal's minus
 
 
+def _prose(text: str) -> str:
+    """A finding's sentence as HTML: escaped, its `commands` as code, not backticks."""
+    return re.sub(r"`([^`]+)`", r"<code>\1</code>", html.escape(text))
+
+
+def _notes(notes: Sequence[str]) -> str:
+    return f"<ul>{''.join(f'<li>{_prose(n)}</li>' for n in notes)}</ul>" if notes else ""
+
+
 def _degree_notes(notes: Sequence[str]) -> str:
-    return "".join(f'\n<p class="note">{html.escape(n)}</p>' for n in notes)
+    return "".join(f'\n<p class="note">{_prose(n)}</p>' for n in notes)
 
 
 def _position_note(summary: SessionSummary) -> str:
@@ -348,7 +361,7 @@ def _rep_table(reps: Sequence[Rep]) -> str:
         ]
         for r in reps
     ]
-    headers = ["leg", "#", "start", "end", "internal", "external"]
+    headers = ["leg", "#", "start (s)", "end (s)", "internal", "external"]
     return _table([*headers, "hold", "hold done", "tempo", "from the"], rows)
 
 
@@ -369,10 +382,16 @@ def write_html(
     jittery: Collection[Side] = (),
     small: Mapping[Side, LegLength] | None = None,
     degrees: Sequence[str] = (),
+    person: str | None = None,
+    dated: datetime | None = None,
 ) -> Path:
     """One self-contained HTML file: summary, plot (embedded), per-rep table, advice
     (``femur_range``, ``jittery`` and ``small`` as in ``advice``), and what
-    scale its degrees are on (``degrees``, from ``degree_notes``)."""
+    scale its degrees are on (``degrees``, from ``degree_notes``).
+
+    ``person`` (named unless the default one) and ``dated`` (the recording's
+    file time) head the page: a clinic's reports are told apart by client and day.
+    """
     ranges = femur_range or {}
     image = ""
     if plot_png is not None and plot_png.exists():
@@ -380,22 +399,24 @@ def write_html(
         image = f'<img alt="angle plot" src="data:image/png;base64,{data}">'
     tracking = summary.tracking
     source = html.escape(summary.source)
-    tips = "".join(
-        f"<li>{html.escape(t)}</li>" for t in advice(summary.legs, ranges, jittery, small)
-    )
+    tips = "".join(f"<li>{_prose(t)}</li>" for t in advice(summary.legs, ranges, jittery, small))
     interrupted = (
         '\n<p class="interrupted"><b>Interrupted:</b> this report covers the recording up to '
         f"{summary.duration_s:.1f} s only; it is not in your history.</p>"
         if summary.interrupted
         else ""
     )
+    who = [html.escape(person)] if person and person != DEFAULT_PERSON else []
+    when = [f"file dated {dated:%Y-%m-%d %H:%M}"] if dated is not None else []
+    heading = " · ".join([f"<b>{source}</b>", *who, *when])
+    title = ", ".join([*who, source, *(f"{dated:%Y-%m-%d}" for _ in when)])
     page = f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>hiprot report: {source}</title>
+<html lang="en"><head><meta charset="utf-8"><title>hiprot report: {title}</title>
 <style>
 {_STYLE}
 </style></head><body>
 <h1>Leg rotations on the wall: session report</h1>{interrupted}
-<p><b>{source}</b> · {summary.duration_s:.0f} s · mode: {summary.mode.value}
+<p>{heading} · {summary.duration_s:.0f} s · mode: {summary.mode.value}
  · person found in {tracking.frames_with_pose} of {tracking.frames} frames
  ({html.escape(tracking.model)} pose model){_position_note(summary)}
  · neutral: {words.neutral(summary.calibration.method)}</p>
@@ -413,6 +434,75 @@ computer; nothing was uploaded.</p>
 </body></html>
 """
     path.write_text(page, encoding="utf-8")
+    return path
+
+
+#: The folder summary's name, in the reviewed folder (or ``review -o``).
+FOLDER_SUMMARY = "hiprot-summary.html"
+
+
+def write_folder_summary(
+    outcomes: Sequence[Any],
+    failures: Sequence[Any],
+    mode: Mode,
+    path: Path,
+    person: str | None = None,
+) -> Path:
+    """The page a physiotherapist opens first after ``hiprot review FOLDER``:
+    one row per reviewed file (``review_files.ReviewOutcome``), linked to its
+    report, with what to look at (the file's warnings), and the files that
+    could not be reviewed (``review_files.FileFailure``). Written whole or
+    not at all."""
+    from hiprot.terminal import FOLDER_KEY, internal_cell
+
+    sides = mode.sides
+    head = ["file", "file dated", "person seen"]
+    head += [f"{s.value} reps" for s in sides] + [words.HELD, words.TOO_FAST, words.FROM_ANKLES]
+    head += [f"{s.value} best in" for s in sides] + ["to look at"]
+    rows = []
+    for o in sorted(outcomes, key=lambda o: o.source.name):
+        summary = o.summary
+        link = os.path.relpath(o.paths.html, path.parent)
+        seen = summary.tracking.frames_with_pose / max(summary.tracking.frames, 1)
+        cells = [
+            f'<a href="{html.escape(Path(link).as_posix())}">{html.escape(o.source.name)}</a>',
+            f"{o.started_at:%Y-%m-%d %H:%M}",
+            f"{100 * seen:.0f}%",
+            *(str(summary.legs[s].reps) for s in sides),
+            str(sum(r.held for r in summary.reps)),
+            str(sum(not r.controlled for r in summary.reps)),
+            str(sum(r.compensation for r in summary.reps)),
+            *(
+                html.escape(
+                    internal_cell(summary.legs[s].peak_internal_deg, f"{s.value}-in" in o.capped)
+                )
+                for s in sides
+            ),
+            _notes([w.removeprefix(f"{o.source.name}: ") for w in o.warnings]),
+        ]
+        rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+    failed = "".join(f"<li>{html.escape(f.message)}</li>" for f in failures)
+    who = f"{html.escape(person)}: " if person and person != DEFAULT_PERSON else ""
+    title = f"hiprot: {who}{html.escape(path.parent.name)}"
+    page = f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>{title}</title>
+<style>
+{_STYLE}
+td:first-child, td:last-child {{ text-align: left; }} td ul, td li {{ margin: 0; }}
+</style></head><body>
+<h1>{who}{words.plural(len(rows), "set")} reviewed</h1>
+<table><thead><tr>{"".join(f"<th>{html.escape(h)}</th>" for h in head)}</tr></thead>
+<tbody>{"".join(rows)}</tbody></table>
+<p class="note">{html.escape(FOLDER_KEY)}. Degrees from each set's neutral, internal (in)
+positive. Each file's name opens its report.</p>
+{f"<h2>Not reviewed</h2><ul>{failed}</ul>" if failed else ""}
+</body></html>
+"""
+    try:
+        with atomic_path(path) as partial:
+            partial.write_text(page, encoding="utf-8")
+    except OSError as exc:
+        raise write_error(path, "the folder summary", exc) from None
     return path
 
 

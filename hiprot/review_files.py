@@ -238,7 +238,13 @@ def _remove_empty(folders: list[Path]) -> None:
             folder.rmdir()  # only if still empty
 
 
-def _write_outputs(review: Review, paths: ReviewPaths, mode: Mode, title: str) -> None:
+def _write_outputs(
+    review: Review,
+    paths: ReviewPaths,
+    mode: Mode,
+    source: Path,
+    person: str | None = None,
+) -> None:
     """Write the four report files all or nothing.
 
     Each goes to a hidden file beside its target first; only when all four
@@ -252,7 +258,7 @@ def _write_outputs(review: Review, paths: ReviewPaths, mode: Mode, title: str) -
     try:
         write_session(staged[paths.json], review.summary)
         write_csv(review.series, staged[paths.csv])
-        plot_session(review.series, review.reps, mode.sides, staged[paths.plot], title=title)
+        plot_session(review.series, review.reps, mode.sides, staged[paths.plot], title=source.name)
         write_html(
             review.summary,
             staged[paths.plot],
@@ -261,6 +267,8 @@ def _write_outputs(review: Review, paths: ReviewPaths, mode: Mode, title: str) -
             review.foot_driven,
             review.small_legs,
             degree_notes(mode.sides, review.ranges),
+            person,
+            recorded_at(source),
         )
         for tmp in staged.values():
             with open(tmp, "rb+") as f:
@@ -323,6 +331,7 @@ def review_file(
     keep_partial: bool = True,
     model: str = "full",
     measured: MeasuredRange | None = None,
+    person: str | None = None,
 ) -> tuple[Review, ReviewOutcome]:
     """Analyse ``source`` and write the summary JSON, CSV, plot, HTML and
     (for a video, when asked) the annotated video.
@@ -331,7 +340,8 @@ def review_file(
     after each frame, for progress. The output folders are checked before
     the analysis starts; the report replaces an earlier one only once it is
     completely written. ``model`` is the landmark model run on a video;
-    ``measured`` the person's hand-measured range (``review_pose_frames``).
+    ``measured`` the person's hand-measured range (``review_pose_frames``);
+    ``person`` whose set it is, named in the report.
 
     On Ctrl-C while frames are read (``keep_partial``), the frames so far are
     reported, marked interrupted, unless a complete earlier report is at
@@ -357,7 +367,7 @@ def review_file(
         paths = replace(paths, annotated=None)
     kept_earlier = interrupted and _complete_report(paths.json)
     if not kept_earlier:
-        _write_outputs(review, paths, mode, source.name)
+        _write_outputs(review, paths, mode, source, person)
     annotation_interrupted = paths.annotated is not None and _annotate(
         source, review, pose_frames, mode, paths.annotated, on_frame, keep_partial
     )
@@ -512,6 +522,7 @@ def _review_task(
     calibration: Calibration | None,
     model: str = "full",
     measured: MeasuredRange | None = None,
+    person: str | None = None,
 ) -> ReviewOutcome | FileFailure:
     """One file in a worker process; never raises, so one bad file stops nothing."""
     try:
@@ -525,6 +536,7 @@ def _review_task(
                 keep_partial=False,
                 model=model,
                 measured=measured,
+                person=person,
             )[1]
     except HiprotError as exc:
         return FileFailure(source, str(exc))
@@ -540,6 +552,7 @@ def review_folder(
     workers: int | None = None,
     model: str = "full",
     measured: MeasuredRange | None = None,
+    person: str | None = None,
 ) -> Iterator[ReviewOutcome | FileFailure]:
     """Review ``sources`` (from ``folder_sources``) in parallel, yielding each as it finishes.
 
@@ -560,6 +573,7 @@ def review_folder(
                 calibration,
                 model,
                 measured,
+                person,
             )
             for source in sources
         ]

@@ -122,13 +122,25 @@ def folder_table(outcomes: Iterable, mode: Mode, width: int = 80) -> Table:
                 str(sum(not r.controlled for r in summary.reps)),
                 str(sum(r.compensation for r in summary.reps)),
                 *(
-                    ("≥" if f"{s.value}-in" in getattr(outcome, "capped", ()) else "")
-                    + words.degrees(summary.legs[s].peak_internal_deg)
+                    internal_cell(
+                        summary.legs[s].peak_internal_deg,
+                        f"{s.value}-in" in getattr(outcome, "capped", ()),
+                    )
                     for s in mode.sides
                 ),
             )
         )
-    return fitted_table("Reviewed", columns, rows, [o.source.name for o in ordered], width, 0)
+    table = fitted_table("Reviewed", columns, rows, [o.source.name for o in ordered], width, 0)
+    table.caption = FOLDER_KEY
+    return table
+
+
+def internal_cell(best_in: float | None, capped: bool) -> str:
+    """A best internal rotation as the tables show it: ``≥`` capped, ``?`` implausible."""
+    cell = ("≥" if capped else "") + words.degrees(best_in)
+    if best_in is not None and best_in > drill.PLAUSIBLE_INTERNAL_MAX_DEG:
+        cell += "?"
+    return cell
 
 
 def fitted_table(
@@ -172,10 +184,8 @@ def fitted_table(
 
 # ---------------------------------------------------------------- the history
 
-HISTORY_KEY = (
-    "≥ capped by the camera view · ? implausible · "
-    f"≈ {words.WITHIN_ERROR} ({drill.MEASUREMENT_ERROR_DEG:.0f}°)"
-)
+FOLDER_KEY = "≥ capped by the camera view · ? implausible"
+HISTORY_KEY = f"{FOLDER_KEY} · ≈ {words.WITHIN_ERROR} ({drill.MEASUREMENT_ERROR_DEG:.0f}°)"
 _STATUS_STYLE = {"below goal": "yellow", "on goal": "green", "above goal": "cyan"}
 
 
@@ -289,9 +299,7 @@ def session_cell(record: SessionRecord, side: Side) -> str:
         return "–"
     best_in = record.best_internal_deg(side)
     best_out = record.best_external_deg(side)
-    cell_in = ("≥" if f"{side.value}-in" in record.capped else "") + words.degrees(best_in)
-    if best_in is not None and best_in > drill.PLAUSIBLE_INTERNAL_MAX_DEG:
-        cell_in += "?"
+    cell_in = internal_cell(best_in, f"{side.value}-in" in record.capped)
     cell_out = ("≤" if f"{side.value}-out" in record.capped else "") + words.degrees(best_out)
     if best_out is not None and best_out < -drill.PLAUSIBLE_EXTERNAL_MAX_DEG:
         cell_out += "?"

@@ -86,3 +86,42 @@ def test_demo_prints_counts_next_to_the_truth() -> None:
         line = next(x for x in result.stdout.splitlines() if x.startswith(f"{leg}: counted"))
         counted, truth = (int(part.split(" reps")[0].split()[-1]) for part in line.split(";"))
         assert counted == truth > 0
+
+
+@pytest.mark.parametrize(
+    ("make", "pattern"),
+    [
+        (lambda d: d / "missing.mp4", "no such file"),
+        (lambda d: _written(d / "empty.mp4", b""), "the file is empty"),
+        (lambda d: d, "holds no videos"),
+    ],
+    ids=["missing", "empty", "empty folder"],
+)
+def test_review_of_an_unreadable_source_says_only_the_error(
+    tmp_path: Path, make, pattern: str
+) -> None:
+    # no "Pose model: ..." line about a model that will never run
+    result = run_hiprot("review", str(make(tmp_path)), "--no-history")
+    assert_one_line_error(result, pattern)
+    assert result.stdout == ""
+
+
+def test_review_of_a_folder_of_recordings_runs_no_model(tmp_path: Path) -> None:
+    from hiprot.synth import SessionSpec, generate, write_session
+
+    spec = SessionSpec(seed=1, scenario="clean", placement="oblique45_left", noise="none")
+    write_session(generate(spec), tmp_path / "s.landmarks.jsonl.gz")
+    result = run_hiprot("review", str(tmp_path), "--no-history", "--model", "heavy")
+    assert result.returncode == 0, result.stderr
+    first = result.stdout.splitlines()[0]
+    assert first == "Pose model: none run (the recording's landmarks are used)"
+
+
+def test_extract_of_a_recording_says_it_is_one(tmp_path: Path) -> None:
+    from hiprot.synth import SessionSpec, generate, write_session
+
+    spec = SessionSpec(seed=1, scenario="clean", placement="oblique45_left", noise="none")
+    recording, _ = write_session(generate(spec), tmp_path / "s.landmarks.jsonl.gz")
+    before = recording.read_bytes()
+    assert_one_line_error(run_hiprot("extract", str(recording)), "is already a landmark recording")
+    assert recording.read_bytes() == before

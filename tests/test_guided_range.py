@@ -128,6 +128,25 @@ def test_a_bad_measured_range_says_how_to_write_it(text: str) -> None:
         MeasuredRange.parse(text)
 
 
+@pytest.mark.parametrize(
+    "content",
+    [b'{"format": "hiprot-meas', b"garbage", b"\xff\xfe", b'{"format": "other"}'],
+    ids=["cut off", "not json", "not text", "another format"],
+)
+def test_an_unusable_measured_range_says_how_to_mend_it(tmp_path: Path, content: bytes) -> None:
+    # it stops every review and live of the person: the error must say what to run
+    from hiprot.calibration import CalibrationError, load_measured_range
+
+    path = tmp_path / "measured_range.json"
+    path.write_bytes(content)
+    with pytest.raises(CalibrationError) as raised:
+        load_measured_range(path)
+    assert str(raised.value).endswith(
+        "; store it again with `hiprot calibrate --range LEFT,RIGHT` (both legs)"
+    )
+    assert path.read_bytes() == content
+
+
 def test_a_calibration_takes_the_persons_measured_range() -> None:
     guided = Calibration(NEUTRAL, ranges={Side.LEFT: LegRange(-10.0, 20.0)})
     both = guided.with_measured(MeasuredRange({Side.LEFT: 30.0, Side.RIGHT: 36.0}))

@@ -893,3 +893,56 @@ def test_cli_live_missing_source_is_one_line(tmp_path: Path) -> None:
     )
     assert run.returncode == 1
     assert run.stderr.strip() == f"hiprot: error: {tmp_path / 'nope.mp4'}: no such file"
+
+
+@pytest.mark.pose
+def test_live_on_a_sample_clip_keeps_it_out_of_the_history(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a rendered clip played as the camera (as the README's samples are) is
+    # nobody's training day, in live as in review
+    import hiprot.live
+    from hiprot.live import LiveOptions, run_live
+
+    clip = tmp_path / "clip.mp4"
+    shutil.copy(Path(__file__).parent / "data" / "variable_frame_rate.mp4", clip)
+    (tmp_path / "clip.truth.json").write_text('{"format": "hiprot-render-truth"}')
+    stores: list[HistoryStore | None] = []
+
+    def saver(store, *args, **kwargs) -> HistorySaver:
+        stores.append(store)
+        return HistorySaver(store, *args, **kwargs)
+
+    monkeypatch.setattr(hiprot.live, "HistorySaver", saver)
+    lines: list[str] = []
+    options = LiveOptions(
+        config=CoachConfig(window=False),
+        source=clip,
+        quiet=True,
+        window=False,
+        db=tmp_path / "h.sqlite3",
+        calibration_dir=tmp_path / "calibration",
+    )
+    run_live(options, lines.append)
+    assert stores == [None]
+    assert "Not added to any history: clip.mp4 is a sample clip." in lines
+    assert HistorySaver(None, "clip.mp4", datetime.now(timezone.utc)).kept() == (
+        "nothing saved (not for the history)"
+    )
+
+
+def test_live_help_names_every_key() -> None:
+    import re
+
+    from hiprot.live import COMMAND_KEYS, QUIT_KEYS
+
+    run = subprocess.run(
+        [sys.executable, "-m", "hiprot", "live", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    keys = " ".join(run.stdout.split("Keys:")[1].split("Options:")[0].split())
+    named = set(re.split(r"[\s/,.]+", keys))
+    for key in [*COMMAND_KEYS, *QUIT_KEYS]:
+        assert {32: "space", 27: "Esc"}.get(key, chr(key)) in named, keys

@@ -349,7 +349,7 @@ def test_4_two_sets_with_one_name_and_time_stay_two_sessions(
         os.utime(path, (1_750_000_000, 1_750_000_000))  # the same modification second
     for path in (first, second, first):  # the first one reviewed again replaces itself
         code, out, _ = run_cli(capsys, "review", str(path), "--db", str(db))
-        assert code == 0 and "Added to me's history" in out
+        assert code == 0 and "Added to your history" in out
     stored = sessions(db)
     assert len(stored) == 2
     assert sorted(r.duration_s for r in stored) == pytest.approx([29.97, 39.97], abs=0.05)

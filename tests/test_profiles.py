@@ -4,6 +4,7 @@ a history that says "capped" and "within measurement error"."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 import subprocess
@@ -21,7 +22,13 @@ from hiprot.coach import Coach, CoachConfig, Stage
 from hiprot.errors import InputError
 from hiprot.history import Best, HistoryStore, asymmetry_words, best_internal
 from hiprot.landmarks import Side
-from hiprot.profiles import DEFAULT_PERSON, check_person, is_made_clip, sample_videos_dir
+from hiprot.profiles import (
+    DEFAULT_PERSON,
+    check_person,
+    is_made_clip,
+    sample_videos_dir,
+    whose,
+)
 from hiprot.reading.neutral import auto_calibration, first_still_neutral
 from hiprot.reading.series import ANCHOR_WINDOW_S, angle_series, smooth_series
 from hiprot.reps import Mode, Rep
@@ -145,6 +152,23 @@ def test_folder_table_fits_80_columns_and_keeps_names_distinct() -> None:
     assert len(rows) == len(names) and len(set(rows)) == len(names)  # one line each, distinct
     assert "wall_both_legs.mp4" in rows  # a name that fits is shown whole
     assert "my_set" in rows  # a recording's long suffix goes first
+
+
+def test_folder_table_marks_readings_as_the_history_does() -> None:
+    # a physiotherapist reads the folder table first: a best internal reading
+    # past the normal hip range is "?" there as in the history, with the key
+    odd = _outcome("odd.mp4")
+    odd.summary = dataclasses.replace(
+        odd.summary,
+        reps=tuple(dataclasses.replace(r, peak_internal_deg=66.0) for r in odd.summary.reps),
+    )
+    odd.capped = frozenset({"right-in"})
+    lines = rendered(folder_table([odd, _outcome("fine.mp4")], Mode.BOTH, 80))
+    (row,) = [line for line in lines if line.startswith("odd")]
+    assert row.split()[-2:] == ["+66°?", "≥+66°?"]
+    (row,) = [line for line in lines if line.startswith("fine")]
+    assert row.split()[-2:] == ["+31°", "+31°"]
+    assert any("≥ capped by the camera view · ? implausible" in line for line in lines)
 
 
 # ---------------------------------------------------------------- people
@@ -309,3 +333,9 @@ def test_the_end_of_a_session_names_the_key_only_with_a_window(window: bool) -> 
     coach.stage = Stage.SUMMARY
     view = coach._view(0.0, None)
     assert ("Press q" in view.detail) is window
+
+
+def test_the_default_person_is_you_in_a_sentence() -> None:
+    # "Added to me's history" read as a typo to a home user, who names no one
+    assert whose(DEFAULT_PERSON) == "your"
+    assert whose("Ann") == "Ann's"

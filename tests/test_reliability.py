@@ -509,6 +509,43 @@ def test_ctrl_c_during_review_reports_the_frames_so_far_marked_and_exits_130(
         assert store.sessions() == []  # a part of a set is not a training session
 
 
+def test_ctrl_c_in_a_folder_review_says_what_the_finished_files_kept(
+    recording: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # one file reviewed, then Ctrl-C: its report and history entry stay, the
+    # second file's earlier report is untouched, and no folder summary is written
+    import hiprot.review_files
+
+    folder, db = tmp_path / "ann", tmp_path / "h.sqlite3"
+    folder.mkdir()
+    first, second = folder / "a.landmarks.jsonl", folder / "b.landmarks.jsonl"
+    for path in (first, second):
+        path.write_bytes(recording.read_bytes())
+    earlier = folder / "b-landmarks-jsonl-hiprot"
+    earlier.mkdir()
+    (earlier / "report.html").write_text("the complete earlier report")
+
+    def one_then_ctrl_c(sources, out_root, *args, **kwargs):
+        yield review_file(first, ReviewPaths.in_folder(folder / "a-landmarks-jsonl-hiprot"))[1]
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(hiprot.review_files, "review_folder", one_then_ctrl_c)
+    code, _, err = run_cli(capsys, "review", str(folder), "--db", str(db))
+    assert code == 130, err
+    assert "Traceback" not in err
+    assert err.strip().splitlines()[-1] == (
+        "Interrupted after 1 of 2 files: each one reviewed has its complete report and its "
+        "history entry; the others keep any earlier report, and no folder summary was written."
+    )
+    assert (earlier / "report.html").read_text() == "the complete earlier report"
+    assert not (folder / "hiprot-summary.html").exists()
+    with HistoryStore(db) as store:
+        assert [r.source for r in store.sessions()] == ["a.landmarks.jsonl"]
+
+
 def test_ctrl_c_before_anything_to_report_just_stops(
     recording: Path,
     tmp_path: Path,

@@ -66,7 +66,7 @@ def reviewed(recording: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple
     # a synthetic clip stays out of the history unless asked
     result = hiprot("review", str(recording), "-o", str(out), "--history", home=home)
     assert result.returncode == 0, result.stderr
-    assert "Added to me's history" in result.stdout
+    assert "Added to your history" in result.stdout
     return out, home / "history.sqlite3"
 
 
@@ -110,6 +110,83 @@ def test_html_has_a_row_per_rep(reviewed: tuple[Path, Path]) -> None:
             in reps_table
         )
     assert 'src="data:image/png;base64,' in page
+
+
+def test_html_shows_commands_as_code_not_backticks(reviewed: tuple[Path, Path]) -> None:
+    # no range measured by hand: the report says how to store one, as a command
+    page = (reviewed[0] / "report.html").read_text()
+    assert "<code>hiprot calibrate --range LEFT,RIGHT</code>" in page
+    assert "`" not in page
+    assert "<th>start (s)</th><th>end (s)</th>" in page
+
+
+def test_a_clients_reports_name_the_client_and_the_day(recording: Path, tmp_path: Path) -> None:
+    # a physiotherapist's reports, one file and a folder, are told apart by
+    # client and day; a home user's name ("me") is not printed
+    import os
+    from datetime import datetime
+
+    folder = tmp_path / "ann"
+    folder.mkdir()
+    clip = shutil.copy(recording, folder / "monday.landmarks.jsonl.gz")
+    when = datetime(2026, 3, 2, 9, 30)
+    os.utime(clip, (when.timestamp(), when.timestamp()))
+    one = hiprot("review", str(clip), "-o", str(tmp_path / "one"), "--person", "Ann", home=tmp_path)
+    assert one.returncode == 0, one.stderr
+    many = hiprot("review", str(folder), "--person", "Ann", "--no-history", home=tmp_path)
+    assert many.returncode == 0, many.stderr
+    mine = hiprot("review", str(clip), "-o", str(tmp_path / "me"), "--no-history", home=tmp_path)
+    assert mine.returncode == 0, mine.stderr
+    for report in (tmp_path / "one", folder / "monday-landmarks-jsonl-gz-hiprot"):
+        page = (report / "report.html").read_text()
+        assert "<title>hiprot report: Ann, monday.landmarks.jsonl.gz, 2026-03-02</title>" in page
+        assert "<b>monday.landmarks.jsonl.gz</b> · Ann · file dated 2026-03-02 09:30 · " in page
+    page = (tmp_path / "me" / "report.html").read_text()
+    assert "<b>monday.landmarks.jsonl.gz</b> · file dated 2026-03-02 09:30 · " in page
+
+
+def test_a_recording_without_the_drill_says_so_without_an_empty_table(tmp_path: Path) -> None:
+    spec = SessionSpec(seed=1, scenario="bridge", placement="oblique45_left", noise="none")
+    clip, _ = write_session(generate(spec), tmp_path / "bridge.landmarks.jsonl.gz")
+    # --history: asked for, and still kept out (it is not the drill)
+    result = hiprot("review", str(clip), "-o", str(tmp_path / "r"), "--history", home=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "the drill position (legs up the wall) was never seen" in result.stderr
+    assert "Not added to the history: the recording never shows the drill." in result.stdout
+    assert "Reps" not in result.stdout and "image degrees" not in result.stdout
+    assert "left: 0 reps" in result.stdout
+    with HistoryStore(tmp_path / "history.sqlite3") as store:
+        assert store.sessions() == []
+
+
+def test_a_folder_review_writes_a_summary_linking_every_report(
+    recording: Path, tmp_path: Path
+) -> None:
+    import re
+
+    folder = tmp_path / "ann"
+    folder.mkdir()
+    for name in ("monday", "thursday"):
+        shutil.copy(recording, folder / f"{name}.landmarks.jsonl.gz")
+    (folder / "broken.mp4").write_text("not a video")
+    for out in (None, tmp_path / "reports"):
+        args = ["-o", str(out)] if out else []
+        result = hiprot(
+            "review", str(folder), "--person", "Ann", "--no-history", *args, home=tmp_path
+        )
+        assert result.returncode == 1  # one file could not be reviewed; the others were
+        summary = (out or folder) / "hiprot-summary.html"
+        assert f"Summary of the folder, linking every report: {summary}" in result.stdout
+        page = summary.read_text(encoding="utf-8")
+        assert "<h1>Ann: 2 sets reviewed</h1>" in page
+        links = re.findall(r'<a href="([^"]+)">([^<]+)</a>', page)
+        assert [name for _, name in links] == [
+            "monday.landmarks.jsonl.gz",
+            "thursday.landmarks.jsonl.gz",
+        ]
+        for link, _ in links:
+            assert (summary.parent / link).resolve().is_file() and link.endswith("report.html")
+        assert "<h2>Not reviewed</h2>" in page and "broken.mp4: cannot be read as a video" in page
 
 
 def test_review_adds_the_session_to_history(reviewed: tuple[Path, Path]) -> None:

@@ -57,11 +57,25 @@ def pose_model(
     source: Path | None = None,
     calibrated_with: str | None = None,
 ) -> str:
-    """The model to run; says which and why in one line (on stderr if it fell back)."""
+    """The model to run; says which and why in one line (on stderr if it fell back).
+
+    A source that cannot be read (missing, empty, a folder with nothing to
+    review) fails first, so its error is the only line; a folder of landmark
+    recordings runs no model, like one recording.
+    """
     from hiprot.models import choose
     from hiprot.recording import is_recording
+    from hiprot.review_files import folder_sources
+    from hiprot.sources import check_readable
 
-    if source is not None and source.is_file() and is_recording(source):
+    if source is not None and source.is_dir() and command == "review":
+        files = folder_sources(source)[0]
+    elif source is not None:
+        check_readable(source)
+        files = [source]
+    else:
+        files = []
+    if files and all(is_recording(f) for f in files):
         stdout.print("Pose model: none run (the recording's landmarks are used)", highlight=False)
         return requested or "full"
     model, line = choose(command, requested, calibrated_with)

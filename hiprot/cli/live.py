@@ -76,7 +76,8 @@ def live(
     for this camera set-up is reused), then counts reps, times the hold and
     cues you. Every rep is saved to the person's history as it is counted.
 
-    Keys: q/Esc quit, space pause, c recalibrate, l/r/b left/right/both legs.
+    Keys: q/Esc quit, space pause, c recalibrate, l/r/b left/right/both legs,
+    s skip the guided move.
     """
     from hiprot.coach import CoachConfig
     from hiprot.live import LiveOptions, run_live

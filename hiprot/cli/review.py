@@ -23,7 +23,7 @@ from hiprot.cli.common import (
     stdout,
 )
 from hiprot.errors import HiprotError
-from hiprot.profiles import check_person, is_made_clip
+from hiprot.profiles import check_person, is_made_clip, whose
 from hiprot.reps import Mode
 from hiprot.safe_io import check_outputs, interrupt_exit_code, plain
 from hiprot.sources import check_readable
@@ -131,11 +131,6 @@ def review(
     parallel, one report folder per file. Each session is added to the
     person's history (--person), unless it is one of hiprot's sample videos.
     """
-    person = check_person(person)
-    calibration = load_calibration(calibration_file) if calibration_file else None
-    measured = person_measured_range(person)
-    calibrated_with = calibration.pose_model if calibration else None
-    model = pose_model("review", model, source, calibrated_with)
     single_only = {
         "--json": json_path,
         "--csv": csv_path,
@@ -143,10 +138,15 @@ def review(
         "--html": html_path,
         "--annotate": annotate_path,
     }
+    given = [name for name, value in single_only.items() if value is not None]
+    if source.is_dir() and given:
+        raise click.UsageError(f"{', '.join(given)} name one file; not usable with a folder")
+    person = check_person(person)
+    calibration = load_calibration(calibration_file) if calibration_file else None
+    measured = person_measured_range(person)
+    calibrated_with = calibration.pose_model if calibration else None
+    model = pose_model("review", model, source, calibrated_with)
     if source.is_dir():
-        given = [name for name, value in single_only.items() if value is not None]
-        if given:
-            raise click.UsageError(f"{', '.join(given)} name one file; not usable with a folder")
         _review_folder(
             source, out_dir, Mode(mode), calibration, jobs, db_path, person, keep, model, measured
         )
@@ -198,7 +198,7 @@ def _review_one(
     made = keep is None and is_made_clip(source)
     with contextlib.ExitStack() as stack:
         store = None if keep is False or made else stack.enter_context(HistoryStore(db_path))
-        result, outcome = _run_review(source, paths, mode, calibration, model, measured)
+        result, outcome = _run_review(source, paths, mode, calibration, model, measured, person)
         if not outcome.summary.drill_seen:
             store = None  # not the drill: kept out of the history
         if store is not None and not outcome.interrupted:  # a part is never a session
@@ -207,15 +207,19 @@ def _review_one(
             )
     _print_review(result, outcome, paths)
     if store is not None and not outcome.interrupted:
-        stdout.print(f"Added to {plain(person)}'s history: {plain(store.path)}")
+        stdout.print(f"Added to {plain(whose(person))} history: {plain(store.path)}")
     elif made:
         stdout.print(
             f"Not added to any history: {plain(source.name)} is a sample clip (--history adds it)."
         )
+    elif keep is not False and not outcome.interrupted and not outcome.summary.drill_seen:
+        stdout.print("Not added to the history: the recording never shows the drill.")
     _exit_if_interrupted(outcome, paths, store is not None)
 
 
-def _run_review(source: Path, paths, mode: Mode, calibration, model: str, measured=None):
+def _run_review(
+    source: Path, paths, mode: Mode, calibration, model: str, measured=None, person=None
+):
     """``review_files.review_file`` with a progress bar per stage."""
     from hiprot.review_files import review_file
 
@@ -231,21 +235,29 @@ def _run_review(source: Path, paths, mode: Mode, calibration, model: str, measur
             progress.advance(tasks[stage])
 
         return review_file(
-            source, paths, mode, calibration, advance, model=model, measured=measured
+            source,
+            paths,
+            mode,
+            calibration,
+            advance,
+            model=model,
+            measured=measured,
+            person=person,
         )
 
 
 def _print_review(result, outcome, paths) -> None:
     from hiprot.report import capped, degree_notes
 
-    stdout.print(terminal.rep_table(result.reps))
+    if result.reps:  # no empty table: the lines below say 0 reps, and the warning why
+        stdout.print(terminal.rep_table(result.reps))
     at_limit = {
         side: capped(leg.peak_internal_deg, leg.peak_external_deg, result.femur_range_deg[side])
         for side, leg in result.summary.legs.items()
     }
     for line in terminal.leg_lines(result.summary.legs, at_limit):
         stdout.print(line)
-    for note in degree_notes(result.summary.legs, result.ranges):
+    for note in degree_notes(result.summary.legs, result.ranges) if result.reps else ():
         stdout.print(f"[dim]{plain(note)}[/]")
     if outcome.summary.time_in_position_s is not None:
         stdout.print(terminal.position_line(outcome.summary.time_in_position_s))
@@ -290,6 +302,22 @@ def _frame_total(source: Path) -> int | None:
     return None if is_recording(source) else probe_video(source).frame_count or None
 
 
+@contextlib.contextmanager
+def _say_an_interrupted_folder(done: list, failed: list, sources: list, stored: bool):
+    """Ctrl-C in a folder review: say what the files finished so far kept, exit 130."""
+    try:
+        yield
+    except KeyboardInterrupt as exc:
+        kept = " and its history entry" if stored else ""
+        stderr.print(
+            f"[yellow]Interrupted[/] after {len(done) + len(failed)} of {len(sources)} files: "
+            f"each one reviewed has its complete report{kept}; the others keep any earlier "
+            "report, and no folder summary was written.",
+            highlight=False,
+        )
+        sys.exit(interrupt_exit_code(exc))
+
+
 def _review_folder(
     folder: Path,
     out_root: Path | None,
@@ -304,6 +332,7 @@ def _review_folder(
 ) -> None:
     """Review every file of ``folder``; a failed file is one error line, the rest go on."""
     from hiprot.history import HistoryStore
+    from hiprot.report import FOLDER_SUMMARY, write_folder_summary
     from hiprot.review_files import FileFailure, folder_sources, review_folder
 
     sources, skipped = folder_sources(folder)
@@ -312,9 +341,12 @@ def _review_folder(
     done, failed, made = [], [], []
     with contextlib.ExitStack() as stack:
         store = None if keep is False else stack.enter_context(HistoryStore(db_path))
+        stack.enter_context(_say_an_interrupted_folder(done, failed, sources, store is not None))
         with progress_bar() as progress:
             task = progress.add_task(f"Reviewing {plain(folder)}", total=len(sources))
-            outcomes = review_folder(sources, out_root, mode, calibration, jobs, model, measured)
+            outcomes = review_folder(
+                sources, out_root, mode, calibration, jobs, model, measured, person
+            )
             for outcome in outcomes:
                 progress.advance(task)
                 if isinstance(outcome, FileFailure):
@@ -340,10 +372,14 @@ def _review_folder(
     if done:
         where = plain(out_root) if out_root else "beside each file"
         stdout.print(f"Reports: {where}, one FILE-hiprot/report.html per file.")
+        summary = write_folder_summary(
+            done, failed, mode, (out_root or folder) / FOLDER_SUMMARY, person
+        )
+        stdout.print(f"Summary of the folder, linking every report: {plain(summary)}")
     stored = [o for o in done if o.summary.drill_seen and o not in made]
     if store is not None and stored:
         added = words.plural(len(stored), "session")
-        stdout.print(f"Added {added} to {plain(person)}'s history: {plain(store.path)}")
+        stdout.print(f"Added {added} to {plain(whose(person))} history: {plain(store.path)}")
     if made:
         stdout.print(
             f"Not added to any history: {words.plural(len(made), 'sample clip')} "

@@ -20,8 +20,8 @@ from hiprot.cli.common import (
     stdout,
 )
 from hiprot.errors import HiprotError, InputError
-from hiprot.profiles import check_person
-from hiprot.recording import WRITTEN_SUFFIXES
+from hiprot.profiles import check_person, whose
+from hiprot.recording import WRITTEN_SUFFIXES, is_recording
 from hiprot.safe_io import (
     atomic_path,
     check_outputs,
@@ -58,6 +58,8 @@ def extract(video: Path, output: Path | None, model: str | None) -> None:
             f"{output.with_name(output.name.split('.')[0] + '.landmarks.jsonl.gz')}"
         )
     check_readable(video)
+    if output is None and is_recording(video):
+        raise InputError(f"{video}: is already a landmark recording; give the video to extract")
     output = output or default_recording_path(video)
     check_outputs([video], {"-o": output})
     model = pose_model("extract", model, video)
@@ -159,7 +161,7 @@ def calibrate(
         path = save_measured_range(measured, calibration_dir(person) / MEASURED_FILE_NAME)
         legs = ", ".join(f"{s.value} {d:.0f}°" for s, d in measured.internal_deg.items())
         stdout.print(
-            f"Stored {plain(person)}'s internal rotation measured by hand: {legs} "
+            f"Stored {plain(whose(person))} internal rotation measured by hand: {legs} "
             f"({plain(path)}). Reviews with --person {plain(shlex.quote(person))} put "
             "internal rotation on it when the set, or its calibration, has the guided move."
         )
@@ -221,7 +223,7 @@ def _calibrate_from(
     save_calibration(calibration, output)
     stdout.print(
         f"Found you lying still from {span[0]:.1f} s to {span[1]:.1f} s: that is "
-        f"{plain(person)}'s neutral, and every angle is measured from it."
+        f"{plain(whose(person))} neutral, and every angle is measured from it."
     )
     stdout.print(_guided_line(ranges))
     stdout.print(f"Saved {plain(output)}")
