@@ -110,7 +110,7 @@ def wander_floor(
     from hiprot.reading import judgements
     from hiprot.reading.filters import jitter_deg, wander_deg
 
-    def rep_excursion(t_s, drive_deg) -> float:
+    def rep_excursion(t_s, drive_deg, at_rest=None) -> float:  # on every sample
         wander = wander_deg(t_s, drive_deg, window_s)
         if not math.isfinite(wander):
             return drill.REP_MIN_EXCURSION_DEG

@@ -292,6 +292,72 @@ def _symmetric_sides(series):
     return fitted.map_legs(scaled)
 
 
+def _knee_too_jittery_at(t_s, femur_deg, foot_deg, at_rest) -> bool:
+    """``judgements.knee_too_jittery`` with the knee's and the foot's jitter
+    measured on the samples ``at_rest`` only, where there are as many as
+    the jitter needs (else on all)."""
+    foot_deg = np.asarray(foot_deg, dtype=np.float64)
+    measured = np.isfinite(foot_deg) & (foot_deg != 0.0)
+    knee = filters.jitter_deg(t_s, femur_deg, at=at_rest)
+    foot_ = filters.jitter_deg(t_s, foot_deg, at=at_rest)
+    if not (np.isfinite(knee) and np.isfinite(foot_)):
+        knee, foot_ = filters.jitter_deg(t_s, femur_deg), filters.jitter_deg(t_s, foot_deg)
+    return bool(
+        measured.any()
+        and knee > judgements.KNEE_JITTER_MIN_DEG
+        and knee > judgements.KNEE_JITTER_RATIO * foot_
+    )
+
+
+@contextmanager
+def _at_rest(floor: bool, knees: bool) -> Iterator[None]:
+    """Review's rounds after the first judge each leg's noise at rest
+    (docs/generalization.md, "A rep floor measured at rest"): outside the
+    reps the round before counted and the guided move (the spans
+    ``neutral_from_rests`` takes the rests from), the running median still
+    over the whole drive. ``floor``: the rep floor's jitter
+    (``rep_excursions``' ``away_s``); ``knees``: the jittery-knee switch's."""
+    away: dict[Side, list[tuple[float, float]]] = {}
+    count_with_rests = review_module._count_with_rests
+    from_rests = review_module.neutral_from_rests
+
+    def counting(*args, **kwargs):
+        away.clear()  # the first round of every recording: today's
+        return count_with_rests(*args, **kwargs)
+
+    def retaken(series, calibration, windows, worked=tuple(Side)):
+        away.clear()
+        away.update(windows)
+        return from_rests(series, calibration, windows, worked)
+
+    def excursions(relative, foot_driven):
+        return judgements.rep_excursions(relative, foot_driven, away if floor and away else None)
+
+    def jittery(raw, calibration, worked=tuple(Side)):
+        if not (knees and away):
+            return judgements.jittery_knees(raw, calibration, worked)
+        relative = foot.fit_foot_to_femur(neutral.relative_to_neutral(raw, calibration, worked))
+        return frozenset(
+            side
+            for side in worked
+            if _knee_too_jittery_at(
+                relative.t_s,
+                relative.legs[side].femur_deg,
+                relative.legs[side].foot_deg,
+                judgements.outside(relative.t_s, away.get(side, ())),
+            )
+        )
+
+    with _patched(
+        review_module,
+        _count_with_rests=counting,
+        neutral_from_rests=retaken,
+        rep_excursions=excursions,
+        jittery_knees=jittery,
+    ):
+        yield
+
+
 @contextmanager
 def _chained(*managers: ContextManager[None]) -> Iterator[None]:
     with ExitStack() as stack:
@@ -338,6 +404,10 @@ CANDIDATES: dict[str, Callable[[], ContextManager[None]]] = {
     "no_steady_entry": lambda: _patched(
         position, CRITERIA=replace(position.CRITERIA, steady_min_deg=position.CRITERIA.thigh_deg[0])
     ),
+    # docs/generalization.md, "A rep floor measured at rest": the noise of
+    # each leg judged where the round before found it at rest
+    "rest_floor": lambda: _at_rest(floor=True, knees=False),
+    "rest_knee": lambda: _at_rest(floor=False, knees=True),
     **{f"wander_{w:g}s_x{r:g}": (lambda w=w, r=r: _wander_floor(w, r)) for w, r in WANDER_FLOORS},
     **{
         f"wander_{w:g}s_x{r:g}+jitter_{j:g}s": (lambda w=w, r=r, j=j: _wander_floor(w, r, j))

@@ -125,6 +125,33 @@ def test_wander_does_not_see_fast_reps_that_the_jitter_takes_for_noise() -> None
     assert wander_deg(t, reps, 1.5) < 0.5
 
 
+def test_jitter_at_rest_reads_the_noise_between_fast_reps_and_not_the_reps() -> None:
+    """``at``: only the residuals of the samples at rest are averaged, the
+    running median still runs over the whole drive. Fast reps with white
+    noise of std 2° read several degrees over the whole drive; between
+    the reps, about the noise alone; the turns alone, more still."""
+    t = np.arange(0.0, 40.0, 1 / 15)
+    reps = _fast_reps(t) + np.random.default_rng(3).normal(0.0, 2.0, len(t))
+    at_rest = t % 4.0 > 2.6  # the reps' turns take the first 2.4 s of every 4
+    assert jitter_deg(t, reps) > 3.5
+    assert 1.6 < jitter_deg(t, reps, at=at_rest) < 2.4
+    assert jitter_deg(t, reps, at=~at_rest) > jitter_deg(t, reps)
+    # a gap in the drive is skipped as without ``at``
+    gappy = np.where(t % 7 < 1, np.nan, reps)
+    assert 1.6 < jitter_deg(t, gappy, at=at_rest) < 2.4
+    # every sample kept is the jitter without ``at``
+    assert jitter_deg(t, reps, at=np.ones(len(t), dtype=bool)) == jitter_deg(t, reps)
+
+
+def test_jitter_at_rest_needs_as_many_samples_at_rest() -> None:
+    t = np.arange(300) / 30
+    at = np.arange(300) < 49
+    assert np.isnan(jitter_deg(t, np.zeros(300), at=at))
+    at[49] = True
+    assert jitter_deg(t, np.zeros(300), at=at) == 0.0
+    assert np.isnan(jitter_deg(t, np.where(np.arange(300) == 0, np.nan, 0.0), at=at))
+
+
 def test_wander_reads_noise_as_the_jitter_does() -> None:
     """On noise alone the two agree: white noise of std 2° reads about 2°
     either way, slow noise (1.2 s correlation) reads about as much as the

@@ -98,6 +98,10 @@ def test_a_candidate_leaves_hiprot_as_it_was() -> None:
             judgements.knee_too_jittery,
             foot.foot_gain,
             review.fit_foot_to_femur,
+            review._count_with_rests,
+            review.neutral_from_rests,
+            review.rep_excursions,
+            review.jittery_knees,
         )
 
     before = state()
@@ -173,6 +177,96 @@ def test_the_jitter_beside_the_wander_sees_flicker_and_not_fast_reps() -> None:
         )
         assert judgements.rep_excursion(t, flicker) > 12.0
         assert judgements.rep_excursion(t, reps) == drill.REP_MIN_EXCURSION_DEG
+
+
+def _fast_rep_series(noise_deg: float) -> tuple:
+    """World angles of two legs, 40 s at 15 frames/s: the left turning fast
+    reps (0.6 s turns, every 4 s: out to -40° and in to +20°, at rest for
+    the last 1.6 s), the right lying still; both with white noise of std
+    ``noise_deg``. And the left's reps' (start_s, end_s)."""
+    from hiprot.landmarks import Side
+    from hiprot.reading.geometry import LegAngles
+    from hiprot.reading.series import AngleSeries
+
+    t = np.arange(0.0, 40.0, 1 / 15)
+    p = t % 4.0
+    reps = np.where(p < 1.2, -40.0 * np.sin(np.pi * p / 1.2), 0.0)
+    reps = np.where((p >= 1.2) & (p < 2.4), 20.0 * np.sin(np.pi * (p - 1.2) / 1.2), reps)
+    rng = np.random.default_rng(5)
+    ones = np.ones_like(t)
+
+    def leg(turn: np.ndarray) -> LegAngles:
+        reading = turn + rng.normal(0.0, noise_deg, t.size)
+        return LegAngles(reading, reading.copy(), np.zeros_like(t), ones, ones)
+
+    legs = {Side.LEFT: leg(reps), Side.RIGHT: leg(np.zeros_like(t))}
+    windows = [(4.0 * k, 4.0 * k + 2.4) for k in range(10)]
+    return AngleSeries(t, np.ones(t.size, dtype=bool), legs, estimator="world"), windows
+
+
+def test_the_rest_floor_is_the_jitter_outside_the_counted_reps() -> None:
+    """``rep_excursions``' ``away_s``: fast reps raise a leg's floor over its
+    whole drive and not at rest; a leg lying still (no spans) keeps its
+    floor; noise at rest still raises it."""
+    import hiprot.reading.judgements as judgements
+    from hiprot import drill
+    from hiprot.landmarks import Side
+
+    series, windows = _fast_rep_series(2.0)
+    today = judgements.rep_excursions(series, ())
+    at_rest = judgements.rep_excursions(series, (), {Side.LEFT: windows})
+    assert today[Side.LEFT] > 15.0
+    assert at_rest[Side.LEFT] == drill.REP_MIN_EXCURSION_DEG
+    assert at_rest[Side.RIGHT] == today[Side.RIGHT]
+    noisy, _ = _fast_rep_series(4.0)
+    floors = judgements.rep_excursions(noisy, (), {Side.LEFT: windows, Side.RIGHT: []})
+    assert floors[Side.LEFT] > 12.0  # 3.5 x about 4°
+    assert floors[Side.RIGHT] == judgements.rep_excursions(noisy, ())[Side.RIGHT]
+    # too little rest to measure: the whole drive's, as today
+    busy = [(0.0, 39.0)]
+    assert judgements.rep_excursions(series, (), {Side.LEFT: busy})[Side.LEFT] == today[Side.LEFT]
+
+
+def test_the_rest_candidates_judge_at_rest_after_the_first_round_only() -> None:
+    """``rest_floor``: review's first round counts with today's floor; once
+    the neutral is re-taken from the rests, the floor is the jitter outside
+    the spans it was re-taken around; a new recording starts over.
+    ``rest_knee``: the same for the jittery-knee switch, the floor as today."""
+    from dataclasses import replace
+
+    import hiprot.reading.judgements as judgements
+    import hiprot.review as review
+    from hiprot import drill
+    from hiprot.calibration import Calibration, LegNeutral
+    from hiprot.landmarks import Side
+
+    series, windows = _fast_rep_series(2.0)
+    first = Calibration({side: LegNeutral(0.0, 0.0) for side in Side})
+    today = review.rep_excursions(series, ())
+    with generalization.CANDIDATES["rest_floor"]():
+        assert review.rep_excursions(series, ()) == today
+        review.neutral_from_rests(series, first, {Side.LEFT: windows, Side.RIGHT: []})
+        floors = review.rep_excursions(series, ())
+        assert floors[Side.LEFT] == drill.REP_MIN_EXCURSION_DEG
+        assert floors[Side.RIGHT] == today[Side.RIGHT]
+        with pytest.raises(TypeError):
+            review._count_with_rests()  # a new recording: the spans are forgotten first
+        assert review.rep_excursions(series, ()) == today
+    # a knee that flickers only while it turns (std 8°) is too jittery over
+    # the whole set and not at rest, where it reads as the foot does
+    in_rep = np.zeros(series.t_s.size, dtype=bool)
+    for start_s, end_s in windows:
+        in_rep |= (series.t_s >= start_s) & (series.t_s <= end_s)
+    flicker = np.where(in_rep, np.random.default_rng(9).normal(0.0, 8.0, in_rep.size), 0.0)
+    series = series.map_legs(
+        lambda side, a: replace(a, femur_deg=a.femur_deg + flicker) if side is Side.LEFT else a
+    )
+    assert review.jittery_knees(series, first) == {Side.LEFT}
+    with generalization.CANDIDATES["rest_knee"]():
+        assert review.jittery_knees(series, first) == {Side.LEFT}
+        review.neutral_from_rests(series, first, {Side.LEFT: windows, Side.RIGHT: []})
+        assert review.rep_excursions(series, ()) == judgements.rep_excursions(series, ())
+        assert review.jittery_knees(series, first) == frozenset()
 
 
 def test_the_diagnosis_plot_draws_a_recording(tmp_path: Path) -> None:

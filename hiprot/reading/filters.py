@@ -221,18 +221,25 @@ def sample_rate_hz(t_s: npt.ArrayLike) -> float:
 
 
 def _median_residual(
-    t_s: npt.ArrayLike, values: npt.ArrayLike, window_s: float
+    t_s: npt.ArrayLike,
+    values: npt.ArrayLike,
+    window_s: float,
+    at: npt.ArrayLike | None = None,
 ) -> npt.NDArray[np.float64] | None:
     """The finite samples of ``values`` (``(n,)``, at times ``t_s``) less
     their running median over ``window_s`` (in samples at the stream's
-    rate, odd); None with fewer than ``_JITTER_MIN_S`` of them."""
+    rate, odd), kept only where ``at`` (``(n,)`` bool) is set if given;
+    None with fewer than ``_JITTER_MIN_S`` of them kept."""
     rate = sample_rate_hz(t_s)
     v = np.asarray(values, dtype=np.float64)
-    v = v[np.isfinite(v)]
-    if not math.isfinite(rate) or len(v) < round(_JITTER_MIN_S * rate):
+    finite = np.isfinite(v)
+    kept = finite if at is None else finite & np.asarray(at, dtype=bool)
+    if not math.isfinite(rate) or np.count_nonzero(kept) < round(_JITTER_MIN_S * rate):
         return None
     window = max(3, round(window_s * rate) | 1)
-    return v - median_filter(v, window, mode="nearest")
+    # the median runs over every finite sample: ``at`` picks residuals, not the signal
+    residual = v[finite] - median_filter(v[finite], window, mode="nearest")
+    return residual[kept[finite]]
 
 
 def wander_deg(t_s: npt.ArrayLike, values: npt.ArrayLike, window_s: float) -> float:
@@ -247,7 +254,12 @@ def wander_deg(t_s: npt.ArrayLike, values: npt.ArrayLike, window_s: float) -> fl
     return math.nan if residual is None else float(1.4826 * np.median(np.abs(residual)))
 
 
-def jitter_deg(t_s: npt.ArrayLike, values: npt.ArrayLike, window_s: float | None = None) -> float:
+def jitter_deg(
+    t_s: npt.ArrayLike,
+    values: npt.ArrayLike,
+    window_s: float | None = None,
+    at: npt.ArrayLike | None = None,
+) -> float:
     """How much a raw angle stream ``values`` (``(n,)``, at times ``t_s``)
     jitters, in its own degrees.
 
@@ -258,7 +270,9 @@ def jitter_deg(t_s: npt.ArrayLike, values: npt.ArrayLike, window_s: float | None
     drill-speed rotation passes into the median, so reps do not count as
     jitter. A mean, not a median: a knee reading that flickers to the end of
     its range and back more often than not has a median absolute deviation
-    of 0. NaN with fewer finite samples than ``_JITTER_MIN_S`` holds.
+    of 0. ``at`` (``(n,)`` bool): average only the residuals of these
+    samples (the running median still runs over all of them). NaN with
+    fewer finite samples (kept by ``at``) than ``_JITTER_MIN_S`` holds.
     """
-    residual = _median_residual(t_s, values, window_s or JITTER_WINDOW_S)
+    residual = _median_residual(t_s, values, window_s or JITTER_WINDOW_S, at)
     return math.nan if residual is None else float(1.2533 * np.mean(np.abs(residual)))

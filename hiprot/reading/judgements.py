@@ -11,7 +11,7 @@ functions on its recent frames (``hiprot.reading.live``).
 from __future__ import annotations
 
 import math
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 
 import numpy as np
 import numpy.typing as npt
@@ -87,18 +87,36 @@ def hold_band(t_s: npt.ArrayLike, femur_deg: npt.ArrayLike) -> float:
 REP_EXCURSION_JITTER_RATIO = 3.5
 
 
-def rep_excursions(relative: AngleSeries, foot_driven: Collection[Side]) -> dict[Side, float]:
+def rep_excursions(
+    relative: AngleSeries,
+    foot_driven: Collection[Side],
+    away_s: Mapping[Side, Sequence[tuple[float, float]]] | None = None,
+) -> dict[Side, float]:
     """Per leg, how far out and in a rep must reach (the rep counter's
     ``excursion_deg``): ``REP_MIN_EXCURSION_DEG``, or
     ``REP_EXCURSION_JITTER_RATIO`` times the jitter of the drive the counter
     gets (``counted_drive``, relative to neutral, smoothed) where that is
-    further. ``foot_driven``: the legs whose foot alone drives the count."""
+    further. ``foot_driven``: the legs whose foot alone drives the count.
+    ``away_s``: per leg, the (start_s, end_s) spans it was not at rest in
+    (its counted reps, the guided move): its jitter is then measured at rest
+    (``rep_excursion``'s ``at``), so fast reps are not taken for noise."""
     return {
         side: rep_excursion(
-            relative.t_s, counted_drive(leg.femur_deg, leg.foot_deg, side in foot_driven)
+            relative.t_s,
+            counted_drive(leg.femur_deg, leg.foot_deg, side in foot_driven),
+            None if away_s is None else outside(relative.t_s, away_s.get(side, ())),
         )
         for side, leg in relative.legs.items()
     }
+
+
+def outside(t_s: npt.ArrayLike, spans_s: Sequence[tuple[float, float]]) -> np.ndarray:
+    """``(n,)`` bool: the times ``t_s`` outside every (start_s, end_s) span."""
+    t = np.asarray(t_s, dtype=np.float64)
+    out = np.ones(t.shape, dtype=bool)
+    for start_s, end_s in spans_s:
+        out &= (t < start_s) | (t > end_s)
+    return out
 
 
 def counted_drive(
@@ -114,10 +132,16 @@ def counted_drive(
     return np.where(np.abs(foot) > np.abs(femur), foot, femur)
 
 
-def rep_excursion(t_s: npt.ArrayLike, drive_deg: npt.ArrayLike) -> float:
+def rep_excursion(
+    t_s: npt.ArrayLike, drive_deg: npt.ArrayLike, at_rest: npt.ArrayLike | None = None
+) -> float:
     """One leg's ``rep_excursions`` from its drive readings (``(n,)``, at times ``t_s``);
-    ``REP_MIN_EXCURSION_DEG`` while there are too few to measure the jitter."""
-    jitter = jitter_deg(t_s, drive_deg)
+    ``REP_MIN_EXCURSION_DEG`` while there are too few to measure the jitter.
+    ``at_rest`` (``(n,)`` bool): the jitter of these samples only, where
+    there are as many as the jitter needs (else of all)."""
+    jitter = math.nan if at_rest is None else jitter_deg(t_s, drive_deg, at=at_rest)
+    if not math.isfinite(jitter):
+        jitter = jitter_deg(t_s, drive_deg)
     if not math.isfinite(jitter):
         return drill.REP_MIN_EXCURSION_DEG
     return max(drill.REP_MIN_EXCURSION_DEG, REP_EXCURSION_JITTER_RATIO * jitter)
