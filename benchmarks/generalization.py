@@ -6,10 +6,11 @@ wide/``) is held out, so a change to hiprot is chosen here only by
 leave-one-out. Each fold holds out every clip of one look (outfit) or one
 body; the candidate readings (``CANDIDATES``, today's hiprot first) are
 scored on the other clips only (clean and webcam together: count exact,
-then within one, then held verdicts right on clear holds; a tie keeps the
-earlier candidate), and the one that wins there is scored on the held-out
-clips. So every session-leg gets a held-out result from a reading chosen
-without it, once per protocol; today's hiprot (``main``, the baseline)
+then within one, then held verdicts right on clear holds, then "from the
+ankles" flags right minus wrong; a tie keeps the earlier candidate), and
+the one that wins there is scored on the held-out clips. So every
+session-leg gets a held-out result from a reading chosen without it,
+once per protocol; today's hiprot (``main``, the baseline)
 is scored on the same folds beside it.
 
 Reported per fold and as the spread (min / median / max) across looks,
@@ -62,6 +63,7 @@ import hiprot.reading.geometry as geometry
 import hiprot.reading.judgements as judgements
 import hiprot.reading.neutral as neutral
 import hiprot.reading.position as position
+import hiprot.reps as reps
 import hiprot.review as review_module
 from hiprot import drill
 from hiprot.landmarks import Side
@@ -358,6 +360,45 @@ def _at_rest(floor: bool, knees: bool) -> Iterator[None]:
         yield
 
 
+def _leg_share_rule(reference: Callable[[Sequence[reps.Sweeps]], float]):
+    """A "from the ankles" rule (``reps.from_the_ankles``) that judges a rep's
+    femur share of the foot's turn (the sweeps' ratio) against the leg's own
+    hip share, ``reference`` of its earlier reps, instead of a fixed margin:
+    twist more than the drill's ratio times the femur, on a rep turned with
+    the foot, is a foot sweep above ``1 + ratio`` times the femur's in the
+    leg's hip-rep scale. Whatever the foot fit's gain on this leg (an
+    ankle-heavy set pulls it short), the leg's hip reps carry it too. A
+    leg's first rep has no earlier reps: ``main``'s rule."""
+
+    def rule(rep: reps.Sweeps, earlier: Sequence[reps.Sweeps] = ()) -> bool:
+        seen = [e for e in earlier if e.foot_deg > 0.0]
+        if not seen:
+            return _MAIN_FROM_THE_ANKLES(rep, earlier)
+        share = reference(seen)
+        return (
+            rep.twist_deg >= drill.COMPENSATION_MIN_TWIST_DEG
+            and (1.0 + drill.COMPENSATION_TWIST_TO_FEMUR_RATIO) * rep.femur_deg
+            < share * rep.foot_deg
+        )
+
+    return rule
+
+
+_MAIN_FROM_THE_ANKLES = reps.from_the_ankles
+
+
+def _biggest_femur_share(earlier: Sequence[reps.Sweeps]) -> float:
+    """The hip share of the leg's earlier rep whose femur turned the most:
+    the most hip-driven turn, read at the femur's best signal to noise."""
+    hip = max(earlier, key=lambda e: e.femur_deg)
+    return hip.femur_deg / hip.foot_deg
+
+
+def _pooled_share(earlier: Sequence[reps.Sweeps]) -> float:
+    """The leg's femur/foot gain over all its earlier reps (their sweeps summed)."""
+    return sum(e.femur_deg for e in earlier) / sum(e.foot_deg for e in earlier)
+
+
 @contextmanager
 def _chained(*managers: ContextManager[None]) -> Iterator[None]:
     with ExitStack() as stack:
@@ -417,14 +458,24 @@ CANDIDATES: dict[str, Callable[[], ContextManager[None]]] = {
         name: (lambda at45=at45, at30=at30: _knee_circles("heavy", at45, at30))
         for name, (at45, at30) in HEAVY_CIRCLES.items()
     },
+    # "from the ankles" judged against the leg's own hip share
+    # (docs/generalization.md, "From the ankles, rep by rep")
+    "ankles_biggest_femur": lambda: _patched(
+        reps, from_the_ankles=_leg_share_rule(_biggest_femur_share)
+    ),
+    "ankles_pooled_gain": lambda: _patched(reps, from_the_ankles=_leg_share_rule(_pooled_share)),
 }
 BASELINE = next(iter(CANDIDATES))
 
 
-def training_score(rows: Sequence[dict]) -> tuple[int, int, int]:
-    """What a fold's candidate is chosen by, on its training clips."""
+def training_score(rows: Sequence[dict]) -> tuple[int, int, int, int]:
+    """What a fold's candidate is chosen by, on its training clips: counts,
+    held verdicts, then "from the ankles" flags right minus flags wrong
+    (readings that count alike differ only there)."""
     s = summarise(rows)
-    return s["count_exact"], s["count_within_one"], s["held_clear_right"]
+    right = sum(r["ankles_right"] for r in rows)
+    wrong = sum(r["ankles_flagged"] for r in rows) - right
+    return s["count_exact"], s["count_within_one"], s["held_clear_right"], right - wrong
 
 
 def brief(rows: Sequence[dict]) -> dict[str, dict]:
@@ -451,7 +502,8 @@ def leave_one_out(scored: dict[str, list[dict]], field: str, candidates: Sequenc
                 "held_out": str(level),
                 "chosen": best,
                 "training": {
-                    c: dict(zip(("exact", "within_one", "held"), s)) for c, s in scores.items()
+                    c: dict(zip(("exact", "within_one", "held", "ankles"), s))
+                    for c, s in scores.items()
                 },
                 "baseline": brief([r for r in scored[BASELINE] if r[field] == level]),
                 "chosen_reading": brief(held),
@@ -704,7 +756,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         "baseline": BASELINE,
         "candidates": candidates,
         "choose_by": "count exact, then within one, then held verdicts (clear), "
-        "on the training folds, clean and webcam together; ties keep the earlier candidate",
+        "then from-the-ankles flags right minus wrong, on the training folds, "
+        "clean and webcam together; ties keep the earlier candidate",
         "protocols": {
             name: leave_one_out(scored, field, candidates) for name, field in PROTOCOLS.items()
         },

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import enum
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 
@@ -102,6 +102,29 @@ def in_sets(
         counted[rep.leg] += 1
         out.append(replace(rep, index=counted[rep.leg]))
     return tuple(out)
+
+
+@dataclass(frozen=True)
+class Sweeps:
+    """How far each reading swept over one attempt (max - min, degrees)."""
+
+    femur_deg: float
+    foot_deg: float
+    twist_deg: float
+
+
+def from_the_ankles(rep: Sweeps, earlier: Sequence[Sweeps] = ()) -> bool:
+    """Whether a rep with these sweeps came "from the ankles": its twist
+    swept at least ``COMPENSATION_MIN_TWIST_DEG`` and more than
+    ``COMPENSATION_MARGIN`` times the drill's ratio of the femur's sweep.
+    ``earlier``: the leg's reps counted before it, for a rule that judges a
+    rep against the leg's own reps (unused here; docs/generalization.md,
+    "From the ankles, rep by rep")."""
+    return (
+        rep.twist_deg >= drill.COMPENSATION_MIN_TWIST_DEG
+        and rep.twist_deg
+        > COMPENSATION_MARGIN * drill.COMPENSATION_TWIST_TO_FEMUR_RATIO * rep.femur_deg
+    )
 
 
 def drive_deg(femur_deg: float, foot_deg: float) -> float:
@@ -238,6 +261,8 @@ class _Attempt:
     femur_max_deg: float = -math.inf
     twist_min_deg: float = math.inf
     twist_max_deg: float = -math.inf
+    foot_min_deg: float = math.inf
+    foot_max_deg: float = -math.inf
     # ---- external side
     ext_drive_deg: float = math.inf
     ext_drive_s: float = math.nan
@@ -320,6 +345,7 @@ class RepCounter:
         self._phase = Phase.NEUTRAL
         self._attempt: _Attempt | None = None
         self._reps: list[Rep] = []
+        self._sweeps: list[Sweeps] = []  # each counted rep's, for from_the_ankles
         self._partial_count = 0
         self._last_t_s: float | None = None
         self._last_valid_t_s: float | None = None
@@ -535,6 +561,7 @@ class RepCounter:
         twist = foot - femur
         a.femur_min_deg, a.femur_max_deg = min(a.femur_min_deg, femur), max(a.femur_max_deg, femur)
         a.twist_min_deg, a.twist_max_deg = min(a.twist_min_deg, twist), max(a.twist_max_deg, twist)
+        a.foot_min_deg, a.foot_max_deg = min(a.foot_min_deg, foot), max(a.foot_max_deg, foot)
         if self._phase in (Phase.OUTWARD, Phase.INWARD):
             if drive < a.ext_drive_deg:
                 a.ext_drive_deg, a.ext_drive_s = drive, t
@@ -569,8 +596,11 @@ class RepCounter:
         hold = max(spans, key=span_s)
         hold_s = span_s(hold)
         reached_s = next(ts for ts, d in zip(a.in_t_s, a.in_drive_deg) if d >= drive_floor)
-        twist_sweep = a.twist_max_deg - a.twist_min_deg
-        femur_sweep = a.femur_max_deg - a.femur_min_deg
+        sweeps = Sweeps(
+            femur_deg=a.femur_max_deg - a.femur_min_deg,
+            foot_deg=a.foot_max_deg - a.foot_min_deg,
+            twist_deg=a.twist_max_deg - a.twist_min_deg,
+        )
         rep = Rep(
             leg=self.side,
             index=len(self._reps) + 1,
@@ -581,13 +611,12 @@ class RepCounter:
             hold_s=hold_s,
             held=hold_s >= drill.HOLD_MIN_S,
             controlled=reached_s - a.ext_drive_s >= drill.CONTROLLED_MIN_INWARD_S,
-            compensation=twist_sweep >= drill.COMPENSATION_MIN_TWIST_DEG
-            and twist_sweep
-            > COMPENSATION_MARGIN * drill.COMPENSATION_TWIST_TO_FEMUR_RATIO * femur_sweep,
+            compensation=from_the_ankles(sweeps, tuple(self._sweeps)),
             inward_s=reached_s,
             hold_span_s=hold,
         )
         self._reps.append(rep)
+        self._sweeps.append(sweeps)
         self._attempt = None
         self._phase = Phase.NEUTRAL
         events = [RepEvent(RepEventKind.REP_DONE, self.side, t, rep)]

@@ -351,3 +351,44 @@ def test_symmetric_sides_scales_the_shorter_inward_side_to_the_outward_reach() -
     read = generalization._symmetric_sides(series).legs[Side.LEFT].femur_deg
     assert np.percentile(read, 95) == pytest.approx(-np.percentile(read, 5), rel=1e-6)
     assert np.allclose(read[turn <= 0], turn[turn <= 0])
+
+
+def test_the_leg_share_candidates_judge_a_rep_against_the_legs_hip_reps() -> None:
+    """``ankles_biggest_femur``: on a leg whose fitted foot reads half its
+    turn (its hip rep: femur 60°, foot 30°), a rep whose femur sweeps 25°
+    against a 30° foot is "from the ankles" (femur share 0.83, under half
+    the hip rep's 2), which main's fixed margin misses (twist 20° against
+    1.5 x 25°); a hip rep on that leg is not, and a leg's first rep gets
+    main's rule. The hip share is the biggest femur turn's, not the largest
+    share (a small rep's 5)."""
+    import hiprot.reps as reps
+    from hiprot.reps import Sweeps
+
+    hip, tiny = Sweeps(60.0, 30.0, 30.0), Sweeps(10.0, 2.0, 8.0)
+    half_hip, another_hip = Sweeps(25.0, 30.0, 20.0), Sweeps(58.0, 31.0, 27.0)
+    ankle_only = Sweeps(3.0, 40.0, 40.0)
+    assert not reps.from_the_ankles(half_hip, [hip])
+    with generalization.CANDIDATES["ankles_biggest_femur"]():
+        assert reps.from_the_ankles(half_hip, [hip, tiny])
+        assert not reps.from_the_ankles(another_hip, [hip, tiny])
+        assert not reps.from_the_ankles(Sweeps(14.0, 30.0, 14.0), [hip])  # twist under 15°
+        assert reps.from_the_ankles(ankle_only, []) and not reps.from_the_ankles(half_hip, [])
+        # the largest share (tiny's 5) would flag the hip rep too
+        assert not reps.from_the_ankles(Sweeps(58.0, 31.0, 27.0), [tiny, hip])
+    with generalization.CANDIDATES["ankles_pooled_gain"]():  # (60 + 10) / (30 + 2)
+        assert reps.from_the_ankles(half_hip, [hip, tiny])
+        assert not reps.from_the_ankles(another_hip, [hip, tiny])
+    assert not reps.from_the_ankles(half_hip, [hip])  # main's rule is back
+
+
+def test_a_fold_breaks_a_counting_tie_on_the_ankles_flags() -> None:
+    """Candidates that count alike are told apart by "from the ankles"
+    flags right minus wrong on the training folds."""
+    ankles = {"ankles_true": 4, "ankles_right": 3, "ankles_flagged": 3}
+    scored = {
+        "main": [leg("dark", 6, 6, ankles_true=4, ankles_flagged=4), leg("shorts", 6, 6)],
+        "b": [leg("dark", 6, 6, **ankles), leg("shorts", 6, 6)],
+    }
+    result = generalization.leave_one_out(scored, "outfit", ["main", "b"])
+    chosen = {fold["held_out"]: fold["chosen"] for fold in result["folds"]}
+    assert chosen == {"shorts": "b", "dark": "main"}  # dark's flags are only in its own fold

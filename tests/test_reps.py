@@ -29,6 +29,7 @@ from hiprot.reps import (
     RepEvent,
     RepEventKind,
     RepSample,
+    Sweeps,
     hold_span,
     in_sets,
 )
@@ -143,6 +144,35 @@ def test_compensation_needs_twist_clearly_beyond_the_femur(femur_deg: float, fla
     assert counter.rep_count == 1
     assert counter.reps[0].compensation is flagged
     assert (K.COMPENSATION in kinds(events)) is flagged
+
+
+def test_the_ankles_rule_sees_each_reps_sweeps_and_the_legs_earlier_reps(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``from_the_ankles`` is handed the rep's femur, foot and twist sweeps
+    and the sweeps of the leg's reps counted before it (what a rule judging
+    a rep against the leg's own reps needs, live as in review)."""
+    import hiprot.reps as reps
+
+    seen: list[tuple[Sweeps, tuple[Sweeps, ...]]] = []
+
+    def record(rep: Sweeps, earlier: Sequence[Sweeps] = ()) -> bool:
+        seen.append((rep, tuple(earlier)))
+        return rep.femur_deg < 30.0
+
+    monkeypatch.setattr(reps, "from_the_ankles", record)
+    femur = [*REST, *cycle(-20.0, 20.0), *REST, *cycle(-10.0, 10.0), *REST]
+    twist = [*REST, *cycle(-5.0, 5.0), *REST, *cycle(-15.0, 15.0), *REST]
+    counter, events = run(leg_samples(femur, twist))
+    assert [r.compensation for r in counter.reps] == [False, True]
+    assert kinds(events).count(K.COMPENSATION) == 1
+    (first, before_first), (second, before_second) = seen
+    assert before_first == () and before_second == (first,)
+    # foot = femur + twist: 2 x 25° and 2 x 25° (the twist's 2 x 15° above a 2 x 10° femur)
+    assert (first.femur_deg, first.foot_deg, first.twist_deg) == pytest.approx((40, 50, 10), abs=1)
+    assert (second.femur_deg, second.foot_deg, second.twist_deg) == pytest.approx(
+        (20, 50, 30), abs=1
+    )
 
 
 # ---------------------------------------------------------------- counts
