@@ -186,7 +186,7 @@ SETTINGS: dict[str, dict] = _grid()
 
 # ---------------------------------------------------------------- the cache
 
-#: The stages no setting changes, per session key: (angles, position, leg_px).
+#: The stages no setting changes, per session key: (angles, position, leg sizes).
 _CACHE: dict[tuple[str, str], object] = {}
 _KEY: list[str] = [""]
 
@@ -202,7 +202,7 @@ def _cached(name: str, compute: Callable) -> Callable:
 
 
 #: review's stages that ``stage_cache`` keeps, by the name the cache files use.
-_STAGES = {"angles": "angle_series", "position": "position_series", "leg_px": "leg_lengths_px"}
+_STAGES = {"angles": "angle_series", "position": "position_series", "leg_px": "leg_sizes"}
 
 
 @contextmanager

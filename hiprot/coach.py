@@ -698,13 +698,15 @@ class Coach:
 
     def _set_done(self) -> bool:
         """Target reached, and no leg is mid-rep (a lagging leg may finish its
-        rep), or every worked leg has reached it: legs turning out of step are
-        never all at neutral at once, and a rep past the target is not waited for."""
+        rep); or every worked leg has reached it and one has just come back
+        to neutral: legs turning out of step are never at neutral together,
+        and a rep past the target is not waited for."""
         if self._set_count() < self.config.target_reps:
             return False
-        if all(c.phase is Phase.NEUTRAL for c in self._counter.counters.values()):
+        neutral = [c.phase is Phase.NEUTRAL for c in self._counter.counters.values()]
+        if all(neutral):
             return True
-        return all(
+        return any(neutral) and all(
             sum(r.leg is side for r in self._set_reps) >= self.config.target_reps
             for side in self.mode.sides
         )

@@ -12,7 +12,7 @@ from hiprot.synth import SessionSpec, generate
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 
-STAGES = ("angle_series", "position_series", "leg_lengths_px")
+STAGES = ("angle_series", "position_series", "leg_sizes")
 
 
 def _reviewed(frames: list) -> tuple:
