@@ -453,7 +453,7 @@ def write_folder_summary(
     report, with what to look at (the file's warnings), and the files that
     could not be reviewed (``review_files.FileFailure``). Written whole or
     not at all."""
-    from hiprot.terminal import FOLDER_KEY, internal_cell
+    from hiprot.terminal import FOLDER_KEY, folder_cells
 
     sides = mode.sides
     head = ["file", "file dated", "person seen"]
@@ -461,23 +461,11 @@ def write_folder_summary(
     head += [f"{s.value} best in" for s in sides] + ["to look at"]
     rows = []
     for o in sorted(outcomes, key=lambda o: o.source.name):
-        summary = o.summary
         link = os.path.relpath(o.paths.html, path.parent)
-        seen = summary.tracking.frames_with_pose / max(summary.tracking.frames, 1)
         cells = [
             f'<a href="{html.escape(Path(link).as_posix())}">{html.escape(o.source.name)}</a>',
             f"{o.started_at:%Y-%m-%d %H:%M}",
-            f"{100 * seen:.0f}%",
-            *(str(summary.legs[s].reps) for s in sides),
-            str(sum(r.held for r in summary.reps)),
-            str(sum(not r.controlled for r in summary.reps)),
-            str(sum(r.compensation for r in summary.reps)),
-            *(
-                html.escape(
-                    internal_cell(summary.legs[s].peak_internal_deg, f"{s.value}-in" in o.capped)
-                )
-                for s in sides
-            ),
+            *(html.escape(cell) for cell in folder_cells(o, sides)),
             _notes([w.removeprefix(f"{o.source.name}: ") for w in o.warnings]),
         ]
         rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 from rich import box
 from rich.console import Console
@@ -110,29 +111,31 @@ def folder_table(outcomes: Iterable, mode: Mode, width: int = 80) -> Table:
     columns = ("file", "seen", *(f"{s} reps" for s in sides), "held", "fast", "ankles")
     columns += tuple(f"{s} in" for s in sides)
     ordered = sorted(outcomes, key=lambda o: o.source.name)
-    rows = []
-    for outcome in ordered:
-        summary = outcome.summary
-        tracked = summary.tracking.frames_with_pose / max(summary.tracking.frames, 1)
-        rows.append(
-            (
-                f"{100 * tracked:.0f}%",
-                *(str(summary.legs[s].reps) for s in mode.sides),
-                str(sum(r.held for r in summary.reps)),
-                str(sum(not r.controlled for r in summary.reps)),
-                str(sum(r.compensation for r in summary.reps)),
-                *(
-                    internal_cell(
-                        summary.legs[s].peak_internal_deg,
-                        f"{s.value}-in" in getattr(outcome, "capped", ()),
-                    )
-                    for s in mode.sides
-                ),
-            )
-        )
+    rows = [folder_cells(outcome, mode.sides) for outcome in ordered]
     table = fitted_table("Reviewed", columns, rows, [o.source.name for o in ordered], width, 0)
     table.caption = FOLDER_KEY
     return table
+
+
+def folder_cells(outcome: Any, sides: Sequence[Side]) -> tuple[str, ...]:
+    """One reviewed file's numbers (``review_files.ReviewOutcome``), as the
+    folder's terminal table and HTML summary show them: the share of frames
+    with a person, reps per leg, held, too fast and from the ankles, best
+    internal rotation per leg (``internal_cell``)."""
+    summary = outcome.summary
+    tracked = summary.tracking.frames_with_pose / max(summary.tracking.frames, 1)
+    capped = getattr(outcome, "capped", ())
+    return (
+        f"{100 * tracked:.0f}%",
+        *(str(summary.legs[s].reps) for s in sides),
+        str(sum(r.held for r in summary.reps)),
+        str(sum(not r.controlled for r in summary.reps)),
+        str(sum(r.compensation for r in summary.reps)),
+        *(
+            internal_cell(summary.legs[s].peak_internal_deg, f"{s.value}-in" in capped)
+            for s in sides
+        ),
+    )
 
 
 def internal_cell(best_in: float | None, capped: bool) -> str:
