@@ -692,24 +692,24 @@ class Coach:
         self._set_reps = [r for s, r in numbered if s == self.set_number]
         return self.reps
 
+    def _set_counts(self) -> list[int]:
+        """Reps of this set, per worked leg."""
+        return [sum(r.leg is side for r in self._set_reps) for side in self.mode.sides]
+
     def _set_count(self) -> int:
         """Reps of this set: the leg furthest along (both legs move together)."""
-        return max(sum(r.leg is side for r in self._set_reps) for side in self.mode.sides)
+        return max(self._set_counts())
 
     def _set_done(self) -> bool:
         """Target reached, and no leg is mid-rep (a lagging leg may finish its
         rep); or every worked leg has reached it and one has just come back
         to neutral: legs turning out of step are never at neutral together,
         and a rep past the target is not waited for."""
-        if self._set_count() < self.config.target_reps:
+        counts = self._set_counts()
+        if max(counts) < self.config.target_reps:
             return False
         neutral = [c.phase is Phase.NEUTRAL for c in self._counter.counters.values()]
-        if all(neutral):
-            return True
-        return any(neutral) and all(
-            sum(r.leg is side for r in self._set_reps) >= self.config.target_reps
-            for side in self.mode.sides
-        )
+        return all(neutral) or (any(neutral) and min(counts) >= self.config.target_reps)
 
     # ---------------------------------------------------------------- the view
 
