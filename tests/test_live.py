@@ -572,36 +572,30 @@ def test_history_best_reads_earlier_sessions(tmp_path: Path) -> None:
 # ---------------------------------------------------------------- the real window, on Xvfb
 
 
-def _free_display() -> int:
-    for number in range(90, 200):
-        if (
-            not Path(f"/tmp/.X{number}-lock").exists()
-            and not Path(f"/tmp/.X11-unix/X{number}").exists()
-        ):
-            return number
-    raise RuntimeError("no free X display number")
-
-
 @pytest.fixture
 def xvfb() -> Iterator[dict[str, str]]:
-    """An Xvfb display of its own; the environment to run a window on it."""
+    """An Xvfb display of its own; the environment to run a window on it.
+    Xvfb picks a free display number itself (``-displayfd``), so tests run
+    side by side never take the same one."""
     for tool, package in (("Xvfb", "xvfb"), ("xdotool", "xdotool")):
         if shutil.which(tool) is None:
             pytest.fail(
                 f"{tool} is missing: the window tests need it (Debian: apt-get install {package})"
             )
-    number = _free_display()
+    read_fd, write_fd = os.pipe()
     server = subprocess.Popen(
-        ["Xvfb", f":{number}", "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
+        ["Xvfb", "-displayfd", str(write_fd), "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        pass_fds=(write_fd,),
     )
+    os.close(write_fd)
     try:
-        deadline = time.monotonic() + 10
-        while not Path(f"/tmp/.X11-unix/X{number}").exists():
-            if server.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"Xvfb :{number} did not start")
-            time.sleep(0.05)
+        # Xvfb writes its display number once it accepts clients.
+        with os.fdopen(read_fd) as ready:
+            number = ready.readline().strip()
+        if not number.isdigit():
+            pytest.fail(f"Xvfb did not start (exit {server.poll()})")
         yield {**os.environ, "DISPLAY": f":{number}", "QT_QPA_PLATFORM": "xcb"}
     finally:
         server.terminate()
