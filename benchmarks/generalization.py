@@ -44,6 +44,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
+from scipy.ndimage import median_filter, minimum_filter1d
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -360,6 +361,51 @@ def _at_rest(floor: bool, knees: bool) -> Iterator[None]:
         yield
 
 
+def _at_neutral(t_s, drive_deg, sample: bool = False, settled: bool = False) -> np.ndarray | None:
+    """``(n,)`` bool: the samples at which a leg rests at neutral by the
+    drill's own definition, found from the drive without the count: its
+    running median over ``filters.JITTER_WINDOW_S`` (the one ``jitter_deg``
+    takes residuals from) within ``REP_MIN_EXCURSION_DEG`` of neutral,
+    which a rep must pass. ``sample``: the sample itself inside too;
+    ``settled``: only where the median stays inside over the whole window
+    around the sample (a turn's first samples, before the median follows
+    it, are not rest). None where the rate is unknown."""
+    rate = filters.sample_rate_hz(t_s)
+    if not np.isfinite(rate):
+        return None
+    v = np.asarray(drive_deg, dtype=np.float64)
+    finite = np.isfinite(v)
+    window = max(3, round(filters.JITTER_WINDOW_S * rate) | 1)
+    median = np.full(v.shape, np.nan)
+    if finite.any():
+        median[finite] = median_filter(v[finite], window, mode="nearest")
+    rest = np.abs(median) <= drill.REP_MIN_EXCURSION_DEG
+    if sample:
+        rest &= np.abs(v) <= drill.REP_MIN_EXCURSION_DEG
+    if settled:
+        rest = minimum_filter1d(rest.astype(np.uint8), window, mode="constant").astype(bool)
+    return rest
+
+
+def _neutral_floor(sample: bool = False, settled: bool = False) -> ContextManager[None]:
+    """Each leg's rep floor (``rep_excursions``) from the drive's jitter over
+    the samples at which it rests at neutral (``_at_neutral``), where there
+    are as many as the jitter needs, else over all as today
+    (docs/generalization.md, "A rep floor at neutral, found without the
+    count"). Found from the drive of each count alone: no round's reps move
+    the next round's floor."""
+
+    def excursions(relative, foot_driven):
+        floors = {}
+        for side, leg in relative.legs.items():
+            drive = judgements.counted_drive(leg.femur_deg, leg.foot_deg, side in foot_driven)
+            at = _at_neutral(relative.t_s, drive, sample, settled)
+            floors[side] = judgements.rep_excursion(relative.t_s, drive, at)
+        return floors
+
+    return _patched(review_module, rep_excursions=excursions)
+
+
 def _leg_share_rule(reference: Callable[[Sequence[reps.Sweeps]], float]):
     """A "from the ankles" rule (``reps.from_the_ankles``) that judges a rep's
     femur share of the foot's turn (the sweeps' ratio) against the leg's own
@@ -449,6 +495,11 @@ CANDIDATES: dict[str, Callable[[], ContextManager[None]]] = {
     # each leg judged where the round before found it at rest
     "rest_floor": lambda: _at_rest(floor=True, knees=False),
     "rest_knee": lambda: _at_rest(floor=False, knees=True),
+    # ... and where the leg rests at neutral by the drill's own definition,
+    # found from the drive without the count (no round feeds the next)
+    "neutral_floor": _neutral_floor,
+    "neutral_floor_samples": lambda: _neutral_floor(sample=True),
+    "neutral_floor_settled": lambda: _neutral_floor(settled=True),
     **{f"wander_{w:g}s_x{r:g}": (lambda w=w, r=r: _wander_floor(w, r)) for w, r in WANDER_FLOORS},
     **{
         f"wander_{w:g}s_x{r:g}+jitter_{j:g}s": (lambda w=w, r=r, j=j: _wander_floor(w, r, j))

@@ -269,6 +269,45 @@ def test_the_rest_candidates_judge_at_rest_after_the_first_round_only() -> None:
         assert review.jittery_knees(series, first) == frozenset()
 
 
+def test_the_neutral_floor_is_the_jitter_where_the_median_rests_at_neutral() -> None:
+    """``neutral_floor``: fast reps raise a leg's floor over its whole drive
+    and not where its running median rests within ``REP_MIN_EXCURSION_DEG``
+    of neutral; a leg lying still keeps today's floor; the rest is found
+    from the drive alone, so re-taking the neutral from the rests between
+    counted reps does not move it. ``neutral_floor_samples`` leaves a noisy
+    still leg's samples past 10° out of its jitter (its floor falls);
+    ``neutral_floor_settled`` keeps only rest settled for a whole window."""
+    import hiprot.review as review
+    from hiprot import drill
+    from hiprot.calibration import Calibration, LegNeutral
+    from hiprot.landmarks import Side
+
+    series, windows = _fast_rep_series(2.0)
+    today = review.rep_excursions(series, ())
+    drive = series.legs[Side.LEFT].femur_deg
+    rest = generalization._at_neutral(series.t_s, drive)
+    assert not rest[np.abs(drive) > 30.0].any()  # the reps' far ends are not rest
+    assert 0.4 < rest.mean() < 0.8
+    assert generalization._at_neutral(series.t_s, series.legs[Side.RIGHT].femur_deg).all()
+    settled = generalization._at_neutral(series.t_s, drive, settled=True)
+    assert not (settled & ~rest).any() and settled.sum() < rest.sum()
+    with generalization.CANDIDATES["neutral_floor"]():
+        floors = review.rep_excursions(series, ())
+        assert today[Side.LEFT] > 15.0
+        assert floors == {Side.LEFT: drill.REP_MIN_EXCURSION_DEG, Side.RIGHT: today[Side.RIGHT]}
+        first = Calibration({side: LegNeutral(0.0, 0.0) for side in Side})
+        review.neutral_from_rests(series, first, {Side.LEFT: windows[:3], Side.RIGHT: []})
+        assert review.rep_excursions(series, ()) == floors
+    with generalization.CANDIDATES["neutral_floor_settled"]():
+        assert review.rep_excursions(series, ())[Side.LEFT] < 12.0
+    loud, _ = _fast_rep_series(6.0)
+    still = review.rep_excursions(loud, ())[Side.RIGHT]
+    with generalization.CANDIDATES["neutral_floor"]():
+        assert review.rep_excursions(loud, ())[Side.RIGHT] == pytest.approx(still, rel=0.01)
+    with generalization.CANDIDATES["neutral_floor_samples"]():
+        assert review.rep_excursions(loud, ())[Side.RIGHT] < 0.9 * still
+
+
 def test_the_diagnosis_plot_draws_a_recording(tmp_path: Path) -> None:
     clip = next(c for c in generalization.recordings(generalization.FOLDER) if c[1] == "webcam")
     path = generalization.plot_recording(*clip, tmp_path)
