@@ -91,8 +91,9 @@ NOTICE_S = 10.0
 
 
 #: ``PoseEstimator`` mutes file descriptors 1 and 2 process-wide while
-#: MediaPipe starts up (until its first frames are done); terminal output
-#: waits for this lock so that it is not swallowed while the pose thread estimates.
+#: MediaPipe starts up (until its first frames are done) and while a graph
+#: reads frames until it first finds someone; terminal output waits for
+#: this lock so that it is not swallowed while the pose thread estimates.
 OUTPUT_LOCK = threading.Lock()
 
 
