@@ -157,3 +157,26 @@ def test_review_prints_no_mediapipe_log_lines(tmp_path: Path) -> None:
     for stream in (result.stdout, result.stderr):
         native = [line for line in stream.splitlines() if line[:5] in ("W0000", "I0000")]
         assert native == [], stream
+
+
+def test_a_folder_is_listed_once(tmp_path: Path, monkeypatch) -> None:
+    from click.testing import CliRunner
+
+    import hiprot.review_files
+    from hiprot.cli import cli
+    from hiprot.synth import SessionSpec, generate, write_session
+
+    spec = SessionSpec(seed=1, scenario="clean", placement="oblique45_left", noise="none")
+    write_session(generate(spec), tmp_path / "s.landmarks.jsonl.gz")
+    listings: list[Path] = []
+    listed = hiprot.review_files.folder_sources
+
+    def counted(folder: Path):
+        listings.append(folder)
+        return listed(folder)
+
+    monkeypatch.setattr(hiprot.review_files, "folder_sources", counted)
+    result = CliRunner().invoke(cli, ["review", str(tmp_path), "--no-history", "--jobs", "1"])
+    assert result.exit_code == 0, result.output
+    assert "Pose model: none run" in result.output  # the listing reached the model choice
+    assert listings == [tmp_path]
