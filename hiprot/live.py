@@ -65,9 +65,9 @@ from hiprot.profiles import DEFAULT_PERSON, calibration_dir, is_made_clip
 from hiprot.readahead import Ahead, read_ahead
 from hiprot.reading.guided import LOOK_S, calibration_ranges
 from hiprot.reading.live import LiveAngles, LiveReading
-from hiprot.report import degree_notes, small_leg
+from hiprot.report import capped_in_sets, degree_notes, small_leg
 from hiprot.reps import Mode, Rep
-from hiprot.reread import SetReread, SetSpan
+from hiprot.reread import Reread, SetReread, SetSpan
 from hiprot.safe_io import plain
 from hiprot.session import SessionSummary
 from hiprot.types import Frame, PoseFrame
@@ -218,9 +218,10 @@ class HistorySaver:
             return "nothing saved (not for the history)"
         return f"Session saved ({self.saved_reps} reps)"
 
-    def end(self, summary: SessionSummary | None) -> None:
+    def end(self, summary: SessionSummary | None, capped: frozenset[str] = frozenset()) -> None:
+        """Store the summary, and its best readings at the view's limit (``capped``)."""
         if self.store is not None and self.session_id is not None and summary is not None:
-            self.store.end_session(self.session_id, summary)
+            self.store.end_session(self.session_id, summary, capped)
 
 
 @dataclass
@@ -265,6 +266,7 @@ class LiveSession:
     _leg_size: LegSize = field(init=False)
     _frames: list[PoseFrame] = field(default_factory=list)  # since the last set ended
     _rereads: list[SetReread] = field(default_factory=list)
+    _set_reads: dict[int, Reread] = field(default_factory=dict)  # each set's re-read, by number
     _size_wh: tuple[int, int] = field(init=False)
     _t_s: float = 0.0
     _stage: Stage | None = None
@@ -323,7 +325,7 @@ class LiveSession:
             raise
         finally:
             self._restate_when_reread(wait=True)
-            self.saver.end(self.coach.summary())
+            self.saver.end(self.coach.summary(), self.capped_readings())
         return self.coach.summary()
 
     def linger(self, clock: Callable[[], float]) -> None:
@@ -501,6 +503,12 @@ class LiveSession:
         for note in degree_notes(sides, self.coach.ranges):
             self.log(f"[yellow]{note}[/]")
 
+    def capped_readings(self) -> frozenset[str]:
+        """The session's best readings at the camera view's limit, as review
+        marks them and the history stores them (``{"left-in"}``): the stored
+        reps are each set's re-read, each with review's limits."""
+        return capped_in_sets((r.reps, r.limits) for r in self._set_reads.values())
+
     def _capped(self) -> frozenset[Side]:
         return frozenset(
             side for side, leg in self.coach.ranges.items() if leg.in_capped or leg.past_range
@@ -571,6 +579,7 @@ class LiveSession:
             if result is None:
                 continue
             note = job.note(job.span.started_in(self.coach.reps), result.reps)
+            self._set_reads[job.span.number] = result
             self.saver.restate(self.coach.restate_set(job.span.number, result.reps), self.coach)
             if job.has_move:
                 self._take_scale(result.ranges)
@@ -670,10 +679,13 @@ def _check_display() -> None:
         )
 
 
-def run_live(options: LiveOptions, log: Callable[[str], None]) -> SessionSummary | None:
+def run_live(
+    options: LiveOptions, log: Callable[[str], None]
+) -> tuple[SessionSummary | None, frozenset[str]]:
     """Open everything ``hiprot live`` needs, coach the session, close it all.
 
-    Returns the summary (None when nothing was measured).
+    Returns the summary (None when nothing was measured) and its best
+    readings at the camera view's limit (``LiveSession.capped_readings``).
 
     Raises:
         CameraError: the camera cannot be opened or stopped delivering
@@ -733,4 +745,4 @@ def run_live(options: LiveOptions, log: Callable[[str], None]) -> SessionSummary
         )
         summary = session.run(pairs)
         session.linger(time.monotonic)
-    return summary
+    return summary, session.capped_readings()
