@@ -334,7 +334,7 @@ class LiveSession:
         done). ``clock`` continues the frame time."""
         start, offset = clock(), self._t_s
         assert self._view is not None, "run() ends with the summary"
-        image = render_live(None, None, self._view)
+        image = render_live(None, None, self._view, capped=self.capped_readings())
         self.display.show(image)
         while True:
             t_s = offset + clock() - start
@@ -373,7 +373,8 @@ class LiveSession:
         self._restate_when_reread(wait=self.coach.stage is not Stage.REST)
         if not show:
             return self.coach.stage is not Stage.SUMMARY
-        self.last_image = render_live(image, pose_frame.image, out.view, self.notice)
+        capped = self.capped_readings() if out.view.stage is Stage.SUMMARY else ()
+        self.last_image = render_live(image, pose_frame.image, out.view, self.notice, capped)
         self.display.show(self.last_image)
         key = self.display.poll_key()
         if key in QUIT_KEYS or self.display.closed:

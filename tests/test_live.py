@@ -235,6 +235,14 @@ def test_live_marks_and_stores_the_readings_review_marks_capped(tmp_path: Path) 
     assert summary is not None
     assert session.capped_readings() == capped_readings(review)
     assert record.capped == capped_readings(review)
+    # the window's summary marks it too: only the left leg's "best in" cell changes
+    view = session.coach.view()
+    assert view.stage is Stage.SUMMARY
+    plain = render_live(None, None, view)
+    marked = render_live(None, None, view, capped=session.capped_readings())
+    changed = np.abs(marked.astype(int) - plain).max(axis=2) > 0
+    rows, cols = np.nonzero(changed)
+    assert rows.size > 0 and cols.max() < 640 + 150  # the left column only
 
 
 def test_a_session_best_is_capped_only_where_its_set_reads_it_at_the_limit() -> None:
