@@ -67,7 +67,7 @@ from hiprot.reading.guided import LOOK_S, calibration_ranges
 from hiprot.reading.live import LiveAngles, LiveReading
 from hiprot.report import capped_in_sets, degree_notes, small_leg
 from hiprot.reps import Mode, Rep
-from hiprot.reread import Reread, SetReread, SetSpan
+from hiprot.reread import SetReread, SetSpan
 from hiprot.safe_io import plain
 from hiprot.session import SessionSummary
 from hiprot.types import Frame, PoseFrame
@@ -266,7 +266,8 @@ class LiveSession:
     _leg_size: LegSize = field(init=False)
     _frames: list[PoseFrame] = field(default_factory=list)  # since the last set ended
     _rereads: list[SetReread] = field(default_factory=list)
-    _set_reads: dict[int, Reread] = field(default_factory=dict)  # each set's re-read, by number
+    #: Each re-read set's readable limits (``Reread.limits``), by set number.
+    _set_limits: dict[int, dict[Side, tuple[float, float] | None]] = field(default_factory=dict)
     _size_wh: tuple[int, int] = field(init=False)
     _t_s: float = 0.0
     _stage: Stage | None = None
@@ -506,9 +507,13 @@ class LiveSession:
 
     def capped_readings(self) -> frozenset[str]:
         """The session's best readings at the camera view's limit, as review
-        marks them and the history stores them (``{"left-in"}``): the stored
-        reps are each set's re-read, each with review's limits."""
-        return capped_in_sets((r.reps, r.limits) for r in self._set_reads.values())
+        marks them and the history stores them (``{"left-in"}``): each set
+        with its re-read's limits (review's); a set without a re-read keeps
+        live's count and marks nothing."""
+        return capped_in_sets(
+            (reps, self._set_limits.get(number, {}))
+            for number, reps in self.coach.reps_by_set().items()
+        )
 
     def _capped(self) -> frozenset[Side]:
         return frozenset(
@@ -580,7 +585,7 @@ class LiveSession:
             if result is None:
                 continue
             note = job.note(job.span.started_in(self.coach.reps), result.reps)
-            self._set_reads[job.span.number] = result
+            self._set_limits[job.span.number] = result.limits
             self.saver.restate(self.coach.restate_set(job.span.number, result.reps), self.coach)
             if job.has_move:
                 self._take_scale(result.ranges)

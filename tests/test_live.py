@@ -258,6 +258,8 @@ def test_a_session_best_is_capped_only_where_its_set_reads_it_at_the_limit() -> 
     assert capped_in_sets([set2, set1]) == {"left-out"}
     assert capped_in_sets([set1]) == {"left-in", "left-out"}
     assert capped_in_sets([(set1[0], {})]) == frozenset()  # no limits known: none marked
+    # a set live kept (no re-read, no limits) still holds the session's best in
+    assert capped_in_sets([set1, (set2[0], {})]) == {"left-out"}
 
 
 def test_live_counts_with_the_near_leg_and_retakes_the_neutral_at_rest(tmp_path: Path) -> None:
