@@ -262,6 +262,13 @@ class Coach:
     def reps(self) -> tuple[Rep, ...]:
         return tuple(self._reps)
 
+    def reps_by_set(self) -> dict[int, tuple[Rep, ...]]:
+        """The session's reps, by the number of the set they were counted in."""
+        by_set: dict[int, list[Rep]] = {}
+        for number, rep in zip(self._rep_sets, self._reps, strict=True):
+            by_set.setdefault(number, []).append(rep)
+        return {number: tuple(reps) for number, reps in by_set.items()}
+
     def summary(self) -> SessionSummary | None:
         """The session so far; None before any calibration (nothing measured)."""
         if self.calibration is None:

@@ -65,7 +65,7 @@ from hiprot.profiles import DEFAULT_PERSON, calibration_dir, is_made_clip
 from hiprot.readahead import Ahead, read_ahead
 from hiprot.reading.guided import LOOK_S, calibration_ranges
 from hiprot.reading.live import LiveAngles, LiveReading
-from hiprot.report import degree_notes, small_leg
+from hiprot.report import capped_in_sets, degree_notes, small_leg
 from hiprot.reps import Mode, Rep
 from hiprot.reread import SetReread, SetSpan
 from hiprot.safe_io import plain
@@ -91,8 +91,9 @@ NOTICE_S = 10.0
 
 
 #: ``PoseEstimator`` mutes file descriptors 1 and 2 process-wide while
-#: MediaPipe starts up (until its first frames are done); terminal output
-#: waits for this lock so that it is not swallowed while the pose thread estimates.
+#: MediaPipe starts up (until its first frames are done) and while a graph
+#: reads frames until it first finds someone; terminal output waits for
+#: this lock so that it is not swallowed while the pose thread estimates.
 OUTPUT_LOCK = threading.Lock()
 
 
@@ -217,9 +218,10 @@ class HistorySaver:
             return "nothing saved (not for the history)"
         return f"Session saved ({self.saved_reps} reps)"
 
-    def end(self, summary: SessionSummary | None) -> None:
+    def end(self, summary: SessionSummary | None, capped: frozenset[str] = frozenset()) -> None:
+        """Store the summary, and its best readings at the view's limit (``capped``)."""
         if self.store is not None and self.session_id is not None and summary is not None:
-            self.store.end_session(self.session_id, summary)
+            self.store.end_session(self.session_id, summary, capped)
 
 
 @dataclass
@@ -264,6 +266,8 @@ class LiveSession:
     _leg_size: LegSize = field(init=False)
     _frames: list[PoseFrame] = field(default_factory=list)  # since the last set ended
     _rereads: list[SetReread] = field(default_factory=list)
+    #: Each re-read set's readable limits (``Reread.limits``), by set number.
+    _set_limits: dict[int, dict[Side, tuple[float, float] | None]] = field(default_factory=dict)
     _size_wh: tuple[int, int] = field(init=False)
     _t_s: float = 0.0
     _stage: Stage | None = None
@@ -322,7 +326,7 @@ class LiveSession:
             raise
         finally:
             self._restate_when_reread(wait=True)
-            self.saver.end(self.coach.summary())
+            self.saver.end(self.coach.summary(), self.capped_readings())
         return self.coach.summary()
 
     def linger(self, clock: Callable[[], float]) -> None:
@@ -331,7 +335,7 @@ class LiveSession:
         done). ``clock`` continues the frame time."""
         start, offset = clock(), self._t_s
         assert self._view is not None, "run() ends with the summary"
-        image = render_live(None, None, self._view)
+        image = render_live(None, None, self._view, capped=self.capped_readings())
         self.display.show(image)
         while True:
             t_s = offset + clock() - start
@@ -370,7 +374,8 @@ class LiveSession:
         self._restate_when_reread(wait=self.coach.stage is not Stage.REST)
         if not show:
             return self.coach.stage is not Stage.SUMMARY
-        self.last_image = render_live(image, pose_frame.image, out.view, self.notice)
+        capped = self.capped_readings() if out.view.stage is Stage.SUMMARY else ()
+        self.last_image = render_live(image, pose_frame.image, out.view, self.notice, capped)
         self.display.show(self.last_image)
         key = self.display.poll_key()
         if key in QUIT_KEYS or self.display.closed:
@@ -500,6 +505,16 @@ class LiveSession:
         for note in degree_notes(sides, self.coach.ranges):
             self.log(f"[yellow]{note}[/]")
 
+    def capped_readings(self) -> frozenset[str]:
+        """The session's best readings at the camera view's limit, as review
+        marks them and the history stores them (``{"left-in"}``): each set
+        with its re-read's limits (review's); a set without a re-read keeps
+        live's count and marks nothing."""
+        return capped_in_sets(
+            (reps, self._set_limits.get(number, {}))
+            for number, reps in self.coach.reps_by_set().items()
+        )
+
     def _capped(self) -> frozenset[Side]:
         return frozenset(
             side for side, leg in self.coach.ranges.items() if leg.in_capped or leg.past_range
@@ -570,6 +585,7 @@ class LiveSession:
             if result is None:
                 continue
             note = job.note(job.span.started_in(self.coach.reps), result.reps)
+            self._set_limits[job.span.number] = result.limits
             self.saver.restate(self.coach.restate_set(job.span.number, result.reps), self.coach)
             if job.has_move:
                 self._take_scale(result.ranges)
@@ -669,10 +685,13 @@ def _check_display() -> None:
         )
 
 
-def run_live(options: LiveOptions, log: Callable[[str], None]) -> SessionSummary | None:
+def run_live(
+    options: LiveOptions, log: Callable[[str], None]
+) -> tuple[SessionSummary | None, frozenset[str]]:
     """Open everything ``hiprot live`` needs, coach the session, close it all.
 
-    Returns the summary (None when nothing was measured).
+    Returns the summary (None when nothing was measured) and its best
+    readings at the camera view's limit (``LiveSession.capped_readings``).
 
     Raises:
         CameraError: the camera cannot be opened or stopped delivering
@@ -732,4 +751,4 @@ def run_live(options: LiveOptions, log: Callable[[str], None]) -> SessionSummary
         )
         summary = session.run(pairs)
         session.linger(time.monotonic)
-    return summary
+    return summary, session.capped_readings()

@@ -8,6 +8,7 @@ is worked out from the analysis results by the caller.
 from __future__ import annotations
 
 import math
+from collections.abc import Collection
 from dataclasses import dataclass
 
 import cv2
@@ -306,7 +307,17 @@ def _live_gauge(canvas: npt.NDArray[np.uint8], gauge: LegGauge, x: int, y: int, 
     _big(canvas, best, (x + width // 2, below + 42), 0.9, colour, 2, "centre")
 
 
-def _summary_table(canvas: npt.NDArray[np.uint8], summary: SessionSummary) -> None:
+def _summary_table(
+    canvas: npt.NDArray[np.uint8], summary: SessionSummary, capped: Collection[str] = ()
+) -> None:
+    """The session's totals per leg; a best reading in ``capped`` (at the
+    camera view's limit, ``LiveSession.capped_readings``) is a bound:
+    ``>=`` (the window's font has no ``≥``)."""
+
+    def best(side: Side, way: str, value: float | None) -> str:
+        bound = (">=" if way == "in" else "<=") if f"{side.value}-{way}" in capped else ""
+        return bound + _deg(value)
+
     rows = [("", *[side.value.upper() for side in summary.legs])]
     legs = list(summary.legs.values())
     rows += [
@@ -314,8 +325,8 @@ def _summary_table(canvas: npt.NDArray[np.uint8], summary: SessionSummary) -> No
         (words.HELD, *[str(leg.held_reps) for leg in legs]),
         (words.CONTROLLED, *[str(leg.controlled_reps) for leg in legs]),
         (words.FROM_ANKLES, *[str(leg.compensated_reps) for leg in legs]),
-        ("best in", *[_deg(leg.peak_internal_deg) for leg in legs]),
-        ("best out", *[_deg(leg.peak_external_deg) for leg in legs]),
+        ("best in", *[best(s, "in", leg.peak_internal_deg) for s, leg in summary.legs.items()]),
+        ("best out", *[best(s, "out", leg.peak_external_deg) for s, leg in summary.legs.items()]),
     ]
     for r, row in enumerate(rows):
         y = _TOP_H + 80 + r * 68
@@ -329,10 +340,12 @@ def render_live(
     landmarks: npt.NDArray[np.float64] | None,
     view: CoachView,
     notice: str | None = None,
+    capped: Collection[str] = (),
 ) -> npt.NDArray[np.uint8]:
     """The live window's frame: camera and skeleton, gauges, count, hold timer,
     cue, and a ``notice`` (a warning about the camera or the light) across
-    the top of the camera view.
+    the top of the camera view; the session's summary, its ``capped`` best
+    readings marked, once it is over.
 
     A new ``LIVE_SIZE_WH`` canvas; ``image`` (BGR, any size) is not changed.
     ``image`` None draws the skeleton on a dark background.
@@ -340,7 +353,7 @@ def render_live(
     w, h = LIVE_SIZE_WH
     canvas = np.full((h, w, 3), _BACKGROUND, np.uint8)  # a scalar fill is a memset
     if view.stage is Stage.SUMMARY and view.summary is not None:
-        _summary_table(canvas, view.summary)
+        _summary_table(canvas, view.summary, capped)
     else:
         _camera_view(canvas, image, landmarks, view, notice)
     _top_bar(canvas, view)

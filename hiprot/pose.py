@@ -25,6 +25,7 @@ import sys
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from types import TracebackType
+from typing import Any
 
 import cv2
 import numpy as np
@@ -98,6 +99,16 @@ def _quiet_native_output() -> Iterator[None]:
         yield
     finally:
         muted.stop()
+
+
+def _process(pose: mp.solutions.pose.Pose, rgb: np.ndarray, quiet: bool) -> Any:
+    """``pose.process(rgb)``, muted when ``quiet``: a graph logs a warning
+    (absl's "W0000 ... landmark_projection_calculator") on the first frame
+    it finds someone on, which no environment variable silences."""
+    if not quiet:
+        return pose.process(rgb)
+    with _quiet_native_output():
+        return pose.process(rgb)
 
 
 def _landmark_array(landmark_list: object | None) -> np.ndarray | None:
@@ -229,6 +240,9 @@ class PoseEstimator:
         self._muted_frames_left = _MAX_MUTED_FRAMES
         self.zoom = zoom and not static_image_mode
         self._zoom_pose: mp.solutions.pose.Pose | None = None
+        # each graph until it has found someone once (``_process``)
+        self._pose_found = False
+        self._zoom_found = False
         self._zoom_box: Box | None = None  # the crop its tracker follows someone in
         self._zoom_run = 0  # frames running on which that tracker read them
         self._last_seen: tuple[float, float, float, float] | None = None
@@ -320,8 +334,10 @@ class PoseEstimator:
             with _quiet_native_output():  # a new graph prints its start-up lines
                 self._zoom_pose = self._new_pose()
                 results = self._zoom_pose.process(crop)
+            self._zoom_found = False
         else:
-            results = self._zoom_pose.process(crop)
+            results = _process(self._zoom_pose, crop, quiet=not self._zoom_found)
+        self._zoom_found |= results.pose_landmarks is not None
         if results.pose_landmarks is None:
             self._zoom_box = None
             self._zoom_run = 0
@@ -344,7 +360,8 @@ class PoseEstimator:
             raise RuntimeError("PoseEstimator is not open; use it in a with-block")
         rgb = cv2.cvtColor(frame.image, cv2.COLOR_BGR2RGB)
         rgb.flags.writeable = False
-        results = self._pose.process(rgb)
+        results = _process(self._pose, rgb, quiet=self._muted is None and not self._pose_found)
+        self._pose_found |= results.pose_landmarks is not None
         if self._muted is not None:
             # muting is process-wide (file descriptors): it ends as soon as
             # TFLite's line has gone by

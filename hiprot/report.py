@@ -10,9 +10,10 @@ from __future__ import annotations
 import base64
 import csv
 import html
+import math
 import os
 import re
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -153,6 +154,34 @@ def capped_readings(review) -> frozenset[str]:
         )
         found |= {f"{side.value}-{way}" for way, at in (("in", at_in), ("out", at_out)) if at}
     return frozenset(found)
+
+
+def capped_in_sets(
+    sets: Iterable[tuple[Sequence[Rep], Mapping[Side, Range]]],
+) -> frozenset[str]:
+    """``capped_readings`` of a live session whose sets were each read as
+    review reads them (``hiprot.reread``), each with its own readable limits
+    (``(reps, limits)`` per set): a leg's best reading of the session is
+    capped where a set that reached it reads it at its limit (``capped``)."""
+    best: dict[str, tuple[float, bool]] = {}
+    for reps, limits in sets:
+        for side in {rep.leg for rep in reps}:
+            leg = LegSummary.from_reps([rep for rep in reps if rep.leg is side])
+            at = capped(leg.peak_internal_deg, leg.peak_external_deg, limits.get(side))
+            for way, peak, at_way in (
+                ("in", leg.peak_internal_deg, at[0]),
+                ("out", leg.peak_external_deg, at[1]),
+            ):
+                if peak is None:
+                    continue
+                reach = peak if way == "in" else -peak  # outward, the lowest is the best
+                key = f"{side.value}-{way}"
+                seen, was = best.get(key, (-math.inf, False))
+                if reach > seen:
+                    best[key] = (reach, at_way)
+                elif reach == seen:
+                    best[key] = (reach, was or at_way)
+    return frozenset(key for key, (_, at) in best.items() if at)
 
 
 def small_leg(

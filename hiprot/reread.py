@@ -20,7 +20,7 @@ from __future__ import annotations
 import threading
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from hiprot import findings
 from hiprot.calibration import Calibration, LegRange
@@ -53,10 +53,14 @@ class Reread:
         ranges: Per worked leg, review's range (``Review.ranges``): where
             ``LegRange.in_scale`` is known, ``reps``' peaks are in degrees
             on it; a leg without one is absent.
+        limits: Per leg, the (lowest, highest) femur reading the view can
+            give, in ``reps``' units (``Review.femur_range_deg``): a peak
+            there is capped (``report.capped``).
     """
 
     reps: tuple[Rep, ...]
     ranges: dict[Side, LegRange]
+    limits: dict[Side, tuple[float, float] | None] = field(default_factory=dict)
 
 
 def reread_set(
@@ -88,7 +92,7 @@ def reread_set(
             )
     except HiprotError:
         return None
-    return Reread(span.started_in(review.reps), dict(review.ranges))
+    return Reread(span.started_in(review.reps), dict(review.ranges), dict(review.femur_range_deg))
 
 
 class SetReread:

@@ -43,9 +43,10 @@ def degrees(value: float | None) -> str:
 
 
 def turn(internal_deg: float | None, external_deg: float | None) -> str:
-    """How far a rep (or a leg) turned, signs that agree with the words:
-    ``in +20°, out −9°``; a way it never passed neutral is said so, never
-    as "out +9°"."""
+    """How far a rep (or a leg) turned at the hips, signs that agree with the
+    words: ``in +20°, out −9°``; a way the hips never passed neutral is said
+    so, never as "out +9°", and as the hips': a rep swung from the ankles
+    is counted on the feet while the femurs stay at neutral."""
     parts = []
     for way, value, passed in (
         ("in", internal_deg, internal_deg is not None and internal_deg > 0),
@@ -56,7 +57,7 @@ def turn(internal_deg: float | None, external_deg: float | None) -> str:
         elif passed:
             parts.append(f"{way} {degrees(value)}")
         else:
-            parts.append(f"not {way} past neutral")
+            parts.append(f"hips not {way} past neutral")
     return ", ".join(parts)
 
 

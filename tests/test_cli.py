@@ -125,3 +125,58 @@ def test_extract_of_a_recording_says_it_is_one(tmp_path: Path) -> None:
     before = recording.read_bytes()
     assert_one_line_error(run_hiprot("extract", str(recording)), "is already a landmark recording")
     assert recording.read_bytes() == before
+
+
+def _late_person_clip(path: Path, blank_frames: int = 40, person_frames: int = 20) -> Path:
+    """A clip of a bare wall, then the sample video's person: found only after
+    MediaPipe's start-up lines have gone by."""
+    import cv2
+    import numpy as np
+
+    source = cv2.VideoCapture(str(Path(__file__).parents[1] / "sample_videos/wall_both_legs.mp4"))
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), 15, (640, 480))
+    wall = np.full((480, 640, 3), (180, 190, 200), np.uint8)
+    for _ in range(blank_frames):
+        writer.write(wall)
+    for _ in range(person_frames):
+        ok, image = source.read()
+        assert ok
+        writer.write(image)
+    writer.release()
+    source.release()
+    return path
+
+
+@pytest.mark.pose
+def test_review_prints_no_mediapipe_log_lines(tmp_path: Path) -> None:
+    # a graph logs a warning ("W0000 ...") on the first frame it finds someone on
+    clip = _late_person_clip(tmp_path / "late.mp4")
+    result = run_hiprot("review", str(clip), "--no-history")
+    assert result.returncode == 0, result.stderr
+    assert "In position" in result.stdout  # the person was found
+    for stream in (result.stdout, result.stderr):
+        native = [line for line in stream.splitlines() if line[:5] in ("W0000", "I0000")]
+        assert native == [], stream
+
+
+def test_a_folder_is_listed_once(tmp_path: Path, monkeypatch) -> None:
+    from click.testing import CliRunner
+
+    import hiprot.review_files
+    from hiprot.cli import cli
+    from hiprot.synth import SessionSpec, generate, write_session
+
+    spec = SessionSpec(seed=1, scenario="clean", placement="oblique45_left", noise="none")
+    write_session(generate(spec), tmp_path / "s.landmarks.jsonl.gz")
+    listings: list[Path] = []
+    listed = hiprot.review_files.folder_sources
+
+    def counted(folder: Path):
+        listings.append(folder)
+        return listed(folder)
+
+    monkeypatch.setattr(hiprot.review_files, "folder_sources", counted)
+    result = CliRunner().invoke(cli, ["review", str(tmp_path), "--no-history", "--jobs", "1"])
+    assert result.exit_code == 0, result.output
+    assert "Pose model: none run" in result.output  # the listing reached the model choice
+    assert listings == [tmp_path]

@@ -218,6 +218,50 @@ def test_a_set_is_stored_as_review_reads_it_and_a_changed_count_is_told(
     assert session.notice == "Set 1 recounted: left 2, right 3"
 
 
+def test_live_marks_and_stores_the_readings_review_marks_capped(tmp_path: Path) -> None:
+    """Seed 3: the left leg's best rep reads the most the view reads. Live's
+    stored session marks the same best readings capped as review does on
+    the same frames (``report.capped_readings``), and so does the history."""
+    from hiprot.report import capped_readings
+    from hiprot.review import review_pose_frames
+
+    frames = synth_frames(reps=3)
+    review = review_pose_frames(frames, "synthetic", size_wh=(640, 480))
+    assert capped_readings(review) == {"left-in"}
+    with HistoryStore(tmp_path / "h.sqlite3") as store:
+        session = make_session(store, NullDisplay(), FakePlayer())
+        summary = session.run(stream(frames))
+        (record,) = store.sessions()
+    assert summary is not None
+    assert session.capped_readings() == capped_readings(review)
+    assert record.capped == capped_readings(review)
+    # the window's summary marks it too: only the left leg's "best in" cell changes
+    view = session.coach.view()
+    assert view.stage is Stage.SUMMARY
+    plain = render_live(None, None, view)
+    marked = render_live(None, None, view, capped=session.capped_readings())
+    changed = np.abs(marked.astype(int) - plain).max(axis=2) > 0
+    rows, cols = np.nonzero(changed)
+    assert rows.size > 0 and cols.max() < 640 + 150  # the left column only
+
+
+def test_a_session_best_is_capped_only_where_its_set_reads_it_at_the_limit() -> None:
+    from hiprot.report import capped_in_sets
+    from hiprot.reps import Rep
+
+    def rep(leg: Side, peak_in: float, peak_out: float) -> Rep:
+        return Rep(leg, 1, 0.0, 5.0, peak_in, peak_out, 1.5, True, True, False)
+
+    set1 = ([rep(Side.LEFT, 20.0, -30.0)], {Side.LEFT: (-30.0, 20.0)})  # both at the limit
+    set2 = ([rep(Side.LEFT, 25.0, -28.0)], {Side.LEFT: (-60.0, 40.0)})  # further in, not capped
+    assert capped_in_sets([set1, set2]) == {"left-out"}  # the best in is set 2's
+    assert capped_in_sets([set2, set1]) == {"left-out"}
+    assert capped_in_sets([set1]) == {"left-in", "left-out"}
+    assert capped_in_sets([(set1[0], {})]) == frozenset()  # no limits known: none marked
+    # a set live kept (no re-read, no limits) still holds the session's best in
+    assert capped_in_sets([set1, (set2[0], {})]) == {"left-out"}
+
+
 def test_live_counts_with_the_near_leg_and_retakes_the_neutral_at_rest(tmp_path: Path) -> None:
     """The set's counters know which leg is nearer the camera (its inward
     side is seen edge-on), and the femur and foot neutral are re-taken from

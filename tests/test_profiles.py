@@ -69,7 +69,9 @@ def test_words_pluralise_and_signs_agree_with_the_way() -> None:
     assert (words.degrees(20.4), words.degrees(-9.2), words.degrees(None)) == ("+20°", "−9°", "–")
     assert words.turn(20.0, -9.0) == "in +20°, out −9°"
     # a rep that never went out past neutral is never "out +9°"
-    assert words.turn(20.0, 9.0) == "in +20°, not out past neutral"
+    assert words.turn(20.0, 9.0) == "in +20°, hips not out past neutral"
+    # a rep swung from the ankles: counted on the feet, the hips stayed put
+    assert words.turn(-1.0, -20.0) == "hips not in past neutral, out −20°"
     assert "+" not in words.turn(20.0, 9.0).split(",")[1]
     assert words.neutral("auto") == "taken from the still start of the recording"
 

@@ -289,7 +289,7 @@ def no_hud(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(
         hiprot.live,
         "render_live",
-        lambda image, landmarks, view, notice=None: np.zeros((2, 2, 3), np.uint8),
+        lambda image, landmarks, view, notice=None, capped=(): np.zeros((2, 2, 3), np.uint8),
     )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import sys
 import warnings
+from collections.abc import Sequence
 from pathlib import Path
 
 import click
@@ -56,20 +57,22 @@ def pose_model(
     requested: str | None,
     source: Path | None = None,
     calibrated_with: str | None = None,
+    listed: Sequence[Path] | None = None,
 ) -> str:
     """The model to run; says which and why in one line (on stderr if it fell back).
 
-    A source that cannot be read (missing, empty, a folder with nothing to
-    review) fails first, so its error is the only line; a folder of landmark
-    recordings runs no model, like one recording.
+    A source that cannot be read (missing, empty) fails first, so its error
+    is the only line; ``listed``, a folder's files to review
+    (``review_files.folder_sources``, which fails first on a folder with
+    nothing to review), stands for the source. Landmark recordings, one or
+    a folder of them, run no model.
     """
     from hiprot.models import choose
     from hiprot.recording import is_recording
-    from hiprot.review_files import folder_sources
     from hiprot.sources import check_readable
 
-    if source is not None and source.is_dir() and command == "review":
-        files = folder_sources(source)[0]
+    if listed is not None:
+        files = list(listed)
     elif source is not None:
         check_readable(source)
         files = [source]

@@ -8,6 +8,7 @@ import click
 
 from hiprot import terminal
 from hiprot.cli.common import cli, model_option, person_option, pose_model, stdout
+from hiprot.landmarks import Side
 from hiprot.profiles import check_person
 from hiprot.reps import Mode
 from hiprot.sources import check_readable
@@ -102,9 +103,10 @@ def live(
         db=db,
         person=person,
     )
-    summary = run_live(options, lambda line: stdout.print(line, highlight=False))
+    summary, capped = run_live(options, lambda line: stdout.print(line, highlight=False))
     if summary is None:
         stdout.print("Nothing measured, nothing saved.")
         return
-    for line in terminal.leg_lines(summary.legs):
+    at_limit = {s: (f"{s.value}-in" in capped, f"{s.value}-out" in capped) for s in Side}
+    for line in terminal.leg_lines(summary.legs, at_limit):
         stdout.print(line)

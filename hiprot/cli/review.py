@@ -145,12 +145,26 @@ def review(
     calibration = load_calibration(calibration_file) if calibration_file else None
     measured = person_measured_range(person)
     calibrated_with = calibration.pose_model if calibration else None
-    model = pose_model("review", model, source, calibrated_with)
     if source.is_dir():
+        from hiprot.review_files import folder_sources
+
+        listed = folder_sources(source)
+        model = pose_model("review", model, source, calibrated_with, listed=listed[0])
         _review_folder(
-            source, out_dir, Mode(mode), calibration, jobs, db_path, person, keep, model, measured
+            source,
+            listed,
+            out_dir,
+            Mode(mode),
+            calibration,
+            jobs,
+            db_path,
+            person,
+            keep,
+            model,
+            measured,
         )
         return
+    model = pose_model("review", model, source, calibrated_with)
     check_readable(source)
     paths = _review_paths(source, out_dir, single_only)
     check_outputs([source, calibration_file, db_path], _named(paths))
@@ -320,6 +334,7 @@ def _say_an_interrupted_folder(done: list, failed: list, sources: list, stored: 
 
 def _review_folder(
     folder: Path,
+    listed: tuple[list[Path], list[Path]],
     out_root: Path | None,
     mode: Mode,
     calibration,
@@ -330,12 +345,13 @@ def _review_folder(
     model: str = "full",
     measured=None,
 ) -> None:
-    """Review every file of ``folder``; a failed file is one error line, the rest go on."""
+    """Review every file of ``folder``, ``listed`` by ``folder_sources`` (to
+    review, skipped); a failed file is one error line, the rest go on."""
     from hiprot.history import HistoryStore
     from hiprot.report import FOLDER_SUMMARY, write_folder_summary
-    from hiprot.review_files import FileFailure, folder_sources, review_folder
+    from hiprot.review_files import FileFailure, review_folder
 
-    sources, skipped = folder_sources(folder)
+    sources, skipped = listed
     for video in skipped:
         stdout.print(f"Skipping {plain(video.name)}: its landmark recording is reviewed instead.")
     done, failed, made = [], [], []

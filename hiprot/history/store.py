@@ -330,18 +330,22 @@ class HistoryStore:
             self._check_session(conn, session_id)
             _insert_rep(conn, session_id, rep)
 
-    def end_session(self, session_id: int, summary: SessionSummary) -> None:
-        """Complete a live session: its totals, and its reps as the summary has them."""
+    def end_session(
+        self, session_id: int, summary: SessionSummary, capped: Collection[str] = ()
+    ) -> None:
+        """Complete a live session: its totals, and its reps as the summary has
+        them; ``capped`` as in ``SessionRecord``."""
         with self._transaction() as conn:
             self._check_session(conn, session_id)
             conn.execute(
-                "UPDATE sessions SET mode = ?, duration_s = ?, frames = ?, frames_with_pose = ? "
-                "WHERE id = ?",
+                "UPDATE sessions SET mode = ?, duration_s = ?, frames = ?, frames_with_pose = ?, "
+                "capped = ? WHERE id = ?",
                 (
                     summary.mode.value,
                     summary.duration_s,
                     summary.tracking.frames,
                     summary.tracking.frames_with_pose,
+                    ",".join(sorted(capped)),
                     session_id,
                 ),
             )
