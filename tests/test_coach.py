@@ -426,6 +426,26 @@ def test_finish_settles_a_rep_at_its_hold() -> None:
     assert out.say == (Utterance("done", Say.ANNOUNCE),)
 
 
+def test_a_session_quit_before_its_last_set_is_not_called_complete() -> None:
+    # q (or the source's end) after the first of three sets: the end screen
+    # says where it stopped, and the voice does not say "Well done"
+    script = Script(coach(target_reps=2, sets=3))
+    script.feed(4.5)
+    script.rep()
+    script.rep()
+    assert script.coach.stage is Stage.REST
+    out = script.coach.finish(script.t + 1.0)
+    assert out.view.stage is Stage.SUMMARY
+    assert out.view.title == "Session ended"
+    assert out.view.detail.startswith("Stopped in set 1 of 3.")
+    assert out.say == ()
+    summary = script.coach.summary()
+    assert summary is not None and {s: leg.reps for s, leg in summary.legs.items()} == {
+        Side.LEFT: 2,
+        Side.RIGHT: 2,
+    }
+
+
 def test_times_must_increase() -> None:
     c = coach()
     c.update(1.0, READY, LiveReading(sample(1.0), sample(1.0)))
