@@ -877,7 +877,7 @@ def run_live_window(xvfb: dict[str, str], tmp_path: Path, source: Path) -> tuple
         stderr=subprocess.PIPE,
         text=True,
     )
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 120  # a loaded machine starts MediaPipe slowly
     while process.poll() is None and time.monotonic() < deadline:
         found = subprocess.run(
             ["xdotool", "search", "--name", "hiprot live"], env=xvfb, capture_output=True, text=True
