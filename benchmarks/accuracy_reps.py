@@ -9,6 +9,8 @@ the rep counter) and ``image`` (the default for real MediaPipe data). Also
 times the rep counter per sample next to the angle stage.
 
     python benchmarks/accuracy_reps.py [--noise none|low|realistic|high]
+    python benchmarks/accuracy_reps.py --candidate NAME  # a generalization.py candidate,
+                                                          # to results/accuracy_reps_NAME.json
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import sys
 import time
 import warnings
 from collections import defaultdict
+from contextlib import nullcontext
 from dataclasses import replace
 from pathlib import Path
 
@@ -26,6 +29,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import REPO, add_noise_option, fmt, match_reps, precision_recall, write_results
+from generalization import CANDIDATES
 
 from hiprot.bilateral import BilateralCounter
 from hiprot.reading.series import ESTIMATORS, angle_series, samples, smooth_series
@@ -116,12 +120,21 @@ def per_sample_cost() -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     add_noise_option(parser, "the suite's mix")
+    parser.add_argument(
+        "--candidate",
+        choices=list(CANDIDATES),
+        help="count as this generalization.py candidate (results/accuracy_reps_NAME.json)",
+    )
     args = parser.parse_args()
+    setup = CANDIDATES[args.candidate] if args.candidate else nullcontext
     results: dict[str, object] = {"suite": "reporting", "noise": args.noise or "suite mix"}
+    if args.candidate:
+        results["candidate"] = args.candidate
     for estimator in ESTIMATORS:
         for level in [args.noise] if args.noise else [None, "none"]:
             key = f"{estimator}/{level or 'suite_mix'}"
-            r = evaluate(level, estimator)
+            with setup():
+                r = evaluate(level, estimator)
             results[key] = r
             print(
                 f"[{key}] {r['session_legs']} session-legs: "
@@ -144,7 +157,8 @@ def main() -> None:
         f"{results['cost']['reps_us_per_frame']:.0f} us/frame "
         f"({results['cost']['reps_vs_mediapipe']:.2%} of MediaPipe's ~25 ms)"
     )
-    path = write_results("accuracy_reps", results)
+    name = f"accuracy_reps_{args.candidate}" if args.candidate else "accuracy_reps"
+    path = write_results(name, results)
     print(f"wrote {path.relative_to(REPO)}")
 
 

@@ -406,7 +406,7 @@ def _neutral_floor(sample: bool = False, settled: bool = False) -> ContextManage
     return _patched(review_module, rep_excursions=excursions)
 
 
-def _leg_share_rule(reference: Callable[[Sequence[reps.Sweeps]], float]):
+def _leg_share_rule(reference: Callable[[Sequence[reps.Sweeps]], float | None]):
     """A "from the ankles" rule (``reps.from_the_ankles``) that judges a rep's
     femur share of the foot's turn (the sweeps' ratio) against the leg's own
     hip share, ``reference`` of its earlier reps, instead of a fixed margin:
@@ -418,9 +418,9 @@ def _leg_share_rule(reference: Callable[[Sequence[reps.Sweeps]], float]):
 
     def rule(rep: reps.Sweeps, earlier: Sequence[reps.Sweeps] = ()) -> bool:
         seen = [e for e in earlier if e.foot_deg > 0.0]
-        if not seen:
+        share = reference(seen) if seen else None
+        if share is None:
             return _MAIN_FROM_THE_ANKLES(rep, earlier)
-        share = reference(seen)
         return (
             rep.twist_deg >= drill.COMPENSATION_MIN_TWIST_DEG
             and (1.0 + drill.COMPENSATION_TWIST_TO_FEMUR_RATIO) * rep.femur_deg
@@ -443,6 +443,40 @@ def _biggest_femur_share(earlier: Sequence[reps.Sweeps]) -> float:
 def _pooled_share(earlier: Sequence[reps.Sweeps]) -> float:
     """The leg's femur/foot gain over all its earlier reps (their sweeps summed)."""
     return sum(e.femur_deg for e in earlier) / sum(e.foot_deg for e in earlier)
+
+
+def _two_biggest_femurs_share(earlier: Sequence[reps.Sweeps]) -> float | None:
+    """The lower hip share of the leg's two earlier reps whose femur turned
+    most: one rep whose femur read a spike (as on the noisy synthetic
+    legs) cannot set the scale alone. None before two reps."""
+    if len(earlier) < 2:
+        return None
+    return min(e.femur_deg / e.foot_deg for e in sorted(earlier, key=lambda e: e.femur_deg)[-2:])
+
+
+def _hip_median_share(earlier: Sequence[reps.Sweeps]) -> float | None:
+    """The median hip share of the leg's earlier reps that main's rule
+    calls hip-driven (None without one)."""
+    hip = [e.femur_deg / e.foot_deg for e in earlier if not _MAIN_FROM_THE_ANKLES(e)]
+    return float(np.median(hip)) if hip else None
+
+
+def _leg_scaled_twist_rule(reference: Callable[[Sequence[reps.Sweeps]], float | None]):
+    """Main's rule, margin and all, on the twist the rep would read with its
+    foot at the leg's hip-rep scale ``s`` (``reference`` of its earlier
+    reps): the foot ``s`` times as far, so the twist (foot minus femur)
+    sweeps about ``s x twist + (s - 1) x femur``. At ``s = 1`` (a foot read
+    true) it is main's rule; without a reference, main's rule."""
+
+    def rule(rep: reps.Sweeps, earlier: Sequence[reps.Sweeps] = ()) -> bool:
+        seen = [e for e in earlier if e.foot_deg > 0.0]
+        s = reference(seen) if seen else None
+        if s is None:
+            return _MAIN_FROM_THE_ANKLES(rep, earlier)
+        twist = s * rep.twist_deg + (s - 1.0) * rep.femur_deg
+        return _MAIN_FROM_THE_ANKLES(reps.Sweeps(rep.femur_deg, s * rep.foot_deg, twist))
+
+    return rule
 
 
 @contextmanager
@@ -515,6 +549,16 @@ CANDIDATES: dict[str, Callable[[], ContextManager[None]]] = {
         reps, from_the_ankles=_leg_share_rule(_biggest_femur_share)
     ),
     "ankles_pooled_gain": lambda: _patched(reps, from_the_ankles=_leg_share_rule(_pooled_share)),
+    # ... against a reference one noisy rep cannot carry (docs/generalization.md,
+    # "From the ankles: a reference one noisy rep cannot carry")
+    "ankles_two_biggest_femurs": lambda: _patched(
+        reps, from_the_ankles=_leg_share_rule(_two_biggest_femurs_share)
+    ),
+    "ankles_hip_median": lambda: _patched(reps, from_the_ankles=_leg_share_rule(_hip_median_share)),
+    # ... or main's margin kept, on the twist read at that scale
+    "ankles_scaled_twist": lambda: _patched(
+        reps, from_the_ankles=_leg_scaled_twist_rule(_two_biggest_femurs_share)
+    ),
 }
 BASELINE = next(iter(CANDIDATES))
 

@@ -420,6 +420,51 @@ def test_the_leg_share_candidates_judge_a_rep_against_the_legs_hip_reps() -> Non
     assert not reps.from_the_ankles(half_hip, [hip])  # main's rule is back
 
 
+def test_one_noisy_rep_cannot_set_a_legs_hip_share() -> None:
+    """A leg whose foot reads true (hip reps: femur about the foot) with one
+    rep whose femur read a spike (117° against a 40° foot, a share of 2.9):
+    ``ankles_biggest_femur`` takes that share and flags the next hip rep;
+    the two biggest femurs' lower share, the hip reps' median and main's
+    margin on the scaled twist do not. On a leg whose foot reads half (two
+    hip reps at 2), all three flag the half-hip rep main misses."""
+    import hiprot.reps as reps
+    from hiprot.reps import Sweeps
+
+    hip, spike, next_hip = (
+        Sweeps(45.0, 44.0, 8.0),
+        Sweeps(117.0, 40.0, 80.0),
+        Sweeps(40.0, 40.0, 16.0),
+    )
+    short_foot = [Sweeps(60.0, 30.0, 30.0), Sweeps(56.0, 29.0, 27.0)]
+    half_hip = Sweeps(25.0, 30.0, 20.0)
+    assert not reps.from_the_ankles(next_hip, [hip, spike, hip])
+    assert not reps.from_the_ankles(half_hip, short_foot)
+    with generalization.CANDIDATES["ankles_biggest_femur"]():
+        assert reps.from_the_ankles(next_hip, [hip, spike, hip])
+    for name in ("ankles_two_biggest_femurs", "ankles_hip_median", "ankles_scaled_twist"):
+        with generalization.CANDIDATES[name]():
+            assert not reps.from_the_ankles(next_hip, [hip, spike, hip]), name
+            assert reps.from_the_ankles(half_hip, short_foot), name
+            # a leg's first rep: main's rule
+            assert not reps.from_the_ankles(half_hip, []), name
+
+
+def test_the_scaled_twist_is_mains_rule_on_a_foot_read_true() -> None:
+    """``ankles_scaled_twist`` at a hip share of 1 is main's margin: a twist
+    of 1.4 x the femur is not "from the ankles", 1.6 x is; the share
+    candidates, margin dropped, flag both."""
+    import hiprot.reps as reps
+    from hiprot.reps import Sweeps
+
+    true_foot = [Sweeps(40.0, 40.0, 2.0), Sweeps(42.0, 42.0, 3.0)]
+    under, over = Sweeps(20.0, 48.0, 28.0), Sweeps(20.0, 52.0, 32.0)
+    with generalization.CANDIDATES["ankles_scaled_twist"]():
+        assert not reps.from_the_ankles(under, true_foot)
+        assert reps.from_the_ankles(over, true_foot)
+    with generalization.CANDIDATES["ankles_two_biggest_femurs"]():
+        assert reps.from_the_ankles(under, true_foot) and reps.from_the_ankles(over, true_foot)
+
+
 def test_a_fold_breaks_a_counting_tie_on_the_ankles_flags() -> None:
     """Candidates that count alike are told apart by "from the ankles"
     flags right minus wrong on the training folds."""
