@@ -406,6 +406,48 @@ def _neutral_floor(sample: bool = False, settled: bool = False) -> ContextManage
     return _patched(review_module, rep_excursions=excursions)
 
 
+def _still_floor(setup: bool = False) -> ContextManager[None]:
+    """Each leg's rep floor (``rep_excursions``) from the drive's jitter over
+    the auto-neutral's still period (``neutral.still_period``, the running
+    median still over the whole drive), where there are as many samples as
+    the jitter needs, else over all as today (docs/generalization.md, "A rep
+    floor on the still start"): found before any counting, and no rep
+    crosses it. ``setup``: the samples before it too. Today's floor where
+    review takes no auto-neutral (a neutral from a file)."""
+    still: list[tuple[float, float]] = []
+    position_series = review_module.position_series
+
+    def reset(*args, **kwargs):
+        still.clear()  # every recording starts without a still period
+        return position_series(*args, **kwargs)
+
+    def calibration(series):
+        period = neutral.still_period(series)
+        if period is not None:
+            still[:] = [(float(series.t_s[period[0]]), float(series.t_s[period[1] - 1]))]
+        return neutral.calibration_from_still(series, period)
+
+    def excursions(relative, foot_driven):
+        if not still:
+            return judgements.rep_excursions(relative, foot_driven)
+        start_s, end_s = still[0]
+        t = relative.t_s
+        at = (t <= end_s) if setup else (t >= start_s) & (t <= end_s)
+        return {
+            side: judgements.rep_excursion(
+                t, judgements.counted_drive(leg.femur_deg, leg.foot_deg, side in foot_driven), at
+            )
+            for side, leg in relative.legs.items()
+        }
+
+    return _patched(
+        review_module,
+        position_series=reset,
+        auto_calibration=calibration,
+        rep_excursions=excursions,
+    )
+
+
 def _leg_share_rule(reference: Callable[[Sequence[reps.Sweeps]], float | None]):
     """A "from the ankles" rule (``reps.from_the_ankles``) that judges a rep's
     femur share of the foot's turn (the sweeps' ratio) against the leg's own
@@ -534,6 +576,10 @@ CANDIDATES: dict[str, Callable[[], ContextManager[None]]] = {
     "neutral_floor": _neutral_floor,
     "neutral_floor_samples": lambda: _neutral_floor(sample=True),
     "neutral_floor_settled": lambda: _neutral_floor(settled=True),
+    # ... and on the auto-neutral's still period, found before any counting
+    # (docs/generalization.md, "A rep floor on the still start"), or with the setup before it
+    "still_floor": _still_floor,
+    "still_floor_setup": lambda: _still_floor(setup=True),
     **{f"wander_{w:g}s_x{r:g}": (lambda w=w, r=r: _wander_floor(w, r)) for w, r in WANDER_FLOORS},
     **{
         f"wander_{w:g}s_x{r:g}+jitter_{j:g}s": (lambda w=w, r=r, j=j: _wander_floor(w, r, j))

@@ -308,6 +308,49 @@ def test_the_neutral_floor_is_the_jitter_where_the_median_rests_at_neutral() -> 
         assert review.rep_excursions(loud, ())[Side.RIGHT] < 0.9 * still
 
 
+def test_the_still_floor_is_the_jitter_over_the_still_start() -> None:
+    """``still_floor``: fast reps raise a leg's floor over its whole drive
+    and not over the auto-neutral's still period, found before any count
+    (the neutral taken as today); a new recording forgets it, and without a
+    still period the floor is today's. ``still_floor_setup``: the samples
+    before the period too."""
+    from dataclasses import replace
+
+    import hiprot.review as review
+    from hiprot import drill
+    from hiprot.landmarks import Side
+    from hiprot.reading import neutral
+    from hiprot.reading.geometry import LegAngles
+
+    series, _ = _fast_rep_series(2.0)
+    still = series.legs[Side.RIGHT]
+    lying = series.t_s < 8.0  # the left leg still for 8 s too, then its reps
+
+    def first_still(side: Side, a: LegAngles) -> LegAngles:
+        if side is Side.RIGHT:
+            return a
+        femur = np.where(lying, still.femur_deg, a.femur_deg)
+        foot = np.where(lying, still.foot_deg, a.foot_deg)
+        return replace(a, femur_deg=femur, foot_deg=foot)
+
+    series = series.map_legs(first_still)
+    period = neutral.still_period(series)
+    assert period is not None and series.t_s[period[1] - 1] < 9.0
+    today = review.rep_excursions(series, ())
+    assert today[Side.LEFT] > 15.0
+    with generalization.CANDIDATES["still_floor"]():
+        assert review.rep_excursions(series, ()) == today  # no still period yet
+        assert review.auto_calibration(series) == neutral.auto_calibration(series)
+        floors = review.rep_excursions(series, ())
+        assert floors[Side.LEFT] == drill.REP_MIN_EXCURSION_DEG
+        with pytest.raises(TypeError):
+            review.position_series()  # a new recording: the period is forgotten first
+        assert review.rep_excursions(series, ()) == today
+    with generalization.CANDIDATES["still_floor_setup"]():
+        review.auto_calibration(series)
+        assert review.rep_excursions(series, ())[Side.LEFT] == drill.REP_MIN_EXCURSION_DEG
+
+
 def test_the_diagnosis_plot_draws_a_recording(tmp_path: Path) -> None:
     clip = next(c for c in generalization.recordings(generalization.FOLDER) if c[1] == "webcam")
     path = generalization.plot_recording(*clip, tmp_path)
