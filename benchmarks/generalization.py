@@ -295,23 +295,6 @@ def _symmetric_sides(series):
     return fitted.map_legs(scaled)
 
 
-def _knee_too_jittery_at(t_s, femur_deg, foot_deg, at_rest) -> bool:
-    """``judgements.knee_too_jittery`` with the knee's and the foot's jitter
-    measured on the samples ``at_rest`` only, where there are as many as
-    the jitter needs (else on all)."""
-    foot_deg = np.asarray(foot_deg, dtype=np.float64)
-    measured = np.isfinite(foot_deg) & (foot_deg != 0.0)
-    knee = filters.jitter_deg(t_s, femur_deg, at=at_rest)
-    foot_ = filters.jitter_deg(t_s, foot_deg, at=at_rest)
-    if not (np.isfinite(knee) and np.isfinite(foot_)):
-        knee, foot_ = filters.jitter_deg(t_s, femur_deg), filters.jitter_deg(t_s, foot_deg)
-    return bool(
-        measured.any()
-        and knee > judgements.KNEE_JITTER_MIN_DEG
-        and knee > judgements.KNEE_JITTER_RATIO * foot_
-    )
-
-
 @contextmanager
 def _at_rest(floor: bool, knees: bool) -> Iterator[None]:
     """Review's rounds after the first judge each leg's noise at rest
@@ -343,7 +326,7 @@ def _at_rest(floor: bool, knees: bool) -> Iterator[None]:
         return frozenset(
             side
             for side in worked
-            if _knee_too_jittery_at(
+            if judgements.knee_too_jittery(
                 relative.t_s,
                 relative.legs[side].femur_deg,
                 relative.legs[side].foot_deg,

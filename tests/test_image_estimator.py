@@ -643,6 +643,19 @@ def test_knee_jitter_is_judged_against_the_foot_s() -> None:
     assert not knee_too_jittery(t, still + rng.normal(0, 4, 300), still)
 
 
+def test_knee_jitter_at_rest_is_judged_on_the_rest_alone() -> None:
+    # the knee jitters only in a burst (4 s of 10); at rest it is as steady as the foot
+    rng = np.random.default_rng(2)
+    t = np.arange(300) / 30
+    burst = t < 4.0
+    knee = rng.normal(0, 1, 300) + np.where(burst, rng.normal(0, 12, 300), 0.0)
+    foot = rng.normal(0, 1, 300)
+    assert knee_too_jittery(t, knee, foot)
+    assert not knee_too_jittery(t, knee, foot, at_rest=~burst)
+    # too few samples at rest for a jitter: judged on all, as without
+    assert knee_too_jittery(t, knee, foot, at_rest=t > 9.5)
+
+
 def test_live_hands_a_jittery_knee_to_the_foot() -> None:
     spec = SessionSpec(seed=11, scenario="clean", placement="oblique45_left", noise="none")
     session = generate(spec)

@@ -35,7 +35,12 @@ KNEE_JITTER_RATIO = 1.25
 KNEE_JITTER_MIN_DEG = 2.0
 
 
-def knee_too_jittery(t_s: npt.ArrayLike, femur_deg: npt.ArrayLike, foot_deg: npt.ArrayLike) -> bool:
+def knee_too_jittery(
+    t_s: npt.ArrayLike,
+    femur_deg: npt.ArrayLike,
+    foot_deg: npt.ArrayLike,
+    at_rest: npt.ArrayLike | None = None,
+) -> bool:
     """Whether the foot should drive the rep count (``KNEE_JITTER_RATIO``).
 
     Args:
@@ -43,10 +48,17 @@ def knee_too_jittery(t_s: npt.ArrayLike, femur_deg: npt.ArrayLike, foot_deg: npt
         femur_deg: ``(n,)`` raw (unsmoothed) femur angles from neutral.
         foot_deg: ``(n,)`` raw foot angles from neutral, in femur degrees; a
             foot that reads 0 throughout (no foot fit yet) never drives.
+        at_rest: ``(n,)`` bool: both jitters of these samples only, where
+            there are as many as the jitter needs (else of all), as
+            ``rep_excursion``'s.
     """
     foot_deg = np.asarray(foot_deg, dtype=np.float64)
     measured = np.isfinite(foot_deg) & (foot_deg != 0.0)
-    knee, foot = jitter_deg(t_s, femur_deg), jitter_deg(t_s, foot_deg)
+    knee = foot = math.nan
+    if at_rest is not None:
+        knee, foot = jitter_deg(t_s, femur_deg, at=at_rest), jitter_deg(t_s, foot_deg, at=at_rest)
+    if not (math.isfinite(knee) and math.isfinite(foot)):
+        knee, foot = jitter_deg(t_s, femur_deg), jitter_deg(t_s, foot_deg)
     return bool(measured.any() and knee > KNEE_JITTER_MIN_DEG and knee > KNEE_JITTER_RATIO * foot)
 
 
