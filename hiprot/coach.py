@@ -174,7 +174,6 @@ class Coach:
         self.stage = Stage.SETUP
         self.set_number = 1
         self.paused = False
-        self._ended_early = False  # q or the source's end before the last set
         self._reading: LiveReading | None = None  # the last frame's
         self._reps: list[Rep] = []  # the session's, numbered per leg
         self._rep_sets: list[int] = []  # the set of each of ``_reps``
@@ -416,11 +415,10 @@ class Coach:
             replay, self._replay = self._replay, []
             reps = tuple(self._take(replay)[0]) + self._settle_counter(t_s)
         done = self._close_set(t_s) if self._set_open else None
-        self._ended_early = self.stage is not Stage.SUMMARY and self.set_number < self.config.sets
         self._enter_stage(Stage.SUMMARY)
         self.paused = False
         # "Session complete. Well done." only where the last set was reached
-        say = () if self._ended_early else (Utterance.announce("done"),)
+        say = () if self._ended_early() else (Utterance.announce("done"),)
         out = self._output(t_s, reps=reps, say=say)
         return replace(out, set_done=done, guided=guided)
 
@@ -703,6 +701,11 @@ class Coach:
         self._set_reps = [r for s, r in numbered if s == self.set_number]
         return self.reps
 
+    def _ended_early(self) -> bool:
+        """The session is over before its last set (q, or the source's end):
+        only the last set's end leads to the summary otherwise."""
+        return self.stage is Stage.SUMMARY and self.set_number < self.config.sets
+
     def _set_counts(self) -> list[int]:
         """Reps of this set, per worked leg."""
         return [sum(r.leg is side for r in self._set_reps) for side in self.mode.sides]
@@ -792,7 +795,7 @@ class Coach:
             close = " Press q to close" if self.config.window else ""
             if self.calibration is None:  # never got as far as a set
                 title, detail = "No set done", "Legs never up the wall." + close
-            elif self._ended_early:
+            elif self._ended_early():
                 title = "Session ended"
                 detail = f"Stopped in set {self.set_number} of {self.config.sets}." + close
             else:
