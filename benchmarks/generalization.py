@@ -389,20 +389,29 @@ def _neutral_floor(sample: bool = False, settled: bool = False) -> ContextManage
     return _patched(review_module, rep_excursions=excursions)
 
 
-def _still_floor(setup: bool = False) -> ContextManager[None]:
+def _still_floor(
+    setup: bool = False, lower: bool = False, in_position: bool = False
+) -> ContextManager[None]:
     """Each leg's rep floor (``rep_excursions``) from the drive's jitter over
     the auto-neutral's still period (``neutral.still_period``, the running
     median still over the whole drive), where there are as many samples as
     the jitter needs, else over all as today (docs/generalization.md, "A rep
     floor on the still start"): found before any counting, and no rep
-    crosses it. ``setup``: the samples before it too. Today's floor where
-    review takes no auto-neutral (a neutral from a file)."""
+    crosses it. ``setup``: the samples before it too. ``lower``: never
+    above today's floor (a still start noisier than the whole drive is a
+    leg settling, not its noise). Today's floor where review takes no
+    auto-neutral (a neutral from a file). ``in_position``: only the leg's
+    samples in position (as live judges)."""
     still: list[tuple[float, float]] = []
+    tracked: dict = {}
     position_series = review_module.position_series
 
     def reset(*args, **kwargs):
         still.clear()  # every recording starts without a still period
-        return position_series(*args, **kwargs)
+        position = position_series(*args, **kwargs)
+        tracked.clear()
+        tracked.update(position.tracked)
+        return position
 
     def calibration(series):
         period = neutral.still_period(series)
@@ -416,12 +425,14 @@ def _still_floor(setup: bool = False) -> ContextManager[None]:
         start_s, end_s = still[0]
         t = relative.t_s
         at = (t <= end_s) if setup else (t >= start_s) & (t <= end_s)
-        return {
-            side: judgements.rep_excursion(
-                t, judgements.counted_drive(leg.femur_deg, leg.foot_deg, side in foot_driven), at
-            )
-            for side, leg in relative.legs.items()
-        }
+        floors = {}
+        for side, leg in relative.legs.items():
+            drive = judgements.counted_drive(leg.femur_deg, leg.foot_deg, side in foot_driven)
+            leg_at = at & tracked[side] if in_position else at
+            floors[side] = judgements.rep_excursion(t, drive, leg_at)
+            if lower:
+                floors[side] = min(floors[side], judgements.rep_excursion(t, drive))
+        return floors
 
     return _patched(
         review_module,
@@ -563,6 +574,8 @@ CANDIDATES: dict[str, Callable[[], ContextManager[None]]] = {
     # (docs/generalization.md, "A rep floor on the still start"), or with the setup before it
     "still_floor": _still_floor,
     "still_floor_setup": lambda: _still_floor(setup=True),
+    "still_floor_setup_min": lambda: _still_floor(setup=True, lower=True),
+    "still_floor_setup_in": lambda: _still_floor(setup=True, in_position=True),
     **{f"wander_{w:g}s_x{r:g}": (lambda w=w, r=r: _wander_floor(w, r)) for w, r in WANDER_FLOORS},
     **{
         f"wander_{w:g}s_x{r:g}+jitter_{j:g}s": (lambda w=w, r=r, j=j: _wander_floor(w, r, j))
