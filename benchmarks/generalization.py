@@ -180,24 +180,23 @@ def _readings(series, knees: bool) -> np.ndarray:
 
 
 def _feet_still(series):
-    """The auto-neutral with the still period judged on the feet alone,
-    each within ``STILL_TOLERANCE_DEG`` (the rule before ``still_period``)."""
-    period = neutral.find_still_period(series.t_s, _readings(series, knees=False))
-    return neutral.calibration_from_still(series, period)
+    """The still start judged on the feet alone, each within
+    ``STILL_TOLERANCE_DEG`` (the rule before ``still_period``)."""
+    return neutral.find_still_period(series.t_s, _readings(series, knees=False))
 
 
 def _feet_on_noise_floor(series):
-    """The auto-neutral with the still period judged on the feet alone,
-    each on its noise floor (``still_tolerances``)."""
+    """The still start judged on the feet alone, each on its noise floor
+    (``still_tolerances``)."""
     feet = _readings(series, knees=False)
     tolerance = neutral.still_tolerances(series.t_s, feet)
-    period = neutral.find_still_period(series.t_s, feet, tolerance_deg=tolerance)
-    return neutral.calibration_from_still(series, period)
+    return neutral.find_still_period(series.t_s, feet, tolerance_deg=tolerance)
 
 
-def _auto_neutral(calibration: Callable) -> ContextManager[None]:
-    """Review's auto-neutral taken by ``calibration`` instead."""
-    return _patched(review_module, auto_calibration=calibration)
+def _still_start(period: Callable) -> ContextManager[None]:
+    """Review's still start (the auto-neutral's and the rep floor's) found by
+    ``period`` instead."""
+    return _patched(review_module, still_period=period)
 
 
 @contextmanager
@@ -316,8 +315,10 @@ def _at_rest(floor: bool, knees: bool) -> Iterator[None]:
         away.update(windows)
         return from_rests(series, calibration, windows, worked)
 
-    def excursions(relative, foot_driven):
-        return judgements.rep_excursions(relative, foot_driven, away if floor and away else None)
+    def excursions(relative, foot_driven, at_rest=None):
+        if floor and away:
+            at_rest = {side: judgements.outside(relative.t_s, away.get(side, ())) for side in Side}
+        return judgements.rep_excursions(relative, foot_driven, at_rest)
 
     def jittery(raw, calibration, worked=tuple(Side)):
         if not (knees and away):
@@ -378,7 +379,7 @@ def _neutral_floor(sample: bool = False, settled: bool = False) -> ContextManage
     count"). Found from the drive of each count alone: no round's reps move
     the next round's floor."""
 
-    def excursions(relative, foot_driven):
+    def excursions(relative, foot_driven, at_rest=None):
         floors = {}
         for side, leg in relative.legs.items():
             drive = judgements.counted_drive(leg.femur_deg, leg.foot_deg, side in foot_driven)
@@ -387,59 +388,6 @@ def _neutral_floor(sample: bool = False, settled: bool = False) -> ContextManage
         return floors
 
     return _patched(review_module, rep_excursions=excursions)
-
-
-def _still_floor(
-    setup: bool = False, lower: bool = False, in_position: bool = False
-) -> ContextManager[None]:
-    """Each leg's rep floor (``rep_excursions``) from the drive's jitter over
-    the auto-neutral's still period (``neutral.still_period``, the running
-    median still over the whole drive), where there are as many samples as
-    the jitter needs, else over all as today (docs/generalization.md, "A rep
-    floor on the still start"): found before any counting, and no rep
-    crosses it. ``setup``: the samples before it too. ``lower``: never
-    above today's floor (a still start noisier than the whole drive is a
-    leg settling, not its noise). Today's floor where review takes no
-    auto-neutral (a neutral from a file). ``in_position``: only the leg's
-    samples in position (as live judges)."""
-    still: list[tuple[float, float]] = []
-    tracked: dict = {}
-    position_series = review_module.position_series
-
-    def reset(*args, **kwargs):
-        still.clear()  # every recording starts without a still period
-        position = position_series(*args, **kwargs)
-        tracked.clear()
-        tracked.update(position.tracked)
-        return position
-
-    def calibration(series):
-        period = neutral.still_period(series)
-        if period is not None:
-            still[:] = [(float(series.t_s[period[0]]), float(series.t_s[period[1] - 1]))]
-        return neutral.calibration_from_still(series, period)
-
-    def excursions(relative, foot_driven):
-        if not still:
-            return judgements.rep_excursions(relative, foot_driven)
-        start_s, end_s = still[0]
-        t = relative.t_s
-        at = (t <= end_s) if setup else (t >= start_s) & (t <= end_s)
-        floors = {}
-        for side, leg in relative.legs.items():
-            drive = judgements.counted_drive(leg.femur_deg, leg.foot_deg, side in foot_driven)
-            leg_at = at & tracked[side] if in_position else at
-            floors[side] = judgements.rep_excursion(t, drive, leg_at)
-            if lower:
-                floors[side] = min(floors[side], judgements.rep_excursion(t, drive))
-        return floors
-
-    return _patched(
-        review_module,
-        position_series=reset,
-        auto_calibration=calibration,
-        rep_excursions=excursions,
-    )
 
 
 def _leg_share_rule(reference: Callable[[Sequence[reps.Sweeps]], float | None]):
@@ -556,8 +504,8 @@ CANDIDATES: dict[str, Callable[[], ContextManager[None]]] = {
     "floor_3": lambda: _patched(judgements, REP_EXCURSION_JITTER_RATIO=3.0),
     "knee_1.5": lambda: _patched(judgements, KNEE_JITTER_RATIO=1.5),
     "band_1": lambda: _patched(judgements, HOLD_JITTER_RATIO=1.0),  # the band before
-    "feet_still": lambda: _auto_neutral(_feet_still),
-    "feet_still_on_noise_floor": lambda: _auto_neutral(_feet_on_noise_floor),
+    "feet_still": lambda: _still_start(_feet_still),
+    "feet_still_on_noise_floor": lambda: _still_start(_feet_on_noise_floor),
     "no_steady_entry": lambda: _patched(
         position, CRITERIA=replace(position.CRITERIA, steady_min_deg=position.CRITERIA.thigh_deg[0])
     ),
@@ -572,10 +520,6 @@ CANDIDATES: dict[str, Callable[[], ContextManager[None]]] = {
     "neutral_floor_settled": lambda: _neutral_floor(settled=True),
     # ... and on the auto-neutral's still period, found before any counting
     # (docs/generalization.md, "A rep floor on the still start"), or with the setup before it
-    "still_floor": _still_floor,
-    "still_floor_setup": lambda: _still_floor(setup=True),
-    "still_floor_setup_min": lambda: _still_floor(setup=True, lower=True),
-    "still_floor_setup_in": lambda: _still_floor(setup=True, in_position=True),
     **{f"wander_{w:g}s_x{r:g}": (lambda w=w, r=r: _wander_floor(w, r)) for w, r in WANDER_FLOORS},
     **{
         f"wander_{w:g}s_x{r:g}+jitter_{j:g}s": (lambda w=w, r=r, j=j: _wander_floor(w, r, j))

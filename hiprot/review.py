@@ -33,7 +33,7 @@ from hiprot.reading.judgements import (
 )
 from hiprot.reading.neutral import (
     at_limit,
-    auto_calibration,
+    calibration_from_still,
     femur_range,
     median_calibration,
     neutral_from_rests,
@@ -116,17 +116,23 @@ def _count(
     position: PositionSeries,
     pose_model: str = "full",
     guided_s: tuple[float, float] | None = None,
+    still_end_s: float | None = None,
 ) -> tuple[AngleSeries, tuple[Rep, ...]]:
     """Angles relative to the neutral, and the reps counted on them (none in
-    the guided move, ``guided_s``: it is out of position for the counter)."""
+    the guided move, ``guided_s``: it is out of position for the counter).
+    Each leg's rep floor is its jitter in position up to ``still_end_s``
+    (the still start's end), where there is one: as live judges it."""
     relative = fit_foot_to_femur(relative_to_neutral(series, calibration, mode.sides))
+    at_rest = None
+    if still_end_s is not None:
+        at_rest = {s: (relative.t_s <= still_end_s) & position.tracked[s] for s in Side}
     counter = BilateralCounter(
         mode,
         near=series.near if series.estimator == "image" else None,
         min_confidence=min_confidence(pose_model),
         foot_driven=foot_driven,
         hold_band_deg=hold_bands(relative),
-        excursion_deg=rep_excursions(relative, foot_driven),
+        excursion_deg=rep_excursions(relative, foot_driven, at_rest),
     )
     frame_samples = samples(relative)
     for i, sample in enumerate(frame_samples):
@@ -224,8 +230,13 @@ def _review(
     series = smooth_series(raw)
     _warn_if_side_on(source, series)
     file_calibration = calibration
+    # the first still period in position: the auto-neutral's, and the rep
+    # floor's rest (``rep_excursions``) whatever the neutral's source
+    placed = _in_position_only(series, position, mode.sides)
+    still = still_period(placed)
+    still_end_s = None if still is None else float(series.t_s[still[1] - 1])
     if calibration is None:
-        calibration = _auto_neutral(source, series, position, mode)
+        calibration = _auto_neutral(source, series, placed, still)
     # looked for only when a measured range can use it: a set whose first
     # rep pauses long at the outward end would lose that rep to a false find
     hand = has_move and (
@@ -235,15 +246,14 @@ def _review(
             for r in (file_calibration or Calibration.zero()).ranges.values()
         )
     )
-    still = still_period(_in_position_only(series, position, mode.sides)) if hand else None
-    after_s = None if still is None else float(series.t_s[still[1] - 1])
+    after_s = still_end_s if hand else None
     moves = {}
     if after_s is not None:
         first = relative_to_neutral(series, calibration, mode.sides)
         moves = guided_moves(first, after_s, mode.sides)
     guided_s = guided_span(moves)
     calibration, foot_driven, relative, reps = _count_with_rests(
-        raw, series, calibration, mode, position, pose_model, guided_s
+        raw, series, calibration, mode, position, pose_model, guided_s, still_end_s
     )
     reps = in_sets(reps)  # a lone turn lying still is noise, not a set (when on)
     flat = flat_femurs(series, calibration, mode.sides)
@@ -354,12 +364,15 @@ def _count_with_rests(
     position: PositionSeries,
     pose_model: str,
     guided_s: tuple[float, float] | None = None,
+    still_end_s: float | None = None,
 ) -> tuple[Calibration, frozenset[Side], AngleSeries, tuple[Rep, ...]]:
     """Count, re-take the neutral from the rests between the reps, count
     again (``_REST_ROUNDS``): (neutral, foot-driven legs, relative angles, reps).
-    The guided move (``guided_s``) is neither a rep nor a rest."""
+    The guided move (``guided_s``) is neither a rep nor a rest; the rep
+    floor is measured up to the still start's end (``still_end_s``)."""
     foot_driven = jittery_knees(raw, calibration, mode.sides)
-    relative, reps = _count(series, calibration, mode, foot_driven, position, pose_model, guided_s)
+    counting = (mode, foot_driven, position, pose_model, guided_s, still_end_s)
+    relative, reps = _count(series, calibration, *counting)
     for _ in range(_REST_ROUNDS):
         windows = {side: [(r.start_s, r.end_s) for r in reps if r.leg is side] for side in Side}
         if guided_s is not None:
@@ -367,7 +380,7 @@ def _count_with_rests(
         calibration = neutral_from_rests(series, calibration, windows, mode.sides)
         foot_driven = jittery_knees(raw, calibration, mode.sides)
         relative, reps = _count(
-            series, calibration, mode, foot_driven, position, pose_model, guided_s
+            series, calibration, mode, foot_driven, position, pose_model, guided_s, still_end_s
         )
     return calibration, foot_driven, relative, reps
 
@@ -378,11 +391,12 @@ def _warn_if_side_on(source: str, series: AngleSeries) -> None:
 
 
 def _auto_neutral(
-    source: str, series: AngleSeries, position: PositionSeries, mode: Mode
+    source: str, series: AngleSeries, placed: AngleSeries, still: tuple[int, int] | None
 ) -> Calibration:
-    """The neutral from the first still period in position, else the median."""
+    """The neutral from the first still period in position (``still`` of
+    ``placed``, the series in position only), else the median."""
     # the neutral is taken lying still in position, not before getting into it
-    calibration = auto_calibration(_in_position_only(series, position, mode.sides))
+    calibration = calibration_from_still(placed, still)
     if calibration is None:
         findings.NO_STILL_START.warn(source)
         calibration = median_calibration(series)

@@ -88,7 +88,7 @@ def test_a_candidate_leaves_hiprot_as_it_was() -> None:
     def state() -> tuple:
         return (
             filters.JITTER_WINDOW_S,
-            review.auto_calibration,
+            review.still_period,
             judgements.REP_EXCURSION_JITTER_RATIO,
             judgements.KNEE_JITTER_RATIO,
             judgements.HOLD_JITTER_RATIO,
@@ -204,26 +204,27 @@ def _fast_rep_series(noise_deg: float) -> tuple:
     return AngleSeries(t, np.ones(t.size, dtype=bool), legs, estimator="world"), windows
 
 
-def test_the_rest_floor_is_the_jitter_outside_the_counted_reps() -> None:
-    """``rep_excursions``' ``away_s``: fast reps raise a leg's floor over its
-    whole drive and not at rest; a leg lying still (no spans) keeps its
-    floor; noise at rest still raises it."""
+def test_the_rep_floor_is_the_jitter_at_rest() -> None:
+    """``rep_excursions``' ``at_rest``: fast reps raise a leg's floor over its
+    whole drive and not at rest; a leg lying still keeps its floor; noise
+    at rest still raises it; too little rest to measure: the whole drive's."""
     import hiprot.reading.judgements as judgements
     from hiprot import drill
     from hiprot.landmarks import Side
 
     series, windows = _fast_rep_series(2.0)
+    rest = judgements.outside(series.t_s, windows)
     today = judgements.rep_excursions(series, ())
-    at_rest = judgements.rep_excursions(series, (), {Side.LEFT: windows})
+    at_rest = judgements.rep_excursions(series, (), {Side.LEFT: rest})
     assert today[Side.LEFT] > 15.0
     assert at_rest[Side.LEFT] == drill.REP_MIN_EXCURSION_DEG
     assert at_rest[Side.RIGHT] == today[Side.RIGHT]
     noisy, _ = _fast_rep_series(4.0)
-    floors = judgements.rep_excursions(noisy, (), {Side.LEFT: windows, Side.RIGHT: []})
+    everything = judgements.outside(series.t_s, [])
+    floors = judgements.rep_excursions(noisy, (), {Side.LEFT: rest, Side.RIGHT: everything})
     assert floors[Side.LEFT] > 12.0  # 3.5 x about 4°
     assert floors[Side.RIGHT] == judgements.rep_excursions(noisy, ())[Side.RIGHT]
-    # too little rest to measure: the whole drive's, as today
-    busy = [(0.0, 39.0)]
+    busy = judgements.outside(series.t_s, [(0.0, 39.0)])
     assert judgements.rep_excursions(series, (), {Side.LEFT: busy})[Side.LEFT] == today[Side.LEFT]
 
 
@@ -306,49 +307,6 @@ def test_the_neutral_floor_is_the_jitter_where_the_median_rests_at_neutral() -> 
         assert review.rep_excursions(loud, ())[Side.RIGHT] == pytest.approx(still, rel=0.01)
     with generalization.CANDIDATES["neutral_floor_samples"]():
         assert review.rep_excursions(loud, ())[Side.RIGHT] < 0.9 * still
-
-
-def test_the_still_floor_is_the_jitter_over_the_still_start() -> None:
-    """``still_floor``: fast reps raise a leg's floor over its whole drive
-    and not over the auto-neutral's still period, found before any count
-    (the neutral taken as today); a new recording forgets it, and without a
-    still period the floor is today's. ``still_floor_setup``: the samples
-    before the period too."""
-    from dataclasses import replace
-
-    import hiprot.review as review
-    from hiprot import drill
-    from hiprot.landmarks import Side
-    from hiprot.reading import neutral
-    from hiprot.reading.geometry import LegAngles
-
-    series, _ = _fast_rep_series(2.0)
-    still = series.legs[Side.RIGHT]
-    lying = series.t_s < 8.0  # the left leg still for 8 s too, then its reps
-
-    def first_still(side: Side, a: LegAngles) -> LegAngles:
-        if side is Side.RIGHT:
-            return a
-        femur = np.where(lying, still.femur_deg, a.femur_deg)
-        foot = np.where(lying, still.foot_deg, a.foot_deg)
-        return replace(a, femur_deg=femur, foot_deg=foot)
-
-    series = series.map_legs(first_still)
-    period = neutral.still_period(series)
-    assert period is not None and series.t_s[period[1] - 1] < 9.0
-    today = review.rep_excursions(series, ())
-    assert today[Side.LEFT] > 15.0
-    with generalization.CANDIDATES["still_floor"]():
-        assert review.rep_excursions(series, ()) == today  # no still period yet
-        assert review.auto_calibration(series) == neutral.auto_calibration(series)
-        floors = review.rep_excursions(series, ())
-        assert floors[Side.LEFT] == drill.REP_MIN_EXCURSION_DEG
-        with pytest.raises(TypeError):
-            review.position_series()  # a new recording: the period is forgotten first
-        assert review.rep_excursions(series, ()) == today
-    with generalization.CANDIDATES["still_floor_setup"]():
-        review.auto_calibration(series)
-        assert review.rep_excursions(series, ())[Side.LEFT] == drill.REP_MIN_EXCURSION_DEG
 
 
 def test_the_diagnosis_plot_draws_a_recording(tmp_path: Path) -> None:

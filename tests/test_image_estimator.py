@@ -195,6 +195,40 @@ def test_the_auto_neutral_is_where_the_knee_settled_in_the_still_start() -> None
     assert calibration.neutral[Side.LEFT].femur_deg > 9.0  # the whole period's median: 6.2
 
 
+def test_review_measures_each_rep_floor_up_to_the_still_start(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Each leg's rep floor (``rep_excursions``) is the jitter of the
+    recording's opening in position up to the end of its still start, where
+    no rep crosses neutral, in every round of the count, with the
+    auto-neutral and with a neutral from a file alike."""
+    import hiprot.review as review
+
+    spec = SessionSpec(seed=3, noise="low")
+    session = generate(spec)
+    size = (spec.width, spec.height)
+    rests: list[tuple[np.ndarray, dict | None]] = []
+    floors = review.rep_excursions
+
+    def spy(relative, foot_driven, at_rest=None):
+        rests.append((relative.t_s, at_rest))
+        return floors(relative, foot_driven, at_rest)
+
+    monkeypatch.setattr(review, "rep_excursions", spy)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", HiprotWarning)  # what it finds is not the point
+        auto = review_pose_frames(session.frames, "s", spec.mode, size_wh=size)
+        review_pose_frames(session.frames, "s", spec.mode, auto.calibration, size_wh=size)
+    assert len(rests) == 2 * (1 + review._REST_ROUNDS)
+    first_rep_s = min(rep["start_s"] for rep in session.truth["reps"])
+    for t, at_rest in rests:
+        assert at_rest is not None
+        for side in Side:
+            end_s = t[at_rest[side]].max()
+            assert session.truth["neutral_until_s"] - 2.5 < end_s < first_rep_s + 0.5
+            assert at_rest[side].sum() > 0.8 * np.sum(t <= end_s)  # in position from the start
+
+
 def _leg_image(hip_xy: np.ndarray, ankle_xy: np.ndarray, side: Side) -> np.ndarray:
     """``(n, 33, 4)`` image landmarks (normalised to 100x100 px) with one leg's hip and ankle."""
     image = np.full((len(hip_xy), 33, 4), np.nan)

@@ -102,21 +102,23 @@ REP_EXCURSION_JITTER_RATIO = 3.5
 def rep_excursions(
     relative: AngleSeries,
     foot_driven: Collection[Side],
-    away_s: Mapping[Side, Sequence[tuple[float, float]]] | None = None,
+    at_rest: Mapping[Side, npt.ArrayLike] | None = None,
 ) -> dict[Side, float]:
     """Per leg, how far out and in a rep must reach (the rep counter's
     ``excursion_deg``): ``REP_MIN_EXCURSION_DEG``, or
     ``REP_EXCURSION_JITTER_RATIO`` times the jitter of the drive the counter
     gets (``counted_drive``, relative to neutral, smoothed) where that is
     further. ``foot_driven``: the legs whose foot alone drives the count.
-    ``away_s``: per leg, the (start_s, end_s) spans it was not at rest in
-    (its counted reps, the guided move): its jitter is then measured at rest
-    (``rep_excursion``'s ``at``), so fast reps are not taken for noise."""
+    ``at_rest``: per leg, ``(n,)`` bool, the samples its jitter is measured
+    on (``rep_excursion``'s): review gives the recording's opening up to the
+    end of its still start, where no rep crosses neutral, so fast reps are
+    not taken for noise; a leg not in it, all its samples."""
+    rest = at_rest or {}
     return {
         side: rep_excursion(
             relative.t_s,
             counted_drive(leg.femur_deg, leg.foot_deg, side in foot_driven),
-            None if away_s is None else outside(relative.t_s, away_s.get(side, ())),
+            rest.get(side),
         )
         for side, leg in relative.legs.items()
     }
