@@ -16,9 +16,9 @@ the frames end; it takes its own neutral from the session's opening still
 period, as it would live. The synthetic person does not wait for the
 coach: their opening stillness (3.5-5 s) can end before the coach's set-up
 and countdown (4 s) do, and the coach would then take its neutral wherever
-they are next still, e.g. holding a rep. So both paths get the session's
-first frame repeated for ``LEAD_IN_S`` first: the person lying still
-through the countdown, as the coach asks. Sessions run in parallel
+they are next still, e.g. holding a rep. So both paths get ``LEAD_IN_S``
+of the session's own opening stillness first (``_with_lead_in``): the
+person lying still through the countdown, as the coach asks. Sessions run in parallel
 (``--workers``, default one per core).
 
     python benchmarks/accuracy_live.py [--noise none|low|realistic|high]
@@ -59,13 +59,20 @@ PATHS = ("live", "live_announced", "review")
 LEAD_IN_S = 5.0
 
 
-def _with_lead_in(frames: list[PoseFrame]) -> list[PoseFrame]:
-    """``frames`` after ``LEAD_IN_S`` of copies of the first with a person, at
-    the same rate."""
+def _with_lead_in(frames: list[PoseFrame], still_until_s: float) -> list[PoseFrame]:
+    """``frames`` after ``LEAD_IN_S`` of the person lying still: the
+    session's own opening still frames (up to ``still_until_s``) played
+    forward and back, at the same rate, so that the lead-in has the
+    session's noise (a frame repeated has none, and would lower the rep
+    floor measured on it)."""
     dt = frames[1].t_s - frames[0].t_s
     n = round(LEAD_IN_S / dt)
-    first = next(f for f in frames if f.has_pose)
-    still = [replace(first, index=k, t_s=frames[0].t_s + k * dt) for k in range(n)]
+    opening = [f for f in frames if f.t_s <= still_until_s] or frames[:1]
+    there_and_back = opening + opening[-2:0:-1] or opening
+    still = [
+        replace(there_and_back[k % len(there_and_back)], index=k, t_s=frames[0].t_s + k * dt)
+        for k in range(n)
+    ]
     moved = [replace(f, index=f.index + n, t_s=f.t_s + n * dt) for f in frames]
     return still + moved
 
@@ -96,7 +103,7 @@ def _counts(reps: tuple[Rep, ...], leg: str) -> dict[str, int]:
 def _session(spec: SessionSpec) -> list[tuple[str, str, dict[str, int], dict[str, int]]]:
     """(path, leg, measured counts, true counts) of one session, both paths."""
     session = generate(spec)
-    frames = _with_lead_in(session.frames)
+    frames = _with_lead_in(session.frames, session.truth["neutral_until_s"])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         review = review_pose_frames(frames, spec.name, spec.mode, size_wh=(spec.width, spec.height))

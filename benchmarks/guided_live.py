@@ -95,7 +95,7 @@ def _one_session(args: tuple[SessionSpec, int]) -> list[dict]:
     session = generate(replace(spec, guided_move=True, reps_per_set=REPS, sets=sets))
     truth = session.truth
     measured = MeasuredRange({Side(k): v["internal"] for k, v in truth["range_deg"].items()})
-    frames = _with_lead_in(session.frames)
+    frames = _with_lead_in(session.frames, session.truth["neutral_until_s"])
     shift_s = frames[len(frames) - len(session.frames)].t_s - session.frames[0].t_s
     live = LiveSession(
         coach=Coach(

@@ -360,7 +360,11 @@ class LiveSession:
         self._angles.worked = self.coach.mode.sides
         # frames out of the drill's position teach neither the anchors nor the foot fit
         up = all(self.coach.in_position[side] for side in self.coach.mode.sides)
-        reading = self._angles.update(pose_frame, in_position=view_check.ready and up)
+        # lying still before a set: the frames the rep floor is measured on
+        settling = self.coach.stage in (Stage.SETUP, Stage.CALIBRATION)
+        reading = self._angles.update(
+            pose_frame, in_position=view_check.ready and up, settling=settling
+        )
         self.reading = reading
         self._tell_small(pose_frame, view_check.ready and up)
         self._tell_legs(reading)

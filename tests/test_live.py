@@ -287,6 +287,67 @@ def test_live_counts_with_the_near_leg_and_retakes_the_neutral_at_rest(tmp_path:
     assert any(retaken[side].foot_deg != taken[side].foot_deg for side in Side)
 
 
+def _fast_set() -> tuple[SessionSpec, list[PoseFrame], float]:
+    """A set of fast reps (a 1.5 s running median cannot follow them, so they
+    read as jitter), its frames and the end of its opening stillness."""
+    spec = SessionSpec(seed=3, scenario="fast", noise="realistic", reps_per_set=8)
+    session = generate(spec)
+    return spec, session.frames, session.truth["neutral_until_s"]
+
+
+def test_live_measures_the_rep_floor_while_settling_before_the_set() -> None:
+    """Each leg's rep floor is its jitter over the frames it settled in
+    position before the set, as review measures it up to the still start's
+    end: the set's fast reps do not raise it. Without settling frames it is
+    the recent frames' jitter, and they do."""
+    from hiprot.calibration import Calibration, LegNeutral
+    from hiprot.reading.live import LiveAngles
+
+    spec, frames, still_until_s = _fast_set()
+    size = (spec.width, spec.height)
+    opening = LiveAngles(size_wh=size)
+    absolute = [opening.update(f).absolute for f in frames if f.t_s <= still_until_s]
+    readings = {s: [(a.legs[s].femur_deg, a.legs[s].foot_deg) for a in absolute] for s in Side}
+    neutral = {side: LegNeutral(*np.nanmedian(readings[side], 0)) for side in Side}
+
+    def floors(settle: bool) -> np.ndarray:
+        """``(n, 2)``: each leg's floor over the set's frames."""
+        angles, out = LiveAngles(size_wh=size), []
+        for frame in frames:
+            if frame.t_s > still_until_s:
+                if angles.calibration.method == "none":
+                    angles.calibration = Calibration(neutral, method="file")
+                excursions = angles.update(frame).excursions
+                out.append([excursions[side] for side in Side])
+            else:
+                angles.update(frame, settling=settle)
+        return np.array(out)
+
+    settled, recent = floors(True), floors(False)
+    assert settled[0, 0] > 10.0  # from the first set frame (10° is the least)
+    assert settled[:, 0].max() < 15.0 < recent[:, 0].max()
+
+
+def test_live_settles_in_set_up_and_countdown(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``hiprot live`` measures the rep floor on its set-up and countdown
+    frames: the fast set's reps leave it where the settling put it."""
+    _, frames, _ = _fast_set()
+    session = make_session(None, NullDisplay(), FakePlayer(), target_reps=8)
+    update = session._angles.update
+    seen: list[tuple[bool, float]] = []
+
+    def spy(pose_frame: PoseFrame, in_position: bool = True, settling: bool = False):
+        reading = update(pose_frame, in_position, settling)
+        seen.append((settling, reading.excursions[Side.LEFT]))
+        return reading
+
+    monkeypatch.setattr(session._angles, "update", spy)
+    session.run(stream(frames))
+    in_set = [floor for settling, floor in seen[1:] if not settling]
+    assert any(settling for settling, _ in seen) and in_set
+    assert max(in_set) < 15.0
+
+
 def test_live_counts_a_jittery_knee_from_the_foot_and_says_so() -> None:
     """Knee jitter (1.5 px) that reads as 9-13° of femur jitter: once live
     has judged it, the set's counters let the foot drive, the log says why

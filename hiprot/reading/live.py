@@ -23,7 +23,7 @@ import numpy.typing as npt
 from hiprot import drill
 from hiprot.calibration import Calibration, LegNeutral
 from hiprot.landmarks import Side
-from hiprot.reading.filters import OneEuroFilter, SpikeFilter
+from hiprot.reading.filters import OneEuroFilter, SpikeFilter, jitter_deg
 from hiprot.reading.foot import (
     apply_foot_gain,
     flat_femur_sign,
@@ -177,9 +177,14 @@ class _LegState:
     hold_band: float = drill.HOLD_TOLERANCE_DEG
     counted_drive: RecentSamples[tuple[float, float]] = field(default_factory=_recent)
     excursion: float = drill.REP_MIN_EXCURSION_DEG
+    # smoothed absolute (t, femur, foot) while settling in position before a
+    # set (``update(settling=True)``): the rep floor's rest, re-read on a new neutral
+    settled: RecentSamples[tuple[float, float, float]] = field(default_factory=_recent)
+    settled_floor: float = math.nan  # the rep floor they give; NaN: too few yet
 
     def restarted(self, neutral: LegNeutral) -> _LegState:
-        return _LegState(self.anchors, self.last_foot_deg, self.reading, neutral)
+        kept = (self.anchors, self.last_foot_deg, self.reading, neutral)
+        return _LegState(*kept, settled=self.settled)
 
 
 class LiveAngles:
@@ -191,7 +196,10 @@ class LiveAngles:
     enough, the foot reads 0 and the femur alone drives the rep counter.
     Frames taken while the person is not in position
     (``update(in_position=False)``) teach neither the anchors nor the foot
-    fit nor the judgements.
+    fit nor the judgements. Each leg's rep floor is its jitter while it
+    settled in position before the set (``update(settling=True)``: set-up
+    and countdown), as review measures it up to the still start's end;
+    until there are enough such frames, over its recent frames.
 
     ``worked``: the legs doing reps (``knee_neutral``); settable when the
     mode changes. ``pose_model``: the landmark model (sets the knee's circle,
@@ -240,6 +248,9 @@ class LiveAngles:
         self._legs = {
             side: leg.restarted(calibration.neutral[side]) for side, leg in self._legs.items()
         }
+        if calibration.method != "none":
+            for side, leg in self._legs.items():
+                self._judge_settled(side, leg)
 
     @property
     def worked(self) -> tuple[Side, ...]:
@@ -253,10 +264,14 @@ class LiveAngles:
 
     # ---------------------------------------------------------------- the frame
 
-    def update(self, pose_frame: PoseFrame, in_position: bool = True) -> LiveReading:
+    def update(
+        self, pose_frame: PoseFrame, in_position: bool = True, settling: bool = False
+    ) -> LiveReading:
         """One frame -> one ``LiveReading``. ``in_position`` False (setting
         up, walking in) keeps the frame from teaching the anchors, the foot
-        fit and the judgements."""
+        fit and the judgements. ``settling``: the person lies still before a
+        set (the coach's set-up and countdown); in position, the frame is
+        one the rep floor is measured on."""
         raw = self._raw(pose_frame, in_position)
         values = [raw[s].femur_deg[0] for s in Side] + [raw[s].foot_deg[0] for s in Side]
         smoothed = self._filter(pose_frame.t_s, self._spikes(values))
@@ -265,7 +280,7 @@ class LiveAngles:
         for k, side in enumerate(Side):
             reading = (float(smoothed[k]), float(smoothed[k + 2]))
             absolute[side], relative[side] = self._read_leg(
-                side, pose_frame.t_s, reading, raw[side], in_position
+                side, pose_frame.t_s, reading, raw[side], in_position, settling
             )
         return self._record(
             AngleSample(pose_frame.t_s, pose_frame.has_pose, absolute),
@@ -304,6 +319,7 @@ class LiveAngles:
         reading: tuple[float, float],
         raw: LegAngles,
         in_position: bool,
+        settling: bool = False,
     ) -> tuple[LegSample, LegSample]:
         """One leg's (absolute, relative) sample from its smoothed absolute
         ``reading`` (femur, foot); the raw one feeds the jitter judgement."""
@@ -319,6 +335,8 @@ class LiveAngles:
         calibrated = self._calibration.method != "none"  # before, nothing is in degrees yet
         if calibrated:
             rt = float(plausible_foot(rf, rt))
+        if in_position and settling and leg.settled.add((t_s, femur, foot)) and calibrated:
+            self._judge_settled(side, leg)
         if in_position and calibrated:
             raw_foot = float(wrap_deg(raw.foot_deg[0] - self._calibration.neutral[side].foot_deg))
             self._judge(side, t_s, rf, rt, raw_femur, raw_foot)
@@ -442,6 +460,7 @@ class LiveAngles:
         leg.foot_new = 0
         fitted_foot = apply_foot_gain(foot, leg.foot_slopes)
         leg.motionless = long_enough and shows_no_turn(femur, fitted_foot)
+        self._judge_settled(side, leg)  # the drive at rest, read with the new fit
 
     # ---------------------------------------------------------------- judgements
 
@@ -463,11 +482,31 @@ class LiveAngles:
             if math.isfinite(band):  # else (too few frames yet) the band it had
                 leg.hold_band = band
         drive = float(counted_drive(femur_deg, foot_deg, leg.foot_driven))
-        if leg.counted_drive.add((t_s, drive)):
+        if leg.counted_drive.add((t_s, drive)) and not math.isfinite(leg.settled_floor):
             leg.excursion = rep_excursion(*np.asarray(leg.counted_drive.samples).T)
         fitted = self.estimator != "image" or leg.foot_slopes != (0.0, 0.0)
         if fitted and not leg.femur_flat and math.isfinite(raw_femur) and math.isfinite(raw_foot):
+            was_foot_driven = leg.foot_driven
             self._judge_jitter(leg, t_s, raw_femur, raw_foot)
+            if leg.foot_driven and not was_foot_driven:
+                self._judge_settled(side, leg)  # the drive is the foot now
+
+    def _judge_settled(self, side: Side, leg: _LegState) -> None:
+        """The leg's rep floor from its frames settling in position
+        (``rep_excursion`` on the drive they give from the current neutral,
+        as ``_read_leg`` reads it), once there are enough to measure."""
+        if not leg.settled.samples:
+            return
+        t, femur, foot = np.asarray(leg.settled.samples).T
+        rf = self._femur_from_neutral(side, femur)
+        rt = wrap_deg(foot - self._calibration.neutral[side].foot_deg)
+        if self.estimator == "image":
+            rt = apply_foot_gain(rt, leg.foot_slopes)
+        if leg.femur_flat:
+            rf = rt
+        drive = counted_drive(rf, plausible_foot(rf, rt), leg.foot_driven)
+        if math.isfinite(jitter_deg(t, drive)):
+            leg.settled_floor = leg.excursion = rep_excursion(t, drive)
 
     def _judge_jitter(self, leg: _LegState, t_s: float, femur_rel: float, foot_rel: float) -> None:
         """Add one raw (unsmoothed) pair and, every ``_LIVE_FOOT_REFIT``, re-judge the leg.
