@@ -317,7 +317,7 @@ def _at_rest(floor: bool, knees: bool) -> Iterator[None]:
 
     def excursions(relative, foot_driven, at_rest=None):
         if floor and away:
-            at_rest = {side: judgements.outside(relative.t_s, away.get(side, ())) for side in Side}
+            at_rest = {side: _outside(relative.t_s, away.get(side, ())) for side in Side}
         return judgements.rep_excursions(relative, foot_driven, at_rest)
 
     def jittery(raw, calibration, worked=tuple(Side)):
@@ -331,7 +331,7 @@ def _at_rest(floor: bool, knees: bool) -> Iterator[None]:
                 relative.t_s,
                 relative.legs[side].femur_deg,
                 relative.legs[side].foot_deg,
-                judgements.outside(relative.t_s, away.get(side, ())),
+                _outside(relative.t_s, away.get(side, ())),
             )
         )
 
@@ -343,6 +343,15 @@ def _at_rest(floor: bool, knees: bool) -> Iterator[None]:
         jittery_knees=jittery,
     ):
         yield
+
+
+def _outside(t_s: np.ndarray, spans_s: Sequence[tuple[float, float]]) -> np.ndarray:
+    """``(n,)`` bool: the times ``t_s`` outside every (start_s, end_s) span."""
+    t = np.asarray(t_s, dtype=np.float64)
+    out = np.ones(t.shape, dtype=bool)
+    for start_s, end_s in spans_s:
+        out &= (t < start_s) | (t > end_s)
+    return out
 
 
 def _at_neutral(t_s, drive_deg, sample: bool = False, settled: bool = False) -> np.ndarray | None:

@@ -213,18 +213,18 @@ def test_the_rep_floor_is_the_jitter_at_rest() -> None:
     from hiprot.landmarks import Side
 
     series, windows = _fast_rep_series(2.0)
-    rest = judgements.outside(series.t_s, windows)
+    rest = generalization._outside(series.t_s, windows)
     today = judgements.rep_excursions(series, ())
     at_rest = judgements.rep_excursions(series, (), {Side.LEFT: rest})
     assert today[Side.LEFT] > 15.0
     assert at_rest[Side.LEFT] == drill.REP_MIN_EXCURSION_DEG
     assert at_rest[Side.RIGHT] == today[Side.RIGHT]
     noisy, _ = _fast_rep_series(4.0)
-    everything = judgements.outside(series.t_s, [])
+    everything = generalization._outside(series.t_s, [])
     floors = judgements.rep_excursions(noisy, (), {Side.LEFT: rest, Side.RIGHT: everything})
     assert floors[Side.LEFT] > 12.0  # 3.5 x about 4°
     assert floors[Side.RIGHT] == judgements.rep_excursions(noisy, ())[Side.RIGHT]
-    busy = judgements.outside(series.t_s, [(0.0, 39.0)])
+    busy = generalization._outside(series.t_s, [(0.0, 39.0)])
     assert judgements.rep_excursions(series, (), {Side.LEFT: busy})[Side.LEFT] == today[Side.LEFT]
 
 

@@ -124,15 +124,6 @@ def rep_excursions(
     }
 
 
-def outside(t_s: npt.ArrayLike, spans_s: Sequence[tuple[float, float]]) -> np.ndarray:
-    """``(n,)`` bool: the times ``t_s`` outside every (start_s, end_s) span."""
-    t = np.asarray(t_s, dtype=np.float64)
-    out = np.ones(t.shape, dtype=bool)
-    for start_s, end_s in spans_s:
-        out &= (t < start_s) | (t > end_s)
-    return out
-
-
 def counted_drive(
     femur_deg: npt.ArrayLike, foot_deg: npt.ArrayLike, foot_driven: bool
 ) -> np.ndarray:
