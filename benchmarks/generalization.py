@@ -472,6 +472,27 @@ def _leg_scaled_twist_rule(reference: Callable[[Sequence[reps.Sweeps]], float | 
     return rule
 
 
+def _in_step_share(ratio: float) -> Callable[[Sequence[reps.Sweeps]], float | None]:
+    """The median hip share of the leg's earlier reps whose femur and foot
+    swept in step: main's rule calls them hip-driven, the twist swept less
+    than the larger of the two (turned the same way: against each other it
+    sweeps about their sum) and the foot swept within ``ratio`` times the
+    femur either way (a femur spike, or a foot that barely turned, shows
+    no scale). None without one: the leg keeps main's rule."""
+
+    def reference(earlier: Sequence[reps.Sweeps]) -> float | None:
+        shares = [
+            e.femur_deg / e.foot_deg
+            for e in earlier
+            if not _MAIN_FROM_THE_ANKLES(e)
+            and e.twist_deg < max(e.femur_deg, e.foot_deg)
+            and e.femur_deg / ratio <= e.foot_deg <= ratio * e.femur_deg
+        ]
+        return float(np.median(shares)) if shares else None
+
+    return reference
+
+
 @contextmanager
 def _chained(*managers: ContextManager[None]) -> Iterator[None]:
     with ExitStack() as stack:
@@ -485,6 +506,11 @@ def _chained(*managers: ContextManager[None]) -> Iterator[None]:
 #: ties, and every fold scores it beside the chosen one), then the changes
 #: tried for the webcam copies (docs/generalization.md), each main with one
 #: change (or two), and the still period judged as before ``still_period``.
+#: How far apart a hip rep's foot and femur sweeps may be (either way) for
+#: the rep to set its leg's scale (``_in_step_share``), the values read on
+#: the synthetic tuning seeds (docs/generalization.md).
+IN_STEP_RATIOS = (1.5, 2.0, 3.0)
+
 CANDIDATES: dict[str, Callable[[], ContextManager[None]]] = {
     "main": nullcontext,
     "major_axis_foot": lambda: _patched(foot, _huber_slope=_major_axis_slope),
@@ -554,6 +580,14 @@ CANDIDATES: dict[str, Callable[[], ContextManager[None]]] = {
     "ankles_scaled_twist": lambda: _patched(
         reps, from_the_ankles=_leg_scaled_twist_rule(_two_biggest_femurs_share)
     ),
+    # ... with the scale taken only from hip reps whose femur and foot swept in
+    # step (docs/generalization.md, "From the ankles: the scale of reps in step")
+    **{
+        f"ankles_in_step_x{k:g}": (
+            lambda k=k: _patched(reps, from_the_ankles=_leg_scaled_twist_rule(_in_step_share(k)))
+        )
+        for k in IN_STEP_RATIOS
+    },
 }
 BASELINE = next(iter(CANDIDATES))
 

@@ -466,6 +466,33 @@ def test_the_scaled_twist_is_mains_rule_on_a_foot_read_true() -> None:
         assert reps.from_the_ankles(under, true_foot) and reps.from_the_ankles(over, true_foot)
 
 
+def test_the_in_step_scale_comes_only_from_hip_reps_in_step() -> None:
+    """``ankles_in_step_x1.5``: on a leg whose foot reads three quarters of
+    its turn (hip reps: femur 40°, foot 30°, a scale of 4/3), a half-hip
+    rep read about even (femur 25°, foot 49°, twist 24°) is "from the
+    ankles" on the twist read at that scale, which main's margin misses.
+    A femur spike (117° against a 40° foot), a rep whose femur and foot
+    turned against each other (twist over both) and a foot read half (a
+    scale of 2, beyond 1.5) set no scale: the leg keeps main's rule."""
+    import hiprot.reps as reps
+    from hiprot.reps import Sweeps
+
+    in_step = [Sweeps(40.0, 30.0, 10.0), Sweeps(44.0, 33.0, 11.0)]
+    spike, against = Sweeps(117.0, 40.0, 80.0), Sweeps(40.0, 30.0, 45.0)
+    half_foot = [Sweeps(60.0, 30.0, 30.0), Sweeps(56.0, 29.0, 27.0)]
+    half_hip, hip = Sweeps(25.0, 49.0, 24.0), Sweeps(42.0, 32.0, 12.0)
+    assert generalization._in_step_share(1.5)(in_step) == pytest.approx(4 / 3)
+    assert not reps.from_the_ankles(half_hip, in_step)
+    with generalization.CANDIDATES["ankles_in_step_x1.5"]():
+        assert reps.from_the_ankles(half_hip, in_step)
+        assert reps.from_the_ankles(half_hip, [spike, against, *in_step])
+        assert not reps.from_the_ankles(hip, in_step)
+        for no_scale in ([spike], [against], half_foot, []):
+            assert not reps.from_the_ankles(half_hip, no_scale)
+    with generalization.CANDIDATES["ankles_in_step_x3"]():  # a wider step takes the half foot
+        assert reps.from_the_ankles(half_hip, half_foot)
+
+
 def test_a_fold_breaks_a_counting_tie_on_the_ankles_flags() -> None:
     """Candidates that count alike are told apart by "from the ankles"
     flags right minus wrong on the training folds."""
