@@ -25,10 +25,10 @@ import numpy as np
 from hiprot.landmarks import LEGS, Side
 from hiprot.reading.series import AngleSeries
 from hiprot.recording import RecordingReader
-from hiprot.review import review_pose_frames
+from hiprot.review import Review, review_pose_frames
 from hiprot.safe_io import atomic_write
 from hiprot.sources import open_pose_source
-from hiprot.synth import NOISE_LEVELS
+from hiprot.synth import NOISE_LEVELS, SessionSpec
 from hiprot.types import PoseFrame, landmark_array
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
@@ -119,6 +119,19 @@ def wander_floor(
         return max(drill.REP_MIN_EXCURSION_DEG, *floors)
 
     return rep_excursion
+
+
+def review_synthetic(
+    frames: Sequence[PoseFrame], spec: SessionSpec, estimator: str = "image"
+) -> Review:
+    """``hiprot review`` of a synthetic session's frames (its spec's name,
+    mode and frame size), its findings unprinted: what the synthetic
+    benchmarks score."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return review_pose_frames(
+            frames, spec.name, spec.mode, size_wh=(spec.width, spec.height), estimator=estimator
+        )
 
 
 def match_reps(truth: list[dict], measured: list[dict]) -> list[tuple[dict, dict]]:

@@ -40,13 +40,12 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import REPO, add_noise_option, write_results
+from _common import REPO, add_noise_option, review_synthetic, write_results
 
 from hiprot.coach import Coach, CoachConfig
 from hiprot.display import NullDisplay
 from hiprot.live import HistorySaver, LiveSession
 from hiprot.reps import Rep
-from hiprot.review import review_pose_frames
 from hiprot.synth import SessionSpec, generate
 from hiprot.synth.suite import reporting_specs
 from hiprot.types import PoseFrame
@@ -106,8 +105,7 @@ def _session(spec: SessionSpec) -> list[tuple[str, str, dict[str, int], dict[str
     frames = _with_lead_in(session.frames, session.truth["neutral_until_s"])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        review = review_pose_frames(frames, spec.name, spec.mode, size_wh=(spec.width, spec.height))
-        measured = {**_live_reps(spec, frames), "review": review.reps}
+        measured = {**_live_reps(spec, frames), "review": review_synthetic(frames, spec).reps}
     return [
         (path, leg, _counts(reps, leg), truth)
         for leg, truth in session.truth["legs"].items()

@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-import warnings
 from collections import defaultdict
 from contextlib import nullcontext
 from dataclasses import replace
@@ -28,12 +27,19 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import REPO, add_noise_option, fmt, match_reps, precision_recall, write_results
+from _common import (
+    REPO,
+    add_noise_option,
+    fmt,
+    match_reps,
+    precision_recall,
+    review_synthetic,
+    write_results,
+)
 from generalization import CANDIDATES
 
 from hiprot.bilateral import BilateralCounter
 from hiprot.reading.series import ESTIMATORS, angle_series, samples, smooth_series
-from hiprot.review import review_pose_frames
 from hiprot.synth import generate
 from hiprot.synth.suite import reporting_specs
 
@@ -49,16 +55,7 @@ def evaluate(noise: str | None, estimator: str) -> dict[str, object]:
     by_noise: dict[str, list[int]] = defaultdict(list)
     for spec in specs:
         session = generate(spec)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            result = review_pose_frames(
-                session.frames,
-                spec.name,
-                spec.mode,
-                size_wh=(spec.width, spec.height),
-                estimator=estimator,
-            )
-        measured = result.summary.to_dict()
+        measured = review_synthetic(session.frames, spec, estimator).summary.to_dict()
         for leg, true_leg in session.truth["legs"].items():
             got = measured["legs"][leg]
             count_err.append(got["reps"] - true_leg["reps"])

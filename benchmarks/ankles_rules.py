@@ -15,19 +15,17 @@ from __future__ import annotations
 
 import argparse
 import sys
-import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import REPO, match_reps, write_results
+from _common import REPO, match_reps, review_synthetic, write_results
 from generalization import CANDIDATES
 
 from hiprot import reps
 from hiprot.reading.series import ESTIMATORS
-from hiprot.review import review_pose_frames
 from hiprot.synth import generate
 from hiprot.synth.suite import reporting_specs, tuning_specs
 
@@ -64,16 +62,8 @@ def captured(seeds: str, estimator: str) -> tuple[list[dict], int]:
     rows, true = [], 0
     for spec in specs:
         session = generate(spec)
-        with _kept_sweeps() as kept, warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            result = review_pose_frames(
-                session.frames,
-                spec.name,
-                spec.mode,
-                size_wh=(spec.width, spec.height),
-                estimator=estimator,
-            )
-        measured = result.summary.to_dict()["reps"]
+        with _kept_sweeps() as kept:
+            measured = review_synthetic(session.frames, spec, estimator).summary.to_dict()["reps"]
         truth_of = {id(m): t for t, m in match_reps(session.truth["reps"], measured)}
         for m in measured:
             key = min((k for k in kept if k[0] == m["leg"]), key=lambda k: abs(k[1] - m["start_s"]))

@@ -50,7 +50,6 @@ import argparse
 import itertools
 import json
 import sys
-import warnings
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -68,6 +67,7 @@ from _common import (
     match_reps,
     precision_recall,
     rendered_clips,
+    review_synthetic,
     write_results,
 )
 from _wide import FOLDER as WIDE
@@ -333,9 +333,7 @@ def synthetic_suite() -> tuple[dict, dict]:
     for spec in reporting_specs():
         session = generate(spec)
         size_wh = (spec.width, spec.height)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            shipped = review_pose_frames(session.frames, spec.name, spec.mode, size_wh=size_wh)
+        shipped = review_synthetic(session.frames, spec)
         t = shipped.series.t_s
         truth_t = np.asarray(session.truth["frames"]["t"], dtype=float)
         groups = (f"{spec.placement.rsplit('_', 1)[0]}/{spec.noise}", f"all/{spec.noise}")

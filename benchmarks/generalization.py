@@ -153,7 +153,7 @@ def _noise_aware_gain(femur_deg: np.ndarray, foot_deg: np.ndarray) -> tuple[floa
 def _jitter_window(seconds: float, min_s: float = 5.0 / 3.0) -> ContextManager[None]:
     """``jitter_deg``'s running median over ``seconds`` (and at least
     ``min_s`` of samples) instead of ``filters.JITTER_WINDOW_S``."""
-    return _patched(filters, JITTER_WINDOW_S=seconds, _JITTER_MIN_S=min_s)
+    return _patched(filters, JITTER_WINDOW_S=seconds, JITTER_MIN_S=min_s)
 
 
 def _wander_floor(

@@ -95,7 +95,7 @@ def setting(
     the rep floor on the drive's wander instead (``_common.wander_floor``)."""
     old = (
         filters.JITTER_WINDOW_S,
-        filters._JITTER_MIN_S,
+        filters.JITTER_MIN_S,
         judgements.REP_EXCURSION_JITTER_RATIO,
         judgements.KNEE_JITTER_RATIO,
         judgements.hold_band,
@@ -114,7 +114,7 @@ def setting(
         _WINDOW_S[0] = None
         (
             filters.JITTER_WINDOW_S,
-            filters._JITTER_MIN_S,
+            filters.JITTER_MIN_S,
             judgements.REP_EXCURSION_JITTER_RATIO,
             judgements.KNEE_JITTER_RATIO,
             judgements.hold_band,
@@ -130,9 +130,9 @@ def _at_frame_rate(fps: float) -> None:
     seconds (None: 31 samples, with at least 50, at any rate, the window
     before ``filters.JITTER_WINDOW_S``), and at least 5/3 s of samples."""
     if _WINDOW_S[0] is None:
-        filters.JITTER_WINDOW_S, filters._JITTER_MIN_S = 31 / fps, 50 / fps
+        filters.JITTER_WINDOW_S, filters.JITTER_MIN_S = 31 / fps, 50 / fps
     else:
-        filters.JITTER_WINDOW_S, filters._JITTER_MIN_S = _WINDOW_S[0], 5.0 / 3.0
+        filters.JITTER_WINDOW_S, filters.JITTER_MIN_S = _WINDOW_S[0], 5.0 / 3.0
 
 
 def _grid() -> dict[str, dict]:

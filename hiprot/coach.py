@@ -13,7 +13,9 @@ The flow (``Stage``)::
     --target reps--> REST --rest_s--> SETUP -> SET ... --last set--> SUMMARY
 
 SETUP skips CALIBRATION when a calibration is already known (a saved one
-for this camera set-up, or the one taken before the first set). GUIDED
+for this camera set-up, or the one taken before the first set); with a
+saved one, the first SETUP waits instead for the legs to lie still
+``settle_s``, on which live measures each leg's rep floor at rest. GUIDED
 (``CoachConfig.guided_move``) comes once, before the first set: it asks for
 the guided move ("both feet fully out, then fully in") and waits until each
 worked leg has made it (``hiprot.reading.guided.leg_guided_move``, the
@@ -184,6 +186,9 @@ class Coach:
         self._spoken_count = 0
         self._stillness = StillRun(config.still_tolerance_deg)
         self._ready_since: float | None = None
+        # the legs have lain still in position long enough for live to measure
+        # each leg's rep floor at rest (a countdown, or ``settle_s`` in set-up)
+        self._settled = False
         self._bad_view_since: float | None = None
         self._rest_until = 0.0
         self._after_calibration = Stage.SET  # or REST, when recalibrating during a rest
@@ -424,34 +429,53 @@ class Coach:
 
     # ---------------------------------------------------------------- stages
 
-    def _setup(self, t: float, view: ViewCheck, _: LiveReading) -> CoachOutput:
+    def _setup(self, t: float, view: ViewCheck, reading: LiveReading) -> CoachOutput:
         if not view.ready:
             self._ready_since = None
+            self._stillness.reset()
             return self._output(t, cue=view.cue)
         if self._ready_since is None:
             self._ready_since = t
         if t - self._ready_since < self.config.setup_s:
             return self._output(t)
-        self._ready_since = None
         if self.calibration is None:
+            self._ready_since = None
             self._after_calibration = Stage.SET
             self._enter_calibration()
             return self._output(t, say=(Utterance.announce(Cue.HOLD_STILL.clip),))
+        if not self._settled:  # a saved neutral: no countdown has measured the rep floor
+            if not self._still(t, reading):
+                return self._output(t, cue=Cue.HOLD_STILL)
+            if self._stillness.duration_s < self.config.settle_s:
+                return self._output(t)
+            self._settled = True
+        self._ready_since = None
         return self._go(t)
 
-    def _calibrate(self, t: float, view: ViewCheck, reading: LiveReading) -> CoachOutput:
+    def _settling(self, t: float) -> bool:
+        """In set-up with a saved neutral, lying still for the rep floor (``settle_s``)."""
+        ready = self._ready_since is not None and t - self._ready_since >= self.config.setup_s
+        return self.calibration is not None and not self._settled and ready
+
+    def _still(self, t: float, reading: LiveReading) -> bool:
+        """Add the worked legs' absolute reading to the still run; False when it broke it."""
         sides, absolute = self.mode.sides, reading.absolute
         foot = np.array([absolute.legs[s].foot_deg for s in sides])
         femur = np.array([absolute.legs[s].femur_deg for s in sides])
+        return self._stillness.add(t, foot, femur) is not False
+
+    def _calibrate(self, t: float, view: ViewCheck, reading: LiveReading) -> CoachOutput:
         if not view.ready:
             self._stillness.reset()
             return self._output(t, cue=view.cue)
-        if self._stillness.add(t, foot, femur) is False:
+        if not self._still(t, reading):
             return self._output(t, cue=Cue.HOLD_STILL)
         if self._stillness.duration_s < self.config.calibration_s:
             return self._output(t)
+        self._settled = True
+        absolute = reading.absolute
         self.calibration = neutral_from_countdown(
-            self._stillness, sides, self.calibration, absolute
+            self._stillness, self.mode.sides, self.calibration, absolute
         )
         if self._after_calibration is Stage.SET:
             return replace(self._go(t), calibration=self.calibration)
@@ -777,6 +801,9 @@ class Coach:
             title, detail = "Get ready", "Legs up the wall, both feet in view"
             if self.set_number > 1:
                 title = set_label
+            if self._settling(t):
+                countdown = max(0.0, self.config.settle_s - self._stillness.duration_s)
+                detail = "Lie still, feet relaxed"
         elif self.stage is Stage.CALIBRATION:
             countdown = max(0.0, self.config.calibration_s - self._stillness.duration_s)
             title, detail = "Calibrating", "Lie still, feet relaxed"

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from hiprot import findings
 from hiprot.calibration import Calibration
 from hiprot.landmarks import Side
+from hiprot.reading.filters import JITTER_MIN_S
 from hiprot.reading.guided import GuidedMove
 from hiprot.reading.neutral import STILL_TOLERANCE_DEG
 from hiprot.reps import Mode, Rep
@@ -190,6 +191,9 @@ class CoachConfig:
         rest_s: Rest between sets.
         setup_s: Legs and feet must stay in view this long before starting.
         calibration_s: Stillness needed for the neutral (the countdown).
+        settle_s: With a saved neutral (no countdown), stillness needed in
+            set-up before the first set: live measures each leg's rep floor
+            at rest on it (``JITTER_MIN_S``, the least its jitter is judged on).
         still_tolerance_deg: How far a worked foot angle may stray from its
             median and still count as still (the femur angle is too noisy
             to judge stillness; its neutral is the median).
@@ -206,6 +210,7 @@ class CoachConfig:
     rest_s: float = 60.0
     setup_s: float = 1.0
     calibration_s: float = 3.0
+    settle_s: float = JITTER_MIN_S
     still_tolerance_deg: float = STILL_TOLERANCE_DEG
     cue_show_s: float = 3.0
     window: bool = True
@@ -220,7 +225,7 @@ class CoachConfig:
             )
         if self.sets < 1:
             raise ValueError(f"sets must be at least 1, got {self.sets}")
-        for name in ("rest_s", "setup_s", "calibration_s", "cue_show_s"):
+        for name in ("rest_s", "setup_s", "calibration_s", "settle_s", "cue_show_s"):
             if not getattr(self, name) >= 0:
                 raise ValueError(f"{name} must be >= 0, got {getattr(self, name)}")
         if not self.still_tolerance_deg > 0:

@@ -285,10 +285,32 @@ def test_noise_spikes_do_not_restart_calibration() -> None:
 
 
 def test_a_saved_calibration_skips_calibration() -> None:
-    script = Script(Coach(CoachConfig(target_reps=3, sets=1), calibration=ZERO))
+    script = Script(Coach(CoachConfig(target_reps=3, sets=1, settle_s=0.0), calibration=ZERO))
     script.feed(1.2)
     assert script.stages == [Stage.SETUP, Stage.SET]
     assert all(out.calibration is None for _, out in script.outputs)
+
+
+def test_a_saved_calibration_waits_for_the_legs_to_settle_once() -> None:
+    """No countdown measures the rep floor at rest, so set-up waits for
+    ``settle_s`` of stillness before the first set (a move starts it over),
+    keeps the saved neutral, and does not wait again before the next set."""
+    config = CoachConfig(target_reps=1, sets=2, rest_s=2.0, settle_s=2.0)
+    script = Script(Coach(config, calibration=ZERO))
+    out = script.feed(2.0)
+    assert out.view.stage is Stage.SETUP and out.view.countdown_s == pytest.approx(1.0, abs=0.1)
+    assert out.view.detail == "Lie still, feet relaxed"
+    script.ramp(0.5, 0.0, 30.0)  # the person moved: the wait starts over
+    out = script.feed(1.5, angle=30.0)
+    assert out.view.stage is Stage.SETUP and Cue.HOLD_STILL.clip in script.said
+    script.feed(1.0, angle=30.0)
+    assert script.coach.stage is Stage.SET
+    assert all(out.calibration is None for _, out in script.outputs)
+    script.rep()
+    script.feed(2.1)  # the rest
+    assert script.coach.stage is Stage.SETUP and script.coach.set_number == 2
+    script.feed(1.1)
+    assert script.coach.stage is Stage.SET
 
 
 @pytest.mark.parametrize(
@@ -334,7 +356,8 @@ def test_hold_timer_runs_at_the_internal_end_range() -> None:
 
 def test_best_range_includes_earlier_sessions() -> None:
     earlier = {Side.LEFT: RangeBest(35.0, -15.0), Side.RIGHT: RangeBest(None, None)}
-    script = Script(Coach(CoachConfig(target_reps=3, sets=1), ZERO, history_best=earlier))
+    config = CoachConfig(target_reps=3, sets=1, settle_s=0.0)
+    script = Script(Coach(config, ZERO, history_best=earlier))
     script.feed(1.2)
     script.rep()
     left, right = script.outputs[-1][1].view.legs

@@ -34,6 +34,7 @@ from hiprot.history import HistoryStore
 from hiprot.landmarks import Side
 from hiprot.live import NOTICE_S, HistorySaver, LiveSession, history_best
 from hiprot.overlay import LIVE_SIZE_WH, NOTICE_COLOUR, render_live
+from hiprot.reading.filters import JITTER_MIN_S
 from hiprot.report import degree_notes
 from hiprot.synth import SessionSpec, generate
 from hiprot.synth.noise import jitter_knees
@@ -345,6 +346,45 @@ def test_live_settles_in_set_up_and_countdown(monkeypatch: pytest.MonkeyPatch) -
     session.run(stream(frames))
     in_set = [floor for settling, floor in seen[1:] if not settling]
     assert any(settling for settling, _ in seen) and in_set
+    assert max(in_set) < 15.0
+
+
+def test_live_with_a_saved_calibration_settles_before_the_first_set(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A saved neutral skips the countdown, so the set-up waits for the legs
+    to lie still long enough to measure each leg's rep floor at rest: the
+    fast set's reps leave it where the settling put it, as after a countdown."""
+    from hiprot.calibration import Calibration, LegNeutral
+    from hiprot.reading.live import LiveAngles
+
+    spec, frames, still_until_s = _fast_set()
+    opening = LiveAngles(size_wh=(spec.width, spec.height))
+    absolute = [opening.update(f).absolute for f in frames if f.t_s <= still_until_s]
+    readings = {s: [(a.legs[s].femur_deg, a.legs[s].foot_deg) for a in absolute] for s in Side}
+    saved = Calibration(
+        {side: LegNeutral(*np.nanmedian(readings[side], 0)) for side in Side}, method="file"
+    )
+    session = LiveSession(
+        coach=Coach(CoachConfig(target_reps=8, sets=1), source="synthetic", calibration=saved),
+        speaker=Speaker(FakePlayer()),
+        saver=HistorySaver(None, "synthetic", datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)),
+        display=NullDisplay(),  # type: ignore[arg-type]
+        log=lambda line: None,
+    )
+    update = session._angles.update
+    seen: list[tuple[float, bool, float]] = []
+
+    def spy(pose_frame: PoseFrame, in_position: bool = True, settling: bool = False):
+        reading = update(pose_frame, in_position, settling)
+        seen.append((pose_frame.t_s, settling, reading.excursions[Side.LEFT]))
+        return reading
+
+    monkeypatch.setattr(session._angles, "update", spy)
+    session.run(stream(frames))
+    settled_s = [t for t, settling, _ in seen if settling]
+    in_set = [floor for _, settling, floor in seen[1:] if not settling]
+    assert settled_s[-1] - settled_s[0] >= JITTER_MIN_S and in_set
     assert max(in_set) < 15.0
 
 

@@ -202,7 +202,7 @@ def _bridge_gaps(
 #: (docs/generalization.md, "The jitter's window in seconds"). And the
 #: shortest span of finite samples it judges (50 at 30 frames/s).
 JITTER_WINDOW_S = 1.5
-_JITTER_MIN_S = 5.0 / 3.0
+JITTER_MIN_S = 5.0 / 3.0
 
 
 def sample_step_s(t_s: npt.ArrayLike) -> float:
@@ -229,12 +229,12 @@ def _median_residual(
     """The finite samples of ``values`` (``(n,)``, at times ``t_s``) less
     their running median over ``window_s`` (in samples at the stream's
     rate, odd), kept only where ``at`` (``(n,)`` bool) is set if given;
-    None with fewer than ``_JITTER_MIN_S`` of them kept."""
+    None with fewer than ``JITTER_MIN_S`` of them kept."""
     rate = sample_rate_hz(t_s)
     v = np.asarray(values, dtype=np.float64)
     finite = np.isfinite(v)
     kept = finite if at is None else finite & np.asarray(at, dtype=bool)
-    if not math.isfinite(rate) or np.count_nonzero(kept) < round(_JITTER_MIN_S * rate):
+    if not math.isfinite(rate) or np.count_nonzero(kept) < round(JITTER_MIN_S * rate):
         return None
     window = max(3, round(window_s * rate) | 1)
     # the median runs over every finite sample: ``at`` picks residuals, not the signal
@@ -272,7 +272,7 @@ def jitter_deg(
     its range and back more often than not has a median absolute deviation
     of 0. ``at`` (``(n,)`` bool): average only the residuals of these
     samples (the running median still runs over all of them). NaN with
-    fewer finite samples (kept by ``at``) than ``_JITTER_MIN_S`` holds.
+    fewer finite samples (kept by ``at``) than ``JITTER_MIN_S`` holds.
     """
     residual = _median_residual(t_s, values, window_s or JITTER_WINDOW_S, at)
     return math.nan if residual is None else float(1.2533 * np.mean(np.abs(residual)))
