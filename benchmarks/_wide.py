@@ -38,8 +38,9 @@ NEAR_LEG = "left"
 FACTORS = ("outfit", "body", "lighting", "azimuth_deg", "height", "distance_m", "script")
 #: The "Done when" set: 45° round from the side, every height and distance.
 DONE_WHEN_AZIMUTH_DEG = 45.0
-#: Manifest fields (and the leg's side) the results are also spread over.
-SPREAD_BY = ("outfit", "body", "distance_m", "height", "azimuth_deg", "side")
+#: Manifest fields (and the leg's side, and what review counted it from:
+#: ``reading``) the results are also spread over.
+SPREAD_BY = ("outfit", "body", "distance_m", "height", "azimuth_deg", "side", "reading")
 
 
 def recordings(
@@ -140,7 +141,10 @@ def leg_rows(name: str, copy: str, truth: dict, reviewed: WideReview) -> list[di
         border = [(t, m) for t, m in pairs if not _clear(t)]
         t, m = truth["legs"][leg], measured["legs"][leg]
         in_position = view = view_ratio = None
+        reading = "none"  # MediaPipe found nobody
         if review is not None:
+            # a foot-driven leg's count comes from its foot (``KNEE_JITTER``)
+            reading = "foot" if Side(leg) in review.foot_driven else "knee"
             view, ratio = review.series.view.name, review.series.view_ratio
             view_ratio = round(ratio, 3) if np.isfinite(ratio) else None
             if review.position is not None:
@@ -169,6 +173,7 @@ def leg_rows(name: str, copy: str, truth: dict, reviewed: WideReview) -> list[di
                 "ankles_flagged": sum(r["compensation"] for r in mine),
                 "ankles_right": sum(a["compensation"] and b["compensation"] for a, b in pairs),
                 "in_position_fraction": in_position,
+                "reading": reading,
                 # the knee circle review read this leg with (30° gets 45°'s)
                 "camera_view": view,
                 "view_ratio": view_ratio,

@@ -152,7 +152,7 @@ def markdown(results: dict) -> str:
         if copy not in results:
             continue
         subsets = [("all", results[copy]["all"])]
-        for field in ("side", "outfit", "body", "distance_m", "height", "azimuth_deg"):
+        for field in ("side", "reading", "outfit", "body", "distance_m", "height", "azimuth_deg"):
             subsets += [(f"{field} {k}", v) for k, v in results[copy]["by"][field].items()]
         for label, a in subsets:
             hv = a["held_verdict_clear"]
@@ -210,7 +210,7 @@ def main(argv: list[str] | None = None) -> None:
         results[copy] = {
             "all": summarise(mine),
             "from_ankles": from_ankles(mine),
-            "by": {field: split(mine, field) for field in (*SPLITS, "side")},
+            "by": {field: split(mine, field) for field in (*SPLITS, "side", "reading")},
         }
     results["negatives"] = negatives
     results["session_legs"] = rows

@@ -49,6 +49,7 @@ from _wide import (
     per_copy,
     recordings,
     review_recording,
+    summarise,
 )
 
 
@@ -209,6 +210,8 @@ def _level(field: str, level: str) -> str:
         return f"{float(level):g}°"
     if field == "side":
         return f"{level} leg"
+    if field == "reading":
+        return {"knee": "counted from the knee", "foot": "counted from the foot"}.get(level, level)
     return level
 
 
@@ -238,14 +241,18 @@ def markdown(results: dict) -> str:
         if copy not in res[models[0]]:
             continue
         for field in results["spread_by"]:
-            for level, first in res[models[0]][copy]["by"][field].items():
-                per = [res[m][copy]["by"][field][level] for m in models]
+            levels = {level: None for m in models for level in res[m][copy]["by"][field]}
+            for level in levels:
+                # a level one model has no leg in (a leg counted from its foot) reads 0
+                per = [res[m][copy]["by"][field].get(level) or summarise([]) for m in models]
+                n = sorted({p["session_legs"] for p in per})  # differs by model for "reading"
+                n_cell = " / ".join(str(p["session_legs"]) for p in per) if len(n) > 1 else n[0]
                 mae = [
                     "–" if p["peak_internal_mae_deg"] is None else f"{p['peak_internal_mae_deg']}°"
                     for p in per
                 ]
                 lines.append(
-                    f"| {copy} | {_level(field, level)} | {first['session_legs']} | "
+                    f"| {copy} | {_level(field, level)} | {n_cell} | "
                     + " / ".join(str(p["count_exact"]) for p in per)
                     + " | "
                     + " / ".join(str(p["count_within_one"]) for p in per)

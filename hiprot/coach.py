@@ -189,6 +189,7 @@ class Coach:
         # the legs have lain still in position long enough for live to measure
         # each leg's rep floor at rest (a countdown, or ``settle_s`` in set-up)
         self._settled = False
+        self._settle_asked = False  # "hold still" said for it
         self._bad_view_since: float | None = None
         self._rest_until = 0.0
         self._after_calibration = Stage.SET  # or REST, when recalibrating during a rest
@@ -444,10 +445,12 @@ class Coach:
             self._enter_calibration()
             return self._output(t, say=(Utterance.announce(Cue.HOLD_STILL.clip),))
         if not self._settled:  # a saved neutral: no countdown has measured the rep floor
+            ask = () if self._settle_asked else (Utterance.announce(Cue.HOLD_STILL.clip),)
+            self._settle_asked = True
             if not self._still(t, reading):
-                return self._output(t, cue=Cue.HOLD_STILL)
+                return self._output(t, cue=Cue.HOLD_STILL, say=ask)
             if self._stillness.duration_s < self.config.settle_s:
-                return self._output(t)
+                return self._output(t, say=ask)
             self._settled = True
         self._ready_since = None
         return self._go(t)

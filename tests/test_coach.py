@@ -300,6 +300,7 @@ def test_a_saved_calibration_waits_for_the_legs_to_settle_once() -> None:
     out = script.feed(2.0)
     assert out.view.stage is Stage.SETUP and out.view.countdown_s == pytest.approx(1.0, abs=0.1)
     assert out.view.detail == "Lie still, feet relaxed"
+    assert script.said == [Cue.HOLD_STILL.clip]  # asked once, as the countdown asks
     script.ramp(0.5, 0.0, 30.0)  # the person moved: the wait starts over
     out = script.feed(1.5, angle=30.0)
     assert out.view.stage is Stage.SETUP and Cue.HOLD_STILL.clip in script.said
