@@ -265,7 +265,9 @@ def per_copy(rows: Sequence[dict]) -> dict[str, dict]:
         if not mine:
             continue
         done = [r for r in mine if r["azimuth_deg"] == DONE_WHEN_AZIMUTH_DEG]
-        groups = {field: by_level(mine, field) for field in SPREAD_BY}
+        # rows scored before a field existed (older results) are not split by it
+        fields = [f for f in SPREAD_BY if all(f in r for r in mine)]
+        groups = {field: by_level(mine, field) for field in fields}
         out[copy] = {
             "all": summarise(mine),
             "done_when_45deg": summarise(done),

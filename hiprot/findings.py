@@ -182,8 +182,9 @@ KNEE_FLAT = Finding(
 KNEE_JITTER = Finding(
     "KNEE_JITTER",
     long="the {leg} knee jitters in the picture much more than the foot, so that leg's reps "
-    "are counted from its foot, and its peaks, holds and 'from the ankles' are rough; more "
-    "light, or the camera closer, steadies it",
+    "are counted from its foot, which a camera may see turning one way only: its count is "
+    "often short, and its peaks, holds and 'from the ankles' are rough; more light, or the "
+    "camera closer, steadies it",
     short="{Leg} knee jitters: counting from the foot",
 )
 LEG_UNSEEN = Finding(

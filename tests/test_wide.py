@@ -3,6 +3,7 @@ another pose model (``--landmarks``) reviewed with that model's reading."""
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import json
 import sys
@@ -20,6 +21,7 @@ import _wide  # noqa: E402
 import accuracy_wide  # noqa: E402
 import accuracy_wide_models  # noqa: E402
 
+from hiprot.landmarks import Side  # noqa: E402
 from hiprot.review import review_pose_frames  # noqa: E402
 from hiprot.sources import open_pose_source  # noqa: E402
 
@@ -201,3 +203,21 @@ def test_recordings_of_several_folders_the_first_holding_a_clip_wins(tmp_path: P
     ]
     whole = [(n, c) for n, c, _, _ in _wide.recordings([first, second], whole=True)]
     assert whole == [("w01", "clean"), ("w01", "webcam")]
+
+
+def test_each_row_says_what_review_counted_the_leg_from(heavy_folder: Path) -> None:
+    """``reading``: "foot" for a leg review counted from its foot (its knee
+    jittered), else "knee"; "none" where MediaPipe found nobody. The models'
+    table lists a reading only one model has, the other's cells at 0."""
+    t = truth()
+    reviewed = _wide.review_recording(CLIP, t, heavy_folder / f"{CLIP}.landmarks.jsonl.gz")
+    assert reviewed.review is not None
+    right_foot = dataclasses.replace(reviewed.review, foot_driven=frozenset({Side.RIGHT}))
+    rows = _wide.leg_rows(CLIP, "clean", t, dataclasses.replace(reviewed, review=right_foot))
+    assert [(r["leg"], r["reading"]) for r in rows] == [("left", "knee"), ("right", "foot")]
+    nobody = _wide.WideReview([], (640, 480), 15.0, "full", None)
+    assert {r["reading"] for r in _wide.leg_rows(CLIP, "clean", t, nobody)} == {"none"}
+    results = accuracy_wide_models.compare(_wide.FOLDER, heavy_folder)
+    by = results["results"]["heavy"]["clean"]["by"]["reading"]
+    by["only_heavy"] = by.pop(next(iter(by)))
+    assert "| clean | only_heavy | 0 / 2 | 0 / " in accuracy_wide_models.markdown(results)
