@@ -281,8 +281,8 @@ def markdown(results: dict) -> str:
         other = models[-1]
         lines += [
             "",
-            "| copy (45° only) | legs | model | count exact: hiprot / oracle / true angles "
-            "| femur MAE (mean of legs): hiprot / oracle |",
+            "| copy (45° only) | legs | model | count exact: hiprot (at ceiling.py's run) "
+            "/ oracle / true angles | femur MAE (mean of legs): hiprot / oracle |",
             "|---|---|---|---|---|",
         ]
         for copy, c in results["ceiling"].items():
