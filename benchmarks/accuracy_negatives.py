@@ -25,6 +25,8 @@
   scalars and verdict per photo and leg, MediaPipe in static image mode.
 
     python benchmarks/accuracy_negatives.py [--landmarks DIR] [--only PART ...]
+    python benchmarks/accuracy_negatives.py --candidate NAME --only PART ...
+        # a generalization.py candidate, to results/accuracy_negatives_NAME.json
 
 ``--landmarks DIR`` reads ``NAME.landmarks.jsonl.gz`` from DIR (``hiprot
 extract``) for a render or clip instead of running MediaPipe on it again.
@@ -38,6 +40,7 @@ import os
 import sys
 import warnings
 from collections import defaultdict
+from contextlib import nullcontext
 from dataclasses import replace
 from pathlib import Path
 
@@ -46,6 +49,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import REPO, RESULTS_DIR, match_reps, write_results
+from generalization import CANDIDATES
 
 from hiprot.landmarks import Side
 from hiprot.reading.position import Verdict, position_series
@@ -356,15 +360,25 @@ def main() -> None:
         choices=list(parts),
         help="Re-run these parts; keep the others from the results file.",
     )
+    parser.add_argument(
+        "--candidate",
+        choices=list(CANDIDATES),
+        help="review as this generalization.py candidate, the parts run only "
+        "(results/accuracy_negatives_NAME.json)",
+    )
     args = parser.parse_args()
-    results = {}
-    if args.only:
+    setup = CANDIDATES[args.candidate] if args.candidate else nullcontext
+    results: dict[str, object] = {"candidate": args.candidate} if args.candidate else {}
+    if args.only and not args.candidate:
         earlier = json.loads((RESULTS_DIR / "accuracy_negatives.json").read_text())
         results = {k: v for k, v in earlier.items() if k in parts}
     for name, run in parts.items():
         if not args.only or name in args.only:
-            results[name] = run()
-    path = write_results("accuracy_negatives", results)
+            with setup():
+                results[name] = run()
+    path = write_results(
+        f"accuracy_negatives_{args.candidate}" if args.candidate else "accuracy_negatives", results
+    )
     print(json.dumps(results, indent=1)[:4000])
     print(f"wrote {path}")
 

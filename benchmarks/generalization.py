@@ -68,6 +68,7 @@ import hiprot.reps as reps
 import hiprot.review as review_module
 from hiprot import drill
 from hiprot.landmarks import Side
+from hiprot.reading.series import wrap_deg
 from hiprot.review import review_pose_frames
 from hiprot.sources import open_pose_source
 
@@ -292,6 +293,74 @@ def _symmetric_sides(series):
         return geometry.LegAngles(femur, foot_, foot_ - femur, a.confidence, a.femur_confidence)
 
     return fitted.map_legs(scaled)
+
+
+def _foot_reach_gain(
+    t_s: np.ndarray,
+    femur_deg: np.ndarray,
+    foot_deg: np.ndarray,
+    placed: np.ndarray,
+    own_reach: bool,
+) -> tuple[float, float]:
+    """The foot's (below, above) slopes with the femur setting only the
+    overall one (``foot.foot_gain``'s, through the neutral): on a leg whose
+    knee is too jittery to drive the count, the per-side slopes regressed on
+    that knee come out arbitrary. ``own_reach``: each side then scaled to the
+    common reach of the raw foot in position (``placed``), the drill turning
+    out and in every rep (its 5th and 95th percentiles, where plausible:
+    ``foot.plausible_foot``): a side reaching less than its own rep floor
+    (``REP_EXCURSION_JITTER_RATIO`` jitters) counts as reaching that far, so
+    a side with no motion is not blown up from its noise."""
+    x, y = np.asarray(foot_deg, dtype=np.float64), np.asarray(femur_deg, dtype=np.float64)
+    use = np.isfinite(x) & np.isfinite(y) & (np.abs(y) > foot._FOOT_FIT_MIN_FEMUR_DEG)
+    overall = foot._huber_slope(x[use], y[use])
+    # where its overall scale is plausible: a heel and toe flickering far off are no reach
+    seen = np.asarray(placed, dtype=bool) & np.isfinite(foot.plausible_foot(y, overall * x))
+    if not own_reach or overall == 0.0 or seen.sum() < foot.FOOT_FIT_MIN_FRAMES:
+        return overall, overall
+    low, high = np.percentile(x[seen], [5, 95])
+    noise = judgements.REP_EXCURSION_JITTER_RATIO * filters.jitter_deg(t_s, x)
+    noise = noise if np.isfinite(noise) else 0.0
+    below, above = max(-low, noise), max(high, noise)
+    if not (below > 0.0 and above > 0.0):
+        return overall, overall
+    reach = max(below, above)
+    return overall * reach / below, overall * reach / above
+
+
+_COUNT = review_module._count
+
+
+def _foot_driven_fit(own_reach: bool) -> ContextManager[None]:
+    """Review's count with each foot-driven leg's foot (``_count``'s
+    ``foot_driven``, not read from the foot alone already) scaled by
+    ``_foot_reach_gain`` instead of ``foot.foot_gain``; every other leg as main."""
+
+    def counting(series, calibration, mode, foot_driven, position, *args, **kwargs):
+        def fit(relative):
+            fitted = foot.fit_foot_to_femur(relative)
+            if relative.estimator != "image" or not foot_driven:
+                return fitted
+
+            def scaled(side, a):
+                r = relative.legs[side]
+                if side not in foot_driven or foot.flat_femur_sign(r.femur_deg, r.foot_deg):
+                    return a
+                gain = _foot_reach_gain(
+                    relative.t_s, r.femur_deg, r.foot_deg, position.tracked[side], own_reach
+                )
+                foot_ = foot.plausible_foot(r.femur_deg, foot.apply_foot_gain(r.foot_deg, gain))
+                twist = wrap_deg(foot_ - a.femur_deg)
+                return geometry.LegAngles(
+                    a.femur_deg, foot_, twist, a.confidence, a.femur_confidence
+                )
+
+            return fitted.map_legs(scaled)
+
+        with _patched(review_module, fit_foot_to_femur=fit):
+            return _COUNT(series, calibration, mode, foot_driven, position, *args, **kwargs)
+
+    return _patched(review_module, _count=counting)
 
 
 @contextmanager
@@ -524,6 +593,10 @@ CANDIDATES: dict[str, Callable[[], ContextManager[None]]] = {
     "noise_aware_foot": lambda: _patched(foot, foot_gain=_noise_aware_gain),
     # ... and each leg's internal side scaled to its external side's reach
     "symmetric_sides": lambda: _patched(review_module, fit_foot_to_femur=_symmetric_sides),
+    # docs/generalization.md, "A foot-driven leg's foot by its own reach":
+    # the jittery knee sets only the foot's overall slope, not its sides'
+    "foot_overall_gain": lambda: _foot_driven_fit(own_reach=False),
+    "foot_own_reach": lambda: _foot_driven_fit(own_reach=True),
     # the jitter's window and the ratios that use it (docs/generalization.md,
     # "The jitter's window in seconds"): the reading before (31 samples,
     # 2 s at the suite's 15 frames/s), the suite's earlier choice, one change each

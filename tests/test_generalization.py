@@ -98,6 +98,7 @@ def test_a_candidate_leaves_hiprot_as_it_was() -> None:
             judgements.knee_too_jittery,
             foot.foot_gain,
             review.fit_foot_to_femur,
+            review._count,
             review._count_with_rests,
             review.neutral_from_rests,
             review.rep_excursions,
@@ -504,3 +505,49 @@ def test_a_fold_breaks_a_counting_tie_on_the_ankles_flags() -> None:
     result = generalization.leave_one_out(scored, "outfit", ["main", "b"])
     chosen = {fold["held_out"]: fold["chosen"] for fold in result["folds"]}
     assert chosen == {"shorts": "b", "dark": "main"}  # dark's flags are only in its own fold
+
+
+def _one_sided_foot(in_deg: float, noise_deg: float = 0.3) -> tuple:
+    """A leg turning 12 reps out to -40° and in to +40° (15 frames/s), its
+    raw foot reading foreshortened per side: out at half the turn, in at
+    ``in_deg / 40`` of it, with white noise of std ``noise_deg``; the femur
+    reading the turn. (t, femur, foot, in position.)"""
+    t = np.arange(0.0, 48.0, 1 / 15)
+    p = t % 4.0
+    turn = np.where(p < 1.5, -40.0 * np.sin(np.pi * p / 1.5), 0.0)
+    turn = np.where((p >= 1.5) & (p < 3.0), 40.0 * np.sin(np.pi * (p - 1.5) / 1.5), turn)
+    raw = np.where(turn < 0, 0.5 * turn, turn * in_deg / 40.0)
+    raw = raw + np.random.default_rng(3).normal(0.0, noise_deg, t.size)
+    return t, turn, raw, np.ones(t.size, dtype=bool)
+
+
+def test_a_foot_driven_foot_keeps_the_overall_slope_and_reaches_both_sides_alike() -> None:
+    """``foot_overall_gain``: one slope on both sides, the femur's overall
+    one. ``foot_own_reach``: its sign and size on the side that reaches
+    further, the other side brought to the same reach (5th and 95th
+    percentiles) ... but a side reaching less than its own rep floor
+    (3.5 jitters) is stretched only as far as if it reached that: noise
+    is not blown up into reps."""
+    import hiprot.reading.filters as filters
+    import hiprot.reading.foot as foot
+    import hiprot.reading.judgements as judgements
+
+    t, femur, raw, placed = _one_sided_foot(in_deg=10.0)
+    overall = generalization._foot_reach_gain(t, femur, raw, placed, own_reach=False)
+    assert overall[0] == overall[1] > 0.0
+    below, above = generalization._foot_reach_gain(t, femur, raw, placed, own_reach=True)
+    assert below == pytest.approx(overall[0])  # the outward side reaches further
+    low, high = np.percentile(raw, [5, 95])
+    assert above * high == pytest.approx(-below * low)
+    assert foot.foot_gain(femur, raw) != (below, above)  # not main's per-side fit
+    # a foot that does not turn in at all: the inward side is noise
+    t, femur, raw, placed = _one_sided_foot(in_deg=0.0, noise_deg=1.0)
+    below, above = generalization._foot_reach_gain(t, femur, raw, placed, own_reach=True)
+    floor = judgements.REP_EXCURSION_JITTER_RATIO * filters.jitter_deg(t, raw)
+    assert np.percentile(raw, 95) < floor
+    assert above == pytest.approx(below * -np.percentile(raw, 5) / floor)
+    # and out of position nothing is measured: the overall slope
+    none = np.zeros(t.size, dtype=bool)
+    assert generalization._foot_reach_gain(t, femur, raw, none, own_reach=True) == (
+        generalization._foot_reach_gain(t, femur, raw, placed, own_reach=False)
+    )
