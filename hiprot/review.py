@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import astuple, dataclass, field, replace
 
 import numpy as np
+import numpy.typing as npt
 
 from hiprot import findings
 from hiprot.bilateral import BilateralCounter
@@ -116,16 +117,14 @@ def _count(
     position: PositionSeries,
     pose_model: str = "full",
     guided_s: tuple[float, float] | None = None,
-    still_end_s: float | None = None,
+    at_rest: dict[Side, npt.NDArray[np.bool_]] | None = None,
 ) -> tuple[AngleSeries, tuple[Rep, ...]]:
     """Angles relative to the neutral, and the reps counted on them (none in
     the guided move, ``guided_s``: it is out of position for the counter).
-    Each leg's rep floor is its jitter in position up to ``still_end_s``
-    (the still start's end), where there is one: as live judges it."""
+    Each leg's rep floor is its jitter on its ``at_rest`` samples (``(n,)``
+    bool: in position up to the still start's end), where given: as live
+    judges it."""
     relative = fit_foot_to_femur(relative_to_neutral(series, calibration, mode.sides))
-    at_rest = None
-    if still_end_s is not None:
-        at_rest = {s: (relative.t_s <= still_end_s) & position.tracked[s] for s in Side}
     counter = BilateralCounter(
         mode,
         near=series.near if series.estimator == "image" else None,
@@ -235,6 +234,9 @@ def _review(
     placed = _in_position_only(series, position, mode.sides)
     still = still_period(placed)
     still_end_s = None if still is None else float(series.t_s[still[1] - 1])
+    at_rest = None
+    if still_end_s is not None:
+        at_rest = {s: (series.t_s <= still_end_s) & position.tracked[s] for s in Side}
     if calibration is None:
         calibration = _auto_neutral(source, series, placed, still)
     # looked for only when a measured range can use it: a set whose first
@@ -253,7 +255,7 @@ def _review(
         moves = guided_moves(first, after_s, mode.sides)
     guided_s = guided_span(moves)
     calibration, foot_driven, relative, reps = _count_with_rests(
-        raw, series, calibration, mode, position, pose_model, guided_s, still_end_s
+        raw, series, calibration, mode, position, pose_model, guided_s, at_rest
     )
     reps = in_sets(reps)  # a lone turn lying still is noise, not a set (when on)
     flat = flat_femurs(series, calibration, mode.sides)
@@ -364,15 +366,16 @@ def _count_with_rests(
     position: PositionSeries,
     pose_model: str,
     guided_s: tuple[float, float] | None = None,
-    still_end_s: float | None = None,
+    at_rest: dict[Side, npt.NDArray[np.bool_]] | None = None,
 ) -> tuple[Calibration, frozenset[Side], AngleSeries, tuple[Rep, ...]]:
     """Count, re-take the neutral from the rests between the reps, count
     again (``_REST_ROUNDS``): (neutral, foot-driven legs, relative angles, reps).
-    The guided move (``guided_s``) is neither a rep nor a rest; the rep
-    floor is measured up to the still start's end (``still_end_s``)."""
+    The guided move (``guided_s``) is neither a rep nor a rest; each leg's
+    rep floor is measured on its ``at_rest`` samples (``_count``)."""
     foot_driven = jittery_knees(raw, calibration, mode.sides)
-    counting = (mode, foot_driven, position, pose_model, guided_s, still_end_s)
-    relative, reps = _count(series, calibration, *counting)
+    relative, reps = _count(
+        series, calibration, mode, foot_driven, position, pose_model, guided_s, at_rest
+    )
     for _ in range(_REST_ROUNDS):
         windows = {side: [(r.start_s, r.end_s) for r in reps if r.leg is side] for side in Side}
         if guided_s is not None:
@@ -380,7 +383,7 @@ def _count_with_rests(
         calibration = neutral_from_rests(series, calibration, windows, mode.sides)
         foot_driven = jittery_knees(raw, calibration, mode.sides)
         relative, reps = _count(
-            series, calibration, mode, foot_driven, position, pose_model, guided_s, still_end_s
+            series, calibration, mode, foot_driven, position, pose_model, guided_s, at_rest
         )
     return calibration, foot_driven, relative, reps
 
