@@ -476,9 +476,8 @@ class Coach:
         if self._stillness.duration_s < self.config.calibration_s:
             return self._output(t)
         self._settled = True
-        absolute = reading.absolute
         self.calibration = neutral_from_countdown(
-            self._stillness, self.mode.sides, self.calibration, absolute
+            self._stillness, self.mode.sides, self.calibration, reading.absolute
         )
         if self._after_calibration is Stage.SET:
             return replace(self._go(t), calibration=self.calibration)

@@ -330,15 +330,13 @@ class LiveAngles:
         # the smoothed reading for the counter, the raw one for the jitter judgement
         rf, raw_femur = map(float, self._femur_from_neutral(side, [femur, raw.femur_deg[0]]))
         rt = self._foot_degrees(side, t_s, femur, foot, conf, in_position)
-        if leg.femur_flat:  # as review reads such a leg
-            rf = rt
         calibrated = self._calibration.method != "none"  # before, nothing is in degrees yet
-        if calibrated:
-            rt = float(plausible_foot(rf, rt))
+        if calibrated:  # a leg is read from its foot only once its foot is fitted
+            rf, rt = map(float, self._as_counted(leg, rf, rt))
         if in_position and settling and leg.settled.add((t_s, femur, foot)) and calibrated:
             self._judge_settled(side, leg)
         if in_position and calibrated:
-            raw_foot = float(wrap_deg(raw.foot_deg[0] - self._calibration.neutral[side].foot_deg))
+            raw_foot = float(self._foot_from_neutral(side, raw.foot_deg[0]))
             self._judge(side, t_s, rf, rt, raw_femur, raw_foot)
         return absolute, LegSample(rf, rt, float(wrap_deg(rt - rf)), conf)
 
@@ -421,6 +419,23 @@ class LiveAngles:
         phase = knee_phase_deg(side, self.near, self._view())
         return femur_from_reading(readings, n.femur_deg, self._knee_neutral[side], phase)
 
+    def _foot_from_neutral(self, side: Side, readings: npt.ArrayLike) -> npt.NDArray[np.float64]:
+        """Absolute foot readings (any shape) -> their own degrees from the
+        current neutral (not yet in femur degrees: ``apply_foot_gain``)."""
+        return wrap_deg(
+            np.asarray(readings, dtype=np.float64) - self._calibration.neutral[side].foot_deg
+        )
+
+    @staticmethod
+    def _as_counted(
+        leg: _LegState, femur_deg: npt.ArrayLike, foot_deg: npt.ArrayLike
+    ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+        """Femur and fitted foot (degrees from neutral, one shape) as the
+        counter reads them, as review does: a leg read from its foot has the
+        foot for its femur, and a foot implausibly far from it is NaN."""
+        femur = np.asarray(foot_deg if leg.femur_flat else femur_deg, dtype=np.float64)
+        return femur, plausible_foot(femur, foot_deg)
+
     def _foot_degrees(
         self, side: Side, t_s: float, femur: float, foot: float, confidence: float, learn: bool
     ) -> float:
@@ -430,7 +445,7 @@ class LiveAngles:
         sees its window through the current neutral, which the rests keep
         re-taking (``note_rest``).
         """
-        foot_rel = float(wrap_deg(foot - self._calibration.neutral[side].foot_deg))
+        foot_rel = float(self._foot_from_neutral(side, foot))
         if self.estimator != "image":
             return foot_rel
         leg = self._legs[side]
@@ -449,7 +464,7 @@ class LiveAngles:
         recording (``foot_gain``, ``flat_femur_sign``, ``shows_no_turn``)."""
         t, femur_reading, foot_reading, conf = np.asarray(leg.foot_pairs).T
         femur = self._femur_from_neutral(side, femur_reading)
-        foot = wrap_deg(foot_reading - self._calibration.neutral[side].foot_deg)
+        foot = self._foot_from_neutral(side, foot_reading)
         long_enough = t[-1] - t[0] >= _LIVE_FLAT_MIN_SPAN_S
         leg.foot_seen_rep = leg.foot_seen_rep or long_enough or foot_went_round(foot)
         sign = flat_femur_sign(femur, foot) if leg.foot_seen_rep else 0.0
@@ -498,13 +513,11 @@ class LiveAngles:
         if not leg.settled.samples:
             return
         t, femur, foot = np.asarray(leg.settled.samples).T
-        rf = self._femur_from_neutral(side, femur)
-        rt = wrap_deg(foot - self._calibration.neutral[side].foot_deg)
+        rt = self._foot_from_neutral(side, foot)
         if self.estimator == "image":
             rt = apply_foot_gain(rt, leg.foot_slopes)
-        if leg.femur_flat:
-            rf = rt
-        drive = counted_drive(rf, plausible_foot(rf, rt), leg.foot_driven)
+        rf, rt = self._as_counted(leg, self._femur_from_neutral(side, femur), rt)
+        drive = counted_drive(rf, rt, leg.foot_driven)
         if math.isfinite(jitter_deg(t, drive)):
             leg.settled_floor = leg.excursion = rep_excursion(t, drive)
 
