@@ -39,9 +39,18 @@ class SetSpan:
     start_s: float
     end_s: float
 
-    def started_in(self, reps: Sequence[Rep]) -> tuple[Rep, ...]:
-        """The reps that started within this set."""
-        return tuple(rep for rep in reps if self.start_s <= rep.start_s <= self.end_s)
+    def reps_of(self, reps: Sequence[Rep]) -> tuple[Rep, ...]:
+        """The reps that belong to this set: those started within it, and
+        one begun before "go" that turned in to its end range after it
+        (``Rep.inward_s``). Live's counter, starting at "go" with the legs
+        already turning, counts such a rep; so the stored count does too.
+        A rep without ``inward_s`` (read back from a file) goes by its start."""
+        return tuple(
+            rep
+            for rep in reps
+            if rep.start_s <= self.end_s
+            and self.start_s <= (rep.start_s if rep.inward_s is None else rep.inward_s)
+        )
 
 
 @dataclass(frozen=True)
@@ -49,7 +58,7 @@ class Reread:
     """A set as review reads it.
 
     Attributes:
-        reps: The reps that started within the set, numbered from 1 per leg.
+        reps: The set's reps (``SetSpan.reps_of``), numbered from 1 per leg.
         ranges: Per worked leg, review's range (``Review.ranges``): where
             ``LegRange.in_scale`` is known, ``reps``' peaks are in degrees
             on it; a leg without one is absent.
@@ -92,7 +101,7 @@ def reread_set(
             )
     except HiprotError:
         return None
-    return Reread(span.started_in(review.reps), dict(review.ranges), dict(review.femur_range_deg))
+    return Reread(span.reps_of(review.reps), dict(review.ranges), dict(review.femur_range_deg))
 
 
 class SetReread:

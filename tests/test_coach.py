@@ -658,7 +658,7 @@ def test_reps_made_while_live_waits_for_the_move_belong_to_the_first_set(
     assert all(r.peak_internal_deg == pytest.approx(20.0, abs=0.5) for r in script.coach.reps)
     assert out.set_done is not None
     assert out.set_done.start_s == neutral_end
-    assert len(out.set_done.started_in(script.coach.reps)) == 4
+    assert len(out.set_done.reps_of(script.coach.reps)) == 4
 
 
 def test_a_known_scale_puts_peaks_and_gauges_in_degrees() -> None:
