@@ -68,7 +68,7 @@ import hiprot.reps as reps
 import hiprot.review as review_module
 from hiprot import drill
 from hiprot.landmarks import Side
-from hiprot.reading.series import wrap_deg
+from hiprot.reading.series import REVIEW_WINDOW_S, wrap_deg
 from hiprot.review import review_pose_frames
 from hiprot.sources import open_pose_source
 
@@ -273,6 +273,39 @@ def _knee_to_a_two_sided_foot(t_s, femur_deg, foot_deg) -> bool:
     """``judgements.knee_too_jittery``, unless the foot reads one side of the
     turn only: a still foot (neither side) still takes a still leg's count."""
     return _KNEE_TOO_JITTERY(t_s, femur_deg, foot_deg) and not _foot_one_sided(foot_deg)
+
+
+def _reach_over_floor(t_s, angle_deg) -> float:
+    """How far a raw reading (``(n,)``) reaches on its shorter side of the
+    turn (its smoothed 5th and 95th percentiles; the counter needs both
+    sides), over the rep floor its own jitter sets (``rep_excursion``)."""
+    smooth = filters.zero_phase(t_s, angle_deg, REVIEW_WINDOW_S)
+    if not np.isfinite(smooth).any():
+        return 0.0
+    low, high = np.nanpercentile(smooth, [5, 95])
+    return max(0.0, min(high, -low)) / judgements.rep_excursion(t_s, angle_deg)
+
+
+def _knee_reaching_less(t_s, femur_deg, foot_deg, at_rest=None) -> bool:
+    """``judgements.knee_too_jittery``, and the knee's two-sided reach over
+    its own rep floor is no more than the foot's (``_reach_over_floor``):
+    a knee that jitters but swings far past its floor with the reps keeps
+    the count; a foot that sees one side of the turn reaches nothing."""
+    return _KNEE_TOO_JITTERY(t_s, femur_deg, foot_deg, at_rest) and _reach_over_floor(
+        t_s, femur_deg
+    ) <= _reach_over_floor(t_s, foot_deg)
+
+
+def _knee_showing_reps(t_s, femur_deg, foot_deg, at_rest=None) -> bool:
+    """``_knee_reaching_less``, and a knee that does not reach past its own
+    rep floor on both sides for a twentieth of the recording (its 5th and
+    95th percentiles: ``_reach_over_floor`` below 1) is no knee to count from:
+    lying still, the knee's noise crosses its floor now and then, a rep's
+    turns hold past it."""
+    knee = _reach_over_floor(t_s, femur_deg)
+    return _KNEE_TOO_JITTERY(t_s, femur_deg, foot_deg, at_rest) and (
+        knee < 1.0 or knee <= _reach_over_floor(t_s, foot_deg)
+    )
 
 
 def _symmetric_sides(series):
@@ -589,6 +622,10 @@ CANDIDATES: dict[str, Callable[[], ContextManager[None]]] = {
     "foot_shows_reps": lambda: _patched(judgements, knee_too_jittery=_knee_to_a_foot_showing_reps),
     # ... or to any foot but one that reads one side only ...
     "foot_not_one_sided": lambda: _patched(judgements, knee_too_jittery=_knee_to_a_two_sided_foot),
+    # ... or to a foot that reaches further past its own rep floor than the knee
+    "knee_by_reach": lambda: _patched(judgements, knee_too_jittery=_knee_reaching_less),
+    # ... only where the knee's turns hold past its own floor on both sides
+    "knee_showing_reps": lambda: _patched(judgements, knee_too_jittery=_knee_showing_reps),
     # ... the foot fit with both readings' noise weighed ...
     "noise_aware_foot": lambda: _patched(foot, foot_gain=_noise_aware_gain),
     # ... and each leg's internal side scaled to its external side's reach
