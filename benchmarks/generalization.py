@@ -308,6 +308,64 @@ def _knee_showing_reps(t_s, femur_deg, foot_deg, at_rest=None) -> bool:
     )
 
 
+_INWARD_ONLY: set[Side] = set()
+_ADVANCE = reps.RepCounter._advance
+_COUNT = review_module._count
+
+
+def _inward_only_advance(self, t: float, d: float):
+    """``RepCounter._advance`` on a leg whose drive reads the inward side
+    of the turn only (``_INWARD_ONLY``, foot-driven): a rep is a turn in past
+    the internal end range and back to neutral; the outward side, unseen,
+    is taken as passed when the drive leaves the band inwards."""
+    if not (self.foot_driven and self.side in _INWARD_ONLY):
+        return _ADVANCE(self, t, d)
+    band_in = drill.NEUTRAL_BAND_DEG - self.hysteresis_deg
+    band_out = drill.NEUTRAL_BAND_DEG + self.hysteresis_deg
+    events = []
+    while True:
+        if self._phase is reps.Phase.NEUTRAL:
+            if d <= band_out:
+                return events
+            events.append(self._open(t))
+            self._phase = reps.Phase.INWARD
+            self._attempt.ext_drive_s, self._attempt.ext_femur_deg = t, 0.0
+        elif self._phase in (reps.Phase.OUTWARD, reps.Phase.INWARD):
+            if d >= self.internal_min_deg:
+                self._phase = reps.Phase.END_RANGE
+                events.append(reps.RepEvent(reps.RepEventKind.INTERNAL_END_REACHED, self.side, t))
+            elif d < band_in:
+                events.append(self._drop(t))
+            else:
+                return events
+        else:
+            if d >= band_in:
+                return events
+            events += self._close(t, t)
+
+
+def _count_inward_only(series, calibration, mode, foot_driven, *args, **kwargs):
+    """``review._count``, each foot-driven leg whose fitted, smoothed foot
+    holds past its rep floor inwards a twentieth of the time (95th
+    percentile) and never so outwards (5th) counted on that side alone
+    (``_inward_only_advance``)."""
+    relative = foot.fit_foot_to_femur(neutral.relative_to_neutral(series, calibration, mode.sides))
+    at_rest = args[3] if len(args) > 3 else kwargs.get("at_rest")
+    floors = judgements.rep_excursions(relative, foot_driven, at_rest)
+    _INWARD_ONLY.clear()
+    for side in foot_driven:
+        seen = relative.legs[side].foot_deg
+        seen = seen[np.isfinite(seen) & (seen != 0.0)]
+        if seen.size:
+            low, high = np.percentile(seen, [5, 95])
+            if high >= floors[side] and -low < floors[side]:
+                _INWARD_ONLY.add(side)
+    try:
+        return _COUNT(series, calibration, mode, foot_driven, *args, **kwargs)
+    finally:
+        _INWARD_ONLY.clear()
+
+
 def _symmetric_sides(series):
     """``fit_foot_to_femur``, then each leg's internal side (femur and foot
     above neutral) scaled so that its reading's 95th percentile matches the
@@ -626,6 +684,11 @@ CANDIDATES: dict[str, Callable[[], ContextManager[None]]] = {
     "knee_by_reach": lambda: _patched(judgements, knee_too_jittery=_knee_reaching_less),
     # ... only where the knee's turns hold past its own floor on both sides
     "knee_showing_reps": lambda: _patched(judgements, knee_too_jittery=_knee_showing_reps),
+    # ... or a foot-driven leg whose foot reads the inward side only counted on that side
+    "inward_only_foot": lambda: _chained(
+        _patched(review_module, _count=_count_inward_only),
+        _patched(reps.RepCounter, _advance=_inward_only_advance),
+    ),
     # ... the foot fit with both readings' noise weighed ...
     "noise_aware_foot": lambda: _patched(foot, foot_gain=_noise_aware_gain),
     # ... and each leg's internal side scaled to its external side's reach
