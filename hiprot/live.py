@@ -577,6 +577,9 @@ class LiveSession:
                 self._size_wh,
                 self.coach.config.pose_model,
                 has_move,
+                # the set's reps as announced: a rep begun before "go" is the
+                # set's where live counted it
+                span.reps_of(self.coach.reps),
             )
         )
 

@@ -39,17 +39,29 @@ class SetSpan:
     start_s: float
     end_s: float
 
-    def reps_of(self, reps: Sequence[Rep]) -> tuple[Rep, ...]:
+    def reps_of(self, reps: Sequence[Rep], counted: Sequence[Rep] = ()) -> tuple[Rep, ...]:
         """The reps that belong to this set: those started within it, and
         one begun before "go" that turned in to its end range after it
-        (``Rep.inward_s``). Live's counter, starting at "go" with the legs
-        already turning, counts such a rep; so the stored count does too.
-        A rep without ``inward_s`` (read back from a file) goes by its start."""
+        (``Rep.inward_s``) where live's counter counted it (a rep of
+        ``counted``, the set's announced reps, turned in within it). Live
+        starts counting at "go", so a person who starts early has that rep
+        counted aloud; lying still before "go", noise can look like one
+        too, and live's counter does not count that."""
+
+        def announced(rep: Rep) -> bool:
+            turned_in = [c.inward_s for c in counted if c.leg is rep.leg]
+            return any(t is not None and rep.start_s <= t <= rep.end_s for t in turned_in)
+
         return tuple(
             rep
             for rep in reps
-            if rep.start_s <= self.end_s
-            and self.start_s <= (rep.start_s if rep.inward_s is None else rep.inward_s)
+            if self.start_s <= rep.start_s <= self.end_s
+            or (
+                rep.start_s < self.start_s
+                and rep.inward_s is not None
+                and rep.inward_s >= self.start_s
+                and announced(rep)
+            )
         )
 
 
@@ -80,10 +92,12 @@ def reread_set(
     size_wh: tuple[int, int],
     pose_model: str = "full",
     has_move: bool = False,
+    counted: Sequence[Rep] = (),
 ) -> Reread | None:
     """The set by review's reading of ``pose_frames`` (the set, and what
     came before it since the last set: set-up, countdown and, with
-    ``has_move``, the guided move live asked for), from ``calibration``.
+    ``has_move``, the guided move live asked for), from ``calibration``;
+    ``counted``: the reps live announced in the set (``SetSpan.reps_of``).
     None when review finds nothing to read (no person)."""
     try:
         with warnings.catch_warnings():
@@ -101,7 +115,9 @@ def reread_set(
             )
     except HiprotError:
         return None
-    return Reread(span.reps_of(review.reps), dict(review.ranges), dict(review.femur_range_deg))
+    return Reread(
+        span.reps_of(review.reps, counted), dict(review.ranges), dict(review.femur_range_deg)
+    )
 
 
 class SetReread:
@@ -116,6 +132,7 @@ class SetReread:
         size_wh: tuple[int, int],
         pose_model: str = "full",
         has_move: bool = False,
+        counted: Sequence[Rep] = (),
     ) -> None:
         self.span = span
         self.mode = mode
@@ -123,7 +140,7 @@ class SetReread:
         self._result: Reread | None = None
         self._thread = threading.Thread(
             target=self._run,
-            args=(pose_frames, span, mode, calibration, size_wh, pose_model, has_move),
+            args=(pose_frames, span, mode, calibration, size_wh, pose_model, has_move, counted),
             name=f"hiprot-reread-set-{span.number}",
             daemon=True,
         )
