@@ -591,7 +591,7 @@ class LiveSession:
             result = job.result()
             if result is None:
                 continue
-            note = job.note(job.span.reps_of(self.coach.reps), result.reps)
+            note = job.note(result.reps)
             self._set_limits[job.span.number] = result.limits
             self.saver.restate(self.coach.restate_set(job.span.number, result.reps), self.coach)
             if job.has_move:

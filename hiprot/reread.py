@@ -121,7 +121,9 @@ def reread_set(
 
 
 class SetReread:
-    """``reread_set`` on a worker thread: ``done()`` polls, ``result()`` waits."""
+    """``reread_set`` on a worker thread: ``done()`` polls, ``result()`` waits;
+    ``counted``: the reps live announced in the set, which ``note`` tells
+    the stored count against."""
 
     def __init__(
         self,
@@ -137,6 +139,7 @@ class SetReread:
         self.span = span
         self.mode = mode
         self.has_move = has_move
+        self.counted = tuple(counted)
         self._result: Reread | None = None
         self._thread = threading.Thread(
             target=self._run,
@@ -157,11 +160,12 @@ class SetReread:
         self._thread.join()
         return self._result
 
-    def note(self, announced: Sequence[Rep], stored: Sequence[Rep]) -> tuple[str, str] | None:
+    def note(self, stored: Sequence[Rep]) -> tuple[str, str] | None:
         """What to tell when the stored count of a leg differs from the one
-        announced during the set: (terminal line, short on-screen notice), or None."""
+        announced during the set (``counted``): (terminal line, short
+        on-screen notice), or None."""
         legs = self.mode.sides
-        said = {side: sum(r.leg is side for r in announced) for side in legs}
+        said = {side: sum(r.leg is side for r in self.counted) for side in legs}
         kept = {side: sum(r.leg is side for r in stored) for side in legs}
         if said == kept:
             return None
