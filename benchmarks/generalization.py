@@ -344,13 +344,14 @@ def _inward_only_advance(self, t: float, d: float):
             events += self._close(t, t)
 
 
-def _count_inward_only(series, calibration, mode, foot_driven, *args, **kwargs):
+def _count_inward_only(
+    series, calibration, mode, foot_driven, position, pose_model="full", guided_s=None, at_rest=None
+):
     """``review._count``, each foot-driven leg whose fitted, smoothed foot
     holds past its rep floor inwards a twentieth of the time (95th
     percentile) and never so outwards (5th) counted on that side alone
     (``_inward_only_advance``)."""
     relative = foot.fit_foot_to_femur(neutral.relative_to_neutral(series, calibration, mode.sides))
-    at_rest = args[3] if len(args) > 3 else kwargs.get("at_rest")
     floors = judgements.rep_excursions(relative, foot_driven, at_rest)
     _INWARD_ONLY.clear()
     for side in foot_driven:
@@ -361,7 +362,9 @@ def _count_inward_only(series, calibration, mode, foot_driven, *args, **kwargs):
             if high >= floors[side] and -low < floors[side]:
                 _INWARD_ONLY.add(side)
     try:
-        return _COUNT(series, calibration, mode, foot_driven, *args, **kwargs)
+        return _COUNT(
+            series, calibration, mode, foot_driven, position, pose_model, guided_s, at_rest
+        )
     finally:
         _INWARD_ONLY.clear()
 
@@ -417,9 +420,6 @@ def _foot_reach_gain(
         return overall, overall
     reach = max(below, above)
     return overall * reach / below, overall * reach / above
-
-
-_COUNT = review_module._count
 
 
 def _foot_driven_fit(own_reach: bool) -> ContextManager[None]:
