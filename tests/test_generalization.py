@@ -82,6 +82,7 @@ def test_a_candidate_leaves_hiprot_as_it_was() -> None:
     import hiprot.reading.foot as foot
     import hiprot.reading.geometry as geometry
     import hiprot.reading.judgements as judgements
+    import hiprot.reps as reps
     import hiprot.review as review
     from hiprot import drill
 
@@ -103,6 +104,7 @@ def test_a_candidate_leaves_hiprot_as_it_was() -> None:
             review.neutral_from_rests,
             review.rep_excursions,
             review.jittery_knees,
+            reps.RepCounter._advance,
         )
 
     before = state()
