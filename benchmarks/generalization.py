@@ -35,6 +35,7 @@ Reads the committed landmark recordings (no MediaPipe runs here). Negatives
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 import warnings
 from collections.abc import Callable, Iterator, Sequence
@@ -454,6 +455,64 @@ def _foot_driven_fit(own_reach: bool) -> ContextManager[None]:
     return _patched(review_module, _count=counting)
 
 
+def _view_signed(gain: tuple[float, float], view_sign: float, overall: bool) -> tuple[float, float]:
+    """``foot.foot_gain``'s slopes with the view's sign where the fit's
+    disagrees (``overall``: both sides then take the mean slope's size, the
+    fit's sides being mirrored with its sign)."""
+    below, above = gain
+    if below * view_sign >= 0 and above * view_sign >= 0:
+        return gain
+    if overall:
+        size = (abs(below) + abs(above)) / 2
+        return view_sign * size, view_sign * size
+    return view_sign * abs(below), view_sign * abs(above)
+
+
+def _foot_view_sign(overall: bool, flat_too: bool = False) -> ContextManager[None]:
+    """Review's count with each foot-driven leg's foot turned by the view
+    (docs/generalization.md, "The foot's mirror sign"): the near leg's raw
+    foot angle rises with the femur, the far leg's falls; ``foot_gain``'s
+    slopes keep their size and take that sign. ``flat_too``: a leg read from
+    its foot alone (``foot.flat_femur_sign``) takes it as well. Every other
+    leg as main."""
+
+    def counting(series, calibration, mode, foot_driven, position, *args, **kwargs):
+        def fit(relative):
+            fitted = foot.fit_foot_to_femur(relative)
+            if relative.estimator != "image" or relative.near is None:
+                return fitted
+
+            def signed(side, a):
+                r = relative.legs[side]
+                view = 1.0 if side is relative.near else -1.0
+                flat = foot.flat_femur_sign(r.femur_deg, r.foot_deg)
+                if flat:
+                    if not flat_too or flat == view:
+                        return a
+                    femur = foot_ = view * r.foot_deg
+                    return geometry.LegAngles(
+                        femur, foot_, wrap_deg(foot_ - femur), a.confidence, a.femur_confidence
+                    )
+                if side not in foot_driven:
+                    return a
+                gain = _view_signed(foot.foot_gain(r.femur_deg, r.foot_deg), view, overall)
+                foot_ = foot.plausible_foot(r.femur_deg, foot.apply_foot_gain(r.foot_deg, gain))
+                return geometry.LegAngles(
+                    a.femur_deg,
+                    foot_,
+                    wrap_deg(foot_ - a.femur_deg),
+                    a.confidence,
+                    a.femur_confidence,
+                )
+
+            return fitted.map_legs(signed)
+
+        with _patched(review_module, fit_foot_to_femur=fit):
+            return _COUNT(series, calibration, mode, foot_driven, position, *args, **kwargs)
+
+    return _patched(review_module, _count=counting)
+
+
 @contextmanager
 def _at_rest(floor: bool, knees: bool) -> Iterator[None]:
     """Review's rounds after the first judge each leg's noise at rest
@@ -697,6 +756,16 @@ CANDIDATES: dict[str, Callable[[], ContextManager[None]]] = {
     # the jittery knee sets only the foot's overall slope, not its sides'
     "foot_overall_gain": lambda: _foot_driven_fit(own_reach=False),
     "foot_own_reach": lambda: _foot_driven_fit(own_reach=True),
+    # docs/generalization.md, "The foot's mirror sign": the foot-driven
+    # leg's foot takes the view's sign (near +, far -) where the fit's disagrees
+    "foot_view_sign": lambda: _foot_view_sign(overall=False),
+    "foot_view_sign_overall": lambda: _foot_view_sign(overall=True),
+    "foot_view_sign_flat_too": lambda: _foot_view_sign(overall=False, flat_too=True),
+    # docs/generalization.md, "A foot flicking against the femur": the drive
+    # before (any foot further from neutral than the femur), and the foot
+    # kept to the femur's side of neutral however little the two part
+    "drive_any_foot": lambda: _patched(reps, ANKLE_TURN_DEG=math.inf),
+    "drive_agrees": lambda: _patched(reps, ANKLE_TURN_DEG=0.0),
     # the jitter's window and the ratios that use it (docs/generalization.md,
     # "The jitter's window in seconds"): the reading before (31 samples,
     # 2 s at the suite's 15 frames/s), the suite's earlier choice, one change each

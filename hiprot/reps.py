@@ -7,7 +7,7 @@ I/O, so a replayed recording gives the same events as the live session.
 ``hiprot.bilateral.BilateralCounter`` runs one per worked leg.
 
 The cycle (``Phase``): NEUTRAL -> OUTWARD when the drive ``d`` (whichever
-of femur and foot is further from neutral) leaves the neutral band ->
+of femur and foot is further from neutral, ``drive_deg``) leaves the neutral band ->
 INWARD at ``d <= -external_min_deg`` -> END_RANGE at ``d >=
 +internal_min_deg`` -> NEUTRAL again when ``d`` is back in the band
 (REP_DONE). The rules, one by one (edge-on sides, hysteresis, the noise
@@ -21,15 +21,25 @@ import enum
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Protocol
+from typing import Protocol, TypeVar
+
+import numpy as np
+import numpy.typing as npt
 
 from hiprot import drill
 from hiprot.holds import BandRun, checked_hold_band, hold_span, span_s
 from hiprot.landmarks import Side
 
+ArrayOrFloat = TypeVar("ArrayOrFloat", float, npt.NDArray[np.float64])
+
 #: Hysteresis around the neutral band edge: jitter smaller than twice this,
 #: peak to peak, never opens or closes an attempt by itself.
 HYSTERESIS_DEG = 2.0
+
+#: How far the foot turns on the shank, either way, with the knee nearly
+#: straight (the renders' ankle-only reps: up to 40° in all, out and in):
+#: a foot further than this from its femur, across neutral, is no ankle.
+ANKLE_TURN_DEG = 30.0
 
 #: Gaps between valid samples up to this long are bridged; with margin over
 #: the 0.5 s dropouts the counter must survive (plus a frame interval).
@@ -127,9 +137,22 @@ def from_the_ankles(rep: Sweeps, earlier: Sequence[Sweeps] = ()) -> bool:
     )
 
 
-def drive_deg(femur_deg: float, foot_deg: float) -> float:
-    """The angle that drives the cycle: whichever is further from neutral."""
-    return femur_deg if abs(femur_deg) >= abs(foot_deg) else foot_deg
+def drive_deg(femur_deg: ArrayOrFloat, foot_deg: ArrayOrFloat) -> ArrayOrFloat:
+    """The angle that drives the cycle (a float, or an array of the inputs'
+    shape): whichever of femur and foot is further from neutral, but not a
+    foot across neutral from a femur turned past the band that is further
+    from it than an ankle turns (``ANKLE_TURN_DEG``): that is the heel and
+    toe flickering, and it would end a rep mid-turn and start another."""
+    femur = np.asarray(femur_deg, dtype=np.float64)
+    foot = np.asarray(foot_deg, dtype=np.float64)
+    with np.errstate(invalid="ignore"):
+        against = (
+            (np.abs(femur) > drill.NEUTRAL_BAND_DEG)
+            & (femur * foot < 0)
+            & (np.abs(foot - femur) > ANKLE_TURN_DEG)
+        )
+        drive = np.where((np.abs(foot) > np.abs(femur)) & ~against, foot, femur)
+    return float(drive) if drive.ndim == 0 else drive
 
 
 class Phase(enum.Enum):

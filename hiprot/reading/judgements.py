@@ -23,6 +23,7 @@ from hiprot.reading.filters import jitter_deg
 from hiprot.reading.foot import fit_foot_to_femur, flat_femur_sign, shows_no_turn
 from hiprot.reading.neutral import relative_to_neutral
 from hiprot.reading.series import AngleSeries
+from hiprot.reps import drive_deg
 
 #: A leg's knee reading is too jittery to drive the rep count when it
 #: jitters (``jitter_deg``) more than ``KNEE_JITTER_RATIO`` times its foot
@@ -128,13 +129,12 @@ def counted_drive(
     femur_deg: npt.ArrayLike, foot_deg: npt.ArrayLike, foot_driven: bool
 ) -> np.ndarray:
     """The angle that drives the rep counter per frame (``(n,)``): the foot
-    on a foot-driven leg, else whichever of femur and foot is further from
-    neutral (``hiprot.reps.drive_deg``)."""
+    on a foot-driven leg, else ``hiprot.reps.drive_deg``'s."""
     femur = np.asarray(femur_deg, dtype=np.float64)
     foot = np.asarray(foot_deg, dtype=np.float64)
     if foot_driven:
         return foot
-    return np.where(np.abs(foot) > np.abs(femur), foot, femur)
+    return drive_deg(femur, foot)
 
 
 def rep_excursion(
