@@ -513,6 +513,23 @@ def _foot_view_sign(overall: bool, flat_too: bool = False) -> ContextManager[Non
     return _patched(review_module, _count=counting)
 
 
+def _drive_rule(turned_deg: float) -> ContextManager[None]:
+    """``reps.drive_deg`` (and so ``judgements.counted_drive``) with the foot
+    kept to the femur's side of neutral where the femur has turned past
+    ``turned_deg`` (main: a rep's excursion; infinite: the drive before,
+    any foot further from neutral than the femur)."""
+
+    def drive(femur_deg, foot_deg):
+        femur = np.asarray(femur_deg, dtype=np.float64)
+        foot_ = np.asarray(foot_deg, dtype=np.float64)
+        with np.errstate(invalid="ignore"):
+            against = (np.abs(femur) > turned_deg) & (femur * foot_ < 0)
+            out = np.where((np.abs(foot_) > np.abs(femur)) & ~against, foot_, femur)
+        return float(out) if out.ndim == 0 else out
+
+    return _chained(_patched(reps, drive_deg=drive), _patched(judgements, drive_deg=drive))
+
+
 @contextmanager
 def _at_rest(floor: bool, knees: bool) -> Iterator[None]:
     """Review's rounds after the first judge each leg's noise at rest
@@ -763,9 +780,9 @@ CANDIDATES: dict[str, Callable[[], ContextManager[None]]] = {
     "foot_view_sign_flat_too": lambda: _foot_view_sign(overall=False, flat_too=True),
     # docs/generalization.md, "A foot flicking against the femur": the drive
     # before (any foot further from neutral than the femur), and the foot
-    # kept to the femur's side of neutral however little the two part
-    "drive_any_foot": lambda: _patched(reps, ANKLE_TURN_DEG=math.inf),
-    "drive_agrees": lambda: _patched(reps, ANKLE_TURN_DEG=0.0),
+    # kept to the femur's side wherever the femur is past the neutral band
+    "drive_any_foot": lambda: _drive_rule(math.inf),
+    "drive_agrees": lambda: _drive_rule(drill.NEUTRAL_BAND_DEG),
     # the jitter's window and the ratios that use it (docs/generalization.md,
     # "The jitter's window in seconds"): the reading before (31 samples,
     # 2 s at the suite's 15 frames/s), the suite's earlier choice, one change each

@@ -36,11 +36,6 @@ ArrayOrFloat = TypeVar("ArrayOrFloat", float, npt.NDArray[np.float64])
 #: peak to peak, never opens or closes an attempt by itself.
 HYSTERESIS_DEG = 2.0
 
-#: How far the foot turns on the shank, either way, with the knee nearly
-#: straight (the renders' ankle-only reps: up to 40° in all, out and in):
-#: a foot further than this from its femur, across neutral, is no ankle.
-ANKLE_TURN_DEG = 30.0
-
 #: Gaps between valid samples up to this long are bridged; with margin over
 #: the 0.5 s dropouts the counter must survive (plus a frame interval).
 MAX_GAP_S = 1.0
@@ -140,17 +135,15 @@ def from_the_ankles(rep: Sweeps, earlier: Sequence[Sweeps] = ()) -> bool:
 def drive_deg(femur_deg: ArrayOrFloat, foot_deg: ArrayOrFloat) -> ArrayOrFloat:
     """The angle that drives the cycle (a float, or an array of the inputs'
     shape): whichever of femur and foot is further from neutral, but not a
-    foot across neutral from a femur turned past the band that is further
-    from it than an ankle turns (``ANKLE_TURN_DEG``): that is the heel and
-    toe flickering, and it would end a rep mid-turn and start another."""
+    foot on the other side of neutral from a femur turned a rep's excursion
+    (``drill.REP_MIN_EXCURSION_DEG``). The drill turns the foot with the
+    femur or in its place (from the ankles), not back against a femur turned
+    that far: there it is MediaPipe's heel and toe flicking, which would end
+    a rep mid-turn and start another."""
     femur = np.asarray(femur_deg, dtype=np.float64)
     foot = np.asarray(foot_deg, dtype=np.float64)
     with np.errstate(invalid="ignore"):
-        against = (
-            (np.abs(femur) > drill.NEUTRAL_BAND_DEG)
-            & (femur * foot < 0)
-            & (np.abs(foot - femur) > ANKLE_TURN_DEG)
-        )
+        against = (np.abs(femur) >= drill.REP_MIN_EXCURSION_DEG) & (femur * foot < 0)
         drive = np.where((np.abs(foot) > np.abs(femur)) & ~against, foot, femur)
     return float(drive) if drive.ndim == 0 else drive
 

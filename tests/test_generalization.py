@@ -105,7 +105,8 @@ def test_a_candidate_leaves_hiprot_as_it_was() -> None:
             review.rep_excursions,
             review.jittery_knees,
             reps.RepCounter._advance,
-            reps.ANKLE_TURN_DEG,
+            reps.drive_deg,
+            judgements.drive_deg,
         )
 
     before = state()

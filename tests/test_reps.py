@@ -693,8 +693,8 @@ def test_a_foot_driven_leg_ignores_its_knee_s_jitter() -> None:
 
 def test_a_foot_flicking_across_neutral_against_the_femur_does_not_split_a_rep() -> None:
     """The heel and toe flicking to the far side of neutral for two frames,
-    further than the femur and further from it than an ankle turns, while
-    the femur holds the internal end: one rep, as without the flicker."""
+    further out than the femur, while the femur holds the internal end:
+    one rep, as without the flicker, and still held."""
     samples = leg_samples(REST + CLEAN * 2)
     flicked = [
         replace(s, foot_deg=-40.0) if 1.0 + 4.0 <= s.t_s < 1.0 + 4.0 + 2 / FPS else s
@@ -707,11 +707,11 @@ def test_a_foot_flicking_across_neutral_against_the_femur_does_not_split_a_rep()
     assert counter.reps[0].held
 
 
-def test_an_ankle_turning_in_against_a_femur_turned_out_still_drives() -> None:
-    """An ankle-only rep whose femur reading sits a little out (-6.5°, past the
-    band) while the foot turns in by +20°, within an ankle's turn of it: the
+def test_an_ankle_turning_in_against_a_femur_a_little_out_still_drives() -> None:
+    """An ankle-only rep whose femur reading sits a little out (-7°, past the
+    band, short of a rep's excursion) while the foot turns in to +20°: the
     foot takes the count across neutral, as the drill's truth counts it."""
-    femur = [*REST, (-6.5, 0.5), (-6.5, 7.0)]
+    femur = [*REST, (-7.0, 0.5), (-7.0, 7.0)]
     twist = [*REST, (-23.0, 0.5), (-23.0, 1.0), (27.0, 2.0), (27.0, 1.5), (7.0, 1.0), (7.0, 1.5)]
     counter, _ = run(leg_samples(femur, twist))
     assert counter.rep_count == 1
@@ -723,13 +723,13 @@ def test_an_ankle_turning_in_against_a_femur_turned_out_still_drives() -> None:
     [
         (20.0, 30.0, 30.0),  # same side: the further
         (20.0, 5.0, 20.0),
-        (20.0, -26.0, 20.0),  # across neutral, 46° apart: no ankle
-        (-6.5, 20.0, 20.0),  # across neutral, 26.5° apart: an ankle may
+        (12.0, -26.0, 12.0),  # across neutral from a femur turned a rep's excursion
+        (-7.0, 20.0, 20.0),  # the femur short of it: the foot may turn against it
         (3.0, -40.0, -40.0),  # the femur inside the band: the foot
         (math.nan, 4.0, math.nan),  # a missing femur is not made up
     ],
 )
-def test_the_drive_is_the_further_angle_unless_the_foot_is_no_ankle(
+def test_the_drive_is_the_further_angle_unless_the_foot_turns_against_the_femur(
     femur: float, foot: float, drive: float
 ) -> None:
     assert drive_deg(femur, foot) == pytest.approx(drive, nan_ok=True)
