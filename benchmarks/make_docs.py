@@ -364,7 +364,7 @@ def readme_block() -> str:
             f"{wide['clean']['all']['count_exact']} of {wide['clean']['all']['session_legs']} "
             f"legs exact, {wide['clean']['all']['count_within_one']} within one; webcam copies "
             f"{wide['webcam']['all']['count_exact']} of {wide['webcam']['all']['session_legs']}",
-            f"{wide['clips']} held-out renders (two rules were checked on some)",
+            f"{wide['clips']} held-out renders (several rules were compared on them)",
         ],
         [
             "the same with the heavy pose model",
