@@ -35,6 +35,7 @@ Reads the committed landmark recordings (no MediaPipe runs here). Negatives
 from __future__ import annotations
 
 import argparse
+import functools
 import math
 import sys
 import warnings
@@ -312,6 +313,7 @@ def _knee_showing_reps(t_s, femur_deg, foot_deg, at_rest=None) -> bool:
 _INWARD_ONLY: set[Side] = set()
 _ADVANCE = reps.RepCounter._advance
 _COUNT = review_module._count
+_DRIVE = reps.drive_deg
 
 
 def _inward_only_advance(self, t: float, d: float):
@@ -423,36 +425,53 @@ def _foot_reach_gain(
     return overall * reach / below, overall * reach / above
 
 
-def _foot_driven_fit(own_reach: bool) -> ContextManager[None]:
-    """Review's count with each foot-driven leg's foot (``_count``'s
-    ``foot_driven``, not read from the foot alone already) scaled by
-    ``_foot_reach_gain`` instead of ``foot.foot_gain``; every other leg as main."""
+def _refit_feet(refit: Callable) -> ContextManager[None]:
+    """Review's count with each leg's fitted angles (image estimator) replaced
+    by ``refit(relative, foot_driven, position, side, fitted)``: the angles
+    relative to the neutral, ``_count``'s foot-driven legs and position, the
+    leg, and ``foot.fit_foot_to_femur``'s angles of it."""
 
     def counting(series, calibration, mode, foot_driven, position, *args, **kwargs):
         def fit(relative):
             fitted = foot.fit_foot_to_femur(relative)
-            if relative.estimator != "image" or not foot_driven:
+            if relative.estimator != "image":
                 return fitted
-
-            def scaled(side, a):
-                r = relative.legs[side]
-                if side not in foot_driven or foot.flat_femur_sign(r.femur_deg, r.foot_deg):
-                    return a
-                gain = _foot_reach_gain(
-                    relative.t_s, r.femur_deg, r.foot_deg, position.tracked[side], own_reach
-                )
-                foot_ = foot.plausible_foot(r.femur_deg, foot.apply_foot_gain(r.foot_deg, gain))
-                twist = wrap_deg(foot_ - a.femur_deg)
-                return geometry.LegAngles(
-                    a.femur_deg, foot_, twist, a.confidence, a.femur_confidence
-                )
-
-            return fitted.map_legs(scaled)
+            return fitted.map_legs(lambda side, a: refit(relative, foot_driven, position, side, a))
 
         with _patched(review_module, fit_foot_to_femur=fit):
             return _COUNT(series, calibration, mode, foot_driven, position, *args, **kwargs)
 
     return _patched(review_module, _count=counting)
+
+
+def _foot_scaled(raw, fitted, gain: tuple[float, float]):
+    """``fitted`` (a leg's ``LegAngles``) with its foot the ``raw`` leg's foot
+    scaled by ``gain`` (below, above neutral) instead of ``foot.foot_gain``'s."""
+    foot_ = foot.plausible_foot(raw.femur_deg, foot.apply_foot_gain(raw.foot_deg, gain))
+    return geometry.LegAngles(
+        fitted.femur_deg,
+        foot_,
+        wrap_deg(foot_ - fitted.femur_deg),
+        fitted.confidence,
+        fitted.femur_confidence,
+    )
+
+
+def _foot_driven_fit(own_reach: bool) -> ContextManager[None]:
+    """Review's count with each foot-driven leg's foot (``_count``'s
+    ``foot_driven``, not read from the foot alone already) scaled by
+    ``_foot_reach_gain`` instead of ``foot.foot_gain``; every other leg as main."""
+
+    def scaled(relative, foot_driven, position, side, a):
+        r = relative.legs[side]
+        if side not in foot_driven or foot.flat_femur_sign(r.femur_deg, r.foot_deg):
+            return a
+        gain = _foot_reach_gain(
+            relative.t_s, r.femur_deg, r.foot_deg, position.tracked[side], own_reach
+        )
+        return _foot_scaled(r, a, gain)
+
+    return _refit_feet(scaled)
 
 
 def _view_signed(gain: tuple[float, float], view_sign: float, overall: bool) -> tuple[float, float]:
@@ -476,57 +495,34 @@ def _foot_view_sign(overall: bool, flat_too: bool = False) -> ContextManager[Non
     its foot alone (``foot.flat_femur_sign``) takes it as well. Every other
     leg as main."""
 
-    def counting(series, calibration, mode, foot_driven, position, *args, **kwargs):
-        def fit(relative):
-            fitted = foot.fit_foot_to_femur(relative)
-            if relative.estimator != "image" or relative.near is None:
-                return fitted
+    def signed(relative, foot_driven, position, side, a):
+        if relative.near is None:
+            return a
+        r = relative.legs[side]
+        view = 1.0 if side is relative.near else -1.0
+        flat = foot.flat_femur_sign(r.femur_deg, r.foot_deg)
+        if flat:
+            if not flat_too or flat == view:
+                return a
+            femur = foot_ = view * r.foot_deg
+            return geometry.LegAngles(
+                femur, foot_, wrap_deg(foot_ - femur), a.confidence, a.femur_confidence
+            )
+        if side not in foot_driven:
+            return a
+        return _foot_scaled(
+            r, a, _view_signed(foot.foot_gain(r.femur_deg, r.foot_deg), view, overall)
+        )
 
-            def signed(side, a):
-                r = relative.legs[side]
-                view = 1.0 if side is relative.near else -1.0
-                flat = foot.flat_femur_sign(r.femur_deg, r.foot_deg)
-                if flat:
-                    if not flat_too or flat == view:
-                        return a
-                    femur = foot_ = view * r.foot_deg
-                    return geometry.LegAngles(
-                        femur, foot_, wrap_deg(foot_ - femur), a.confidence, a.femur_confidence
-                    )
-                if side not in foot_driven:
-                    return a
-                gain = _view_signed(foot.foot_gain(r.femur_deg, r.foot_deg), view, overall)
-                foot_ = foot.plausible_foot(r.femur_deg, foot.apply_foot_gain(r.foot_deg, gain))
-                return geometry.LegAngles(
-                    a.femur_deg,
-                    foot_,
-                    wrap_deg(foot_ - a.femur_deg),
-                    a.confidence,
-                    a.femur_confidence,
-                )
-
-            return fitted.map_legs(signed)
-
-        with _patched(review_module, fit_foot_to_femur=fit):
-            return _COUNT(series, calibration, mode, foot_driven, position, *args, **kwargs)
-
-    return _patched(review_module, _count=counting)
+    return _refit_feet(signed)
 
 
 def _drive_rule(turned_deg: float) -> ContextManager[None]:
     """``reps.drive_deg`` (and so ``judgements.counted_drive``) with the foot
-    kept to the femur's side of neutral where the femur has turned past
+    kept to the femur's side of neutral where the femur has turned
     ``turned_deg`` (main: a rep's excursion; infinite: the drive before,
     any foot further from neutral than the femur)."""
-
-    def drive(femur_deg, foot_deg):
-        femur = np.asarray(femur_deg, dtype=np.float64)
-        foot_ = np.asarray(foot_deg, dtype=np.float64)
-        with np.errstate(invalid="ignore"):
-            against = (np.abs(femur) > turned_deg) & (femur * foot_ < 0)
-            out = np.where((np.abs(foot_) > np.abs(femur)) & ~against, foot_, femur)
-        return float(out) if out.ndim == 0 else out
-
+    drive = functools.partial(_DRIVE, turned_deg=turned_deg)
     return _chained(_patched(reps, drive_deg=drive), _patched(judgements, drive_deg=drive))
 
 

@@ -132,18 +132,22 @@ def from_the_ankles(rep: Sweeps, earlier: Sequence[Sweeps] = ()) -> bool:
     )
 
 
-def drive_deg(femur_deg: ArrayOrFloat, foot_deg: ArrayOrFloat) -> ArrayOrFloat:
+def drive_deg(
+    femur_deg: ArrayOrFloat,
+    foot_deg: ArrayOrFloat,
+    turned_deg: float = drill.REP_MIN_EXCURSION_DEG,
+) -> ArrayOrFloat:
     """The angle that drives the cycle (a float, or an array of the inputs'
     shape): whichever of femur and foot is further from neutral, but not a
-    foot on the other side of neutral from a femur turned a rep's excursion
-    (``drill.REP_MIN_EXCURSION_DEG``). The drill turns the foot with the
-    femur or in its place (from the ankles), not back against a femur turned
-    that far: there it is MediaPipe's heel and toe flicking, which would end
-    a rep mid-turn and start another."""
+    foot on the other side of neutral from a femur turned ``turned_deg``, a
+    rep's excursion. The drill turns the foot with the femur or in its place
+    (from the ankles), not back against a femur turned that far: there it is
+    MediaPipe's heel and toe flicking, which would end a rep mid-turn and
+    start another."""
     femur = np.asarray(femur_deg, dtype=np.float64)
     foot = np.asarray(foot_deg, dtype=np.float64)
     with np.errstate(invalid="ignore"):
-        against = (np.abs(femur) >= drill.REP_MIN_EXCURSION_DEG) & (femur * foot < 0)
+        against = (np.abs(femur) >= turned_deg) & (femur * foot < 0)
         drive = np.where((np.abs(foot) > np.abs(femur)) & ~against, foot, femur)
     return float(drive) if drive.ndim == 0 else drive
 
