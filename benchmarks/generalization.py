@@ -779,6 +779,12 @@ CANDIDATES: dict[str, Callable[[], ContextManager[None]]] = {
     # kept to the femur's side wherever the femur is past the neutral band
     "drive_any_foot": lambda: _drive_rule(math.inf),
     "drive_agrees": lambda: _drive_rule(drill.NEUTRAL_BAND_DEG),
+    # the foot against a femur out of the band drives once it has stayed
+    # (reps.FOOT_FLICK_S; main before it: flick_0s)
+    "flick_0s": lambda: _patched(reps, FOOT_FLICK_S=0.0),
+    "flick_0.2s": lambda: _patched(reps, FOOT_FLICK_S=0.2),
+    "flick_0.4s": lambda: _patched(reps, FOOT_FLICK_S=0.4),
+    "flick_0.5s": lambda: _patched(reps, FOOT_FLICK_S=0.5),
     # the jitter's window and the ratios that use it (docs/generalization.md,
     # "The jitter's window in seconds"): the reading before (31 samples,
     # 2 s at the suite's 15 frames/s), the suite's earlier choice, one change each

@@ -44,6 +44,12 @@ COMPENSATION_TWIST_TO_FEMUR_RATIO = 1.0
 #: the renders (``benchmarks/results/accuracy_angles.json``).
 MEASUREMENT_ERROR_DEG = 10.0
 
+#: How long pose noise can carry a reading away and back (a flicker, heel
+#: and toe swapped for a moment, a lost frame): a still period tolerates
+#: excursions this short, and the rep counter does not let the foot turn
+#: against the femur for less (``hiprot.reps.FOOT_FLICK_S``).
+NOISE_EXCURSION_MAX_S = 0.5
+
 #: Beyond these a best reading is flagged as implausible (a misread, not a
 #: range): well past the normal hip range of about 45° internal and 60° external.
 PLAUSIBLE_INTERNAL_MAX_DEG = 60.0

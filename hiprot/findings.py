@@ -30,6 +30,7 @@ from hiprot.errors import HiprotWarning
 
 _CAMERA_HINT = "put the camera about 45° round from your side towards your head"
 _README_CAMERA = "(README: where to put the camera)"
+_REP_RANGE = f"a rep's range ({2 * drill.REP_MIN_EXCURSION_DEG:.0f}°)"
 
 
 @dataclass(frozen=True)
@@ -189,12 +190,20 @@ KNEE_JITTER = Finding(
 )
 LEG_UNSEEN = Finding(
     "LEG_UNSEEN",
-    long="no reps counted for the {leg} leg: neither its knee nor its foot turns a rep's "
-    "range (20°) in the picture; if it does reps, this camera position does not show them: "
+    long="no reps counted for the {leg} leg: neither its knee nor its foot turns "
+    f"{_REP_RANGE} in the picture; if it does reps, this camera position does not show them: "
     f"{_CAMERA_HINT} {_README_CAMERA}",
     short="Can't see your {leg} leg turn: move the camera",
     clip="{leg}_leg_unseen",
     spoken="Can't see {leg} leg turn. Move camera.",
+)
+LEG_FOOT_STILL = Finding(
+    "LEG_FOOT_STILL",
+    long="no reps counted for the {leg} leg: its knee jitters too much in the picture to count "
+    f"from, and its foot, counted instead, turns less than {_REP_RANGE}; if it does "
+    "reps, this camera does not show them: more light, or the camera closer, steadies the "
+    f"knee {_README_CAMERA}",
+    short="{Leg} leg unreadable: camera closer, more light",
 )
 LEG_PARTIAL = Finding(
     "LEG_PARTIAL",

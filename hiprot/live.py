@@ -425,6 +425,10 @@ class LiveSession:
                     one_leg if self.coach.mode is Mode.BOTH and counted else "", leg=side
                 )
             )
+        still = (reading.foot_still & set(self.coach.mode.sides)) - counted - reading.motionless
+        for side in sorted(still - self._told_motionless):
+            self._told_motionless |= {side}
+            self._tell(*findings.LEG_FOOT_STILL.live(leg=side))
 
     def _tell_side_on(self, reading: LiveReading) -> None:
         if reading.side_on and not self._told_side_on:

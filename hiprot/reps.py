@@ -7,7 +7,8 @@ I/O, so a replayed recording gives the same events as the live session.
 ``hiprot.bilateral.BilateralCounter`` runs one per worked leg.
 
 The cycle (``Phase``): NEUTRAL -> OUTWARD when the drive ``d`` (whichever
-of femur and foot is further from neutral, ``drive_deg``) leaves the neutral band ->
+of femur and foot is further from neutral, ``drive_deg``, the foot against
+the femur only once it stays, ``FOOT_FLICK_S``) leaves the neutral band ->
 INWARD at ``d <= -external_min_deg`` -> END_RANGE at ``d >=
 +internal_min_deg`` -> NEUTRAL again when ``d`` is back in the band
 (REP_DONE). The rules, one by one (edge-on sides, hysteresis, the noise
@@ -150,6 +151,23 @@ def drive_deg(
         against = (np.abs(femur) >= turned_deg) & (femur * foot < 0)
         drive = np.where((np.abs(foot) > np.abs(femur)) & ~against, foot, femur)
     return float(drive) if drive.ndim == 0 else drive
+
+
+#: A foot reading on the other side of neutral from a femur out of the
+#: neutral band (and further out than it) drives the cycle only once it has
+#: been so this long: MediaPipe's heel and toe flick across for a frame or a
+#: few, a foot turned from the ankle stays (0: at once).
+FOOT_FLICK_S = drill.NOISE_EXCURSION_MAX_S
+
+
+def _against(femur_deg: float, foot_deg: float) -> bool:
+    """The foot, further from neutral than a femur out of the neutral band,
+    reads the other side of it (``FOOT_FLICK_S``)."""
+    return (
+        abs(femur_deg) > drill.NEUTRAL_BAND_DEG
+        and femur_deg * foot_deg < 0
+        and abs(foot_deg) > abs(femur_deg)
+    )
 
 
 class Phase(enum.Enum):
@@ -375,6 +393,7 @@ class RepCounter:
         self._band_side = 0
         self._band_exit_s: float | None = None
         self._settled = True  # False from leaving the position until back in the band
+        self._against_s: float | None = None  # since when the foot reads against the femur
 
     @property
     def hold_band_deg(self) -> float:
@@ -459,9 +478,10 @@ class RepCounter:
         if self._last_valid_t_s is not None and t - self._last_valid_t_s > self.max_gap_s:
             events += self._cut(t)
             self._band_side, self._band_exit_s = 0, None
+            self._against_s = None
         self._last_valid_t_s = t
         self._valid_count += 1
-        drive = foot if self.foot_driven else drive_deg(femur, foot)
+        drive = foot if self.foot_driven else self._drive(t, femur, foot)
         self._track_band_exit(t, drive)
         if not self._settled:
             self._settled = abs(drive) < drill.NEUTRAL_BAND_DEG - self.hysteresis_deg
@@ -510,7 +530,18 @@ class RepCounter:
         self._band_side, self._band_exit_s = 0, None
         self._last_valid_t_s = None
         self._settled = False
+        self._against_s = None
         return events
+
+    def _drive(self, t: float, femur: float, foot: float) -> float:
+        """``drive_deg``, but the femur's reading while the foot has read
+        against it (``_against``) for less than ``FOOT_FLICK_S``."""
+        if not _against(femur, foot):
+            self._against_s = None
+            return drive_deg(femur, foot)
+        if self._against_s is None:
+            self._against_s = t
+        return femur if t - self._against_s < FOOT_FLICK_S else drive_deg(femur, foot)
 
     def _track_band_exit(self, t: float, drive: float) -> None:
         side = 0 if abs(drive) <= drill.NEUTRAL_BAND_DEG else (1 if drive > 0 else -1)

@@ -31,6 +31,7 @@ from hiprot.reading.judgements import (
     jittery_knees,
     motionless_legs,
     rep_excursions,
+    still_feet,
 )
 from hiprot.reading.neutral import (
     at_limit,
@@ -261,7 +262,9 @@ def _review(
     flat = flat_femurs(series, calibration, mode.sides)
     foot_driven -= flat  # read from the foot already
     _warn_flat_and_jittery(source, flat, foot_driven)
-    _warn_uncounted(source, mode, reps, motionless_legs(relative, mode.sides))
+    _warn_uncounted(
+        source, mode, reps, motionless_legs(relative, mode.sides), still_feet(relative, foot_driven)
+    )
     limits = femur_range(series, calibration, mode.sides)
     # found on the first neutral (the count needs it), read on the rests' one
     reread = {s: m.read(relative.t_s, relative.legs[s].femur_deg) for s, m in moves.items()}
@@ -416,11 +419,20 @@ def _warn_flat_and_jittery(
 
 
 def _warn_uncounted(
-    source: str, mode: Mode, reps: tuple[Rep, ...], motionless: frozenset[Side]
+    source: str,
+    mode: Mode,
+    reps: tuple[Rep, ...],
+    motionless: frozenset[Side],
+    still_feet: frozenset[Side],
 ) -> None:
     counted = {rep.leg for rep in reps}
     for side in sorted(set(mode.sides) - counted):
-        finding = findings.LEG_UNSEEN if side in motionless else findings.LEG_PARTIAL
+        if side in motionless:
+            finding = findings.LEG_UNSEEN
+        elif side in still_feet:
+            finding = findings.LEG_FOOT_STILL
+        else:
+            finding = findings.LEG_PARTIAL
         finding.warn(source, leg=side)
 
 

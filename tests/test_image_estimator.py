@@ -33,6 +33,7 @@ from hiprot.reading.judgements import (
     hold_bands,
     knee_too_jittery,
     motionless_legs,
+    still_feet,
 )
 from hiprot.reading.live import LiveAngles
 from hiprot.reading.neutral import (
@@ -48,9 +49,12 @@ from hiprot.reading.series import AngleSeries, angle_series, smooth_series, stea
 from hiprot.report import advice
 from hiprot.review import review_pose_frames
 from hiprot.session import LegSummary
+from hiprot.sources import open_pose_source
 from hiprot.synth import SessionSpec, generate
 from hiprot.synth.noise import jitter_knees
-from tests.conftest import FLAT_KNEE_SPEC
+from tests.conftest import FLAT_KNEE_SPEC, REPO
+
+WIDE = REPO / "benchmarks" / "render_suite" / "wide"
 
 
 @pytest.mark.parametrize("phase", [30.0, 45.0, 60.0])
@@ -374,6 +378,22 @@ def test_motionless_legs_are_those_where_neither_reading_sweeps_a_reps_range() -
     assert motionless_legs(series, [Side.RIGHT]) == frozenset()
 
 
+def test_still_feet_are_the_foot_driven_legs_whose_foot_sweeps_less_than_a_rep() -> None:
+    t = np.arange(600) / 30.0
+    turn = 30.0 * np.sin(t)
+    ones = np.ones_like(t)
+    # a knee swinging a rep's range beside a foot that hardly turns
+    foot_still = angles.LegAngles(turn, 0.2 * turn, -0.8 * turn, ones, ones)
+    foot_turns = angles.LegAngles(turn, 0.9 * turn, -0.1 * turn, ones, ones)
+    series = AngleSeries(t, ones.astype(bool), {Side.LEFT: foot_still, Side.RIGHT: foot_turns})
+    assert still_feet(series, list(Side)) == {Side.LEFT}
+    # a leg whose knee drives the count is not judged on its foot
+    assert still_feet(series, [Side.RIGHT]) == frozenset()
+    assert still_feet(series, []) == frozenset()
+    # the knee sweeps, so the leg is not motionless: the two judgements differ
+    assert motionless_legs(series, list(Side)) == frozenset()
+
+
 def _review_messages(*args: object, **kwargs: object) -> list[str]:
     """``review_pose_frames``' warnings, all of them."""
     with warnings.catch_warnings(record=True) as caught:
@@ -404,6 +424,22 @@ def test_review_says_why_a_leg_counted_no_reps() -> None:
     # reps counted: no such message
     said = _review_messages(session.frames, "s", spec.mode, size_wh=size, estimator="world")
     assert not any("no reps counted" in m for m in said)
+
+
+def test_review_says_when_a_jittery_knees_foot_hardly_turned() -> None:
+    # heavy's recording of a rendered partial set through a webcam: the near
+    # (left) knee swings with the reps but jitters, the foot that counts
+    # instead turns about 8° in the picture, and that leg counts nothing
+    recording = WIDE / "heavy" / "w10_partial-webcam.landmarks.jsonl.gz"
+    with open_pose_source(recording) as source:
+        frames, info = list(source.frames), source.info
+    said = _review_messages(
+        frames, "s", "both", size_wh=(info.width, info.height), pose_model=info.landmark_model
+    )
+    uncounted = [m for m in said if "no reps counted" in m]
+    assert len(uncounted) == 1
+    assert "the left leg: its knee jitters too much" in uncounted[0]
+    assert "turns less than a rep's range (20°)" in uncounted[0]
 
 
 def test_near_side_reads_the_hips_and_knees_only() -> None:

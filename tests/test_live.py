@@ -30,12 +30,14 @@ from hiprot.calibration import LegRange, MeasuredRange, load_calibration
 from hiprot.capture import CameraError
 from hiprot.coach import Coach, CoachConfig, Say, Stage, Utterance
 from hiprot.display import NoDisplay, NullDisplay
+from hiprot.errors import HiprotWarning
 from hiprot.history import HistoryStore
-from hiprot.landmarks import Side
+from hiprot.landmarks import LEGS, Side
 from hiprot.live import NOTICE_S, HistorySaver, LiveSession, history_best
 from hiprot.overlay import LIVE_SIZE_WH, NOTICE_COLOUR, render_live
 from hiprot.reading.filters import JITTER_MIN_S
 from hiprot.report import degree_notes
+from hiprot.review import review_pose_frames
 from hiprot.synth import SessionSpec, generate
 from hiprot.synth.noise import jitter_knees
 from hiprot.types import PoseFrame
@@ -483,6 +485,44 @@ def test_live_says_when_a_leg_shows_no_turn_and_not_when_it_counts() -> None:
     counting.log = lines.append
     counting.run(stream(synth_frames(reps=3)))
     assert counting.coach.reps and not any("No reps counted for the" in line for line in lines)
+
+
+def test_review_and_live_say_when_a_jittery_knees_foot_does_not_turn() -> None:
+    """Seed 10010 with both knees jittering 4 px (so both feet count) and the
+    right foot held still beside its ankle: neither of that leg's readings
+    can count its reps. Review and live say so, for that leg only, once;
+    the left leg counts its reps from its turning foot."""
+    spec = SessionSpec(seed=10010, scenario="clean", placement="oblique45_left", noise="none")
+    session = generate(spec)
+    size = (spec.width, spec.height)
+    leg = LEGS[Side.RIGHT]
+    feet = [leg.heel, leg.foot_index]
+    rng = np.random.default_rng(2)
+    first = next(f.image for f in session.frames if f.image is not None)
+    offsets = first[feet, :2] - first[leg.ankle, :2]
+    frames = []
+    for frame in jitter_knees(session.frames, 4.0, size, seed=1):
+        if frame.image is not None:
+            image = frame.image.copy()
+            wobble = rng.normal(0.0, 0.5, (2, 2)) / np.asarray(size)  # a measured, still foot
+            image[feet, :2] = image[leg.ankle, :2] + offsets + wobble
+            frame = dataclasses.replace(frame, image=image)
+        frames.append(frame)
+    with pytest.warns(HiprotWarning) as caught:
+        review = review_pose_frames(frames, "s", "both", size_wh=size)
+    said = [str(w.message) for w in caught if "no reps counted" in str(w.message)]
+    assert review.foot_driven == {Side.LEFT, Side.RIGHT}
+    assert len(said) == 1 and "the right leg: its knee jitters too much" in said[0]
+    lines: list[str] = []
+    live = make_session(None, NullDisplay(), FakePlayer(), mode="both", target_reps=100)
+    live.log = lines.append
+    live.run(stream(frames))
+    told = [line for line in lines if "No reps counted for the" in line]
+    assert len(told) == 1 and "right leg: its knee jitters too much" in told[0]
+    assert live.reading is not None and live.reading.foot_still == {Side.RIGHT}
+    assert findings.LEG_FOOT_STILL.notice(leg=Side.RIGHT).isascii()
+    counted = {side: sum(rep.leg is side for rep in live.coach.reps) for side in Side}
+    assert counted[Side.RIGHT] == 0 and counted[Side.LEFT] >= 10
 
 
 def test_a_one_leg_set_under_both_legs_is_told_the_mode() -> None:

@@ -17,6 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import hiprot.reps as reps_module
 from hiprot import drill
 from hiprot.bilateral import BilateralCounter
 from hiprot.landmarks import Side
@@ -705,6 +706,51 @@ def test_a_foot_flicking_across_neutral_against_the_femur_does_not_split_a_rep()
     assert counter.rep_count == 2
     assert_balanced(events)
     assert counter.reps[0].held
+
+
+def _flicked_on_the_way_in(frames_in: int, frames_out: int) -> list[RepSample]:
+    """One clean rep whose foot, as the femur comes in through -9° (past the
+    band, short of a rep's excursion), flicks to +16° for ``frames_in``
+    frames, then to -26° for ``frames_out`` frames as the femur crosses
+    neutral: the heel and toe swapping for a moment (w07_right, webcam)."""
+    samples = leg_samples(REST + CLEAN)
+    femur = np.array([s.femur_deg for s in samples])
+    inward = int(np.argmin(femur))  # the external end
+    at = inward + int(np.argmax(femur[inward:] >= -9.5))
+    across = inward + int(np.argmax(np.abs(femur[inward:]) < 1.0))
+    flicks = {i: 16.0 for i in range(at, at + frames_in)}
+    flicks |= {i: -26.0 for i in range(across, across + frames_out)}
+    return [replace(s, foot_deg=flicks.get(i, s.foot_deg)) for i, s in enumerate(samples)]
+
+
+def test_a_brief_foot_flick_against_a_femur_out_of_the_band_does_not_drive(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The flick on the way in would reach the internal end and close a rep
+    there, and the flick back open a second one; the foot against a femur
+    out of the band drives only once it has stayed ``FOOT_FLICK_S``."""
+    flicked = _flicked_on_the_way_in(2, 3)
+    assert 2 / FPS < reps_module.FOOT_FLICK_S
+    counter, events = run(flicked)
+    assert counter.rep_count == 1
+    assert_balanced(events)
+    assert counter.reps[0].peak_internal_deg == pytest.approx(30.0, abs=0.1)
+    monkeypatch.setattr(reps_module, "FOOT_FLICK_S", 0.0)  # the foot drives at once
+    assert run(flicked)[0].rep_count == 2
+
+
+def test_a_foot_that_stays_against_the_femur_drives_after_the_flick_time() -> None:
+    """An ankle-only rep whose femur reads a little out (-7°) throughout:
+    the foot turned in against it for seconds drives the count, a flick's
+    time late, and the rep is counted, from the ankles."""
+    femur = [*REST, (-7.0, 0.5), (-7.0, 7.0)]
+    twist = [*REST, (-23.0, 0.5), (-23.0, 1.0), (27.0, 2.0), (27.0, 1.5), (7.0, 1.0), (7.0, 1.5)]
+    samples = leg_samples(femur, twist)
+    counter, events = run(samples)
+    reached = next(e.t_s for e in events if e.kind is RepEventKind.INTERNAL_END_REACHED)
+    first_in = next(s.t_s for s in samples if s.foot_deg > -s.femur_deg and s.t_s > 2.0)
+    assert reached - first_in >= reps_module.FOOT_FLICK_S - 1 / FPS
+    assert counter.rep_count == 1 and counter.reps[0].compensation
 
 
 def test_an_ankle_turning_in_against_a_femur_a_little_out_still_drives() -> None:

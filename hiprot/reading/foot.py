@@ -177,12 +177,15 @@ def fit_foot_to_femur(series: AngleSeries) -> AngleSeries:
     return series.map_legs(scaled)
 
 
+def sweeps_a_rep(angle_deg: npt.ArrayLike) -> bool:
+    """A reading (``(n,)``, relative to neutral) sweeps a rep's range
+    (``FEMUR_MIN_SWEEP_DEG``) over enough frames to tell."""
+    seen = np.asarray(angle_deg, dtype=np.float64)
+    seen = seen[np.isfinite(seen)]
+    return len(seen) >= FOOT_FIT_MIN_FRAMES and _sweep(seen) >= FEMUR_MIN_SWEEP_DEG
+
+
 def shows_no_turn(femur_deg: npt.ArrayLike, foot_deg: npt.ArrayLike) -> bool:
     """Neither reading (``(n,)``, relative to neutral) sweeps a rep's range
-    (``FEMUR_MIN_SWEEP_DEG``) over enough frames to tell."""
-    for reading in (femur_deg, foot_deg):
-        seen = np.asarray(reading, dtype=np.float64)
-        seen = seen[np.isfinite(seen)]
-        if len(seen) >= FOOT_FIT_MIN_FRAMES and _sweep(seen) >= FEMUR_MIN_SWEEP_DEG:
-            return False
-    return True
+    (``sweeps_a_rep``)."""
+    return not (sweeps_a_rep(femur_deg) or sweeps_a_rep(foot_deg))

@@ -2,10 +2,10 @@
 
 Whether the knee is too jittery to drive the count (``knee_too_jittery``),
 too flat to be the femur (``flat_femurs``) or shows no turn at all
-(``motionless_legs``); how far a hold may wander (``hold_band``: the hold
-band's one home) and how far out and in a rep must reach
-(``rep_excursions``). Review judges a whole recording; live calls the same
-functions on its recent frames (``hiprot.reading.live``).
+(``motionless_legs``; on a foot-driven leg, ``still_feet``); how far a hold
+may wander (``hold_band``: the hold band's one home) and how far out and in
+a rep must reach (``rep_excursions``). Review judges a whole recording;
+live calls the same functions on its recent frames (``hiprot.reading.live``).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from hiprot import drill
 from hiprot.calibration import Calibration
 from hiprot.landmarks import Side
 from hiprot.reading.filters import jitter_deg
-from hiprot.reading.foot import fit_foot_to_femur, flat_femur_sign, shows_no_turn
+from hiprot.reading.foot import fit_foot_to_femur, flat_femur_sign, shows_no_turn, sweeps_a_rep
 from hiprot.reading.neutral import relative_to_neutral
 from hiprot.reading.series import AngleSeries
 from hiprot.reps import drive_deg
@@ -129,7 +129,10 @@ def counted_drive(
     femur_deg: npt.ArrayLike, foot_deg: npt.ArrayLike, foot_driven: bool
 ) -> np.ndarray:
     """The angle that drives the rep counter per frame (``(n,)``): the foot
-    on a foot-driven leg, else ``hiprot.reps.drive_deg``'s."""
+    on a foot-driven leg, else ``hiprot.reps.drive_deg``'s, before the
+    counter holds back a foot flicking against the femur
+    (``hiprot.reps.FOOT_FLICK_S``): the rep floor measured on it covers
+    the flicks' noise too."""
     femur = np.asarray(femur_deg, dtype=np.float64)
     foot = np.asarray(foot_deg, dtype=np.float64)
     if foot_driven:
@@ -193,3 +196,11 @@ def motionless_legs(relative: AngleSeries, legs: Sequence[Side]) -> frozenset[Si
         for side in legs
         if shows_no_turn(relative.legs[side].femur_deg, relative.legs[side].foot_deg)
     )
+
+
+def still_feet(relative: AngleSeries, foot_driven: Collection[Side]) -> frozenset[Side]:
+    """Of the ``foot_driven`` legs (``jittery_knees``), those whose foot
+    reading (relative to neutral, after ``fit_foot_to_femur``) sweeps less
+    than a rep needs (``sweeps_a_rep``): the count reads a foot that hardly
+    turned, beside a knee too jittery to count from, so neither shows reps."""
+    return frozenset(side for side in foot_driven if not sweeps_a_rep(relative.legs[side].foot_deg))

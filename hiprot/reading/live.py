@@ -31,6 +31,7 @@ from hiprot.reading.foot import (
     foot_went_round,
     plausible_foot,
     shows_no_turn,
+    sweeps_a_rep,
 )
 from hiprot.reading.geometry import (
     SIDE_ON_RATIO,
@@ -113,6 +114,8 @@ class LiveReading:
         excursions: Per leg, the rep counter's ``excursion_deg``.
         read_from_foot: Legs read from the foot alone (their knee reading is flat).
         motionless: Legs that showed no turn over the foot-fit window.
+        foot_still: Foot-driven legs whose foot showed no turn over the
+            foot-fit window (``hiprot.reading.judgements.still_feet``'s rule).
         rereads: Legs just switched to being read from the foot, with their
             recent frames read that way (handed out once).
         side_on: The camera has seen the person side-on.
@@ -133,6 +136,7 @@ class LiveReading:
     rereads: Mapping[Side, LegTrack] = field(default_factory=dict)
     side_on: bool = False
     limits: Mapping[Side, tuple[float, float] | None] = field(default_factory=dict)
+    foot_still: frozenset[Side] = frozenset()
 
 
 _Sample = TypeVar("_Sample")
@@ -165,6 +169,7 @@ class _LegState:
     femur_flat: bool = False  # read from the foot
     foot_seen_rep: bool = False  # may judge ``femur_flat``
     motionless: bool = False
+    foot_still: bool = False  # the fitted foot sweeps less than a rep (``sweeps_a_rep``)
     reread: LegTrack | None = None  # just switched to the foot
     # readings at rest between reps (absolute femur, foot): the neutral re-taken
     femur_rests: TrailingSamples = field(default_factory=_rests)
@@ -305,6 +310,7 @@ class LiveAngles:
             rereads,
             self.side_on,
             self._limits(),
+            frozenset(side for side, leg in legs.items() if leg.foot_driven and leg.foot_still),
         )
 
     def _limits(self) -> dict[Side, tuple[float, float] | None]:
@@ -475,6 +481,7 @@ class LiveAngles:
         leg.foot_new = 0
         fitted_foot = apply_foot_gain(foot, leg.foot_slopes)
         leg.motionless = long_enough and shows_no_turn(femur, fitted_foot)
+        leg.foot_still = long_enough and not sweeps_a_rep(fitted_foot)
         self._judge_settled(side, leg)  # the drive at rest, read with the new fit
 
     # ---------------------------------------------------------------- judgements

@@ -19,6 +19,7 @@ from dataclasses import replace
 import numpy as np
 import numpy.typing as npt
 
+from hiprot import drill
 from hiprot.calibration import Calibration, LegNeutral
 from hiprot.landmarks import Side
 from hiprot.reading.geometry import (
@@ -44,9 +45,9 @@ STILL_MIN_S = 2.0
 #: (live's countdown; the auto-neutral widens it to each reading's noise
 #: floor, ``still_tolerances``) ...
 STILL_TOLERANCE_DEG = 10.0
-#: ... apart from excursions (or missing samples) no longer than this: pose
-#: noise and its slow drift. The live countdown uses the same rule.
-STILL_MAX_OUTLIER_S = 0.5
+#: ... apart from excursions (or missing samples) no longer than pose noise
+#: makes. The live countdown uses the same rule.
+STILL_MAX_OUTLIER_S = drill.NOISE_EXCURSION_MAX_S
 
 
 class StillRun:
