@@ -784,7 +784,6 @@ CANDIDATES: dict[str, Callable[[], ContextManager[None]]] = {
     "flick_0s": lambda: _patched(reps, FOOT_FLICK_S=0.0),
     "flick_0.2s": lambda: _patched(reps, FOOT_FLICK_S=0.2),
     "flick_0.4s": lambda: _patched(reps, FOOT_FLICK_S=0.4),
-    "flick_0.5s": lambda: _patched(reps, FOOT_FLICK_S=0.5),
     # the jitter's window and the ratios that use it (docs/generalization.md,
     # "The jitter's window in seconds"): the reading before (31 samples,
     # 2 s at the suite's 15 frames/s), the suite's earlier choice, one change each

@@ -106,6 +106,7 @@ def test_a_candidate_leaves_hiprot_as_it_was() -> None:
             review.jittery_knees,
             reps.RepCounter._advance,
             reps.drive_deg,
+            reps.FOOT_FLICK_S,
             judgements.drive_deg,
         )
 
